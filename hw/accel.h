@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The accelerator interface: everything a device may ask of the hypervisor.
+ *
+ * Devices in hw/ never call Xen or KVM; they call these operations, and the
+ * accelerator (xen/, kvm/) implements them. On Xen each maps onto one
+ * libxendevicemodel call; on KVM onto an ioctl or irqfd. The unit tests use a
+ * recording double (tests/unit/accel_double.c) that never ships in the binary.
+ */
+#ifndef HVMDM_ACCEL_H
+#define HVMDM_ACCEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum io_space_kind {
+	IO_SPACE_PORT,
+	IO_SPACE_MMIO,
+};
+
+/* Memory types for set_mem_type (Xen's HVMMEM_ram_rw / HVMMEM_ram_ro). */
+enum accel_mem_type {
+	ACCEL_MEM_RAM_RW,
+	ACCEL_MEM_RAM_RO,
+};
+
+/* What a device can ask of the whole machine. */
+enum accel_request {
+	ACCEL_REQ_POWEROFF, /* ACPI S5 (and the traditional S4) */
+	ACCEL_REQ_REBOOT,   /* 0xcf9, i8042 0xfe pulse */
+	ACCEL_REQ_SUSPEND,  /* ACPI S3 */
+};
+
+struct accel;
+
+struct accel_ops {
+	const char *name;
+	/* Level of ISA IRQ 0..15 (UART, i8042, SCI). */
+	int (*set_isa_irq_level)(struct accel *a, unsigned int isa_irq, bool level);
+	/* Level of INTx (0 = INTA) of PCI device `slot` on bus 0. */
+	int (*set_pci_intx_level)(struct accel *a, unsigned int slot, unsigned int intx, bool level);
+	/* PIIX3 link 0..3 routed to ISA IRQ, 0 = disabled. */
+	int (*set_pci_link_route)(struct accel *a, unsigned int link, unsigned int isa_irq);
+	int (*inject_msi)(struct accel *a, uint64_t addr, uint32_t data);
+	/* Claim (map=true) or release an inclusive range for this device model. */
+	int (*map_io_range)(struct accel *a, enum io_space_kind kind, uint64_t first,
+			    uint64_t last, bool map);
+	/* Claim or release PCI config cycles of bus 0 function `devfn`. */
+	int (*map_pci_function)(struct accel *a, unsigned int devfn, bool map);
+	int (*set_mem_type)(struct accel *a, enum accel_mem_type type, uint64_t first_pfn,
+			    uint64_t nr_pfns);
+	int (*request)(struct accel *a, enum accel_request req);
+	/* Copy to/from guest physical memory; fails on any unbacked byte. */
+	int (*guest_memory_rw)(struct accel *a, uint64_t gpa, void *buf, size_t len,
+			       bool write);
+};
+
+struct accel {
+	const struct accel_ops *ops;
+};
+
+static inline int accel_set_isa_irq_level(struct accel *a, unsigned int irq, bool level)
+{
+	return a->ops->set_isa_irq_level(a, irq, level);
+}
+
+static inline int accel_set_pci_intx_level(struct accel *a, unsigned int slot,
+					   unsigned int intx, bool level)
+{
+	return a->ops->set_pci_intx_level(a, slot, intx, level);
+}
+
+static inline int accel_set_pci_link_route(struct accel *a, unsigned int link,
+					   unsigned int irq)
+{
+	return a->ops->set_pci_link_route(a, link, irq);
+}
+
+static inline int accel_map_io_range(struct accel *a, enum io_space_kind kind,
+				     uint64_t first, uint64_t last, bool map)
+{
+	return a->ops->map_io_range(a, kind, first, last, map);
+}
+
+static inline int accel_map_pci_function(struct accel *a, unsigned int devfn, bool map)
+{
+	return a->ops->map_pci_function(a, devfn, map);
+}
+
+static inline int accel_set_mem_type(struct accel *a, enum accel_mem_type type,
+				     uint64_t first_pfn, uint64_t nr)
+{
+	return a->ops->set_mem_type(a, type, first_pfn, nr);
+}
+
+static inline int accel_request(struct accel *a, enum accel_request req)
+{
+	return a->ops->request(a, req);
+}
+
+const char *accel_request_name(enum accel_request req);
+
+#endif

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * i440FX host bridge. Under Xen the memory controller registers have no
+ * effect (Xen owns guest memory); under KVM the PAM registers decide whether
+ * 0xc0000-0xfffff reads ROM or RAM, so changes are reported to the machine.
+ * Reset values: QEMU 7.2 (reference/samples) for xenfv and pc,
+ * qemu-xen-traditional hw/piix_pci.c i440fx_init for xenfv-trad.
+ */
+#include "i440fx.h"
+
+#include <string.h>
+
+static void i440fx_config_write(struct pci_device *dev, unsigned int addr, uint32_t val,
+				unsigned int len)
+{
+	struct i440fx *s = dev->opaque;
+	uint8_t smram_before = dev->config[I440FX_SMRAM];
+
+	pci_default_config_write(dev, addr, val, len);
+
+	if (ranges_overlap(addr, len, I440FX_SMRAM, 1)) {
+		uint8_t smram = dev->config[I440FX_SMRAM];
+
+		/* D_LCK: D_OPEN reads 0 and cannot be set again; D_LCK and G_SMRAME stick. */
+		if (smram_before & SMRAM_D_LCK)
+			smram = (uint8_t)((smram & ~(SMRAM_D_LCK | SMRAM_G_SMRAME | SMRAM_D_OPEN)) |
+					  (smram_before & (SMRAM_D_LCK | SMRAM_G_SMRAME)));
+		if (smram & SMRAM_D_LCK)
+			smram &= (uint8_t)~SMRAM_D_OPEN;
+		dev->config[I440FX_SMRAM] = smram;
+	}
+	if ((ranges_overlap(addr, len, I440FX_PAM, I440FX_PAM_COUNT) ||
+	     ranges_overlap(addr, len, I440FX_SMRAM, 1)) && s->memory_map_changed)
+		s->memory_map_changed(s->memory_map_opaque, s);
+}
+
+void i440fx_reset(struct i440fx *s, enum machine_profile profile)
+{
+	struct pci_device *d = &s->pci;
+
+	memset(d->config + PCI_COMMAND, 0, 4);
+	memset(d->config + 0x40, 0, PCI_CONFIG_SIZE - 0x40);
+	d->config[I440FX_SMRAM] = SMRAM_C_BASE_SEG;
+	if (!profile_is_trad(profile))
+		d->config[0x57] = 0x08; /* as QEMU 7.2 presents it */
+}
+
+int i440fx_init(struct i440fx *s, struct pci_bus *bus, enum machine_profile profile)
+{
+	struct pci_device *d = &s->pci;
+
+	pci_device_init(d, "i440fx", 0x8086, 0x1237, 0x02, 0x060000);
+	d->opaque = s;
+	d->config_write = i440fx_config_write;
+	if (!profile_is_trad(profile)) {
+		pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
+		pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
+	}
+	/* PAM0 has only the high BIOS nibble; PAM1-6 two nibbles of RE/WE bits. */
+	d->wmask[I440FX_PAM] = 0x30;
+	memset(d->wmask + I440FX_PAM + 1, 0x33, I440FX_PAM_COUNT - 1);
+	d->wmask[I440FX_SMRAM] = SMRAM_G_SMRAME | SMRAM_D_LCK | SMRAM_D_CLS | SMRAM_D_OPEN;
+	i440fx_reset(s, profile);
+	return pci_register_device(bus, d, PCI_DEVFN(0, 0));
+}

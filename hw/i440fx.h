@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* i440FX PCI host bridge (8086:1237) at 00:00.0. */
+#ifndef HVMDM_I440FX_H
+#define HVMDM_I440FX_H
+
+#include "pci.h"
+#include "profile.h"
+
+#define I440FX_PAM 0x59 /* PAM0..PAM6: 0x59-0x5f */
+#define I440FX_PAM_COUNT 7
+#define I440FX_SMRAM 0x72
+
+#define SMRAM_C_BASE_SEG 0x02 /* bits 2:0, hard-wired 010 (A0000) */
+#define SMRAM_G_SMRAME 0x08
+#define SMRAM_D_LCK 0x10
+#define SMRAM_D_CLS 0x20
+#define SMRAM_D_OPEN 0x40
+
+struct i440fx {
+	struct pci_device pci;
+	/* Told when PAM or SMRAM change (the KVM accelerator remaps shadow RAM). */
+	void (*memory_map_changed)(void *opaque, const struct i440fx *s);
+	void *memory_map_opaque;
+};
+
+int i440fx_init(struct i440fx *s, struct pci_bus *bus, enum machine_profile profile);
+void i440fx_reset(struct i440fx *s, enum machine_profile profile);
+
+#endif

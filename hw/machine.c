@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "machine.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const uint16_t serial_base[MACHINE_MAX_SERIAL] = { 0x3f8, 0x2f8 };
+static const unsigned int serial_irq[MACHINE_MAX_SERIAL] = { 4, 3 };
+static const char *const serial_name[MACHINE_MAX_SERIAL] = { "serial0", "serial1" };
+
+void machine_destroy(struct machine *m)
+{
+	for (unsigned int i = 0; i < m->nr_uarts; i++) {
+		uart_destroy(&m->uart[i]);
+		chardev_close(&m->serial_backend[i]);
+	}
+	m->nr_uarts = 0;
+	piix4_pm_destroy(&m->pm);
+	io_space_destroy(&m->io);
+	io_space_destroy(&m->mmio);
+}
+
+void machine_reset(struct machine *m)
+{
+	enum machine_profile p = m->cfg.profile;
+
+	i440fx_reset(&m->i440fx, p);
+	piix3_reset(&m->piix3, p);
+	piix4_pm_reset(&m->pm);
+	for (unsigned int i = 0; i < m->nr_uarts; i++)
+		uart_reset(&m->uart[i]);
+	i8042_reset(&m->kbd);
+	if (m->has_platform)
+		xen_platform_reset(&m->platform);
+	/* PCI resources move back to "unprogrammed": drop their mappings. */
+	for (unsigned int devfn = 0; devfn < 256; devfn++)
+		if (m->pci.devices[devfn])
+			pci_update_mappings(m->pci.devices[devfn]);
+}
+
+int machine_create(struct machine *m, const struct machine_config *cfg, struct accel *accel,
+		   uint64_t (*clock_source)(void *), void *clock_opaque, char *err,
+		   size_t errlen)
+{
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->cfg = *cfg;
+	m->accel = accel;
+	if (cfg->vcpus == 0 || cfg->vcpus > MACHINE_MAX_VCPUS) {
+		snprintf(err, errlen, "-smp %u: between 1 and %u vCPUs", cfg->vcpus,
+			 MACHINE_MAX_VCPUS);
+		return -1;
+	}
+	if (cfg->nr_serial > MACHINE_MAX_SERIAL) {
+		snprintf(err, errlen, "-serial: at most %u serial ports", MACHINE_MAX_SERIAL);
+		return -1;
+	}
+	clock_init(&m->clock, clock_source, clock_opaque);
+	io_space_init(&m->io, IO_SPACE_PORT, accel);
+	io_space_init(&m->mmio, IO_SPACE_MMIO, accel);
+	pci_bus_init(&m->pci, &m->io, &m->mmio, accel);
+
+	for (unsigned int i = 0; i < cfg->nr_serial; i++) {
+		if (chardev_open(&m->serial_backend[i], cfg->serial[i], err, errlen))
+			goto fail;
+		m->nr_uarts = i + 1; /* from here on destroy closes it */
+		if (uart_init(&m->uart[i], serial_name[i], &m->io, serial_base[i], serial_irq[i],
+			      accel, &m->clock, &m->serial_backend[i])) {
+			snprintf(err, errlen, "-serial %s: cannot claim port %#x", cfg->serial[i],
+				 serial_base[i]);
+			goto fail;
+		}
+	}
+	rc = pci_host_claim_ports(&m->pci);
+	if (!rc)
+		rc = i440fx_init(&m->i440fx, &m->pci, cfg->profile);
+	if (!rc)
+		rc = piix3_init(&m->piix3, &m->pci, accel, cfg->profile);
+	if (!rc)
+		rc = piix4_pm_init(&m->pm, &m->pci, &m->io, accel, &m->clock, cfg->profile,
+				   cfg->vcpus);
+	if (!rc && cfg->profile != PROFILE_PC) {
+		rc = xen_platform_init(&m->platform, &m->pci, &m->io, accel, cfg->profile);
+		m->has_platform = rc == 0;
+	}
+	if (!rc)
+		rc = i8042_init(&m->kbd, &m->io, accel);
+	if (rc) {
+		snprintf(err, errlen, "-machine %s: cannot assemble the chipset (error %d)",
+			 profile_name(cfg->profile), rc);
+		goto fail;
+	}
+	return 0;
+fail:
+	machine_destroy(m);
+	return -1;
+}

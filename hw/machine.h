@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Machine assembly: the chipset of one profile, wired to one accelerator.
+ *
+ *   devfn    xenfv            xenfv-trad        pc
+ *   00:00.0  i440FX           i440FX            i440FX
+ *   00:01.0  PIIX3            PIIX3             PIIX3
+ *   00:01.1  (PIIX3 IDE: issue 9)
+ *   00:01.3  PIIX4 PM         PIIX4 PM          PIIX4 PM
+ *   00:02.0  Xen platform     (VGA slot)        -
+ *   00:03.0  (VGA slot)       Xen platform      -
+ * plus up to two 16550A UARTs (0x3f8/IRQ 4, 0x2f8/IRQ 3) and the i8042.
+ */
+#ifndef HVMDM_MACHINE_H
+#define HVMDM_MACHINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accel.h"
+#include "bus.h"
+#include "chardev.h"
+#include "clock.h"
+#include "i440fx.h"
+#include "i8042.h"
+#include "pci.h"
+#include "piix3.h"
+#include "piix4_pm.h"
+#include "profile.h"
+#include "uart16550.h"
+#include "xen_platform.h"
+
+#define MACHINE_MAX_SERIAL 2
+#define MACHINE_MAX_VCPUS 128 /* HVM_MAX_VCPUS */
+
+struct machine_config {
+	enum machine_profile profile;
+	unsigned int vcpus;
+	uint64_t ram_mib;
+	const char *serial[MACHINE_MAX_SERIAL]; /* chardev specs */
+	unsigned int nr_serial;
+};
+
+struct machine {
+	struct machine_config cfg;
+	struct accel *accel;
+	struct dm_clock clock;
+	struct io_space io;
+	struct io_space mmio;
+	struct pci_bus pci;
+	struct i440fx i440fx;
+	struct piix3 piix3;
+	struct piix4_pm pm;
+	struct xen_platform platform; /* xenfv and xenfv-trad */
+	bool has_platform;
+	struct uart16550 uart[MACHINE_MAX_SERIAL];
+	struct chardev serial_backend[MACHINE_MAX_SERIAL];
+	unsigned int nr_uarts;
+	struct i8042 kbd;
+};
+
+/*
+ * Build the machine. `clock_source` may be NULL (CLOCK_MONOTONIC). On error
+ * returns non-zero with a message in err and nothing left allocated.
+ */
+int machine_create(struct machine *m, const struct machine_config *cfg, struct accel *accel,
+		   uint64_t (*clock_source)(void *), void *clock_opaque, char *err,
+		   size_t errlen);
+void machine_destroy(struct machine *m);
+/* Put every device into its power-on state (reboot, S3 resume). */
+void machine_reset(struct machine *m);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* PIIX3 PCI-ISA bridge (8086:7000) at 00:01.0: PIRQ routing and 0xcf9 reset control. */
+#ifndef HVMDM_PIIX3_H
+#define HVMDM_PIIX3_H
+
+#include "pci.h"
+#include "profile.h"
+
+#define PIIX3_PIRQC 0x60 /* PIRQA..PIRQD route registers 0x60-0x63 */
+#define PIIX3_RCR_SYS_RST 0x02
+#define PIIX3_RCR_RESET_CPU 0x04
+
+struct piix3 {
+	struct pci_device pci;
+	struct accel *accel;
+	uint8_t rcr; /* reset control register at port 0xcf9 */
+};
+
+int piix3_init(struct piix3 *s, struct pci_bus *bus, struct accel *accel,
+	       enum machine_profile profile);
+void piix3_reset(struct piix3 *s, enum machine_profile profile);
+/* ISA IRQ a route register value selects; 0 = disabled. */
+unsigned int piix3_route_irq(uint8_t route);
+/* Report every link route to the accelerator (after a restore). */
+void piix3_sync_routes(struct piix3 *s);
+
+#endif

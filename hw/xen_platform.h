@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Xen platform PCI device (5853:0001) and its fixed I/O ports 0x10-0x1f, the
+ * interface PV drivers use to find Xen, unplug emulated disks and NICs, and
+ * lock the option-ROM area (reference/01-qemu-trad-savevm.md §1.4.5).
+ */
+#ifndef HVMDM_XEN_PLATFORM_H
+#define HVMDM_XEN_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "pci.h"
+#include "profile.h"
+
+#define XEN_PLATFORM_PORT 0x10
+#define XEN_PLATFORM_PORT_LEN 16
+#define XEN_PLATFORM_MAGIC 0x49d2
+#define XEN_PLATFORM_MAGIC_BLACKLISTED 0xd249
+#define XEN_PLATFORM_VERSION 1
+#define PFFLAG_ROM_LOCK 0x01
+
+#define UNPLUG_ALL_IDE_DISKS 0x1
+#define UNPLUG_ALL_NICS 0x2
+#define UNPLUG_AUX_IDE_DISKS 0x4
+
+/* The BIOS/option-ROM area the ROM lock covers: pfn 0xc0, 0x40 pages. */
+#define XEN_ROM_FIRST_PFN 0xc0
+#define XEN_ROM_NR_PFNS 0x40
+
+struct xen_platform {
+	struct pci_device pci;
+	struct accel *accel;
+	uint8_t flags;                    /* PFFLAG_ROM_LOCK as last applied */
+	uint16_t unplugged;               /* UNPLUG_* bits the guest has asked for */
+	uint16_t driver_product_version;
+	uint32_t driver_build;
+	bool drivers_blacklisted;
+	char log_buffer[4096];
+	size_t log_len;
+	/* Machine callback: remove the emulated devices `mask` names. */
+	void (*unplug)(void *opaque, uint16_t mask);
+	void *unplug_opaque;
+};
+
+int xen_platform_init(struct xen_platform *s, struct pci_bus *bus, struct io_space *io,
+		      struct accel *accel, enum machine_profile profile);
+void xen_platform_reset(struct xen_platform *s);
+/* Apply platform flags (ROM lock) through the accelerator. */
+int xen_platform_set_flags(struct xen_platform *s, uint8_t flags);
+
+#endif

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "accel_double.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define to_double(a) ((struct accel_double *)(a))
+
+static int set_isa_irq_level(struct accel *a, unsigned int irq, bool level)
+{
+	struct accel_double *d = to_double(a);
+
+	if (irq >= 16)
+		return -EINVAL;
+	d->isa_irq[irq] = level;
+	d->isa_irq_changes[irq]++;
+	return 0;
+}
+
+static int set_pci_intx_level(struct accel *a, unsigned int slot, unsigned int intx, bool level)
+{
+	if (slot >= 32 || intx >= 4)
+		return -EINVAL;
+	to_double(a)->intx[slot][intx] = level;
+	return 0;
+}
+
+static int set_pci_link_route(struct accel *a, unsigned int link, unsigned int irq)
+{
+	if (link >= 4 || irq >= 16)
+		return -EINVAL;
+	to_double(a)->link_route[link] = (int)irq;
+	to_double(a)->link_route_calls++;
+	return 0;
+}
+
+static int inject_msi(struct accel *a, uint64_t addr, uint32_t data)
+{
+	(void)a, (void)addr, (void)data;
+	return 0;
+}
+
+static int map_io_range(struct accel *a, enum io_space_kind kind, uint64_t first, uint64_t last,
+			bool map)
+{
+	struct accel_double *d = to_double(a);
+
+	if (map) {
+		if (d->nr_ranges >= DOUBLE_MAX_RANGES)
+			return -ENOSPC;
+		d->ranges[d->nr_ranges].kind = kind;
+		d->ranges[d->nr_ranges].first = first;
+		d->ranges[d->nr_ranges].last = last;
+		d->nr_ranges++;
+		return 0;
+	}
+	for (unsigned int i = 0; i < d->nr_ranges; i++) {
+		if (d->ranges[i].kind == (int)kind && d->ranges[i].first == first &&
+		    d->ranges[i].last == last) {
+			d->ranges[i] = d->ranges[--d->nr_ranges];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int map_pci_function(struct accel *a, unsigned int devfn, bool map)
+{
+	if (devfn >= 256)
+		return -EINVAL;
+	to_double(a)->pci_function[devfn] = map;
+	return 0;
+}
+
+static int set_mem_type(struct accel *a, enum accel_mem_type type, uint64_t first, uint64_t nr)
+{
+	struct accel_double *d = to_double(a);
+
+	d->mem_type_calls++;
+	if (d->fail_mem_type)
+		return -EIO;
+	d->mem_type = (int)type;
+	d->mem_first = first;
+	d->mem_nr = nr;
+	return 0;
+}
+
+static int request(struct accel *a, enum accel_request req)
+{
+	to_double(a)->requests[req]++;
+	return 0;
+}
+
+static int guest_memory_rw(struct accel *a, uint64_t gpa, void *buf, size_t len, bool write)
+{
+	struct accel_double *d = to_double(a);
+
+	if (gpa > sizeof(d->guest_ram) || len > sizeof(d->guest_ram) - gpa)
+		return -EFAULT;
+	if (write)
+		memcpy(d->guest_ram + gpa, buf, len);
+	else
+		memcpy(buf, d->guest_ram + gpa, len);
+	return 0;
+}
+
+static const struct accel_ops double_ops = {
+	.name = "test-double",
+	.set_isa_irq_level = set_isa_irq_level,
+	.set_pci_intx_level = set_pci_intx_level,
+	.set_pci_link_route = set_pci_link_route,
+	.inject_msi = inject_msi,
+	.map_io_range = map_io_range,
+	.map_pci_function = map_pci_function,
+	.set_mem_type = set_mem_type,
+	.request = request,
+	.guest_memory_rw = guest_memory_rw,
+};
+
+void accel_double_init(struct accel_double *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->accel.ops = &double_ops;
+	for (int i = 0; i < 4; i++)
+		d->link_route[i] = -1;
+	d->mem_type = -1;
+}
+
+bool accel_double_has_range(const struct accel_double *d, int kind, uint64_t first, uint64_t last)
+{
+	for (unsigned int i = 0; i < d->nr_ranges; i++)
+		if (d->ranges[i].kind == kind && d->ranges[i].first == first &&
+		    d->ranges[i].last == last)
+			return true;
+	return false;
+}

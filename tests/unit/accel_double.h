@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Recording accelerator for unit tests only: never linked into hvmdm. */
+#ifndef HVMDM_ACCEL_DOUBLE_H
+#define HVMDM_ACCEL_DOUBLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../hw/accel.h"
+
+#define DOUBLE_MAX_RANGES 256
+
+struct accel_double {
+	struct accel accel;
+	bool isa_irq[16];
+	unsigned int isa_irq_changes[16];
+	bool intx[32][4];
+	int link_route[4];         /* -1 until set */
+	unsigned int link_route_calls;
+	unsigned int requests[3];  /* by enum accel_request */
+	int mem_type;              /* -1 until set */
+	uint64_t mem_first, mem_nr;
+	unsigned int mem_type_calls;
+	int fail_mem_type;         /* make set_mem_type fail */
+	bool pci_function[256];
+	struct { int kind; uint64_t first, last; } ranges[DOUBLE_MAX_RANGES];
+	unsigned int nr_ranges;
+	uint8_t guest_ram[4096];   /* guest physical 0..4095 */
+};
+
+void accel_double_init(struct accel_double *d);
+/* Is [first, last] currently claimed as one range? */
+bool accel_double_has_range(const struct accel_double *d, int kind, uint64_t first, uint64_t last);
+
+#endif

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Shared helpers: a machine on the test double and a fake clock, driven like a guest. */
+#ifndef HVMDM_TESTLIB_H
+#define HVMDM_TESTLIB_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../hw/log.h"
+#include "../../hw/machine.h"
+#include "accel_double.h"
+
+struct tm_ctx {
+	struct accel_double acc;
+	struct machine m;
+	uint64_t now_ns; /* the fake host clock */
+};
+
+static inline uint64_t tm_clock(void *opaque)
+{
+	return ((struct tm_ctx *)opaque)->now_ns;
+}
+
+static inline struct tm_ctx *tm_new(enum machine_profile p, unsigned int vcpus,
+				    const char *serial0)
+{
+	struct tm_ctx *t = calloc(1, sizeof(*t));
+	struct machine_config cfg = { .profile = p, .vcpus = vcpus, .ram_mib = 128 };
+	char err[256];
+
+	assert_non_null(t);
+	if (serial0) {
+		cfg.serial[0] = serial0;
+		cfg.nr_serial = 1;
+	}
+	accel_double_init(&t->acc);
+	t->now_ns = 1000;
+	if (machine_create(&t->m, &cfg, &t->acc.accel, tm_clock, t, err, sizeof(err)))
+		fail_msg("machine_create: %s", err);
+	return t;
+}
+
+static inline void tm_free(struct tm_ctx *t)
+{
+	machine_destroy(&t->m);
+	free(t);
+}
+
+static inline void tm_advance(struct tm_ctx *t, uint64_t ns)
+{
+	t->now_ns += ns;
+	clock_run_timers(&t->m.clock);
+}
+
+static inline uint64_t inp(struct tm_ctx *t, uint16_t port, unsigned int size)
+{
+	return io_space_read(&t->m.io, port, size);
+}
+
+static inline void outp(struct tm_ctx *t, uint16_t port, unsigned int size, uint64_t v)
+{
+	io_space_write(&t->m.io, port, size, v);
+}
+
+/* Config cycles through 0xcf8/0xcfc exactly as a guest issues them. */
+static inline uint32_t cfg_rd(struct tm_ctx *t, unsigned int devfn, unsigned int reg,
+			      unsigned int len)
+{
+	outp(t, 0xcf8, 4, 0x80000000u | devfn << 8 | (reg & 0xfc));
+	return (uint32_t)inp(t, (uint16_t)(0xcfc + (reg & 3)), len);
+}
+
+static inline void cfg_wr(struct tm_ctx *t, unsigned int devfn, unsigned int reg,
+			  unsigned int len, uint32_t v)
+{
+	outp(t, 0xcf8, 4, 0x80000000u | devfn << 8 | (reg & 0xfc));
+	outp(t, (uint16_t)(0xcfc + (reg & 3)), len, v);
+}
+
+/* Keep guest-triggered warnings out of the TAP stream. */
+static void tm_quiet_write(void *o, enum log_level l, const char *who, const char *msg)
+{
+	(void)o, (void)l, (void)who, (void)msg;
+}
+
+static const struct log_sink tm_quiet_sink = { .write = tm_quiet_write };
+
+static inline void tm_quiet(void)
+{
+	log_set_sink(&tm_quiet_sink);
+}
+
+#endif

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages hvmdm builds and tests with. Idempotent: it
+# asks dpkg first and only calls apt-get for what is missing, so `make run` and
+# `make check` can call it on every run at no cost.
+set -euo pipefail
+
+# Build: compiler, pkg-config, the Xen 4.17 libraries (libxen-dev), JSON for QMP
+# (jansson), seccomp for the deprivileged Xen process, cmocka as the unit-test
+# runner. Tests: perl's prove reads the TAP that cmocka prints.
+packages=(
+	build-essential pkg-config
+	libxen-dev libjansson-dev libseccomp-dev
+	libcmocka-dev perl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+	sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The "none" accelerator: the chipset with no hypervisor behind it, for the
+ * self-check. Each request is logged (at debug level) and the last link routes
+ * and IRQ levels are remembered so the self-check can verify them. There is
+ * no guest memory: guest_memory_rw fails.
+ */
+#ifndef HVMDM_ACCEL_NONE_H
+#define HVMDM_ACCEL_NONE_H
+
+#include <stdbool.h>
+
+#include "../hw/accel.h"
+
+struct accel_none {
+	struct accel accel;
+	unsigned int link_route[4];
+	bool isa_irq[16];
+	unsigned int requests; /* poweroff/reboot/suspend asked for */
+	enum accel_request last_request;
+};
+
+void accel_none_init(struct accel_none *a);
+
+#endif

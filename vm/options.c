@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "options.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void options_usage(FILE *out)
+{
+	fputs("usage: hvmdm [options]\n"
+	      "  -machine TYPE[,suppress-vmdesc=on]  xenfv (default), xenfv-trad or pc\n"
+	      "  -m MIB[M|G]          guest memory (default 128 MiB)\n"
+	      "  -smp N               vCPUs (1-128)\n"
+	      "  -serial SPEC         null | stdio | pty | file:PATH | unix:PATH[,server=on]\n"
+	      "                       (up to two: 0x3f8/IRQ 4, 0x2f8/IRQ 3)\n"
+	      "  -selfcheck           replay hvmloader's chipset set-up and check the result\n"
+	      "  -accel kvm | -xen-domid N   run a guest (accelerators: not built yet)\n"
+	      "  -verbose             log at debug level\n"
+	      "  -version, -help\n",
+	      out);
+}
+
+static int fail(char *err, size_t errlen, const char *opt, const char *why, const char *arg)
+{
+	snprintf(err, errlen, "%s %s: %s", opt, arg ? arg : "", why);
+	return -1;
+}
+
+/* "128", "128M", "1G": MiB. */
+static bool parse_mib(const char *s, uint64_t *out)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return false;
+	if (*end == 'G' || *end == 'g') {
+		if (v > UINT64_MAX / 1024)
+			return false;
+		v *= 1024;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		end++;
+	}
+	if (*end || v == 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int parse_machine(struct options *o, const char *opt, const char *arg, char *err,
+			 size_t errlen)
+{
+	char buf[256];
+	char *save = NULL, *tok;
+
+	if (strlen(arg) >= sizeof(buf))
+		return fail(err, errlen, opt, "too long", "");
+	strcpy(buf, arg);
+	tok = strtok_r(buf, ",", &save);
+	if (!tok || !profile_parse(tok, &o->machine.profile))
+		return fail(err, errlen, opt, "unknown machine (xenfv, xenfv-trad or pc)", arg);
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		/* hvmdm streams never carry QEMU's vmdesc, so this is always true. */
+		if (!strcmp(tok, "suppress-vmdesc=on"))
+			continue;
+		return fail(err, errlen, opt, "unsupported machine property", tok);
+	}
+	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_RUN;
+	o->machine.profile = PROFILE_XENFV;
+	o->machine.vcpus = 1;
+	o->machine.ram_mib = 128;
+
+	for (int i = 1; i < argc; i++) {
+		const char *opt = argv[i];
+		const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes_arg = true;
+
+		/* QEMU accepts --opt as -opt. */
+		if (opt[0] == '-' && opt[1] == '-')
+			opt++;
+		if (!strcmp(opt, "-help") || !strcmp(opt, "-h")) {
+			o->mode = MODE_HELP;
+			return 0;
+		}
+		if (!strcmp(opt, "-version")) {
+			o->mode = MODE_VERSION;
+			return 0;
+		}
+		if (!strcmp(opt, "-selfcheck")) {
+			o->mode = MODE_SELFCHECK;
+			takes_arg = false;
+		} else if (!strcmp(opt, "-verbose")) {
+			o->verbose = true;
+			takes_arg = false;
+		} else if (!arg) {
+			return fail(err, errlen, opt, "needs an argument (or is unknown; see -help)", "");
+		} else if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
+			if (parse_machine(o, opt, arg, err, errlen))
+				return -1;
+		} else if (!strcmp(opt, "-m")) {
+			if (!parse_mib(arg, &o->machine.ram_mib))
+				return fail(err, errlen, opt, "not a memory size in MiB", arg);
+		} else if (!strcmp(opt, "-smp")) {
+			char *end;
+			unsigned long n = strtoul(arg, &end, 10);
+
+			if (*end || n == 0 || n > MACHINE_MAX_VCPUS)
+				return fail(err, errlen, opt, "vCPU count must be 1-128", arg);
+			o->machine.vcpus = (unsigned int)n;
+		} else if (!strcmp(opt, "-serial")) {
+			if (o->machine.nr_serial >= MACHINE_MAX_SERIAL)
+				return fail(err, errlen, opt, "at most two serial ports", arg);
+			o->machine.serial[o->machine.nr_serial++] = arg;
+		} else if (!strcmp(opt, "-accel")) {
+			return fail(err, errlen, opt,
+				    "no accelerator is built yet (KVM and Xen are coming); use -selfcheck",
+				    arg);
+		} else if (!strcmp(opt, "-xen-domid")) {
+			return fail(err, errlen, opt,
+				    "the Xen accelerator is not built yet: keep device_model_version at its default until it is",
+				    arg);
+		} else {
+			return fail(err, errlen, opt, "unknown option (see -help)", "");
+		}
+		if (takes_arg)
+			i++;
+	}
+	return 0;
+}

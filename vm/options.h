@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The command line. Same spelling as QEMU's, because libxl builds it
+ * (reference/xen-captures/argv-*.txt); every option either does what QEMU's
+ * does or is refused with a message that names it.
+ */
+#ifndef HVMDM_OPTIONS_H
+#define HVMDM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../hw/machine.h"
+
+enum run_mode {
+	MODE_RUN,       /* run a guest (needs an accelerator) */
+	MODE_SELFCHECK, /* replay hvmloader against the chipset and report */
+	MODE_HELP,
+	MODE_VERSION,
+};
+
+struct options {
+	enum run_mode mode;
+	struct machine_config machine;
+	bool verbose;
+};
+
+/* 0 on success; otherwise a message naming the offending option in err. */
+int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen);
+void options_usage(FILE *out);
+
+#endif
