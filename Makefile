@@ -38,21 +38,26 @@ xen-libs:
 
 $(B)/rel/%.o: %.c $(wildcard hw/*.h vm/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(RELEASE_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(RELEASE_CFLAGS) -c $< -o $@
 
 $(B)/asan/%.o: %.c $(wildcard hw/*.h vm/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -c $< -o $@
+	@echo "  CC/SAN  $<"
+	@$(CC) $(ASAN_CFLAGS) -c $< -o $@
 
 $(B)/hvmdm: $(REL_OBJS) $(B)/rel/vm/main.o | xen-libs
-	$(CC) $(RELEASE_CFLAGS) $^ -o $@
+	@echo "  LD      $@"
+	@$(CC) $(RELEASE_CFLAGS) $^ -o $@
 
 $(B)/asan/hvmdm: $(ASAN_OBJS) $(B)/asan/vm/main.o
-	$(CC) $(ASAN_CFLAGS) $^ -o $@
+	@echo "  LD/SAN  $@"
+	@$(CC) $(ASAN_CFLAGS) $^ -o $@
 
 $(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(ASAN_OBJS) $(ASAN_SUPPORT_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) $^ -lcmocka -o $@
+	@echo "  LD/SAN  $@"
+	@$(CC) $(ASAN_CFLAGS) $^ -lcmocka -o $@
 
 # The main job until an accelerator lands: the chipset self-check of every profile.
 run: deps $(B)/hvmdm

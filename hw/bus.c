@@ -144,7 +144,7 @@ static uint64_t range_read(const struct io_range *r, uint64_t off, unsigned int 
 	if (size < impl_min(r->ops)) {
 		log_guest("bus", "%u-byte read of %s+%#llx is narrower than it accepts",
 			  size, r->name, (unsigned long long)off);
-		return UINT64_MAX;
+		return size_mask(size);
 	}
 	if (step > hi)
 		step = hi;
