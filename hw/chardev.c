@@ -47,6 +47,7 @@ static int open_pty(struct chardev *c, const char *spec, char *err, size_t errle
 	struct termios tio;
 	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	const char *name;
+	int slave;
 
 	if (fd < 0 || grantpt(fd) || unlockpt(fd) || !(name = ptsname(fd))) {
 		if (fd >= 0)
@@ -60,6 +61,13 @@ static int open_pty(struct chardev *c, const char *spec, char *err, size_t errle
 	}
 	set_nonblock(fd);
 	snprintf(c->path, sizeof(c->path), "%s", name);
+	/*
+	 * Open and close the slave once: from then on the master reports POLLHUP
+	 * until a reader opens it, which is how has_peer() knows to discard.
+	 */
+	slave = open(c->path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave >= 0)
+		close(slave);
 	c->in_fd = c->out_fd = fd;
 	return 0;
 }

@@ -24,6 +24,9 @@ void machine_reset(struct machine *m)
 {
 	enum machine_profile p = m->cfg.profile;
 
+	for (unsigned int devfn = 0; devfn < 256; devfn++)
+		if (m->pci.devices[devfn])
+			pci_device_reset(m->pci.devices[devfn]);
 	i440fx_reset(&m->i440fx, p);
 	piix3_reset(&m->piix3, p);
 	piix4_pm_reset(&m->pm);
@@ -32,10 +35,6 @@ void machine_reset(struct machine *m)
 	i8042_reset(&m->kbd);
 	if (m->has_platform)
 		xen_platform_reset(&m->platform);
-	/* PCI resources move back to "unprogrammed": drop their mappings. */
-	for (unsigned int devfn = 0; devfn < 256; devfn++)
-		if (m->pci.devices[devfn])
-			pci_update_mappings(m->pci.devices[devfn]);
 }
 
 int machine_create(struct machine *m, const struct machine_config *cfg, struct accel *accel,
@@ -91,6 +90,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 			 profile_name(cfg->profile), rc);
 		goto fail;
 	}
+	/* Power-on is a reset, as in QEMU: devices start in their reset state. */
+	machine_reset(m);
 	return 0;
 fail:
 	machine_destroy(m);

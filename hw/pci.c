@@ -338,6 +338,35 @@ void pci_default_config_write(struct pci_device *dev, unsigned int addr, uint32_
 		update_irq_reporting(dev);
 }
 
+void pci_device_reset(struct pci_device *dev)
+{
+	uint16_t cmd = pci_get_word(dev->config + PCI_COMMAND);
+	uint16_t sts = pci_get_word(dev->config + PCI_STATUS);
+
+	/* As QEMU's pci_do_device_reset: writable command bits, error bits, BARs. */
+	pci_set_word(dev->config + PCI_COMMAND, cmd & (uint16_t)~pci_get_word(dev->wmask + PCI_COMMAND));
+	pci_set_word(dev->config + PCI_STATUS, sts & (uint16_t)~PCI_STATUS_W1C);
+	dev->config[PCI_CACHE_LINE_SIZE] = 0;
+	dev->config[PCI_LATENCY_TIMER] = 0;
+	dev->config[PCI_INTERRUPT_LINE] = 0;
+	for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
+		struct pci_bar *bar = &dev->bars[i];
+		unsigned int reg = bar_reg(i);
+
+		if (bar->type == PCI_BAR_NONE)
+			continue;
+		pci_set_long(dev->config + reg,
+			     pci_get_long(dev->config + reg) & ~pci_get_long(dev->wmask + reg));
+		if (bar->type == PCI_BAR_MEM64)
+			pci_set_long(dev->config + reg + 4, 0);
+	}
+	for (unsigned int i = 0; i < 4; i++)
+		dev->irq_level[i] = false;
+	update_irq_reporting(dev);
+	if (dev->bus)
+		pci_update_mappings(dev);
+}
+
 static bool config_len_ok(unsigned int reg, unsigned int len)
 {
 	return (len == 1 || len == 2 || len == 4) && reg < PCI_CONFIG_SIZE &&

@@ -128,6 +128,9 @@ int pci_register_bar(struct pci_device *dev, unsigned int index, enum pci_bar_ty
 		     bool prefetch, uint64_t size, const struct io_ops *ops, void *opaque,
 		     const char *name);
 
+/* The generic part of a device reset: command, status errors, BARs, INTx. */
+void pci_device_reset(struct pci_device *dev);
+
 /* Re-apply BAR mappings from config space (after a write or a restore). */
 void pci_update_mappings(struct pci_device *dev);
 

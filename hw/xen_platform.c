@@ -155,7 +155,6 @@ int xen_platform_init(struct xen_platform *s, struct pci_bus *bus, struct io_spa
 	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, 0x5853);
 	pci_set_word(d->config + PCI_SUBSYSTEM_ID, 0x0001);
 	d->config[PCI_INTERRUPT_PIN] = 1;
-	pci_set_word(d->config + PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
 	rc = pci_register_bar(d, 0, PCI_BAR_IO, false, 0x100, &bar0_ops, s, "xen-platform-io");
 	if (!rc)
 		rc = pci_register_bar(d, 1, PCI_BAR_MEM32, true, 0x1000000, &mmio_ops, s,

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Machine assembly per profile and hvmloader's set-up sequence against it.
+ * The expectations come from the stock device model's boot on real Xen 4.17
+ * (reference/xen-captures/stock-qemu-xen-pci-layout-and-hvmloader.log), minus
+ * the IDE and VGA functions hvmdm does not have yet.
+ */
+#include "testlib.h"
+
+#include "../../vm/hvmloader_replay.h"
+
+static const struct replay_bar *find_bar(const struct replay_result *r, unsigned int devfn,
+					 unsigned int reg)
+{
+	for (unsigned int i = 0; i < r->nr_bars; i++)
+		if (r->bars[i].devfn == devfn && r->bars[i].reg == reg)
+			return &r->bars[i];
+	return NULL;
+}
+
+static const struct replay_intx *find_intx(const struct replay_result *r, unsigned int devfn)
+{
+	for (unsigned int i = 0; i < r->nr_intx; i++)
+		if (r->intx[i].devfn == devfn)
+			return &r->intx[i];
+	return NULL;
+}
+
+static void test_layouts(void **state)
+{
+	static const struct {
+		enum machine_profile p;
+		uint8_t devfns[5];
+		unsigned int n;
+	} layouts[] = {
+		{ PROFILE_XENFV, { 0x00, 0x08, 0x0b, 0x10 }, 4 },
+		{ PROFILE_XENFV_TRAD, { 0x00, 0x08, 0x0b, 0x18 }, 4 },
+		{ PROFILE_PC, { 0x00, 0x08, 0x0b }, 3 },
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < 3; i++) {
+		struct tm_ctx *t = tm_new(layouts[i].p, 1, NULL);
+		unsigned int found = 0;
+
+		for (unsigned int devfn = 0; devfn < 256; devfn++) {
+			if (cfg_rd(t, devfn, 0, 2) == 0xffff)
+				continue;
+			assert_true(found < layouts[i].n);
+			assert_int_equal(devfn, layouts[i].devfns[found]);
+			assert_true(t->acc.pci_function[devfn]);
+			found++;
+		}
+		assert_int_equal(found, layouts[i].n);
+		/* 00:01.1 is left for PIIX3 IDE. */
+		assert_null(t->m.pci.devices[PCI_DEVFN(1, 1)]);
+		tm_free(t);
+	}
+}
+
+static void test_hvmloader_xenfv(void **state)
+{
+	struct tm_ctx *t = tm_new(PROFILE_XENFV, 2, NULL);
+	struct replay_result r;
+	const struct replay_bar *b;
+	const struct replay_intx *x;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(hvmloader_replay(&t->m.io, &r, NULL, err, sizeof(err)), 0);
+	/* "PCI-ISA link 0 routed to IRQ5" ... forwarded to Xen. */
+	assert_int_equal(t->acc.link_route[0], 5);
+	assert_int_equal(t->acc.link_route[1], 10);
+	assert_int_equal(t->acc.link_route[2], 11);
+	assert_int_equal(t->acc.link_route[3], 5);
+	/* "pci dev 01:3 INTA->IRQ10", "pci dev 02:0 INTA->IRQ11" */
+	x = find_intx(&r, PCI_DEVFN(1, 3));
+	assert_non_null(x);
+	assert_int_equal(x->irq, 10);
+	x = find_intx(&r, PCI_DEVFN(2, 0));
+	assert_non_null(x);
+	assert_int_equal(x->irq, 11);
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(1, 3), PCI_INTERRUPT_LINE, 1), 10);
+	assert_int_equal(r.nr_intx, 2);
+	/* Without VGA the platform MMIO BAR is first in the hole; I/O BAR at 0xc000. */
+	b = find_bar(&r, PCI_DEVFN(2, 0), 0x14);
+	assert_non_null(b);
+	assert_int_equal(b->size, 0x1000000);
+	assert_int_equal(b->value, 0xf0000008);
+	b = find_bar(&r, PCI_DEVFN(2, 0), 0x10);
+	assert_non_null(b);
+	assert_int_equal(b->size, 0x100);
+	assert_int_equal(b->value, 0xc001);
+	assert_int_equal(r.nr_bars, 2);
+	/* The decode bits were enabled, so the BARs decode where hvmloader put them. */
+	assert_true(t->m.platform.pci.bars[0].addr == 0xc000);
+	assert_true(t->m.platform.pci.bars[1].addr == 0xf0000000);
+	assert_true(accel_double_has_range(&t->acc, IO_SPACE_MMIO, 0xf0000000, 0xf0ffffff));
+	/* PIIX4 PM: the special registers, the PM block at 0xb000, SCI enabled via 0xb2. */
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(1, 3), 0x40, 4), 0xb001);
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(1, 3), 0x80, 1), 1);
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(1, 3), 0xd2, 1), 0);
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(1, 3), PCI_INTERRUPT_PIN, 1), 1);
+	assert_int_equal(r.pm1a_cnt & PM1_CNT_SCI_EN, PM1_CNT_SCI_EN);
+	assert_int_equal(inp(t, 0xb2, 1), APM_ACPI_ENABLE);
+	assert_true(accel_double_has_range(&t->acc, IO_SPACE_PORT, 0xb004, 0xb005));
+	/* Bus master enabled on every function. */
+	for (unsigned int i = 0; i < r.nr_funcs; i++)
+		assert_int_equal(cfg_rd(t, r.funcs[i].devfn, PCI_COMMAND, 2) & PCI_COMMAND_MASTER,
+				 PCI_COMMAND_MASTER);
+	tm_free(t);
+}
+
+static void test_hvmloader_trad(void **state)
+{
+	struct tm_ctx *t = tm_new(PROFILE_XENFV_TRAD, 1, NULL);
+	struct replay_result r;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(hvmloader_replay(&t->m.io, &r, NULL, err, sizeof(err)), 0);
+	/* SCI_EN was already set: hvmloader never touches 0xb2 (nothing there). */
+	assert_int_equal(r.pm1a_cnt, PM1_CNT_SCI_EN);
+	assert_int_equal(find_intx(&r, PCI_DEVFN(3, 0))->irq, 5); /* (3 + 0) & 3 = link 3 */
+	assert_int_equal(find_bar(&r, PCI_DEVFN(3, 0), 0x14)->value, 0xf0000008);
+	assert_int_equal(inp(t, 0xb004, 2), PM1_CNT_SCI_EN);
+	tm_free(t);
+}
+
+static void test_hvmloader_log_lines(void **state)
+{
+	struct tm_ctx *t = tm_new(PROFILE_XENFV, 1, NULL);
+	struct replay_result r;
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	FILE *log = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_int_equal(hvmloader_replay(&t->m.io, &r, log, err, sizeof(err)), 0);
+	fclose(log);
+	/* The same lines `xl dmesg` shows with the stock device model. */
+	assert_non_null(strstr(buf, "PCI-ISA link 0 routed to IRQ5\n"));
+	assert_non_null(strstr(buf, "PCI-ISA link 3 routed to IRQ5\n"));
+	assert_non_null(strstr(buf, "pci dev 01:3 INTA->IRQ10\n"));
+	assert_non_null(strstr(buf, "pci dev 02:0 INTA->IRQ11\n"));
+	assert_non_null(strstr(buf, "pci dev 02:0 bar 14 size 001000000: 0f0000008\n"));
+	assert_non_null(strstr(buf, "pci dev 02:0 bar 10 size 000000100: 00000c001\n"));
+	free(buf);
+	tm_free(t);
+}
+
+static void test_reset_after_boot(void **state)
+{
+	struct tm_ctx *t = tm_new(PROFILE_XENFV, 1, "null");
+	struct replay_result r;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(hvmloader_replay(&t->m.io, &r, NULL, err, sizeof(err)), 0);
+	outp(t, 0x10, 1, 1);
+	outp(t, 0x3f8 + UART_IER, 1, 0x0f);
+	machine_reset(&t->m);
+	/* Chipset back to power-on: routes disabled, PM off, ROM unlocked, UART reset. */
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(1, 0), 0x60, 4), 0x80808080);
+	assert_int_equal(inp(t, 0xb004, 2), 0xffff);
+	assert_int_equal(t->acc.mem_type, ACCEL_MEM_RAM_RW);
+	assert_int_equal(inp(t, 0x3f8 + UART_IER, 1), 0);
+	/* PCI decode and BARs are back to unprogrammed. */
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(2, 0), PCI_COMMAND, 2), 0);
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(2, 0), 0x10, 4), 0x1);
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(2, 0), 0x14, 4), 0x8);
+	assert_int_equal(inp(t, 0xc000, 1), 0xff);
+	assert_int_equal(t->m.pci.mmio->count, 0);
+	/* A second boot gets the same result. */
+	assert_int_equal(hvmloader_replay(&t->m.io, &r, NULL, err, sizeof(err)), 0);
+	assert_int_equal(find_bar(&r, PCI_DEVFN(2, 0), 0x10)->value, 0xc001);
+	tm_free(t);
+}
+
+static void test_bad_configuration(void **state)
+{
+	struct accel_double acc;
+	struct machine m;
+	struct machine_config cfg = { .profile = PROFILE_XENFV, .vcpus = 0, .ram_mib = 128 };
+	char err[256];
+
+	(void)state;
+	accel_double_init(&acc);
+	assert_int_not_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "-smp"));
+	cfg.vcpus = 129;
+	assert_int_not_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	cfg.vcpus = 1;
+	cfg.nr_serial = 3;
+	assert_int_not_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "-serial"));
+	cfg.nr_serial = 2;
+	cfg.serial[0] = "null";
+	cfg.serial[1] = "bogus";
+	assert_int_not_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "-serial bogus"));
+	/* The one that works. */
+	cfg.serial[1] = "null";
+	assert_int_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(m.nr_uarts, 2);
+	assert_int_equal(io_space_read(&m.io, 0x2f8 + UART_LSR, 1), 0x60);
+	machine_destroy(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layouts),
+		cmocka_unit_test(test_hvmloader_xenfv),
+		cmocka_unit_test(test_hvmloader_trad),
+		cmocka_unit_test(test_hvmloader_log_lines),
+		cmocka_unit_test(test_reset_after_boot),
+		cmocka_unit_test(test_bad_configuration),
+	};
+
+	tm_quiet();
+	return cmocka_run_group_tests_name("machine", tests, NULL, NULL);
+}
