@@ -27,7 +27,14 @@ ASAN_OBJS := $(CORE_SRCS:%.c=$(B)/asan/%.o)
 ASAN_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(B)/asan/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 
-.PHONY: all deps run check selfcheck clean xen-libs
+# libFuzzer targets (clang); `make fuzz FUZZ_SECONDS=1800` for a long run.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(B)/fuzz/fuzz_io
+
+.PHONY: all deps run check clean xen-libs fuzz
+.SECONDARY:
 all: $(B)/hvmdm
 
 deps:
@@ -59,13 +66,22 @@ $(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(ASAN_OBJS) $(ASAN_SUPPORT_OBJS)
 	@echo "  LD/SAN  $@"
 	@$(CC) $(ASAN_CFLAGS) $^ -lcmocka -o $@
 
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*.h vm/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) -o $@
+
+fuzz: $(FUZZ_TARGETS)
+	@mkdir -p $(B)/fuzz/corpus-io
+	$(B)/fuzz/fuzz_io -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-io tests/fuzz/corpus-io
+
 # The main job until an accelerator lands: the chipset self-check of every profile.
 run: deps $(B)/hvmdm
 	@for p in xenfv xenfv-trad pc; do $(B)/hvmdm -machine $$p -smp 2 -serial null -selfcheck || exit 1; echo; done
 
-check: deps $(TEST_BINS) $(B)/asan/hvmdm
-	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm \
-		prove --exec '' $(TEST_BINS) tests/cli.t
+check: deps $(TEST_BINS) $(B)/asan/hvmdm $(FUZZ_TARGETS)
+	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm FUZZ_DIR=$(B)/fuzz \
+		prove --exec '' $(TEST_BINS) tests/cli.t tests/fuzz.t
 
 clean:
 	rm -rf $(B)

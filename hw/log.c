@@ -33,6 +33,7 @@ void log_set_sink(const struct log_sink *sink)
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
+__attribute__((format(printf, 3, 0)))
 static void emit(enum log_level level, const char *who, const char *fmt, va_list ap)
 {
 	char msg[512];
