@@ -31,14 +31,12 @@ static const struct io_ops bar_ops = { .read = bar_read, .write = bar_write, .im
 
 static uint32_t crd(struct fix *f, unsigned int devfn, unsigned int reg, unsigned int len)
 {
-	io_space_write(&f->io, 0xcf8, 4, 0x80000000u | devfn << 8 | (reg & 0xfc));
-	return (uint32_t)io_space_read(&f->io, 0xcfc + (reg & 3), len);
+	return io_cfg_rd(&f->io, devfn, reg, len);
 }
 
 static void cwr(struct fix *f, unsigned int devfn, unsigned int reg, unsigned int len, uint32_t v)
 {
-	io_space_write(&f->io, 0xcf8, 4, 0x80000000u | devfn << 8 | (reg & 0xfc));
-	io_space_write(&f->io, 0xcfc + (reg & 3), len, v);
+	io_cfg_wr(&f->io, devfn, reg, len, v);
 }
 
 static int setup(void **state)

@@ -69,18 +69,30 @@ static inline void outp(struct tm_ctx *t, uint16_t port, unsigned int size, uint
 }
 
 /* Config cycles through 0xcf8/0xcfc exactly as a guest issues them. */
+static inline uint32_t io_cfg_rd(struct io_space *io, unsigned int devfn, unsigned int reg,
+				 unsigned int len)
+{
+	io_space_write(io, 0xcf8, 4, 0x80000000u | devfn << 8 | (reg & 0xfc));
+	return (uint32_t)io_space_read(io, 0xcfc + (reg & 3), len);
+}
+
+static inline void io_cfg_wr(struct io_space *io, unsigned int devfn, unsigned int reg,
+			     unsigned int len, uint32_t v)
+{
+	io_space_write(io, 0xcf8, 4, 0x80000000u | devfn << 8 | (reg & 0xfc));
+	io_space_write(io, 0xcfc + (reg & 3), len, v);
+}
+
 static inline uint32_t cfg_rd(struct tm_ctx *t, unsigned int devfn, unsigned int reg,
 			      unsigned int len)
 {
-	outp(t, 0xcf8, 4, 0x80000000u | devfn << 8 | (reg & 0xfc));
-	return (uint32_t)inp(t, (uint16_t)(0xcfc + (reg & 3)), len);
+	return io_cfg_rd(&t->m.io, devfn, reg, len);
 }
 
 static inline void cfg_wr(struct tm_ctx *t, unsigned int devfn, unsigned int reg,
 			  unsigned int len, uint32_t v)
 {
-	outp(t, 0xcf8, 4, 0x80000000u | devfn << 8 | (reg & 0xfc));
-	outp(t, (uint16_t)(0xcfc + (reg & 3)), len, v);
+	io_cfg_wr(&t->m.io, devfn, reg, len, v);
 }
 
 /* Keep guest-triggered warnings out of the TAP stream. */
