@@ -3,7 +3,7 @@
 # prove (cmocka prints TAP); `make run` runs the main job.
 
 CC ?= cc
-VERSION := 0.1.0-dev
+VERSION := 0.1.0
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -DHVMDM_VERSION='"$(VERSION)"' -g $(WARN)
 RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
@@ -15,8 +15,9 @@ ASAN_CFLAGS := $(BASE_CFLAGS) -O1 $(SAN)
 XEN_PKGS := xendevicemodel xenforeignmemory xenevtchn xenstore xentoolcore
 XEN_CFLAGS = $(shell pkg-config --cflags $(XEN_PKGS))
 XEN_LIBS = $(shell pkg-config --libs $(XEN_PKGS))
+LIBS := -ljansson
 
-CORE_SRCS := $(wildcard hw/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c
+CORE_SRCS := $(wildcard hw/*.c) $(wildcard state/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c
 MAIN_SRC := vm/main.c
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := tests/unit/accel_double.c
@@ -31,11 +32,11 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(B)/fuzz/fuzz_io
+FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream
 
-.PHONY: all deps run check clean xen-libs fuzz
+.PHONY: all deps run check clean xen-libs fuzz corpus
 .SECONDARY:
-all: $(B)/hvmdm
+all: $(B)/hvmdm $(B)/hvmdm-stream
 
 deps:
 	@tools/setup-debian.sh
@@ -43,45 +44,65 @@ deps:
 xen-libs:
 	@pkg-config --exists $(XEN_PKGS) || { echo "Xen libraries missing: run tools/setup-debian.sh" >&2; exit 1; }
 
-$(B)/rel/%.o: %.c $(wildcard hw/*.h vm/*.h)
+$(B)/rel/%.o: %.c $(wildcard hw/*.h vm/*.h state/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(RELEASE_CFLAGS) -c $< -o $@
 
-$(B)/asan/%.o: %.c $(wildcard hw/*.h vm/*.h tests/unit/*.h)
+$(B)/asan/%.o: %.c $(wildcard hw/*.h vm/*.h state/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC/SAN  $<"
 	@$(CC) $(ASAN_CFLAGS) -c $< -o $@
 
 $(B)/hvmdm: $(REL_OBJS) $(B)/rel/vm/main.o | xen-libs
 	@echo "  LD      $@"
-	@$(CC) $(RELEASE_CFLAGS) $^ -o $@
+	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -o $@
+
+$(B)/hvmdm-stream: $(REL_OBJS) $(B)/rel/tools/hvmdm-stream.o
+	@echo "  LD      $@"
+	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -o $@
+
+$(B)/asan/hvmdm-stream: $(ASAN_OBJS) $(B)/asan/tools/hvmdm-stream.o
+	@echo "  LD/SAN  $@"
+	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -o $@
 
 $(B)/asan/hvmdm: $(ASAN_OBJS) $(B)/asan/vm/main.o
 	@echo "  LD/SAN  $@"
-	@$(CC) $(ASAN_CFLAGS) $^ -o $@
+	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -o $@
 
 $(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(ASAN_OBJS) $(ASAN_SUPPORT_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD/SAN  $@"
-	@$(CC) $(ASAN_CFLAGS) $^ -lcmocka -o $@
+	@$(CC) $(ASAN_CFLAGS) $^ -lcmocka $(LIBS) -o $@
 
-$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*.h vm/*.h)
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*.h vm/*.h state/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) -o $@
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(LIBS) -o $@
 
+# Each target for FUZZ_SECONDS, one after the other, keeping what they find in build/.
 fuzz: $(FUZZ_TARGETS)
-	@mkdir -p $(B)/fuzz/corpus-io
+	@mkdir -p $(B)/fuzz/corpus-io $(B)/fuzz/corpus-stream
 	$(B)/fuzz/fuzz_io -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-io tests/fuzz/corpus-io
+	$(B)/fuzz/fuzz_stream -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-stream tests/streams/$(CORPUS_RELEASE)
+
+# The golden corpus of this release: only adds files that are missing.
+CORPUS_RELEASE := 0.1.0
+$(B)/asan/gen_corpus: $(B)/asan/tests/tools/gen_corpus.o $(ASAN_OBJS)
+	@echo "  LD/SAN  $@"
+	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -o $@
+
+corpus: $(B)/asan/gen_corpus
+	@mkdir -p tests/streams/$(CORPUS_RELEASE)
+	$(B)/asan/gen_corpus tests/streams/$(CORPUS_RELEASE)
 
 # The main job until an accelerator lands: the chipset self-check of every profile.
 run: deps $(B)/hvmdm
 	@for p in xenfv xenfv-trad pc; do $(B)/hvmdm -machine $$p -smp 2 -serial null -selfcheck || exit 1; echo; done
 
-check: deps $(TEST_BINS) $(B)/asan/hvmdm $(FUZZ_TARGETS)
-	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm FUZZ_DIR=$(B)/fuzz \
-		prove --exec '' $(TEST_BINS) tests/cli.t tests/fuzz.t
+check: deps $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS)
+	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
+		prove --exec '' $(TEST_BINS) tests/cli.t tests/stream-tool.t tests/fuzz.t
 
 clean:
 	rm -rf $(B)

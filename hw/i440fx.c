@@ -8,6 +8,7 @@
  */
 #include "i440fx.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void i440fx_config_write(struct pci_device *dev, unsigned int addr, uint32_t val,
@@ -62,4 +63,25 @@ int i440fx_init(struct i440fx *s, struct pci_bus *bus, enum machine_profile prof
 	d->wmask[I440FX_SMRAM] = SMRAM_G_SMRAME | SMRAM_D_LCK | SMRAM_D_CLS | SMRAM_D_OPEN;
 	i440fx_reset(s, profile);
 	return pci_register_device(bus, d, PCI_DEVFN(0, 0));
+}
+
+int i440fx_check_state(const struct i440fx *s, const struct pci_state *st, char *err,
+		       size_t errlen)
+{
+	uint8_t smram = st->config[I440FX_SMRAM];
+
+	if (pci_check_state(&s->pci, st, err, errlen))
+		return -1;
+	if ((smram & SMRAM_D_LCK) && (smram & SMRAM_D_OPEN)) {
+		snprintf(err, errlen, "i440fx: SMRAM %#04x is open and locked at once", smram);
+		return -1;
+	}
+	return 0;
+}
+
+void i440fx_load_state(struct i440fx *s, const struct pci_state *st)
+{
+	pci_load_state(&s->pci, st);
+	if (s->memory_map_changed)
+		s->memory_map_changed(s->memory_map_opaque, s);
 }

@@ -3,6 +3,8 @@
 #ifndef HVMDM_I440FX_H
 #define HVMDM_I440FX_H
 
+#include <stddef.h>
+
 #include "pci.h"
 #include "profile.h"
 
@@ -22,6 +24,10 @@ struct i440fx {
 	void (*memory_map_changed)(void *opaque, const struct i440fx *s);
 	void *memory_map_opaque;
 };
+
+int i440fx_check_state(const struct i440fx *s, const struct pci_state *st, char *err,
+		       size_t errlen);
+void i440fx_load_state(struct i440fx *s, const struct pci_state *st);
 
 int i440fx_init(struct i440fx *s, struct pci_bus *bus, enum machine_profile profile);
 void i440fx_reset(struct i440fx *s, enum machine_profile profile);

@@ -7,6 +7,7 @@
  */
 #include "i8042.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -257,4 +258,67 @@ int i8042_init(struct i8042 *s, struct io_space *io, struct accel *accel)
 	if (!rc)
 		rc = io_space_claim(io, I8042_CMD_PORT, 1, &cmd_ops, s, "i8042-cmd");
 	return rc;
+}
+
+void i8042_save_state(const struct i8042 *s, struct i8042_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->status = s->status;
+	st->ctr = s->ctr;
+	st->outport = s->outport;
+	st->pending_cmd = s->pending_cmd;
+	st->obdata = s->obdata;
+	st->obsrc = s->obsrc;
+	st->ctrl_queue = s->ctrl_queue;
+	st->aux_inject = s->aux_inject;
+	st->kbd = s->kbd;
+	st->mouse = s->mouse;
+}
+
+static bool queue_ok(const struct ps2_queue *q)
+{
+	return q->count <= PS2_QUEUE_SIZE && q->head < PS2_QUEUE_SIZE;
+}
+
+int i8042_check_state(const struct i8042_state *st, char *err, size_t errlen)
+{
+	if (!queue_ok(&st->ctrl_queue) || !queue_ok(&st->aux_inject) || !queue_ok(&st->kbd.queue) ||
+	    !queue_ok(&st->mouse.queue)) {
+		snprintf(err, errlen, "i8042: a byte queue's index or count is beyond %u",
+			 PS2_QUEUE_SIZE);
+		return -1;
+	}
+	if (st->obsrc > I8042_SRC_AUX) {
+		snprintf(err, errlen, "i8042: output buffer source %u is not none/controller/keyboard/mouse",
+			 st->obsrc);
+		return -1;
+	}
+	if (st->kbd.scancode_set < 1 || st->kbd.scancode_set > 3) {
+		snprintf(err, errlen, "ps2kbd: scan code set %u is not 1-3", st->kbd.scancode_set);
+		return -1;
+	}
+	if (st->mouse.type != 0 && st->mouse.type != 3 && st->mouse.type != 4) {
+		snprintf(err, errlen, "ps2mouse: device type %u is not 0, 3 or 4", st->mouse.type);
+		return -1;
+	}
+	return 0;
+}
+
+void i8042_load_state(struct i8042 *s, const struct i8042_state *st)
+{
+	bool a20 = i8042_a20_enabled(s);
+
+	s->status = st->status;
+	s->ctr = st->ctr;
+	s->outport = st->outport;
+	s->pending_cmd = st->pending_cmd;
+	s->obdata = st->obdata;
+	s->obsrc = st->obsrc;
+	s->ctrl_queue = st->ctrl_queue;
+	s->aux_inject = st->aux_inject;
+	s->kbd = st->kbd;
+	s->mouse = st->mouse;
+	if (a20 != i8042_a20_enabled(s) && s->a20_changed)
+		s->a20_changed(s->a20_opaque, i8042_a20_enabled(s));
+	update_irq(s);
 }

@@ -7,6 +7,7 @@
 #define HVMDM_I8042_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "accel.h"
@@ -60,6 +61,18 @@ struct i8042 {
 	void (*a20_changed)(void *opaque, bool enabled);
 	void *a20_opaque;
 };
+
+struct i8042_state {
+	uint8_t status, ctr, outport, pending_cmd, obdata, obsrc;
+	struct ps2_queue ctrl_queue;
+	struct ps2_queue aux_inject;
+	struct ps2_kbd kbd;
+	struct ps2_mouse mouse;
+};
+
+void i8042_save_state(const struct i8042 *s, struct i8042_state *st);
+int i8042_check_state(const struct i8042_state *st, char *err, size_t errlen);
+void i8042_load_state(struct i8042 *s, const struct i8042_state *st);
 
 int i8042_init(struct i8042 *s, struct io_space *io, struct accel *accel);
 void i8042_reset(struct i8042 *s);

@@ -2,6 +2,7 @@
 #include "pci.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -362,6 +363,55 @@ void pci_device_reset(struct pci_device *dev)
 	}
 	for (unsigned int i = 0; i < 4; i++)
 		dev->irq_level[i] = false;
+	update_irq_reporting(dev);
+	if (dev->bus)
+		pci_update_mappings(dev);
+}
+
+void pci_save_state(const struct pci_device *dev, struct pci_state *st)
+{
+	memcpy(st->config, dev->config, PCI_CONFIG_SIZE);
+	st->irq_levels = 0;
+	for (unsigned int i = 0; i < 4; i++)
+		st->irq_levels |= (uint8_t)(dev->irq_level[i] << i);
+}
+
+/* Offsets that say which function this is. */
+static bool identity_byte(unsigned int off)
+{
+	return off < 0x04 || (off >= PCI_REVISION_ID && off <= 0x0b) || off == PCI_HEADER_TYPE ||
+	       (off >= PCI_SUBSYSTEM_VENDOR_ID && off < PCI_SUBSYSTEM_VENDOR_ID + 4) ||
+	       off == PCI_INTERRUPT_PIN;
+}
+
+int pci_check_state(const struct pci_device *dev, const struct pci_state *st, char *err,
+		    size_t errlen)
+{
+	for (unsigned int off = 0; off < PCI_CONFIG_SIZE; off++) {
+		if (identity_byte(off) && st->config[off] != dev->config[off]) {
+			snprintf(err, errlen,
+				 "%s: config byte %#x is %#04x in the stream, the device has %#04x",
+				 dev->name, off, st->config[off], dev->config[off]);
+			return -1;
+		}
+	}
+	if (st->irq_levels & ~0x0fu) {
+		snprintf(err, errlen, "%s: INTx levels %#x name pins beyond INTD", dev->name,
+			 st->irq_levels);
+		return -1;
+	}
+	return 0;
+}
+
+void pci_load_state(struct pci_device *dev, const struct pci_state *st)
+{
+	for (unsigned int off = 0; off < PCI_CONFIG_SIZE; off++) {
+		uint8_t w = dev->wmask[off] | dev->w1cmask[off];
+
+		dev->config[off] = (uint8_t)((dev->config[off] & ~w) | (st->config[off] & w));
+	}
+	for (unsigned int i = 0; i < 4; i++)
+		dev->irq_level[i] = (st->irq_levels >> i) & 1;
 	update_irq_reporting(dev);
 	if (dev->bus)
 		pci_update_mappings(dev);

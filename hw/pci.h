@@ -75,6 +75,12 @@ struct pci_bar {
 struct pci_bus;
 struct pci_device;
 
+/* What a PCI function saves: config space and the INTx levels it drives. */
+struct pci_state {
+	uint8_t config[PCI_CONFIG_SIZE];
+	uint8_t irq_levels; /* bit n = INTx n */
+};
+
 /* Called after the generic config write has been applied. */
 typedef void (*pci_config_write_fn)(struct pci_device *dev, unsigned int addr,
 				    uint32_t val, unsigned int len);
@@ -143,6 +149,17 @@ void pci_config_write(struct pci_bus *bus, unsigned int devfn, unsigned int reg,
 /* The generic part of a config write, for devices that need to wrap it. */
 void pci_default_config_write(struct pci_device *dev, unsigned int addr, uint32_t val,
 			      unsigned int len);
+
+void pci_save_state(const struct pci_device *dev, struct pci_state *st);
+/*
+ * A saved config space must be this function's: identity (IDs, revision,
+ * class, header type, subsystem, interrupt pin) equal. Returns 0 or -1 with
+ * the first mismatching offset in err.
+ */
+int pci_check_state(const struct pci_device *dev, const struct pci_state *st, char *err,
+		    size_t errlen);
+/* Commit: writable bits from the state, read-only bits stay the device's. */
+void pci_load_state(struct pci_device *dev, const struct pci_state *st);
 
 /* Drive INTx pin (0 = INTA). */
 void pci_set_irq(struct pci_device *dev, unsigned int intx, bool level);

@@ -13,6 +13,7 @@
  */
 #include "piix3.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -104,4 +105,29 @@ int piix3_init(struct piix3 *s, struct pci_bus *bus, struct accel *accel,
 	bus->cf9_read = rcr_read;
 	bus->cf9_opaque = s;
 	return pci_register_device(bus, d, PCI_DEVFN(1, 0));
+}
+
+void piix3_save_state(const struct piix3 *s, struct piix3_state *st)
+{
+	pci_save_state(&s->pci, &st->pci);
+	st->rcr = s->rcr;
+}
+
+int piix3_check_state(const struct piix3 *s, const struct piix3_state *st, char *err,
+		      size_t errlen)
+{
+	if (pci_check_state(&s->pci, &st->pci, err, errlen))
+		return -1;
+	if (st->rcr & ~PIIX3_RCR_SYS_RST) {
+		snprintf(err, errlen, "piix3: reset control %#04x has bits beyond SYS_RST", st->rcr);
+		return -1;
+	}
+	return 0;
+}
+
+void piix3_load_state(struct piix3 *s, const struct piix3_state *st)
+{
+	pci_load_state(&s->pci, &st->pci);
+	s->rcr = st->rcr;
+	piix3_sync_routes(s);
 }

@@ -3,6 +3,8 @@
 #ifndef HVMDM_PIIX3_H
 #define HVMDM_PIIX3_H
 
+#include <stddef.h>
+
 #include "pci.h"
 #include "profile.h"
 
@@ -15,6 +17,17 @@ struct piix3 {
 	struct accel *accel;
 	uint8_t rcr; /* reset control register at port 0xcf9 */
 };
+
+struct piix3_state {
+	struct pci_state pci;
+	uint8_t rcr;
+};
+
+void piix3_save_state(const struct piix3 *s, struct piix3_state *st);
+int piix3_check_state(const struct piix3 *s, const struct piix3_state *st, char *err,
+		      size_t errlen);
+/* Commit, and tell the accelerator the restored link routes. */
+void piix3_load_state(struct piix3 *s, const struct piix3_state *st);
 
 int piix3_init(struct piix3 *s, struct pci_bus *bus, struct accel *accel,
 	       enum machine_profile profile);

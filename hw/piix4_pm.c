@@ -7,6 +7,7 @@
 #include "piix4_pm.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -673,4 +674,124 @@ int piix4_pm_init(struct piix4_pm *s, struct pci_bus *bus, struct io_space *io,
 void piix4_pm_destroy(struct piix4_pm *s)
 {
 	timer_cancel(&s->tmr_timer);
+}
+
+void piix4_pm_save_state(const struct piix4_pm *s, struct piix4_pm_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	pci_save_state(&s->pci, &st->pci);
+	st->pm1_sts = s->pm1_sts;
+	st->pm1_en = s->pm1_en;
+	st->pm1_cnt = s->pm1_cnt;
+	st->pm_base = s->pm_base;
+	st->timer_32bit = s->timer_32bit;
+	st->tmr_overflow = s->tmr_overflow;
+	st->apm_cnt = s->apm_cnt;
+	st->apm_sts = s->apm_sts;
+	st->gpe_base = s->gpe_base;
+	st->gpe_half = s->gpe_half;
+	memcpy(st->gpe_sts, s->gpe_sts, sizeof(st->gpe_sts));
+	memcpy(st->gpe_en, s->gpe_en, sizeof(st->gpe_en));
+	memcpy(st->cpu_map, s->cpu_map, sizeof(st->cpu_map));
+	st->pcihp_up = s->pcihp_up;
+	st->pcihp_down = s->pcihp_down;
+	st->pcihp_removable = s->pcihp_removable;
+	st->pcihp_sel = s->pcihp_sel;
+	memcpy(st->php_status, s->php_status, sizeof(st->php_status));
+	st->php_evt = s->php_evt;
+	st->php_devfn = s->php_devfn;
+}
+
+/* Every port of [base, base+len) is free or already this device's. */
+static bool ports_available(const struct piix4_pm *s, uint32_t base, uint32_t len)
+{
+	if (base + len > 0x10000)
+		return false;
+	for (uint32_t p = base; p < base + len; p++) {
+		const struct io_range *r = io_space_find(s->io, p);
+
+		if (r && r->opaque != s)
+			return false;
+	}
+	return true;
+}
+
+int piix4_pm_check_state(const struct piix4_pm *s, const struct piix4_pm_state *st, char *err,
+			 size_t errlen)
+{
+	bool trad = profile_is_trad(s->profile);
+
+	if (pci_check_state(&s->pci, &st->pci, err, errlen))
+		return -1;
+	if (st->timer_32bit != s->timer_32bit) {
+		snprintf(err, errlen, "piix4-pm: the stream has a %s PM timer, this machine %s",
+			 st->timer_32bit ? "32-bit" : "24-bit", s->timer_32bit ? "32-bit" : "24-bit");
+		return -1;
+	}
+	if (!((st->gpe_base == GPE0_BASE_V1 && st->gpe_half == GPE0_HALF_V1) ||
+	      (trad && st->gpe_base == GPE0_BASE_V0 && st->gpe_half == GPE0_HALF_V0))) {
+		snprintf(err, errlen, "piix4-pm: GPE0 block %#x+2x%u is not a layout %s uses",
+			 st->gpe_base, st->gpe_half, profile_name(s->profile));
+		return -1;
+	}
+	if (st->gpe_half == GPE0_HALF_V1 &&
+	    (st->gpe_sts[2] | st->gpe_sts[3] | st->gpe_en[2] | st->gpe_en[3])) {
+		snprintf(err, errlen, "piix4-pm: GPE0 bytes beyond the 2-byte block are set");
+		return -1;
+	}
+	if (!ports_available(s, st->gpe_base, 2u * st->gpe_half)) {
+		snprintf(err, errlen, "piix4-pm: GPE0 block %#x is taken by another device",
+			 st->gpe_base);
+		return -1;
+	}
+	if (trad) {
+		if (st->pm_base != PM_BASE_V1 && st->pm_base != PM_BASE_V0) {
+			snprintf(err, errlen, "piix4-pm: PM block %#x is neither 0xb000 nor 0x1f40",
+				 st->pm_base);
+			return -1;
+		}
+		if (!ports_available(s, st->pm_base + 4u, 2)) {
+			snprintf(err, errlen, "piix4-pm: PM1a_CNT at %#x is taken by another device",
+				 st->pm_base + 4u);
+			return -1;
+		}
+		if (st->php_evt != 0 && st->php_evt != TRAD_PHP_EVT_REMOVE) {
+			snprintf(err, errlen, "piix4-pm: hot-plug event %#x is not add (0) or remove (3)",
+				 st->php_evt);
+			return -1;
+		}
+	}
+	if (st->pm1_cnt & PM1_CNT_SLP_EN) {
+		snprintf(err, errlen, "piix4-pm: PM1a_CNT %#x has SLP_EN, which is never stored",
+			 st->pm1_cnt);
+		return -1;
+	}
+	return 0;
+}
+
+void piix4_pm_load_state(struct piix4_pm *s, const struct piix4_pm_state *st)
+{
+	pci_load_state(&s->pci, &st->pci);
+	s->pm1_sts = st->pm1_sts;
+	s->pm1_en = st->pm1_en;
+	s->pm1_cnt = st->pm1_cnt;
+	s->tmr_overflow = st->tmr_overflow;
+	s->apm_cnt = st->apm_cnt;
+	s->apm_sts = st->apm_sts;
+	memcpy(s->gpe_sts, st->gpe_sts, sizeof(s->gpe_sts));
+	memcpy(s->gpe_en, st->gpe_en, sizeof(s->gpe_en));
+	memcpy(s->cpu_map, st->cpu_map, sizeof(s->cpu_map));
+	s->pcihp_up = st->pcihp_up;
+	s->pcihp_down = st->pcihp_down;
+	s->pcihp_removable = st->pcihp_removable;
+	s->pcihp_sel = st->pcihp_sel;
+	memcpy(s->php_status, st->php_status, sizeof(s->php_status));
+	s->php_evt = st->php_evt;
+	s->php_devfn = st->php_devfn;
+	/* Checked claimable before the commit started. */
+	if (profile_is_trad(s->profile))
+		piix4_pm_set_trad_pm_base(s, st->pm_base);
+	piix4_pm_set_gpe_block(s, st->gpe_base, st->gpe_half);
+	piix4_pm_update_io(s);
+	piix4_pm_update_sci(s);
 }

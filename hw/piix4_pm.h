@@ -23,6 +23,7 @@
 #define HVMDM_PIIX4_PM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bus.h"
@@ -123,6 +124,29 @@ struct piix4_pm {
 	void (*eject_slot)(void *opaque, unsigned int slot);
 	void *eject_opaque;
 };
+
+/* Everything the guest can see of the function, for the save records. */
+struct piix4_pm_state {
+	struct pci_state pci;
+	uint16_t pm1_sts, pm1_en, pm1_cnt;
+	uint16_t pm_base;     /* traditional: where the block is; else informational */
+	bool timer_32bit;
+	uint64_t tmr_overflow;
+	uint8_t apm_cnt, apm_sts;
+	uint16_t gpe_base;
+	uint8_t gpe_half;
+	uint8_t gpe_sts[GPE0_HALF_V0], gpe_en[GPE0_HALF_V0];
+	uint8_t cpu_map[CPU_MAP_LEN];
+	uint32_t pcihp_up, pcihp_down, pcihp_removable, pcihp_sel;
+	uint8_t php_status[TRAD_PHP_SLOTS];
+	uint8_t php_evt, php_devfn;
+};
+
+void piix4_pm_save_state(const struct piix4_pm *s, struct piix4_pm_state *st);
+/* Validates every field, and that relocated blocks can be claimed. */
+int piix4_pm_check_state(const struct piix4_pm *s, const struct piix4_pm_state *st, char *err,
+			 size_t errlen);
+void piix4_pm_load_state(struct piix4_pm *s, const struct piix4_pm_state *st);
 
 /* Builds the function, claims its fixed ports; `vcpus` sets the CPU map. */
 int piix4_pm_init(struct piix4_pm *s, struct pci_bus *bus, struct io_space *io,

@@ -18,7 +18,7 @@ uint8_t ps2_queue_pop(struct ps2_queue *q)
 	if (!q->count)
 		return 0;
 	byte = q->data[q->head];
-	q->head = (uint8_t)((q->head + 1) % PS2_QUEUE_SIZE);
+	q->head = (uint16_t)((q->head + 1) % PS2_QUEUE_SIZE);
 	q->count--;
 	return byte;
 }

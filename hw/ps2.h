@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PS2_QUEUE_SIZE 64
+#define PS2_QUEUE_SIZE 256 /* as qemu-xen-traditional and QEMU 7.2 */
 
 #define PS2_ACK 0xfa
 #define PS2_RESEND 0xfe
@@ -20,8 +20,8 @@
 
 struct ps2_queue {
 	uint8_t data[PS2_QUEUE_SIZE];
-	uint8_t head;
-	uint8_t count;
+	uint16_t head;
+	uint16_t count;
 };
 
 struct ps2_kbd {

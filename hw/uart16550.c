@@ -5,6 +5,7 @@
  */
 #include "uart16550.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
 
@@ -392,4 +393,82 @@ void uart_destroy(struct uart16550 *u)
 {
 	if (u->clock)
 		timer_cancel(&u->timeout_timer);
+}
+
+static void fifo_copy_out(const struct uart_fifo *f, uint8_t *out)
+{
+	for (unsigned int i = 0; i < f->count; i++)
+		out[i] = f->data[(f->head + i) % UART_FIFO_SIZE];
+}
+
+void uart_save_state(const struct uart16550 *u, struct uart_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->divider = u->divider;
+	st->ier = u->ier;
+	st->fcr = u->fcr;
+	st->lcr = u->lcr;
+	st->mcr = u->mcr;
+	st->lsr = u->lsr;
+	st->msr = u->msr;
+	st->scr = u->scr;
+	st->rx_count = u->rx.count;
+	fifo_copy_out(&u->rx, st->rx);
+	st->tx_count = u->tx.count;
+	fifo_copy_out(&u->tx, st->tx);
+	st->thr_ipending = u->thr_ipending;
+	st->timeout_ipending = u->timeout_ipending;
+	st->timeout_expire = u->clock && u->timeout_timer.armed ? u->timeout_timer.expire_ns : 0;
+}
+
+int uart_check_state(const struct uart16550 *u, const struct uart_state *st, char *err,
+		     size_t errlen)
+{
+	unsigned int cap = (st->fcr & UART_FCR_ENABLE) ? UART_FIFO_SIZE : 1;
+
+	if (st->rx_count > cap || st->tx_count > cap) {
+		snprintf(err, errlen, "%s: %u received / %u queued bytes exceed the %s FIFO of %u",
+			 u->name, st->rx_count, st->tx_count,
+			 cap > 1 ? "enabled" : "disabled", cap);
+		return -1;
+	}
+	if ((st->ier & 0xf0) || (st->mcr & 0xe0) ||
+	    (st->fcr & ~(UART_FCR_ENABLE | UART_FCR_DMA | UART_FCR_TRIGGER))) {
+		snprintf(err, errlen, "%s: IER %#x, MCR %#x or FCR %#x have bits no 16550A has",
+			 u->name, st->ier, st->mcr, st->fcr);
+		return -1;
+	}
+	if (!!(st->lsr & UART_LSR_DR) != (st->rx_count != 0)) {
+		snprintf(err, errlen, "%s: LSR data-ready %s but %u bytes are buffered", u->name,
+			 (st->lsr & UART_LSR_DR) ? "set" : "clear", st->rx_count);
+		return -1;
+	}
+	return 0;
+}
+
+void uart_load_state(struct uart16550 *u, const struct uart_state *st)
+{
+	u->divider = st->divider;
+	u->ier = st->ier;
+	u->fcr = st->fcr;
+	u->lcr = st->lcr;
+	u->mcr = st->mcr;
+	u->lsr = st->lsr;
+	u->msr = st->msr;
+	u->scr = st->scr;
+	fifo_reset(&u->rx);
+	for (unsigned int i = 0; i < st->rx_count; i++)
+		fifo_push(&u->rx, st->rx[i]);
+	fifo_reset(&u->tx);
+	for (unsigned int i = 0; i < st->tx_count; i++)
+		fifo_push(&u->tx, st->tx[i]);
+	u->thr_ipending = st->thr_ipending;
+	u->timeout_ipending = st->timeout_ipending;
+	if (u->clock) {
+		if (st->timeout_expire)
+			timer_arm(&u->timeout_timer, st->timeout_expire);
+		else
+			timer_cancel(&u->timeout_timer);
+	}
+	update_irq(u);
 }

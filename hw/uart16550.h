@@ -9,6 +9,7 @@
 #define HVMDM_UART16550_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "accel.h"
@@ -111,6 +112,23 @@ struct uart16550 {
 	bool irq_level;
 	struct dm_timer timeout_timer;
 };
+
+struct uart_state {
+	uint16_t divider;
+	uint8_t ier, fcr, lcr, mcr, lsr, msr, scr;
+	uint8_t rx_count;
+	uint8_t rx[UART_FIFO_SIZE]; /* oldest first */
+	uint8_t tx_count;
+	uint8_t tx[UART_FIFO_SIZE];
+	bool thr_ipending;
+	bool timeout_ipending;
+	uint64_t timeout_expire; /* virtual-clock ns; 0 = not armed */
+};
+
+void uart_save_state(const struct uart16550 *u, struct uart_state *st);
+int uart_check_state(const struct uart16550 *u, const struct uart_state *st, char *err,
+		     size_t errlen);
+void uart_load_state(struct uart16550 *u, const struct uart_state *st);
 
 int uart_init(struct uart16550 *u, const char *name, struct io_space *io, uint16_t base,
 	      unsigned int irq, struct accel *accel, struct dm_clock *clock,

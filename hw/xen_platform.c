@@ -14,6 +14,7 @@
  */
 #include "xen_platform.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -167,4 +168,41 @@ int xen_platform_init(struct xen_platform *s, struct pci_bus *bus, struct io_spa
 	if (!rc)
 		xen_platform_reset(s);
 	return rc;
+}
+
+void xen_platform_save_state(const struct xen_platform *s, struct xen_platform_state *st)
+{
+	pci_save_state(&s->pci, &st->pci);
+	st->flags = s->flags;
+	st->unplugged = s->unplugged;
+	st->driver_product_version = s->driver_product_version;
+	st->driver_build = s->driver_build;
+	st->drivers_blacklisted = s->drivers_blacklisted;
+}
+
+int xen_platform_check_state(const struct xen_platform *s, const struct xen_platform_state *st,
+			     char *err, size_t errlen)
+{
+	if (pci_check_state(&s->pci, &st->pci, err, errlen))
+		return -1;
+	if (st->flags & ~PFFLAG_ROM_LOCK) {
+		snprintf(err, errlen, "xen-platform: flags %#04x have unknown bits", st->flags);
+		return -1;
+	}
+	if (st->unplugged & ~(UNPLUG_ALL_IDE_DISKS | UNPLUG_ALL_NICS | UNPLUG_AUX_IDE_DISKS)) {
+		snprintf(err, errlen, "xen-platform: unplug mask %#x has unknown bits", st->unplugged);
+		return -1;
+	}
+	return 0;
+}
+
+void xen_platform_load_state(struct xen_platform *s, const struct xen_platform_state *st)
+{
+	pci_load_state(&s->pci, &st->pci);
+	s->unplugged = st->unplugged;
+	s->driver_product_version = st->driver_product_version;
+	s->driver_build = st->driver_build;
+	s->drivers_blacklisted = st->drivers_blacklisted;
+	s->log_len = 0;
+	xen_platform_set_flags(s, st->flags);
 }

@@ -45,6 +45,21 @@ struct xen_platform {
 	void *unplug_opaque;
 };
 
+struct xen_platform_state {
+	struct pci_state pci;
+	uint8_t flags;
+	uint16_t unplugged;
+	uint16_t driver_product_version;
+	uint32_t driver_build;
+	bool drivers_blacklisted;
+};
+
+void xen_platform_save_state(const struct xen_platform *s, struct xen_platform_state *st);
+int xen_platform_check_state(const struct xen_platform *s, const struct xen_platform_state *st,
+			     char *err, size_t errlen);
+/* Commit; re-applies the ROM lock through the accelerator. */
+void xen_platform_load_state(struct xen_platform *s, const struct xen_platform_state *st);
+
 int xen_platform_init(struct xen_platform *s, struct pci_bus *bus, struct io_space *io,
 		      struct accel *accel, enum machine_profile profile);
 void xen_platform_reset(struct xen_platform *s);

@@ -16,7 +16,7 @@
 #include "options.h"
 
 #ifndef HVMDM_VERSION
-#define HVMDM_VERSION "0.1.0-dev"
+#define HVMDM_VERSION "0.1.0"
 #endif
 
 static int checks_failed;

@@ -1,0 +1,1005 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Every save record: the encoder of the version hvmdm writes and one decoder
+ * per version it reads. Layouts of foreign versions follow their producers:
+ *   qemu-xen-traditional (stable-4.17) hw/piix4acpi.c, hw/piix_pci.c,
+ *   hw/pci.c (PCI common part), hw/xen_platform.c, hw/serial.c, hw/pckbd.c,
+ *   hw/ps2.c, vl.c (timer) — reference/01 and 09 give them byte by byte;
+ *   XenServer's qemu-trad patch queue (xenserver/qemu-trad.pg) for piix4acpi 3.
+ * hvmdm's own layouts are little-endian and spelled out in
+ * docs/stream-format.md. A decoder reads exactly its layout: a short or long
+ * payload is an error naming the offset.
+ */
+#include "registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+static int fail(struct decode_ctx *c, size_t at, const char *fmt, const char *what)
+{
+	snprintf(c->err, c->errlen, "record %s instance %#x version %u, byte %zu: %s%s",
+		 c->rec->idstr, c->rec->instance, c->rec->version, c->rec->payload_offset + at, fmt,
+		 what ? what : "");
+	return -1;
+}
+
+/* Every layout is exact: nothing short, nothing left over. */
+static int finish(struct rbuf *r, struct decode_ctx *c)
+{
+	if (r->short_read)
+		return fail(c, r->len, "payload ends early", NULL);
+	if (r->pos != r->len) {
+		char what[48];
+
+		snprintf(what, sizeof(what), " (%zu bytes left over)", r->len - r->pos);
+		return fail(c, r->pos, "payload is longer than its layout", what);
+	}
+	return 0;
+}
+
+static bool get_flag(struct rbuf *r, struct decode_ctx *c, bool *out, int *rc)
+{
+	size_t at = r->pos;
+	uint8_t v = get_u8(r);
+
+	if (v > 1 && !r->short_read) {
+		*rc = fail(c, at, "a flag byte is neither 0 nor 1", NULL);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+#define GET_FLAG(r, c, field)                         \
+	do {                                          \
+		int rc_ = 0;                          \
+		if (!get_flag((r), (c), &(field), &rc_)) \
+			return rc_;                   \
+	} while (0)
+
+/* hvmdm PCI block: 256 config bytes, INTx levels. */
+static void put_pci(struct wbuf *w, const struct pci_state *p)
+{
+	put_bytes(w, p->config, PCI_CONFIG_SIZE);
+	put_u8(w, p->irq_levels);
+}
+
+static void get_pci(struct rbuf *r, struct pci_state *p)
+{
+	get_bytes(r, p->config, PCI_CONFIG_SIZE);
+	p->irq_levels = get_u8(r);
+}
+
+/*
+ * qemu-xen-traditional hw/pci.c pci_device_save: be32 inner version (1 or 2),
+ * 256 config bytes, and with inner version 2 four be32 INTx levels.
+ */
+static int get_trad_pci(struct rbuf *r, struct decode_ctx *c, struct pci_state *p)
+{
+	size_t at = r->pos;
+	uint32_t inner = get_be32(r);
+
+	if (!r->short_read && (inner < 1 || inner > 2))
+		return fail(c, at, "PCI common part has an inner version other than 1 or 2", NULL);
+	get_bytes(r, p->config, PCI_CONFIG_SIZE);
+	p->irq_levels = 0;
+	if (inner == 2) {
+		for (unsigned int i = 0; i < 4; i++) {
+			size_t lat = r->pos;
+			uint32_t level = get_be32(r);
+
+			if (level > 1 && !r->short_read)
+				return fail(c, lat, "INTx level is neither 0 nor 1", NULL);
+			p->irq_levels |= (uint8_t)(level << i);
+		}
+	}
+	return 0;
+}
+
+static void put_queue(struct wbuf *w, const struct ps2_queue *q)
+{
+	put_le16(w, q->count);
+	for (unsigned int i = 0; i < q->count; i++)
+		put_u8(w, q->data[(q->head + i) % PS2_QUEUE_SIZE]);
+}
+
+static int get_queue(struct rbuf *r, struct decode_ctx *c, struct ps2_queue *q)
+{
+	size_t at = r->pos;
+	uint16_t n = get_le16(r);
+
+	if (n > PS2_QUEUE_SIZE)
+		return fail(c, at, "byte queue longer than 256", NULL);
+	ps2_queue_reset(q);
+	for (unsigned int i = 0; i < n; i++)
+		ps2_queue_push(q, get_u8(r));
+	return 0;
+}
+
+/* ---------------------------------------------------------------- instances */
+
+static unsigned int one_instance(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+{
+	(void)m;
+	inst[0] = 0;
+	return 1;
+}
+
+static unsigned int platform_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+{
+	inst[0] = 0;
+	return m->has_platform ? 1 : 0;
+}
+
+static unsigned int trad_only(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+{
+	inst[0] = 0;
+	return profile_is_trad(m->cfg.profile) ? 1 : 0;
+}
+
+static unsigned int not_trad(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+{
+	inst[0] = 0;
+	return profile_is_trad(m->cfg.profile) ? 0 : 1;
+}
+
+/* As qemu-xen-traditional: a UART's instance is its I/O base. */
+static unsigned int serial_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+{
+	for (unsigned int i = 0; i < m->nr_uarts; i++)
+		inst[i] = m->uart[i].base;
+	return m->nr_uarts;
+}
+
+/* ---------------------------------------------------------------- timer */
+
+static void enc_timer(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_le64(w, st->clock_ns);
+}
+
+static int dec_timer_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->clock_ns = get_le64(r);
+	return finish(r, c);
+}
+
+/*
+ * Traditional timer v1/v2 on the DM build: be64 cpu_clock_offset, the
+ * virtual clock when the VM stopped. Upstream QEMU also writes "timer"
+ * version 2, as 24 bytes (cpu_ticks_offset, unused, cpu_clock_offset): the
+ * one collision between the two producers, told apart by length.
+ */
+static int dec_timer_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	if (r->len == 24 && c->rec->version == 2) {
+		get_be64(r);
+		get_be64(r);
+	}
+	c->st->clock_ns = get_be64(r);
+	return finish(r, c);
+}
+
+static const struct record_version timer_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional (DM build)", "be64 cpu_clock_offset", dec_timer_trad },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional (8 bytes); upstream QEMU (24 bytes)",
+	  "be64 cpu_clock_offset | be64 cpu_ticks_offset, be64 unused, be64 cpu_clock_offset",
+	  dec_timer_trad },
+	{ 3, RV_WRITTEN, "hvmdm 0.1", "le64 virtual clock ns", dec_timer_v3 },
+};
+
+/* ---------------------------------------------------------------- I440FX */
+
+static void enc_i440fx(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_pci(w, &st->i440fx);
+}
+
+static int dec_i440fx_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	get_pci(r, &c->st->i440fx);
+	return finish(r, c);
+}
+
+static int dec_i440fx_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	if (get_trad_pci(r, c, &c->st->i440fx))
+		return -1;
+	return finish(r, c);
+}
+
+static const struct record_version i440fx_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part (be32 1|2, config[256], [be32 intx[4]])", dec_i440fx_trad },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part (be32 1|2, config[256], [be32 intx[4]])", dec_i440fx_trad },
+	{ 3, RV_RESERVED, "upstream QEMU 0000:00:00.0/I440FX", "VMState PCIDevice, u8 unused", NULL },
+	{ 4, RV_WRITTEN, "hvmdm 0.1", "config[256], u8 intx_levels", dec_i440fx_v4 },
+};
+
+/* ---------------------------------------------------------------- PIIX3 */
+
+static void enc_piix3(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_pci(w, &st->piix3.pci);
+	put_u8(w, st->piix3.rcr);
+}
+
+static int dec_piix3_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	get_pci(r, &c->st->piix3.pci);
+	c->st->piix3.rcr = get_u8(r);
+	return finish(r, c);
+}
+
+static int dec_piix3_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	if (get_trad_pci(r, c, &c->st->piix3.pci))
+		return -1;
+	c->st->piix3.rcr = 0; /* qemu-xen-traditional had no reset control register */
+	return finish(r, c);
+}
+
+static const struct record_version piix3_versions[] = {
+	{ 1, RV_RESERVED, "qemu-xen-traditional (refused by its own loader)", "unknown", NULL },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part", dec_piix3_trad },
+	{ 3, RV_RESERVED, "upstream QEMU 0000:00:01.0/PIIX3", "VMState PCIDevice, be32 pci_irq_levels[4], subsections", NULL },
+	{ 4, RV_WRITTEN, "hvmdm 0.1", "config[256], u8 intx_levels, u8 rcr", dec_piix3_v4 },
+};
+
+/* ---------------------------------------------------------------- piix4acpi */
+
+static void enc_piix4acpi(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct piix4_pm_state *p = &st->pm;
+
+	(void)slot;
+	put_pci(w, &p->pci);
+	put_le16(w, p->pm1_sts);
+	put_le16(w, p->pm1_en);
+	put_le16(w, p->pm1_cnt);
+	put_le16(w, p->pm_base);
+	put_u8(w, p->timer_32bit);
+	put_le64(w, p->tmr_overflow);
+	put_u8(w, p->apm_cnt);
+	put_u8(w, p->apm_sts);
+}
+
+static int dec_piix4acpi_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct piix4_pm_state *p = &c->st->pm;
+
+	get_pci(r, &p->pci);
+	p->pm1_sts = get_le16(r);
+	p->pm1_en = get_le16(r);
+	p->pm1_cnt = get_le16(r);
+	p->pm_base = get_le16(r);
+	GET_FLAG(r, c, p->timer_32bit);
+	p->tmr_overflow = get_le64(r);
+	p->apm_cnt = get_u8(r);
+	p->apm_sts = get_u8(r);
+	return finish(r, c);
+}
+
+/* Traditional v1: PCI, be16 pm1_control; the block lived at the "V0" base. */
+static int dec_piix4acpi_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	struct piix4_pm_state *p = &c->st->pm;
+
+	if (get_trad_pci(r, c, &p->pci))
+		return -1;
+	p->pm1_cnt = get_be16(r) & (uint16_t)~PM1_CNT_SLP_EN;
+	p->pm_base = PM_BASE_V0;
+	return finish(r, c);
+}
+
+/* Traditional v2 and XenServer v3: v1 plus be32 PM1a event block address. */
+static int dec_piix4acpi_v2(struct rbuf *r, struct decode_ctx *c)
+{
+	struct piix4_pm_state *p = &c->st->pm;
+	size_t at;
+	uint32_t base;
+
+	if (get_trad_pci(r, c, &p->pci))
+		return -1;
+	p->pm1_cnt = get_be16(r) & (uint16_t)~PM1_CNT_SLP_EN;
+	at = r->pos;
+	base = get_be32(r);
+	if (!r->short_read && base != PM_BASE_V1 && base != PM_BASE_V0)
+		return fail(c, at, "PM1a event block is neither 0xb000 nor 0x1f40", NULL);
+	p->pm_base = (uint16_t)base;
+	return finish(r, c);
+}
+
+/*
+ * XenServer 6.0-6.2 wrote "version 2" with version-1 content (278 bytes, no
+ * address): in a framed record the length tells (errata table, below).
+ */
+#define PIIX4ACPI_V1_LEN (276 + 2)
+
+static int dec_piix4acpi_v2_or_erratum(struct rbuf *r, struct decode_ctx *c)
+{
+	if (r->len == PIIX4ACPI_V1_LEN) {
+		if (c->rep && c->rep->nr_notes < LOAD_MAX_NOTES)
+			snprintf(c->rep->notes[c->rep->nr_notes++], sizeof(c->rep->notes[0]),
+				 "erratum xs-6.0-6.2-piix4acpi: piix4acpi version 2 at byte %zu has "
+				 "version-1 content (XenServer 6.0-6.2); loaded as version 1",
+				 c->rec->offset);
+		return dec_piix4acpi_v1(r, c);
+	}
+	return dec_piix4acpi_v2(r, c);
+}
+
+static const struct record_version piix4acpi_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part, be16 pm1_control (PM block at 0x1f40)", dec_piix4acpi_v1 },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional; XenServer 6.0-6.2 (erratum: v1 content)",
+	  "PCI common part, be16 pm1_control, be32 pm1a_evt_blk_address", dec_piix4acpi_v2_or_erratum },
+	{ 3, RV_ACCEPTED, "XenServer qemu-trad (renumbered v2)",
+	  "PCI common part, be16 pm1_control, be32 pm1a_evt_blk_address", dec_piix4acpi_v2 },
+	{ 4, RV_WRITTEN, "hvmdm 0.1",
+	  "config[256], u8 intx, le16 pm1_sts, le16 pm1_en, le16 pm1_cnt, le16 pm_base, u8 timer_32bit, le64 tmr_overflow, u8 apm_cnt, u8 apm_sts",
+	  dec_piix4acpi_v4 },
+};
+
+/* ---------------------------------------------------------------- gpe */
+
+static void enc_gpe(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct piix4_pm_state *p = &st->pm;
+
+	(void)slot;
+	put_le16(w, p->gpe_base);
+	put_u8(w, p->gpe_half);
+	put_bytes(w, p->gpe_sts, sizeof(p->gpe_sts));
+	put_bytes(w, p->gpe_en, sizeof(p->gpe_en));
+	put_bytes(w, p->cpu_map, sizeof(p->cpu_map));
+}
+
+static int dec_gpe_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	struct piix4_pm_state *p = &c->st->pm;
+
+	p->gpe_base = get_le16(r);
+	p->gpe_half = get_u8(r);
+	get_bytes(r, p->gpe_sts, sizeof(p->gpe_sts));
+	get_bytes(r, p->gpe_en, sizeof(p->gpe_en));
+	get_bytes(r, p->cpu_map, sizeof(p->cpu_map));
+	return finish(r, c);
+}
+
+/*
+ * Traditional: four (sts, en) pairs, u8 sci_asserted (derived, ignored);
+ * v2 adds be32 block address and be32 half length; v1 means the V0 block.
+ * The CPU map was never saved: the restored machine's own map stays.
+ */
+static int dec_gpe_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	struct piix4_pm_state *p = &c->st->pm;
+
+	for (unsigned int i = 0; i < GPE0_HALF_V0; i++) {
+		p->gpe_sts[i] = get_u8(r);
+		p->gpe_en[i] = get_u8(r);
+	}
+	get_u8(r);
+	if (c->rec->version >= 2) {
+		size_t at = r->pos;
+		uint32_t base = get_be32(r), half = get_be32(r);
+
+		if (!r->short_read && !((base == GPE0_BASE_V1 && half == GPE0_HALF_V1) ||
+					(base == GPE0_BASE_V0 && half == GPE0_HALF_V0)))
+			return fail(c, at, "GPE0 block is neither 0xafe0/2 nor 0x1f68/4", NULL);
+		p->gpe_base = (uint16_t)base;
+		p->gpe_half = (uint8_t)half;
+	} else {
+		p->gpe_base = GPE0_BASE_V0;
+		p->gpe_half = GPE0_HALF_V0;
+	}
+	return finish(r, c);
+}
+
+static const struct record_version gpe_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "4 x (u8 sts, u8 en), u8 sci_asserted (block at 0x1f68)", dec_gpe_trad },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "4 x (u8 sts, u8 en), u8 sci_asserted, be32 address, be32 half_len", dec_gpe_trad },
+	{ 3, RV_WRITTEN, "hvmdm 0.1", "le16 base, u8 half, sts[4], en[4], cpu_map[32]", dec_gpe_v3 },
+};
+
+/* ---------------------------------------------------------------- hot-plug */
+
+static void enc_pci_devfn(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_bytes(w, st->pm.php_status, sizeof(st->pm.php_status));
+	put_u8(w, st->pm.php_evt);
+	put_u8(w, st->pm.php_devfn);
+}
+
+static int dec_pci_devfn_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	get_bytes(r, c->st->pm.php_status, sizeof(c->st->pm.php_status));
+	c->st->pm.php_evt = get_u8(r);
+	c->st->pm.php_devfn = get_u8(r);
+	return finish(r, c);
+}
+
+/* hvmdm writes the traditional layout unchanged: it holds all the state. */
+static const struct record_version pci_devfn_versions[] = {
+	{ 1, RV_WRITTEN, "qemu-xen-traditional; hvmdm 0.1 (same layout)",
+	  "status[128] (nibble per function), u8 plug_evt, u8 plug_devfn", dec_pci_devfn_v1 },
+};
+
+static void enc_acpi_pcihp(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_le32(w, st->pm.pcihp_up);
+	put_le32(w, st->pm.pcihp_down);
+	put_le32(w, st->pm.pcihp_removable);
+	put_le32(w, st->pm.pcihp_sel);
+}
+
+static int dec_acpi_pcihp_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->pm.pcihp_up = get_le32(r);
+	c->st->pm.pcihp_down = get_le32(r);
+	c->st->pm.pcihp_removable = get_le32(r);
+	c->st->pm.pcihp_sel = get_le32(r);
+	return finish(r, c);
+}
+
+static const struct record_version acpi_pcihp_versions[] = {
+	{ 1, RV_WRITTEN, "hvmdm 0.1", "le32 up, le32 down, le32 removable, le32 select", dec_acpi_pcihp_v1 },
+};
+
+/* ---------------------------------------------------------------- platform */
+
+static void enc_platform(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct xen_platform_state *p = &st->platform;
+
+	(void)slot;
+	put_pci(w, &p->pci);
+	put_u8(w, p->flags);
+	put_le16(w, p->unplugged);
+	put_le16(w, p->driver_product_version);
+	put_le32(w, p->driver_build);
+	put_u8(w, p->drivers_blacklisted);
+}
+
+static int dec_platform_v5(struct rbuf *r, struct decode_ctx *c)
+{
+	struct xen_platform_state *p = &c->st->platform;
+
+	get_pci(r, &p->pci);
+	p->flags = get_u8(r);
+	p->unplugged = get_le16(r);
+	p->driver_product_version = get_le16(r);
+	p->driver_build = get_le32(r);
+	GET_FLAG(r, c, p->drivers_blacklisted);
+	return finish(r, c);
+}
+
+/* Traditional v1: PCI; v2: PCI, u8 flags, be64 unused; v3: PCI, be64 unused. */
+static int dec_platform_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	struct xen_platform_state *p = &c->st->platform;
+
+	if (get_trad_pci(r, c, &p->pci))
+		return -1;
+	if (c->rec->version == 2)
+		p->flags = get_u8(r) & PFFLAG_ROM_LOCK;
+	if (c->rec->version >= 2)
+		get_be64(r);
+	return finish(r, c);
+}
+
+static const struct record_version platform_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part", dec_platform_trad },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part, u8 flags, be64 unused", dec_platform_trad },
+	{ 3, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part, be64 unused (flags in platform_fixed_ioport)", dec_platform_trad },
+	{ 4, RV_RESERVED, "upstream QEMU", "VMState PCIDevice, u8 flags", NULL },
+	{ 5, RV_WRITTEN, "hvmdm 0.1",
+	  "config[256], u8 intx, u8 flags, le16 unplugged, le16 product, le32 build, u8 blacklisted",
+	  dec_platform_v5 },
+};
+
+static int dec_platform_fixed_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->platform.flags = get_u8(r) & PFFLAG_ROM_LOCK;
+	return finish(r, c);
+}
+
+static const struct record_version platform_fixed_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "u8 platform_flags", dec_platform_fixed_v1 },
+};
+
+/* ---------------------------------------------------------------- serial */
+
+static void enc_serial(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct uart_state *u = &st->uart[slot];
+
+	put_le16(w, u->divider);
+	put_u8(w, u->ier);
+	put_u8(w, u->fcr);
+	put_u8(w, u->lcr);
+	put_u8(w, u->mcr);
+	put_u8(w, u->lsr);
+	put_u8(w, u->msr);
+	put_u8(w, u->scr);
+	put_u8(w, u->rx_count);
+	put_bytes(w, u->rx, sizeof(u->rx));
+	put_u8(w, u->tx_count);
+	put_bytes(w, u->tx, sizeof(u->tx));
+	put_u8(w, u->thr_ipending);
+	put_u8(w, u->timeout_ipending);
+	put_le64(w, u->timeout_expire);
+}
+
+static int dec_serial_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct uart_state *u = &c->st->uart[c->slot];
+	size_t at;
+
+	u->divider = get_le16(r);
+	u->ier = get_u8(r);
+	u->fcr = get_u8(r);
+	u->lcr = get_u8(r);
+	u->mcr = get_u8(r);
+	u->lsr = get_u8(r);
+	u->msr = get_u8(r);
+	u->scr = get_u8(r);
+	at = r->pos;
+	u->rx_count = get_u8(r);
+	if (u->rx_count > UART_FIFO_SIZE)
+		return fail(c, at, "receive FIFO count over 16", NULL);
+	get_bytes(r, u->rx, sizeof(u->rx));
+	at = r->pos;
+	u->tx_count = get_u8(r);
+	if (u->tx_count > UART_FIFO_SIZE)
+		return fail(c, at, "transmit FIFO count over 16", NULL);
+	get_bytes(r, u->tx, sizeof(u->tx));
+	GET_FLAG(r, c, u->thr_ipending);
+	GET_FLAG(r, c, u->timeout_ipending);
+	u->timeout_expire = get_le64(r);
+	return finish(r, c);
+}
+
+/*
+ * Traditional serial v1 (u8 divider) and v2 (be16 divider, fcr): registers
+ * only, no FIFO contents. RBR holds the last byte received: pending if DR.
+ */
+static int dec_serial_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	struct uart_state *u = &c->st->uart[c->slot];
+	uint8_t rbr, iir;
+
+	memset(u, 0, sizeof(*u));
+	u->divider = c->rec->version == 1 ? get_u8(r) : get_be16(r);
+	rbr = get_u8(r);
+	u->ier = get_u8(r) & 0x0f;
+	iir = get_u8(r);
+	u->lcr = get_u8(r);
+	u->mcr = get_u8(r) & 0x1f;
+	u->lsr = get_u8(r);
+	u->msr = get_u8(r);
+	u->scr = get_u8(r);
+	if (c->rec->version >= 2)
+		u->fcr = get_u8(r) & (UART_FCR_ENABLE | UART_FCR_DMA | UART_FCR_TRIGGER);
+	if (u->lsr & UART_LSR_DR) {
+		u->rx[0] = rbr;
+		u->rx_count = 1;
+	}
+	u->thr_ipending = (iir & 0x0f) == UART_IIR_THRI;
+	u->lsr |= UART_LSR_THRE | UART_LSR_TEMT; /* nothing was in flight */
+	return finish(r, c);
+}
+
+static const struct record_version serial_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "u8 divider, rbr, ier, iir, lcr, mcr, lsr, msr, scr", dec_serial_trad },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "be16 divider, rbr, ier, iir, lcr, mcr, lsr, msr, scr, fcr", dec_serial_trad },
+	{ 3, RV_RESERVED, "upstream QEMU", "VMState serial v3 with subsections", NULL },
+	{ 4, RV_WRITTEN, "hvmdm 0.1",
+	  "le16 divider, ier, fcr, lcr, mcr, lsr, msr, scr, u8 rx_count, rx[16], u8 tx_count, tx[16], u8 thr_ipending, u8 timeout_ipending, le64 timeout_expire",
+	  dec_serial_v4 },
+};
+
+/* ---------------------------------------------------------------- i8042 */
+
+static void enc_pckbd(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct i8042_state *k = &st->kbd;
+
+	(void)slot;
+	put_u8(w, k->status);
+	put_u8(w, k->ctr);
+	put_u8(w, k->outport);
+	put_u8(w, k->pending_cmd);
+	put_u8(w, k->obdata);
+	put_u8(w, k->obsrc);
+	put_queue(w, &k->ctrl_queue);
+	put_queue(w, &k->aux_inject);
+}
+
+static int dec_pckbd_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct i8042_state *k = &c->st->kbd;
+
+	k->status = get_u8(r);
+	k->ctr = get_u8(r);
+	k->outport = get_u8(r);
+	k->pending_cmd = get_u8(r);
+	k->obdata = get_u8(r);
+	k->obsrc = get_u8(r);
+	if (get_queue(r, c, &k->ctrl_queue) || get_queue(r, c, &k->aux_inject))
+		return -1;
+	return finish(r, c);
+}
+
+/*
+ * Traditional pckbd v3: write_cmd, status, mode, pending. Its output buffer is
+ * the head of the keyboard or mouse queue; that byte moves into obdata once
+ * the ps2 records are in (see fixup_trad_i8042 in snapshot.c).
+ */
+static int dec_pckbd_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	struct i8042_state *k = &c->st->kbd;
+	uint8_t pending;
+
+	k->pending_cmd = get_u8(r);
+	k->status = get_u8(r);
+	k->ctr = get_u8(r);
+	pending = get_u8(r);
+	k->obsrc = I8042_SRC_NONE;
+	if (k->status & I8042_STR_OBF)
+		k->obsrc = (k->status & I8042_STR_AUX_OBF) || (pending & 2) ? I8042_SRC_AUX : I8042_SRC_KBD;
+	ps2_queue_reset(&k->ctrl_queue);
+	ps2_queue_reset(&k->aux_inject);
+	return finish(r, c);
+}
+
+static void enc_ps2kbd(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct ps2_kbd *k = &st->kbd.kbd;
+
+	(void)slot;
+	put_u8(w, k->pending_cmd);
+	put_u8(w, k->scanning);
+	put_u8(w, k->scancode_set);
+	put_u8(w, k->leds);
+	put_u8(w, k->typematic);
+	put_queue(w, &k->queue);
+}
+
+static int dec_ps2kbd_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ps2_kbd *k = &c->st->kbd.kbd;
+
+	k->pending_cmd = get_u8(r);
+	GET_FLAG(r, c, k->scanning);
+	k->scancode_set = get_u8(r);
+	k->leds = get_u8(r);
+	k->typematic = get_u8(r);
+	if (get_queue(r, c, &k->queue))
+		return -1;
+	return finish(r, c);
+}
+
+/* Traditional PS/2 common part: s32 write_cmd, s32 rptr, s32 wptr, s32 count, data[256]. */
+static int get_trad_ps2_common(struct rbuf *r, struct decode_ctx *c, struct ps2_queue *q,
+			       uint8_t *pending_cmd)
+{
+	size_t at = r->pos;
+	int32_t cmd = (int32_t)get_be32(r);
+	int32_t rptr = (int32_t)get_be32(r);
+	int32_t wptr = (int32_t)get_be32(r);
+	int32_t count = (int32_t)get_be32(r);
+	uint8_t data[256];
+
+	get_bytes(r, data, sizeof(data));
+	if (r->short_read)
+		return 0;
+	if (cmd < -1 || cmd > 0xff)
+		return fail(c, at, "pending device command out of range", NULL);
+	if (rptr < 0 || rptr > 255 || wptr < 0 || wptr > 255 || count < 0 || count > 256 ||
+	    (rptr + count) % 256 != wptr)
+		return fail(c, at + 4, "queue pointers are inconsistent", NULL);
+	*pending_cmd = cmd < 0 ? 0 : (uint8_t)cmd;
+	ps2_queue_reset(q);
+	for (int32_t i = 0; i < count; i++)
+		ps2_queue_push(q, data[(rptr + i) % 256]);
+	return 0;
+}
+
+static int dec_ps2kbd_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ps2_kbd *k = &c->st->kbd.kbd;
+	size_t at;
+	uint32_t set = 2;
+
+	if (get_trad_ps2_common(r, c, &k->queue, &k->pending_cmd))
+		return -1;
+	k->scanning = get_be32(r) != 0;
+	get_be32(r); /* translate: the controller's command byte says it */
+	if (c->rec->version >= 3) {
+		at = r->pos;
+		set = get_be32(r);
+		if (!r->short_read && (set < 1 || set > 3))
+			return fail(c, at, "scan code set is not 1-3", NULL);
+	}
+	k->scancode_set = (uint8_t)set;
+	return finish(r, c);
+}
+
+static void enc_ps2mouse(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct ps2_mouse *m = &st->kbd.mouse;
+
+	(void)slot;
+	put_u8(w, m->pending_cmd);
+	put_u8(w, m->reporting);
+	put_u8(w, m->remote);
+	put_u8(w, m->wrap);
+	put_u8(w, m->scaling_2to1);
+	put_u8(w, m->resolution);
+	put_u8(w, m->sample_rate);
+	put_u8(w, m->type);
+	put_bytes(w, m->knock, sizeof(m->knock));
+	put_u8(w, m->buttons);
+	put_queue(w, &m->queue);
+}
+
+static int dec_ps2mouse_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ps2_mouse *m = &c->st->kbd.mouse;
+
+	m->pending_cmd = get_u8(r);
+	GET_FLAG(r, c, m->reporting);
+	GET_FLAG(r, c, m->remote);
+	GET_FLAG(r, c, m->wrap);
+	GET_FLAG(r, c, m->scaling_2to1);
+	m->resolution = get_u8(r);
+	m->sample_rate = get_u8(r);
+	m->type = get_u8(r);
+	get_bytes(r, m->knock, sizeof(m->knock));
+	m->buttons = get_u8(r);
+	if (get_queue(r, c, &m->queue))
+		return -1;
+	return finish(r, c);
+}
+
+/*
+ * Traditional ps2mouse v2: common part, u8 status (0x40 remote, 0x20
+ * reporting, 0x10 scaling 2:1), resolution, sample rate, wrap, type,
+ * detect state, s32 dx, dy, dz (pending motion, dropped: no input source
+ * yet), u8 buttons.
+ */
+static int dec_ps2mouse_v2(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ps2_mouse *m = &c->st->kbd.mouse;
+	uint8_t status;
+
+	if (get_trad_ps2_common(r, c, &m->queue, &m->pending_cmd))
+		return -1;
+	status = get_u8(r);
+	m->remote = status & 0x40;
+	m->reporting = status & 0x20;
+	m->scaling_2to1 = status & 0x10;
+	m->resolution = get_u8(r);
+	m->sample_rate = get_u8(r);
+	m->wrap = get_u8(r) != 0;
+	m->type = get_u8(r);
+	get_u8(r);
+	get_be32(r);
+	get_be32(r);
+	get_be32(r);
+	m->buttons = get_u8(r) & 7;
+	memset(m->knock, 0, sizeof(m->knock));
+	return finish(r, c);
+}
+
+static const struct record_version pckbd_versions[] = {
+	{ 3, RV_ACCEPTED, "qemu-xen-traditional; upstream QEMU (same 4 bytes)", "u8 write_cmd, u8 status, u8 mode, u8 pending", dec_pckbd_v3 },
+	{ 4, RV_WRITTEN, "hvmdm 0.1",
+	  "u8 status, ctr, outport, pending_cmd, obdata, obsrc, queue ctrl, queue aux_inject (queue = le16 n, n bytes)",
+	  dec_pckbd_v4 },
+};
+
+static const struct record_version ps2kbd_versions[] = {
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PS/2 common, be32 scan_enabled, be32 translate", dec_ps2kbd_trad },
+	{ 3, RV_ACCEPTED, "qemu-xen-traditional", "PS/2 common, be32 scan_enabled, be32 translate, be32 scancode_set", dec_ps2kbd_trad },
+	{ 4, RV_WRITTEN, "hvmdm 0.1", "u8 pending_cmd, scanning, scancode_set, leds, typematic, queue", dec_ps2kbd_v4 },
+};
+
+static const struct record_version ps2mouse_versions[] = {
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PS/2 common, u8 status, resolution, rate, wrap, type, detect, s32 dx, dy, dz, u8 buttons", dec_ps2mouse_v2 },
+	{ 3, RV_WRITTEN, "hvmdm 0.1",
+	  "u8 pending_cmd, reporting, remote, wrap, scaling, resolution, sample_rate, type, knock[3], buttons, queue",
+	  dec_ps2mouse_v3 },
+};
+
+/* ---------------------------------------------------------------- registry */
+
+#define VERSIONS(a) a, sizeof(a) / sizeof(a[0])
+
+/* In write order. */
+const struct record_kind record_kinds[] = {
+	{ "timer", one_instance, enc_timer, true, VERSIONS(timer_versions) },
+	{ "I440FX", one_instance, enc_i440fx, true, VERSIONS(i440fx_versions) },
+	{ "PIIX3", one_instance, enc_piix3, true, VERSIONS(piix3_versions) },
+	{ "piix4acpi", one_instance, enc_piix4acpi, true, VERSIONS(piix4acpi_versions) },
+	{ "gpe", one_instance, enc_gpe, true, VERSIONS(gpe_versions) },
+	{ "pci_devfn", trad_only, enc_pci_devfn, false, VERSIONS(pci_devfn_versions) },
+	{ "acpi_pcihp", not_trad, enc_acpi_pcihp, false, VERSIONS(acpi_pcihp_versions) },
+	{ "platform", platform_instances, enc_platform, true, VERSIONS(platform_versions) },
+	{ "platform_fixed_ioport", platform_instances, NULL, false, VERSIONS(platform_fixed_versions) },
+	{ "serial", serial_instances, enc_serial, true, VERSIONS(serial_versions) },
+	{ "pckbd", one_instance, enc_pckbd, true, VERSIONS(pckbd_versions) },
+	{ "ps2kbd", one_instance, enc_ps2kbd, true, VERSIONS(ps2kbd_versions) },
+	{ "ps2mouse", one_instance, enc_ps2mouse, true, VERSIONS(ps2mouse_versions) },
+};
+
+const size_t nr_record_kinds = sizeof(record_kinds) / sizeof(record_kinds[0]);
+
+const struct erratum errata[] = {
+	{ "xs-6.0-6.2-piix4acpi", "piix4acpi", 2, 1,
+	  "XenServer 6.0 (Boston) - 6.2 (Clearwater) qemu-trad: a partial revert kept the version-2 number but wrote version-1 content (xenserver/qemu-trad.pg fix-migrate-from-Boston-thru-Clearwater.patch)",
+	  "framed: payload of 278 bytes (PCI common part + be16) instead of 282; unframed traditional streams: the 4 bytes after pm1_control are not 0x1f40/0xb000 followed by a section header or EOF" },
+};
+
+const size_t nr_errata = sizeof(errata) / sizeof(errata[0]);
+
+const struct record_kind *record_kind_find(const char *idstr)
+{
+	for (size_t i = 0; i < nr_record_kinds; i++)
+		if (!strcmp(record_kinds[i].idstr, idstr))
+			return &record_kinds[i];
+	return NULL;
+}
+
+const struct record_version *record_version_find(const struct record_kind *k, uint32_t version)
+{
+	for (size_t i = 0; i < k->nr_versions; i++)
+		if (k->versions[i].version == version)
+			return &k->versions[i];
+	return NULL;
+}
+
+uint32_t record_written_version(const struct record_kind *k)
+{
+	for (size_t i = 0; i < k->nr_versions; i++)
+		if (k->versions[i].status == RV_WRITTEN)
+			return k->versions[i].version;
+	return 0;
+}
+
+const char *rv_status_name(enum rv_status s)
+{
+	switch (s) {
+	case RV_WRITTEN:
+		return "written";
+	case RV_ACCEPTED:
+		return "accepted";
+	case RV_RESERVED:
+		return "reserved";
+	}
+	return "?";
+}
+
+/* Distinct, non-default values everywhere, so any layout change shows. */
+void probe_state(struct machine_state *st, uint8_t profile)
+{
+	uint8_t n = 1;
+
+	memset(st, 0, sizeof(*st));
+	st->profile = profile;
+	st->clock_ns = 0x0102030405060708ull;
+	for (unsigned int i = 0; i < PCI_CONFIG_SIZE; i++) {
+		st->i440fx.config[i] = n++;
+		st->piix3.pci.config[i] = (uint8_t)(n * 3);
+		st->pm.pci.config[i] = (uint8_t)(n * 5);
+		st->platform.pci.config[i] = (uint8_t)(n * 7);
+	}
+	st->i440fx.irq_levels = 1;
+	st->piix3.pci.irq_levels = 2;
+	st->piix3.rcr = 2;
+	st->pm.pci.irq_levels = 4;
+	st->pm.pm1_sts = 0x1111;
+	st->pm.pm1_en = 0x2222;
+	st->pm.pm1_cnt = 0x0c01;
+	st->pm.pm_base = 0xb000;
+	st->pm.timer_32bit = true;
+	st->pm.tmr_overflow = 0x1122334455667788ull;
+	st->pm.apm_cnt = 0xf1;
+	st->pm.apm_sts = 0x5a;
+	st->pm.gpe_base = 0xafe0;
+	st->pm.gpe_half = 2;
+	for (unsigned int i = 0; i < GPE0_HALF_V0; i++) {
+		st->pm.gpe_sts[i] = (uint8_t)(0x10 + i);
+		st->pm.gpe_en[i] = (uint8_t)(0x20 + i);
+	}
+	for (unsigned int i = 0; i < CPU_MAP_LEN; i++)
+		st->pm.cpu_map[i] = (uint8_t)(0x40 + i);
+	st->pm.pcihp_up = 0x01020304;
+	st->pm.pcihp_down = 0x05060708;
+	st->pm.pcihp_removable = 0x090a0b0c;
+	st->pm.pcihp_sel = 0x0d0e0f10;
+	for (unsigned int i = 0; i < TRAD_PHP_SLOTS; i++)
+		st->pm.php_status[i] = (uint8_t)(0x80 + i);
+	st->pm.php_evt = 3;
+	st->pm.php_devfn = 0x20;
+	st->platform.pci.irq_levels = 8;
+	st->platform.flags = 1;
+	st->platform.unplugged = 3;
+	st->platform.driver_product_version = 0x1234;
+	st->platform.driver_build = 0x56789abc;
+	st->platform.drivers_blacklisted = true;
+	for (unsigned int u = 0; u < MACHINE_MAX_SERIAL; u++) {
+		struct uart_state *s = &st->uart[u];
+
+		s->divider = (uint16_t)(0x0102 + u);
+		s->ier = 0x0f;
+		s->fcr = 0xc9;
+		s->lcr = 0x1b;
+		s->mcr = 0x1f;
+		s->lsr = 0x61;
+		s->msr = 0xbb;
+		s->scr = 0x77;
+		s->rx_count = 3;
+		s->tx_count = 16;
+		for (unsigned int i = 0; i < UART_FIFO_SIZE; i++) {
+			s->rx[i] = i < 3 ? (uint8_t)(0xa0 + i) : 0;
+			s->tx[i] = (uint8_t)(0xb0 + i);
+		}
+		s->thr_ipending = true;
+		s->timeout_ipending = true;
+		s->timeout_expire = 0x0a0b0c0d0e0f1011ull;
+	}
+	st->kbd.status = 0x1d;
+	st->kbd.ctr = 0x47;
+	st->kbd.outport = 0xcf;
+	st->kbd.pending_cmd = 0xd4;
+	st->kbd.obdata = 0xfa;
+	st->kbd.obsrc = I8042_SRC_AUX;
+	ps2_queue_push(&st->kbd.ctrl_queue, 0x55);
+	ps2_queue_push(&st->kbd.aux_inject, 0x66);
+	st->kbd.kbd.pending_cmd = 0xed;
+	st->kbd.kbd.scanning = true;
+	st->kbd.kbd.scancode_set = 3;
+	st->kbd.kbd.leds = 5;
+	st->kbd.kbd.typematic = 0x2b;
+	ps2_queue_push(&st->kbd.kbd.queue, 0xaa);
+	ps2_queue_push(&st->kbd.kbd.queue, 0xbb);
+	st->kbd.mouse.pending_cmd = 0xf3;
+	st->kbd.mouse.reporting = true;
+	st->kbd.mouse.remote = true;
+	st->kbd.mouse.wrap = true;
+	st->kbd.mouse.scaling_2to1 = true;
+	st->kbd.mouse.resolution = 3;
+	st->kbd.mouse.sample_rate = 200;
+	st->kbd.mouse.type = 4;
+	st->kbd.mouse.knock[0] = 200;
+	st->kbd.mouse.knock[1] = 100;
+	st->kbd.mouse.knock[2] = 80;
+	st->kbd.mouse.buttons = 5;
+	ps2_queue_push(&st->kbd.mouse.queue, 0x08);
+}
+
+uint32_t record_fingerprint(const struct record_kind *k, uint32_t *len)
+{
+	struct machine_state st;
+	struct wbuf w;
+	uint32_t crc;
+
+	*len = 0;
+	if (!k->encode)
+		return 0;
+	probe_state(&st, PROFILE_XENFV);
+	wbuf_init(&w, RECORD_MAX_PAYLOAD);
+	k->encode(&w, &st, 0);
+	crc = w.failed ? 0 : crc32c(0, w.data, w.len);
+	*len = (uint32_t)w.len;
+	wbuf_free(&w);
+	return crc;
+}

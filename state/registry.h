@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The record registry: every record name hvmdm knows, every version number
+ * ever written or reserved for it (by qemu-xen-traditional, XenServer,
+ * upstream QEMU or hvmdm), its status, and the decoder for each version hvmdm
+ * can read. Numbers are never reused: state/schema.txt is the committed
+ * history, and `hvmdm-stream schema --check` refuses any drift from it.
+ */
+#ifndef HVMDM_STATE_REGISTRY_H
+#define HVMDM_STATE_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "snapshot.h"
+#include "stream.h"
+
+enum rv_status {
+	RV_WRITTEN,  /* this build writes it (and reads it) */
+	RV_ACCEPTED, /* this build reads it */
+	RV_RESERVED, /* the number is taken; this build has no decoder */
+};
+
+struct decode_ctx {
+	struct machine_state *st;
+	const struct machine *m;
+	const struct stream_record *rec;
+	unsigned int slot; /* which device of the kind (UART index) */
+	struct load_report *rep;
+	char *err;
+	size_t errlen;
+};
+
+typedef int (*decode_fn)(struct rbuf *r, struct decode_ctx *c);
+
+struct record_version {
+	uint32_t version;
+	enum rv_status status;
+	const char *origin;
+	const char *layout;
+	decode_fn decode;
+};
+
+struct record_kind {
+	const char *idstr;
+	/* Instances the machine has (written in this order); returns how many. */
+	unsigned int (*instances)(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
+	/* Encode the written version; NULL for read-only kinds. */
+	void (*encode)(struct wbuf *w, const struct machine_state *st, unsigned int slot);
+	bool required; /* a stream for this machine must carry it */
+	const struct record_version *versions;
+	size_t nr_versions;
+};
+
+extern const struct record_kind record_kinds[];
+extern const size_t nr_record_kinds;
+
+const struct record_kind *record_kind_find(const char *idstr);
+const struct record_version *record_version_find(const struct record_kind *k, uint32_t version);
+uint32_t record_written_version(const struct record_kind *k);
+const char *rv_status_name(enum rv_status s);
+
+/* A machine_state with a distinct value in every field, for fingerprints. */
+void probe_state(struct machine_state *st, uint8_t profile);
+/* crc32c of the written version's encoding of the probe state (0 if not written). */
+uint32_t record_fingerprint(const struct record_kind *k, uint32_t *len);
+
+/* Errata: producers whose advertised version lies about the content. */
+struct erratum {
+	const char *id;
+	const char *idstr;
+	uint32_t advertised;
+	uint32_t actual;
+	const char *origin;
+	const char *rule;
+};
+
+extern const struct erratum errata[];
+extern const size_t nr_errata;
+
+#endif

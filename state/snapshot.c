@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "snapshot.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../hw/log.h"
+#include "registry.h"
+
+#ifndef HVMDM_VERSION
+#define HVMDM_VERSION "0.1.0"
+#endif
+
+void machine_save_state(const struct machine *m, struct machine_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->profile = (uint8_t)m->cfg.profile;
+	st->clock_ns = clock_now(&m->clock);
+	pci_save_state(&m->i440fx.pci, &st->i440fx);
+	piix3_save_state(&m->piix3, &st->piix3);
+	piix4_pm_save_state(&m->pm, &st->pm);
+	if (m->has_platform)
+		xen_platform_save_state(&m->platform, &st->platform);
+	for (unsigned int i = 0; i < m->nr_uarts; i++)
+		uart_save_state(&m->uart[i], &st->uart[i]);
+	i8042_save_state(&m->kbd, &st->kbd);
+}
+
+int machine_check_state(const struct machine *m, const struct machine_state *st, char *err,
+			size_t errlen)
+{
+	if (st->profile != m->cfg.profile) {
+		snprintf(err, errlen, "the state is for machine %s; this machine is %s",
+			 profile_name((enum machine_profile)st->profile), profile_name(m->cfg.profile));
+		return -1;
+	}
+	if (i440fx_check_state(&m->i440fx, &st->i440fx, err, errlen) ||
+	    piix3_check_state(&m->piix3, &st->piix3, err, errlen) ||
+	    piix4_pm_check_state(&m->pm, &st->pm, err, errlen) ||
+	    (m->has_platform && xen_platform_check_state(&m->platform, &st->platform, err, errlen)) ||
+	    i8042_check_state(&st->kbd, err, errlen))
+		return -1;
+	for (unsigned int i = 0; i < m->nr_uarts; i++)
+		if (uart_check_state(&m->uart[i], &st->uart[i], err, errlen))
+			return -1;
+	return 0;
+}
+
+void machine_load_state(struct machine *m, const struct machine_state *st)
+{
+	clock_set(&m->clock, st->clock_ns);
+	i440fx_load_state(&m->i440fx, &st->i440fx);
+	piix3_load_state(&m->piix3, &st->piix3);
+	piix4_pm_load_state(&m->pm, &st->pm);
+	if (m->has_platform)
+		xen_platform_load_state(&m->platform, &st->platform);
+	for (unsigned int i = 0; i < m->nr_uarts; i++)
+		uart_load_state(&m->uart[i], &st->uart[i]);
+	i8042_load_state(&m->kbd, &st->kbd);
+}
+
+int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t errlen)
+{
+	struct machine_state st;
+	struct wbuf payload;
+
+	machine_save_state(m, &st);
+	stream_write_header(out, st.profile, "hvmdm", HVMDM_VERSION);
+	wbuf_init(&payload, RECORD_MAX_PAYLOAD);
+	for (size_t k = 0; k < nr_record_kinds && !out->failed; k++) {
+		const struct record_kind *kind = &record_kinds[k];
+		uint32_t inst[MACHINE_MAX_SERIAL];
+		unsigned int n;
+
+		if (!kind->encode)
+			continue;
+		n = kind->instances(m, inst);
+		for (unsigned int i = 0; i < n; i++) {
+			payload.len = 0;
+			kind->encode(&payload, &st, i);
+			if (payload.failed)
+				break;
+			stream_write_record(out, kind->idstr, inst[i], record_written_version(kind),
+					    RECORD_MANDATORY, payload.data, (uint32_t)payload.len);
+		}
+	}
+	stream_write_end(out);
+	if (payload.failed || out->failed) {
+		snprintf(err, errlen, "cannot write the device state: out of memory or over %u bytes",
+			 STREAM_MAX_SIZE);
+		wbuf_free(&payload);
+		return -1;
+	}
+	wbuf_free(&payload);
+	return 0;
+}
+
+/* Which device slot a record's instance names; -1 if the machine has none. */
+static int instance_slot(const struct record_kind *k, const struct machine *m, uint32_t instance)
+{
+	uint32_t inst[MACHINE_MAX_SERIAL];
+	unsigned int n = k->instances(m, inst);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (inst[i] == instance)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * A traditional i8042's output buffer is the head of the device queue it
+ * came from; hvmdm keeps that byte apart, so move it out of the queue.
+ */
+static void fixup_trad_i8042(struct machine_state *st)
+{
+	struct i8042_state *k = &st->kbd;
+	struct ps2_queue *q = k->obsrc == I8042_SRC_AUX ? &k->mouse.queue : &k->kbd.queue;
+
+	if (k->obsrc == I8042_SRC_NONE)
+		return;
+	if (ps2_queue_empty(q)) {
+		k->obsrc = I8042_SRC_NONE; /* nothing was really pending */
+		k->status &= (uint8_t)~(I8042_STR_OBF | I8042_STR_AUX_OBF);
+		return;
+	}
+	k->obdata = ps2_queue_pop(q);
+}
+
+int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
+		    struct machine_state *staged, struct load_report *rep, char *err, size_t errlen)
+{
+	struct stream_header h;
+	struct stream_record rec;
+	/* Which (kind, slot) pairs we have seen, and with which version. */
+	uint32_t seen[16][MACHINE_MAX_SERIAL];
+	size_t pos, last_kind = 0;
+	int last_slot = -1;
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	memset(seen, 0, sizeof(seen));
+	if (nr_record_kinds > 16) {
+		snprintf(err, errlen, "internal: too many record kinds");
+		return -1;
+	}
+	if (stream_read_header(buf, len, &h, err, errlen))
+		return -1;
+	if (h.profile != m->cfg.profile) {
+		snprintf(err, errlen, "byte 32: the stream is for machine %s; this machine is %s",
+			 profile_name((enum machine_profile)h.profile), profile_name(m->cfg.profile));
+		return -1;
+	}
+	machine_save_state(m, staged);
+	pos = h.records_offset;
+	for (;;) {
+		const struct record_kind *kind;
+		const struct record_version *ver;
+		struct decode_ctx ctx;
+		struct rbuf r;
+		int slot;
+
+		rc = stream_read_record(buf, len, &pos, &rec, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			break;
+		if (++rep->records > RECORD_MAX_COUNT) {
+			snprintf(err, errlen, "byte %zu: more than %u records", rec.offset, RECORD_MAX_COUNT);
+			return -1;
+		}
+		kind = record_kind_find(rec.idstr);
+		if (!kind) {
+			if (rec.flags & RECORD_MANDATORY) {
+				snprintf(err, errlen, "byte %zu: record %s (instance %#x, version %u) is unknown to this build and mandatory",
+					 rec.offset, rec.idstr, rec.instance, rec.version);
+				return -1;
+			}
+			rep->skipped++;
+			if (rep->nr_notes < LOAD_MAX_NOTES)
+				snprintf(rep->notes[rep->nr_notes++], sizeof(rep->notes[0]),
+					 "skipped unknown optional record %s version %u at byte %zu",
+					 rec.idstr, rec.version, rec.offset);
+			continue;
+		}
+		ver = record_version_find(kind, rec.version);
+		if (!ver || !ver->decode) {
+			snprintf(err, errlen, "byte %zu: record %s version %u: %s", rec.offset, rec.idstr,
+				 rec.version,
+				 ver ? "that number belongs to a layout this build does not decode"
+				     : "no such version is known to this build");
+			return -1;
+		}
+		slot = instance_slot(kind, m, rec.instance);
+		if (slot < 0) {
+			snprintf(err, errlen, "byte %zu: record %s instance %#x: this machine has no such device",
+				 rec.offset, rec.idstr, rec.instance);
+			return -1;
+		}
+		/* One canonical order (the registry's), so a reordered stream is refused. */
+		if ((size_t)(kind - record_kinds) < last_kind ||
+		    ((size_t)(kind - record_kinds) == last_kind && slot < last_slot)) {
+			snprintf(err, errlen, "byte %zu: record %s instance %#x is out of order (records follow the registry order)",
+				 rec.offset, rec.idstr, rec.instance);
+			return -1;
+		}
+		if (seen[kind - record_kinds][slot]) {
+			snprintf(err, errlen, "byte %zu: record %s instance %#x appears twice", rec.offset,
+				 rec.idstr, rec.instance);
+			return -1;
+		}
+		seen[kind - record_kinds][slot] = rec.version;
+		last_kind = (size_t)(kind - record_kinds);
+		last_slot = slot;
+		ctx = (struct decode_ctx){ .st = staged, .m = m, .rec = &rec, .slot = (unsigned int)slot,
+					   .rep = rep, .err = err, .errlen = errlen };
+		rbuf_init(&r, rec.payload, rec.payload_len);
+		if (ver->decode(&r, &ctx))
+			return -1;
+	}
+	/* Every device the machine has must have been described. */
+	for (size_t k = 0; k < nr_record_kinds; k++) {
+		const struct record_kind *kind = &record_kinds[k];
+		uint32_t inst[MACHINE_MAX_SERIAL];
+		unsigned int n;
+
+		if (!kind->required)
+			continue;
+		n = kind->instances(m, inst);
+		for (unsigned int i = 0; i < n; i++) {
+			if (!seen[k][i]) {
+				snprintf(err, errlen, "byte %zu: the stream has no %s record for instance %#x",
+					 len, kind->idstr, inst[i]);
+				return -1;
+			}
+		}
+	}
+	if (seen[record_kind_find("pckbd") - record_kinds][0] == 3)
+		fixup_trad_i8042(staged);
+	if (machine_check_state(m, staged, err, errlen))
+		return -1;
+	return 0;
+}
+
+int snapshot_load(struct machine *m, const uint8_t *buf, size_t len, struct load_report *rep,
+		  char *err, size_t errlen)
+{
+	struct machine_state staged;
+
+	if (snapshot_decode(m, buf, len, &staged, rep, err, errlen))
+		return -1;
+	for (unsigned int i = 0; i < rep->nr_notes; i++)
+		log_warn("state", "%s", rep->notes[i]);
+	machine_load_state(m, &staged);
+	return 0;
+}

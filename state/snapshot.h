@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Device state of a whole machine, saved and loaded as a native stream.
+ *
+ * Load is transactional: every record is decoded into a staging copy
+ * (struct machine_state, which starts as the live state), every device's
+ * state is validated, relocated blocks are checked claimable, and only then is
+ * anything committed. A stream that fails anywhere leaves the machine as it
+ * was, and the error names the record, its version and the byte offset.
+ */
+#ifndef HVMDM_STATE_SNAPSHOT_H
+#define HVMDM_STATE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../hw/machine.h"
+#include "buf.h"
+#include "stream.h"
+
+struct machine_state {
+	uint8_t profile;
+	uint64_t clock_ns;
+	struct pci_state i440fx;
+	struct piix3_state piix3;
+	struct piix4_pm_state pm;
+	struct xen_platform_state platform;
+	struct uart_state uart[MACHINE_MAX_SERIAL];
+	struct i8042_state kbd;
+};
+
+#define LOAD_MAX_NOTES 8
+
+struct load_report {
+	unsigned int records;
+	unsigned int skipped;       /* unknown optional records */
+	unsigned int nr_notes;
+	char notes[LOAD_MAX_NOTES][160]; /* errata applied, records skipped */
+};
+
+void machine_save_state(const struct machine *m, struct machine_state *st);
+int machine_check_state(const struct machine *m, const struct machine_state *st, char *err,
+			size_t errlen);
+void machine_load_state(struct machine *m, const struct machine_state *st);
+
+/* Write the machine's device state; the clock should be stopped. 0 or -1. */
+int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t errlen);
+/* Decode and validate into `staged` without touching the machine. */
+int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
+		    struct machine_state *staged, struct load_report *rep, char *err, size_t errlen);
+/* snapshot_decode, then commit. */
+int snapshot_load(struct machine *m, const uint8_t *buf, size_t len, struct load_report *rep,
+		  char *err, size_t errlen);
+
+#endif

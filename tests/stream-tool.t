@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# hvmdm-stream as a user runs it: verify/inspect the corpus, refuse a corrupt
+# stream, and the schema check — which must pass on the committed history and
+# fail on every kind of tampering with it. Prints TAP for prove.
+set -u
+tool=${HVMDM_STREAM:-build/asan/hvmdm-stream}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+n=0
+fails=0
+ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
+
+echo "1..14"
+all=0
+for f in tests/streams/*/*.hvmdm; do
+	"$tool" verify "$f" >/dev/null 2>"$work/err" || { all=1; sed 's/^/# /' "$work/err"; }
+done
+ok $all "verify accepts every corpus file"
+
+"$tool" verify tests/streams/0.1.0/xenserver-6.0-6.2-piix4acpi-v2-with-v1-content.hvmdm | grep -q "erratum xs-6.0-6.2-piix4acpi"
+ok $? "verify reports the XenServer erratum shim"
+
+"$tool" inspect --json tests/streams/0.1.0/xenfv.hvmdm >"$work/j"
+grep -q '"pirq_routes"' "$work/j" && grep -q '"idstr": "piix4acpi"' "$work/j" && grep -q '"offset"' "$work/j"
+ok $? "inspect --json lists records with offsets and the decoded state"
+
+"$tool" inspect tests/streams/0.1.0/xenfv-trad.hvmdm | grep -q "pci_devfn"
+ok $? "inspect prints a record table"
+
+cp tests/streams/0.1.0/xenfv.hvmdm "$work/bad.hvmdm"
+printf '\x42' | dd of="$work/bad.hvmdm" bs=1 seek=700 conv=notrunc status=none
+"$tool" verify "$work/bad.hvmdm" >/dev/null 2>"$work/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "byte" "$work/err"
+ok $? "verify refuses a corrupted stream with exit 1 and the byte offset"
+
+"$tool" verify /nonexistent >/dev/null 2>&1; [ $? -eq 2 ]
+ok $? "a missing file is exit 2"
+
+"$tool" convert a b >/dev/null 2>&1; [ $? -eq 3 ]
+ok $? "convert says it is not built yet (exit 3)"
+
+"$tool" schema --check state/schema.txt >/dev/null
+ok $? "the registry matches the committed schema history"
+
+"$tool" schema | diff -q - state/schema.txt >/dev/null
+ok $? "state/schema.txt is the registry as this build prints it"
+
+# Tampering: each must be caught.
+sed 's/^\(I440FX\t4\t.*\)config\[256\], u8 intx_levels$/\1config[256], le32 intx_levels/' state/schema.txt >"$work/s1"
+! cmp -s "$work/s1" state/schema.txt && ! "$tool" schema --check "$work/s1" >"$work/o" && grep -q "layout changed" "$work/o"
+ok $? "a changed layout under an existing number fails the check"
+
+awk -F'\t' 'BEGIN{OFS="\t"} $1=="serial" && $2==4 {$5="deadbeef"} {print}' state/schema.txt >"$work/s2"
+! "$tool" schema --check "$work/s2" >"$work/o" && grep -q "encoding changed" "$work/o"
+ok $? "a changed encoding (fingerprint) fails the check"
+
+printf 'gpe\t7\taccepted\t0\t00000000\tfuture\tsomething\n' | cat state/schema.txt - >"$work/s3"
+! "$tool" schema --check "$work/s3" >"$work/o" && grep -q "disappeared" "$work/o"
+ok $? "a committed number missing from the registry fails the check"
+
+awk -F'\t' 'BEGIN{OFS="\t"} $1=="platform" && $2==4 {$3="accepted"} {print}' state/schema.txt >"$work/s4"
+! "$tool" schema --check "$work/s4" >"$work/o" && grep -q "no decoder" "$work/o"
+ok $? "a committed decoder that went away fails the check"
+
+printf 'timer\t9\treserved\t0\t00000000\tsomeone\tx\n' | cat state/schema.txt - >"$work/s5"
+! "$tool" schema --check "$work/s5" >"$work/o" && grep -q "below the highest committed number" "$work/o"
+ok $? "writing a number below a committed one fails the check"
+exit $((fails > 0))
