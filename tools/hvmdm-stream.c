@@ -249,6 +249,10 @@ static void schema_lines(FILE *out)
 				rv_status_name(v->status), len, fp, v->origin, v->layout);
 		}
 	}
+	for (size_t i = 0; i < nr_errata; i++)
+		fprintf(out, "# erratum %s: %s version %u carries version-%u content. %s. Detected by: %s\n",
+			errata[i].id, errata[i].idstr, errata[i].advertised, errata[i].actual,
+			errata[i].origin, errata[i].rule);
 }
 
 struct schema_row {
