@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "snapshot.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../hw/log.h"
+#include "qevm.h"
 #include "registry.h"
 
 #ifndef HVMDM_VERSION
@@ -62,10 +64,18 @@ void machine_load_state(struct machine *m, const struct machine_state *st)
 int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t errlen)
 {
 	struct machine_state st;
-	struct wbuf payload;
 
 	machine_save_state(m, &st);
-	stream_write_header(out, st.profile, "hvmdm", HVMDM_VERSION);
+	return snapshot_write_state(m, &st, out, err, errlen);
+}
+
+int snapshot_write_state(const struct machine *m, const struct machine_state *st_in,
+			 struct wbuf *out, char *err, size_t errlen)
+{
+	const struct machine_state *stp = st_in;
+	struct wbuf payload;
+
+	stream_write_header(out, stp->profile, "hvmdm", HVMDM_VERSION);
 	wbuf_init(&payload, RECORD_MAX_PAYLOAD);
 	for (size_t k = 0; k < nr_record_kinds && !out->failed; k++) {
 		const struct record_kind *kind = &record_kinds[k];
@@ -77,7 +87,7 @@ int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t e
 		n = kind->instances(m, inst);
 		for (unsigned int i = 0; i < n; i++) {
 			payload.len = 0;
-			kind->encode(&payload, &st, i);
+			kind->encode(&payload, stp, i);
 			if (payload.failed)
 				break;
 			stream_write_record(out, kind->idstr, inst[i], record_written_version(kind),
@@ -126,32 +136,33 @@ static void fixup_trad_i8042(struct machine_state *st)
 	k->obdata = ps2_queue_pop(q);
 }
 
-int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
-		    struct machine_state *staged, struct load_report *rep, char *err, size_t errlen)
+void load_note(struct load_report *rep, const char *fmt, ...)
 {
-	struct stream_header h;
+	va_list ap;
+
+	if (rep->nr_notes >= LOAD_MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(rep->notes[rep->nr_notes++], sizeof(rep->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
+int snapshot_decode_records(const struct machine *m, struct record_source *src,
+			    struct machine_state *staged, struct load_report *rep, char *err,
+			    size_t errlen)
+{
 	struct stream_record rec;
 	/* Which (kind, slot) pairs we have seen, and with which version. */
 	uint32_t seen[16][MACHINE_MAX_SERIAL];
-	size_t pos, last_kind = 0;
-	int last_slot = -1;
-	int rc;
+	size_t last_kind = 0, end_offset = 0;
+	int last_slot = -1, rc;
 
-	memset(rep, 0, sizeof(*rep));
 	memset(seen, 0, sizeof(seen));
 	if (nr_record_kinds > 16) {
 		snprintf(err, errlen, "internal: too many record kinds");
 		return -1;
 	}
-	if (stream_read_header(buf, len, &h, err, errlen))
-		return -1;
-	if (h.profile != m->cfg.profile) {
-		snprintf(err, errlen, "byte 32: the stream is for machine %s; this machine is %s",
-			 profile_name((enum machine_profile)h.profile), profile_name(m->cfg.profile));
-		return -1;
-	}
 	machine_save_state(m, staged);
-	pos = h.records_offset;
 	for (;;) {
 		const struct record_kind *kind;
 		const struct record_version *ver;
@@ -159,11 +170,12 @@ int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
 		struct rbuf r;
 		int slot;
 
-		rc = stream_read_record(buf, len, &pos, &rec, err, errlen);
+		rc = src->next(src->ctx, &rec, rep, err, errlen);
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
 			break;
+		end_offset = rec.payload_offset + rec.payload_len;
 		if (++rep->records > RECORD_MAX_COUNT) {
 			snprintf(err, errlen, "byte %zu: more than %u records", rec.offset, RECORD_MAX_COUNT);
 			return -1;
@@ -176,10 +188,8 @@ int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
 				return -1;
 			}
 			rep->skipped++;
-			if (rep->nr_notes < LOAD_MAX_NOTES)
-				snprintf(rep->notes[rep->nr_notes++], sizeof(rep->notes[0]),
-					 "skipped unknown optional record %s version %u at byte %zu",
-					 rec.idstr, rec.version, rec.offset);
+			load_note(rep, "skipped unknown optional record %s version %u at byte %zu",
+				  rec.idstr, rec.version, rec.offset);
 			continue;
 		}
 		ver = record_version_find(kind, rec.version);
@@ -197,8 +207,9 @@ int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
 			return -1;
 		}
 		/* One canonical order (the registry's), so a reordered stream is refused. */
-		if ((size_t)(kind - record_kinds) < last_kind ||
-		    ((size_t)(kind - record_kinds) == last_kind && slot < last_slot)) {
+		if (src->registry_order &&
+		    ((size_t)(kind - record_kinds) < last_kind ||
+		     ((size_t)(kind - record_kinds) == last_kind && slot < last_slot))) {
 			snprintf(err, errlen, "byte %zu: record %s instance %#x is out of order (records follow the registry order)",
 				 rec.offset, rec.idstr, rec.instance);
 			return -1;
@@ -229,7 +240,7 @@ int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
 		for (unsigned int i = 0; i < n; i++) {
 			if (!seen[k][i]) {
 				snprintf(err, errlen, "byte %zu: the stream has no %s record for instance %#x",
-					 len, kind->idstr, inst[i]);
+					 end_offset, kind->idstr, inst[i]);
 				return -1;
 			}
 		}
@@ -241,6 +252,50 @@ int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
 	return 0;
 }
 
+struct native_source {
+	const uint8_t *buf;
+	size_t len;
+	size_t pos;
+};
+
+static int native_next(void *ctx, struct stream_record *rec, struct load_report *rep, char *err,
+		       size_t errlen)
+{
+	struct native_source *n = ctx;
+
+	(void)rep;
+	return stream_read_record(n->buf, n->len, &n->pos, rec, err, errlen);
+}
+
+static int native_decode(const struct machine *m, const uint8_t *buf, size_t len,
+			 struct machine_state *staged, struct load_report *rep, char *err,
+			 size_t errlen)
+{
+	struct stream_header h;
+	struct native_source ns;
+	struct record_source src = { .next = native_next, .ctx = &ns, .registry_order = true };
+
+	if (stream_read_header(buf, len, &h, err, errlen))
+		return -1;
+	if (h.profile != m->cfg.profile) {
+		snprintf(err, errlen, "byte 32: the stream is for machine %s; this machine is %s",
+			 h.profile <= PROFILE_PC ? profile_name((enum machine_profile)h.profile) : "unknown",
+			 profile_name(m->cfg.profile));
+		return -1;
+	}
+	ns = (struct native_source){ .buf = buf, .len = len, .pos = h.records_offset };
+	return snapshot_decode_records(m, &src, staged, rep, err, errlen);
+}
+
+int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
+		    struct machine_state *staged, struct load_report *rep, char *err, size_t errlen)
+{
+	memset(rep, 0, sizeof(*rep));
+	if (len >= 4 && !memcmp(buf, "QEVM", 4))
+		return qevm_decode(m, buf, len, staged, rep, err, errlen);
+	return native_decode(m, buf, len, staged, rep, err, errlen);
+}
+
 int snapshot_load(struct machine *m, const uint8_t *buf, size_t len, struct load_report *rep,
 		  char *err, size_t errlen)
 {
@@ -248,6 +303,15 @@ int snapshot_load(struct machine *m, const uint8_t *buf, size_t len, struct load
 
 	if (snapshot_decode(m, buf, len, &staged, rep, err, errlen))
 		return -1;
+	if (rep->nr_foreign) {
+		size_t at = (size_t)snprintf(err, errlen, "the stream holds state of devices hvmdm does not emulate yet:");
+
+		for (unsigned int i = 0; i < rep->nr_foreign && at < errlen; i++)
+			at += (size_t)snprintf(err + at, errlen - at, " %s", rep->foreign[i]);
+		if (at < errlen)
+			snprintf(err + at, errlen - at, "; a partial restore is refused");
+		return -1;
+	}
 	for (unsigned int i = 0; i < rep->nr_notes; i++)
 		log_warn("state", "%s", rep->notes[i]);
 	machine_load_state(m, &staged);

@@ -32,12 +32,28 @@ struct machine_state {
 
 #define LOAD_MAX_NOTES 8
 
+#define LOAD_MAX_FOREIGN 16
+
 struct load_report {
 	unsigned int records;
 	unsigned int skipped;       /* unknown optional records */
 	unsigned int nr_notes;
-	char notes[LOAD_MAX_NOTES][160]; /* errata applied, records skipped */
+	char notes[LOAD_MAX_NOTES][200]; /* errata applied, records skipped */
+	/* Sections of devices hvmdm does not emulate: inspect lists them, restore refuses. */
+	unsigned int nr_foreign;
+	char foreign[LOAD_MAX_FOREIGN][48];
 };
+
+/* Where records come from: native framing, or a foreign format's reader. */
+struct record_source {
+	/* 1 = a record in *rec, 0 = end of stream, -1 = error in err. */
+	int (*next)(void *ctx, struct stream_record *rec, struct load_report *rep, char *err,
+		    size_t errlen);
+	void *ctx;
+	bool registry_order; /* native streams: records in registry order */
+};
+
+void load_note(struct load_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void machine_save_state(const struct machine *m, struct machine_state *st);
 int machine_check_state(const struct machine *m, const struct machine_state *st, char *err,
@@ -49,7 +65,14 @@ int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t e
 /* Decode and validate into `staged` without touching the machine. */
 int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
 		    struct machine_state *staged, struct load_report *rep, char *err, size_t errlen);
-/* snapshot_decode, then commit. */
+/* Decode records from any source (foreign readers use this). */
+int snapshot_decode_records(const struct machine *m, struct record_source *src,
+			    struct machine_state *staged, struct load_report *rep, char *err,
+			    size_t errlen);
+/* Encode a staged or saved state as a native stream for machine m's devices. */
+int snapshot_write_state(const struct machine *m, const struct machine_state *st,
+			 struct wbuf *out, char *err, size_t errlen);
+/* snapshot_decode (any stream kind hvmdm reads), refuse foreign devices, then commit. */
 int snapshot_load(struct machine *m, const uint8_t *buf, size_t len, struct load_report *rep,
 		  char *err, size_t errlen);
 

@@ -4,8 +4,8 @@
 set -u
 dir=${FUZZ_DIR:-build/fuzz}
 secs=${FUZZ_CHECK_SECONDS:-10}
-targets=("fuzz_io:tests/fuzz/corpus-io" "fuzz_stream:tests/streams/0.1.0")
-echo "1..${#targets[@]}"
+targets=("fuzz_io:tests/fuzz/corpus-io" "fuzz_stream:tests/streams/0.1.0" "fuzz_stream:tests/streams/qemu-trad")
+echo "1..$(( ${#targets[@]} + 1 ))"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 i=0
@@ -18,7 +18,7 @@ for t in "${targets[@]}"; do
 	if [ ! -x "$dir/$name" ]; then
 		echo "not ok $i - $dir/$name is not built"
 		fails=$((fails + 1))
-	elif "$dir/$name" -max_total_time="$secs" -print_final_stats=1 "$work/$name" "$seeds" \
+	elif "$dir/$name" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$work/" "$work/$name" "$seeds" \
 		>"$work/$name.log" 2>&1; then
 		runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$name.log" | grep -o '[0-9]*$')
 		echo "ok $i - $name ran clean for ${secs}s (${runs:-?} inputs)"
@@ -28,4 +28,13 @@ for t in "${targets[@]}"; do
 		fails=$((fails + 1))
 	fi
 done
+# Inputs that once crashed a reader stay fixed.
+i=$((i + 1))
+if "$dir/fuzz_stream" -artifact_prefix="$work/" tests/fuzz/regressions/* >"$work/regress.log" 2>&1; then
+	echo "ok $i - $(ls tests/fuzz/regressions | wc -l) past crash inputs run clean"
+else
+	echo "not ok $i - a past crash input crashes again"
+	tail -n 30 "$work/regress.log" | sed 's/^/# /'
+	fails=$((fails + 1))
+fi
 exit $((fails > 0))

@@ -36,8 +36,10 @@ ok $? "verify refuses a corrupted stream with exit 1 and the byte offset"
 "$tool" verify /nonexistent >/dev/null 2>&1; [ $? -eq 2 ]
 ok $? "a missing file is exit 2"
 
-"$tool" convert a b >/dev/null 2>&1; [ $? -eq 3 ]
-ok $? "convert says it is not built yet (exit 3)"
+"$tool" convert tests/streams/0.1.0/trad-serial-v2.hvmdm "$work/conv.hvmdm" >/dev/null &&
+	"$tool" verify "$work/conv.hvmdm" >/dev/null &&
+	"$tool" convert --to qemu-trad a b >/dev/null 2>&1; [ $? -eq 3 ]
+ok $? "convert writes a native stream that verifies; --to qemu-trad is not built yet (exit 3)"
 
 "$tool" schema --check state/schema.txt >/dev/null
 ok $? "the registry matches the committed schema history"

@@ -19,6 +19,8 @@
 
 #include "../hw/log.h"
 #include "../state/inspect.h"
+#include "../state/output.h"
+#include "../state/qevm.h"
 #include "../state/registry.h"
 #include "../state/snapshot.h"
 #include "../vm/accel_none.h"
@@ -32,7 +34,7 @@ static void usage(FILE *out)
 	fputs("usage: hvmdm-stream inspect [--json] FILE\n"
 	      "       hvmdm-stream verify FILE\n"
 	      "       hvmdm-stream schema [--check SCHEMA]\n"
-	      "       hvmdm-stream convert IN OUT\n",
+	      "       hvmdm-stream convert [--to FORMAT] IN OUT\n",
 	      out);
 }
 
@@ -78,89 +80,109 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+struct shape {
+	unsigned int serial;
+	uint32_t bases[MACHINE_MAX_SERIAL];
+	bool bad_base;
+};
+
+static void count_serial(const struct stream_record *rec, void *opaque)
+{
+	struct shape *s = opaque;
+
+	if (strcmp(rec->idstr, "serial"))
+		return;
+	if (rec->instance != 0x3f8 && rec->instance != 0x2f8)
+		s->bad_base = true;
+	else if (s->serial < MACHINE_MAX_SERIAL)
+		s->bases[s->serial++] = rec->instance;
+}
+
 /* A machine shaped like the stream: its profile and as many UARTs as it has. */
 static int scratch_machine(const uint8_t *buf, size_t len, struct accel_none *accel,
 			   struct machine *m, char *err, size_t errlen)
 {
 	struct machine_config cfg = { .vcpus = 1, .ram_mib = 16 };
-	struct stream_header h;
-	struct stream_record rec;
-	size_t pos;
-	int rc;
+	struct shape shape = { 0 };
+	struct load_report rep;
+	int profile = stream_profile(buf, len, err, errlen);
 
-	if (stream_read_header(buf, len, &h, err, errlen))
+	if (profile < 0)
 		return -1;
-	if (h.profile > PROFILE_PC) {
-		snprintf(err, errlen, "byte 32: unknown machine profile %u", h.profile);
+	cfg.profile = (enum machine_profile)profile;
+	if (stream_scan(buf, len, count_serial, &shape, &rep, err, errlen))
+		return -1;
+	if (shape.bad_base) {
+		snprintf(err, errlen, "a serial record's instance is not 0x3f8 or 0x2f8");
 		return -1;
 	}
-	cfg.profile = (enum machine_profile)h.profile;
-	pos = h.records_offset;
-	while ((rc = stream_read_record(buf, len, &pos, &rec, err, errlen)) == 1) {
-		if (!strcmp(rec.idstr, "serial") && cfg.nr_serial < MACHINE_MAX_SERIAL) {
-			if (rec.instance != 0x3f8 && rec.instance != 0x2f8) {
-				snprintf(err, errlen, "byte %zu: serial instance %#x is not 0x3f8 or 0x2f8",
-					 rec.offset, rec.instance);
-				return -1;
-			}
-			cfg.serial[cfg.nr_serial++] = "null";
-		}
-	}
-	if (rc < 0)
-		return -1;
+	for (unsigned int i = 0; i < shape.serial; i++)
+		cfg.serial[cfg.nr_serial++] = "null";
 	accel_none_init(accel);
 	return machine_create(m, &cfg, &accel->accel, NULL, NULL, err, errlen);
 }
 
+struct listing {
+	json_t *records;
+};
+
+static void list_record(const struct stream_record *rec, void *opaque)
+{
+	struct listing *l = opaque;
+	const struct record_kind *k = record_kind_find(rec->idstr);
+	const struct record_version *v = k ? record_version_find(k, rec->version) : NULL;
+
+	json_array_append_new(l->records, json_pack(
+		"{s:s, s:I, s:I, s:I, s:I, s:b, s:s}", "idstr", rec->idstr,
+		"instance", (json_int_t)rec->instance, "version", (json_int_t)rec->version,
+		"offset", (json_int_t)rec->offset, "length", (json_int_t)rec->payload_len,
+		"mandatory", (rec->flags & RECORD_MANDATORY) != 0,
+		"known_as", v ? rv_status_name(v->status) : "unknown"));
+}
+
 static int cmd_inspect(const char *path, bool as_json)
 {
-	struct stream_header h;
-	struct stream_record rec;
 	struct accel_none accel;
 	struct machine m;
 	struct machine_state st;
-	struct load_report rep;
+	struct load_report rep, scan;
+	struct listing l = { json_array() };
 	char err[512];
-	size_t len, pos;
+	size_t len;
 	uint8_t *buf = read_file(path, &len);
-	json_t *root, *records;
-	int rc, status = 0;
+	json_t *root, *foreign = json_array();
+	int status = 0;
 
 	if (!buf)
 		return EXIT_USAGE;
-	if (stream_read_header(buf, len, &h, err, sizeof(err))) {
-		fprintf(stderr, "hvmdm-stream: %s: %s\n", path, err);
-		free(buf);
-		return EXIT_REFUSED;
-	}
-	root = json_pack("{s:i, s:i, s:i, s:s, s:s, s:s}", "format_version", h.format_version,
-			 "min_reader", h.min_reader, "writer_level", h.writer_level, "profile",
-			 h.profile <= PROFILE_PC ? profile_name((enum machine_profile)h.profile) : "unknown",
-			 "producer", h.producer, "producer_version", h.producer_version);
-	records = json_array();
-	pos = h.records_offset;
-	while ((rc = stream_read_record(buf, len, &pos, &rec, err, sizeof(err))) == 1) {
-		const struct record_kind *k = record_kind_find(rec.idstr);
-		const struct record_version *v = k ? record_version_find(k, rec.version) : NULL;
+	root = json_object();
+	if (len >= 4 && !memcmp(buf, "QEVM", 4)) {
+		json_object_set_new(root, "format", json_string("qemu-xen-traditional QEVM"));
+		json_object_set_new(root, "format_version", json_integer(len >= 8 ? buf[7] : 0));
+	} else {
+		struct stream_header h;
 
-		json_array_append_new(records, json_pack(
-			"{s:s, s:I, s:I, s:I, s:I, s:b, s:s}", "idstr", rec.idstr,
-			"instance", (json_int_t)rec.instance, "version", (json_int_t)rec.version,
-			"offset", (json_int_t)rec.offset, "length", (json_int_t)rec.payload_len,
-			"mandatory", (rec.flags & RECORD_MANDATORY) != 0,
-			"known_as", v ? rv_status_name(v->status) : "unknown"));
+		if (stream_read_header(buf, len, &h, err, sizeof(err)) == 0) {
+			json_object_set_new(root, "format", json_string("hvmdm"));
+			json_object_set_new(root, "format_version", json_integer(h.format_version));
+			json_object_set_new(root, "min_reader", json_integer(h.min_reader));
+			json_object_set_new(root, "producer", json_string(h.producer));
+			json_object_set_new(root, "producer_version", json_string(h.producer_version));
+		}
 	}
-	json_object_set_new(root, "records", records);
-	if (rc < 0) {
+	if (stream_scan(buf, len, list_record, &l, &scan, err, sizeof(err))) {
 		json_object_set_new(root, "error", json_string(err));
 		status = EXIT_REFUSED;
 	} else if (scratch_machine(buf, len, &accel, &m, err, sizeof(err)) == 0) {
+		json_object_set_new(root, "profile", json_string(profile_name(m.cfg.profile)));
 		if (snapshot_decode(&m, buf, len, &st, &rep, err, sizeof(err)) == 0) {
 			json_t *notes = json_array();
 
 			json_object_set_new(root, "state", machine_state_to_json(&m, &st));
 			for (unsigned int i = 0; i < rep.nr_notes; i++)
 				json_array_append_new(notes, json_string(rep.notes[i]));
+			for (unsigned int i = 0; i < rep.nr_foreign; i++)
+				json_array_append_new(foreign, json_string(rep.foreign[i]));
 			json_object_set_new(root, "notes", notes);
 		} else {
 			json_object_set_new(root, "error", json_string(err));
@@ -171,6 +193,8 @@ static int cmd_inspect(const char *path, bool as_json)
 		json_object_set_new(root, "error", json_string(err));
 		status = EXIT_REFUSED;
 	}
+	json_object_set_new(root, "records", l.records);
+	json_object_set_new(root, "not_emulated", foreign);
 	if (as_json) {
 		json_dumpf(root, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
 		putchar('\n');
@@ -178,16 +202,19 @@ static int cmd_inspect(const char *path, bool as_json)
 		size_t i;
 		json_t *r;
 
-		printf("%s: hvmdm stream format %u, %s %s, machine %s\n", path, h.format_version,
-		       h.producer, h.producer_version, json_string_value(json_object_get(root, "profile")));
-		json_array_foreach(records, i, r)
-			printf("  @%-6lld %-22s instance %#-6llx version %-3lld %5lld bytes  %s\n",
+		printf("%s: %s stream, machine %s\n", path,
+		       json_string_value(json_object_get(root, "format")) ? json_string_value(json_object_get(root, "format")) : "unknown",
+		       json_string_value(json_object_get(root, "profile")) ? json_string_value(json_object_get(root, "profile")) : "?");
+		json_array_foreach(l.records, i, r)
+			printf("  @%-8lld %-22s instance %#-6llx version %-3lld %5lld bytes  %s\n",
 			       (long long)json_integer_value(json_object_get(r, "offset")),
 			       json_string_value(json_object_get(r, "idstr")),
 			       (long long)json_integer_value(json_object_get(r, "instance")),
 			       (long long)json_integer_value(json_object_get(r, "version")),
 			       (long long)json_integer_value(json_object_get(r, "length")),
 			       json_string_value(json_object_get(r, "known_as")));
+		json_array_foreach(foreign, i, r)
+			printf("  not emulated by hvmdm (a restore refuses it): %s\n", json_string_value(r));
 		if (json_object_get(root, "state")) {
 			char *text = json_dumps(json_object_get(root, "state"), JSON_INDENT(2) | JSON_SORT_KEYS);
 
@@ -198,6 +225,51 @@ static int cmd_inspect(const char *path, bool as_json)
 			printf("refused: %s\n", json_string_value(json_object_get(root, "error")));
 	}
 	json_decref(root);
+	free(buf);
+	return status;
+}
+
+/*
+ * Decode any stream hvmdm reads and write it as a native stream: what
+ * loading the original gives, loading the converted stream gives too.
+ */
+static int cmd_convert(const char *in, const char *out)
+{
+	struct accel_none accel;
+	struct machine m;
+	struct machine_state st;
+	struct load_report rep;
+	struct wbuf w;
+	char err[512];
+	size_t len;
+	uint8_t *buf = read_file(in, &len);
+	int status = EXIT_REFUSED;
+
+	if (!buf)
+		return EXIT_USAGE;
+	if (scratch_machine(buf, len, &accel, &m, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm-stream: %s: %s\n", in, err);
+		free(buf);
+		return EXIT_REFUSED;
+	}
+	wbuf_init(&w, STREAM_MAX_SIZE);
+	if (snapshot_decode(&m, buf, len, &st, &rep, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm-stream: %s: refused: %s\n", in, err);
+	} else if (rep.nr_foreign) {
+		fprintf(stderr, "hvmdm-stream: %s: holds state of devices hvmdm does not emulate yet (%s%s); not converted\n",
+			in, rep.foreign[0], rep.nr_foreign > 1 ? ", ..." : "");
+	} else if (snapshot_write_state(&m, &st, &w, err, sizeof(err)) ||
+		   stream_write_file(out, w.data, w.len, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm-stream: %s\n", err);
+		status = EXIT_USAGE;
+	} else {
+		for (unsigned int i = 0; i < rep.nr_notes; i++)
+			printf("%s: note: %s\n", in, rep.notes[i]);
+		printf("%s -> %s: %zu bytes, machine %s\n", in, out, w.len, profile_name(m.cfg.profile));
+		status = 0;
+	}
+	wbuf_free(&w);
+	machine_destroy(&m);
 	free(buf);
 	return status;
 }
@@ -400,9 +472,11 @@ int main(int argc, char **argv)
 		printf("schema check: ok\n");
 		return 0;
 	}
-	if (argc >= 2 && !strcmp(argv[1], "convert")) {
-		fprintf(stderr, "hvmdm-stream: convert is not built yet: it comes with the readers of "
-				"qemu-xen-traditional and QEMU streams\n");
+	if (argc == 4 && !strcmp(argv[1], "convert"))
+		return cmd_convert(argv[2], argv[3]);
+	if (argc == 6 && !strcmp(argv[1], "convert") && !strcmp(argv[2], "--to")) {
+		fprintf(stderr, "hvmdm-stream: convert --to %s is not built yet: only conversion into the native format exists\n",
+			argv[3]);
 		return EXIT_NOT_BUILT;
 	}
 	usage(stderr);

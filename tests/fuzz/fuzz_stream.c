@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../hw/log.h"
+#include "../../state/qevm.h"
 #include "../../state/snapshot.h"
 #include "../../vm/accel_none.h"
 
@@ -20,27 +21,28 @@ static void quiet(void *o, enum log_level l, const char *who, const char *msg)
 
 static const struct log_sink sink = { .write = quiet };
 
+static void count_serial(const struct stream_record *rec, void *opaque)
+{
+	*(unsigned int *)opaque += !strcmp(rec->idstr, "serial");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct machine_config cfg = { .vcpus = 2, .ram_mib = 64, .serial = { "null", "null" } };
-	struct stream_header h;
-	struct stream_record rec;
 	struct accel_none accel;
+	int profile;
+	unsigned int serial = 0;
 	struct machine m;
 	struct load_report rep;
 	char err[512];
-	size_t pos;
 
 	log_set_sink(&sink);
-	if (stream_read_header(data, size, &h, err, sizeof(err)) == 0) {
-		cfg.profile = h.profile <= PROFILE_PC ? (enum machine_profile)h.profile : PROFILE_XENFV;
-		pos = h.records_offset;
-		while (cfg.nr_serial < MACHINE_MAX_SERIAL &&
-		       stream_read_record(data, size, &pos, &rec, err, sizeof(err)) == 1)
-			cfg.nr_serial += !strcmp(rec.idstr, "serial");
-	}
+	profile = stream_profile(data, size, err, sizeof(err));
+	cfg.profile = profile < 0 ? PROFILE_XENFV : (enum machine_profile)profile;
+	stream_scan(data, size, count_serial, &serial, &rep, err, sizeof(err));
+	cfg.nr_serial = serial < MACHINE_MAX_SERIAL ? serial : MACHINE_MAX_SERIAL;
 	accel_none_init(&accel);
 	if (machine_create(&m, &cfg, &accel.accel, NULL, NULL, err, sizeof(err)))
 		return 0;

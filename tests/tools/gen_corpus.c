@@ -17,7 +17,8 @@
 #include "../../state/inspect.h"
 #include "../../vm/accel_none.h"
 #include "../unit/scenario.h"
-#include "../unit/streamgen.h"
+#include "../unit/qevmgen.h"
+#include "../../state/qevm.h"
 
 static uint64_t frozen(void *o)
 {
@@ -43,7 +44,16 @@ static int make_machine(struct machine *m, struct accel_none *a, enum machine_pr
 	return scenario_run(m);
 }
 
+static void emit_ext(const char *name, const char *ext, enum machine_profile p, unsigned int uarts,
+		     const struct wbuf *s);
+
 static void emit(const char *name, enum machine_profile p, unsigned int uarts, const struct wbuf *s)
+{
+	emit_ext(name, "hvmdm", p, uarts, s);
+}
+
+static void emit_ext(const char *name, const char *ext, enum machine_profile p, unsigned int uarts,
+		     const struct wbuf *s)
 {
 	char path[512], jpath[520];
 	struct accel_none a;
@@ -57,7 +67,7 @@ static void emit(const char *name, enum machine_profile p, unsigned int uarts, c
 	json_t *doc, *notes;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s.hvmdm", dir, name);
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext);
 	snprintf(jpath, sizeof(jpath), "%s/%s.json", dir, name);
 	if (stat(path, &sb) == 0) {
 		kept++;
@@ -73,7 +83,14 @@ static void emit(const char *name, enum machine_profile p, unsigned int uarts, c
 	notes = json_array();
 	for (unsigned int i = 0; i < rep.nr_notes; i++)
 		json_array_append_new(notes, json_string(rep.notes[i]));
-	doc = json_pack("{s:o, s:o}", "state", machine_state_to_json(&m, &st), "notes", notes);
+	{
+		json_t *foreign = json_array();
+
+		for (unsigned int i = 0; i < rep.nr_foreign; i++)
+			json_array_append_new(foreign, json_string(rep.foreign[i]));
+		doc = json_pack("{s:o, s:o, s:o}", "state", machine_state_to_json(&m, &st), "notes", notes,
+				"not_emulated", foreign);
+	}
 	machine_destroy(&m);
 	f = fopen(path, "wb");
 	if (!f || fwrite(s->data, 1, s->len, f) != s->len || fclose(f)) {
@@ -285,6 +302,47 @@ static void upstream_timer(void)
 	machine_destroy(&m);
 }
 
+/* qemu-xen-traditional files: every piix4acpi variant, both formats, extras. */
+static void qevm_files(void)
+{
+	static const struct {
+		const char *name;
+		struct qevm_opts o;
+	} files[] = {
+		{ "trad-f3-piix4acpi-v2", { .format = 3, .acpi = ACPI_V2, .acpi_last = true } },
+		{ "trad-f3-piix4acpi-v1", { .format = 3, .acpi = ACPI_V1, .acpi_last = true } },
+		{ "xenserver-f3-piix4acpi-v3", { .format = 3, .acpi = ACPI_V3_XS, .acpi_last = true } },
+		{ "xenserver-6.0-6.2-f3-piix4acpi-v2-lie-last", { .format = 3, .acpi = ACPI_V2_XS_LIE, .acpi_last = true } },
+		{ "xenserver-6.0-6.2-f3-piix4acpi-v2-lie-followed", { .format = 3, .acpi = ACPI_V2_XS_LIE, .acpi_last = false } },
+		{ "trad-f2-legacy-piix4acpi-v2", { .format = 2, .acpi = ACPI_V2, .acpi_last = true } },
+		{ "xenserver-6.0-6.2-f2-legacy-piix4acpi-v2-lie", { .format = 2, .acpi = ACPI_V2_XS_LIE, .acpi_last = true } },
+		{ "trad-f3-old-with-pcibus", { .format = 3, .acpi = ACPI_V2, .acpi_last = true, .with_pcibus = true } },
+		{ "trad-f3-with-ide-and-cirrus", { .format = 3, .acpi = ACPI_V2, .acpi_last = true, .with_ide = true, .with_cirrus = true } },
+	};
+	const char *saved = dir;
+	char qdir[512];
+	struct accel_none a;
+	struct machine m;
+
+	snprintf(qdir, sizeof(qdir), "%s/../qemu-trad", saved);
+	mkdir(qdir, 0755);
+	dir = qdir;
+	if (make_machine(&m, &a, PROFILE_XENFV_TRAD, 1) == 0) {
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			struct wbuf w;
+
+			wbuf_init(&w, 64u << 20);
+			build_qevm(&m, &files[i].o, &w);
+			emit_ext(files[i].name, "qevm", PROFILE_XENFV_TRAD, 1, &w);
+			wbuf_free(&w);
+		}
+		machine_destroy(&m);
+	} else {
+		failed++;
+	}
+	dir = saved;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -293,6 +351,7 @@ int main(int argc, char **argv)
 	}
 	dir = argv[1];
 	log_set_level(LOG_ERROR);
+	qevm_files();
 	native("xenfv", PROFILE_XENFV, 1);
 	native("xenfv-trad", PROFILE_XENFV_TRAD, 1);
 	native("pc", PROFILE_PC, 2);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The qemu-xen-traditional save file ("QEVM"): format 3 (unframed START /
+ * PART / END / FULL sections closed by an EOF byte) and the legacy format 2
+ * (per-record lengths). reference/01 §1.1 describes both.
+ *
+ * Format 3 has no lengths: a section's size follows from its layout, so the
+ * reader knows the size of every section a traditional HVM guest's file can
+ * carry (state/qevm.c: section_size) and refuses one it cannot size instead
+ * of guessing — the original loader desynchronised there.
+ */
+#ifndef HVMDM_STATE_QEVM_H
+#define HVMDM_STATE_QEVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+
+#define QEVM_MAGIC "QEVM"
+
+/* Decode into staging; records of devices hvmdm does not emulate go to rep->foreign. */
+int qevm_decode(const struct machine *m, const uint8_t *buf, size_t len,
+		struct machine_state *staged, struct load_report *rep, char *err, size_t errlen);
+
+/*
+ * Call cb for every record hvmdm decodes (native or traditional), in stream
+ * order; foreign sections land in rep. 0, or -1 with err.
+ */
+int stream_scan(const uint8_t *buf, size_t len,
+		void (*cb)(const struct stream_record *rec, void *opaque), void *opaque,
+		struct load_report *rep, char *err, size_t errlen);
+
+/* The machine profile a stream needs (-1 with err if the stream is not one we read). */
+int stream_profile(const uint8_t *buf, size_t len, char *err, size_t errlen);
+
+#endif
