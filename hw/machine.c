@@ -8,6 +8,15 @@ static const uint16_t serial_base[MACHINE_MAX_SERIAL] = { 0x3f8, 0x2f8 };
 static const unsigned int serial_irq[MACHINE_MAX_SERIAL] = { 4, 3 };
 static const char *const serial_name[MACHINE_MAX_SERIAL] = { "serial0", "serial1" };
 
+/* As QEMU's pc machine: RAM up to 3 GiB stays below 4 GiB, beyond that 2 GiB do. */
+uint64_t machine_ram_below_4g(const struct machine_config *cfg)
+{
+	uint64_t ram = cfg->ram_mib << 20;
+	uint64_t limit = ram > (3ull << 30) ? (2ull << 30) : (3ull << 30);
+
+	return ram < limit ? ram : limit;
+}
+
 void machine_destroy(struct machine *m)
 {
 	for (unsigned int i = 0; i < m->nr_uarts; i++) {
@@ -15,6 +24,9 @@ void machine_destroy(struct machine *m)
 		chardev_close(&m->serial_backend[i]);
 	}
 	m->nr_uarts = 0;
+	if (m->has_debugcon)
+		chardev_close(&m->debugcon_backend);
+	m->has_debugcon = false;
 	piix4_pm_destroy(&m->pm);
 	io_space_destroy(&m->io);
 	io_space_destroy(&m->mmio);
@@ -33,6 +45,8 @@ void machine_reset(struct machine *m)
 	for (unsigned int i = 0; i < m->nr_uarts; i++)
 		uart_reset(&m->uart[i]);
 	i8042_reset(&m->kbd);
+	if (m->has_rtc)
+		mc146818_reset(&m->rtc);
 	if (m->has_platform)
 		xen_platform_reset(&m->platform);
 }
@@ -71,6 +85,15 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 			goto fail;
 		}
 	}
+	if (cfg->debugcon) {
+		if (chardev_open(&m->debugcon_backend, cfg->debugcon, err, errlen))
+			goto fail;
+		m->has_debugcon = true;
+		if (debugcon_init(&m->debugcon, &m->io, &m->debugcon_backend)) {
+			snprintf(err, errlen, "-debugcon %s: cannot claim port 0x402", cfg->debugcon);
+			goto fail;
+		}
+	}
 	rc = pci_host_claim_ports(&m->pci);
 	if (!rc)
 		rc = i440fx_init(&m->i440fx, &m->pci, cfg->profile);
@@ -85,6 +108,14 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	}
 	if (!rc)
 		rc = i8042_init(&m->kbd, &m->io, accel);
+	if (!rc && cfg->profile == PROFILE_PC) {
+		uint64_t ram = cfg->ram_mib << 20, low = machine_ram_below_4g(cfg);
+
+		rc = mc146818_init(&m->rtc, &m->io);
+		m->has_rtc = rc == 0;
+		if (!rc)
+			mc146818_set_memory(&m->rtc, low, ram - low, cfg->vcpus);
+	}
 	if (rc) {
 		snprintf(err, errlen, "-machine %s: cannot assemble the chipset (error %d)",
 			 profile_name(cfg->profile), rc);

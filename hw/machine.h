@@ -20,6 +20,8 @@
 #include "accel.h"
 #include "bus.h"
 #include "chardev.h"
+#include "debugcon.h"
+#include "mc146818.h"
 #include "clock.h"
 #include "i440fx.h"
 #include "i8042.h"
@@ -39,6 +41,7 @@ struct machine_config {
 	uint64_t ram_mib;
 	const char *serial[MACHINE_MAX_SERIAL]; /* chardev specs */
 	unsigned int nr_serial;
+	const char *debugcon; /* chardev spec for port 0x402, or NULL */
 };
 
 struct machine {
@@ -57,7 +60,15 @@ struct machine {
 	struct chardev serial_backend[MACHINE_MAX_SERIAL];
 	unsigned int nr_uarts;
 	struct i8042 kbd;
+	struct mc146818 rtc; /* pc only: Xen emulates the RTC */
+	bool has_rtc;
+	struct debugcon debugcon;
+	struct chardev debugcon_backend;
+	bool has_debugcon;
 };
+
+/* Guest RAM below 4 GiB for this configuration (the rest lives above 4 GiB). */
+uint64_t machine_ram_below_4g(const struct machine_config *cfg);
 
 /*
  * Build the machine. `clock_source` may be NULL (CLOCK_MONOTONIC). On error

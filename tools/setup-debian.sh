@@ -7,12 +7,14 @@ set -euo pipefail
 # Build: compiler, pkg-config, the Xen 4.17 libraries (libxen-dev), JSON for QMP
 # (jansson), seccomp for the deprivileged Xen process, cmocka as the unit-test
 # runner. Tests: perl's prove reads the TAP that cmocka prints; clang with its
-# runtime (libclang-rt-14-dev) builds the libFuzzer targets.
+# runtime (libclang-rt-14-dev) builds the libFuzzer targets. KVM guests boot
+# Debian's SeaBIOS.
 packages=(
 	build-essential pkg-config
 	libxen-dev libjansson-dev libseccomp-dev
 	libcmocka-dev perl
 	clang libclang-rt-14-dev
+	seabios
 )
 
 missing=()

@@ -5,6 +5,7 @@
  * Today the chipset runs under the self-check (-selfcheck); the KVM and Xen
  * accelerators that run guests are the next steps (docs/ARCHITECTURE.md).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "../hw/log.h"
 #include "../hw/machine.h"
 #include "../state/snapshot.h"
+#include "../kvm/kvm.h"
 #include "accel_none.h"
 #include "hvmloader_replay.h"
 #include "options.h"
@@ -119,6 +121,60 @@ static int selfcheck(const struct options *o)
 	return checks_failed ? 1 : 0;
 }
 
+static void on_quit_signal(int sig)
+{
+	(void)sig;
+	kvm_request_quit();
+}
+
+/* Boot the machine on KVM until the guest powers off (or asks for what we cannot do yet). */
+static int run_kvm(const struct options *o)
+{
+	struct kvm_vm vm;
+	struct machine m;
+	char err[512];
+	int rc;
+
+	if (kvm_vm_create(&vm, o->machine.ram_mib << 20, o->bios, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm: %s\n", err);
+		return 1;
+	}
+	if (machine_create(&m, &o->machine, &vm.accel, NULL, NULL, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm: %s\n", err);
+		kvm_vm_destroy(&vm);
+		return 2;
+	}
+	kvm_vm_attach(&vm, &m);
+	{
+		struct sigaction sa = { .sa_handler = on_quit_signal };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
+	rc = kvm_vm_run(&vm, 0, err, sizeof(err));
+	machine_destroy(&m);
+	kvm_vm_destroy(&vm);
+	switch (rc) {
+	case ACCEL_REQ_POWEROFF:
+		log_info("main", "the guest powered off");
+		return 0;
+	case ACCEL_REQ_REBOOT:
+		log_info("main", "the guest asked to reboot; rebooting on KVM is not built yet, so hvmdm exits");
+		return 0;
+	case ACCEL_REQ_SUSPEND:
+		log_info("main", "the guest suspended to RAM; resuming on KVM is not built yet, so hvmdm exits");
+		return 0;
+	case -3:
+		log_info("main", "stopped by a signal");
+		return 0;
+	default:
+		fprintf(stderr, "hvmdm: %s\n", err);
+		return 1;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -142,7 +198,10 @@ int main(int argc, char **argv)
 	case MODE_RUN:
 		break;
 	}
-	fprintf(stderr, "hvmdm: no accelerator to run a guest on: KVM and Xen are not built yet; "
-			"-selfcheck exercises the chipset\n");
-	return 2;
+	if (o.accel != ACCEL_KVM) {
+		fprintf(stderr, "hvmdm: no accelerator: give -accel kvm (machine pc), or -selfcheck; "
+				"the Xen accelerator is not built yet\n");
+		return 2;
+	}
+	return run_kvm(&o);
 }

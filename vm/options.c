@@ -16,7 +16,10 @@ void options_usage(FILE *out)
 	      "  -serial SPEC         null | stdio | pty | file:PATH | unix:PATH[,server=on]\n"
 	      "                       (up to two: 0x3f8/IRQ 4, 0x2f8/IRQ 3)\n"
 	      "  -selfcheck           replay hvmloader's chipset set-up and check the result\n"
-	      "  -accel kvm | -xen-domid N   run a guest (accelerators: not built yet)\n"
+	      "  -accel kvm           run the guest on KVM (machine pc; one vCPU so far)\n"
+	      "  -bios FILE           firmware (default " DEFAULT_BIOS ")\n"
+	      "  -debugcon SPEC       the firmware debug port 0x402 to a backend (as -serial)\n"
+	      "  -xen-domid N         Xen: not built yet\n"
 	      "  -verbose             log at debug level\n"
 	      "  -version, -help\n",
 	      out);
@@ -100,6 +103,9 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		if (!strcmp(opt, "-selfcheck")) {
 			o->mode = MODE_SELFCHECK;
 			takes_arg = false;
+		} else if (!strcmp(opt, "-enable-kvm")) {
+			o->accel = ACCEL_KVM;
+			takes_arg = false;
 		} else if (!strcmp(opt, "-verbose")) {
 			o->verbose = true;
 			takes_arg = false;
@@ -108,6 +114,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		} else if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
 			if (parse_machine(o, opt, arg, err, errlen))
 				return -1;
+			o->machine_given = true;
 		} else if (!strcmp(opt, "-m")) {
 			if (!parse_mib(arg, &o->machine.ram_mib))
 				return fail(err, errlen, opt, "not a memory size in MiB", arg);
@@ -123,9 +130,15 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 				return fail(err, errlen, opt, "at most two serial ports", arg);
 			o->machine.serial[o->machine.nr_serial++] = arg;
 		} else if (!strcmp(opt, "-accel")) {
-			return fail(err, errlen, opt,
-				    "no accelerator is built yet (KVM and Xen are coming); use -selfcheck",
-				    arg);
+			if (!strcmp(arg, "kvm")) {
+				o->accel = ACCEL_KVM;
+			} else {
+				return fail(err, errlen, opt, "only kvm is built (Xen: -xen-domid, not built yet)", arg);
+			}
+		} else if (!strcmp(opt, "-bios")) {
+			o->bios = arg;
+		} else if (!strcmp(opt, "-debugcon")) {
+			o->machine.debugcon = arg;
 		} else if (!strcmp(opt, "-xen-domid")) {
 			return fail(err, errlen, opt,
 				    "the Xen accelerator is not built yet: keep device_model_version at its default until it is",
@@ -135,6 +148,16 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		}
 		if (takes_arg)
 			i++;
+	}
+	o->bios = o->bios ? o->bios : DEFAULT_BIOS;
+	if (o->accel == ACCEL_KVM) {
+		if (!o->machine_given)
+			o->machine.profile = PROFILE_PC;
+		else if (o->machine.profile != PROFILE_PC)
+			return fail(err, errlen, "-machine", "needs Xen; on KVM use -machine pc",
+				    profile_name(o->machine.profile));
+		if (o->machine.vcpus > 1)
+			return fail(err, errlen, "-smp", "KVM runs one vCPU so far", "");
 	}
 	return 0;
 }

@@ -20,9 +20,19 @@ enum run_mode {
 	MODE_VERSION,
 };
 
+enum accel_kind {
+	ACCEL_NONE,
+	ACCEL_KVM,
+};
+
+#define DEFAULT_BIOS "/usr/share/seabios/bios-256k.bin"
+
 struct options {
 	enum run_mode mode;
+	enum accel_kind accel;
 	struct machine_config machine;
+	bool machine_given;
+	const char *bios;
 	bool verbose;
 };
 

@@ -39,6 +39,14 @@ static void test_accepts(void **state)
 	assert_int_equal(o.machine.ram_mib, 2048);
 	assert_int_equal(parse(&o, err, "-machine", "pc", "-help", NULL), 0);
 	assert_int_equal(o.mode, MODE_HELP);
+	/* KVM: machine pc by default, the BIOS and debug port options. */
+	assert_int_equal(parse(&o, err, "-accel", "kvm", "-bios", "/x.bin", "-debugcon", "stdio", NULL), 0);
+	assert_int_equal(o.accel, ACCEL_KVM);
+	assert_int_equal(o.machine.profile, PROFILE_PC);
+	assert_string_equal(o.bios, "/x.bin");
+	assert_string_equal(o.machine.debugcon, "stdio");
+	assert_int_equal(parse(&o, err, "-enable-kvm", "-M", "pc", NULL), 0);
+	assert_string_equal(o.bios, DEFAULT_BIOS);
 }
 
 static void expect_refused(const char *needle, const char *a0, const char *a1, const char *a2)
@@ -63,7 +71,16 @@ static void test_refuses(void **state)
 	expect_refused("-smp 129", "-smp", "129", NULL);
 	expect_refused("-smp 2x", "-smp", "2x", NULL);
 	expect_refused("-serial", "-serial", NULL, NULL);
-	expect_refused("-accel kvm", "-accel", "kvm", NULL);
+	expect_refused("-accel tcg", "-accel", "tcg", NULL);
+	{
+		struct options o;
+		char err[256];
+
+		assert_int_not_equal(parse(&o, err, "-accel", "kvm", "-machine", "xenfv", NULL), 0);
+		assert_non_null(strstr(err, "needs Xen"));
+		assert_int_not_equal(parse(&o, err, "-accel", "kvm", "-smp", "2", NULL), 0);
+		assert_non_null(strstr(err, "-smp"));
+	}
 	expect_refused("device_model_version", "-xen-domid", "3", NULL);
 	expect_refused("-device", "-device", "cirrus-vga", NULL);
 	expect_refused("-frobnicate", "-frobnicate", NULL, NULL);

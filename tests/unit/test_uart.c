@@ -30,6 +30,34 @@ static int remove_tmpdir(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Read exactly n bytes, waiting at most 5 s (ptys hand over what they have). */
+static ssize_t read_exact(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+
+	for (int tries = 0; got < n && tries < 5000; tries++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&p, 1, 1) <= 0)
+			continue;
+		r = read(fd, buf + got, n - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/* Let the backend deliver input: poll the UART's backend for up to 5 s. */
+static void wait_for_rx(struct tm_ctx *t)
+{
+	for (int i = 0; i < 5000 && !(inp(t, COM1 + UART_LSR, 1) & UART_LSR_DR); i++) {
+		usleep(1000);
+		uart_service_backend(&t->m.uart[0]);
+	}
+}
+
 static void test_reset_values(void **state)
 {
 	struct tm_ctx *t = tm_new(PROFILE_XENFV, 1, "null");
@@ -210,16 +238,13 @@ static void test_pty_backend(void **state)
 	assert_true(slave >= 0);
 	outp(t, COM1 + UART_THR, 1, 'O');
 	outp(t, COM1 + UART_THR, 1, 'K');
-	assert_int_equal(read(slave, buf, 2), 2);
+	assert_int_equal(read_exact(slave, buf, 2), 2);
 	assert_string_equal(buf, "OK");
 	/* Input from the slave reaches RBR. */
 	assert_int_equal(write(slave, "in", 2), 2);
-	for (int i = 0; i < 50 && !(inp(t, COM1 + UART_LSR, 1) & UART_LSR_DR); i++) {
-		usleep(1000);
-		uart_service_backend(&t->m.uart[0]);
-	}
+	wait_for_rx(t);
 	assert_int_equal(inp(t, COM1 + UART_RBR, 1), 'i');
-	uart_service_backend(&t->m.uart[0]);
+	wait_for_rx(t);
 	assert_int_equal(inp(t, COM1 + UART_RBR, 1), 'n');
 	close(slave);
 	tm_free(t);
@@ -243,13 +268,10 @@ static void test_unix_socket_backend(void **state)
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	outp(t, COM1 + UART_THR, 1, 'h');
 	outp(t, COM1 + UART_THR, 1, 'i');
-	assert_int_equal(read(fd, buf, 2), 2);
+	assert_int_equal(read_exact(fd, buf, 2), 2);
 	assert_string_equal(buf, "hi");
 	assert_int_equal(write(fd, "k", 1), 1);
-	for (int i = 0; i < 50 && !(inp(t, COM1 + UART_LSR, 1) & UART_LSR_DR); i++) {
-		usleep(1000);
-		uart_service_backend(&t->m.uart[0]);
-	}
+	wait_for_rx(t);
 	assert_int_equal(inp(t, COM1 + UART_RBR, 1), 'k');
 	/* The client leaves: output is discarded again, no SIGPIPE. */
 	close(fd);

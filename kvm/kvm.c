@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "kvm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../hw/log.h"
+#include "../hw/machine.h"
+
+#define to_vm(a) ((struct kvm_vm *)(a))
+
+#define BIOS_MAX (16u << 20)
+#define ISA_BIOS_SIZE (128u << 10)  /* the BIOS's last 128 KiB appear at 0xe0000 */
+#define TSS_ADDR 0xfffbd000ul        /* below the BIOS, as QEMU places them */
+#define IDENTITY_MAP_ADDR 0xfffbc000ul
+
+/* ---- interrupt lines ---- */
+
+/* A GSI is high if its ISA source is, or any PCI INTx routed to it is. */
+static bool gsi_level(const struct kvm_vm *vm, unsigned int gsi)
+{
+	if (gsi < 16 && vm->isa_level[gsi])
+		return true;
+	for (unsigned int slot = 0; slot < 32; slot++)
+		for (unsigned int pin = 0; pin < 4; pin++)
+			if (vm->intx[slot][pin] && vm->link_route[(slot + pin) & 3] == gsi && gsi)
+				return true;
+	return false;
+}
+
+static void update_gsi(struct kvm_vm *vm, unsigned int gsi)
+{
+	struct kvm_irq_level irq;
+	bool level;
+
+	if (gsi >= 24)
+		return;
+	level = gsi_level(vm, gsi);
+	if (level == vm->line[gsi])
+		return;
+	vm->line[gsi] = level;
+	irq.irq = gsi;
+	irq.level = level;
+	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
+		log_warn("kvm", "KVM_IRQ_LINE %u: %s", gsi, strerror(errno));
+}
+
+static int set_isa_irq_level(struct accel *a, unsigned int irq, bool level)
+{
+	if (irq >= 16)
+		return -EINVAL;
+	to_vm(a)->isa_level[irq] = level;
+	update_gsi(to_vm(a), irq);
+	return 0;
+}
+
+static int set_pci_intx_level(struct accel *a, unsigned int slot, unsigned int intx, bool level)
+{
+	struct kvm_vm *vm = to_vm(a);
+
+	if (slot >= 32 || intx >= 4)
+		return -EINVAL;
+	vm->intx[slot][intx] = level;
+	update_gsi(vm, vm->link_route[(slot + intx) & 3]);
+	return 0;
+}
+
+static int set_pci_link_route(struct accel *a, unsigned int link, unsigned int irq)
+{
+	struct kvm_vm *vm = to_vm(a);
+	unsigned int old;
+
+	if (link >= 4 || irq >= 16)
+		return -EINVAL;
+	old = vm->link_route[link];
+	vm->link_route[link] = irq;
+	update_gsi(vm, old);
+	update_gsi(vm, irq);
+	return 0;
+}
+
+static int inject_msi(struct accel *a, uint64_t addr, uint32_t data)
+{
+	struct kvm_msi msi = { .address_lo = (uint32_t)addr, .address_hi = (uint32_t)(addr >> 32),
+			       .data = data };
+
+	return ioctl(to_vm(a)->vm_fd, KVM_SIGNAL_MSI, &msi) < 0 ? -errno : 0;
+}
+
+/* Everything not RAM exits to us: claims need no registration with KVM. */
+static int map_io_range(struct accel *a, enum io_space_kind kind, uint64_t first, uint64_t last,
+			bool map)
+{
+	(void)a, (void)kind, (void)first, (void)last, (void)map;
+	return 0;
+}
+
+static int map_pci_function(struct accel *a, unsigned int devfn, bool map)
+{
+	(void)a, (void)devfn, (void)map;
+	return 0;
+}
+
+/* The Xen platform device's ROM lock; no pc-profile device asks for it. */
+static int set_mem_type(struct accel *a, enum accel_mem_type type, uint64_t first, uint64_t nr)
+{
+	(void)a, (void)type, (void)first, (void)nr;
+	return -EOPNOTSUPP;
+}
+
+static int request(struct accel *a, enum accel_request req)
+{
+	struct kvm_vm *vm = to_vm(a);
+
+	vm->stop_reason = req;
+	vm->stop = 1;
+	return 0;
+}
+
+static int guest_memory_rw(struct accel *a, uint64_t gpa, void *buf, size_t len, bool write)
+{
+	struct kvm_vm *vm = to_vm(a);
+	uint64_t off;
+
+	/* Low RAM (minus the 0xa0000-0xbffff hole) or high RAM; never across. */
+	if (gpa < vm->ram_below_4g && len <= vm->ram_below_4g - gpa) {
+		if (gpa < 0xc0000 && gpa + len > 0xa0000)
+			return -EFAULT;
+		off = gpa;
+	} else if (gpa >= (1ull << 32) && gpa - (1ull << 32) < vm->ram_size - vm->ram_below_4g &&
+		   len <= vm->ram_size - vm->ram_below_4g - (gpa - (1ull << 32))) {
+		off = vm->ram_below_4g + (gpa - (1ull << 32));
+	} else {
+		return -EFAULT;
+	}
+	if (write)
+		memcpy(vm->ram + off, buf, len);
+	else
+		memcpy(buf, vm->ram + off, len);
+	return 0;
+}
+
+static const struct accel_ops kvm_ops = {
+	.name = "kvm",
+	.set_isa_irq_level = set_isa_irq_level,
+	.set_pci_intx_level = set_pci_intx_level,
+	.set_pci_link_route = set_pci_link_route,
+	.inject_msi = inject_msi,
+	.map_io_range = map_io_range,
+	.map_pci_function = map_pci_function,
+	.set_mem_type = set_mem_type,
+	.request = request,
+	.guest_memory_rw = guest_memory_rw,
+};
+
+/* ---- creation ---- */
+
+static int fail(char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+static int set_slot(struct kvm_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
+		    uint32_t flags, char *err, size_t errlen)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)host,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+		return fail(err, errlen, "KVM_SET_USER_MEMORY_REGION");
+	return 0;
+}
+
+static int load_bios(struct kvm_vm *vm, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+
+	if (fd < 0)
+		return snprintf(err, errlen, "-bios %s: %s", path, strerror(errno)), -1;
+	if (fstat(fd, &st) || st.st_size < (off_t)ISA_BIOS_SIZE || st.st_size > BIOS_MAX ||
+	    (st.st_size & 0xffff)) {
+		close(fd);
+		snprintf(err, errlen, "-bios %s: a BIOS image is 128 KiB to 16 MiB in 64 KiB steps", path);
+		return -1;
+	}
+	vm->bios_size = (size_t)st.st_size;
+	vm->bios = mmap(NULL, vm->bios_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm->bios == MAP_FAILED) {
+		vm->bios = NULL;
+		close(fd);
+		return fail(err, errlen, "mmap BIOS");
+	}
+	while (got < vm->bios_size) {
+		ssize_t n = read(fd, vm->bios + got, vm->bios_size - got);
+
+		if (n <= 0) {
+			close(fd);
+			snprintf(err, errlen, "-bios %s: short read", path);
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, const char *bios_path, char *err,
+		  size_t errlen)
+{
+	struct kvm_cpuid2 *cpuid;
+	struct kvm_pit_config pit = { .flags = 0 };
+	uint64_t high;
+	int n;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->accel.ops = &kvm_ops;
+	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+	if (ram_size < (2u << 20) || (ram_size & 0xfffff)) {
+		snprintf(err, errlen, "-m: guest RAM must be at least 2 MiB, in MiB");
+		return -1;
+	}
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0)
+		return fail(err, errlen, "/dev/kvm");
+	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		snprintf(err, errlen, "/dev/kvm: unexpected KVM API version");
+		goto out;
+	}
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		fail(err, errlen, "KVM_CREATE_VM");
+		goto out;
+	}
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, TSS_ADDR) < 0 ||
+	    ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &(uint64_t){ IDENTITY_MAP_ADDR }) < 0) {
+		fail(err, errlen, "KVM_SET_TSS_ADDR");
+		goto out;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+		fail(err, errlen, "KVM_CREATE_IRQCHIP");
+		goto out;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+		fail(err, errlen, "KVM_CREATE_PIT2");
+		goto out;
+	}
+	/* RAM: low part up to the PCI hole, the rest above 4 GiB. */
+	vm->ram_size = ram_size;
+	vm->ram_below_4g = ram_size > (3ull << 30) ? (2ull << 30) : ram_size;
+	high = ram_size - vm->ram_below_4g;
+	vm->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	if (vm->ram == MAP_FAILED) {
+		vm->ram = NULL;
+		fail(err, errlen, "mmap guest RAM");
+		goto out;
+	}
+	if (load_bios(vm, bios_path, err, errlen))
+		goto out;
+	/* The BIOS's top 128 KiB also live at 0xe0000 (RAM, so the BIOS can shadow itself). */
+	memcpy(vm->ram + 0xe0000, vm->bios + vm->bios_size - ISA_BIOS_SIZE, ISA_BIOS_SIZE);
+	if (set_slot(vm, 0, 0, 0xa0000, vm->ram, 0, err, errlen) ||
+	    set_slot(vm, 1, 0xc0000, vm->ram_below_4g - 0xc0000, vm->ram + 0xc0000, 0, err, errlen) ||
+	    (high && set_slot(vm, 2, 1ull << 32, high, vm->ram + vm->ram_below_4g, 0, err, errlen)) ||
+	    set_slot(vm, 3, (1ull << 32) - vm->bios_size, vm->bios_size, vm->bios, KVM_MEM_READONLY, err,
+		     errlen))
+		goto out;
+	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu_fd < 0) {
+		fail(err, errlen, "KVM_CREATE_VCPU");
+		goto out;
+	}
+	n = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (n <= 0) {
+		fail(err, errlen, "KVM_GET_VCPU_MMAP_SIZE");
+		goto out;
+	}
+	vm->run_size = (size_t)n;
+	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
+	if (vm->run == MAP_FAILED) {
+		vm->run = NULL;
+		fail(err, errlen, "mmap kvm_run");
+		goto out;
+	}
+	/* The CPUID the host's KVM supports, as the guest's. */
+	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(struct kvm_cpuid_entry2));
+	if (!cpuid) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	cpuid->nent = 256;
+	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0 ||
+	    ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
+		free(cpuid);
+		fail(err, errlen, "CPUID");
+		goto out;
+	}
+	free(cpuid);
+	return 0;
+out:
+	kvm_vm_destroy(vm);
+	return -1;
+}
+
+void kvm_vm_attach(struct kvm_vm *vm, struct machine *m)
+{
+	vm->m = m;
+}
+
+void kvm_vm_destroy(struct kvm_vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	if (vm->ram)
+		munmap(vm->ram, vm->ram_size);
+	if (vm->bios)
+		munmap(vm->bios, vm->bios_size);
+	vm->run = NULL;
+	vm->ram = NULL;
+	vm->bios = NULL;
+	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+}
+
+/* ---- the vCPU loop ---- */
+
+static volatile sig_atomic_t quit_requested;
+
+void kvm_request_quit(void)
+{
+	quit_requested = 1;
+}
+
+static void on_tick(int sig)
+{
+	(void)sig; /* only there to make KVM_RUN return */
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Port I/O exit: `count` accesses of `size` bytes (string I/O), data in the run page. */
+static void handle_io(struct kvm_vm *vm, struct kvm_run *run)
+{
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	unsigned int size = run->io.size;
+
+	if (run->io.data_offset + (uint64_t)size * run->io.count > vm->run_size)
+		return; /* never from a sane kernel; never trusted */
+	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+		if (run->io.direction == KVM_EXIT_IO_OUT)
+			io_space_write(&vm->m->io, run->io.port, size, le_read(data, size));
+		else
+			le_write(data, size, io_space_read(&vm->m->io, run->io.port, size));
+	}
+}
+
+static void handle_mmio(struct kvm_vm *vm, struct kvm_run *run)
+{
+	unsigned int len = run->mmio.len;
+
+	if (len != 1 && len != 2 && len != 4 && len != 8)
+		return;
+	if (run->mmio.is_write)
+		io_space_write(&vm->m->mmio, run->mmio.phys_addr, len, le_read(run->mmio.data, len));
+	else
+		le_write(run->mmio.data, len, io_space_read(&vm->m->mmio, run->mmio.phys_addr, len));
+}
+
+int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t errlen)
+{
+	struct kvm_run *run = vm->run;
+	struct sigaction sa = { .sa_handler = on_tick };
+	struct itimerval tick = { .it_interval = { 0, 10000 }, .it_value = { 0, 10000 } };
+	uint64_t deadline = timeout_ms ? now_ms() + timeout_ms : 0;
+	int result = -2;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &tick, NULL);
+	for (;;) {
+		int rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+
+		if (rc < 0 && errno != EINTR && errno != EAGAIN) {
+			fail(err, errlen, "KVM_RUN");
+			result = -1;
+			break;
+		}
+		if (rc == 0) {
+			switch (run->exit_reason) {
+			case KVM_EXIT_IO:
+				handle_io(vm, run);
+				break;
+			case KVM_EXIT_MMIO:
+				handle_mmio(vm, run);
+				break;
+			case KVM_EXIT_SHUTDOWN:
+				log_info("kvm", "the vCPU shut down (triple fault): treating it as a reboot request");
+				request(&vm->accel, ACCEL_REQ_REBOOT);
+				break;
+			case KVM_EXIT_HLT:
+			case KVM_EXIT_INTR:
+				break;
+			default:
+				snprintf(err, errlen, "KVM_RUN: exit reason %u (hardware reason %#llx)",
+					 run->exit_reason,
+					 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+				result = -1;
+				goto done;
+			}
+		}
+		/* Device time and backends (the event loop, for one vCPU). */
+		clock_run_timers(&vm->m->clock);
+		for (unsigned int i = 0; i < vm->m->nr_uarts; i++)
+			uart_service_backend(&vm->m->uart[i]);
+		if (vm->stop) {
+			result = (int)vm->stop_reason;
+			break;
+		}
+		if (quit_requested) {
+			snprintf(err, errlen, "stopped by a signal");
+			result = -3;
+			break;
+		}
+		if (deadline && now_ms() >= deadline)
+			break;
+	}
+done:
+	memset(&tick, 0, sizeof(tick));
+	setitimer(ITIMER_REAL, &tick, NULL);
+	vm->stop = 0;
+	return result;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The KVM accelerator (the embedded default on machines without Xen): a VM
+ * with the in-kernel PIC/IOAPIC/LAPIC and PIT, guest RAM in the PC memory map,
+ * the BIOS mapped read-only below 4 GiB (and its last 128 KiB at 0xe0000),
+ * and a vCPU loop that turns port and MMIO exits into hvmdm's range-map
+ * accesses. Interrupts from devices arrive through the accelerator ops: ISA
+ * lines directly, PCI INTx through the PIIX3 link routes, wired-OR per line.
+ *
+ * Built so far: one vCPU. Not yet: several vCPUs, reboot, whole-VM save and
+ * restore, fw_cfg (the open KVM issue).
+ */
+#ifndef HVMDM_KVM_H
+#define HVMDM_KVM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../hw/accel.h"
+
+struct machine;
+
+struct kvm_vm {
+	struct accel accel;
+	int kvm_fd;
+	int vm_fd;
+	int vcpu_fd;
+	void *run;           /* struct kvm_run, mmap'ed */
+	size_t run_size;
+	uint8_t *ram;        /* all guest RAM, low part then high part */
+	uint64_t ram_size;
+	uint64_t ram_below_4g;
+	uint8_t *bios;       /* mapped read-only at 4 GiB - size */
+	size_t bios_size;
+	struct machine *m;
+	/* Interrupt lines: ISA sources, PCI INTx levels and link routes. */
+	bool isa_level[16];
+	bool intx[32][4];
+	unsigned int link_route[4];
+	bool line[24];       /* what KVM was last told per GSI */
+	volatile int stop;   /* an accel_request arrived */
+	enum accel_request stop_reason;
+};
+
+/* 0, or -1 with a message naming what failed (/dev/kvm missing, BIOS unreadable...). */
+int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, const char *bios_path, char *err,
+		  size_t errlen);
+/* Attach the machine whose devices serve the exits (after machine_create). */
+void kvm_vm_attach(struct kvm_vm *vm, struct machine *m);
+/*
+ * Run the vCPU until the guest powers off, reboots, suspends or triple
+ * faults, or until timeout_ms passes (0 = no limit). Returns the reason as
+ * an accel_request, -1 on a KVM error (err), or -2 on timeout.
+ */
+int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t errlen);
+void kvm_vm_destroy(struct kvm_vm *vm);
+/* Async-signal-safe: make kvm_vm_run return -3 at its next exit (SIGTERM, SIGINT). */
+void kvm_request_quit(void);
+
+#endif

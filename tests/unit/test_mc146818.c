@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* MC146818 RTC/CMOS: time in BCD and binary, 12/24 h, setting time, NVRAM, status registers. */
+#include "testlib.h"
+
+static time_t fixed_now(void)
+{
+	return 1763766245; /* 2025-11-21 23:04:05 UTC, a Friday */
+}
+
+static uint8_t rd(struct tm_ctx *t, uint8_t reg)
+{
+	outp(t, 0x70, 1, reg);
+	return (uint8_t)inp(t, 0x71, 1);
+}
+
+static void wr(struct tm_ctx *t, uint8_t reg, uint8_t v)
+{
+	outp(t, 0x70, 1, reg);
+	outp(t, 0x71, 1, v);
+}
+
+static void test_time(void **state)
+{
+	struct tm_ctx *t = tm_new(PROFILE_PC, 1, NULL);
+
+	(void)state;
+	t->m.rtc.now = fixed_now;
+	/* BCD, 24 h from reset. */
+	assert_int_equal(rd(t, 0x00), 0x05);
+	assert_int_equal(rd(t, 0x02), 0x04);
+	assert_int_equal(rd(t, 0x04), 0x23);
+	assert_int_equal(rd(t, 0x06), 0x06); /* Friday = 6 */
+	assert_int_equal(rd(t, 0x07), 0x21);
+	assert_int_equal(rd(t, 0x08), 0x11);
+	assert_int_equal(rd(t, 0x09), 0x25);
+	assert_int_equal(rd(t, 0x32), 0x20);
+	/* Binary, 12 h with the PM bit. */
+	wr(t, RTC_REG_B, RTC_B_DM);
+	assert_int_equal(rd(t, 0x04), 0x80 | 11);
+	assert_int_equal(rd(t, 0x09), 25);
+	/* Setting the hour moves the guest's clock, not the host's. */
+	wr(t, RTC_REG_B, RTC_B_DM | RTC_B_24H);
+	wr(t, 0x04, 1);
+	assert_int_equal(rd(t, 0x04), 1);
+	assert_int_equal(t->m.rtc.offset_s, -22 * 3600);
+	wr(t, 0x09, 99);
+	assert_int_equal(rd(t, 0x09), 99);
+	tm_free(t);
+}
+
+static void test_registers_and_nvram(void **state)
+{
+	struct tm_ctx *t = tm_new(PROFILE_PC, 1, NULL);
+
+	(void)state;
+	assert_int_equal(rd(t, RTC_REG_A), 0x26);
+	wr(t, RTC_REG_A, 0xff);
+	assert_int_equal(rd(t, RTC_REG_A), 0x7f); /* UIP is read-only */
+	assert_int_equal(rd(t, RTC_REG_D), 0x80);
+	wr(t, RTC_REG_D, 0);
+	assert_int_equal(rd(t, RTC_REG_D), 0x80);
+	t->m.rtc.cmos[RTC_REG_C] = 0xc0;
+	assert_int_equal(rd(t, RTC_REG_C), 0xc0);
+	assert_int_equal(rd(t, RTC_REG_C), 0x00); /* cleared by reading */
+	/* The NMI bit rides on the index; reads of the index port return all-ones. */
+	outp(t, 0x70, 1, 0x80 | 0x40);
+	outp(t, 0x71, 1, 0x5a);
+	assert_int_equal(rd(t, 0x40), 0x5a);
+	assert_int_equal(inp(t, 0x70, 1), 0xff);
+	/* Memory sizes as SeaBIOS reads them (128 MiB, 1 vCPU). */
+	assert_int_equal(rd(t, 0x15) | rd(t, 0x16) << 8, 640);
+	assert_int_equal(rd(t, 0x30) | rd(t, 0x31) << 8, 0xfc00);
+	assert_int_equal(rd(t, 0x34) | rd(t, 0x35) << 8, (128 - 16) * 16);
+	assert_int_equal(rd(t, 0x5b) | rd(t, 0x5c) << 8 | rd(t, 0x5d) << 16, 0);
+	assert_int_equal(rd(t, 0x5f), 0);
+	/* Memory above 4 GiB (5 GiB guest: 2 GiB low, 3 GiB high). */
+	mc146818_set_memory(&t->m.rtc, 2ull << 30, 3ull << 30, 4);
+	assert_int_equal(rd(t, 0x5b) | rd(t, 0x5c) << 8 | rd(t, 0x5d) << 16, 3 << 14);
+	assert_int_equal(rd(t, 0x34) | rd(t, 0x35) << 8, 0x7f00);
+	assert_int_equal(rd(t, 0x5f), 3);
+	/* Xen profiles have no RTC of ours: Xen emulates it. */
+	{
+		struct tm_ctx *x = tm_new(PROFILE_XENFV, 1, NULL);
+
+		assert_false(x->m.has_rtc);
+		assert_int_equal(inp(x, 0x71, 1), 0xff);
+		tm_free(x);
+	}
+	tm_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_registers_and_nvram),
+	};
+
+	return cmocka_run_group_tests_name("mc146818", tests, NULL, NULL);
+}
