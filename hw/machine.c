@@ -17,6 +17,66 @@ uint64_t machine_ram_below_4g(const struct machine_config *cfg)
 	return ram < limit ? ram : limit;
 }
 
+static int add_le(struct fw_cfg *f, uint16_t key, uint64_t v, unsigned int n)
+{
+	uint8_t b[8];
+
+	le_write(b, n, v);
+	return fw_cfg_add_item(f, key, b, n);
+}
+
+/* What SeaBIOS reads: RAM size, CPUs, the e820 map, option ROMs. */
+static int fill_fw_cfg(struct machine *m, char *err, size_t errlen)
+{
+	const struct machine_config *cfg = &m->cfg;
+	struct fw_cfg *f = &m->fw_cfg;
+	uint64_t ram = cfg->ram_mib << 20, low = machine_ram_below_4g(cfg);
+	uint8_t e820[2 * 20] = { 0 };
+	unsigned int n = 0;
+
+	if (add_le(f, FW_CFG_RAM_SIZE, ram, 8) || add_le(f, FW_CFG_NB_CPUS, cfg->vcpus, 2) ||
+	    add_le(f, FW_CFG_MAX_CPUS, cfg->vcpus, 2) || add_le(f, FW_CFG_BOOT_MENU, 0, 2))
+		goto nomem;
+	/* etc/e820: le64 address, le64 length, le32 type (1 = RAM), as QEMU lays it out. */
+	le_write(e820, 8, 0);
+	le_write(e820 + 8, 8, low);
+	le_write(e820 + 16, 4, 1);
+	n++;
+	if (ram > low) {
+		le_write(e820 + 20, 8, 1ull << 32);
+		le_write(e820 + 28, 8, ram - low);
+		le_write(e820 + 36, 4, 1);
+		n++;
+	}
+	if (fw_cfg_add_file(f, "etc/e820", e820, 20 * n))
+		goto nomem;
+	for (unsigned int i = 0; i < cfg->nr_option_roms; i++) {
+		const char *path = cfg->option_roms[i], *base = strrchr(path, '/');
+		char name[56];
+		FILE *fp = fopen(path, "rb");
+		uint8_t rom[256 * 1024];
+		size_t len;
+
+		if (!fp) {
+			snprintf(err, errlen, "-option-rom %s: cannot open it", path);
+			return -1;
+		}
+		len = fread(rom, 1, sizeof(rom), fp);
+		fclose(fp);
+		if (len < 512 || rom[0] != 0x55 || rom[1] != 0xaa) {
+			snprintf(err, errlen, "-option-rom %s: not an option ROM (no 55 AA signature, or under 512 bytes, or over 256 KiB)", path);
+			return -1;
+		}
+		snprintf(name, sizeof(name), "genroms/%.40s", base ? base + 1 : path);
+		if (fw_cfg_add_file(f, name, rom, (uint32_t)len))
+			goto nomem;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "fw_cfg: out of memory or too many files");
+	return -1;
+}
+
 void machine_destroy(struct machine *m)
 {
 	for (unsigned int i = 0; i < m->nr_uarts; i++) {
@@ -27,6 +87,9 @@ void machine_destroy(struct machine *m)
 	if (m->has_debugcon)
 		chardev_close(&m->debugcon_backend);
 	m->has_debugcon = false;
+	if (m->has_fw_cfg)
+		fw_cfg_destroy(&m->fw_cfg);
+	m->has_fw_cfg = false;
 	piix4_pm_destroy(&m->pm);
 	io_space_destroy(&m->io);
 	io_space_destroy(&m->mmio);
@@ -47,6 +110,8 @@ void machine_reset(struct machine *m)
 	i8042_reset(&m->kbd);
 	if (m->has_rtc)
 		mc146818_reset(&m->rtc);
+	if (m->has_fw_cfg)
+		fw_cfg_reset(&m->fw_cfg);
 	if (m->has_platform)
 		xen_platform_reset(&m->platform);
 }
@@ -115,6 +180,14 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 		m->has_rtc = rc == 0;
 		if (!rc)
 			mc146818_set_memory(&m->rtc, low, ram - low, cfg->vcpus);
+		if (!rc) {
+			rc = fw_cfg_init(&m->fw_cfg, &m->io, accel);
+			m->has_fw_cfg = true; /* items to free even if the claim failed */
+		}
+		if (!rc && fill_fw_cfg(m, err, errlen)) {
+			machine_destroy(m);
+			return -1;
+		}
 	}
 	if (rc) {
 		snprintf(err, errlen, "-machine %s: cannot assemble the chipset (error %d)",

@@ -21,6 +21,7 @@
 #include "bus.h"
 #include "chardev.h"
 #include "debugcon.h"
+#include "fw_cfg.h"
 #include "mc146818.h"
 #include "clock.h"
 #include "i440fx.h"
@@ -42,6 +43,8 @@ struct machine_config {
 	const char *serial[MACHINE_MAX_SERIAL]; /* chardev specs */
 	unsigned int nr_serial;
 	const char *debugcon; /* chardev spec for port 0x402, or NULL */
+	const char *option_roms[4]; /* files offered to the firmware as genroms/ */
+	unsigned int nr_option_roms;
 };
 
 struct machine {
@@ -62,6 +65,8 @@ struct machine {
 	struct i8042 kbd;
 	struct mc146818 rtc; /* pc only: Xen emulates the RTC */
 	bool has_rtc;
+	struct fw_cfg fw_cfg; /* pc only, so far */
+	bool has_fw_cfg;
 	struct debugcon debugcon;
 	struct chardev debugcon_backend;
 	bool has_debugcon;

@@ -18,13 +18,23 @@ checks=(
 	"e820 map has"
 	"No bootable device"
 )
-echo "1..$(( ${#checks[@]} + 1 ))"
+guest_checks=(
+	"hvmdm test guest: real mode"
+	"count 5"
+	"pci 0000 8086:1237"
+	"pci 0008 8086:7000"
+	"pci 000b 8086:7113"
+	"powering off through PM1a_CNT"
+)
+rom=${GUEST_ROM:-build/guests/realmode.rom}
+total=$(( ${#checks[@]} + 1 + ${#guest_checks[@]} + 1 ))
+echo "1..$total"
 if [ ! -e /dev/kvm ] || [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-	for i in $(seq 1 $(( ${#checks[@]} + 1 ))); do echo "ok $i # skip no usable /dev/kvm"; done
+	for i in $(seq 1 $total); do echo "ok $i # skip no usable /dev/kvm"; done
 	exit 0
 fi
 if [ ! -r "$bios" ]; then
-	for i in $(seq 1 $(( ${#checks[@]} + 1 ))); do echo "ok $i # skip $bios missing (tools/setup-debian.sh installs seabios)"; done
+	for i in $(seq 1 $total); do echo "ok $i # skip $bios missing (tools/setup-debian.sh installs seabios)"; done
 	exit 0
 fi
 work=$(mktemp -d)
@@ -50,4 +60,17 @@ for c in "${checks[@]}"; do
 	else echo "not ok $n - SeaBIOS never said: $c"; fails=$((fails + 1)); fi
 done
 [ $fails -eq 0 ] || sed 's/^/# /' "$work/bios.log" | tail -40
+
+# The real-mode test guest: SeaBIOS runs it from fw_cfg; it powers off through ACPI S5.
+timeout 60 "$bin" -accel kvm -m 64 -option-rom "$rom" -serial "file:$work/guest.log" \
+	-debugcon "file:$work/bios2.log" 2>"$work/err2"
+rc=$?
+n=$((n + 1))
+if [ $rc -eq 0 ]; then echo "ok $n - the test guest powered off through PM1a_CNT and hvmdm exited 0"
+else echo "not ok $n - hvmdm exited $rc (124 = still running after 60 s)"; sed 's/^/# /' "$work/err2"; fails=$((fails + 1)); fi
+for c in "${guest_checks[@]}"; do
+	n=$((n + 1))
+	if grep -qF "$c" "$work/guest.log"; then echo "ok $n - guest serial: $c"
+	else echo "not ok $n - the guest never printed: $c"; fails=$((fails + 1)); fi
+done
 exit $((fails > 0))

@@ -19,6 +19,7 @@ void options_usage(FILE *out)
 	      "  -accel kvm           run the guest on KVM (machine pc; one vCPU so far)\n"
 	      "  -bios FILE           firmware (default " DEFAULT_BIOS ")\n"
 	      "  -debugcon SPEC       the firmware debug port 0x402 to a backend (as -serial)\n"
+	      "  -option-rom FILE     offer an option ROM to the firmware (fw_cfg genroms/)\n"
 	      "  -xen-domid N         Xen: not built yet\n"
 	      "  -verbose             log at debug level\n"
 	      "  -version, -help\n",
@@ -139,6 +140,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->bios = arg;
 		} else if (!strcmp(opt, "-debugcon")) {
 			o->machine.debugcon = arg;
+		} else if (!strcmp(opt, "-option-rom")) {
+			if (o->machine.nr_option_roms >= 4)
+				return fail(err, errlen, opt, "at most four option ROMs", arg);
+			o->machine.option_roms[o->machine.nr_option_roms++] = arg;
 		} else if (!strcmp(opt, "-xen-domid")) {
 			return fail(err, errlen, opt,
 				    "the Xen accelerator is not built yet: keep device_model_version at its default until it is",
