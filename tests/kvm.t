@@ -7,7 +7,9 @@ bios=/usr/share/seabios/bios-256k.bin
 checks=(
 	"Running on QEMU (i440fx)"
 	"Running on KVM"
-	"RamSize: 0x04000000 [cmos]"
+	"RamSize: 0x04000000"
+	"Found QEMU fw_cfg"
+	"QEMU fw_cfg DMA interface supported"
 	"Found 3 PCI devices"
 	"PCI: init bdf=00:00.0 id=8086:1237"
 	"PCI: init bdf=00:01.0 id=8086:7000"
