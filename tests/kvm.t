@@ -7,7 +7,7 @@ bios=/usr/share/seabios/bios-256k.bin
 checks=(
 	"Running on QEMU (i440fx)"
 	"Running on KVM"
-	"RamSize: 0x04000000"
+	"qemu/e820: addr 0x0000000000000000 len 0x0000000004000000 [RAM]"
 	"Found QEMU fw_cfg"
 	"QEMU fw_cfg DMA interface supported"
 	"Found 3 PCI devices"
