@@ -28,8 +28,16 @@ guest_checks=(
 	"pci 000b 8086:7113"
 	"powering off through PM1a_CNT"
 )
+modes_checks=(
+	"hvmdm test guest: real mode"
+	"hvmdm test guest: 32-bit protected mode"
+	"hvmdm test guest: 64-bit long mode with paging"
+	"long mode count 3"
+	"powering off through PM1a_CNT from long mode"
+)
 rom=${GUEST_ROM:-build/guests/realmode.rom}
-total=$(( ${#checks[@]} + 1 + ${#guest_checks[@]} + 1 ))
+modes_rom=build/guests/modes.rom
+total=$(( ${#checks[@]} + 1 + ${#guest_checks[@]} + 1 + ${#modes_checks[@]} + 1 ))
 echo "1..$total"
 if [ ! -e /dev/kvm ] || [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 	for i in $(seq 1 $total); do echo "ok $i # skip no usable /dev/kvm"; done
@@ -73,6 +81,18 @@ else echo "not ok $n - hvmdm exited $rc (124 = still running after 60 s)"; sed '
 for c in "${guest_checks[@]}"; do
 	n=$((n + 1))
 	if grep -qF "$c" "$work/guest.log"; then echo "ok $n - guest serial: $c"
+	else echo "not ok $n - the guest never printed: $c"; fails=$((fails + 1)); fi
+done
+
+# Real, 32-bit protected and 64-bit long mode with paging, then S5 from long mode.
+timeout 60 "$bin" -accel kvm -m 64 -option-rom "$modes_rom" -serial "file:$work/modes.log" 2>"$work/err3"
+rc=$?
+n=$((n + 1))
+if [ $rc -eq 0 ]; then echo "ok $n - the three-mode guest powered off and hvmdm exited 0"
+else echo "not ok $n - hvmdm exited $rc"; sed 's/^/# /' "$work/err3"; fails=$((fails + 1)); fi
+for c in "${modes_checks[@]}"; do
+	n=$((n + 1))
+	if grep -qF "$c" "$work/modes.log"; then echo "ok $n - guest serial: $c"
 	else echo "not ok $n - the guest never printed: $c"; fails=$((fails + 1)); fi
 done
 exit $((fails > 0))

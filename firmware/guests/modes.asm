@@ -1,0 +1,229 @@
+; SPDX-License-Identifier: GPL-2.0-only
+;
+; A test guest that walks through all three x86 modes, as an option ROM
+; SeaBIOS runs: it prints in real mode, copies its 32/64-bit part to 0x20000,
+; enters 32-bit protected mode (flat GDT), prints, builds identity-mapped
+; page tables (2 MiB pages, first 1 GiB) at 0x80000, enables PAE, EFER.LME
+; and paging, jumps to 64-bit code, prints and counts there, then powers off
+; through PM1a_CNT (S5), found from PMBA of 00:01.3. Never returns to the BIOS.
+
+%define COM1 0x3f8
+%define LOAD 0x20000        ; where the 32/64-bit part runs
+%define PT 0x80000          ; PML4, PDPT, PD: three 4 KiB tables
+; Absolute address of a label in the copied part (relative jumps need none).
+%define A(x) (LOAD + (x) - payload)
+
+bits 16
+org 0
+
+rom:
+	db 0x55, 0xaa
+	db (rom_end - rom) / 512
+	jmp init
+	times 0x18 - ($ - rom) db 0
+	dw 0
+	dw 0
+
+init:
+	push cs
+	pop ds
+	mov si, msg_real
+	call puts16
+	; Copy the protected/long-mode part to LOAD.
+	cld
+	mov si, payload
+	mov ax, LOAD >> 4
+	mov es, ax
+	xor di, di
+	mov cx, payload_end - payload
+	rep movsb
+	; GDT from the copy, then protected mode.
+	mov ax, LOAD >> 4
+	mov ds, ax
+	cli
+	lgdt [gdtr - payload]
+	mov eax, cr0
+	or al, 1
+	mov cr0, eax
+	jmp dword 0x08:A(pm32)
+
+putc16:
+	push dx
+	push ax
+	mov dx, COM1 + 5
+.wait:
+	in al, dx
+	test al, 0x20
+	jz .wait
+	pop ax
+	mov dx, COM1
+	out dx, al
+	pop dx
+	ret
+
+puts16:
+	push ax
+.next:
+	lodsb
+	test al, al
+	jz .done
+	call putc16
+	jmp .next
+.done:
+	pop ax
+	ret
+
+msg_real: db "hvmdm test guest: real mode", 13, 10, 0
+
+align 16
+payload:
+
+bits 32
+pm32:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov esp, LOAD + 0xf000
+	mov esi, A(msg_pm)
+	call puts32
+	; Page tables: PML4[0] -> PDPT, PDPT[0] -> PD, PD[i] = i * 2 MiB, present+writable+large.
+	mov edi, PT
+	mov ecx, 3 * 4096 / 4
+	xor eax, eax
+	rep stosd
+	mov dword [PT], PT + 0x1000 + 3
+	mov dword [PT + 0x1000], PT + 0x2000 + 3
+	mov edi, PT + 0x2000
+	mov eax, 0x83
+	mov ecx, 512
+.pd:
+	mov [edi], eax
+	mov dword [edi + 4], 0
+	add eax, 0x200000
+	add edi, 8
+	loop .pd
+	mov eax, PT
+	mov cr3, eax
+	mov eax, cr4
+	or eax, 1 << 5             ; PAE
+	mov cr4, eax
+	mov ecx, 0xc0000080        ; EFER
+	rdmsr
+	or eax, 1 << 8             ; LME
+	wrmsr
+	mov eax, cr0
+	or eax, 1 << 31            ; PG: now in compatibility mode
+	mov cr0, eax
+	jmp 0x18:A(lm64)
+
+putc32:
+	push edx
+	push eax
+	mov dx, COM1 + 5
+.wait:
+	in al, dx
+	test al, 0x20
+	jz .wait
+	pop eax
+	mov dx, COM1
+	out dx, al
+	pop edx
+	ret
+
+puts32:
+	push eax
+.next:
+	lodsb
+	test al, al
+	jz .done
+	call putc32
+	jmp .next
+.done:
+	pop eax
+	ret
+
+bits 64
+lm64:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov rsp, LOAD + 0xf000
+	mov rsi, A(msg_lm)
+	call puts64
+	mov rcx, 1
+.count:
+	mov rsi, A(msg_count)
+	call puts64
+	mov al, cl
+	add al, '0'
+	call putc64
+	mov rsi, A(crlf)
+	call puts64
+	inc rcx
+	cmp rcx, 4
+	jne .count
+	; PM1a_CNT from PMBA, then S5.
+	mov eax, 0x80000b40
+	mov dx, 0xcf8
+	out dx, eax
+	mov dx, 0xcfc
+	in eax, dx
+	and eax, 0xffc0
+	lea edx, [eax + 4]
+	mov rsi, A(msg_off)
+	call puts64
+	mov ax, 0x2000
+	out dx, ax
+.halt:
+	cli
+	hlt
+	jmp .halt
+
+putc64:
+	push rdx
+	push rax
+	mov dx, COM1 + 5
+.wait:
+	in al, dx
+	test al, 0x20
+	jz .wait
+	pop rax
+	mov dx, COM1
+	out dx, al
+	pop rdx
+	ret
+
+puts64:
+	push rax
+.next:
+	lodsb
+	test al, al
+	jz .done
+	call putc64
+	jmp .next
+.done:
+	pop rax
+	ret
+
+align 8
+gdt:
+	dq 0
+	dq 0x00cf9a000000ffff      ; 0x08: 32-bit code, flat
+	dq 0x00cf92000000ffff      ; 0x10: data, flat
+	dq 0x00af9a000000ffff      ; 0x18: 64-bit code
+gdt_end:
+gdtr:
+	dw gdt_end - gdt - 1
+	dd A(gdt)
+
+msg_pm:    db "hvmdm test guest: 32-bit protected mode", 13, 10, 0
+msg_lm:    db "hvmdm test guest: 64-bit long mode with paging", 13, 10, 0
+msg_count: db "long mode count ", 0
+msg_off:   db "powering off through PM1a_CNT from long mode", 13, 10, 0
+crlf:      db 13, 10, 0
+payload_end:
+
+	times 512 - (($ - rom) % 512) db 0  ; at least one byte: the checksum
+rom_end:
