@@ -90,6 +90,9 @@ void machine_destroy(struct machine *m)
 	if (m->has_fw_cfg)
 		fw_cfg_destroy(&m->fw_cfg);
 	m->has_fw_cfg = false;
+	if (m->has_rtc)
+		mc146818_destroy(&m->rtc);
+	m->has_rtc = false;
 	piix4_pm_destroy(&m->pm);
 	io_space_destroy(&m->io);
 	io_space_destroy(&m->mmio);
@@ -176,7 +179,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	if (!rc && cfg->profile == PROFILE_PC) {
 		uint64_t ram = cfg->ram_mib << 20, low = machine_ram_below_4g(cfg);
 
-		rc = mc146818_init(&m->rtc, &m->io);
+		rc = mc146818_init(&m->rtc, &m->io, accel, &m->clock);
 		m->has_rtc = rc == 0;
 		if (!rc)
 			mc146818_set_memory(&m->rtc, low, ram - low, cfg->vcpus);

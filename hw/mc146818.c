@@ -104,6 +104,76 @@ static bool is_time_reg(unsigned int reg)
 	       reg == 0x08 || reg == 0x09 || reg == 0x32;
 }
 
+/* IRQF, and the line, follow the enabled flags. */
+static void update_irq(struct mc146818 *rtc)
+{
+	uint8_t c = rtc->cmos[RTC_REG_C] & (RTC_C_PF | RTC_C_AF | RTC_C_UF);
+	uint8_t b = rtc->cmos[RTC_REG_B];
+	bool level = ((c & RTC_C_PF) && (b & RTC_B_PIE)) || ((c & RTC_C_AF) && (b & RTC_B_AIE)) ||
+		     ((c & RTC_C_UF) && (b & RTC_B_UIE));
+
+	rtc->cmos[RTC_REG_C] = (uint8_t)(c | (level ? RTC_C_IRQF : 0));
+	if (level != rtc->irq_level) {
+		rtc->irq_level = level;
+		accel_set_isa_irq_level(rtc->accel, RTC_IRQ, level);
+	}
+}
+
+uint64_t mc146818_period_ns(uint8_t reg_a)
+{
+	unsigned int rate = reg_a & 0x0f;
+
+	if (rate == 0)
+		return 0;
+	if (rate <= 2)
+		rate += 7; /* rates 1 and 2 behave as 8 and 9 (datasheet table) */
+	/* 32768 Hz divided by 2^(rate-1). */
+	return (NSEC_PER_SEC << (rate - 1)) / 32768;
+}
+
+static void arm_periodic(struct mc146818 *rtc)
+{
+	uint64_t period = mc146818_period_ns(rtc->cmos[RTC_REG_A]);
+
+	if (!rtc->clock)
+		return;
+	if ((rtc->cmos[RTC_REG_B] & RTC_B_PIE) && period)
+		timer_arm(&rtc->periodic, (clock_now(rtc->clock) / period + 1) * period);
+	else
+		timer_cancel(&rtc->periodic);
+}
+
+static void periodic_tick(void *opaque)
+{
+	struct mc146818 *rtc = opaque;
+
+	rtc->cmos[RTC_REG_C] |= RTC_C_PF;
+	update_irq(rtc);
+	arm_periodic(rtc);
+}
+
+static bool alarm_match(uint8_t alarm, uint8_t now)
+{
+	return (alarm & 0xc0) == 0xc0 || alarm == now;
+}
+
+static uint8_t time_reg(const struct mc146818 *rtc, unsigned int reg);
+
+static void second_tick(void *opaque)
+{
+	struct mc146818 *rtc = opaque;
+
+	if (!(rtc->cmos[RTC_REG_B] & RTC_B_SET)) {
+		rtc->cmos[RTC_REG_C] |= RTC_C_UF;
+		if (alarm_match(rtc->cmos[0x01], time_reg(rtc, 0x00)) &&
+		    alarm_match(rtc->cmos[0x03], time_reg(rtc, 0x02)) &&
+		    alarm_match(rtc->cmos[0x05], time_reg(rtc, 0x04)))
+			rtc->cmos[RTC_REG_C] |= RTC_C_AF;
+		update_irq(rtc);
+	}
+	timer_arm(&rtc->second, (clock_now(rtc->clock) / NSEC_PER_SEC + 1) * NSEC_PER_SEC);
+}
+
 static uint64_t rtc_read(void *opaque, uint64_t off, unsigned int size)
 {
 	struct mc146818 *rtc = opaque;
@@ -116,8 +186,10 @@ static uint64_t rtc_read(void *opaque, uint64_t off, unsigned int size)
 	if (is_time_reg(reg))
 		return time_reg(rtc, reg);
 	v = rtc->cmos[reg];
-	if (reg == RTC_REG_C)
-		rtc->cmos[RTC_REG_C] = 0; /* reading clears the interrupt flags */
+	if (reg == RTC_REG_C) {
+		rtc->cmos[RTC_REG_C] = 0; /* reading clears the flags and the line */
+		update_irq(rtc);
+	}
 	return v;
 }
 
@@ -139,6 +211,12 @@ static void rtc_write(void *opaque, uint64_t off, unsigned int size, uint64_t va
 	switch (reg) {
 	case RTC_REG_A:
 		rtc->cmos[reg] = (uint8_t)(val & 0x7f); /* UIP is read-only */
+		arm_periodic(rtc);
+		break;
+	case RTC_REG_B:
+		rtc->cmos[reg] = (uint8_t)val;
+		arm_periodic(rtc);
+		update_irq(rtc);
 		break;
 	case RTC_REG_C:
 	case RTC_REG_D:
@@ -164,6 +242,8 @@ void mc146818_reset(struct mc146818 *rtc)
 	rtc->cmos[RTC_REG_B] = RTC_B_24H;
 	rtc->cmos[RTC_REG_C] = 0;
 	rtc->cmos[RTC_REG_D] = 0x80; /* valid RAM and time */
+	update_irq(rtc);
+	arm_periodic(rtc);
 }
 
 void mc146818_set_memory(struct mc146818 *rtc, uint64_t below_4g, uint64_t above_4g,
@@ -189,10 +269,24 @@ void mc146818_set_memory(struct mc146818 *rtc, uint64_t below_4g, uint64_t above
 	rtc->cmos[0x5f] = (uint8_t)(vcpus - 1);
 }
 
-int mc146818_init(struct mc146818 *rtc, struct io_space *io)
+int mc146818_init(struct mc146818 *rtc, struct io_space *io, struct accel *accel,
+		  struct dm_clock *clock)
 {
 	memset(rtc, 0, sizeof(*rtc));
 	rtc->now = host_now;
+	rtc->accel = accel;
+	rtc->clock = clock;
+	timer_init(&rtc->periodic, clock, periodic_tick, rtc);
+	timer_init(&rtc->second, clock, second_tick, rtc);
 	mc146818_reset(rtc);
+	timer_arm(&rtc->second, (clock_now(clock) / NSEC_PER_SEC + 1) * NSEC_PER_SEC);
 	return io_space_claim(io, 0x70, 2, &rtc_ops, rtc, "mc146818");
+}
+
+void mc146818_destroy(struct mc146818 *rtc)
+{
+	if (!rtc->clock)
+		return;
+	timer_cancel(&rtc->periodic);
+	timer_cancel(&rtc->second);
 }

@@ -5,8 +5,10 @@
  * in BCD or binary and 12/24-hour form as register B says; the NVRAM holds
  * what firmware reads (memory sizes, CPU count).
  *
- * Not built yet: the periodic, alarm and update-ended interrupts (IRQ 8).
- * Register B's PIE/AIE/UIE bits are kept but raise nothing.
+ * Interrupts on ISA IRQ 8, a level while any enabled flag is set in register
+ * C (IRQF) and until the guest reads C: periodic (PF, rate from register A),
+ * update-ended (UF, once a second) and alarm (AF, on the second the alarm
+ * registers match; 0xc0-0xff in an alarm byte matches any value).
  */
 #ifndef HVMDM_MC146818_H
 #define HVMDM_MC146818_H
@@ -15,7 +17,9 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "accel.h"
 #include "bus.h"
+#include "clock.h"
 
 #define CMOS_SIZE 128
 #define RTC_REG_A 0x0a
@@ -23,6 +27,14 @@
 #define RTC_REG_C 0x0c
 #define RTC_REG_D 0x0d
 #define RTC_B_DM 0x04    /* binary (not BCD) */
+#define RTC_B_UIE 0x10
+#define RTC_B_AIE 0x20
+#define RTC_B_PIE 0x40
+#define RTC_C_UF 0x10
+#define RTC_C_AF 0x20
+#define RTC_C_PF 0x40
+#define RTC_C_IRQF 0x80
+#define RTC_IRQ 8
 #define RTC_B_24H 0x02
 #define RTC_B_SET 0x80
 
@@ -31,9 +43,18 @@ struct mc146818 {
 	uint8_t index;
 	int64_t offset_s;    /* guest time = host UTC + offset */
 	time_t (*now)(void); /* host wall clock (tests substitute it) */
+	struct accel *accel;
+	struct dm_clock *clock;
+	struct dm_timer periodic; /* PF, while PIE and a rate are set */
+	struct dm_timer second;   /* UF and AF, once a virtual second */
+	bool irq_level;
 };
 
-int mc146818_init(struct mc146818 *rtc, struct io_space *io);
+int mc146818_init(struct mc146818 *rtc, struct io_space *io, struct accel *accel,
+		  struct dm_clock *clock);
+void mc146818_destroy(struct mc146818 *rtc);
+/* Periodic interrupt period for register A's rate bits (0 = off), in ns. */
+uint64_t mc146818_period_ns(uint8_t reg_a);
 void mc146818_reset(struct mc146818 *rtc);
 /* Firmware's memory-size and CPU-count bytes, as QEMU's pc machine sets them. */
 void mc146818_set_memory(struct mc146818 *rtc, uint64_t below_4g, uint64_t above_4g,

@@ -89,10 +89,53 @@ static void test_registers_and_nvram(void **state)
 	tm_free(t);
 }
 
+static void test_interrupts(void **state)
+{
+	struct tm_ctx *t = tm_new(PROFILE_PC, 1, NULL);
+
+	(void)state;
+	assert_int_equal(mc146818_period_ns(0x26), 976562); /* rate 6: 1024 Hz */
+	assert_int_equal(mc146818_period_ns(0x2f), 500000000); /* rate 15: 2 Hz */
+	assert_int_equal(mc146818_period_ns(0x21), mc146818_period_ns(0x28)); /* 1 acts as 8 */
+	assert_int_equal(mc146818_period_ns(0x20), 0);
+	/* Periodic: PF and IRQF set, IRQ 8 up until register C is read. */
+	wr(t, RTC_REG_B, RTC_B_24H | RTC_B_PIE);
+	assert_false(t->acc.isa_irq[8]);
+	tm_advance(t, 1000000);
+	assert_true(t->acc.isa_irq[8]);
+	assert_int_equal(rd(t, RTC_REG_C), RTC_C_IRQF | RTC_C_PF);
+	assert_false(t->acc.isa_irq[8]);
+	assert_int_equal(rd(t, RTC_REG_C), 0);
+	tm_advance(t, 1000000);
+	assert_true(t->acc.isa_irq[8]);
+	/* Turning PIE off drops the line; PF still shows, without IRQF. */
+	wr(t, RTC_REG_B, RTC_B_24H);
+	assert_false(t->acc.isa_irq[8]);
+	assert_int_equal(rd(t, RTC_REG_C), RTC_C_PF);
+	/* Update-ended once a second; an alarm of "don't care" bytes fires with it. */
+	wr(t, RTC_REG_B, RTC_B_24H | RTC_B_UIE);
+	tm_advance(t, NSEC_PER_SEC);
+	assert_true(t->acc.isa_irq[8]);
+	assert_int_equal(rd(t, RTC_REG_C) & (RTC_C_UF | RTC_C_IRQF), RTC_C_UF | RTC_C_IRQF);
+	wr(t, 0x01, 0xff);
+	wr(t, 0x03, 0xff);
+	wr(t, 0x05, 0xff);
+	wr(t, RTC_REG_B, RTC_B_24H | RTC_B_AIE);
+	tm_advance(t, NSEC_PER_SEC);
+	assert_int_equal(rd(t, RTC_REG_C) & (RTC_C_AF | RTC_C_IRQF), RTC_C_AF | RTC_C_IRQF);
+	/* SET stops updates (and so UF/AF). */
+	wr(t, RTC_REG_B, RTC_B_24H | RTC_B_UIE | RTC_B_SET);
+	rd(t, RTC_REG_C);
+	tm_advance(t, 2 * NSEC_PER_SEC);
+	assert_int_equal(rd(t, RTC_REG_C), 0);
+	tm_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_interrupts),
 		cmocka_unit_test(test_registers_and_nvram),
 	};
 
