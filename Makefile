@@ -103,10 +103,10 @@ $(B)/romsum: tools/romsum.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(BASE_CFLAGS) -O2 $< -o $@
 
-$(B)/guests/%.rom: firmware/guests/%.asm $(B)/romsum
+$(B)/guests/%.rom: firmware/guests/%.asm firmware/guests/rom.inc $(B)/romsum
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	@nasm -f bin -o $@ $<
+	@nasm -f bin -i firmware/guests/ -o $@ $<
 	@$(B)/romsum $@
 
 guests: $(GUESTS)

@@ -8,29 +8,25 @@
 ;     ISR clearing TMR_STS,
 ; then powers off through PM1a_CNT (S5).
 
-%define COM1 0x3f8
 %define DATA 0x7f00         ; counters in conventional memory (segment 0)
 %define RTC_COUNT DATA
 %define SCI_COUNT DATA + 2
 %define PMBASE DATA + 4
 
+%include "rom.inc"
+
 bits 16
 org 0
 
-rom:
-	db 0x55, 0xaa
-	db (rom_end - rom) / 512
-	jmp init
-	times 0x18 - ($ - rom) db 0
-	dw 0
-	dw 0
+
+ROM_HEADER
 
 init:
 	cli
 	push cs
 	pop ds
 	mov si, banner
-	call puts
+	call puts16
 	xor ax, ax
 	mov es, ax
 	mov word [es:RTC_COUNT], 0
@@ -88,7 +84,7 @@ init:
 	mov al, ah
 	out 0x71, al
 	mov si, rtc_done
-	call puts
+	call puts16
 	; SCI: enable the PM timer's overflow event (PM1_EN bit 0) and wait.
 	mov dx, [es:PMBASE]
 	add dx, 2
@@ -101,7 +97,7 @@ init:
 	jb .sci
 	cli
 	mov si, sci_done
-	call puts
+	call puts16
 	mov dx, [es:PMBASE]
 	add dx, 4
 	mov ax, 0x2000             ; S5
@@ -144,35 +140,11 @@ sci_isr:
 	pop ax
 	iret
 
-putc:
-	push dx
-	push ax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	pop ax
-	mov dx, COM1
-	out dx, al
-	pop dx
-	ret
-
-puts:
-	push ax
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:
-	pop ax
-	ret
+COM1_ROUTINES_16
 
 banner:   db "hvmdm test guest: interrupts", 13, 10, 0
 rtc_done: db "100 RTC periodic interrupts on IRQ 8", 13, 10, 0
 sci_done: db "SCI on IRQ 9 from the PM timer overflow", 13, 10, 0
 
-	times 512 - (($ - rom) % 512) db 0  ; at least one byte: the checksum
-rom_end:
+ROM_TRAILER
+

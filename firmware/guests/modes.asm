@@ -7,22 +7,18 @@
 ; and paging, jumps to 64-bit code, prints and counts there, then powers off
 ; through PM1a_CNT (S5), found from PMBA of 00:01.3. Never returns to the BIOS.
 
-%define COM1 0x3f8
 %define LOAD 0x20000        ; where the 32/64-bit part runs
 %define PT 0x80000          ; PML4, PDPT, PD: three 4 KiB tables
 ; Absolute address of a label in the copied part (relative jumps need none).
 %define A(x) (LOAD + (x) - payload)
 
+%include "rom.inc"
+
 bits 16
 org 0
 
-rom:
-	db 0x55, 0xaa
-	db (rom_end - rom) / 512
-	jmp init
-	times 0x18 - ($ - rom) db 0
-	dw 0
-	dw 0
+
+ROM_HEADER
 
 init:
 	push cs
@@ -47,31 +43,7 @@ init:
 	mov cr0, eax
 	jmp dword 0x08:A(pm32)
 
-putc16:
-	push dx
-	push ax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	pop ax
-	mov dx, COM1
-	out dx, al
-	pop dx
-	ret
-
-puts16:
-	push ax
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc16
-	jmp .next
-.done:
-	pop ax
-	ret
+COM1_ROUTINES_16
 
 msg_real: db "hvmdm test guest: real mode", 13, 10, 0
 
@@ -225,5 +197,4 @@ msg_off:   db "powering off through PM1a_CNT from long mode", 13, 10, 0
 crlf:      db 13, 10, 0
 payload_end:
 
-	times 512 - (($ - rom) % 512) db 0  ; at least one byte: the checksum
-rom_end:
+ROM_TRAILER

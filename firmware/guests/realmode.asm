@@ -9,34 +9,30 @@
 ;   - powers off through PM1a_CNT: SLP_TYP 0 (S5) with SLP_EN.
 ; The ROM's last byte is its checksum, set by tools/romsum at build time.
 
+%include "rom.inc"
+
 bits 16
 org 0
 
-%define COM1 0x3f8
+
 %define COUNT 5
 
-rom:
-	db 0x55, 0xaa              ; option ROM signature
-	db (rom_end - rom) / 512   ; size in 512-byte blocks
-	jmp init                   ; init vector, far-called by the BIOS
-	times 0x18 - ($ - rom) db 0
-	dw 0                       ; no PCI data structure: not a PCI device's ROM
-	dw 0
+ROM_HEADER
 
 init:
 	push cs
 	pop ds
 	mov si, banner
-	call puts
+	call puts16
 	mov cx, 1
 .count:
 	mov si, counting
-	call puts
+	call puts16
 	mov al, cl
 	add al, '0'
-	call putc
+	call putc16
 	mov si, crlf
-	call puts
+	call puts16
 	inc cx
 	cmp cx, COUNT + 1
 	jne .count
@@ -57,21 +53,21 @@ init:
 	je .next
 	push eax
 	mov si, pci
-	call puts
+	call puts16
 	mov ax, bx
 	call puthex16
 	mov al, ' '
-	call putc
+	call putc16
 	pop eax
 	push eax
 	call puthex16              ; vendor
 	mov al, ':'
-	call putc
+	call putc16
 	pop eax
 	shr eax, 16
 	call puthex16              ; device
 	mov si, crlf
-	call puts
+	call puts16
 .next:
 	inc bx
 	cmp bx, 256
@@ -86,10 +82,10 @@ init:
 	and ax, 0xffc0
 	push ax
 	mov si, poweroff
-	call puts
+	call puts16
 	call puthex16
 	mov si, crlf
-	call puts
+	call puts16
 	pop dx
 	add dx, 4                  ; PM1a_CNT
 	mov ax, 0x2000             ; SLP_EN | SLP_TYP 0 (S5)
@@ -99,33 +95,7 @@ init:
 	hlt
 	jmp .halt
 
-; al -> COM1
-putc:
-	push dx
-	push ax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20              ; THRE
-	jz .wait
-	pop ax
-	mov dx, COM1
-	out dx, al
-	pop dx
-	ret
-
-; ds:si zero-terminated -> COM1
-puts:
-	push ax
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:
-	pop ax
-	ret
+COM1_ROUTINES_16
 
 ; ax as four hex digits
 puthex16:
@@ -140,7 +110,7 @@ puthex16:
 	jbe .out
 	add al, 'a' - '9' - 1
 .out:
-	call putc
+	call putc16
 	pop ax
 	loop .digit
 	pop cx
@@ -152,6 +122,4 @@ pci:      db "pci ", 0
 poweroff: db "powering off through PM1a_CNT at base ", 0
 crlf:     db 13, 10, 0
 
-	times 512 - (($ - rom) % 512) db 0  ; at least one byte: the checksum
-
-rom_end:
+ROM_TRAILER

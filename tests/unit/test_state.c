@@ -17,24 +17,7 @@
 #include "scenario.h"
 #include "streamgen.h"
 
-static struct tm_ctx *scenario_machine(enum machine_profile p, unsigned int uarts)
-{
-	struct tm_ctx *t = tm_new(p, 4, uarts ? "null" : NULL);
-
-	if (uarts > 1) {
-		/* tm_new makes at most one UART: rebuild with two. */
-		struct machine_config cfg = { .profile = p, .vcpus = 4, .ram_mib = 64, .nr_serial = 2,
-					      .serial = { "null", "null" } };
-		char err[256];
-
-		machine_destroy(&t->m);
-		if (machine_create(&t->m, &cfg, &t->acc.accel, tm_clock, t, err, sizeof(err)))
-			fail_msg("%s", err);
-	}
-	assert_int_equal(scenario_run(&t->m), 0);
-	return t;
-}
-
+/* A machine of profile p with `uarts` UARTs (tm_new makes at most one). */
 static struct tm_ctx *fresh_machine(enum machine_profile p, unsigned int uarts)
 {
 	struct tm_ctx *t = tm_new(p, 4, uarts ? "null" : NULL);
@@ -48,6 +31,14 @@ static struct tm_ctx *fresh_machine(enum machine_profile p, unsigned int uarts)
 		if (machine_create(&t->m, &cfg, &t->acc.accel, tm_clock, t, err, sizeof(err)))
 			fail_msg("%s", err);
 	}
+	return t;
+}
+
+static struct tm_ctx *scenario_machine(enum machine_profile p, unsigned int uarts)
+{
+	struct tm_ctx *t = fresh_machine(p, uarts);
+
+	assert_int_equal(scenario_run(&t->m), 0);
 	return t;
 }
 
