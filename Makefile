@@ -3,7 +3,7 @@
 # prove (cmocka prints TAP); `make run` runs the main job.
 
 CC ?= cc
-VERSION := 0.1.0
+VERSION := 0.2.0-dev
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -DHVMDM_VERSION='"$(VERSION)"' -g $(WARN)
 RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong

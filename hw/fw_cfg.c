@@ -240,3 +240,18 @@ void fw_cfg_destroy(struct fw_cfg *s)
 		s->entries[i].data = NULL;
 	}
 }
+
+void fw_cfg_save_state(const struct fw_cfg *s, struct fw_cfg_state *st)
+{
+	st->cur_entry = s->cur_entry;
+	st->cur_offset = s->cur_offset;
+	st->dma_addr = s->dma_addr;
+}
+
+/* Any selector and offset are safe: reads past an item's end return zeros. */
+void fw_cfg_load_state(struct fw_cfg *s, const struct fw_cfg_state *st)
+{
+	s->cur_entry = st->cur_entry;
+	s->cur_offset = st->cur_offset;
+	s->dma_addr = st->dma_addr;
+}

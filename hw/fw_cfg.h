@@ -54,6 +54,16 @@ struct fw_cfg {
 	uint64_t dma_addr; /* high half as last written */
 };
 
+/* What the guest can see of the device: its position in the selected item. */
+struct fw_cfg_state {
+	uint16_t cur_entry;
+	uint32_t cur_offset;
+	uint64_t dma_addr;
+};
+
+void fw_cfg_save_state(const struct fw_cfg *s, struct fw_cfg_state *st);
+void fw_cfg_load_state(struct fw_cfg *s, const struct fw_cfg_state *st);
+
 int fw_cfg_init(struct fw_cfg *s, struct io_space *io, struct accel *accel);
 void fw_cfg_destroy(struct fw_cfg *s);
 void fw_cfg_reset(struct fw_cfg *s);

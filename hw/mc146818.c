@@ -290,3 +290,28 @@ void mc146818_destroy(struct mc146818 *rtc)
 	timer_cancel(&rtc->periodic);
 	timer_cancel(&rtc->second);
 }
+
+void mc146818_save_state(const struct mc146818 *rtc, struct mc146818_state *st)
+{
+	memcpy(st->cmos, rtc->cmos, sizeof(st->cmos));
+	st->index = rtc->index;
+	st->offset_s = rtc->offset_s;
+	st->periodic_expire = rtc->periodic.armed ? rtc->periodic.expire_ns : 0;
+	st->second_expire = rtc->second.armed ? rtc->second.expire_ns : 0;
+}
+
+void mc146818_load_state(struct mc146818 *rtc, const struct mc146818_state *st)
+{
+	memcpy(rtc->cmos, st->cmos, sizeof(rtc->cmos));
+	rtc->index = st->index;
+	rtc->offset_s = st->offset_s;
+	if (st->periodic_expire)
+		timer_arm(&rtc->periodic, st->periodic_expire);
+	else
+		timer_cancel(&rtc->periodic);
+	if (st->second_expire)
+		timer_arm(&rtc->second, st->second_expire);
+	else
+		timer_cancel(&rtc->second);
+	update_irq(rtc);
+}

@@ -50,6 +50,17 @@ struct mc146818 {
 	bool irq_level;
 };
 
+struct mc146818_state {
+	uint8_t cmos[CMOS_SIZE];
+	uint8_t index;
+	int64_t offset_s;
+	uint64_t periodic_expire; /* virtual ns, 0 = not armed */
+	uint64_t second_expire;
+};
+
+void mc146818_save_state(const struct mc146818 *rtc, struct mc146818_state *st);
+void mc146818_load_state(struct mc146818 *rtc, const struct mc146818_state *st);
+
 int mc146818_init(struct mc146818 *rtc, struct io_space *io, struct accel *accel,
 		  struct dm_clock *clock);
 void mc146818_destroy(struct mc146818 *rtc);

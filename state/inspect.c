@@ -82,6 +82,15 @@ json_t *machine_state_to_json(const struct machine *m, const struct machine_stat
 			"timeout_expire", u64(u->timeout_expire)));
 	}
 	json_object_set_new(root, "serial", serial);
+	if (m->has_rtc)
+		json_object_set_new(root, "mc146818", json_pack("{s:o, s:i, s:I, s:o, s:o}",
+			"cmos", hex(st->rtc.cmos, CMOS_SIZE), "index", st->rtc.index,
+			"offset_s", (json_int_t)st->rtc.offset_s, "periodic_expire", u64(st->rtc.periodic_expire),
+			"second_expire", u64(st->rtc.second_expire)));
+	if (m->has_fw_cfg)
+		json_object_set_new(root, "fw_cfg", json_pack("{s:i, s:I, s:o}", "cur_entry",
+			st->fw_cfg.cur_entry, "cur_offset", (json_int_t)st->fw_cfg.cur_offset, "dma_addr",
+			u64(st->fw_cfg.dma_addr)));
 	json_object_set_new(root, "i8042", json_pack(
 		"{s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:{s:i, s:b, s:i, s:i, s:i, s:o}, s:{s:i, s:b, s:b, s:b, s:b, s:i, s:i, s:i, s:o, s:i, s:o}}",
 		"status", st->kbd.status, "ctr", st->kbd.ctr, "outport", st->kbd.outport,

@@ -413,7 +413,8 @@ static int qevm_next(void *ctx, struct stream_record *rec, struct load_report *r
 				 at, id, version, size, q->len - q->pos);
 			return -1;
 		}
-		if (record_kind_find(id)) {
+		/* Xen owns the traditional RTC; xenfv-trad has no fw_cfg of ours: notes only. */
+		if (record_kind_find(id) && strcmp(id, "mc146818rtc") && strcmp(id, "fw_cfg")) {
 			if (erratum)
 				load_note(rep, "erratum xs-6.0-6.2-piix4acpi: piix4acpi version 2 at byte %zu has version-1 content (XenServer 6.0-6.2): the bytes after pm1_control are not an address followed by a section",
 					  at);

@@ -819,6 +819,95 @@ static const struct record_version ps2mouse_versions[] = {
 	  dec_ps2mouse_v3 },
 };
 
+/* ---------------------------------------------------------------- RTC, fw_cfg */
+
+static unsigned int rtc_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+{
+	inst[0] = 0x70; /* the traditional instance: the I/O base */
+	return m->has_rtc ? 1 : 0;
+}
+
+static unsigned int fw_cfg_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+{
+	inst[0] = 0;
+	return m->has_fw_cfg ? 1 : 0;
+}
+
+static void enc_rtc(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_bytes(w, st->rtc.cmos, sizeof(st->rtc.cmos));
+	put_u8(w, st->rtc.index);
+	put_le64(w, (uint64_t)st->rtc.offset_s);
+	put_le64(w, st->rtc.periodic_expire);
+	put_le64(w, st->rtc.second_expire);
+}
+
+static int dec_rtc_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	get_bytes(r, c->st->rtc.cmos, sizeof(c->st->rtc.cmos));
+	c->st->rtc.index = get_u8(r);
+	c->st->rtc.offset_s = (int64_t)get_le64(r);
+	c->st->rtc.periodic_expire = get_le64(r);
+	c->st->rtc.second_expire = get_le64(r);
+	return finish(r, c);
+}
+
+/*
+ * Traditional v1 (197 bytes): cmos[128], u8 index, 7 x s32 time, then five
+ * 64-bit timer fields that are all-ones or zero on the DM build. The time
+ * fields were Xen's; the clock offset stays the machine's own.
+ */
+static int dec_rtc_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	uint8_t skip[28 + 40];
+
+	get_bytes(r, c->st->rtc.cmos, sizeof(c->st->rtc.cmos));
+	c->st->rtc.index = get_u8(r);
+	get_bytes(r, skip, sizeof(skip));
+	c->st->rtc.periodic_expire = 0;
+	return finish(r, c);
+}
+
+static const struct record_version rtc_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "cmos[128], u8 index, 7 x s32 tm, be64 x 5 timers", dec_rtc_v1 },
+	{ 2, RV_RESERVED, "upstream QEMU (older VMState)", "unknown", NULL },
+	{ 3, RV_RESERVED, "upstream QEMU", "VMState mc146818rtc v3 with subsections", NULL },
+	{ 4, RV_WRITTEN, "hvmdm 0.2",
+	  "cmos[128], u8 index, le64 offset_s, le64 periodic_expire, le64 second_expire", dec_rtc_v4 },
+};
+
+static void enc_fw_cfg(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_le16(w, st->fw_cfg.cur_entry);
+	put_le32(w, st->fw_cfg.cur_offset);
+	put_le64(w, st->fw_cfg.dma_addr);
+}
+
+static int dec_fw_cfg_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->fw_cfg.cur_entry = get_le16(r);
+	c->st->fw_cfg.cur_offset = get_le32(r);
+	c->st->fw_cfg.dma_addr = get_le64(r);
+	return finish(r, c);
+}
+
+/* Traditional v1: be16 cur_entry, be16 cur_offset. */
+static int dec_fw_cfg_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->fw_cfg.cur_entry = get_be16(r);
+	c->st->fw_cfg.cur_offset = get_be16(r);
+	c->st->fw_cfg.dma_addr = 0;
+	return finish(r, c);
+}
+
+static const struct record_version fw_cfg_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional; upstream QEMU (same 4 bytes)", "be16 cur_entry, be16 cur_offset", dec_fw_cfg_v1 },
+	{ 2, RV_RESERVED, "upstream QEMU", "VMState fw_cfg v2 (be16 entry, be32 offset), subsections", NULL },
+	{ 3, RV_WRITTEN, "hvmdm 0.2", "le16 cur_entry, le32 cur_offset, le64 dma_addr", dec_fw_cfg_v3 },
+};
+
 /* ---------------------------------------------------------------- registry */
 
 #define VERSIONS(a) a, sizeof(a) / sizeof(a[0])
@@ -838,6 +927,9 @@ const struct record_kind record_kinds[] = {
 	{ "pckbd", one_instance, enc_pckbd, true, VERSIONS(pckbd_versions) },
 	{ "ps2kbd", one_instance, enc_ps2kbd, true, VERSIONS(ps2kbd_versions) },
 	{ "ps2mouse", one_instance, enc_ps2mouse, true, VERSIONS(ps2mouse_versions) },
+	/* Added in 0.2: not required, so 0.1 streams (which lack them) still load. */
+	{ "mc146818rtc", rtc_instances, enc_rtc, false, VERSIONS(rtc_versions) },
+	{ "fw_cfg", fw_cfg_instances, enc_fw_cfg, false, VERSIONS(fw_cfg_versions) },
 };
 
 const size_t nr_record_kinds = sizeof(record_kinds) / sizeof(record_kinds[0]);
@@ -984,6 +1076,15 @@ void probe_state(struct machine_state *st, uint8_t profile)
 	st->kbd.mouse.knock[2] = 80;
 	st->kbd.mouse.buttons = 5;
 	ps2_queue_push(&st->kbd.mouse.queue, 0x08);
+	for (unsigned int i = 0; i < CMOS_SIZE; i++)
+		st->rtc.cmos[i] = (uint8_t)(0x33 + i);
+	st->rtc.index = 0x8e;
+	st->rtc.offset_s = -123456789;
+	st->rtc.periodic_expire = 0x1234567890ull;
+	st->rtc.second_expire = 0x2345678901ull;
+	st->fw_cfg.cur_entry = 0x21;
+	st->fw_cfg.cur_offset = 0x1234;
+	st->fw_cfg.dma_addr = 0x0000000100000000ull;
 }
 
 uint32_t record_fingerprint(const struct record_kind *k, uint32_t *len)

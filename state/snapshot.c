@@ -10,7 +10,7 @@
 #include "registry.h"
 
 #ifndef HVMDM_VERSION
-#define HVMDM_VERSION "0.1.0"
+#define HVMDM_VERSION "0.2.0-dev"
 #endif
 
 void machine_save_state(const struct machine *m, struct machine_state *st)
@@ -26,6 +26,10 @@ void machine_save_state(const struct machine *m, struct machine_state *st)
 	for (unsigned int i = 0; i < m->nr_uarts; i++)
 		uart_save_state(&m->uart[i], &st->uart[i]);
 	i8042_save_state(&m->kbd, &st->kbd);
+	if (m->has_rtc)
+		mc146818_save_state(&m->rtc, &st->rtc);
+	if (m->has_fw_cfg)
+		fw_cfg_save_state(&m->fw_cfg, &st->fw_cfg);
 }
 
 int machine_check_state(const struct machine *m, const struct machine_state *st, char *err,
@@ -59,6 +63,10 @@ void machine_load_state(struct machine *m, const struct machine_state *st)
 	for (unsigned int i = 0; i < m->nr_uarts; i++)
 		uart_load_state(&m->uart[i], &st->uart[i]);
 	i8042_load_state(&m->kbd, &st->kbd);
+	if (m->has_rtc)
+		mc146818_load_state(&m->rtc, &st->rtc);
+	if (m->has_fw_cfg)
+		fw_cfg_load_state(&m->fw_cfg, &st->fw_cfg);
 }
 
 int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t errlen)

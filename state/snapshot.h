@@ -28,6 +28,8 @@ struct machine_state {
 	struct xen_platform_state platform;
 	struct uart_state uart[MACHINE_MAX_SERIAL];
 	struct i8042_state kbd;
+	struct mc146818_state rtc;      /* pc */
+	struct fw_cfg_state fw_cfg;     /* pc */
 };
 
 #define LOAD_MAX_NOTES 8

@@ -19,7 +19,7 @@
 #include "options.h"
 
 #ifndef HVMDM_VERSION
-#define HVMDM_VERSION "0.1.0"
+#define HVMDM_VERSION "0.2.0-dev"
 #endif
 
 static int checks_failed;
