@@ -56,29 +56,29 @@ $(B)/asan/%.o: %.c $(wildcard hw/*.h vm/*.h state/*.h kvm/*.h tests/unit/*.h)
 
 $(B)/hvmdm: $(REL_OBJS) $(B)/rel/vm/main.o | xen-libs
 	@echo "  LD      $@"
-	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -o $@
+	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -lpthread -o $@
 
 $(B)/hvmdm-stream: $(REL_OBJS) $(B)/rel/tools/hvmdm-stream.o
 	@echo "  LD      $@"
-	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -o $@
+	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -lpthread -o $@
 
 $(B)/asan/hvmdm-stream: $(ASAN_OBJS) $(B)/asan/tools/hvmdm-stream.o
 	@echo "  LD/SAN  $@"
-	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -o $@
+	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -lpthread -o $@
 
 $(B)/asan/hvmdm: $(ASAN_OBJS) $(B)/asan/vm/main.o
 	@echo "  LD/SAN  $@"
-	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -o $@
+	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -lpthread -o $@
 
 $(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(ASAN_OBJS) $(ASAN_SUPPORT_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD/SAN  $@"
-	@$(CC) $(ASAN_CFLAGS) $^ -lcmocka $(LIBS) -o $@
+	@$(CC) $(ASAN_CFLAGS) $^ -lcmocka $(LIBS) -lpthread -o $@
 
 $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*.h vm/*.h state/*.h kvm/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(LIBS) -o $@
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(LIBS) -lpthread -o $@
 
 # Each target for FUZZ_SECONDS, one after the other, keeping what they find in build/.
 fuzz: $(FUZZ_TARGETS)
@@ -90,7 +90,7 @@ fuzz: $(FUZZ_TARGETS)
 CORPUS_RELEASE := 0.1.0
 $(B)/asan/gen_corpus: $(B)/asan/tests/tools/gen_corpus.o $(ASAN_OBJS)
 	@echo "  LD/SAN  $@"
-	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -o $@
+	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -lpthread -o $@
 
 corpus: $(B)/asan/gen_corpus
 	@mkdir -p tests/streams/$(CORPUS_RELEASE)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -220,8 +220,8 @@ static int load_bios(struct kvm_vm *vm, const char *path, char *err, size_t errl
 	return 0;
 }
 
-int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, const char *bios_path, char *err,
-		  size_t errlen)
+int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, unsigned int nr_vcpus,
+		  const char *bios_path, char *err, size_t errlen)
 {
 	struct kvm_cpuid2 *cpuid;
 	struct kvm_pit_config pit = { .flags = 0 };
@@ -230,7 +230,12 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, const char *bios_path, c
 
 	memset(vm, 0, sizeof(*vm));
 	vm->accel.ops = &kvm_ops;
-	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+	vm->kvm_fd = vm->vm_fd = -1;
+	pthread_mutex_init(&vm->lock, NULL);
+	if (nr_vcpus == 0 || nr_vcpus > KVM_MAX_VCPUS) {
+		snprintf(err, errlen, "-smp %u: KVM runs 1 to %u vCPUs", nr_vcpus, KVM_MAX_VCPUS);
+		return -1;
+	}
 	if (ram_size < (2u << 20) || (ram_size & 0xfffff)) {
 		snprintf(err, errlen, "-m: guest RAM must be at least 2 MiB, in MiB");
 		return -1;
@@ -281,35 +286,59 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, const char *bios_path, c
 	    set_slot(vm, 3, (1ull << 32) - vm->bios_size, vm->bios_size, vm->bios, KVM_MEM_READONLY, err,
 		     errlen))
 		goto out;
-	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu_fd < 0) {
-		fail(err, errlen, "KVM_CREATE_VCPU");
-		goto out;
-	}
 	n = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (n <= 0) {
 		fail(err, errlen, "KVM_GET_VCPU_MMAP_SIZE");
 		goto out;
 	}
 	vm->run_size = (size_t)n;
-	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
-	if (vm->run == MAP_FAILED) {
-		vm->run = NULL;
-		fail(err, errlen, "mmap kvm_run");
-		goto out;
-	}
-	/* The CPUID the host's KVM supports, as the guest's. */
 	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(struct kvm_cpuid_entry2));
 	if (!cpuid) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	cpuid->nent = 256;
-	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0 ||
-	    ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
+	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
 		free(cpuid);
-		fail(err, errlen, "CPUID");
+		fail(err, errlen, "KVM_GET_SUPPORTED_CPUID");
 		goto out;
+	}
+	for (unsigned int i = 0; i < nr_vcpus; i++) {
+		struct kvm_vcpu *v = &vm->vcpus[i];
+
+		v->vm = vm;
+		v->index = i;
+		v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
+		if (v->fd < 0) {
+			free(cpuid);
+			fail(err, errlen, "KVM_CREATE_VCPU");
+			goto out;
+		}
+		vm->nr_vcpus = i + 1;
+		v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+		if (v->run == MAP_FAILED) {
+			v->run = NULL;
+			free(cpuid);
+			fail(err, errlen, "mmap kvm_run");
+			goto out;
+		}
+		/* The host's supported CPUID, with this vCPU's APIC ID and the CPU count. */
+		for (unsigned int e = 0; e < cpuid->nent; e++) {
+			struct kvm_cpuid_entry2 *ent = &cpuid->entries[e];
+
+			if (ent->function == 1) {
+				ent->ebx = (ent->ebx & 0x0000ffffu) | i << 24 | (nr_vcpus & 0xff) << 16;
+				if (nr_vcpus > 1)
+					ent->edx |= 1u << 28; /* HTT: several logical processors */
+			} else if (ent->function == 0xb || ent->function == 0x1f) {
+				ent->edx = i;
+			}
+		}
+		if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0) {
+			free(cpuid);
+			fail(err, errlen, "KVM_SET_CPUID2");
+			goto out;
+		}
 	}
 	free(cpuid);
 	return 0;
@@ -325,10 +354,15 @@ void kvm_vm_attach(struct kvm_vm *vm, struct machine *m)
 
 void kvm_vm_destroy(struct kvm_vm *vm)
 {
-	if (vm->run)
-		munmap(vm->run, vm->run_size);
-	if (vm->vcpu_fd >= 0)
-		close(vm->vcpu_fd);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i].run)
+			munmap(vm->vcpus[i].run, vm->run_size);
+		if (vm->vcpus[i].fd >= 0)
+			close(vm->vcpus[i].fd);
+		vm->vcpus[i].run = NULL;
+		vm->vcpus[i].fd = -1;
+	}
+	vm->nr_vcpus = 0;
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
@@ -337,13 +371,12 @@ void kvm_vm_destroy(struct kvm_vm *vm)
 		munmap(vm->ram, vm->ram_size);
 	if (vm->bios)
 		munmap(vm->bios, vm->bios_size);
-	vm->run = NULL;
 	vm->ram = NULL;
 	vm->bios = NULL;
-	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+	vm->kvm_fd = vm->vm_fd = -1;
 }
 
-/* ---- the vCPU loop ---- */
+/* ---- the vCPU threads ---- */
 
 static volatile sig_atomic_t quit_requested;
 
@@ -352,7 +385,7 @@ void kvm_request_quit(void)
 	quit_requested = 1;
 }
 
-static void on_tick(int sig)
+static void on_kick(int sig)
 {
 	(void)sig; /* only there to make KVM_RUN return */
 }
@@ -393,56 +426,112 @@ static void handle_mmio(struct kvm_vm *vm, struct kvm_run *run)
 		le_write(run->mmio.data, len, io_space_read(&vm->m->mmio, run->mmio.phys_addr, len));
 }
 
+static void *vcpu_thread(void *opaque)
+{
+	struct kvm_vcpu *v = opaque;
+	struct kvm_vm *vm = v->vm;
+	struct kvm_run *run = v->run;
+
+	while (!vm->exiting) {
+		int rc = ioctl(v->fd, KVM_RUN, 0);
+
+		if (rc < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			pthread_mutex_lock(&vm->lock);
+			snprintf(vm->error, sizeof(vm->error), "vCPU %u: KVM_RUN: %s", v->index,
+				 strerror(errno));
+			vm->stop = 1;
+			pthread_mutex_unlock(&vm->lock);
+			break;
+		}
+		pthread_mutex_lock(&vm->lock);
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			handle_io(vm, run);
+			break;
+		case KVM_EXIT_MMIO:
+			handle_mmio(vm, run);
+			break;
+		case KVM_EXIT_SHUTDOWN:
+			log_info("kvm", "vCPU %u shut down (triple fault): treating it as a reboot request",
+				 v->index);
+			request(&vm->accel, ACCEL_REQ_REBOOT);
+			break;
+		case KVM_EXIT_HLT:
+		case KVM_EXIT_INTR:
+			break;
+		default:
+			snprintf(vm->error, sizeof(vm->error), "vCPU %u: exit reason %u (hardware reason %#llx)",
+				 v->index, run->exit_reason,
+				 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+			vm->stop = 1;
+			break;
+		}
+		pthread_mutex_unlock(&vm->lock);
+	}
+	return NULL;
+}
+
+static void stop_vcpus(struct kvm_vm *vm)
+{
+	vm->exiting = 1;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct kvm_run *run = vm->vcpus[i].run;
+
+		/* Set before the kick: a vCPU not yet in KVM_RUN returns at once. */
+		__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		if (vm->vcpus[i].started)
+			pthread_kill(vm->vcpus[i].thread, SIGUSR1);
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i].started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+		vm->vcpus[i].started = false;
+		((struct kvm_run *)vm->vcpus[i].run)->immediate_exit = 0;
+	}
+	vm->exiting = 0;
+}
+
 int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t errlen)
 {
-	struct kvm_run *run = vm->run;
-	struct sigaction sa = { .sa_handler = on_tick };
-	struct itimerval tick = { .it_interval = { 0, 10000 }, .it_value = { 0, 10000 } };
+	struct sigaction sa = { .sa_handler = on_kick };
 	uint64_t deadline = timeout_ms ? now_ms() + timeout_ms : 0;
 	int result = -2;
 
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &tick, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	vm->error[0] = '\0';
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if (pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i])) {
+			snprintf(err, errlen, "cannot start the thread of vCPU %u", i);
+			stop_vcpus(vm);
+			return -1;
+		}
+		vm->vcpus[i].started = true;
+	}
+	/* The control thread: device time and backends, every 10 ms or so. */
 	for (;;) {
-		int rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+		struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
+		bool done = false;
 
-		if (rc < 0 && errno != EINTR && errno != EAGAIN) {
-			fail(err, errlen, "KVM_RUN");
-			result = -1;
-			break;
-		}
-		if (rc == 0) {
-			switch (run->exit_reason) {
-			case KVM_EXIT_IO:
-				handle_io(vm, run);
-				break;
-			case KVM_EXIT_MMIO:
-				handle_mmio(vm, run);
-				break;
-			case KVM_EXIT_SHUTDOWN:
-				log_info("kvm", "the vCPU shut down (triple fault): treating it as a reboot request");
-				request(&vm->accel, ACCEL_REQ_REBOOT);
-				break;
-			case KVM_EXIT_HLT:
-			case KVM_EXIT_INTR:
-				break;
-			default:
-				snprintf(err, errlen, "KVM_RUN: exit reason %u (hardware reason %#llx)",
-					 run->exit_reason,
-					 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-				result = -1;
-				goto done;
-			}
-		}
-		/* Device time and backends (the event loop, for one vCPU). */
+		nanosleep(&ten_ms, NULL);
+		pthread_mutex_lock(&vm->lock);
 		clock_run_timers(&vm->m->clock);
 		for (unsigned int i = 0; i < vm->m->nr_uarts; i++)
 			uart_service_backend(&vm->m->uart[i]);
 		if (vm->stop) {
-			result = (int)vm->stop_reason;
-			break;
+			if (vm->error[0]) {
+				snprintf(err, errlen, "%s", vm->error);
+				result = -1;
+			} else {
+				result = (int)vm->stop_reason;
+			}
+			done = true;
 		}
+		pthread_mutex_unlock(&vm->lock);
+		if (done)
+			break;
 		if (quit_requested) {
 			snprintf(err, errlen, "stopped by a signal");
 			result = -3;
@@ -451,9 +540,7 @@ int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t err
 		if (deadline && now_ms() >= deadline)
 			break;
 	}
-done:
-	memset(&tick, 0, sizeof(tick));
-	setitimer(ITIMER_REAL, &tick, NULL);
+	stop_vcpus(vm);
 	vm->stop = 0;
 	return result;
 }

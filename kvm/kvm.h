@@ -7,12 +7,18 @@
  * accesses. Interrupts from devices arrive through the accelerator ops: ISA
  * lines directly, PCI INTx through the PIIX3 link routes, wired-OR per line.
  *
- * Built so far: one vCPU. Not yet: several vCPUs, reboot, whole-VM save and
- * restore, fw_cfg (the open KVM issue).
+ * Each vCPU is a thread; every exit is handled under one device lock, which
+ * the control thread (timers, serial backends) also takes, so a device -- a
+ * BAR moving, a queue filling -- never changes under a handler running on
+ * another vCPU. Stopping sets immediate_exit on every vCPU before kicking it
+ * with SIGUSR1, so no kick is lost between a check and KVM_RUN.
+ *
+ * Not yet: reboot, whole-VM save and restore (the open KVM issue).
  */
 #ifndef HVMDM_KVM_H
 #define HVMDM_KVM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,13 +27,29 @@
 
 struct machine;
 
+#define KVM_MAX_VCPUS 16
+
+struct kvm_vm;
+
+struct kvm_vcpu {
+	struct kvm_vm *vm;
+	unsigned int index;
+	int fd;
+	void *run;           /* struct kvm_run, mmap'ed */
+	pthread_t thread;
+	bool started;
+};
+
 struct kvm_vm {
 	struct accel accel;
 	int kvm_fd;
 	int vm_fd;
-	int vcpu_fd;
-	void *run;           /* struct kvm_run, mmap'ed */
+	unsigned int nr_vcpus;
+	struct kvm_vcpu vcpus[KVM_MAX_VCPUS];
 	size_t run_size;
+	pthread_mutex_t lock; /* the device lock */
+	volatile int exiting; /* vCPU threads leave their loops */
+	char error[256];      /* a vCPU's fatal KVM error */
 	uint8_t *ram;        /* all guest RAM, low part then high part */
 	uint64_t ram_size;
 	uint64_t ram_below_4g;
@@ -44,12 +66,12 @@ struct kvm_vm {
 };
 
 /* 0, or -1 with a message naming what failed (/dev/kvm missing, BIOS unreadable...). */
-int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, const char *bios_path, char *err,
-		  size_t errlen);
+int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, unsigned int nr_vcpus,
+		  const char *bios_path, char *err, size_t errlen);
 /* Attach the machine whose devices serve the exits (after machine_create). */
 void kvm_vm_attach(struct kvm_vm *vm, struct machine *m);
 /*
- * Run the vCPU until the guest powers off, reboots, suspends or triple
+ * Run the vCPUs until the guest powers off, reboots, suspends or triple
  * faults, or until timeout_ms passes (0 = no limit). Returns the reason as
  * an accel_request, -1 on a KVM error (err), or -2 on timeout.
  */

@@ -15,6 +15,7 @@ checks=(
 	"PCI: init bdf=00:01.0 id=8086:7000"
 	"PCI: init bdf=00:01.3 id=8086:7113"
 	"PIIX3/PIIX4 init: elcr=00 0c"
+	"Found 2 cpu(s) max supported 2 cpu(s)"
 	"Found 1 serial ports"
 	"PS2 keyboard initialized"
 	"e820 map has"
@@ -23,7 +24,7 @@ checks=(
 # Test guests: ROM, then the lines each must print on COM1 before powering off.
 guests=(
 	"realmode|hvmdm test guest: real mode|count 5|pci 0000 8086:1237|pci 0008 8086:7000|pci 000b 8086:7113|powering off through PM1a_CNT"
-	"modes|hvmdm test guest: real mode|hvmdm test guest: 32-bit protected mode|hvmdm test guest: 64-bit long mode with paging|long mode count 3|powering off through PM1a_CNT from long mode"
+	"modes -smp 4|hvmdm test guest: real mode|hvmdm test guest: 32-bit protected mode|hvmdm test guest: 64-bit long mode with paging|long mode count 3|powering off through PM1a_CNT from long mode"
 	"irq|hvmdm test guest: interrupts|100 RTC periodic interrupts on IRQ 8|SCI on IRQ 9 from the PM timer overflow"
 )
 total=$(( ${#checks[@]} + 1 ))
@@ -34,7 +35,7 @@ done
 echo "1..$total"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$bin" -accel kvm -m 64 -debugcon "file:$work/bios.log" -serial "file:$work/serial.log" 2>"$work/err" &
+"$bin" -accel kvm -m 64 -smp 2 -debugcon "file:$work/bios.log" -serial "file:$work/serial.log" 2>"$work/err" &
 pid=$!
 # SeaBIOS reaches its end (no disk) in a second or two; wait at most 60 s.
 for _ in $(seq 1 600); do
@@ -59,8 +60,9 @@ done
 # Each test guest: SeaBIOS runs it from fw_cfg (genroms/); it powers off through ACPI S5.
 for g in "${guests[@]}"; do
 	IFS='|' read -r -a parts <<<"$g"
-	name=${parts[0]}
-	timeout 60 "$bin" -accel kvm -m 64 -option-rom "build/guests/$name.rom" \
+	read -r name extra <<<"${parts[0]}"
+	# shellcheck disable=SC2086 # $extra holds extra options, e.g. -smp 4
+	timeout 60 "$bin" -accel kvm -m 64 $extra -option-rom "build/guests/$name.rom" \
 		-serial "file:$work/$name.log" 2>"$work/$name.err"
 	rc=$?
 	n=$((n + 1))

@@ -135,7 +135,7 @@ static int run_kvm(const struct options *o)
 	char err[512];
 	int rc;
 
-	if (kvm_vm_create(&vm, o->machine.ram_mib << 20, o->bios, err, sizeof(err))) {
+	if (kvm_vm_create(&vm, o->machine.ram_mib << 20, o->machine.vcpus, o->bios, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm: %s\n", err);
 		return 1;
 	}

@@ -16,7 +16,7 @@ void options_usage(FILE *out)
 	      "  -serial SPEC         null | stdio | pty | file:PATH | unix:PATH[,server=on]\n"
 	      "                       (up to two: 0x3f8/IRQ 4, 0x2f8/IRQ 3)\n"
 	      "  -selfcheck           replay hvmloader's chipset set-up and check the result\n"
-	      "  -accel kvm           run the guest on KVM (machine pc; one vCPU so far)\n"
+	      "  -accel kvm           run the guest on KVM (machine pc; up to 16 vCPUs)\n"
 	      "  -bios FILE           firmware (default " DEFAULT_BIOS ")\n"
 	      "  -debugcon SPEC       the firmware debug port 0x402 to a backend (as -serial)\n"
 	      "  -option-rom FILE     offer an option ROM to the firmware (fw_cfg genroms/)\n"
@@ -161,8 +161,6 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		else if (o->machine.profile != PROFILE_PC)
 			return fail(err, errlen, "-machine", "needs Xen; on KVM use -machine pc",
 				    profile_name(o->machine.profile));
-		if (o->machine.vcpus > 1)
-			return fail(err, errlen, "-smp", "KVM runs one vCPU so far", "");
 	}
 	return 0;
 }
