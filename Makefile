@@ -34,7 +34,7 @@ FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,addre
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream
 
-.PHONY: all deps run check clean xen-libs fuzz corpus guests
+.PHONY: all deps run check clean xen-libs fuzz corpus guests bench
 .SECONDARY:
 all: $(B)/hvmdm $(B)/hvmdm-stream
 
@@ -97,7 +97,7 @@ corpus: $(B)/asan/gen_corpus
 	$(B)/asan/gen_corpus tests/streams/$(CORPUS_RELEASE)
 
 # Test guests: nasm option ROMs with a fixed checksum.
-GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(wildcard firmware/guests/*.asm))
+GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_pio.asm,$(wildcard firmware/guests/*.asm)))
 
 $(B)/romsum: tools/romsum.c
 	@mkdir -p $(dir $@)
@@ -111,6 +111,27 @@ $(B)/guests/%.rom: firmware/guests/%.asm firmware/guests/rom.inc $(B)/romsum
 
 guests: $(GUESTS)
 
+# Benchmarks (never pass/fail on timing): bench guests with COUNT in/out exits.
+BENCH_COUNTS := 20000 200000 10 100
+$(B)/guests/bench_pio_%.rom: firmware/guests/bench_pio.asm firmware/guests/rom.inc $(B)/romsum
+	@mkdir -p $(dir $@)
+	@nasm -f bin -i firmware/guests/ -DCOUNT=$* -o $@ $<
+	@$(B)/romsum $@
+
+$(B)/bench/bare_kvm: tests/bench/bare_kvm.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(BASE_CFLAGS) -O2 $< -o $@
+
+$(B)/bench/bench_state: tests/bench/bench_state.c $(REL_OBJS)
+	@mkdir -p $(dir $@)
+	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -lpthread -o $@
+
+BENCH_DEPS := $(B)/hvmdm $(B)/bench/bare_kvm $(B)/bench/bench_state \
+	$(foreach n,$(BENCH_COUNTS),$(B)/guests/bench_pio_$(n).rom)
+
+bench: deps $(BENCH_DEPS)
+	@B=$(B) tests/bench/bench.sh
+
 # The main job until an accelerator lands: the chipset self-check of every profile.
 run: deps $(B)/hvmdm $(GUESTS)
 	@for p in xenfv xenfv-trad pc; do $(B)/hvmdm -machine $$p -smp 2 -serial null -selfcheck || exit 1; echo; done
@@ -121,9 +142,9 @@ run: deps $(B)/hvmdm $(GUESTS)
 		echo "=== the guest powered off through ACPI S5; SeaBIOS's log is in $(B)/seabios.log ==="; \
 	else echo "/dev/kvm is missing or not accessible: skipping the KVM boot"; fi
 
-check: deps $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS)
+check: deps $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
-		prove --exec '' $(TEST_BINS) tests/cli.t tests/stream-tool.t tests/kvm.t tests/fuzz.t
+		prove --exec '' $(TEST_BINS) tests/cli.t tests/stream-tool.t tests/kvm.t tests/bench.t tests/fuzz.t
 
 clean:
 	rm -rf $(B)

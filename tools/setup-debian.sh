@@ -14,7 +14,7 @@ packages=(
 	libxen-dev libjansson-dev libseccomp-dev
 	libcmocka-dev perl
 	clang libclang-rt-14-dev
-	seabios nasm
+	seabios nasm bc
 )
 
 missing=()

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# make bench must keep working: one run with tiny counts. Timings are printed,
+# never judged.
+set -u
+echo "1..1"
+out=$(mktemp)
+if RUNS=1 SMALL=10 LARGE=100 STATE_ITER=20 OUT="$out.json" B=build tests/bench/bench.sh >"$out" 2>&1 &&
+	grep -q '"state"' "$out.json"; then
+	echo "ok 1 - make bench runs (tiny counts; figures not judged)"
+else
+	echo "not ok 1 - make bench failed"
+	sed 's/^/# /' "$out"
+fi
+rm -f "$out" "$out.json"

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# make bench: port-I/O exit cost on KVM three ways in one run -- a bare KVM
+# loop (the floor), hvmdm, and QEMU on the same guest -- plus device-state
+# save/load cost. Each figure is the median of RUNS runs (min and max shown);
+# comparisons are ratios within this run. Never a pass/fail on timing.
+#
+#   RUNS=5 SMALL=20000 LARGE=200000 tests/bench/bench.sh
+set -u
+B=${B:-build}
+RUNS=${RUNS:-3}
+SMALL=${SMALL:-20000}
+LARGE=${LARGE:-200000}
+OUT=${OUT:-$B/bench.json}
+hvmdm=$B/hvmdm
+qemu=$(command -v qemu-system-x86_64 || true)
+
+if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	echo "bench: no usable /dev/kvm: only the device-state figures"
+	kvm=no
+else
+	kvm=yes
+fi
+
+# seconds a command takes, wall clock
+secs() {
+	local t0 t1
+	t0=$(date +%s.%N)
+	"$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; echo "nan"; return; }
+	t1=$(date +%s.%N)
+	echo "$t1 - $t0" | bc -l
+}
+
+# median, min, max of the numbers on stdin
+stats() { sort -g | awk '{ v[NR] = $1 } END { printf "%s %s %s", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+
+# µs per exit for one runner: $1 = name, rest = command with @ROM@ / @N@
+per_exit() {
+	local name=$1; shift
+	local small=() large=() i
+	for i in $(seq "$RUNS"); do
+		small+=("$(secs "${@//@N@/$SMALL}")")
+		large+=("$(secs "${@//@N@/$LARGE}")")
+	done
+	local ms ml
+	ms=$(printf '%s\n' "${small[@]}" | stats)
+	ml=$(printf '%s\n' "${large[@]}" | stats)
+	# per-exit from the medians; min/max pair the fastest and slowest runs
+	read -r s_med s_min s_max <<<"$ms"
+	read -r l_med l_min l_max <<<"$ml"
+	us=$(echo "($l_med - $s_med) * 1000000 / ($LARGE - $SMALL)" | bc -l)
+	us_min=$(echo "($l_min - $s_max) * 1000000 / ($LARGE - $SMALL)" | bc -l)
+	us_max=$(echo "($l_max - $s_min) * 1000000 / ($LARGE - $SMALL)" | bc -l)
+	printf '%s %.3f %.3f %.3f\n' "$name" "$us" "$us_min" "$us_max"
+}
+
+results=()
+if [ $kvm = yes ]; then
+	rom() { echo "$B/guests/bench_pio_$1.rom"; }
+	results+=("$(per_exit bare "$B/bench/bare_kvm" @N@)")
+	results+=("$(per_exit hvmdm "$hvmdm" -accel kvm -m 64 -serial null -option-rom "$B/guests/bench_pio_@N@.rom")")
+	if [ -n "$qemu" ]; then
+		results+=("$(per_exit qemu "$qemu" -machine pc,accel=kvm -m 64 -nodefaults -display none \
+			-serial null -option-rom "$B/guests/bench_pio_@N@.rom")")
+	else
+		echo "bench: qemu-system-x86_64 not installed: no QEMU column (apt-get install qemu-system-x86)"
+	fi
+fi
+
+echo
+echo "Port-I/O exit (in from the UART LSR), µs per exit, median of $RUNS runs [min-max], N=$SMALL vs $LARGE:"
+declare -A med
+for r in "${results[@]}"; do
+	read -r name us lo hi <<<"$r"
+	med[$name]=$us
+	printf '  %-6s %8.3f  [%.3f-%.3f]\n' "$name" "$us" "$lo" "$hi"
+done
+ratio() { [ -n "${med[$1]:-}" ] && [ -n "${med[$2]:-}" ] && echo "${med[$1]} / ${med[$2]}" | bc -l; }
+r_bare=$(ratio hvmdm bare)
+r_qemu=$(ratio hvmdm qemu)
+[ -n "$r_bare" ] && printf '  hvmdm / bare KVM = %.3f\n' "$r_bare"
+[ -n "$r_qemu" ] && printf '  hvmdm / QEMU     = %.3f\n' "$r_qemu"
+
+echo
+echo "Device-state save and load (mean of ${STATE_ITER:-2000} each):"
+state=$("$B/bench/bench_state" "${STATE_ITER:-2000}")
+echo "$state" | sed 's/^/  /'
+
+{
+	echo "{"
+	echo "  \"runs\": $RUNS, \"small\": $SMALL, \"large\": $LARGE,"
+	echo "  \"pio_exit_us\": {"
+	first=1
+	for r in "${results[@]}"; do
+		read -r name us lo hi <<<"$r"
+		[ $first = 1 ] || echo ","
+		printf '    "%s": {"median": %s, "min": %s, "max": %s}' "$name" "$us" "$lo" "$hi"
+		first=0
+	done
+	echo
+	echo "  },"
+	printf '  "ratio_hvmdm_bare": %s, "ratio_hvmdm_qemu": %s,\n' "${r_bare:-null}" "${r_qemu:-null}"
+	echo "  \"state\": ["
+	echo "$state" | paste -sd, | sed 's/^/    /'
+	echo "  ]"
+	echo "}"
+} >"$OUT"
+echo
+echo "bench: results in $OUT"
