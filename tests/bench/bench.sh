@@ -74,7 +74,7 @@ for r in "${results[@]}"; do
 	med[$name]=$us
 	printf '  %-6s %8.3f  [%.3f-%.3f]\n' "$name" "$us" "$lo" "$hi"
 done
-ratio() { [ -n "${med[$1]:-}" ] && [ -n "${med[$2]:-}" ] && echo "${med[$1]} / ${med[$2]}" | bc -l; }
+ratio() { [ -n "${med[$1]:-}" ] && [ -n "${med[$2]:-}" ] && printf '%.4f' "$(echo "${med[$1]} / ${med[$2]}" | bc -l)"; }
 r_bare=$(ratio hvmdm bare)
 r_qemu=$(ratio hvmdm qemu)
 [ -n "$r_bare" ] && printf '  hvmdm / bare KVM = %.3f\n' "$r_bare"
