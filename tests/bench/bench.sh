@@ -80,6 +80,52 @@ r_qemu=$(ratio hvmdm qemu)
 [ -n "$r_bare" ] && printf '  hvmdm / bare KVM = %.3f\n' "$r_bare"
 [ -n "$r_qemu" ] && printf '  hvmdm / QEMU     = %.3f\n' "$r_qemu"
 
+# Start-up: exec to the guest's first UART byte (both print over -serial stdio;
+# `head -c1` returns at the first byte, then the device model is stopped).
+first_byte() {
+	local t0 t1
+	t0=$(date +%s.%N)
+	timeout 30 "$@" -serial stdio </dev/null 2>/dev/null | head -c1 >/dev/null
+	t1=$(date +%s.%N)
+	echo "($t1 - $t0) * 1000" | bc -l
+}
+
+# Resident memory without guest RAM: sample smaps while the guest loops, and
+# leave out the mapping(s) the size of guest RAM (64 MiB here).
+rss_without_ram() {
+	"$@" -serial null </dev/null >/dev/null 2>&1 &
+	local pid=$! kb
+	sleep 1
+	kb=$(awk '/^Size:/ { size = $2 } /^Rss:/ { if (size != 65536) rss += $2; n++ } END { if (n) print rss; else print "null" }' "/proc/$pid/smaps" 2>/dev/null)
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	echo "${kb:-null}"
+}
+
+startup=()
+memory=()
+if [ $kvm = yes ]; then
+	echo
+	echo "Start-up, exec to the guest's first UART byte, ms (median of $RUNS) [min-max]; memory without guest RAM, KiB:"
+	for who in hvmdm qemu; do
+		if [ $who = hvmdm ]; then
+			cmd=("$hvmdm" -accel kvm -m 64 -option-rom "$B/guests/realmode.rom")
+			loop=("$hvmdm" -accel kvm -m 64 -option-rom "$B/guests/bench_pio_2000000.rom")
+		else
+			[ -n "$qemu" ] || continue
+			cmd=("$qemu" -machine pc,accel=kvm -m 64 -nodefaults -display none -option-rom "$B/guests/realmode.rom")
+			loop=("$qemu" -machine pc,accel=kvm -m 64 -nodefaults -display none -option-rom "$B/guests/bench_pio_2000000.rom")
+		fi
+		times=()
+		for i in $(seq "$RUNS"); do times+=("$(first_byte "${cmd[@]}")"); done
+		read -r med lo hi <<<"$(printf '%s\n' "${times[@]}" | stats)"
+		kb=$(rss_without_ram "${loop[@]}")
+		printf '  %-6s %8.1f ms [%.1f-%.1f]   %6s KiB\n' "$who" "$med" "$lo" "$hi" "$kb"
+		startup+=("$who $med")
+		memory+=("$who $kb")
+	done
+fi
+
 echo
 echo "Device-state save and load (mean of ${STATE_ITER:-2000} each):"
 state=$("$B/bench/bench_state" "${STATE_ITER:-2000}")
@@ -99,6 +145,13 @@ echo "$state" | sed 's/^/  /'
 	echo
 	echo "  },"
 	printf '  "ratio_hvmdm_bare": %s, "ratio_hvmdm_qemu": %s,\n' "${r_bare:-null}" "${r_qemu:-null}"
+	printf '  "startup_first_uart_byte_ms": {'
+	first=1
+	for r in "${startup[@]}"; do read -r who v <<<"$r"; [ $first = 1 ] || printf ', '; printf '"%s": %.1f' "$who" "$v" 2>/dev/null || printf '"%s": null' "$who"; first=0; done
+	printf '},\n  "rss_without_guest_ram_kib": {'
+	first=1
+	for r in "${memory[@]}"; do read -r who v <<<"$r"; [ $first = 1 ] || printf ', '; printf '"%s": %s' "$who" "$v"; first=0; done
+	printf '},\n'
 	echo "  \"state\": ["
 	echo "$state" | paste -sd, | sed 's/^/    /'
 	echo "  ]"
