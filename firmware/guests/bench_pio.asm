@@ -23,19 +23,6 @@ init:
 	in al, dx
 	dec ecx
 	jnz .loop
-	mov eax, 0x80000b40        ; PM1a_CNT from PMBA of 00:01.3, then S5
-	mov dx, 0xcf8
-	out dx, eax
-	mov dx, 0xcfc
-	in eax, dx
-	and ax, 0xffc0
-	add ax, 4
-	mov dx, ax
-	mov ax, 0x2000
-	out dx, ax
-.halt:
-	cli
-	hlt
-	jmp .halt
+	POWER_OFF_S5
 
 ROM_TRAILER

@@ -32,13 +32,9 @@ init:
 	mov word [es:RTC_COUNT], 0
 	mov word [es:SCI_COUNT], 0
 	; PM block from PMBA of 00:01.3.
-	mov eax, 0x80000b40
-	mov dx, 0xcf8
-	out dx, eax
-	mov dx, 0xcfc
-	in eax, dx
-	and ax, 0xffc0
-	mov [es:PMBASE], ax
+	PM1A_CNT_TO_DX
+	sub dx, 4
+	mov [es:PMBASE], dx
 	; Hook IRQ 8 and 9.
 	mov word [es:0x70 * 4], rtc_isr
 	mov [es:0x70 * 4 + 2], cs
@@ -98,13 +94,7 @@ init:
 	cli
 	mov si, sci_done
 	call puts16
-	mov dx, [es:PMBASE]
-	add dx, 4
-	mov ax, 0x2000             ; S5
-	out dx, ax
-.halt:
-	hlt
-	jmp .halt
+	POWER_OFF_S5
 
 rtc_isr:
 	push ax
