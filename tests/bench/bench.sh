@@ -80,6 +80,23 @@ r_qemu=$(ratio hvmdm qemu)
 [ -n "$r_bare" ] && printf '  hvmdm / bare KVM = %.3f\n' "$r_bare"
 [ -n "$r_qemu" ] && printf '  hvmdm / QEMU     = %.3f\n' "$r_qemu"
 
+# hvmdm's own work per exit, in instructions (callgrind counts, so this does
+# not move with the host's noise): the difference between two guest sizes.
+insn_per_exit=null
+if [ $kvm = yes ] && command -v valgrind >/dev/null; then
+	ir() {
+		valgrind --tool=callgrind --callgrind-out-file=/dev/null "$hvmdm" -accel kvm -m 64 -serial null \
+			-option-rom "$B/guests/bench_pio_$1.rom" 2>&1 | awk '/Collected/ { gsub(",", "", $4); print $4 }'
+	}
+	lo=$(ir "$SMALL")
+	hi=$(ir "$LARGE")
+	if [ -n "$lo" ] && [ -n "$hi" ]; then
+		insn_per_exit=$(printf '%.1f' "$(echo "($hi - $lo) / ($LARGE - $SMALL)" | bc -l)")
+		echo
+		echo "hvmdm user-space instructions per port-I/O exit (callgrind): $insn_per_exit"
+	fi
+fi
+
 # Start-up: exec to the guest's first UART byte (both print over -serial stdio;
 # `head -c1` returns at the first byte, then the device model is stopped).
 first_byte() {
@@ -145,6 +162,7 @@ echo "$state" | sed 's/^/  /'
 	echo
 	echo "  },"
 	printf '  "ratio_hvmdm_bare": %s, "ratio_hvmdm_qemu": %s,\n' "${r_bare:-null}" "${r_qemu:-null}"
+	printf '  "hvmdm_instructions_per_exit": %s,\n' "$insn_per_exit"
 	printf '  "startup_first_uart_byte_ms": {'
 	first=1
 	for r in "${startup[@]}"; do read -r who v <<<"$r"; [ $first = 1 ] || printf ', '; printf '"%s": %.1f' "$who" "$v" 2>/dev/null || printf '"%s": null' "$who"; first=0; done
