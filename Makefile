@@ -97,7 +97,7 @@ corpus: $(B)/asan/gen_corpus
 	$(B)/asan/gen_corpus tests/streams/$(CORPUS_RELEASE)
 
 # Test guests: nasm option ROMs with a fixed checksum.
-GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_pio.asm,$(wildcard firmware/guests/*.asm)))
+GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm,$(wildcard firmware/guests/*.asm)))
 
 $(B)/romsum: tools/romsum.c
 	@mkdir -p $(dir $@)
@@ -118,6 +118,11 @@ $(B)/guests/bench_pio_%.rom: firmware/guests/bench_pio.asm firmware/guests/rom.i
 	@nasm -f bin -i firmware/guests/ -DCOUNT=$* -o $@ $<
 	@$(B)/romsum $@
 
+$(B)/guests/bench_pcicfg_%.rom: firmware/guests/bench_pcicfg.asm firmware/guests/rom.inc $(B)/romsum
+	@mkdir -p $(dir $@)
+	@nasm -f bin -i firmware/guests/ -DCOUNT=$* -o $@ $<
+	@$(B)/romsum $@
+
 $(B)/bench/bare_kvm: tests/bench/bare_kvm.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(BASE_CFLAGS) -O2 $< -o $@
@@ -127,7 +132,7 @@ $(B)/bench/bench_state: tests/bench/bench_state.c $(REL_OBJS)
 	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -lpthread -o $@
 
 BENCH_DEPS := $(B)/hvmdm $(B)/bench/bare_kvm $(B)/bench/bench_state \
-	$(foreach n,$(BENCH_COUNTS),$(B)/guests/bench_pio_$(n).rom)
+	$(foreach n,$(BENCH_COUNTS),$(B)/guests/bench_pio_$(n).rom $(B)/guests/bench_pcicfg_$(n).rom)
 
 bench: deps $(BENCH_DEPS)
 	@B=$(B) tests/bench/bench.sh

@@ -54,6 +54,7 @@ per_exit() {
 }
 
 results=()
+pci=()
 if [ $kvm = yes ]; then
 	rom() { echo "$B/guests/bench_pio_$1.rom"; }
 	results+=("$(per_exit bare "$B/bench/bare_kvm" @N@)")
@@ -64,6 +65,11 @@ if [ $kvm = yes ]; then
 	else
 		echo "bench: qemu-system-x86_64 not installed: no QEMU column (apt-get install qemu-system-x86)"
 	fi
+	# PCI config reads through 0xcfc: a config cycle per exit.
+	pci=()
+	pci+=("$(per_exit hvmdm "$hvmdm" -accel kvm -m 64 -serial null -option-rom "$B/guests/bench_pcicfg_@N@.rom")")
+	[ -n "$qemu" ] && pci+=("$(per_exit qemu "$qemu" -machine pc,accel=kvm -m 64 -nodefaults -display none \
+		-serial null -option-rom "$B/guests/bench_pcicfg_@N@.rom")")
 fi
 
 echo
@@ -79,6 +85,19 @@ r_bare=$(ratio hvmdm bare)
 r_qemu=$(ratio hvmdm qemu)
 [ -n "$r_bare" ] && printf '  hvmdm / bare KVM = %.3f\n' "$r_bare"
 [ -n "$r_qemu" ] && printf '  hvmdm / QEMU     = %.3f\n' "$r_qemu"
+if [ ${#pci[@]} -gt 0 ] 2>/dev/null; then
+	echo "PCI config read through 0xcfc, µs per exit:"
+	declare -A pmed
+	for r in "${pci[@]}"; do
+		read -r name us lo hi <<<"$r"
+		pmed[$name]=$us
+		printf '  %-6s %8.3f  [%.3f-%.3f]\n' "$name" "$us" "$lo" "$hi"
+	done
+	if [ -n "${pmed[qemu]:-}" ]; then
+		r_pci=$(printf '%.4f' "$(echo "${pmed[hvmdm]} / ${pmed[qemu]}" | bc -l)")
+		printf '  hvmdm / QEMU     = %.3f\n' "$r_pci"
+	fi
+fi
 
 # hvmdm's own work per exit, in instructions (callgrind counts, so this does
 # not move with the host's noise): the difference between two guest sizes.
@@ -163,6 +182,10 @@ echo "$state" | sed 's/^/  /'
 	echo "  },"
 	printf '  "ratio_hvmdm_bare": %s, "ratio_hvmdm_qemu": %s,\n' "${r_bare:-null}" "${r_qemu:-null}"
 	printf '  "hvmdm_instructions_per_exit": %s,\n' "$insn_per_exit"
+	printf '  "pci_config_read_us": {'
+	first=1
+	for r in "${pci[@]}"; do read -r name us lo hi <<<"$r"; [ $first = 1 ] || printf ', '; printf '"%s": %s' "$name" "$us"; first=0; done
+	printf '}, "ratio_pci_hvmdm_qemu": %s,\n' "${r_pci:-null}"
 	printf '  "startup_first_uart_byte_ms": {'
 	first=1
 	for r in "${startup[@]}"; do read -r who v <<<"$r"; [ $first = 1 ] || printf ', '; printf '"%s": %.1f' "$who" "$v" 2>/dev/null || printf '"%s": null' "$who"; first=0; done
