@@ -22,8 +22,135 @@
 
 #define BIOS_MAX (16u << 20)
 #define ISA_BIOS_SIZE (128u << 10)  /* the BIOS's last 128 KiB appear at 0xe0000 */
+#define PAM_START 0xc0000u
+#define PAM_END 0x100000u
+#define PAM_SEGMENTS 13
+#define PAM_SLOT0 4                 /* KVM slots 4..16; 0-3 are RAM and the BIOS */
 #define TSS_ADDR 0xfffbd000ul        /* below the BIOS, as QEMU places them */
 #define IDENTITY_MAP_ADDR 0xfffbc000ul
+
+/* ---- guest memory ---- */
+
+static int fail(char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+static int set_slot(struct kvm_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
+		    uint32_t flags, char *err, size_t errlen)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)host,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+		return fail(err, errlen, "KVM_SET_USER_MEMORY_REGION");
+	return 0;
+}
+
+/* ---- PAM: the 0xc0000-0xfffff window ---- */
+
+/*
+ * Segment i: 0..11 are 16 KiB from 0xc0000 (PAM1 low nibble .. PAM6 high),
+ * 12 is 0xf0000-0xfffff (PAM0 high nibble). Intel 82441FX datasheet 3.2.18;
+ * QEMU hw/pci-host/pam.c has the same four modes.
+ */
+static void pam_segment(unsigned int i, uint32_t *gpa, uint32_t *size)
+{
+	if (i < 12) {
+		*gpa = PAM_START + i * 0x4000u;
+		*size = 0x4000u;
+	} else {
+		*gpa = 0xf0000u;
+		*size = 0x10000u;
+	}
+}
+
+static unsigned int pam_segment_of(uint32_t gpa)
+{
+	return gpa >= 0xf0000u ? 12 : (gpa - PAM_START) / 0x4000u;
+}
+
+static unsigned int pam_mode_from_config(const uint8_t *config, unsigned int i)
+{
+	uint8_t reg = i < 12 ? config[I440FX_PAM + 1 + i / 2] : config[I440FX_PAM];
+	unsigned int shift = i < 12 && !(i & 1) ? 0 : 4;
+
+	return (reg >> shift) & 3; /* bit 0 RE, bit 1 WE */
+}
+
+static int pam_map_segment(struct kvm_vm *vm, unsigned int i, unsigned int mode, char *err,
+			   size_t errlen)
+{
+	uint32_t gpa, size;
+
+	pam_segment(i, &gpa, &size);
+	/* KVM cannot change a slot's backing or READONLY flag in place: delete, then add. */
+	if (vm->pam_mode[i] >= 0 && vm->pam_mode[i] != 2 &&
+	    set_slot(vm, PAM_SLOT0 + i, gpa, 0, vm->ram + gpa, 0, err, errlen))
+		return -1;
+	vm->pam_mode[i] = -1;
+	switch (mode) {
+	case 3: /* RE WE: shadow RAM */
+		if (set_slot(vm, PAM_SLOT0 + i, gpa, size, vm->ram + gpa, 0, err, errlen))
+			return -1;
+		break;
+	case 1: /* RE: shadow RAM, writes exit and are dropped */
+		if (set_slot(vm, PAM_SLOT0 + i, gpa, size, vm->ram + gpa, KVM_MEM_READONLY, err, errlen))
+			return -1;
+		break;
+	case 0: /* ROM */
+		if (set_slot(vm, PAM_SLOT0 + i, gpa, size, vm->isa_rom + (gpa - PAM_START),
+			     KVM_MEM_READONLY, err, errlen))
+			return -1;
+		break;
+	default: /* WE only: no slot, every access exits (pam_access) */
+		break;
+	}
+	vm->pam_mode[i] = (int8_t)mode;
+	return 0;
+}
+
+static int pam_apply(struct kvm_vm *vm, const uint8_t *config, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < PAM_SEGMENTS; i++) {
+		unsigned int mode = pam_mode_from_config(config, i);
+
+		if (vm->pam_mode[i] != (int8_t)mode && pam_map_segment(vm, i, mode, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+/* Called by the i440FX (under the device lock) when PAM or SMRAM change. */
+static void pam_changed(void *opaque, const struct i440fx *s)
+{
+	struct kvm_vm *vm = opaque;
+	char err[200];
+
+	if (pam_apply(vm, s->pci.config, err, sizeof(err))) {
+		snprintf(vm->error, sizeof(vm->error), "PAM remap: %s", err);
+		vm->stop = 1;
+	}
+}
+
+/*
+ * One byte of the window by its current PAM mode: accesses that exit (WE-only
+ * segments, writes to read-only ones, or a vCPU that raced a remap).
+ */
+static void pam_access(struct kvm_vm *vm, uint32_t gpa, uint8_t *byte, bool write)
+{
+	unsigned int mode = pam_mode_from_config(vm->m->i440fx.pci.config, pam_segment_of(gpa));
+
+	if (write) {
+		if (mode & 2)
+			vm->ram[gpa] = *byte;
+	} else {
+		*byte = (mode & 1) ? vm->ram[gpa] : vm->isa_rom[gpa - PAM_START];
+	}
+}
 
 /* ---- interrupt lines ---- */
 
@@ -133,10 +260,26 @@ static int guest_memory_rw(struct accel *a, uint64_t gpa, void *buf, size_t len,
 	struct kvm_vm *vm = to_vm(a);
 	uint64_t off;
 
-	/* Low RAM (minus the 0xa0000-0xbffff hole) or high RAM; never across. */
+	/*
+	 * Low RAM (minus the 0xa0000-0xbffff hole; the PAM window as the guest
+	 * sees it, as QEMU's DMA does) or high RAM; never across.
+	 */
 	if (gpa < vm->ram_below_4g && len <= vm->ram_below_4g - gpa) {
-		if (gpa < 0xc0000 && gpa + len > 0xa0000)
+		if (gpa < PAM_START && gpa + len > 0xa0000)
 			return -EFAULT;
+		if (gpa < PAM_END && gpa + len > PAM_START) {
+			uint8_t *p = buf;
+
+			for (size_t i = 0; i < len; i++) {
+				if (gpa + i >= PAM_START && gpa + i < PAM_END)
+					pam_access(vm, (uint32_t)(gpa + i), &p[i], write);
+				else if (write)
+					vm->ram[gpa + i] = p[i];
+				else
+					p[i] = vm->ram[gpa + i];
+			}
+			return 0;
+		}
 		off = gpa;
 	} else if (gpa >= (1ull << 32) && gpa - (1ull << 32) < vm->ram_size - vm->ram_below_4g &&
 		   len <= vm->ram_size - vm->ram_below_4g - (gpa - (1ull << 32))) {
@@ -165,25 +308,6 @@ static const struct accel_ops kvm_ops = {
 };
 
 /* ---- creation ---- */
-
-static int fail(char *err, size_t errlen, const char *what)
-{
-	snprintf(err, errlen, "%s: %s", what, strerror(errno));
-	return -1;
-}
-
-static int set_slot(struct kvm_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
-		    uint32_t flags, char *err, size_t errlen)
-{
-	struct kvm_userspace_memory_region r = {
-		.slot = slot, .flags = flags, .guest_phys_addr = gpa, .memory_size = size,
-		.userspace_addr = (uint64_t)(uintptr_t)host,
-	};
-
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
-		return fail(err, errlen, "KVM_SET_USER_MEMORY_REGION");
-	return 0;
-}
 
 static int load_bios(struct kvm_vm *vm, const char *path, char *err, size_t errlen)
 {
@@ -231,6 +355,7 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, unsigned int nr_vcpus,
 	memset(vm, 0, sizeof(*vm));
 	vm->accel.ops = &kvm_ops;
 	vm->kvm_fd = vm->vm_fd = -1;
+	memset(vm->pam_mode, -1, sizeof(vm->pam_mode));
 	pthread_mutex_init(&vm->lock, NULL);
 	if (nr_vcpus == 0 || nr_vcpus > KVM_MAX_VCPUS) {
 		snprintf(err, errlen, "-smp %u: KVM runs 1 to %u vCPUs", nr_vcpus, KVM_MAX_VCPUS);
@@ -278,13 +403,26 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, unsigned int nr_vcpus,
 	}
 	if (load_bios(vm, bios_path, err, errlen))
 		goto out;
-	/* The BIOS's top 128 KiB also live at 0xe0000 (RAM, so the BIOS can shadow itself). */
-	memcpy(vm->ram + 0xe0000, vm->bios + vm->bios_size - ISA_BIOS_SIZE, ISA_BIOS_SIZE);
+	/*
+	 * What 0xc0000-0xfffff shows while PAM maps no RAM there: zeros, then the
+	 * BIOS's last 128 KiB (QEMU's pc.rom and isa-bios). SeaBIOS copies itself
+	 * into the shadow RAM after enabling it through PAM.
+	 */
+	vm->isa_rom = mmap(NULL, PAM_END - PAM_START, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm->isa_rom == MAP_FAILED) {
+		vm->isa_rom = NULL;
+		fail(err, errlen, "mmap ISA ROM window");
+		goto out;
+	}
+	memcpy(vm->isa_rom + (PAM_END - PAM_START) - ISA_BIOS_SIZE,
+	       vm->bios + vm->bios_size - ISA_BIOS_SIZE, ISA_BIOS_SIZE);
 	if (set_slot(vm, 0, 0, 0xa0000, vm->ram, 0, err, errlen) ||
-	    set_slot(vm, 1, 0xc0000, vm->ram_below_4g - 0xc0000, vm->ram + 0xc0000, 0, err, errlen) ||
+	    set_slot(vm, 1, PAM_END, vm->ram_below_4g - PAM_END, vm->ram + PAM_END, 0, err, errlen) ||
 	    (high && set_slot(vm, 2, 1ull << 32, high, vm->ram + vm->ram_below_4g, 0, err, errlen)) ||
 	    set_slot(vm, 3, (1ull << 32) - vm->bios_size, vm->bios_size, vm->bios, KVM_MEM_READONLY, err,
-		     errlen))
+		     errlen) ||
+	    pam_apply(vm, (const uint8_t[PCI_CONFIG_SIZE]){ 0 }, err, errlen)) /* PAM reset: all ROM */
 		goto out;
 	n = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (n <= 0) {
@@ -347,9 +485,14 @@ out:
 	return -1;
 }
 
-void kvm_vm_attach(struct kvm_vm *vm, struct machine *m)
+
+int kvm_vm_attach(struct kvm_vm *vm, struct machine *m, char *err, size_t errlen)
 {
 	vm->m = m;
+	m->i440fx.memory_map_changed = pam_changed;
+	m->i440fx.memory_map_opaque = vm;
+	/* A machine restored before attaching keeps its PAM settings. */
+	return pam_apply(vm, m->i440fx.pci.config, err, errlen);
 }
 
 void kvm_vm_destroy(struct kvm_vm *vm)
@@ -371,8 +514,11 @@ void kvm_vm_destroy(struct kvm_vm *vm)
 		munmap(vm->ram, vm->ram_size);
 	if (vm->bios)
 		munmap(vm->bios, vm->bios_size);
+	if (vm->isa_rom)
+		munmap(vm->isa_rom, PAM_END - PAM_START);
 	vm->ram = NULL;
 	vm->bios = NULL;
+	vm->isa_rom = NULL;
 	vm->kvm_fd = vm->vm_fd = -1;
 }
 
@@ -420,6 +566,19 @@ static void handle_mmio(struct kvm_vm *vm, struct kvm_run *run)
 
 	if (len != 1 && len != 2 && len != 4 && len != 8)
 		return;
+	if (run->mmio.phys_addr >= PAM_START && run->mmio.phys_addr < PAM_END) {
+		for (unsigned int i = 0; i < len; i++) {
+			uint64_t gpa = run->mmio.phys_addr + i;
+
+			if (gpa < PAM_END)
+				pam_access(vm, (uint32_t)gpa, &run->mmio.data[i], run->mmio.is_write);
+			else if (run->mmio.is_write) /* straddling 1 MiB: RAM follows */
+				vm->ram[gpa] = run->mmio.data[i];
+			else
+				run->mmio.data[i] = vm->ram[gpa];
+		}
+		return;
+	}
 	if (run->mmio.is_write)
 		io_space_write(&vm->m->mmio, run->mmio.phys_addr, len, le_read(run->mmio.data, len));
 	else

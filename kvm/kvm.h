@@ -2,8 +2,8 @@
 /*
  * The KVM accelerator (the embedded default on machines without Xen): a VM
  * with the in-kernel PIC/IOAPIC/LAPIC and PIT, guest RAM in the PC memory map,
- * the BIOS mapped read-only below 4 GiB (and its last 128 KiB at 0xe0000),
- * and a vCPU loop that turns port and MMIO exits into hvmdm's range-map
+ * the BIOS mapped read-only below 4 GiB, the 0xc0000-0xfffff window switched
+ * between ROM and shadow RAM by the i440FX PAM registers, and a vCPU loop that turns port and MMIO exits into hvmdm's range-map
  * accesses. Interrupts from devices arrive through the accelerator ops: ISA
  * lines directly, PCI INTx through the PIIX3 link routes, wired-OR per line.
  *
@@ -12,6 +12,13 @@
  * BAR moving, a queue filling -- never changes under a handler running on
  * another vCPU. Stopping sets immediate_exit on every vCPU before kicking it
  * with SIGUSR1, so no kick is lost between a check and KVM_RUN.
+ *
+ * PAM: each of the 13 segments (0xc0000-0xeffff in 16 KiB, 0xf0000-0xfffff)
+ * is a KVM slot chosen by its RE/WE bits: RE=1 maps the shadow RAM (read-only
+ * without WE), RE=0 WE=0 maps the ROM (zeros below 0xe0000, the BIOS's last
+ * 128 KiB above, as QEMU's pc.rom and isa-bios), RE=0 WE=1 maps nothing, so
+ * reads exit and are answered from the ROM while writes land in RAM. Writes
+ * to a read-only slot exit and are dropped.
  *
  * Not yet: reboot, whole-VM save and restore (the open KVM issue).
  */
@@ -55,6 +62,8 @@ struct kvm_vm {
 	uint64_t ram_below_4g;
 	uint8_t *bios;       /* mapped read-only at 4 GiB - size */
 	size_t bios_size;
+	uint8_t *isa_rom;    /* what 0xc0000-0xfffff shows with PAM off */
+	int8_t pam_mode[13]; /* per PAM segment: RE | WE << 1 as mapped; -1 = never */
 	struct machine *m;
 	/* Interrupt lines: ISA sources, PCI INTx levels and link routes. */
 	bool isa_level[16];
@@ -68,8 +77,8 @@ struct kvm_vm {
 /* 0, or -1 with a message naming what failed (/dev/kvm missing, BIOS unreadable...). */
 int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, unsigned int nr_vcpus,
 		  const char *bios_path, char *err, size_t errlen);
-/* Attach the machine whose devices serve the exits (after machine_create). */
-void kvm_vm_attach(struct kvm_vm *vm, struct machine *m);
+/* Attach the machine whose devices serve the exits (after machine_create); maps its PAM. */
+int kvm_vm_attach(struct kvm_vm *vm, struct machine *m, char *err, size_t errlen);
 /*
  * Run the vCPUs until the guest powers off, reboots, suspends or triple
  * faults, or until timeout_ms passes (0 = no limit). Returns the reason as

@@ -26,6 +26,7 @@ guests=(
 	"realmode|hvmdm test guest: real mode|count 5|pci 0000 8086:1237|pci 0008 8086:7000|pci 000b 8086:7113|powering off through PM1a_CNT"
 	"modes -smp 4|hvmdm test guest: real mode|hvmdm test guest: 32-bit protected mode|hvmdm test guest: 64-bit long mode with paging|long mode count 3|powering off through PM1a_CNT from long mode"
 	"irq|hvmdm test guest: interrupts|100 RTC periodic interrupts on IRQ 8|SCI on IRQ 9 from the PM timer overflow"
+	"pam -smp 2|hvmdm test guest: PAM|PAM off ok|PAM RW ok|PAM RO ok|PAM WO ok|PAM restored"
 )
 total=$(( ${#checks[@]} + 1 ))
 for g in "${guests[@]}"; do

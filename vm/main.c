@@ -144,7 +144,12 @@ static int run_kvm(const struct options *o)
 		kvm_vm_destroy(&vm);
 		return 2;
 	}
-	kvm_vm_attach(&vm, &m);
+	if (kvm_vm_attach(&vm, &m, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm: %s\n", err);
+		machine_destroy(&m);
+		kvm_vm_destroy(&vm);
+		return 2;
+	}
 	{
 		struct sigaction sa = { .sa_handler = on_quit_signal };
 
