@@ -307,6 +307,136 @@ static const struct accel_ops kvm_ops = {
 	.guest_memory_rw = guest_memory_rw,
 };
 
+/* ---- vCPU state ---- */
+
+/* MSRs a reset leaves alone: time keeps running across a reboot. */
+static bool msr_kept_on_reset(uint32_t index)
+{
+	return index == 0x10 /* TSC */ || index == 0x3b /* TSC_ADJUST */ ||
+	       index == 0x6e0 /* TSC_DEADLINE */;
+}
+
+static int msr_rw(int fd, struct kvm_msr_entry *e, bool write)
+{
+	/* struct kvm_msrs with room for one entry (its entries[] is a flexible array). */
+	uint64_t buf[(sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)) / sizeof(uint64_t) + 1] = { 0 };
+	struct kvm_msrs *msrs = (struct kvm_msrs *)buf;
+
+	msrs->nmsrs = 1;
+	msrs->entries[0] = *e;
+	if (ioctl(fd, write ? KVM_SET_MSRS : KVM_GET_MSRS, msrs) != 1)
+		return -1;
+	*e = msrs->entries[0];
+	return 0;
+}
+
+/*
+ * The MSRs KVM lists that this vCPU can both read and write back (the list
+ * includes some that are read-only or absent for this CPUID).
+ */
+static int capture_msrs(struct kvm_vm *vm, struct kvm_vcpu *v, struct kvm_cpu_state *st)
+{
+	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
+
+	st->nr_msrs = 0;
+	if (ioctl(vm->kvm_fd, KVM_GET_MSR_INDEX_LIST, &probe) < 0 && errno != E2BIG)
+		return -1;
+	list = calloc(1, sizeof(*list) + probe.nmsrs * sizeof(list->indices[0]));
+	if (!list)
+		return -1;
+	list->nmsrs = probe.nmsrs;
+	if (ioctl(vm->kvm_fd, KVM_GET_MSR_INDEX_LIST, list) < 0) {
+		free(list);
+		return -1;
+	}
+	for (uint32_t i = 0; i < list->nmsrs && st->nr_msrs < KVM_MAX_SAVED_MSRS; i++) {
+		struct kvm_msr_entry e = { .index = list->indices[i] };
+
+		if (msr_kept_on_reset(e.index) || msr_rw(v->fd, &e, false) || msr_rw(v->fd, &e, true))
+			continue;
+		st->msrs[st->nr_msrs++] = e;
+	}
+	free(list);
+	return 0;
+}
+
+static int vcpu_get_state(struct kvm_vm *vm, struct kvm_vcpu *v, struct kvm_cpu_state *st,
+			  char *err, size_t errlen)
+{
+	if (ioctl(v->fd, KVM_GET_REGS, &st->regs) < 0)
+		return fail(err, errlen, "KVM_GET_REGS");
+	if (ioctl(v->fd, KVM_GET_SREGS, &st->sregs) < 0)
+		return fail(err, errlen, "KVM_GET_SREGS");
+	if (ioctl(v->fd, KVM_GET_FPU, &st->fpu) < 0)
+		return fail(err, errlen, "KVM_GET_FPU");
+	if (ioctl(v->fd, KVM_GET_LAPIC, &st->lapic) < 0)
+		return fail(err, errlen, "KVM_GET_LAPIC");
+	if (ioctl(v->fd, KVM_GET_MP_STATE, &st->mp_state) < 0)
+		return fail(err, errlen, "KVM_GET_MP_STATE");
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &st->events) < 0)
+		return fail(err, errlen, "KVM_GET_VCPU_EVENTS");
+	st->has_xcrs = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0;
+	if (st->has_xcrs && ioctl(v->fd, KVM_GET_XCRS, &st->xcrs) < 0)
+		return fail(err, errlen, "KVM_GET_XCRS");
+	if (capture_msrs(vm, v, st))
+		return fail(err, errlen, "KVM_GET_MSR_INDEX_LIST");
+	return 0;
+}
+
+/* In the order QEMU's kvm_arch_put_registers uses (target/i386/kvm/kvm.c). */
+static int vcpu_put_state(struct kvm_vcpu *v, const struct kvm_cpu_state *st, char *err,
+			  size_t errlen)
+{
+	if (ioctl(v->fd, KVM_SET_REGS, &st->regs) < 0)
+		return fail(err, errlen, "KVM_SET_REGS");
+	if (ioctl(v->fd, KVM_SET_FPU, &st->fpu) < 0)
+		return fail(err, errlen, "KVM_SET_FPU");
+	if (st->has_xcrs && ioctl(v->fd, KVM_SET_XCRS, &st->xcrs) < 0)
+		return fail(err, errlen, "KVM_SET_XCRS");
+	if (ioctl(v->fd, KVM_SET_SREGS, &st->sregs) < 0)
+		return fail(err, errlen, "KVM_SET_SREGS");
+	for (unsigned int i = 0; i < st->nr_msrs; i++) {
+		struct kvm_msr_entry e = st->msrs[i];
+
+		if (msr_rw(v->fd, &e, true)) {
+			snprintf(err, errlen, "vCPU %u: KVM_SET_MSRS %#x refused", v->index, e.index);
+			return -1;
+		}
+	}
+	if (ioctl(v->fd, KVM_SET_LAPIC, &st->lapic) < 0)
+		return fail(err, errlen, "KVM_SET_LAPIC");
+	if (ioctl(v->fd, KVM_SET_MP_STATE, &st->mp_state) < 0)
+		return fail(err, errlen, "KVM_SET_MP_STATE");
+	if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &st->events) < 0)
+		return fail(err, errlen, "KVM_SET_VCPU_EVENTS");
+	return 0;
+}
+
+int kvm_vm_reset(struct kvm_vm *vm, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&vm->lock);
+	/* The irqchip forgets every line; so does our wired-OR bookkeeping. */
+	memset(vm->isa_level, 0, sizeof(vm->isa_level));
+	memset(vm->intx, 0, sizeof(vm->intx));
+	memset(vm->link_route, 0, sizeof(vm->link_route));
+	memset(vm->line, 0, sizeof(vm->line));
+	for (unsigned int i = 0; i < 3 && !rc; i++)
+		if (ioctl(vm->vm_fd, KVM_SET_IRQCHIP, &vm->reset_irqchip[i]) < 0)
+			rc = fail(err, errlen, "KVM_SET_IRQCHIP");
+	if (!rc && ioctl(vm->vm_fd, KVM_SET_PIT2, &vm->reset_pit) < 0)
+		rc = fail(err, errlen, "KVM_SET_PIT2");
+	for (unsigned int i = 0; i < vm->nr_vcpus && !rc; i++)
+		rc = vcpu_put_state(&vm->vcpus[i], vm->vcpus[i].reset_state, err, errlen);
+	if (!rc) {
+		machine_reset(vm->m);
+		rc = pam_apply(vm, vm->m->i440fx.pci.config, err, errlen);
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return rc;
+}
+
 /* ---- creation ---- */
 
 static int load_bios(struct kvm_vm *vm, const char *path, char *err, size_t errlen)
@@ -477,8 +607,30 @@ int kvm_vm_create(struct kvm_vm *vm, uint64_t ram_size, unsigned int nr_vcpus,
 			fail(err, errlen, "KVM_SET_CPUID2");
 			goto out;
 		}
+		/* A new vCPU is in the architectural reset state: keep it for reboots. */
+		v->reset_state = calloc(1, sizeof(*v->reset_state));
+		if (!v->reset_state) {
+			free(cpuid);
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		if (vcpu_get_state(vm, v, v->reset_state, err, errlen)) {
+			free(cpuid);
+			goto out;
+		}
 	}
 	free(cpuid);
+	for (unsigned int i = 0; i < 3; i++) {
+		vm->reset_irqchip[i].chip_id = i;
+		if (ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &vm->reset_irqchip[i]) < 0) {
+			fail(err, errlen, "KVM_GET_IRQCHIP");
+			goto out;
+		}
+	}
+	if (ioctl(vm->vm_fd, KVM_GET_PIT2, &vm->reset_pit) < 0) {
+		fail(err, errlen, "KVM_GET_PIT2");
+		goto out;
+	}
 	return 0;
 out:
 	kvm_vm_destroy(vm);
@@ -502,6 +654,8 @@ void kvm_vm_destroy(struct kvm_vm *vm)
 			munmap(vm->vcpus[i].run, vm->run_size);
 		if (vm->vcpus[i].fd >= 0)
 			close(vm->vcpus[i].fd);
+		free(vm->vcpus[i].reset_state);
+		vm->vcpus[i].reset_state = NULL;
 		vm->vcpus[i].run = NULL;
 		vm->vcpus[i].fd = -1;
 	}
@@ -591,7 +745,9 @@ static void *vcpu_thread(void *opaque)
 	struct kvm_vm *vm = v->vm;
 	struct kvm_run *run = v->run;
 
-	while (!vm->exiting) {
+	bool parked = false; /* this vCPU cannot go on until the VM is reset or stopped */
+
+	while (!vm->exiting && !parked) {
 		int rc = ioctl(v->fd, KVM_RUN, 0);
 
 		if (rc < 0) {
@@ -616,6 +772,7 @@ static void *vcpu_thread(void *opaque)
 			log_info("kvm", "vCPU %u shut down (triple fault): treating it as a reboot request",
 				 v->index);
 			request(&vm->accel, ACCEL_REQ_REBOOT);
+			parked = true;
 			break;
 		case KVM_EXIT_HLT:
 		case KVM_EXIT_INTR:
@@ -625,6 +782,7 @@ static void *vcpu_thread(void *opaque)
 				 v->index, run->exit_reason,
 				 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 			vm->stop = 1;
+			parked = true;
 			break;
 		}
 		pthread_mutex_unlock(&vm->lock);

@@ -20,7 +20,11 @@
  * reads exit and are answered from the ROM while writes land in RAM. Writes
  * to a read-only slot exit and are dropped.
  *
- * Not yet: reboot, whole-VM save and restore (the open KVM issue).
+ * Reset: each vCPU's state (registers, segments, FPU, XCRs, MSRs, LAPIC, MP
+ * state, events) and the irqchip/PIT are captured right after creation, which
+ * is the architectural reset state, and written back on a system reset.
+ *
+ * Not yet: whole-VM save and restore (the open KVM issue).
  */
 #ifndef HVMDM_KVM_H
 #define HVMDM_KVM_H
@@ -30,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/kvm.h>
+
 #include "../hw/accel.h"
 
 struct machine;
@@ -38,6 +44,22 @@ struct machine;
 
 struct kvm_vm;
 
+#define KVM_MAX_SAVED_MSRS 256
+
+/* A vCPU's architectural state as KVM holds it (the reset state, for now). */
+struct kvm_cpu_state {
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_fpu fpu;
+	struct kvm_lapic_state lapic;
+	struct kvm_mp_state mp_state;
+	struct kvm_vcpu_events events;
+	struct kvm_xcrs xcrs;
+	bool has_xcrs;
+	unsigned int nr_msrs;
+	struct kvm_msr_entry msrs[KVM_MAX_SAVED_MSRS];
+};
+
 struct kvm_vcpu {
 	struct kvm_vm *vm;
 	unsigned int index;
@@ -45,6 +67,7 @@ struct kvm_vcpu {
 	void *run;           /* struct kvm_run, mmap'ed */
 	pthread_t thread;
 	bool started;
+	struct kvm_cpu_state *reset_state; /* captured right after creation */
 };
 
 struct kvm_vm {
@@ -70,6 +93,9 @@ struct kvm_vm {
 	bool intx[32][4];
 	unsigned int link_route[4];
 	bool line[24];       /* what KVM was last told per GSI */
+	/* The in-kernel PIC pair, IOAPIC and PIT as created: what a reset restores. */
+	struct kvm_irqchip reset_irqchip[3];
+	struct kvm_pit_state2 reset_pit;
 	volatile int stop;   /* an accel_request arrived */
 	enum accel_request stop_reason;
 };
@@ -85,6 +111,13 @@ int kvm_vm_attach(struct kvm_vm *vm, struct machine *m, char *err, size_t errlen
  * an accel_request, -1 on a KVM error (err), or -2 on timeout.
  */
 int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t errlen);
+/*
+ * A system reset (0xcf9, triple fault) between two kvm_vm_run calls: every
+ * vCPU, the in-kernel irqchip and PIT back to their state at creation, the
+ * devices reset (machine_reset; CMOS NVRAM and guest RAM are kept, as on real
+ * hardware), PAM back to ROM.
+ */
+int kvm_vm_reset(struct kvm_vm *vm, char *err, size_t errlen);
 void kvm_vm_destroy(struct kvm_vm *vm);
 /* Async-signal-safe: make kvm_vm_run return -3 at its next exit (SIGTERM, SIGINT). */
 void kvm_request_quit(void);

@@ -158,15 +158,21 @@ static int run_kvm(const struct options *o)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);
 	}
-	rc = kvm_vm_run(&vm, 0, err, sizeof(err));
+	for (;;) {
+		rc = kvm_vm_run(&vm, 0, err, sizeof(err));
+		if (rc != ACCEL_REQ_REBOOT)
+			break;
+		log_info("main", "the guest asked for a reset: resetting the vCPUs and devices");
+		if (kvm_vm_reset(&vm, err, sizeof(err))) {
+			rc = -1;
+			break;
+		}
+	}
 	machine_destroy(&m);
 	kvm_vm_destroy(&vm);
 	switch (rc) {
 	case ACCEL_REQ_POWEROFF:
 		log_info("main", "the guest powered off");
-		return 0;
-	case ACCEL_REQ_REBOOT:
-		log_info("main", "the guest asked to reboot; rebooting on KVM is not built yet, so hvmdm exits");
 		return 0;
 	case ACCEL_REQ_SUSPEND:
 		log_info("main", "the guest suspended to RAM; resuming on KVM is not built yet, so hvmdm exits");
