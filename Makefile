@@ -123,6 +123,11 @@ $(B)/guests/bench_pcicfg_%.rom: firmware/guests/bench_pcicfg.asm firmware/guests
 	@nasm -f bin -i firmware/guests/ -DCOUNT=$* -o $@ $<
 	@$(B)/romsum $@
 
+$(B)/guests/bench_mmio_%.rom: firmware/guests/bench_mmio.asm firmware/guests/rom.inc $(B)/romsum
+	@mkdir -p $(dir $@)
+	@nasm -f bin -i firmware/guests/ -DCOUNT=$* -o $@ $<
+	@$(B)/romsum $@
+
 $(B)/bench/bare_kvm: tests/bench/bare_kvm.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(BASE_CFLAGS) -O2 $< -o $@
@@ -132,7 +137,7 @@ $(B)/bench/bench_state: tests/bench/bench_state.c $(REL_OBJS)
 	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -lpthread -o $@
 
 BENCH_DEPS := $(B)/hvmdm $(B)/bench/bare_kvm $(B)/bench/bench_state \
-	$(foreach n,$(BENCH_COUNTS),$(B)/guests/bench_pio_$(n).rom $(B)/guests/bench_pcicfg_$(n).rom)
+	$(foreach n,$(BENCH_COUNTS),$(foreach g,pio pcicfg mmio,$(B)/guests/bench_$(g)_$(n).rom))
 
 bench: deps $(BENCH_DEPS)
 	@B=$(B) tests/bench/bench.sh

@@ -55,6 +55,7 @@ per_exit() {
 
 results=()
 pci=()
+mmio=()
 if [ $kvm = yes ]; then
 	rom() { echo "$B/guests/bench_pio_$1.rom"; }
 	results+=("$(per_exit bare "$B/bench/bare_kvm" @N@)")
@@ -65,11 +66,16 @@ if [ $kvm = yes ]; then
 	else
 		echo "bench: qemu-system-x86_64 not installed: no QEMU column (apt-get install qemu-system-x86)"
 	fi
-	# PCI config reads through 0xcfc: a config cycle per exit.
-	pci=()
-	pci+=("$(per_exit hvmdm "$hvmdm" -accel kvm -m 64 -serial null -option-rom "$B/guests/bench_pcicfg_@N@.rom")")
-	[ -n "$qemu" ] && pci+=("$(per_exit qemu "$qemu" -machine pc,accel=kvm -m 64 -nodefaults -display none \
-		-serial null -option-rom "$B/guests/bench_pcicfg_@N@.rom")")
+	# PCI config reads through 0xcfc (a config cycle per exit) and MMIO reads
+	# of unbacked memory: hvmdm against QEMU on the same guest.
+	vs_qemu() {
+		per_exit hvmdm "$hvmdm" -accel kvm -m 64 -serial null -option-rom "$B/guests/bench_$1_@N@.rom"
+		[ -n "$qemu" ] && per_exit qemu "$qemu" -machine pc,accel=kvm -m 64 -nodefaults -display none \
+			-serial null -option-rom "$B/guests/bench_$1_@N@.rom"
+		true
+	}
+	mapfile -t pci < <(vs_qemu pcicfg)
+	mapfile -t mmio < <(vs_qemu mmio)
 fi
 
 echo
@@ -85,19 +91,28 @@ r_bare=$(ratio hvmdm bare)
 r_qemu=$(ratio hvmdm qemu)
 [ -n "$r_bare" ] && printf '  hvmdm / bare KVM = %.3f\n' "$r_bare"
 [ -n "$r_qemu" ] && printf '  hvmdm / QEMU     = %.3f\n' "$r_qemu"
-if [ ${#pci[@]} -gt 0 ] 2>/dev/null; then
-	echo "PCI config read through 0xcfc, µs per exit:"
-	declare -A pmed
-	for r in "${pci[@]}"; do
+# $1 = title, then "name us min max" lines; sets vs_ratio to hvmdm/QEMU (or empty).
+show_vs_qemu() {
+	local title=$1 r name us lo hi h='' q=''
+	shift
+	vs_ratio=
+	[ $# -gt 0 ] || return 0
+	echo "$title, µs per exit:"
+	for r in "$@"; do
 		read -r name us lo hi <<<"$r"
-		pmed[$name]=$us
+		[ "$name" = hvmdm ] && h=$us
+		[ "$name" = qemu ] && q=$us
 		printf '  %-6s %8.3f  [%.3f-%.3f]\n' "$name" "$us" "$lo" "$hi"
 	done
-	if [ -n "${pmed[qemu]:-}" ]; then
-		r_pci=$(printf '%.4f' "$(echo "${pmed[hvmdm]} / ${pmed[qemu]}" | bc -l)")
-		printf '  hvmdm / QEMU     = %.3f\n' "$r_pci"
+	if [ -n "$h" ] && [ -n "$q" ]; then
+		vs_ratio=$(printf '%.4f' "$(echo "$h / $q" | bc -l)")
+		printf '  hvmdm / QEMU     = %.3f\n' "$vs_ratio"
 	fi
-fi
+}
+show_vs_qemu "PCI config read through 0xcfc" "${pci[@]}"
+r_pci=$vs_ratio
+show_vs_qemu "MMIO read of unbacked memory (0xfe000000, PCI hole)" "${mmio[@]}"
+r_mmio=$vs_ratio
 
 # hvmdm's own work per exit, in instructions (callgrind counts, so this does
 # not move with the host's noise): the difference between two guest sizes.
@@ -186,6 +201,10 @@ echo "$state" | sed 's/^/  /'
 	first=1
 	for r in "${pci[@]}"; do read -r name us lo hi <<<"$r"; [ $first = 1 ] || printf ', '; printf '"%s": %s' "$name" "$us"; first=0; done
 	printf '}, "ratio_pci_hvmdm_qemu": %s,\n' "${r_pci:-null}"
+	printf '  "mmio_read_us": {'
+	first=1
+	for r in "${mmio[@]}"; do read -r name us lo hi <<<"$r"; [ $first = 1 ] || printf ', '; printf '"%s": %s' "$name" "$us"; first=0; done
+	printf '}, "ratio_mmio_hvmdm_qemu": %s,\n' "${r_mmio:-null}"
 	printf '  "startup_first_uart_byte_ms": {'
 	first=1
 	for r in "${startup[@]}"; do read -r who v <<<"$r"; [ $first = 1 ] || printf ', '; printf '"%s": %.1f' "$who" "$v" 2>/dev/null || printf '"%s": null' "$who"; first=0; done
