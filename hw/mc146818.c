@@ -236,12 +236,15 @@ static time_t host_now(void)
 	return time(NULL);
 }
 
+/*
+ * The RESET pin (a system reset): only the interrupt enables, SQWE and the
+ * flags clear; time, alarm, register A, DM/24h and NVRAM are battery-backed
+ * and stay (MC146818A datasheet, "RESET"; QEMU hw/rtc/mc146818rtc.c rtc_reset).
+ */
 void mc146818_reset(struct mc146818 *rtc)
 {
-	rtc->cmos[RTC_REG_A] = 0x26; /* 32.768 kHz time base, 1024 Hz rate */
-	rtc->cmos[RTC_REG_B] = RTC_B_24H;
+	rtc->cmos[RTC_REG_B] &= (uint8_t)~(RTC_B_PIE | RTC_B_AIE | RTC_B_UIE | RTC_B_SQWE);
 	rtc->cmos[RTC_REG_C] = 0;
-	rtc->cmos[RTC_REG_D] = 0x80; /* valid RAM and time */
 	update_irq(rtc);
 	arm_periodic(rtc);
 }
@@ -278,6 +281,10 @@ int mc146818_init(struct mc146818 *rtc, struct io_space *io, struct accel *accel
 	rtc->clock = clock;
 	timer_init(&rtc->periodic, clock, periodic_tick, rtc);
 	timer_init(&rtc->second, clock, second_tick, rtc);
+	/* Power-on: what a fresh battery-backed chip shows after firmware set-up. */
+	rtc->cmos[RTC_REG_A] = 0x26; /* 32.768 kHz time base, 1024 Hz rate */
+	rtc->cmos[RTC_REG_B] = RTC_B_24H;
+	rtc->cmos[RTC_REG_D] = 0x80; /* valid RAM and time */
 	mc146818_reset(rtc);
 	timer_arm(&rtc->second, (clock_now(clock) / NSEC_PER_SEC + 1) * NSEC_PER_SEC);
 	return io_space_claim(io, 0x70, 2, &rtc_ops, rtc, "mc146818");

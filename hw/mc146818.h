@@ -27,6 +27,7 @@
 #define RTC_REG_C 0x0c
 #define RTC_REG_D 0x0d
 #define RTC_B_DM 0x04    /* binary (not BCD) */
+#define RTC_B_SQWE 0x08
 #define RTC_B_UIE 0x10
 #define RTC_B_AIE 0x20
 #define RTC_B_PIE 0x40

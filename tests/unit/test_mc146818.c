@@ -131,12 +131,38 @@ static void test_interrupts(void **state)
 	tm_free(t);
 }
 
+/* A system reset clears only the interrupt enables and flags; the rest is battery-backed. */
+static void test_system_reset(void **state)
+{
+	struct tm_ctx *t = tm_new(PROFILE_PC, 1, NULL);
+
+	(void)state;
+	t->m.rtc.now = fixed_now;
+	wr(t, RTC_REG_A, 0x2a);
+	wr(t, RTC_REG_B, RTC_B_DM | RTC_B_24H | RTC_B_PIE | RTC_B_AIE | RTC_B_UIE | RTC_B_SQWE);
+	wr(t, 0x01, 7);    /* alarm seconds */
+	wr(t, 0x7d, 0xa5); /* NVRAM */
+	wr(t, 0x04, 5);    /* moves the guest clock */
+	tm_advance(t, 2 * NSEC_PER_SEC);
+	assert_int_not_equal(rd(t, RTC_REG_C), 0); /* UF, and PF pending */
+	machine_reset(&t->m);
+	assert_int_equal(rd(t, RTC_REG_A), 0x2a);
+	assert_int_equal(rd(t, RTC_REG_B), RTC_B_DM | RTC_B_24H);
+	assert_int_equal(rd(t, RTC_REG_C), 0);
+	assert_int_equal(rd(t, 0x01), 7);
+	assert_int_equal(rd(t, 0x7d), 0xa5);
+	assert_int_equal(rd(t, 0x04), 5);
+	assert_false(t->m.rtc.periodic.armed);
+	tm_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_interrupts),
 		cmocka_unit_test(test_registers_and_nvram),
+		cmocka_unit_test(test_system_reset),
 	};
 
 	return cmocka_run_group_tests_name("mc146818", tests, NULL, NULL);
