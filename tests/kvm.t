@@ -29,7 +29,7 @@ guests=(
 	"realmode|hvmdm test guest: real mode|count 5|pci 0000 8086:1237|pci 0008 8086:7000|pci 000b 8086:7113|powering off through PM1a_CNT"
 	"modes -smp 4|hvmdm test guest: real mode|hvmdm test guest: 32-bit protected mode|hvmdm test guest: 64-bit long mode with paging|long mode count 3|powering off through PM1a_CNT from long mode"
 	"irq|hvmdm test guest: interrupts|100 RTC periodic interrupts on IRQ 8|SCI on IRQ 9 from the PM timer overflow"
-	"pam -smp 2|hvmdm test guest: PAM|PAM off ok|PAM RW ok|PAM RO ok|PAM WO ok|PAM restored"
+	"pam -smp 2|hvmdm test guest: PAM|PAM segment 0 ok|PAM segment 11 ok|PAM segment 12 ok|PAM all 13 segments ok"
 	"pmmove -smp 2|hvmdm test guest: PM block moving under another vCPU|bad 00000000|PM move: ok"
 	"reboot -smp 3|hvmdm test guest: reset through 0xcf9|hvmdm test guest: back; reset by triple fault|hvmdm test guest: back after two resets"
 )

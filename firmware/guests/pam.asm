@@ -1,162 +1,240 @@
 ; SPDX-License-Identifier: GPL-2.0-only
 ;
 ; The i440FX PAM registers, seen from a real-mode guest (an option ROM SeaBIOS
-; runs from fw_cfg). It switches the 0xec000-0xeffff segment (PAM6 high
-; nibble, config 0x5f of 00:00.0) through the four RE/WE modes and checks what
-; a read returns after each write:
+; runs from fw_cfg). It copies itself to 0x20000 (so no PAM change can pull
+; its code away), then for every one of the 13 PAM segments (0xc0000-0xeffff
+; in 16 KiB steps, PAM1-PAM6 low/high nibbles; 0xf0000-0xfffff, PAM0 high
+; nibble) goes through the four RE/WE modes and checks what a read returns
+; after each write:
 ;   off (00): ROM,           writes ignored
 ;   RW  (11): shadow RAM,    writes land
 ;   RO  (01): shadow RAM,    writes ignored
 ;   WO  (10): ROM on reads,  writes reach the shadow RAM
-; then restores the register and the byte and powers off (S5). Prints
-; "PAM <mode> ok" per step or "PAM FAIL <step>".
+; then restores the byte and the register. Interrupts stay off: the BIOS's
+; handlers live in these segments. Prints "PAM segment <n> ok" for each and
+; "PAM all 13 segments ok", or "PAM FAIL segment <n> step <s>", then powers
+; off (S5).
 
 %include "rom.inc"
 
 bits 16
 org 0
 
-%define PAM6 0x8000005c        ; config dword 0x5c; PAM6 is its byte 3
-%define SEG 0xec00             ; the segment under test, as a real-mode segment
+%define LOAD_SEG 0x2000
+%define OFF 0x10            ; the byte tested in each segment
+%define P(x) ((x) - payload) ; a payload label's offset at LOAD_SEG
 
 ROM_HEADER
 
 init:
-	cli                        ; BIOS interrupt handlers may live in the segment
+	cli
 	push cs
 	pop ds
-	mov si, banner
-	call puts16
-
-	mov ax, SEG
+	cld
+	mov si, payload
+	mov ax, LOAD_SEG
 	mov es, ax
+	xor di, di
+	mov cx, payload_end - payload
+	rep movsb
+	push word LOAD_SEG
+	push word 0
+	retf
+
+; ---- runs at LOAD_SEG:0, ds = cs ----
+payload:
+	mov ax, cs
+	mov ds, ax
+	mov si, P(banner)
+	call puts16
+	xor bp, bp                 ; segment number
+.segment:
+	; register and nibble shift for segment bp
+	cmp bp, 12
+	jb .low
+	mov byte [P(reg)], 0x59
+	mov byte [P(shift)], 4
+	mov word [P(segbase)], 0xf000
+	jmp .have
+.low:
+	mov ax, bp
+	shr ax, 1
+	add al, 0x5a
+	mov [P(reg)], al
+	mov ax, bp
+	and al, 1
+	shl al, 2
+	mov [P(shift)], al
+	mov ax, bp
+	shl ax, 10                 ; 16 KiB = 0x400 paragraphs
+	add ax, 0xc000
+	mov [P(segbase)], ax
+.have:
+	mov es, [P(segbase)]
 	call pam_read
-	mov [cs:saved_pam], al
+	mov [P(saved_pam)], al
 
-	; off: what the ROM holds at 0xec000
-	mov al, 0x00
-	call pam_set
-	mov al, [es:0]
-	mov [cs:rom_byte], al
+	mov bl, 1                  ; off: what the ROM holds
+	mov al, 0
+	call pam_mode
+	mov al, [es:OFF]
+	mov [P(rom_byte)], al
 	not al
-	mov [es:0], al             ; dropped
-	mov al, [es:0]
-	mov bl, 1
-	cmp al, [cs:rom_byte]
+	mov [es:OFF], al           ; dropped
+	mov al, [es:OFF]
+	cmp al, [P(rom_byte)]
 	jne fail
-	mov si, ok_off
-	call puts16
 
-	; RW: the complement of the ROM byte sticks
-	mov al, [cs:saved_pam]
-	or al, 0x30
-	call pam_set
-	mov al, [es:0]
-	mov [cs:ram_byte], al      ; restored at the end
-	mov al, [cs:rom_byte]
+	mov bl, 2                  ; RW: the complement sticks
+	mov al, 3
+	call pam_mode
+	mov al, [es:OFF]
+	mov [P(ram_byte)], al      ; restored at the end
+	mov al, [P(rom_byte)]
 	not al
-	mov [es:0], al
-	mov bl, 2
-	cmp [es:0], al
+	mov [es:OFF], al
+	cmp [es:OFF], al
 	jne fail
-	mov si, ok_rw
-	call puts16
 
-	; RO: RAM still shows the complement, a write of the ROM byte is dropped
-	mov al, [cs:saved_pam]
-	and al, 0x0f
-	or al, 0x10
-	call pam_set
-	mov al, [cs:rom_byte]
-	mov [es:0], al
+	mov bl, 3                  ; RO: a write of the ROM byte is dropped
+	mov al, 1
+	call pam_mode
+	mov al, [P(rom_byte)]
+	mov [es:OFF], al
 	not al
-	mov bl, 3
-	cmp [es:0], al
+	cmp [es:OFF], al
 	jne fail
-	mov si, ok_ro
-	call puts16
 
-	; WO: reads show the ROM again; a write of 0x5a reaches RAM ...
-	mov al, [cs:saved_pam]
-	and al, 0x0f
-	or al, 0x20
-	call pam_set
-	mov al, [es:0]
-	mov bl, 4
-	cmp al, [cs:rom_byte]
+	mov bl, 4                  ; WO: reads show the ROM ...
+	mov al, 2
+	call pam_mode
+	mov al, [es:OFF]
+	cmp al, [P(rom_byte)]
 	jne fail
-	mov byte [es:0], 0x5a
-	mov al, [es:0]
-	mov bl, 5
-	cmp al, [cs:rom_byte]
+	mov al, [P(rom_byte)]
+	xor al, 0x5a
+	mov [es:OFF], al
+	mov bl, 5                  ; ... while the write went to RAM
+	mov al, [es:OFF]
+	cmp al, [P(rom_byte)]
 	jne fail
-	; ... as RW shows
-	mov al, [cs:saved_pam]
-	or al, 0x30
-	call pam_set
 	mov bl, 6
-	cmp byte [es:0], 0x5a
+	mov al, 3
+	call pam_mode
+	mov al, [P(rom_byte)]
+	xor al, 0x5a
+	cmp [es:OFF], al
 	jne fail
-	mov si, ok_wo
-	call puts16
 
-	; Put back the RAM byte and the register as SeaBIOS left them.
-	mov al, [cs:ram_byte]
-	mov [es:0], al
-	mov al, [cs:saved_pam]
-	call pam_set
-	mov si, done
+	mov al, [P(ram_byte)]      ; put back the byte and the register
+	mov [es:OFF], al
+	mov al, [P(saved_pam)]
+	call pam_write
+	mov si, P(seg_ok)
+	call puts16
+	mov ax, bp
+	call putdec16
+	mov si, P(ok_crlf)
+	call puts16
+	inc bp
+	cmp bp, 13
+	jb .segment
+	mov si, P(all_ok)
 	call puts16
 	POWER_OFF_S5
 
 fail:
-	mov si, failed
+	mov si, P(failed)
+	call puts16
+	mov ax, bp
+	call putdec16
+	mov si, P(step)
 	call puts16
 	mov al, bl
 	add al, '0'
 	call putc16
-	mov si, crlf
+	mov si, P(crlf)
 	call puts16
 	POWER_OFF_S5
 
-; al -> PAM6 (byte access at 0xcff)
-pam_set:
-	push dx
-	push ax
-	mov eax, PAM6
-	mov dx, 0xcf8
-	out dx, eax
-	pop ax
-	mov dx, 0xcff
-	out dx, al
-	pop dx
-	ret
+; al = mode (RE | WE << 1) into this segment's nibble of the saved register
+pam_mode:
+	push cx
+	mov cl, [P(shift)]
+	shl al, cl
+	mov ah, 0x03
+	shl ah, cl
+	not ah
+	mov ch, [P(saved_pam)]
+	and ch, ah
+	or al, ch
+	pop cx
+	jmp pam_write
 
-; PAM6 -> al
+; config register [reg] of 00:00.0 -> al
 pam_read:
 	push dx
-	mov eax, PAM6
-	mov dx, 0xcf8
-	out dx, eax
-	mov dx, 0xcff
+	call pam_select
 	in al, dx
 	pop dx
 	ret
 
+; al -> config register [reg] of 00:00.0
+pam_write:
+	push dx
+	call pam_select
+	out dx, al
+	pop dx
+	ret
+
+; CONFADD for [reg]; dx = the data port byte for it
+pam_select:
+	push eax
+	movzx eax, byte [P(reg)]
+	and al, 0xfc
+	or eax, 0x80000000
+	mov dx, 0xcf8
+	out dx, eax
+	mov dl, [P(reg)]
+	and dl, 3
+	add dl, 0xfc
+	mov dh, 0x0c
+	pop eax
+	ret
+
+; ax (< 100) in decimal
+putdec16:
+	push ax
+	push bx
+	mov bl, 10
+	div bl                     ; al = tens, ah = ones
+	test al, al
+	jz .ones
+	add al, '0'
+	call putc16
+.ones:
+	mov al, ah
+	add al, '0'
+	call putc16
+	pop bx
+	pop ax
+	ret
+
 COM1_ROUTINES_16
 
-banner: db "hvmdm test guest: PAM", 13, 10, 0
-ok_off: db "PAM off ok", 13, 10, 0
-ok_rw:  db "PAM RW ok", 13, 10, 0
-ok_ro:  db "PAM RO ok", 13, 10, 0
-ok_wo:  db "PAM WO ok", 13, 10, 0
-done:   db "PAM restored", 13, 10, 0
-failed: db "PAM FAIL ", 0
-crlf:   db 13, 10, 0
-
-; Scratch (SeaBIOS runs option ROMs from writable shadow RAM)
+banner:    db "hvmdm test guest: PAM", 13, 10, 0
+seg_ok:    db "PAM segment ", 0
+all_ok:    db "PAM all 13 segments ok", 13, 10, 0
+failed:    db "PAM FAIL segment ", 0
+step:      db " step ", 0
+crlf:      db 13, 10, 0
+ok_crlf:   db " ok", 13, 10, 0
+reg:       db 0
+shift:     db 0
+segbase:   dw 0
 saved_pam: db 0
 rom_byte:  db 0
 ram_byte:  db 0
+payload_end:
 
 ROM_TRAILER
