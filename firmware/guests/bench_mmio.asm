@@ -14,7 +14,6 @@
 %define COUNT 1000
 %endif
 %define LOAD 0x20000
-%define A(x) (LOAD + (x) - payload)
 %define TARGET 0xfe000000
 
 bits 16
@@ -23,22 +22,9 @@ org 0
 ROM_HEADER
 
 init:
-	cli
 	push cs
 	pop ds
-	cld
-	mov si, payload
-	mov ax, LOAD >> 4
-	mov es, ax
-	xor di, di
-	mov cx, payload_end - payload
-	rep movsb
-	mov ds, ax
-	lgdt [gdtr - payload]
-	mov eax, cr0
-	or al, 1
-	mov cr0, eax
-	jmp dword 0x08:A(pm32)
+	ENTER_PM32_PAYLOAD
 
 align 16
 payload:
@@ -55,15 +41,7 @@ pm32:
 	jnz .loop
 	POWER_OFF_S5
 
-align 8
-gdt:
-	dq 0
-	dq 0x00cf9a000000ffff      ; 0x08: 32-bit code, flat
-	dq 0x00cf92000000ffff      ; 0x10: data, flat
-gdt_end:
-gdtr:
-	dw gdt_end - gdt - 1
-	dd A(gdt)
+FLAT_GDT
 payload_end:
 
 ROM_TRAILER

@@ -25,23 +25,8 @@ init:
 	pop ds
 	mov si, msg_real
 	call puts16
-	; Copy the protected/long-mode part to LOAD.
-	cld
-	mov si, payload
-	mov ax, LOAD >> 4
-	mov es, ax
-	xor di, di
-	mov cx, payload_end - payload
-	rep movsb
-	; GDT from the copy, then protected mode.
-	mov ax, LOAD >> 4
-	mov ds, ax
-	cli
-	lgdt [gdtr - payload]
-	mov eax, cr0
-	or al, 1
-	mov cr0, eax
-	jmp dword 0x08:A(pm32)
+	; The protected/long-mode part runs from LOAD.
+	ENTER_PM32_PAYLOAD
 
 COM1_ROUTINES_16
 
@@ -89,31 +74,7 @@ pm32:
 	mov cr0, eax
 	jmp 0x18:A(lm64)
 
-putc32:
-	push edx
-	push eax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	pop eax
-	mov dx, COM1
-	out dx, al
-	pop edx
-	ret
-
-puts32:
-	push eax
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc32
-	jmp .next
-.done:
-	pop eax
-	ret
+COM1_ROUTINES_32
 
 bits 64
 lm64:
@@ -179,16 +140,7 @@ puts64:
 	pop rax
 	ret
 
-align 8
-gdt:
-	dq 0
-	dq 0x00cf9a000000ffff      ; 0x08: 32-bit code, flat
-	dq 0x00cf92000000ffff      ; 0x10: data, flat
-	dq 0x00af9a000000ffff      ; 0x18: 64-bit code
-gdt_end:
-gdtr:
-	dw gdt_end - gdt - 1
-	dd A(gdt)
+FLAT_GDT
 
 msg_pm:    db "hvmdm test guest: 32-bit protected mode", 13, 10, 0
 msg_lm:    db "hvmdm test guest: 64-bit long mode with paging", 13, 10, 0

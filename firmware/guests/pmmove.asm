@@ -37,18 +37,7 @@ init:
 	xor di, di
 	mov cx, ap_end - ap_start
 	rep movsb
-	mov si, payload            ; the BSP's part
-	mov ax, LOAD >> 4
-	mov es, ax
-	xor di, di
-	mov cx, payload_end - payload
-	rep movsb
-	mov ds, ax
-	lgdt [gdtr - payload]
-	mov eax, cr0
-	or al, 1
-	mov cr0, eax
-	jmp dword 0x08:A(pm32)
+	ENTER_PM32_PAYLOAD         ; the BSP's part (ds is still cs)
 
 COM1_ROUTINES_16
 
@@ -188,31 +177,7 @@ delay:
 	pop ecx
 	ret
 
-putc32:
-	push edx
-	push eax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	pop eax
-	mov dx, COM1
-	out dx, al
-	pop edx
-	ret
-
-puts32:
-	push eax
-.next:
-	lodsb
-	test al, al
-	jz .end
-	call putc32
-	jmp .next
-.end:
-	pop eax
-	ret
+COM1_ROUTINES_32
 
 ; eax as eight hex digits
 puthex32:
@@ -233,15 +198,7 @@ puthex32:
 	pop ecx
 	ret
 
-align 8
-gdt:
-	dq 0
-	dq 0x00cf9a000000ffff      ; 0x08: 32-bit code, flat
-	dq 0x00cf92000000ffff      ; 0x10: data, flat
-gdt_end:
-gdtr:
-	dw gdt_end - gdt - 1
-	dd A(gdt)
+FLAT_GDT
 
 msg_no_ap:    db "PM move: the AP never started", 13, 10, 0
 msg_stuck:    db "PM move: the AP never finished", 13, 10, 0

@@ -48,19 +48,7 @@ stage1:
 	call puts16
 	mov al, 2
 	call set_stage
-	cld
-	mov si, payload
-	mov ax, LOAD >> 4
-	mov es, ax
-	xor di, di
-	mov cx, payload_end - payload
-	rep movsb
-	mov ds, ax
-	lgdt [gdtr - payload]
-	mov eax, cr0
-	or al, 1
-	mov cr0, eax
-	jmp dword 0x08:A(pm32)
+	ENTER_PM32_PAYLOAD
 
 stage2:
 	mov si, msg2
@@ -98,14 +86,7 @@ pm32:
 	hlt
 	jmp .hang
 
-align 8
-gdt:
-	dq 0
-	dq 0x00cf9a000000ffff      ; 0x08: 32-bit code, flat
-gdt_end:
-gdtr:
-	dw gdt_end - gdt - 1
-	dd A(gdt)
+FLAT_GDT
 empty_idt:
 	dw 0
 	dd 0
