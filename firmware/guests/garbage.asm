@@ -32,16 +32,7 @@ init:
 	pop ds
 	mov si, msg_start
 	call puts16
-	cld
-	mov si, payload
-	mov ax, LOAD_SEG
-	mov es, ax
-	xor di, di
-	mov cx, payload_end - payload
-	rep movsb
-	push word LOAD_SEG
-	push word 0
-	retf
+	RUN_PAYLOAD_REAL
 
 COM1_ROUTINES_16
 

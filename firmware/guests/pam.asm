@@ -30,16 +30,7 @@ init:
 	cli
 	push cs
 	pop ds
-	cld
-	mov si, payload
-	mov ax, LOAD_SEG
-	mov es, ax
-	xor di, di
-	mov cx, payload_end - payload
-	rep movsb
-	push word LOAD_SEG
-	push word 0
-	retf
+	RUN_PAYLOAD_REAL
 
 ; ---- runs at LOAD_SEG:0, ds = cs ----
 payload:
