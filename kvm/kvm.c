@@ -349,7 +349,7 @@ static int capture_msrs(struct kvm_vm *vm, struct kvm_vcpu *v, struct kvm_cpu_st
 		free(list);
 		return -1;
 	}
-	for (uint32_t i = 0; i < list->nmsrs && st->nr_msrs < KVM_MAX_SAVED_MSRS; i++) {
+	for (uint32_t i = 0; i < list->nmsrs && st->nr_msrs < VM_MAX_MSRS; i++) {
 		struct kvm_msr_entry e = { .index = list->indices[i] };
 
 		if (msr_kept_on_reset(e.index) || msr_rw(v->fd, &e, false) || msr_rw(v->fd, &e, true))
@@ -369,6 +369,11 @@ static int vcpu_get_state(struct kvm_vm *vm, struct kvm_vcpu *v, struct kvm_cpu_
 		return fail(err, errlen, "KVM_GET_SREGS");
 	if (ioctl(v->fd, KVM_GET_FPU, &st->fpu) < 0)
 		return fail(err, errlen, "KVM_GET_FPU");
+	st->has_xsave = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE) > 0;
+	if (st->has_xsave && ioctl(v->fd, KVM_GET_XSAVE, st->xsave) < 0)
+		return fail(err, errlen, "KVM_GET_XSAVE");
+	if (ioctl(v->fd, KVM_GET_DEBUGREGS, &st->debugregs) < 0)
+		return fail(err, errlen, "KVM_GET_DEBUGREGS");
 	if (ioctl(v->fd, KVM_GET_LAPIC, &st->lapic) < 0)
 		return fail(err, errlen, "KVM_GET_LAPIC");
 	if (ioctl(v->fd, KVM_GET_MP_STATE, &st->mp_state) < 0)
@@ -389,8 +394,12 @@ static int vcpu_put_state(struct kvm_vcpu *v, const struct kvm_cpu_state *st, ch
 {
 	if (ioctl(v->fd, KVM_SET_REGS, &st->regs) < 0)
 		return fail(err, errlen, "KVM_SET_REGS");
-	if (ioctl(v->fd, KVM_SET_FPU, &st->fpu) < 0)
+	if (st->has_xsave) {
+		if (ioctl(v->fd, KVM_SET_XSAVE, st->xsave) < 0)
+			return fail(err, errlen, "KVM_SET_XSAVE");
+	} else if (ioctl(v->fd, KVM_SET_FPU, &st->fpu) < 0) {
 		return fail(err, errlen, "KVM_SET_FPU");
+	}
 	if (st->has_xcrs && ioctl(v->fd, KVM_SET_XCRS, &st->xcrs) < 0)
 		return fail(err, errlen, "KVM_SET_XCRS");
 	if (ioctl(v->fd, KVM_SET_SREGS, &st->sregs) < 0)
@@ -407,8 +416,16 @@ static int vcpu_put_state(struct kvm_vcpu *v, const struct kvm_cpu_state *st, ch
 		return fail(err, errlen, "KVM_SET_LAPIC");
 	if (ioctl(v->fd, KVM_SET_MP_STATE, &st->mp_state) < 0)
 		return fail(err, errlen, "KVM_SET_MP_STATE");
-	if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &st->events) < 0)
-		return fail(err, errlen, "KVM_SET_VCPU_EVENTS");
+	{
+		struct kvm_vcpu_events ev = st->events;
+
+		/* Without these flags KVM ignores the NMI-pending and SIPI fields. */
+		ev.flags |= KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR;
+		if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+			return fail(err, errlen, "KVM_SET_VCPU_EVENTS");
+	}
+	if (ioctl(v->fd, KVM_SET_DEBUGREGS, &st->debugregs) < 0)
+		return fail(err, errlen, "KVM_SET_DEBUGREGS");
 	return 0;
 }
 
@@ -787,6 +804,14 @@ static void *vcpu_thread(void *opaque)
 		}
 		pthread_mutex_unlock(&vm->lock);
 	}
+	/*
+	 * An I/O exit is only complete once KVM_RUN is entered again; with
+	 * immediate_exit set (stop_vcpus) this finishes it without running
+	 * guest code, so the registers a save reads are consistent.
+	 */
+	if (vm->exiting && !parked)
+		while (ioctl(v->fd, KVM_RUN, 0) < 0 && errno == EAGAIN)
+			;
 	return NULL;
 }
 
@@ -810,6 +835,41 @@ static void stop_vcpus(struct kvm_vm *vm)
 	vm->exiting = 0;
 }
 
+static int start_vcpus(struct kvm_vm *vm, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if (pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i])) {
+			snprintf(err, errlen, "cannot start the thread of vCPU %u", i);
+			stop_vcpus(vm);
+			return -1;
+		}
+		vm->vcpus[i].started = true;
+	}
+	return 0;
+}
+
+int kvm_vm_pause(struct kvm_vm *vm, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	if (vm->paused)
+		return 0;
+	stop_vcpus(vm);
+	pthread_mutex_lock(&vm->lock);
+	clock_stop(&vm->m->clock);
+	vm->paused = true;
+	pthread_mutex_unlock(&vm->lock);
+	return 0;
+}
+
+int kvm_vm_resume(struct kvm_vm *vm, char *err, size_t errlen)
+{
+	if (!vm->paused)
+		return 0;
+	clock_start(&vm->m->clock);
+	vm->paused = false;
+	return start_vcpus(vm, err, errlen);
+}
+
 int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t errlen)
 {
 	struct sigaction sa = { .sa_handler = on_kick };
@@ -819,24 +879,30 @@ int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t err
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	vm->error[0] = '\0';
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		if (pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i])) {
-			snprintf(err, errlen, "cannot start the thread of vCPU %u", i);
-			stop_vcpus(vm);
-			return -1;
-		}
-		vm->vcpus[i].started = true;
-	}
-	/* The control thread: device time and backends, every 10 ms or so. */
+	vm->paused = true; /* the vCPU threads are not running yet */
+	if (vm->start_paused)
+		clock_stop(&vm->m->clock); /* frozen until QMP cont */
+	else if (kvm_vm_resume(vm, err, errlen))
+		return -1;
+	vm->start_paused = false;
+	/* The control thread: device time, backends and the control plane, every 10 ms or so. */
 	for (;;) {
-		struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
 		bool done = false;
 
-		nanosleep(&ten_ms, NULL);
+		if (vm->control_poll) {
+			vm->control_poll(vm->control_opaque, 10);
+		} else {
+			struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
+
+			nanosleep(&ten_ms, NULL);
+		}
 		pthread_mutex_lock(&vm->lock);
-		clock_run_timers(&vm->m->clock);
-		for (unsigned int i = 0; i < vm->m->nr_uarts; i++)
-			uart_service_backend(&vm->m->uart[i]);
+		/* Paused: the devices stay exactly as a save will see them. */
+		if (!vm->paused) {
+			clock_run_timers(&vm->m->clock);
+			for (unsigned int i = 0; i < vm->m->nr_uarts; i++)
+				uart_service_backend(&vm->m->uart[i]);
+		}
 		if (vm->stop) {
 			if (vm->error[0]) {
 				snprintf(err, errlen, "%s", vm->error);
@@ -858,6 +924,120 @@ int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t err
 			break;
 	}
 	stop_vcpus(vm);
+	if (vm->paused)
+		clock_start(&vm->m->clock);
+	vm->paused = false;
 	vm->stop = 0;
 	return result;
+}
+
+/* ---- whole-VM state ---- */
+
+#define MSR_IA32_TSC 0x10
+#define MSR_IA32_TSC_ADJUST 0x3b
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+
+int kvm_vm_get_state(struct kvm_vm *vm, struct vm_state *st, char *err, size_t errlen)
+{
+	struct kvm_clock_data clock = { 0 };
+
+	if (!vm->paused && vm->vcpus[0].started) {
+		snprintf(err, errlen, "the VM is running: stop it first");
+		return -1;
+	}
+	memset(st, 0, sizeof(*st));
+	st->ram_size = vm->ram_size;
+	st->ram_below_4g = vm->ram_below_4g;
+	st->nr_vcpus = vm->nr_vcpus;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct kvm_vcpu *v = &vm->vcpus[i];
+		struct kvm_cpu_state *cs = &st->cpu[i];
+		const struct kvm_cpu_state *rs = v->reset_state;
+		static const uint32_t time_msrs[] = { MSR_IA32_TSC, MSR_IA32_TSC_ADJUST,
+						      MSR_IA32_TSC_DEADLINE };
+
+		if (ioctl(v->fd, KVM_GET_REGS, &cs->regs) < 0 ||
+		    ioctl(v->fd, KVM_GET_SREGS, &cs->sregs) < 0 ||
+		    ioctl(v->fd, KVM_GET_LAPIC, &cs->lapic) < 0 ||
+		    ioctl(v->fd, KVM_GET_MP_STATE, &cs->mp_state) < 0 ||
+		    ioctl(v->fd, KVM_GET_VCPU_EVENTS, &cs->events) < 0 ||
+		    ioctl(v->fd, KVM_GET_DEBUGREGS, &cs->debugregs) < 0) {
+			snprintf(err, errlen, "vCPU %u: reading its state: %s", i, strerror(errno));
+			return -1;
+		}
+		if (!rs->has_xsave) {
+			snprintf(err, errlen, "this KVM has no XSAVE interface; hvmdm saves the FPU through it");
+			return -1;
+		}
+		cs->has_xsave = true;
+		if (ioctl(v->fd, KVM_GET_XSAVE, cs->xsave) < 0)
+			return fail(err, errlen, "KVM_GET_XSAVE");
+		cs->has_xcrs = rs->has_xcrs;
+		if (cs->has_xcrs && ioctl(v->fd, KVM_GET_XCRS, &cs->xcrs) < 0)
+			return fail(err, errlen, "KVM_GET_XCRS");
+		/* Time first, so a restore sets the TSC before what depends on it. */
+		for (unsigned int t = 0; t < 3; t++) {
+			struct kvm_msr_entry e = { .index = time_msrs[t] };
+
+			if (msr_rw(v->fd, &e, false) == 0)
+				cs->msrs[cs->nr_msrs++] = e;
+		}
+		/* Then every MSR the reset capture found readable and writable. */
+		for (unsigned int m = 0; m < rs->nr_msrs && cs->nr_msrs < VM_MAX_MSRS; m++) {
+			struct kvm_msr_entry e = { .index = rs->msrs[m].index };
+
+			if (msr_rw(v->fd, &e, false)) {
+				snprintf(err, errlen, "vCPU %u: KVM_GET_MSRS %#x failed", i, e.index);
+				return -1;
+			}
+			cs->msrs[cs->nr_msrs++] = e;
+		}
+	}
+	for (unsigned int i = 0; i < 3; i++) {
+		st->irqchip[i].chip_id = i;
+		if (ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &st->irqchip[i]) < 0)
+			return fail(err, errlen, "KVM_GET_IRQCHIP");
+	}
+	if (ioctl(vm->vm_fd, KVM_GET_PIT2, &st->pit) < 0)
+		return fail(err, errlen, "KVM_GET_PIT2");
+	if (ioctl(vm->vm_fd, KVM_GET_CLOCK, &clock) < 0)
+		return fail(err, errlen, "KVM_GET_CLOCK");
+	st->kvmclock_ns = clock.clock;
+	return 0;
+}
+
+int kvm_vm_put_state(struct kvm_vm *vm, const struct vm_staged *st, char *err, size_t errlen)
+{
+	const struct vm_state *vs = st->vm;
+	struct kvm_clock_data clock = { .clock = vs->kvmclock_ns };
+	int rc = 0;
+
+	if (vs->ram_size != vm->ram_size || vs->ram_below_4g != vm->ram_below_4g ||
+	    vs->nr_vcpus != vm->nr_vcpus) {
+		snprintf(err, errlen, "internal: the staged state is for another VM shape");
+		return -1;
+	}
+	pthread_mutex_lock(&vm->lock);
+	vm_staged_apply_ram(st, vm->ram);
+	/* Devices first: their interrupt lines settle in our bookkeeping ... */
+	machine_load_state(vm->m, &st->dev);
+	rc = pam_apply(vm, vm->m->i440fx.pci.config, err, errlen);
+	/* ... then the irqchip as saved, which already has those lines. */
+	for (unsigned int i = 0; i < 3 && !rc; i++)
+		if (ioctl(vm->vm_fd, KVM_SET_IRQCHIP, &vs->irqchip[i]) < 0)
+			rc = fail(err, errlen, "KVM_SET_IRQCHIP");
+	if (!rc && ioctl(vm->vm_fd, KVM_SET_PIT2, &vs->pit) < 0)
+		rc = fail(err, errlen, "KVM_SET_PIT2");
+	if (!rc && ioctl(vm->vm_fd, KVM_SET_CLOCK, &clock) < 0)
+		rc = fail(err, errlen, "KVM_SET_CLOCK");
+	for (unsigned int i = 0; i < vm->nr_vcpus && !rc; i++) {
+		rc = vcpu_put_state(&vm->vcpus[i], &vs->cpu[i], err, errlen);
+		if (rc) {
+			size_t n = strlen(err);
+
+			snprintf(err + n, errlen - n, " (restoring vCPU %u)", i);
+		}
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return rc;
 }

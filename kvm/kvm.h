@@ -24,7 +24,8 @@
  * state, events) and the irqchip/PIT are captured right after creation, which
  * is the architectural reset state, and written back on a system reset.
  *
- * Not yet: whole-VM save and restore (the open KVM issue).
+ * Whole-VM save and restore: kvm_vm_get_state/kvm_vm_put_state with the
+ * records of state/vm_records.h (vm/migration.c drives them).
  */
 #ifndef HVMDM_KVM_H
 #define HVMDM_KVM_H
@@ -37,28 +38,13 @@
 #include <linux/kvm.h>
 
 #include "../hw/accel.h"
+#include "../state/vm_records.h"
 
 struct machine;
 
 #define KVM_MAX_VCPUS 16
 
 struct kvm_vm;
-
-#define KVM_MAX_SAVED_MSRS 256
-
-/* A vCPU's architectural state as KVM holds it (the reset state, for now). */
-struct kvm_cpu_state {
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
-	struct kvm_fpu fpu;
-	struct kvm_lapic_state lapic;
-	struct kvm_mp_state mp_state;
-	struct kvm_vcpu_events events;
-	struct kvm_xcrs xcrs;
-	bool has_xcrs;
-	unsigned int nr_msrs;
-	struct kvm_msr_entry msrs[KVM_MAX_SAVED_MSRS];
-};
 
 struct kvm_vcpu {
 	struct kvm_vm *vm;
@@ -98,6 +84,15 @@ struct kvm_vm {
 	struct kvm_pit_state2 reset_pit;
 	volatile int stop;   /* an accel_request arrived */
 	enum accel_request stop_reason;
+	/*
+	 * The control plane (QMP): called by kvm_vm_run's loop about every
+	 * 10 ms, outside the device lock, to wait up to timeout_ms for its
+	 * descriptors; it may pause and resume the VM.
+	 */
+	void (*control_poll)(void *opaque, int timeout_ms);
+	void *control_opaque;
+	bool paused;         /* vCPU threads stopped, device clock frozen */
+	bool start_paused;   /* kvm_vm_run begins paused (-S, or after -incoming with -S) */
 };
 
 /* 0, or -1 with a message naming what failed (/dev/kvm missing, BIOS unreadable...). */
@@ -121,5 +116,20 @@ int kvm_vm_reset(struct kvm_vm *vm, char *err, size_t errlen);
 void kvm_vm_destroy(struct kvm_vm *vm);
 /* Async-signal-safe: make kvm_vm_run return -3 at its next exit (SIGTERM, SIGINT). */
 void kvm_request_quit(void);
+
+/*
+ * From the control plane inside kvm_vm_run: stop every vCPU (completing any
+ * I/O in flight, so the registers are consistent) and freeze the device
+ * clock; resume starts them again. Both are idempotent.
+ */
+int kvm_vm_pause(struct kvm_vm *vm, char *err, size_t errlen);
+int kvm_vm_resume(struct kvm_vm *vm, char *err, size_t errlen);
+/* The VM's state beyond its devices (paused VM only): vCPUs, irqchip, PIT, kvmclock. */
+int kvm_vm_get_state(struct kvm_vm *vm, struct vm_state *st, char *err, size_t errlen);
+/*
+ * Apply a decoded whole-VM stream to a VM that is not running: RAM, devices,
+ * PAM, irqchip, PIT, kvmclock, then every vCPU.
+ */
+int kvm_vm_put_state(struct kvm_vm *vm, const struct vm_staged *st, char *err, size_t errlen);
 
 #endif

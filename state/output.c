@@ -39,44 +39,108 @@ int stream_write_fd(int fd, const uint8_t *buf, size_t len, char *err, size_t er
 	return 0;
 }
 
-int stream_write_file(const char *path, const uint8_t *buf, size_t len, char *err, size_t errlen)
+int out_file_begin(struct out_file *f, const char *path, char *err, size_t errlen)
 {
-	char tmp[4096], dir[4096];
-	int fd, dfd, rc = -1;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
+	if (snprintf(f->tmp, sizeof(f->tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(f->tmp) ||
+	    snprintf(f->path, sizeof(f->path), "%s", path) >= (int)sizeof(f->path)) {
 		snprintf(err, errlen, "%s: path too long", path);
 		return -1;
 	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
+	f->fd = mkostemp(f->tmp, O_CLOEXEC);
+	if (f->fd < 0) {
 		snprintf(err, errlen, "%s: cannot create a temporary file: %s", path, strerror(errno));
 		return -1;
 	}
-	if (stream_write_fd(fd, buf, len, err, errlen) == 0) {
-		if (fsync(fd))
-			snprintf(err, errlen, "%s: fsync: %s", tmp, strerror(errno));
-		else
-			rc = 0;
+	return 0;
+}
+
+void out_file_abort(struct out_file *f)
+{
+	if (f->fd >= 0) {
+		close(f->fd);
+		unlink(f->tmp);
 	}
-	if (close(fd) && rc == 0) {
-		snprintf(err, errlen, "%s: close: %s", tmp, strerror(errno));
-		rc = -1;
+	f->fd = -1;
+}
+
+int out_file_commit(struct out_file *f, char *err, size_t errlen)
+{
+	char dir[sizeof(f->path)];
+	int dfd, fd = f->fd;
+
+	f->fd = -1;
+	if (fsync(fd)) {
+		snprintf(err, errlen, "%s: fsync: %s", f->tmp, strerror(errno));
+		close(fd);
+		unlink(f->tmp);
+		return -1;
 	}
-	if (rc == 0 && rename(tmp, path)) {
-		snprintf(err, errlen, "%s: rename: %s", path, strerror(errno));
-		rc = -1;
+	if (close(fd)) {
+		snprintf(err, errlen, "%s: close: %s", f->tmp, strerror(errno));
+		unlink(f->tmp);
+		return -1;
 	}
-	if (rc) {
-		unlink(tmp);
+	if (rename(f->tmp, f->path)) {
+		snprintf(err, errlen, "%s: rename: %s", f->path, strerror(errno));
+		unlink(f->tmp);
 		return -1;
 	}
 	/* The rename itself must survive a crash: sync the directory. */
-	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", f->path);
 	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fsync(dfd);
 		close(dfd);
 	}
 	return 0;
+}
+
+int stream_write_file(const char *path, const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+	struct out_file f;
+
+	if (out_file_begin(&f, path, err, errlen))
+		return -1;
+	if (stream_write_fd(f.fd, buf, len, err, errlen)) {
+		out_file_abort(&f);
+		return -1;
+	}
+	return out_file_commit(&f, err, errlen);
+}
+
+void out_sink_init(struct out_sink *s, int fd)
+{
+	wbuf_init(&s->w, OUT_SINK_LIMIT);
+	s->fd = fd;
+	s->written = 0;
+	s->failed = false;
+	s->err[0] = '\0';
+}
+
+int out_sink_flush(struct out_sink *s)
+{
+	if (s->failed)
+		return -1;
+	if (s->w.failed) {
+		snprintf(s->err, sizeof(s->err), "out of memory while writing the stream");
+		s->failed = true;
+		return -1;
+	}
+	if (stream_write_fd(s->fd, s->w.data, s->w.len, s->err, sizeof(s->err))) {
+		s->failed = true;
+		return -1;
+	}
+	s->written += s->w.len;
+	s->w.len = 0;
+	return 0;
+}
+
+int out_sink_maybe_flush(struct out_sink *s)
+{
+	return s->w.len >= OUT_SINK_FLUSH_AT || s->w.failed ? out_sink_flush(s) : (s->failed ? -1 : 0);
+}
+
+void out_sink_free(struct out_sink *s)
+{
+	wbuf_free(&s->w);
 }

@@ -914,22 +914,22 @@ static const struct record_version fw_cfg_versions[] = {
 
 /* In write order. */
 const struct record_kind record_kinds[] = {
-	{ "timer", one_instance, enc_timer, true, VERSIONS(timer_versions) },
-	{ "I440FX", one_instance, enc_i440fx, true, VERSIONS(i440fx_versions) },
-	{ "PIIX3", one_instance, enc_piix3, true, VERSIONS(piix3_versions) },
-	{ "piix4acpi", one_instance, enc_piix4acpi, true, VERSIONS(piix4acpi_versions) },
-	{ "gpe", one_instance, enc_gpe, true, VERSIONS(gpe_versions) },
-	{ "pci_devfn", trad_only, enc_pci_devfn, false, VERSIONS(pci_devfn_versions) },
-	{ "acpi_pcihp", not_trad, enc_acpi_pcihp, false, VERSIONS(acpi_pcihp_versions) },
-	{ "platform", platform_instances, enc_platform, true, VERSIONS(platform_versions) },
-	{ "platform_fixed_ioport", platform_instances, NULL, false, VERSIONS(platform_fixed_versions) },
-	{ "serial", serial_instances, enc_serial, true, VERSIONS(serial_versions) },
-	{ "pckbd", one_instance, enc_pckbd, true, VERSIONS(pckbd_versions) },
-	{ "ps2kbd", one_instance, enc_ps2kbd, true, VERSIONS(ps2kbd_versions) },
-	{ "ps2mouse", one_instance, enc_ps2mouse, true, VERSIONS(ps2mouse_versions) },
+	{ "timer", one_instance, enc_timer, true, VERSIONS(timer_versions), NULL },
+	{ "I440FX", one_instance, enc_i440fx, true, VERSIONS(i440fx_versions), NULL },
+	{ "PIIX3", one_instance, enc_piix3, true, VERSIONS(piix3_versions), NULL },
+	{ "piix4acpi", one_instance, enc_piix4acpi, true, VERSIONS(piix4acpi_versions), NULL },
+	{ "gpe", one_instance, enc_gpe, true, VERSIONS(gpe_versions), NULL },
+	{ "pci_devfn", trad_only, enc_pci_devfn, false, VERSIONS(pci_devfn_versions), NULL },
+	{ "acpi_pcihp", not_trad, enc_acpi_pcihp, false, VERSIONS(acpi_pcihp_versions), NULL },
+	{ "platform", platform_instances, enc_platform, true, VERSIONS(platform_versions), NULL },
+	{ "platform_fixed_ioport", platform_instances, NULL, false, VERSIONS(platform_fixed_versions), NULL },
+	{ "serial", serial_instances, enc_serial, true, VERSIONS(serial_versions), NULL },
+	{ "pckbd", one_instance, enc_pckbd, true, VERSIONS(pckbd_versions), NULL },
+	{ "ps2kbd", one_instance, enc_ps2kbd, true, VERSIONS(ps2kbd_versions), NULL },
+	{ "ps2mouse", one_instance, enc_ps2mouse, true, VERSIONS(ps2mouse_versions), NULL },
 	/* Added in 0.2: not required, so 0.1 streams (which lack them) still load. */
-	{ "mc146818rtc", rtc_instances, enc_rtc, false, VERSIONS(rtc_versions) },
-	{ "fw_cfg", fw_cfg_instances, enc_fw_cfg, false, VERSIONS(fw_cfg_versions) },
+	{ "mc146818rtc", rtc_instances, enc_rtc, false, VERSIONS(rtc_versions), NULL },
+	{ "fw_cfg", fw_cfg_instances, enc_fw_cfg, false, VERSIONS(fw_cfg_versions), NULL },
 };
 
 const size_t nr_record_kinds = sizeof(record_kinds) / sizeof(record_kinds[0]);
@@ -1094,6 +1094,8 @@ uint32_t record_fingerprint(const struct record_kind *k, uint32_t *len)
 	uint32_t crc;
 
 	*len = 0;
+	if (k->fingerprint)
+		return k->fingerprint(len);
 	if (!k->encode)
 		return 0;
 	probe_state(&st, PROFILE_XENFV);

@@ -23,6 +23,8 @@ enum rv_status {
 	RV_RESERVED, /* the number is taken; this build has no decoder */
 };
 
+struct vm_staged;
+
 struct decode_ctx {
 	struct machine_state *st;
 	const struct machine *m;
@@ -31,6 +33,7 @@ struct decode_ctx {
 	struct load_report *rep;
 	char *err;
 	size_t errlen;
+	struct vm_staged *vm; /* whole-VM records decode into this */
 };
 
 typedef int (*decode_fn)(struct rbuf *r, struct decode_ctx *c);
@@ -52,6 +55,8 @@ struct record_kind {
 	bool required; /* a stream for this machine must carry it */
 	const struct record_version *versions;
 	size_t nr_versions;
+	/* Whole-VM kinds, which encode no machine_state: their fingerprint. */
+	uint32_t (*fingerprint)(uint32_t *len);
 };
 
 extern const struct record_kind record_kinds[];

@@ -8,6 +8,7 @@
 #include "../hw/log.h"
 #include "qevm.h"
 #include "registry.h"
+#include "vm_records.h"
 
 #ifndef HVMDM_VERSION
 #define HVMDM_VERSION "0.2.0-dev"
@@ -77,15 +78,14 @@ int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t e
 	return snapshot_write_state(m, &st, out, err, errlen);
 }
 
-int snapshot_write_state(const struct machine *m, const struct machine_state *st_in,
-			 struct wbuf *out, char *err, size_t errlen)
+int snapshot_write_records(const struct machine *m, const struct machine_state *st,
+			   struct wbuf *out)
 {
-	const struct machine_state *stp = st_in;
 	struct wbuf payload;
+	bool failed = false;
 
-	stream_write_header(out, stp->profile, "hvmdm", HVMDM_VERSION);
 	wbuf_init(&payload, RECORD_MAX_PAYLOAD);
-	for (size_t k = 0; k < nr_record_kinds && !out->failed; k++) {
+	for (size_t k = 0; k < nr_record_kinds && !out->failed && !failed; k++) {
 		const struct record_kind *kind = &record_kinds[k];
 		uint32_t inst[MACHINE_MAX_SERIAL];
 		unsigned int n;
@@ -95,21 +95,32 @@ int snapshot_write_state(const struct machine *m, const struct machine_state *st
 		n = kind->instances(m, inst);
 		for (unsigned int i = 0; i < n; i++) {
 			payload.len = 0;
-			kind->encode(&payload, stp, i);
-			if (payload.failed)
+			kind->encode(&payload, st, i);
+			if (payload.failed) {
+				failed = true;
 				break;
+			}
 			stream_write_record(out, kind->idstr, inst[i], record_written_version(kind),
 					    RECORD_MANDATORY, payload.data, (uint32_t)payload.len);
 		}
 	}
+	wbuf_free(&payload);
+	return failed || out->failed ? -1 : 0;
+}
+
+int snapshot_write_state(const struct machine *m, const struct machine_state *st,
+			 struct wbuf *out, char *err, size_t errlen)
+{
+	int rc;
+
+	stream_write_header(out, st->profile, "hvmdm", HVMDM_VERSION);
+	rc = snapshot_write_records(m, st, out);
 	stream_write_end(out);
-	if (payload.failed || out->failed) {
+	if (rc || out->failed) {
 		snprintf(err, errlen, "cannot write the device state: out of memory or over %u bytes",
 			 STREAM_MAX_SIZE);
-		wbuf_free(&payload);
 		return -1;
 	}
-	wbuf_free(&payload);
 	return 0;
 }
 
@@ -189,6 +200,11 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 			return -1;
 		}
 		kind = record_kind_find(rec.idstr);
+		if (!kind && vm_record_kind_find(rec.idstr)) {
+			snprintf(err, errlen, "byte %zu: record %s belongs to a whole-VM stream (a KVM guest saved with its RAM and vCPUs): restore it with -incoming on KVM, not as device state",
+				 rec.offset, rec.idstr);
+			return -1;
+		}
 		if (!kind) {
 			if (rec.flags & RECORD_MANDATORY) {
 				snprintf(err, errlen, "byte %zu: record %s (instance %#x, version %u) is unknown to this build and mandatory",

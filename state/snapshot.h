@@ -71,6 +71,9 @@ int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
 int snapshot_decode_records(const struct machine *m, struct record_source *src,
 			    struct machine_state *staged, struct load_report *rep, char *err,
 			    size_t errlen);
+/* The device records alone (no header, no end record): 0, or -1 if out failed. */
+int snapshot_write_records(const struct machine *m, const struct machine_state *st,
+			   struct wbuf *out);
 /* Encode a staged or saved state as a native stream for machine m's devices. */
 int snapshot_write_state(const struct machine *m, const struct machine_state *st,
 			 struct wbuf *out, char *err, size_t errlen);

@@ -16,6 +16,8 @@
 #include "../kvm/kvm.h"
 #include "accel_none.h"
 #include "hvmloader_replay.h"
+#include "migration.h"
+#include "qmp.h"
 #include "options.h"
 
 #ifndef HVMDM_VERSION
@@ -127,12 +129,13 @@ static void on_quit_signal(int sig)
 	kvm_request_quit();
 }
 
-/* Boot the machine on KVM until the guest powers off (or asks for what we cannot do yet). */
+/* Boot the machine on KVM (or restore it) until the guest powers off or QMP quits. */
 static int run_kvm(const struct options *o)
 {
 	struct kvm_vm vm;
 	struct machine m;
-	char err[512];
+	struct qmp_server qmp;
+	char err[1024];
 	int rc;
 
 	if (kvm_vm_create(&vm, o->machine.ram_mib << 20, o->machine.vcpus, o->bios, err, sizeof(err))) {
@@ -144,12 +147,34 @@ static int run_kvm(const struct options *o)
 		kvm_vm_destroy(&vm);
 		return 2;
 	}
-	if (kvm_vm_attach(&vm, &m, err, sizeof(err))) {
+	qmp_init(&qmp, &vm);
+	rc = kvm_vm_attach(&vm, &m, err, sizeof(err));
+	for (unsigned int i = 0; !rc && i < o->nr_qmp; i++)
+		rc = qmp_add_monitor(&qmp, o->qmp_path[i], err, sizeof(err));
+	if (!rc && o->incoming) {
+		struct migration_stats st;
+
+		rc = migration_incoming(&vm, o->incoming, &st, err, sizeof(err));
+		if (!rc) {
+			log_info("main", "restored the VM from %s: %llu bytes in %.3f s", o->incoming,
+				 (unsigned long long)st.bytes, st.seconds);
+			qmp.started = true; /* a restored guest has run: paused, not prelaunch */
+		}
+	}
+	if (rc) {
 		fprintf(stderr, "hvmdm: %s\n", err);
+		qmp_close(&qmp);
 		machine_destroy(&m);
 		kvm_vm_destroy(&vm);
 		return 2;
 	}
+	if (qmp.nr_mon) {
+		vm.control_poll = qmp_poll;
+		vm.control_opaque = &qmp;
+	}
+	vm.start_paused = o->start_paused;
+	if (!o->start_paused)
+		qmp.started = true;
 	{
 		struct sigaction sa = { .sa_handler = on_quit_signal };
 
@@ -157,6 +182,8 @@ static int run_kvm(const struct options *o)
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);
+		/* A QMP client that goes away mid-reply must not kill us. */
+		signal(SIGPIPE, SIG_IGN);
 	}
 	for (;;) {
 		rc = kvm_vm_run(&vm, 0, err, sizeof(err));
@@ -168,6 +195,9 @@ static int run_kvm(const struct options *o)
 			break;
 		}
 	}
+	if (rc == ACCEL_REQ_POWEROFF)
+		qmp_event(&qmp, "SHUTDOWN", "{\"guest\":true,\"reason\":\"guest-shutdown\"}");
+	qmp_close(&qmp);
 	machine_destroy(&m);
 	kvm_vm_destroy(&vm);
 	switch (rc) {
@@ -178,7 +208,7 @@ static int run_kvm(const struct options *o)
 		log_info("main", "the guest suspended to RAM; resuming on KVM is not built yet, so hvmdm exits");
 		return 0;
 	case -3:
-		log_info("main", "stopped by a signal");
+		log_info("main", "stopped (signal or QMP quit)");
 		return 0;
 	default:
 		fprintf(stderr, "hvmdm: %s\n", err);
@@ -208,6 +238,11 @@ int main(int argc, char **argv)
 		return selfcheck(&o);
 	case MODE_RUN:
 		break;
+	}
+	if (o.accel != ACCEL_KVM && (o.incoming || o.nr_qmp)) {
+		fprintf(stderr, "hvmdm: -incoming and QMP need an accelerator: give -accel kvm (machine pc); "
+				"the Xen accelerator is not built yet\n");
+		return 2;
 	}
 	if (o.accel != ACCEL_KVM) {
 		fprintf(stderr, "hvmdm: no accelerator: give -accel kvm (machine pc), or -selfcheck; "

@@ -20,6 +20,11 @@ void options_usage(FILE *out)
 	      "  -bios FILE           firmware (default " DEFAULT_BIOS ")\n"
 	      "  -debugcon SPEC       the firmware debug port 0x402 to a backend (as -serial)\n"
 	      "  -option-rom FILE     offer an option ROM to the firmware (fw_cfg genroms/)\n"
+	      "  -qmp unix:PATH,server=on,wait=off   a QMP monitor on a unix socket\n"
+	      "  -chardev socket,id=ID,path=PATH,server=on,wait=off  (with -mon)\n"
+	      "  -mon chardev=ID,mode=control          a QMP monitor on that socket\n"
+	      "  -incoming file:PATH|fd:N  restore a whole VM saved by QMP migrate (KVM)\n"
+	      "  -S                   do not start the vCPUs until QMP cont\n"
 	      "  -xen-domid N         Xen: not built yet\n"
 	      "  -verbose             log at debug level\n"
 	      "  -version, -help\n",
@@ -77,6 +82,111 @@ static int parse_machine(struct options *o, const char *opt, const char *arg, ch
 	return 0;
 }
 
+/* The options after a socket path: only a listening server that does not wait is built. */
+static bool socket_server_opts(char *rest)
+{
+	char *save = NULL;
+	bool server = false;
+
+	for (char *t = strtok_r(rest, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "server") || !strcmp(t, "server=on"))
+			server = true;
+		else if (strcmp(t, "nowait") && strcmp(t, "wait=off"))
+			return false;
+	}
+	return server;
+}
+
+static int add_qmp_path(struct options *o, const char *opt, const char *path, char *err,
+			size_t errlen)
+{
+	if (o->nr_qmp >= 4)
+		return fail(err, errlen, opt, "at most four QMP monitors", path);
+	if (!path[0] || strlen(path) >= sizeof(o->qmp_path[0]))
+		return fail(err, errlen, opt, "socket path empty or too long", path);
+	strcpy(o->qmp_path[o->nr_qmp++], path);
+	return 0;
+}
+
+/* -qmp unix:PATH,server=on,wait=off */
+static int parse_qmp(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	char buf[512];
+	char *comma;
+
+	if (strncmp(arg, "unix:", 5) || strlen(arg) >= sizeof(buf))
+		return fail(err, errlen, opt, "only unix:PATH,server=on,wait=off is supported", arg);
+	strcpy(buf, arg + 5);
+	comma = strchr(buf, ',');
+	if (!comma || !socket_server_opts(comma + 1))
+		return fail(err, errlen, opt, "needs server=on,wait=off (hvmdm never waits for a client)", arg);
+	*comma = '\0';
+	return add_qmp_path(o, opt, buf, err, errlen);
+}
+
+/* -chardev socket,id=ID,path=PATH,server=on,wait=off */
+static int parse_chardev(struct options *o, const char *opt, const char *arg, char *err,
+			 size_t errlen)
+{
+	char buf[512], rest[512] = "";
+	char *save = NULL, *t;
+	const char *id = NULL, *path = NULL;
+
+	if (strncmp(arg, "socket,", 7) || strlen(arg) >= sizeof(buf))
+		return fail(err, errlen, opt, "only socket,id=ID,path=PATH,server=on,wait=off is supported", arg);
+	if (o->nr_chardev >= 8)
+		return fail(err, errlen, opt, "at most eight -chardev", arg);
+	strcpy(buf, arg + 7);
+	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(t, "id=", 3)) {
+			id = t + 3;
+		} else if (!strncmp(t, "path=", 5)) {
+			path = t + 5;
+		} else {
+			if (strlen(rest) + strlen(t) + 2 >= sizeof(rest))
+				return fail(err, errlen, opt, "too long", arg);
+			strcat(rest, rest[0] ? "," : "");
+			strcat(rest, t);
+		}
+	}
+	if (!id || !id[0] || strlen(id) >= sizeof(o->chardev[0].id) || !path || !path[0] ||
+	    strlen(path) >= sizeof(o->chardev[0].path))
+		return fail(err, errlen, opt, "needs id= and path=", arg);
+	if (!socket_server_opts(rest))
+		return fail(err, errlen, opt, "needs server=on,wait=off (hvmdm never waits for a client)", arg);
+	strcpy(o->chardev[o->nr_chardev].id, id);
+	strcpy(o->chardev[o->nr_chardev].path, path);
+	o->nr_chardev++;
+	return 0;
+}
+
+/* -mon chardev=ID,mode=control */
+static int parse_mon(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	char buf[256];
+	char *save = NULL, *t;
+	const char *id = NULL;
+	bool control = false;
+
+	if (strlen(arg) >= sizeof(buf))
+		return fail(err, errlen, opt, "too long", arg);
+	strcpy(buf, arg);
+	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(t, "chardev=", 8))
+			id = t + 8;
+		else if (!strcmp(t, "mode=control"))
+			control = true;
+		else
+			return fail(err, errlen, opt, "unsupported monitor property", t);
+	}
+	if (!control)
+		return fail(err, errlen, opt, "only mode=control (QMP) monitors are built", arg);
+	for (unsigned int i = 0; id && i < o->nr_chardev; i++)
+		if (!strcmp(o->chardev[i].id, id))
+			return add_qmp_path(o, opt, o->chardev[i].path, err, errlen);
+	return fail(err, errlen, opt, "no -chardev with that id before it", arg);
+}
+
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
@@ -109,6 +219,9 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			takes_arg = false;
 		} else if (!strcmp(opt, "-verbose")) {
 			o->verbose = true;
+			takes_arg = false;
+		} else if (!strcmp(opt, "-S")) {
+			o->start_paused = true;
 			takes_arg = false;
 		} else if (!arg) {
 			return fail(err, errlen, opt, "needs an argument (or is unknown; see -help)", "");
@@ -144,6 +257,19 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			if (o->machine.nr_option_roms >= 4)
 				return fail(err, errlen, opt, "at most four option ROMs", arg);
 			o->machine.option_roms[o->machine.nr_option_roms++] = arg;
+		} else if (!strcmp(opt, "-qmp")) {
+			if (parse_qmp(o, opt, arg, err, errlen))
+				return -1;
+		} else if (!strcmp(opt, "-chardev")) {
+			if (parse_chardev(o, opt, arg, err, errlen))
+				return -1;
+		} else if (!strcmp(opt, "-mon")) {
+			if (parse_mon(o, opt, arg, err, errlen))
+				return -1;
+		} else if (!strcmp(opt, "-incoming")) {
+			if (strncmp(arg, "file:", 5) && strncmp(arg, "fd:", 3))
+				return fail(err, errlen, opt, "only file:PATH and fd:N are supported", arg);
+			o->incoming = arg;
 		} else if (!strcmp(opt, "-xen-domid")) {
 			return fail(err, errlen, opt,
 				    "the Xen accelerator is not built yet: keep device_model_version at its default until it is",

@@ -34,6 +34,16 @@ struct options {
 	bool machine_given;
 	const char *bios;
 	bool verbose;
+	/* QMP monitors: unix socket paths from -qmp or -chardev socket + -mon mode=control */
+	char qmp_path[4][108];
+	unsigned int nr_qmp;
+	struct {
+		char id[64];
+		char path[108];
+	} chardev[8];
+	unsigned int nr_chardev;
+	const char *incoming;   /* -incoming file:PATH | fd:N: a whole-VM stream */
+	bool start_paused;      /* -S */
 };
 
 /* 0 on success; otherwise a message naming the offending option in err. */

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "migration.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../hw/log.h"
+#include "../hw/machine.h"
+#include "../state/output.h"
+#include "../state/snapshot.h"
+#include "../state/vm_records.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int migration_save_fd(struct kvm_vm *vm, int fd, struct migration_stats *stats, char *err,
+		      size_t errlen)
+{
+	struct vm_state *vs = calloc(1, sizeof(*vs));
+	struct machine_state dev;
+	struct out_sink out;
+	double t0 = now_s();
+	int rc = -1;
+
+	if (!vs) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (kvm_vm_get_state(vm, vs, err, errlen) == 0) {
+		struct vm_save_source src = { .vm = vs, .ram = vm->ram };
+
+		machine_save_state(vm->m, &dev);
+		out_sink_init(&out, fd);
+		rc = vm_stream_write(vm->m, &dev, &src, &out, err, errlen);
+		if (stats) {
+			stats->bytes = out.written;
+			stats->ram_bytes = vm->ram_size;
+			stats->seconds = now_s() - t0;
+		}
+		out_sink_free(&out);
+	}
+	free(vs);
+	return rc;
+}
+
+int migration_save_file(struct kvm_vm *vm, const char *path, struct migration_stats *stats,
+			char *err, size_t errlen)
+{
+	struct out_file f;
+
+	if (out_file_begin(&f, path, err, errlen))
+		return -1;
+	if (migration_save_fd(vm, f.fd, stats, err, errlen)) {
+		out_file_abort(&f);
+		return -1;
+	}
+	return out_file_commit(&f, err, errlen);
+}
+
+/* The most a whole-VM stream for this VM can hold: RAM, bitmaps, headers, devices. */
+static uint64_t stream_cap(const struct kvm_vm *vm)
+{
+	return vm->ram_size + vm->ram_size / 64 + (64ull << 20);
+}
+
+/* Read all of fd (a pipe or socket) up to cap bytes. */
+static uint8_t *read_all(int fd, uint64_t cap, size_t *len, char *err, size_t errlen)
+{
+	size_t size = 1 << 20, have = 0;
+	uint8_t *buf = malloc(size);
+
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (have == size) {
+			uint8_t *nb;
+
+			if (size >= cap) {
+				snprintf(err, errlen, "the incoming stream is larger than %llu bytes, more than a VM of this size can need",
+					 (unsigned long long)cap);
+				free(buf);
+				return NULL;
+			}
+			size = size * 2 > cap ? (size_t)cap : size * 2;
+			nb = realloc(buf, size);
+			if (!nb) {
+				snprintf(err, errlen, "out of memory");
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + have, size - have);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "reading the incoming stream after %zu bytes: %s", have,
+				 strerror(errno));
+			free(buf);
+			return NULL;
+		}
+		have += (size_t)n;
+	}
+	*len = have;
+	return buf;
+}
+
+int migration_incoming(struct kvm_vm *vm, const char *uri, struct migration_stats *stats,
+		       char *err, size_t errlen)
+{
+	struct load_report rep;
+	struct vm_staged st;
+	uint8_t *buf = NULL;
+	void *map = NULL;
+	size_t len = 0;
+	double t0 = now_s();
+	int fd = -1, rc = -1;
+	char why[512];
+
+	if (!strncmp(uri, "file:", 5)) {
+		struct stat sb;
+
+		fd = open(uri + 5, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &sb)) {
+			snprintf(err, errlen, "-incoming %s: %s", uri, strerror(errno));
+			goto out;
+		}
+		if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > stream_cap(vm) || sb.st_size == 0) {
+			snprintf(err, errlen, "-incoming %s: not a regular file of a plausible size (%lld bytes)",
+				 uri, (long long)sb.st_size);
+			goto out;
+		}
+		len = (size_t)sb.st_size;
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			map = NULL;
+			snprintf(err, errlen, "-incoming %s: mmap: %s", uri, strerror(errno));
+			goto out;
+		}
+		buf = map;
+	} else if (!strncmp(uri, "fd:", 3)) {
+		char *end;
+		long n = strtol(uri + 3, &end, 10);
+
+		if (*end || end == uri + 3 || n < 0 || n > 65535) {
+			snprintf(err, errlen, "-incoming %s: fd: needs a descriptor number", uri);
+			goto out;
+		}
+		buf = read_all((int)n, stream_cap(vm), &len, why, sizeof(why));
+		if (!buf) {
+			snprintf(err, errlen, "-incoming %s: %s", uri, why);
+			goto out;
+		}
+	} else {
+		snprintf(err, errlen, "-incoming %s: only file:PATH and fd:N are supported", uri);
+		goto out;
+	}
+	if (vm_stream_decode(vm->m, buf, len, vm->ram_size, vm->ram_below_4g, vm->nr_vcpus, &st, &rep,
+			     why, sizeof(why))) {
+		snprintf(err, errlen, "-incoming %s: refused, nothing was loaded: %s", uri, why);
+		goto out;
+	}
+	for (unsigned int i = 0; i < rep.nr_notes; i++)
+		log_warn("state", "%s", rep.notes[i]);
+	rc = kvm_vm_put_state(vm, &st, why, sizeof(why));
+	if (rc)
+		snprintf(err, errlen, "-incoming %s: %s", uri, why);
+	vm_staged_free(&st);
+	if (stats) {
+		stats->bytes = len;
+		stats->ram_bytes = vm->ram_size;
+		stats->seconds = now_s() - t0;
+	}
+out:
+	if (map)
+		munmap(map, len);
+	else
+		free(buf);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}

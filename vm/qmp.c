@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#define _GNU_SOURCE
+#include "qmp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "../hw/log.h"
+#include "../hw/machine.h"
+#include "../state/output.h"
+#include "../state/snapshot.h"
+
+#ifndef HVMDM_VERSION
+#define HVMDM_VERSION "0.2.0-dev"
+#endif
+
+void qmp_init(struct qmp_server *q, struct kvm_vm *vm)
+{
+	memset(q, 0, sizeof(*q));
+	q->vm = vm;
+	q->migrate_status = "none";
+	for (unsigned int i = 0; i < QMP_MAX_FDS; i++)
+		q->fds[i].fd = -1;
+}
+
+int qmp_add_monitor(struct qmp_server *q, const char *path, char *err, size_t errlen)
+{
+	struct qmp_monitor *mon;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat sb;
+
+	if (q->nr_mon >= QMP_MAX_MONITORS) {
+		snprintf(err, errlen, "at most %u QMP monitors", QMP_MAX_MONITORS);
+		return -1;
+	}
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "%s: socket path too long", path);
+		return -1;
+	}
+	mon = &q->mon[q->nr_mon];
+	memset(mon, 0, sizeof(*mon));
+	mon->client_fd = -1;
+	snprintf(mon->path, sizeof(mon->path), "%s", path);
+	strcpy(sa.sun_path, path);
+	/* QEMU replaces a stale socket; it never removes anything else. */
+	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+		unlink(path);
+	mon->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (mon->listen_fd < 0 || bind(mon->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(mon->listen_fd, 1)) {
+		snprintf(err, errlen, "QMP socket %s: %s", path, strerror(errno));
+		if (mon->listen_fd >= 0)
+			close(mon->listen_fd);
+		return -1;
+	}
+	mon->in = malloc(QMP_MAX_INPUT);
+	if (!mon->in) {
+		close(mon->listen_fd);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	q->nr_mon++;
+	return 0;
+}
+
+static void drop_pending(struct qmp_monitor *mon)
+{
+	for (unsigned int i = 0; i < mon->nr_pending; i++)
+		close(mon->pending_fds[i]);
+	mon->nr_pending = 0;
+}
+
+static void disconnect(struct qmp_monitor *mon)
+{
+	if (mon->client_fd >= 0)
+		close(mon->client_fd);
+	mon->client_fd = -1;
+	mon->negotiated = false;
+	mon->in_len = 0;
+	drop_pending(mon);
+}
+
+static void send_json(struct qmp_monitor *mon, json_t *msg)
+{
+	char *text = json_dumps(msg, JSON_COMPACT);
+	char e[128];
+
+	json_decref(msg);
+	if (!text || mon->client_fd < 0) {
+		free(text);
+		return;
+	}
+	/* A client that does not read its replies is dropped, never waited for forever. */
+	if (stream_write_fd(mon->client_fd, (const uint8_t *)text, strlen(text), e, sizeof(e)) ||
+	    stream_write_fd(mon->client_fd, (const uint8_t *)"\r\n", 2, e, sizeof(e))) {
+		log_warn("qmp", "%s: dropping the client: %s", mon->path, e);
+		disconnect(mon);
+	}
+	free(text);
+}
+
+static void reply_ok(struct qmp_monitor *mon, json_t *id, json_t *ret)
+{
+	json_t *msg = json_pack("{s:o}", "return", ret ? ret : json_object());
+
+	if (id)
+		json_object_set(msg, "id", id);
+	send_json(mon, msg);
+}
+
+static void reply_error(struct qmp_monitor *mon, json_t *id, const char *cls, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void reply_error(struct qmp_monitor *mon, json_t *id, const char *cls, const char *fmt, ...)
+{
+	char desc[600];
+	va_list ap;
+	json_t *msg;
+
+	va_start(ap, fmt);
+	vsnprintf(desc, sizeof(desc), fmt, ap);
+	va_end(ap);
+	msg = json_pack("{s:{s:s,s:s}}", "error", "class", cls, "desc", desc);
+	if (id)
+		json_object_set(msg, "id", id);
+	send_json(mon, msg);
+}
+
+void qmp_event(struct qmp_server *q, const char *name, const char *data_json)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (unsigned int i = 0; i < q->nr_mon; i++) {
+		struct qmp_monitor *mon = &q->mon[i];
+		json_t *msg;
+
+		if (mon->client_fd < 0 || !mon->negotiated)
+			continue;
+		msg = json_pack("{s:s,s:{s:I,s:I}}", "event", name, "timestamp", "seconds",
+				(json_int_t)ts.tv_sec, "microseconds", (json_int_t)(ts.tv_nsec / 1000));
+		if (data_json)
+			json_object_set_new(msg, "data", json_loads(data_json, 0, NULL));
+		send_json(mon, msg);
+	}
+}
+
+static void greet(struct qmp_monitor *mon)
+{
+	/*
+	 * libxl reads the QEMU version from the greeting to decide which
+	 * commands to use; hvmdm answers the QEMU 7.2 subset it implements.
+	 */
+	send_json(mon, json_pack("{s:{s:{s:{s:i,s:i,s:i},s:s},s:[]}}", "QMP", "version", "qemu",
+				 "major", 7, "minor", 2, "micro", 0, "package",
+				 "hvmdm " HVMDM_VERSION, "capabilities"));
+}
+
+/* ---- descriptors ---- */
+
+static int take_pending(struct qmp_monitor *mon)
+{
+	int fd;
+
+	if (!mon->nr_pending)
+		return -1;
+	fd = mon->pending_fds[0];
+	memmove(mon->pending_fds, mon->pending_fds + 1, --mon->nr_pending * sizeof(int));
+	return fd;
+}
+
+static int store_fd(struct qmp_server *q, const char *name, int fdset, int fd)
+{
+	for (unsigned int i = 0; i < QMP_MAX_FDS; i++) {
+		if (q->fds[i].fd >= 0 && name[0] && !strcmp(q->fds[i].name, name)) {
+			close(q->fds[i].fd); /* getfd replaces a name */
+			q->fds[i].fd = fd;
+			return 0;
+		}
+	}
+	for (unsigned int i = 0; i < QMP_MAX_FDS; i++) {
+		if (q->fds[i].fd < 0) {
+			snprintf(q->fds[i].name, sizeof(q->fds[i].name), "%s", name);
+			q->fds[i].fdset = fdset;
+			q->fds[i].fd = fd;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* "fd:NAME" (getfd) or "/dev/fdset/N" (add-fd): the descriptor, or -1. */
+static int lookup_fd(struct qmp_server *q, const char *name, int fdset)
+{
+	for (unsigned int i = 0; i < QMP_MAX_FDS; i++)
+		if (q->fds[i].fd >= 0 &&
+		    (name ? !strcmp(q->fds[i].name, name) : q->fds[i].fdset == fdset && !q->fds[i].name[0]))
+			return q->fds[i].fd;
+	return -1;
+}
+
+static int parse_fdset(const char *path)
+{
+	char *end;
+	long n;
+
+	if (strncmp(path, "/dev/fdset/", 11))
+		return -1;
+	n = strtol(path + 11, &end, 10);
+	return (*end || end == path + 11 || n < 0 || n > 1000000) ? -1 : (int)n;
+}
+
+/* ---- commands ---- */
+
+static const char *run_status(const struct qmp_server *q)
+{
+	if (!q->vm->paused)
+		return "running";
+	if (!q->started)
+		return "prelaunch";
+	if (!strcmp(q->migrate_status, "completed"))
+		return "postmigrate";
+	return "paused";
+}
+
+static void cmd_stop(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
+{
+	char err[256];
+	bool was_running = !q->vm->paused;
+
+	if (kvm_vm_pause(q->vm, err, sizeof(err))) {
+		reply_error(mon, id, "GenericError", "%s", err);
+		return;
+	}
+	reply_ok(mon, id, NULL);
+	if (was_running)
+		qmp_event(q, "STOP", NULL);
+}
+
+static void cmd_cont(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
+{
+	char err[256];
+	bool was_paused = q->vm->paused;
+
+	if (kvm_vm_resume(q->vm, err, sizeof(err))) {
+		reply_error(mon, id, "GenericError", "%s", err);
+		return;
+	}
+	q->started = true;
+	q->migrate_status = "none";
+	reply_ok(mon, id, NULL);
+	if (was_paused)
+		qmp_event(q, "RESUME", NULL);
+}
+
+/* Save the whole VM (pausing it first; it stays paused, as QEMU's source does). */
+static void cmd_migrate(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
+{
+	const char *uri = json_string_value(json_object_get(args, "uri"));
+	char err[512];
+	int rc, fd = -1;
+
+	if (!uri) {
+		reply_error(mon, id, "GenericError", "migrate: parameter 'uri' is missing");
+		return;
+	}
+	if (strncmp(uri, "file:", 5) && strncmp(uri, "fd:", 3)) {
+		reply_error(mon, id, "GenericError",
+			    "migrate: hvmdm saves to file:PATH or fd:NAME, not '%s'", uri);
+		return;
+	}
+	if (!strncmp(uri, "fd:", 3)) {
+		fd = lookup_fd(q, uri + 3, -1);
+		if (fd < 0) {
+			reply_error(mon, id, "GenericError", "migrate: no descriptor named '%s' (getfd first)",
+				    uri + 3);
+			return;
+		}
+	} else if (parse_fdset(uri + 5) >= 0) {
+		fd = lookup_fd(q, NULL, parse_fdset(uri + 5));
+		if (fd < 0) {
+			reply_error(mon, id, "GenericError", "migrate: no fdset %s", uri + 5);
+			return;
+		}
+	}
+	if (!q->vm->paused) {
+		kvm_vm_pause(q->vm, err, sizeof(err));
+		qmp_event(q, "STOP", NULL);
+	}
+	qmp_event(q, "MIGRATION", "{\"status\":\"active\"}");
+	rc = fd >= 0 ? migration_save_fd(q->vm, fd, &q->migrate_stats, err, sizeof(err))
+		     : migration_save_file(q->vm, uri + 5, &q->migrate_stats, err, sizeof(err));
+	if (rc) {
+		q->migrate_status = "failed";
+		snprintf(q->migrate_error, sizeof(q->migrate_error), "%s", err);
+		log_error("qmp", "migrate to %s failed: %s", uri, err);
+		qmp_event(q, "MIGRATION", "{\"status\":\"failed\"}");
+		reply_error(mon, id, "GenericError", "migrate: %s", err);
+		return;
+	}
+	q->migrate_status = "completed";
+	q->migrate_error[0] = '\0';
+	log_info("qmp", "saved the VM to %s: %llu bytes in %.3f s", uri,
+		 (unsigned long long)q->migrate_stats.bytes, q->migrate_stats.seconds);
+	qmp_event(q, "MIGRATION", "{\"status\":\"completed\"}");
+	reply_ok(mon, id, NULL);
+}
+
+static void cmd_query_migrate(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
+{
+	json_t *ret = json_pack("{s:s}", "status", q->migrate_status);
+
+	if (!strcmp(q->migrate_status, "completed"))
+		json_object_set_new(ret, "ram",
+				    json_pack("{s:I,s:I}", "total", (json_int_t)q->migrate_stats.ram_bytes,
+					      "transferred", (json_int_t)q->migrate_stats.bytes));
+	if (!strcmp(q->migrate_status, "completed"))
+		json_object_set_new(ret, "total-time",
+				    json_integer((json_int_t)(q->migrate_stats.seconds * 1000)));
+	if (!strcmp(q->migrate_status, "failed"))
+		json_object_set_new(ret, "error-desc", json_string(q->migrate_error));
+	reply_ok(mon, id, ret);
+}
+
+/* Device state only, as libxl asks qemu-xen on Xen (the VM must be stopped). */
+static void cmd_xen_save_devices_state(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+				       json_t *args)
+{
+	const char *file = json_string_value(json_object_get(args, "filename"));
+	struct wbuf w;
+	char err[512];
+	int rc, fdset;
+
+	if (!file) {
+		reply_error(mon, id, "GenericError", "xen-save-devices-state: parameter 'filename' is missing");
+		return;
+	}
+	if (!q->vm->paused) {
+		reply_error(mon, id, "GenericError", "xen-save-devices-state: the VM is running; stop it first");
+		return;
+	}
+	wbuf_init(&w, STREAM_MAX_SIZE);
+	rc = snapshot_save(q->vm->m, &w, err, sizeof(err));
+	fdset = parse_fdset(file);
+	if (!rc && fdset >= 0) {
+		int fd = lookup_fd(q, NULL, fdset);
+
+		if (fd < 0) {
+			snprintf(err, sizeof(err), "no fdset %d", fdset);
+			rc = -1;
+		} else {
+			rc = stream_write_fd(fd, w.data, w.len, err, sizeof(err));
+		}
+	} else if (!rc) {
+		rc = stream_write_file(file, w.data, w.len, err, sizeof(err));
+	}
+	wbuf_free(&w);
+	if (rc)
+		reply_error(mon, id, "GenericError", "xen-save-devices-state: %s", err);
+	else
+		reply_ok(mon, id, NULL);
+}
+
+static const char *const command_names[] = {
+	"qmp_capabilities", "query-version", "query-commands", "query-status",
+	"query-command-line-options", "stop", "cont", "quit", "getfd", "add-fd",
+	"migrate", "query-migrate", "xen-save-devices-state",
+};
+
+static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
+{
+	json_t *id = json_object_get(msg, "id");
+	const char *cmd = json_string_value(json_object_get(msg, "execute"));
+	json_t *args = json_object_get(msg, "arguments");
+
+	if (!json_is_object(msg) || !cmd) {
+		reply_error(mon, id, "GenericError", "QMP input must be an object with \"execute\"");
+		goto out;
+	}
+	if (args && !json_is_object(args)) {
+		reply_error(mon, id, "GenericError", "\"arguments\" must be an object");
+		goto out;
+	}
+	if (!strcmp(cmd, "qmp_capabilities")) {
+		if (mon->negotiated)
+			reply_error(mon, id, "CommandNotFound", "Capabilities negotiation is already complete, command ignored");
+		else
+			reply_ok(mon, id, NULL);
+		mon->negotiated = true;
+		goto out;
+	}
+	if (!mon->negotiated) {
+		reply_error(mon, id, "CommandNotFound",
+			    "Expecting capabilities negotiation with 'qmp_capabilities'");
+		goto out;
+	}
+	if (!strcmp(cmd, "query-version")) {
+		reply_ok(mon, id, json_pack("{s:{s:i,s:i,s:i},s:s}", "qemu", "major", 7, "minor", 2,
+					    "micro", 0, "package", "hvmdm " HVMDM_VERSION));
+	} else if (!strcmp(cmd, "query-commands")) {
+		json_t *list = json_array();
+
+		for (size_t i = 0; i < sizeof(command_names) / sizeof(command_names[0]); i++)
+			json_array_append_new(list, json_pack("{s:s}", "name", command_names[i]));
+		reply_ok(mon, id, list);
+	} else if (!strcmp(cmd, "query-status")) {
+		reply_ok(mon, id, json_pack("{s:b,s:b,s:s}", "running", !q->vm->paused, "singlestep", 0,
+					    "status", run_status(q)));
+	} else if (!strcmp(cmd, "query-command-line-options")) {
+		reply_ok(mon, id, json_array());
+	} else if (!strcmp(cmd, "stop")) {
+		cmd_stop(q, mon, id);
+	} else if (!strcmp(cmd, "cont")) {
+		cmd_cont(q, mon, id);
+	} else if (!strcmp(cmd, "quit")) {
+		reply_ok(mon, id, NULL);
+		qmp_event(q, "SHUTDOWN", "{\"guest\":false,\"reason\":\"host-qmp-quit\"}");
+		kvm_request_quit();
+	} else if (!strcmp(cmd, "getfd")) {
+		const char *name = json_string_value(json_object_get(args, "fdname"));
+		int fd = take_pending(mon);
+
+		if (!name || !name[0] || strlen(name) >= 64) {
+			reply_error(mon, id, "GenericError", "getfd: parameter 'fdname' is missing or too long");
+		} else if (fd < 0) {
+			reply_error(mon, id, "GenericError", "getfd: no file descriptor supplied via SCM_RIGHTS");
+		} else if (store_fd(q, name, -1, fd)) {
+			reply_error(mon, id, "GenericError", "getfd: too many descriptors held");
+		} else {
+			fd = -1; /* kept under its name */
+			reply_ok(mon, id, NULL);
+		}
+		if (fd >= 0)
+			close(fd);
+	} else if (!strcmp(cmd, "add-fd")) {
+		int fd = take_pending(mon), fdset = q->next_fdset;
+		json_t *want = json_object_get(args, "fdset-id");
+
+		if (json_is_integer(want) && json_integer_value(want) >= 0 &&
+		    json_integer_value(want) < 1000000)
+			fdset = (int)json_integer_value(want);
+		if (fd < 0) {
+			reply_error(mon, id, "GenericError", "add-fd: no file descriptor supplied via SCM_RIGHTS");
+		} else if (store_fd(q, "", fdset, fd)) {
+			close(fd);
+			reply_error(mon, id, "GenericError", "add-fd: too many descriptors held");
+		} else {
+			if (fdset >= q->next_fdset)
+				q->next_fdset = fdset + 1;
+			reply_ok(mon, id, json_pack("{s:i,s:i}", "fdset-id", fdset, "fd", fd));
+		}
+	} else if (!strcmp(cmd, "migrate")) {
+		cmd_migrate(q, mon, id, args);
+	} else if (!strcmp(cmd, "query-migrate")) {
+		cmd_query_migrate(q, mon, id);
+	} else if (!strcmp(cmd, "xen-save-devices-state")) {
+		cmd_xen_save_devices_state(q, mon, id, args);
+	} else {
+		reply_error(mon, id, "CommandNotFound", "The command %s has not been found", cmd);
+	}
+out:
+	drop_pending(mon); /* descriptors not taken by this command are not kept */
+}
+
+/* Parse every complete JSON value in the input buffer. */
+static void process_input(struct qmp_server *q, struct qmp_monitor *mon)
+{
+	size_t pos = 0;
+
+	while (mon->client_fd >= 0) {
+		json_error_t jerr;
+		json_t *msg;
+
+		while (pos < mon->in_len && strchr(" \t\r\n", mon->in[pos]))
+			pos++;
+		if (pos == mon->in_len)
+			break;
+		msg = json_loadb((const char *)mon->in + pos, mon->in_len - pos,
+				 JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &jerr);
+		if (!msg) {
+			const uint8_t *nl;
+
+			if (json_error_code(&jerr) == json_error_premature_end_of_input)
+				break; /* wait for the rest */
+			/* Garbage: answer once and resynchronise at the next line. */
+			reply_error(mon, NULL, "GenericError", "JSON parse error: %s", jerr.text);
+			nl = memchr(mon->in + pos, '\n', mon->in_len - pos);
+			pos = nl ? (size_t)(nl - mon->in) + 1 : mon->in_len;
+			continue;
+		}
+		pos += jerr.position;
+		dispatch(q, mon, msg);
+		json_decref(msg);
+	}
+	if (mon->client_fd >= 0) {
+		memmove(mon->in, mon->in + pos, mon->in_len - pos);
+		mon->in_len -= pos;
+	}
+}
+
+static void read_client(struct qmp_server *q, struct qmp_monitor *mon)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} ctl;
+	struct iovec iov;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &ctl,
+			     .msg_controllen = sizeof(ctl) };
+	ssize_t n;
+
+	if (mon->in_len == QMP_MAX_INPUT) {
+		log_warn("qmp", "%s: a message larger than %u bytes: dropping the client", mon->path,
+			 QMP_MAX_INPUT);
+		disconnect(mon);
+		return;
+	}
+	iov.iov_base = mon->in + mon->in_len;
+	iov.iov_len = QMP_MAX_INPUT - mon->in_len;
+	n = recvmsg(mon->client_fd, &mh, MSG_CMSG_CLOEXEC);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n >= 0 && c; c = CMSG_NXTHDR(&mh, c)) {
+		size_t nfd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (mon->nr_pending < 4)
+				mon->pending_fds[mon->nr_pending++] = fd;
+			else
+				close(fd);
+		}
+	}
+	if (n <= 0) {
+		disconnect(mon);
+		return;
+	}
+	mon->in_len += (size_t)n;
+	process_input(q, mon);
+}
+
+void qmp_poll(void *opaque, int timeout_ms)
+{
+	struct qmp_server *q = opaque;
+	struct pollfd p[QMP_MAX_MONITORS * 2];
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < q->nr_mon; i++) {
+		p[n++] = (struct pollfd){ .fd = q->mon[i].listen_fd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = q->mon[i].client_fd, .events = POLLIN };
+	}
+	if (poll(p, n, timeout_ms) <= 0)
+		return;
+	for (unsigned int i = 0; i < q->nr_mon; i++) {
+		struct qmp_monitor *mon = &q->mon[i];
+
+		if (p[2 * i + 1].revents && mon->client_fd >= 0)
+			read_client(q, mon);
+		if (p[2 * i].revents & POLLIN) {
+			int fd = accept4(mon->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+			if (fd < 0)
+				continue;
+			if (mon->client_fd >= 0) {
+				close(fd); /* one client per monitor, as QEMU */
+				continue;
+			}
+			mon->client_fd = fd;
+			greet(mon);
+		}
+	}
+}
+
+void qmp_close(struct qmp_server *q)
+{
+	for (unsigned int i = 0; i < q->nr_mon; i++) {
+		disconnect(&q->mon[i]);
+		close(q->mon[i].listen_fd);
+		unlink(q->mon[i].path);
+		free(q->mon[i].in);
+	}
+	for (unsigned int i = 0; i < QMP_MAX_FDS; i++)
+		if (q->fds[i].fd >= 0)
+			close(q->fds[i].fd);
+	q->nr_mon = 0;
+}

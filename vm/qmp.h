@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * QMP, the QEMU Machine Protocol, on unix-socket monitors (-qmp, or -chardev
+ * socket + -mon mode=control as libxl spells it), with jansson for JSON.
+ *
+ * One client per monitor at a time, as in QEMU. The protocol: a greeting,
+ * `qmp_capabilities`, then commands each answered with `return` or `error`
+ * (carrying the client's `id`); events (STOP, RESUME, MIGRATION, SHUTDOWN)
+ * go to every negotiated client. Descriptors arrive with SCM_RIGHTS and
+ * belong to the next `getfd` or `add-fd`.
+ *
+ * Commands: qmp_capabilities, query-version, query-commands, query-status,
+ * query-command-line-options, stop, cont, quit, getfd, add-fd, migrate
+ * (uri "file:PATH", "fd:NAME" or "file:/dev/fdset/N"; a whole-VM save of the
+ * stopped VM), query-migrate, xen-save-devices-state (device state only).
+ * Anything else is answered with CommandNotFound.
+ */
+#ifndef HVMDM_VM_QMP_H
+#define HVMDM_VM_QMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "migration.h"
+
+#define QMP_MAX_MONITORS 4
+#define QMP_MAX_INPUT (1u << 20)
+#define QMP_MAX_FDS 16
+
+struct qmp_monitor {
+	int listen_fd;
+	int client_fd;
+	char path[108];
+	bool negotiated;
+	uint8_t *in;
+	size_t in_len;
+	int pending_fds[4];    /* arrived with SCM_RIGHTS, for the next command */
+	unsigned int nr_pending;
+};
+
+struct qmp_server {
+	struct qmp_monitor mon[QMP_MAX_MONITORS];
+	unsigned int nr_mon;
+	struct kvm_vm *vm;
+	/* getfd names and add-fd sets: descriptors the client handed us */
+	struct {
+		char name[64];   /* getfd; "" for an fdset member */
+		int fdset;       /* add-fd; -1 for a named one */
+		int fd;
+	} fds[QMP_MAX_FDS];
+	int next_fdset;
+	/* the last migrate */
+	const char *migrate_status; /* "none", "completed", "failed" */
+	char migrate_error[512];
+	struct migration_stats migrate_stats;
+	bool started;               /* the guest has run (prelaunch vs paused) */
+};
+
+void qmp_init(struct qmp_server *q, struct kvm_vm *vm);
+/* Listen on a unix socket at path (an old socket file there is replaced). */
+int qmp_add_monitor(struct qmp_server *q, const char *path, char *err, size_t errlen);
+/* kvm_vm's control_poll: wait up to timeout_ms for clients and serve them. */
+void qmp_poll(void *opaque, int timeout_ms);
+/* Send an event to every negotiated client. */
+void qmp_event(struct qmp_server *q, const char *name, const char *data_json);
+void qmp_close(struct qmp_server *q);
+
+#endif
