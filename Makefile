@@ -154,7 +154,7 @@ run: deps $(B)/hvmdm $(GUESTS)
 
 check: deps $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
-		prove --exec '' $(TEST_BINS) tests/cli.t tests/stream-tool.t tests/kvm.t tests/bench.t tests/fuzz.t
+		prove --exec '' $(TEST_BINS) tests/cli.t tests/stream-tool.t tests/kvm.t tests/saverestore.t tests/bench.t tests/fuzz.t
 
 clean:
 	rm -rf $(B)

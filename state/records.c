@@ -11,6 +11,7 @@
  * payload is an error naming the offset.
  */
 #include "registry.h"
+#include "vm_records.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -948,6 +949,23 @@ const struct record_kind *record_kind_find(const char *idstr)
 		if (!strcmp(record_kinds[i].idstr, idstr))
 			return &record_kinds[i];
 	return NULL;
+}
+
+size_t registry_nr_kinds(void)
+{
+	return nr_record_kinds + nr_vm_record_kinds;
+}
+
+const struct record_kind *registry_kind(size_t i)
+{
+	return i < nr_record_kinds ? &record_kinds[i] : &vm_record_kinds[i - nr_record_kinds];
+}
+
+const struct record_kind *registry_find(const char *idstr)
+{
+	const struct record_kind *k = record_kind_find(idstr);
+
+	return k ? k : vm_record_kind_find(idstr);
 }
 
 const struct record_version *record_version_find(const struct record_kind *k, uint32_t version)

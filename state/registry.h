@@ -62,7 +62,12 @@ struct record_kind {
 extern const struct record_kind record_kinds[];
 extern const size_t nr_record_kinds;
 
+/* Device record kinds only (what a device-state stream may carry). */
 const struct record_kind *record_kind_find(const char *idstr);
+/* The whole registry: device kinds, then the whole-VM kinds (state/vm_records.c). */
+size_t registry_nr_kinds(void);
+const struct record_kind *registry_kind(size_t i);
+const struct record_kind *registry_find(const char *idstr);
 const struct record_version *record_version_find(const struct record_kind *k, uint32_t version);
 uint32_t record_written_version(const struct record_kind *k);
 const char *rv_status_name(enum rv_status s);

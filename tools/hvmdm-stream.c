@@ -23,6 +23,7 @@
 #include "../state/qevm.h"
 #include "../state/registry.h"
 #include "../state/snapshot.h"
+#include "../state/vm_records.h"
 #include "../vm/accel_none.h"
 
 #define EXIT_REFUSED 1
@@ -37,6 +38,9 @@ static void usage(FILE *out)
 	      "       hvmdm-stream convert [--to FORMAT] IN OUT\n",
 	      out);
 }
+
+/* Device state is at most 64 MiB; a whole VM carries its RAM too. */
+#define INSPECT_MAX_SIZE (64ull << 30)
 
 static uint8_t *read_file(const char *path, size_t *len)
 {
@@ -54,9 +58,9 @@ static uint8_t *read_file(const char *path, size_t *len)
 		if (n == cap) {
 			uint8_t *p;
 
-			if (cap > STREAM_MAX_SIZE) {
-				fprintf(stderr, "hvmdm-stream: %s: larger than the %u-byte cap\n", path,
-					STREAM_MAX_SIZE);
+			if (cap > INSPECT_MAX_SIZE) {
+				fprintf(stderr, "hvmdm-stream: %s: larger than the %llu-byte cap\n", path,
+					INSPECT_MAX_SIZE);
 				free(buf);
 				fclose(f);
 				return NULL;
@@ -129,7 +133,7 @@ struct listing {
 static void list_record(const struct stream_record *rec, void *opaque)
 {
 	struct listing *l = opaque;
-	const struct record_kind *k = record_kind_find(rec->idstr);
+	const struct record_kind *k = registry_find(rec->idstr);
 	const struct record_version *v = k ? record_version_find(k, rec->version) : NULL;
 
 	json_array_append_new(l->records, json_pack(
@@ -138,6 +142,42 @@ static void list_record(const struct stream_record *rec, void *opaque)
 		"offset", (json_int_t)rec->offset, "length", (json_int_t)rec->payload_len,
 		"mandatory", (rec->flags & RECORD_MANDATORY) != 0,
 		"known_as", v ? rv_status_name(v->status) : "unknown"));
+}
+
+/* The shape a whole-VM stream's kvm-vm record gives; false for device state. */
+static bool whole_vm_shape(const uint8_t *buf, size_t len, uint64_t *ram, uint64_t *below,
+			   uint32_t *vcpus)
+{
+	struct stream_header h;
+	struct stream_record rec;
+	char err[256];
+	size_t pos;
+
+	if (len < 4 || !memcmp(buf, "QEVM", 4) || stream_read_header(buf, len, &h, err, sizeof(err)))
+		return false;
+	pos = h.records_offset;
+	while (stream_read_record(buf, len, &pos, &rec, err, sizeof(err)) == 1) {
+		struct rbuf r;
+
+		if (strcmp(rec.idstr, "kvm-vm"))
+			continue;
+		rbuf_init(&r, rec.payload, rec.payload_len);
+		*ram = get_le64(&r);
+		*below = get_le64(&r);
+		*vcpus = get_le32(&r);
+		return !r.short_read && *vcpus >= 1 && *vcpus <= VM_MAX_VCPUS;
+	}
+	return false;
+}
+
+static uint64_t whole_vm_nonzero(const struct vm_staged *st)
+{
+	uint64_t n = 0;
+
+	for (size_t c = 0; c < st->nr_chunks; c++)
+		for (uint32_t i = 0; i < st->chunks[c].nr_pages; i++)
+			n += (st->chunks[c].bitmap[i / 8] >> (i % 8)) & 1;
+	return n;
 }
 
 static int cmd_inspect(const char *path, bool as_json)
@@ -174,8 +214,28 @@ static int cmd_inspect(const char *path, bool as_json)
 		json_object_set_new(root, "error", json_string(err));
 		status = EXIT_REFUSED;
 	} else if (scratch_machine(buf, len, &accel, &m, err, sizeof(err)) == 0) {
+		uint64_t ram, below;
+		uint32_t vcpus;
+		int rc;
+
 		json_object_set_new(root, "profile", json_string(profile_name(m.cfg.profile)));
-		if (snapshot_decode(&m, buf, len, &st, &rep, err, sizeof(err)) == 0) {
+		if (whole_vm_shape(buf, len, &ram, &below, &vcpus)) {
+			struct vm_staged vst;
+
+			/* A whole VM (KVM): decode it all, with the shape it says it has. */
+			rc = vm_stream_decode(&m, buf, len, ram, below, vcpus, &vst, &rep, err, sizeof(err));
+			if (rc == 0) {
+				st = vst.dev;
+				json_object_set_new(root, "whole_vm",
+						    json_pack("{s:I,s:I,s:i,s:I}", "ram_bytes", (json_int_t)ram,
+							      "ram_below_4g", (json_int_t)below, "vcpus", (int)vcpus,
+							      "nonzero_pages", (json_int_t)whole_vm_nonzero(&vst)));
+				vm_staged_free(&vst);
+			}
+		} else {
+			rc = snapshot_decode(&m, buf, len, &st, &rep, err, sizeof(err));
+		}
+		if (rc == 0) {
 			json_t *notes = json_array();
 
 			json_object_set_new(root, "state", machine_state_to_json(&m, &st));
@@ -202,6 +262,8 @@ static int cmd_inspect(const char *path, bool as_json)
 		size_t i;
 		json_t *r;
 
+		json_t *wv = json_object_get(root, "whole_vm");
+
 		printf("%s: %s stream, machine %s\n", path,
 		       json_string_value(json_object_get(root, "format")) ? json_string_value(json_object_get(root, "format")) : "unknown",
 		       json_string_value(json_object_get(root, "profile")) ? json_string_value(json_object_get(root, "profile")) : "?");
@@ -213,6 +275,11 @@ static int cmd_inspect(const char *path, bool as_json)
 			       (long long)json_integer_value(json_object_get(r, "version")),
 			       (long long)json_integer_value(json_object_get(r, "length")),
 			       json_string_value(json_object_get(r, "known_as")));
+		if (wv)
+			printf("  whole VM (KVM): %lld MiB of RAM (%lld non-zero pages), %lld vCPU(s)\n",
+			       (long long)json_integer_value(json_object_get(wv, "ram_bytes")) >> 20,
+			       (long long)json_integer_value(json_object_get(wv, "nonzero_pages")),
+			       (long long)json_integer_value(json_object_get(wv, "vcpus")));
 		json_array_foreach(foreign, i, r)
 			printf("  not emulated by hvmdm (a restore refuses it): %s\n", json_string_value(r));
 		if (json_object_get(root, "state")) {
@@ -308,8 +375,8 @@ static int cmd_verify(const char *path)
 static void schema_lines(FILE *out)
 {
 	fprintf(out, "# idstr\tversion\tstatus\tpayload_len\tfingerprint\torigin\tlayout\n");
-	for (size_t i = 0; i < nr_record_kinds; i++) {
-		const struct record_kind *k = &record_kinds[i];
+	for (size_t i = 0; i < registry_nr_kinds(); i++) {
+		const struct record_kind *k = registry_kind(i);
 
 		for (size_t j = 0; j < k->nr_versions; j++) {
 			const struct record_version *v = &k->versions[j];
@@ -333,7 +400,7 @@ struct schema_row {
 	char status[16];
 	unsigned int len;
 	unsigned int fp;
-	char layout[512];
+	char layout[2048];
 };
 
 static int parse_row(char *line, struct schema_row *r)
@@ -343,7 +410,7 @@ static int parse_row(char *line, struct schema_row *r)
 
 	for (char *t = strtok_r(line, "\t\n", &save); t && n < 7; t = strtok_r(NULL, "\t\n", &save))
 		f[n++] = t;
-	if (n != 7 || strlen(f[0]) > 64 || strlen(f[2]) > 15 || strlen(f[6]) > 511)
+	if (n != 7 || strlen(f[0]) > 64 || strlen(f[2]) > 15 || strlen(f[6]) > 2047)
 		return -1;
 	strcpy(r->idstr, f[0]);
 	r->version = (unsigned int)strtoul(f[1], NULL, 10);
@@ -362,7 +429,7 @@ static int parse_row(char *line, struct schema_row *r)
 static int schema_check(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char line[1024];
+	char line[4096];
 	unsigned int max_committed[64] = { 0 }, lineno = 0;
 	int bad = 0;
 
@@ -383,14 +450,15 @@ static int schema_check(const char *path)
 			bad++;
 			continue;
 		}
-		k = record_kind_find(row.idstr);
+		k = registry_find(row.idstr);
 		if (!k) {
 			printf("%s %u: the record name disappeared from the registry\n", row.idstr, row.version);
 			bad++;
 			continue;
 		}
-		if (row.version > max_committed[k - record_kinds])
-			max_committed[k - record_kinds] = row.version;
+		for (size_t i = 0; i < registry_nr_kinds() && i < 64; i++)
+			if (registry_kind(i) == k && row.version > max_committed[i])
+				max_committed[i] = row.version;
 		v = record_version_find(k, row.version);
 		if (!v) {
 			printf("%s %u: the version disappeared from the registry (numbers are never dropped)\n",
@@ -418,8 +486,8 @@ static int schema_check(const char *path)
 		}
 	}
 	fclose(f);
-	for (size_t i = 0; i < nr_record_kinds; i++) {
-		const struct record_kind *k = &record_kinds[i];
+	for (size_t i = 0; i < registry_nr_kinds() && i < 64; i++) {
+		const struct record_kind *k = registry_kind(i);
 
 		for (size_t j = 0; j < k->nr_versions; j++) {
 			const struct record_version *v = &k->versions[j];

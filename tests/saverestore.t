@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Whole-VM save and restore on KVM, driven over QMP as a user would: the
+# counting guest (firmware/guests/count.asm) is saved in real mode, in 32-bit
+# protected mode and in 64-bit long mode, each time restored into a fresh
+# hvmdm with -incoming, and must go on counting with no number missing or
+# repeated. Corrupt, truncated and mismatched streams are refused before
+# anything runs. Skips, saying why, without /dev/kvm.
+set -u
+bin=${HVMDM:-build/asan/hvmdm}
+tool=${HVMDM_STREAM:-build/asan/hvmdm-stream}
+qmp=tests/tools/qmp-client
+rom=build/guests/count.rom
+if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	echo "1..0 # SKIP no /dev/kvm (or not readable and writable by $(id -un))"
+	exit 0
+fi
+echo "1..27"
+work=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
+n=0
+fails=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"
+	else echo "not ok $n - $2"; fails=$((fails + 1)); fi
+}
+# wait_for FILE TEXT PID: until FILE has TEXT (at most 60 s, or until PID ends)
+wait_for() {
+	for _ in $(seq 1 600); do
+		grep -qF "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# One leg: start hvmdm (restoring $1 if given), wait for "count $2", save to
+# $3 over QMP, quit. Serial output to $work/leg$4.log.
+leg() {
+	local from=$1 until=$2 to=$3 i=$4 incoming=()
+	[ -n "$from" ] && incoming=(-incoming "file:$from")
+	"$bin" -accel kvm -m 64 -smp 2 -option-rom "$rom" -serial "file:$work/leg$i.log" \
+		-qmp "unix:$work/qmp$i,server=on,wait=off" "${incoming[@]}" 2>"$work/leg$i.err" &
+	local pid=$!
+	pids+=("$pid")
+	if ! wait_for "$work/leg$i.log" "count $until" "$pid"; then
+		echo "# leg $i never printed count $until"; sed 's/^/# /' "$work/leg$i.err"
+		kill "$pid" 2>/dev/null; wait "$pid"; return 1
+	fi
+	"$qmp" "$work/qmp$i" stop migrate "{\"uri\":\"file:$to\"}" query-status quit >"$work/qmp$i.out"
+	local qrc=$?
+	wait "$pid"
+	local rc=$?
+	[ $qrc -eq 0 ] || sed 's/^/# qmp: /' "$work/qmp$i.out"
+	[ $rc -eq 0 ] || sed 's/^/# /' "$work/leg$i.err"
+	[ $qrc -eq 0 ] && [ $rc -eq 0 ] && grep -q '"status":"postmigrate"' "$work/qmp$i.out"
+}
+
+leg "" 4 "$work/real.vm" 1
+ok $? "boot, count to 4 in real mode, stop and migrate to a file over QMP, quit"
+[ -s "$work/real.vm" ] && ! ls "$work"/real.vm.tmp.* >/dev/null 2>&1
+ok $? "the save file is complete and no temporary file is left"
+"$tool" inspect "$work/real.vm" >"$work/inspect" 2>&1 &&
+	grep -q "kvm-vcpu *instance 0x1 " "$work/inspect" && grep -q "guest-ram" "$work/inspect"
+ok $? "hvmdm-stream inspect lists the whole-VM records (two vCPUs, RAM)"
+"$tool" verify "$work/real.vm" >"$work/verify" 2>&1
+[ $? -eq 1 ] && grep -q "whole-VM stream" "$work/verify"
+ok $? "a device-state restore of a whole-VM stream is refused, naming why"
+
+leg "$work/real.vm" 14 "$work/pm32.vm" 2
+ok $? "restored from real mode, counted on into protected mode (14), saved again"
+leg "$work/pm32.vm" 24 "$work/long.vm" 3
+ok $? "restored in protected mode, counted on into long mode (24), saved again"
+
+# The last leg restores through a descriptor, as libxl hands one over.
+timeout 60 "$bin" -accel kvm -m 64 -smp 2 -option-rom "$rom" -serial "file:$work/leg4.log" \
+	-incoming fd:7 7<"$work/long.vm" 2>"$work/leg4.err"
+rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$work/leg4.err"
+ok $rc "restored in long mode from -incoming fd:7 and ran to ACPI power-off"
+grep -q "restored the VM" "$work/leg4.err"
+ok $? "hvmdm reported the restore"
+
+# The four legs' serial output together: 1..30, each once, in order, then done.
+cat "$work"/leg1.log "$work"/leg2.log "$work"/leg3.log "$work"/leg4.log | tr -d '\r' >"$work/all"
+grep '^count [0-9]' "$work/all" | sed 's/count //' >"$work/numbers"
+seq 1 30 | cmp -s - "$work/numbers"
+rc=$?
+[ $rc -eq 0 ] || { echo "# counts were:"; tr '\n' ' ' <"$work/numbers" | sed 's/^/# /'; echo; }
+ok $rc "the count went 1..30 across three saves and restores, none missing or repeated"
+grep -q "count done" "$work/all"
+ok $? "the guest finished its count"
+for i in 1 2 3; do
+	[ "$(grep -c 'count guest: real mode' "$work/leg$i.log")" -le 1 ] &&
+		! grep -q "count guest: real mode" "$work/leg$((i + 1)).log"
+	ok $? "restore $i did not reboot the guest"
+done
+grep -q "count guest: 32-bit" "$work/leg2.log" && grep -q "count guest: 64-bit" "$work/leg3.log"
+ok $? "each restore continued into the next CPU mode"
+
+# Refusals: nothing runs, the message says which record and why.
+refuse() {
+	local what=$1 want=$2
+	shift 2
+	timeout 20 "$bin" -accel kvm -smp 2 -option-rom "$rom" -serial "file:$work/refused.log" "$@" \
+		2>"$work/refused.err"
+	local rc=$?
+	if [ $rc -eq 2 ] && grep -q "$want" "$work/refused.err" && [ ! -s "$work/refused.log" ]; then
+		ok 0 "$what"
+	else
+		ok 1 "$what (exit $rc)"; sed 's/^/# /' "$work/refused.err"
+	fi
+}
+refuse "a restore into a VM with other RAM is refused and names -m" "restore with -m 64" \
+	-m 128 -incoming "file:$work/real.vm"
+refuse "a restore into a VM with other vCPUs is refused and names -smp" "restore with -smp 2" \
+	-m 64 -smp 1 -incoming "file:$work/real.vm"
+size=$(stat -c %s "$work/real.vm")
+cp "$work/real.vm" "$work/flip.vm"
+printf '\x5a' | dd of="$work/flip.vm" bs=1 seek=$((size / 2)) conv=notrunc status=none
+refuse "a stream with one flipped byte in guest RAM is refused (record checksum)" "record checksum mismatch" \
+	-m 64 -incoming "file:$work/flip.vm"
+head -c $((size - 100)) "$work/real.vm" >"$work/short.vm"
+refuse "a truncated stream is refused" "refused, nothing was loaded" -m 64 -incoming "file:$work/short.vm"
+head -c 0 /dev/null >"$work/empty.vm"
+refuse "an empty stream is refused" "plausible size" -m 64 -incoming "file:$work/empty.vm"
+refuse "a missing file is refused" "No such file" -m 64 -incoming "file:$work/nope.vm"
+refuse "an unknown -incoming URI is refused" "only file:PATH and fd:N" -m 64 -incoming "tcp:1.2.3.4:5"
+
+# QMP on a guest started paused (-S): state, errors, cont.
+"$bin" -accel kvm -m 64 -option-rom "$rom" -serial "file:$work/s.log" -S \
+	-chardev "socket,id=m0,path=$work/qmp-s,server=on,wait=off" -mon chardev=m0,mode=control \
+	2>"$work/s.err" &
+pid=$!
+pids+=("$pid")
+"$qmp" "$work/qmp-s" query-status >"$work/q1"
+grep -q '"status":"prelaunch"' "$work/q1" && [ ! -s "$work/s.log" ]
+ok $? "-S: QMP query-status says prelaunch and the guest has not run"
+"$qmp" "$work/qmp-s" no-such-command >"$work/q2"
+[ $? -eq 1 ] && grep -q '"class":"CommandNotFound"' "$work/q2"
+ok $? "an unknown command gets CommandNotFound"
+perl -MIO::Socket::UNIX -e '
+	my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 2;
+	my $g = <$s>; print $s "{\"execute\":\"stop\"}\n"; my $r = <$s>;
+	exit($r =~ /Expecting capabilities negotiation/ ? 0 : 1);' "$work/qmp-s"
+ok $? "a command before qmp_capabilities is refused"
+perl -MIO::Socket::UNIX -e '
+	my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 2;
+	my $g = <$s>; print $s "{\"execute\":\"qmp_capabilities\"}\n"; <$s>;
+	print $s "{garbage\n{\"execute\":\"query-status\",\"id\":7}\n";
+	my $e = <$s>; my $r = <$s>;
+	exit($e =~ /JSON parse error/ && $r =~ /"id":7/ ? 0 : 1);' "$work/qmp-s"
+ok $? "garbage JSON gets an error and the monitor keeps working"
+"$qmp" "$work/qmp-s" cont >/dev/null && wait_for "$work/s.log" "count 2" "$pid"
+ok $? "cont starts the guest"
+"$qmp" "$work/qmp-s" quit >/dev/null
+wait "$pid"
+ok $? "QMP quit ends hvmdm with exit 0"
+exit $((fails > 0))
