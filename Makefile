@@ -143,14 +143,10 @@ bench: deps $(BENCH_DEPS)
 	@B=$(B) tests/bench/bench.sh
 
 # The main job until an accelerator lands: the chipset self-check of every profile.
-run: deps $(B)/hvmdm $(GUESTS)
+run: deps $(B)/hvmdm $(B)/hvmdm-stream $(GUESTS)
 	@for p in xenfv xenfv-trad pc; do $(B)/hvmdm -machine $$p -smp 2 -serial null -selfcheck || exit 1; echo; done
-	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then \
-		echo "=== Booting on KVM: SeaBIOS on hvmdm's pc chipset runs the test guest; its console follows ==="; \
-		timeout 60 $(B)/hvmdm -accel kvm -m 64 -debugcon file:$(B)/seabios.log -serial stdio \
-			-option-rom $(B)/guests/realmode.rom < /dev/null && \
-		echo "=== the guest powered off through ACPI S5; SeaBIOS's log is in $(B)/seabios.log ==="; \
-	else echo "/dev/kvm is missing or not accessible: skipping the KVM boot"; fi
+	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then tools/demo-kvm.sh $(B); \
+	else echo "/dev/kvm is missing or not accessible: skipping the KVM boot, save and restore"; fi
 
 check: deps $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
