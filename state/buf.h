@@ -60,6 +60,9 @@ uint16_t get_be16(struct rbuf *r);
 uint32_t get_be32(struct rbuf *r);
 uint64_t get_be64(struct rbuf *r);
 
+/* CRC-32C (Castagnoli); SSE4.2's instruction where the CPU has it. */
 uint32_t crc32c(uint32_t crc, const void *data, size_t len);
+/* The same with the byte-wise table, whatever the CPU (tests compare the two). */
+uint32_t crc32c_portable(uint32_t crc, const void *data, size_t len);
 
 #endif

@@ -350,6 +350,27 @@ static void test_registry(void **state)
 	}
 }
 
+/* The SSE4.2 CRC (used where the CPU has it) and the table CRC agree everywhere. */
+static void test_crc32c_implementations(void **state)
+{
+	static uint8_t buf[4096 + 16];
+	uint32_t x = 12345;
+
+	(void)state;
+	assert_int_equal(crc32c(0, "123456789", 9), 0xe3069283);
+	assert_int_equal(crc32c_portable(0, "123456789", 9), 0xe3069283);
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245 + 12345;
+		buf[i] = (uint8_t)(x >> 16);
+	}
+	for (size_t off = 0; off < 16; off++)
+		for (size_t len = 0; len < 300; len += 1 + len / 8)
+			assert_int_equal(crc32c(7, buf + off, len), crc32c_portable(7, buf + off, len));
+	assert_int_equal(crc32c(0, buf + 3, 4096), crc32c_portable(0, buf + 3, 4096));
+	/* Chained calls equal one call. */
+	assert_int_equal(crc32c(crc32c(0, buf, 1000), buf + 1000, 3000), crc32c(0, buf, 4000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +380,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_load_refuses_whole_vm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_stream_is_not_a_whole_vm, setup, teardown),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_crc32c_implementations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
