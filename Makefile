@@ -128,6 +128,11 @@ $(B)/guests/bench_mmio_%.rom: firmware/guests/bench_mmio.asm firmware/guests/rom
 	@nasm -f bin -i firmware/guests/ -DCOUNT=$* -o $@ $<
 	@$(B)/romsum $@
 
+$(B)/guests/bench_fill_%.rom: firmware/guests/bench_fill.asm firmware/guests/rom.inc $(B)/romsum
+	@mkdir -p $(dir $@)
+	@nasm -f bin -i firmware/guests/ -DFILL_MIB=$* -o $@ $<
+	@$(B)/romsum $@
+
 $(B)/bench/bare_kvm: tests/bench/bare_kvm.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(BASE_CFLAGS) -O2 $< -o $@
@@ -136,7 +141,7 @@ $(B)/bench/bench_state: tests/bench/bench_state.c $(REL_OBJS)
 	@mkdir -p $(dir $@)
 	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -lpthread -o $@
 
-BENCH_DEPS := $(B)/hvmdm $(B)/bench/bare_kvm $(B)/bench/bench_state \
+BENCH_DEPS := $(B)/hvmdm $(B)/bench/bare_kvm $(B)/bench/bench_state $(B)/guests/bench_fill_32.rom $(B)/guests/bench_fill_2.rom \
 	$(foreach n,$(BENCH_COUNTS),$(foreach g,pio pcicfg mmio,$(B)/guests/bench_$(g)_$(n).rom))
 
 bench: deps $(BENCH_DEPS)

@@ -680,7 +680,10 @@ void piix4_pm_save_state(const struct piix4_pm *s, struct piix4_pm_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	pci_save_state(&s->pci, &st->pci);
+	/* TMR_STS as the guest would read it now (it is set lazily on reads). */
 	st->pm1_sts = s->pm1_sts;
+	if (is_pc(s) && timer_ticks(s) >= s->tmr_overflow)
+		st->pm1_sts |= PM1_TMR;
 	st->pm1_en = s->pm1_en;
 	st->pm1_cnt = s->pm1_cnt;
 	st->pm_base = s->pm_base;

@@ -865,6 +865,7 @@ int kvm_vm_resume(struct kvm_vm *vm, char *err, size_t errlen)
 {
 	if (!vm->paused)
 		return 0;
+	vm->has_run = true;
 	clock_start(&vm->m->clock);
 	vm->paused = false;
 	return start_vcpus(vm, err, errlen);
@@ -1018,7 +1019,10 @@ int kvm_vm_put_state(struct kvm_vm *vm, const struct vm_staged *st, char *err, s
 		return -1;
 	}
 	pthread_mutex_lock(&vm->lock);
-	vm_staged_apply_ram(st, vm->ram);
+	/* The device clock stays where the stream says until the vCPUs run again. */
+	clock_stop(&vm->m->clock);
+	vm->paused = true;
+	vm_staged_apply_ram(st, vm->ram, !vm->has_run);
 	/* Devices first: their interrupt lines settle in our bookkeeping ... */
 	machine_load_state(vm->m, &st->dev);
 	rc = pam_apply(vm, vm->m->i440fx.pci.config, err, errlen);

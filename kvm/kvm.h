@@ -93,6 +93,7 @@ struct kvm_vm {
 	void *control_opaque;
 	bool paused;         /* vCPU threads stopped, device clock frozen */
 	bool start_paused;   /* kvm_vm_run begins paused (-S, or after -incoming with -S) */
+	bool has_run;        /* vCPUs have run: guest RAM is no longer all zeros */
 };
 
 /* 0, or -1 with a message naming what failed (/dev/kvm missing, BIOS unreadable...). */

@@ -482,13 +482,19 @@ static bool page_is_zero(const uint8_t *p)
 	return true;
 }
 
-/* A chunk of nr_pages pages at guest-physical gpa, host bytes at `ram`. */
-static void enc_ram_chunk(struct wbuf *w, uint64_t gpa, const uint8_t *ram, uint32_t nr_pages)
+/*
+ * A chunk of nr_pages pages at guest-physical gpa, host bytes at `ram`;
+ * `populated` (bit per page from page `first`, or NULL) spares reading pages
+ * the host never populated.
+ */
+static void enc_ram_chunk(struct wbuf *w, uint64_t gpa, const uint8_t *ram, uint32_t nr_pages,
+			  const uint8_t *populated, uint64_t first)
 {
 	uint8_t bitmap[GUEST_RAM_CHUNK / GUEST_PAGE / 8] = { 0 };
 
 	for (uint32_t i = 0; i < nr_pages; i++)
-		if (!page_is_zero(ram + (size_t)i * GUEST_PAGE))
+		if ((!populated || (populated[(first + i) / 8] >> ((first + i) % 8)) & 1) &&
+		    !page_is_zero(ram + (size_t)i * GUEST_PAGE))
 			bitmap[i / 8] |= (uint8_t)(1u << (i % 8));
 	put_le64(w, gpa);
 	put_le32(w, nr_pages);
@@ -631,7 +637,7 @@ static void enc_probe_ram(struct wbuf *w, const struct vm_state *vm)
 	(void)vm;
 	for (unsigned int i = 0; i < sizeof(pages); i++)
 		pages[i] = (i / GUEST_PAGE) % 2 ? (uint8_t)(i * 7 + 1) : 0;
-	enc_ram_chunk(w, 0x100000, pages, 4);
+	enc_ram_chunk(w, 0x100000, pages, 4, NULL, 0);
 }
 
 static uint32_t fp_vm(uint32_t *len) { return fp_encoded(enc_probe_vm, len); }
@@ -734,7 +740,8 @@ int vm_stream_write(const struct machine *m, const struct machine_state *dev,
 		uint64_t bytes = end - off < GUEST_RAM_CHUNK ? end - off : GUEST_RAM_CHUNK;
 		uint64_t gpa = off < vm->ram_below_4g ? off : (1ull << 32) + (off - vm->ram_below_4g);
 
-		enc_ram_chunk(&payload, gpa, src->ram + off, (uint32_t)(bytes / GUEST_PAGE));
+		enc_ram_chunk(&payload, gpa, src->ram + off, (uint32_t)(bytes / GUEST_PAGE),
+			      src->populated, off / GUEST_PAGE);
 		write_record(out, &payload, "guest-ram", 0, 1);
 		off += bytes;
 	}
@@ -882,7 +889,7 @@ fail:
 	return -1;
 }
 
-void vm_staged_apply_ram(const struct vm_staged *st, uint8_t *ram)
+void vm_staged_apply_ram(const struct vm_staged *st, uint8_t *ram, bool ram_is_zero)
 {
 	for (size_t c = 0; c < st->nr_chunks; c++) {
 		const struct vm_ram_chunk *ch = &st->chunks[c];
@@ -894,7 +901,7 @@ void vm_staged_apply_ram(const struct vm_staged *st, uint8_t *ram)
 			if (ch->bitmap[i / 8] & (1u << (i % 8))) {
 				memcpy(dst, src, GUEST_PAGE);
 				src += GUEST_PAGE;
-			} else {
+			} else if (!ram_is_zero) {
 				memset(dst, 0, GUEST_PAGE);
 			}
 		}

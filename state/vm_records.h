@@ -91,6 +91,12 @@ struct vm_staged {
 struct vm_save_source {
 	const struct vm_state *vm;
 	const uint8_t *ram;
+	/*
+	 * Optional, one bit per page of ram: 0 = the page was never populated
+	 * (so it is zero, and reading it would only fault it in). NULL: look
+	 * at every page.
+	 */
+	const uint8_t *populated;
 };
 
 struct out_sink;
@@ -114,8 +120,12 @@ int vm_stream_decode(const struct machine *m, const uint8_t *buf, size_t len, ui
 		     uint64_t ram_below_4g, unsigned int nr_vcpus, struct vm_staged *st,
 		     struct load_report *rep, char *err, size_t errlen);
 void vm_staged_free(struct vm_staged *st);
-/* Copy the staged RAM into guest memory (ram_size bytes at `ram`). */
-void vm_staged_apply_ram(const struct vm_staged *st, uint8_t *ram);
+/*
+ * Copy the staged RAM into guest memory (ram_size bytes at `ram`). When the
+ * memory is known to be all zeros (a VM that never ran), zero pages are not
+ * written, so the host never allocates them.
+ */
+void vm_staged_apply_ram(const struct vm_staged *st, uint8_t *ram, bool ram_is_zero);
 
 /* The registry of whole-VM record kinds (listed by `hvmdm-stream schema`). */
 extern const struct record_kind vm_record_kinds[];

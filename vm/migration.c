@@ -25,6 +25,42 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * Which pages of guest RAM the host ever populated, from /proc/self/pagemap
+ * (bit 63 present, bit 62 swapped; readable without privileges): an
+ * anonymous private page that is neither was never written and is zero.
+ * NULL if pagemap cannot be read -- then every page is looked at.
+ */
+static uint8_t *populated_pages(const struct kvm_vm *vm)
+{
+	uint64_t pages = vm->ram_size / GUEST_PAGE, done = 0;
+	uint8_t *bits = calloc(1, (size_t)(pages + 7) / 8);
+	uint64_t ent[4096];
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (!bits || fd < 0)
+		goto fail;
+	while (done < pages) {
+		size_t want = pages - done < 4096 ? (size_t)(pages - done) : 4096;
+		off_t at = (off_t)(((uintptr_t)vm->ram / GUEST_PAGE + done) * 8);
+		ssize_t n = pread(fd, ent, want * 8, at);
+
+		if (n != (ssize_t)(want * 8))
+			goto fail;
+		for (size_t i = 0; i < want; i++)
+			if (ent[i] >> 62)
+				bits[(done + i) / 8] |= (uint8_t)(1u << ((done + i) % 8));
+		done += want;
+	}
+	close(fd);
+	return bits;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(bits);
+	return NULL;
+}
+
 int migration_save_fd(struct kvm_vm *vm, int fd, struct migration_stats *stats, char *err,
 		      size_t errlen)
 {
@@ -39,11 +75,13 @@ int migration_save_fd(struct kvm_vm *vm, int fd, struct migration_stats *stats, 
 		return -1;
 	}
 	if (kvm_vm_get_state(vm, vs, err, errlen) == 0) {
-		struct vm_save_source src = { .vm = vs, .ram = vm->ram };
+		uint8_t *populated = populated_pages(vm);
+		struct vm_save_source src = { .vm = vs, .ram = vm->ram, .populated = populated };
 
 		machine_save_state(vm->m, &dev);
 		out_sink_init(&out, fd);
 		rc = vm_stream_write(vm->m, &dev, &src, &out, err, errlen);
+		free(populated);
 		if (stats) {
 			stats->bytes = out.written;
 			stats->ram_bytes = vm->ram_size;

@@ -208,6 +208,98 @@ if [ $kvm = yes ]; then
 	fi
 fi
 
+# Whole-VM save and restore of a 256 MiB guest whose RAM from 1 MiB to
+# FILL_MIB MiB is non-zero (bench_fill.asm). Filling is slow on a KVM without
+# hardware paging (every first touch of a page is a host fault), so each
+# device model fills once, saves that as its base, and every run then
+# restores the base in a new process with -S -incoming -- timed from exec
+# until QMP says "paused", QMP client start-up included for both -- and saves
+# it again with QMP stop + migrate, timed by the migration's own total-time
+# (QEMU: exec:cat, with its bandwidth cap lifted).
+FILL_MIB=${FILL_MIB:-32}
+vm_cmd() { # the device model's command line for the fill guest
+	if [ "$1" = hvmdm ]; then
+		echo "$hvmdm -accel kvm -m 256 -option-rom $B/guests/bench_fill_$FILL_MIB.rom"
+	else
+		echo "$qemu -machine pc,accel=kvm -m 256 -nodefaults -display none -option-rom $B/guests/bench_fill_$FILL_MIB.rom"
+	fi
+}
+vm_uri_out() { if [ "$1" = hvmdm ]; then echo "file:$2"; else echo "exec:cat > $2"; fi; }
+vm_uri_in() { if [ "$1" = hvmdm ]; then echo "file:$2"; else echo "exec:cat $2"; fi; }
+vm_migrate() { # who socket file: prints the save's total-time in ms
+	local out
+	if [ "$1" = qemu ]; then
+		tests/tools/qmp-client "$2" migrate-set-parameters '{"max-bandwidth": 1099511627776}' >/dev/null
+	fi
+	out=$(tests/tools/qmp-client "$2" stop migrate "{\"uri\":\"$(vm_uri_out "$1" "$3")\"}" wait-migration quit)
+	echo "$out" | grep -o '"total-time":[0-9]*' | tail -1 | grep -o '[0-9]*$'
+}
+vm_base() { # who dir: boot, fill, save to dir/base
+	local pid
+	# shellcheck disable=SC2046 # the command line is words
+	$(vm_cmd "$1") -serial "file:$2/log" -qmp "unix:$2/q0,server=on,wait=off" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 1 3000); do
+		grep -q filled "$2/log" 2>/dev/null && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q filled "$2/log" 2>/dev/null; then kill $pid 2>/dev/null; wait $pid; return 1; fi
+	vm_migrate "$1" "$2/q0" "$2/base" >/dev/null
+	wait $pid
+	[ -s "$2/base" ]
+}
+vm_cycle() { # who dir run: restore the base, save again; prints "save_ms restore_ms bytes"
+	local pid t0 t1 save_ms
+	t0=$(date +%s.%N)
+	# shellcheck disable=SC2046
+	$(vm_cmd "$1") -serial null -S -qmp "unix:$2/q$3,server=on,wait=off" \
+		-incoming "$(vm_uri_in "$1" "$2/base")" >/dev/null 2>&1 &
+	pid=$!
+	tests/tools/qmp-client "$2/q$3" wait-status '{"status":"paused"}' >"$2/r$3" 2>&1
+	t1=$(date +%s.%N)
+	grep -q '"status":"paused"' "$2/r$3" || { kill $pid 2>/dev/null; wait $pid; return 1; }
+	save_ms=$(vm_migrate "$1" "$2/q$3" "$2/save$3")
+	wait $pid
+	[ -n "$save_ms" ] && [ -s "$2/save$3" ] || return 1
+	echo "$save_ms $(echo "($t1 - $t0) * 1000" | bc -l) $(stat -c %s "$2/save$3")"
+	rm -f "$2/save$3"
+}
+vmsr=()
+if [ $kvm = yes ]; then
+	echo
+	echo "Whole-VM save and restore, 256 MiB guest with $((FILL_MIB - 1)) MiB non-zero, median of $RUNS [min-max]:"
+	for who in hvmdm qemu; do
+		[ $who = qemu ] && [ -z "$qemu" ] && continue
+		saves=()
+		loads=()
+		size=
+		vmdir=$(mktemp -d)
+		vm_base $who "$vmdir" || { echo "  $who: the guest did not fill its RAM"; rm -rf "$vmdir"; continue; }
+		for run in $(seq "$RUNS"); do
+			r=$(vm_cycle $who "$vmdir" "$run") || continue
+			read -r s l size <<<"$r"
+			saves+=("$s")
+			loads+=("$l")
+		done
+		rm -rf "$vmdir"
+		[ ${#saves[@]} -gt 0 ] || { echo "  $who: the save/restore run failed"; continue; }
+		read -r smed slo shi <<<"$(printf '%s\n' "${saves[@]}" | stats)"
+		read -r lmed llo lhi <<<"$(printf '%s\n' "${loads[@]}" | stats)"
+		mbs=$(echo "$size / 1048576 / ($smed / 1000)" | bc -l 2>/dev/null)
+		printf '  %-6s save %7.1f ms [%.1f-%.1f] (%.0f MB/s, %.1f MiB stream); exec to restored %7.1f ms [%.1f-%.1f]\n' \
+			"$who" "$smed" "$slo" "$shi" "${mbs:-0}" "$(echo "$size / 1048576" | bc -l)" "$lmed" "$llo" "$lhi"
+		vmsr+=("$who $smed $lmed $size")
+	done
+	if [ ${#vmsr[@]} = 2 ]; then
+		read -r _ hs hl _ <<<"${vmsr[0]}"
+		read -r _ qs ql _ <<<"${vmsr[1]}"
+		r_vmsave=$(printf '%.4f' "$(echo "$hs / $qs" | bc -l)")
+		r_vmload=$(printf '%.4f' "$(echo "$hl / $ql" | bc -l)")
+		echo "  hvmdm/QEMU: save $r_vmsave, restore $r_vmload"
+	fi
+fi
+
 echo
 echo "Device-state save and load (mean of ${STATE_ITER:-2000} each):"
 state=$("$B/bench/bench_state" "${STATE_ITER:-2000}")
@@ -245,7 +337,15 @@ echo "$state" | sed 's/^/  /'
 	printf '},\n  "rss_without_guest_ram_kib": {'
 	first=1
 	for r in "${memory[@]}"; do read -r who v <<<"$r"; [ $first = 1 ] || printf ', '; printf '"%s": %s' "$who" "$v"; first=0; done
-	printf '},\n'
+	printf '},\n  "whole_vm_256mib": {'
+	first=1
+	for r in "${vmsr[@]}"; do
+		read -r who sv ld sz <<<"$r"
+		[ $first = 1 ] || printf ', '
+		printf '"%s": {"save_ms": %s, "restore_ms": %s, "stream_bytes": %s}' "$who" "$sv" "$ld" "$sz"
+		first=0
+	done
+	printf '}, "ratio_vm_save_hvmdm_qemu": %s, "ratio_vm_restore_hvmdm_qemu": %s,\n' "${r_vmsave:-null}" "${r_vmload:-null}"
 	echo "  \"state\": ["
 	echo "$state" | paste -sd, | sed 's/^/    /'
 	echo "  ]"

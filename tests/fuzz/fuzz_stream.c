@@ -68,7 +68,7 @@ static void fuzz_vm_record(const uint8_t *data, size_t size)
 	if (k->versions[0].decode(&r, &ctx) == 0 && st.nr_chunks) {
 		static uint8_t ram[VM_RAM];
 
-		vm_staged_apply_ram(&st, ram);
+		vm_staged_apply_ram(&st, ram, false);
 	}
 	free(st.chunks);
 }
@@ -103,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (vm_stream_decode(&m, data, size, VM_RAM, VM_RAM, 2, &st, &rep, err, sizeof(err)) == 0) {
 			static uint8_t ram[VM_RAM];
 
-			vm_staged_apply_ram(&st, ram);
+			vm_staged_apply_ram(&st, ram, false);
 			vm_staged_free(&st);
 		}
 	}

@@ -146,7 +146,7 @@ static void test_roundtrip(void **state)
 
 	memset(ram2, 0x77, RAM); /* zero pages must come back as zeros */
 	assert_int_equal(decode(f, f->stream, f->len, 2, &st, err, sizeof(err)), 0);
-	vm_staged_apply_ram(&st, ram2);
+	vm_staged_apply_ram(&st, ram2, false);
 	assert_memory_equal(ram2, f->ram, RAM);
 	assert_int_equal(st.vm->kvmclock_ns, 123456789);
 	assert_int_equal(st.vm->cpu[1].regs.rip, 0x1001);
