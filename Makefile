@@ -34,7 +34,7 @@ FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,addre
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream
 
-.PHONY: all deps run check clean xen-libs fuzz corpus guests bench
+.PHONY: all deps run check clean xen-libs fuzz corpus guests bench e2e
 .SECONDARY:
 all: $(B)/hvmdm $(B)/hvmdm-stream
 
@@ -156,6 +156,10 @@ run: deps $(B)/hvmdm $(B)/hvmdm-stream $(GUESTS)
 check: deps $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
 		prove --exec '' $(TEST_BINS) tests/cli.t tests/stream-tool.t tests/kvm.t tests/saverestore.t tests/bench.t tests/fuzz.t
+
+# The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
+e2e: deps $(B)/hvmdm
+	@tests/e2e/run.sh $(B)
 
 clean:
 	rm -rf $(B)

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Builds (once) the Xen 4.17 dom0 image the end-to-end tier boots under QEMU
+# TCG (reference/07-real-xen-under-qemu-tcg.md): a Debian 12 minbase root with
+# the Xen hypervisor and tools, Debian's kernel and initramfs,
+# qemu-system-xen as the stock device model to compare with, and the shared
+# libraries hvmdm links against beyond Xen's (jansson, seccomp). The result is
+# cached outside the repository, keyed by the package versions and this
+# script, so a rebuild happens only when one of them changes.
+#
+#   tests/e2e/image.sh        prints the cache directory holding
+#                             xen, vmlinuz, initrd.img, dom0.img
+set -euo pipefail
+cache_root=${HVMDM_E2E_CACHE:-/var/cache/hvmdm-e2e}
+mirror=${HVMDM_E2E_MIRROR:-http://deb.debian.org/debian}
+pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils linux-image-amd64 qemu-system-xen
+      seabios kmod procps iproute2 busybox udev initramfs-tools
+      libjansson4 libseccomp2)
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+
+need() { command -v "$1" >/dev/null 2>&1 || { $sudo apt-get update -qq && $sudo apt-get install -y -qq "$2" >&2; }; }
+need debootstrap debootstrap
+need qemu-system-x86_64 qemu-system-x86
+need mkfs.ext4 e2fsprogs
+
+versions=$(apt-cache policy "${pkgs[@]}" 2>/dev/null | awk '/^[a-z0-9]/ { p = $1 } /Candidate:/ { print p, $2 }')
+key=$( { echo "$versions"; cat "$0" "$(dirname "$0")/dom0-init"; } | sha1sum | cut -c1-16)
+dir=$cache_root/$key
+if [ -s "$dir/dom0.img" ] && [ -s "$dir/xen" ] && [ -s "$dir/vmlinuz" ] && [ -s "$dir/initrd.img" ]; then
+	echo "$dir"
+	exit 0
+fi
+echo "e2e: building the dom0 image in $dir (once per package versions; a few minutes)" >&2
+$sudo mkdir -p "$dir"
+root=$dir/root
+$sudo rm -rf "$root"
+$sudo debootstrap --variant=minbase --include="$(IFS=,; echo "${pkgs[*]}")" bookworm "$root" "$mirror" >&2
+# The kernel, its initramfs and the hypervisor, which QEMU loads itself
+# (multiboot: Xen must be the uncompressed ELF).
+$sudo sh -c "zcat '$root'/boot/xen-4.17-amd64.gz > '$dir/xen'"
+$sudo cp "$(ls "$root"/boot/vmlinuz-* | tail -1)" "$dir/vmlinuz"
+$sudo cp "$(ls "$root"/boot/initrd.img-* | tail -1)" "$dir/initrd.img"
+$sudo install -m 755 "$(dirname "$0")/dom0-init" "$root/sbin/e2e-init"
+$sudo mkdir -p "$root/share"
+echo dom0 | $sudo tee "$root/etc/hostname" >/dev/null
+$sudo mkfs.ext4 -q -F -L dom0 -d "$root" "$dir/dom0.img.tmp" 3G >&2
+$sudo mv "$dir/dom0.img.tmp" "$dir/dom0.img"
+$sudo rm -rf "$root"
+echo "$versions" | $sudo tee "$dir/versions" >/dev/null
+echo "$dir"
