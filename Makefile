@@ -19,6 +19,8 @@ LIBS := -ljansson
 
 CORE_SRCS := $(wildcard hw/*.c) $(wildcard state/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c
 MAIN_SRC := vm/main.c
+# The Xen accelerator links only into the hvmdm binary (tests and tools need no Xen libraries).
+XEN_SRCS := $(wildcard xen/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := tests/unit/accel_double.c
 
@@ -44,19 +46,19 @@ deps:
 xen-libs:
 	@pkg-config --exists $(XEN_PKGS) || { echo "Xen libraries missing: run tools/setup-debian.sh" >&2; exit 1; }
 
-$(B)/rel/%.o: %.c $(wildcard hw/*.h vm/*.h state/*.h kvm/*.h)
+$(B)/rel/%.o: %.c $(wildcard hw/*.h vm/*.h state/*.h kvm/*.h xen/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(RELEASE_CFLAGS) -c $< -o $@
+	@$(CC) $(RELEASE_CFLAGS) $(XEN_CFLAGS) -c $< -o $@
 
-$(B)/asan/%.o: %.c $(wildcard hw/*.h vm/*.h state/*.h kvm/*.h tests/unit/*.h)
+$(B)/asan/%.o: %.c $(wildcard hw/*.h vm/*.h state/*.h kvm/*.h xen/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC/SAN  $<"
-	@$(CC) $(ASAN_CFLAGS) -c $< -o $@
+	@$(CC) $(ASAN_CFLAGS) $(XEN_CFLAGS) -c $< -o $@
 
-$(B)/hvmdm: $(REL_OBJS) $(B)/rel/vm/main.o | xen-libs
+$(B)/hvmdm: $(REL_OBJS) $(XEN_SRCS:%.c=$(B)/rel/%.o) $(B)/rel/vm/main.o | xen-libs
 	@echo "  LD      $@"
-	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -lpthread -o $@
+	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) $(XEN_LIBS) -lpthread -o $@
 
 $(B)/hvmdm-stream: $(REL_OBJS) $(B)/rel/tools/hvmdm-stream.o
 	@echo "  LD      $@"
@@ -66,9 +68,9 @@ $(B)/asan/hvmdm-stream: $(ASAN_OBJS) $(B)/asan/tools/hvmdm-stream.o
 	@echo "  LD/SAN  $@"
 	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -lpthread -o $@
 
-$(B)/asan/hvmdm: $(ASAN_OBJS) $(B)/asan/vm/main.o
+$(B)/asan/hvmdm: $(ASAN_OBJS) $(XEN_SRCS:%.c=$(B)/asan/%.o) $(B)/asan/vm/main.o | xen-libs
 	@echo "  LD/SAN  $@"
-	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -lpthread -o $@
+	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) $(XEN_LIBS) -lpthread -o $@
 
 $(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(ASAN_OBJS) $(ASAN_SUPPORT_OBJS)
 	@mkdir -p $(dir $@)
@@ -153,9 +155,9 @@ run: deps $(B)/hvmdm $(B)/hvmdm-stream $(GUESTS)
 	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then tools/demo-kvm.sh $(B); \
 	else echo "/dev/kvm is missing or not accessible: skipping the KVM boot, save and restore"; fi
 
-check: deps $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
+check: deps $(B)/hvmdm $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
-		prove --exec '' $(TEST_BINS) tests/cli.t tests/stream-tool.t tests/kvm.t tests/saverestore.t tests/bench.t tests/fuzz.t
+		prove --exec '' $(TEST_BINS) tests/cli.t tests/stream-tool.t tests/kvm.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
 e2e: deps $(B)/hvmdm

@@ -5,15 +5,22 @@
  * Today the chipset runs under the self-check (-selfcheck); the KVM and Xen
  * accelerators that run guests are the next steps (docs/ARCHITECTURE.md).
  */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <xentoolcore.h>
 
 #include "../hw/log.h"
 #include "../hw/machine.h"
 #include "../state/snapshot.h"
 #include "../kvm/kvm.h"
+#include "../xen/xen.h"
 #include "accel_none.h"
 #include "hvmloader_replay.h"
 #include "migration.h"
@@ -127,7 +134,60 @@ static void on_quit_signal(int sig)
 {
 	(void)sig;
 	kvm_request_quit();
+	xen_dm_request_quit();
 }
+
+static void install_quit_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_quit_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* xl destroy */
+	/* A QMP client that goes away mid-reply must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static bool kvm_paused(void *t)
+{
+	return ((struct kvm_vm *)t)->paused;
+}
+
+static int kvm_pause(void *t, char *err, size_t errlen)
+{
+	return kvm_vm_pause(t, err, errlen);
+}
+
+static int kvm_resume(void *t, char *err, size_t errlen)
+{
+	return kvm_vm_resume(t, err, errlen);
+}
+
+static int kvm_save_fd(void *t, int fd, struct migration_stats *st, char *err, size_t errlen)
+{
+	return migration_save_fd(t, fd, st, err, errlen);
+}
+
+static int kvm_save_file(void *t, const char *path, struct migration_stats *st, char *err,
+			 size_t errlen)
+{
+	return migration_save_file(t, path, st, err, errlen);
+}
+
+static struct machine *kvm_machine(void *t)
+{
+	return ((struct kvm_vm *)t)->m;
+}
+
+static const struct qmp_target kvm_target = {
+	.paused = kvm_paused,
+	.pause = kvm_pause,
+	.resume = kvm_resume,
+	.save_vm_fd = kvm_save_fd,
+	.save_vm_file = kvm_save_file,
+	.machine = kvm_machine,
+};
 
 /* Boot the machine on KVM (or restore it) until the guest powers off or QMP quits. */
 static int run_kvm(const struct options *o)
@@ -147,10 +207,10 @@ static int run_kvm(const struct options *o)
 		kvm_vm_destroy(&vm);
 		return 2;
 	}
-	qmp_init(&qmp, &vm);
+	qmp_init(&qmp, &kvm_target, &vm);
 	rc = kvm_vm_attach(&vm, &m, err, sizeof(err));
 	for (unsigned int i = 0; !rc && i < o->nr_qmp; i++)
-		rc = qmp_add_monitor(&qmp, o->qmp_path[i], err, sizeof(err));
+		rc = qmp_add_monitor(&qmp, o->qmp_path[i], o->qmp_label[i], err, sizeof(err));
 	if (!rc && o->incoming) {
 		struct migration_stats st;
 
@@ -175,16 +235,7 @@ static int run_kvm(const struct options *o)
 	vm.start_paused = o->start_paused;
 	if (!o->start_paused)
 		qmp.started = true;
-	{
-		struct sigaction sa = { .sa_handler = on_quit_signal };
-
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		/* A QMP client that goes away mid-reply must not kill us. */
-		signal(SIGPIPE, SIG_IGN);
-	}
+	install_quit_signals();
 	for (;;) {
 		rc = kvm_vm_run(&vm, 0, err, sizeof(err));
 		if (rc != ACCEL_REQ_REBOOT)
@@ -216,6 +267,204 @@ static int run_kvm(const struct options *o)
 	}
 }
 
+/* ---- Xen ---- */
+
+static bool xen_paused(void *t)
+{
+	return !((struct xen_dm *)t)->enabled;
+}
+
+/* As QEMU on Xen: stopping turns the ioreq server off; the domain itself is libxl's to pause. */
+static int xen_pause(void *t, char *err, size_t errlen)
+{
+	struct xen_dm *x = t;
+
+	if (!x->enabled)
+		return 0;
+	clock_stop(&x->m->clock);
+	return xen_dm_set_enabled(x, false, err, errlen);
+}
+
+static int xen_resume(void *t, char *err, size_t errlen)
+{
+	struct xen_dm *x = t;
+
+	if (x->enabled)
+		return 0;
+	clock_start(&x->m->clock);
+	return xen_dm_set_enabled(x, true, err, errlen);
+}
+
+static struct machine *xen_machine(void *t)
+{
+	return ((struct xen_dm *)t)->m;
+}
+
+static const struct qmp_target xen_target = {
+	.paused = xen_paused,
+	.pause = xen_pause,
+	.resume = xen_resume,
+	.machine = xen_machine,
+};
+
+/* The device state libxl hands over on restore (-incoming fd:N). */
+static int xen_incoming(struct machine *m, const char *uri, char *err, size_t errlen)
+{
+	struct load_report rep;
+	uint8_t *buf;
+	size_t len = 0, cap = 1 << 16;
+	char *end;
+	long fd;
+
+	if (strncmp(uri, "fd:", 3)) {
+		snprintf(err, errlen, "-incoming %s: under Xen libxl passes fd:N", uri);
+		return -1;
+	}
+	fd = strtol(uri + 3, &end, 10);
+	if (*end || end == uri + 3 || fd < 0 || fd > 65535) {
+		snprintf(err, errlen, "-incoming %s: not a descriptor number", uri);
+		return -1;
+	}
+	buf = malloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (!buf) {
+			snprintf(err, errlen, "-incoming %s: out of memory", uri);
+			return -1;
+		}
+		if (len == cap) {
+			uint8_t *nb;
+
+			if (cap >= STREAM_MAX_SIZE) {
+				snprintf(err, errlen, "-incoming %s: more than %u bytes of device state", uri,
+					 STREAM_MAX_SIZE);
+				free(buf);
+				return -1;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb)
+				free(buf);
+			buf = nb;
+			cap *= 2;
+			continue;
+		}
+		n = read((int)fd, buf + len, cap - len);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "-incoming %s: %s", uri, strerror(errno));
+			free(buf);
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	close((int)fd);
+	if (snapshot_load(m, buf, len, &rep, err, errlen)) {
+		free(buf);
+		return -1;
+	}
+	for (unsigned int i = 0; i < rep.nr_notes; i++)
+		log_warn("state", "%s", rep.notes[i]);
+	log_info("main", "restored the device state from %s (%zu bytes, %u records)", uri, len, rep.records);
+	free(buf);
+	return 0;
+}
+
+/* chroot and drop privileges once every handle is open (-chroot, -runas). */
+static int deprivilege(const struct options *o, char *err, size_t errlen)
+{
+	struct passwd *pw = NULL;
+
+	if (o->runas) {
+		char user[64];
+
+		snprintf(user, sizeof(user), "%s", o->runas);
+		user[strcspn(user, ":")] = '\0';
+		pw = getpwnam(user);
+		if (!pw) {
+			snprintf(err, errlen, "-runas %s: no such user", o->runas);
+			return -1;
+		}
+	}
+	if (o->chroot_dir && (chroot(o->chroot_dir) || chdir("/"))) {
+		snprintf(err, errlen, "-chroot %s: %s", o->chroot_dir, strerror(errno));
+		return -1;
+	}
+	if (pw && (setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid))) {
+		snprintf(err, errlen, "-runas %s: %s", o->runas, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Serve a Xen HVM guest as its device model, launched by libxl (qemu-xen contract). */
+static int run_xen(const struct options *o)
+{
+	struct xen_dm x;
+	struct machine m;
+	struct qmp_server qmp;
+	char err[1024];
+	int rc;
+	unsigned int vcpus = o->max_vcpus ? o->max_vcpus : o->machine.vcpus;
+
+	if (xen_dm_open(&x, o->xen_domid, vcpus, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm: %s\n", err);
+		xen_dm_close(&x);
+		return 1;
+	}
+	if (o->xen_restrict && xentoolcore_restrict_all(o->xen_domid)) {
+		fprintf(stderr, "hvmdm: -xen-domid-restrict: %s\n", strerror(errno));
+		xen_dm_close(&x);
+		return 1;
+	}
+	/* The devices claim their ports, MMIO and PCI functions from the server as they appear. */
+	if (machine_create(&m, &o->machine, &x.accel, NULL, NULL, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm: %s\n", err);
+		xen_dm_close(&x);
+		return 2;
+	}
+	xen_dm_attach(&x, &m);
+	qmp_init(&qmp, &xen_target, &x);
+	rc = 0;
+	for (unsigned int i = 0; !rc && i < o->nr_qmp; i++)
+		rc = qmp_add_monitor(&qmp, o->qmp_path[i], o->qmp_label[i], err, sizeof(err));
+	if (!rc && o->incoming)
+		rc = xen_incoming(&m, o->incoming, err, sizeof(err));
+	if (!rc)
+		rc = deprivilege(o, err, sizeof(err));
+	if (!rc && o->start_paused) { /* -S: no ioreqs until QMP cont */
+		clock_stop(&m.clock);
+		rc = xen_dm_set_enabled(&x, false, err, sizeof(err));
+	}
+	/* libxl waits for exactly this (60 s) before it talks QMP. */
+	if (!rc)
+		rc = xen_dm_xs_write(&x, "state", "running", err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "hvmdm: %s\n", err);
+		qmp_close(&qmp);
+		machine_destroy(&m);
+		xen_dm_close(&x);
+		return 2;
+	}
+	qmp.started = true;
+	log_info("main", "serving Xen domain %u (%s)", o->xen_domid, o->name ? o->name : "unnamed");
+	install_quit_signals();
+	rc = xen_dm_run(&x, qmp.nr_mon ? qmp_poll : NULL, &qmp, err, sizeof(err));
+	log_info("main", "%s after %llu ioreqs (%llu refused)", rc == -3 ? "stopping" : "failed",
+		 (unsigned long long)x.ioreqs, (unsigned long long)x.bad_ioreqs);
+	qmp_close(&qmp);
+	machine_destroy(&m);
+	xen_dm_close(&x);
+	if (rc != -3) {
+		fprintf(stderr, "hvmdm: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -239,6 +488,8 @@ int main(int argc, char **argv)
 	case MODE_RUN:
 		break;
 	}
+	if (o.accel == ACCEL_XEN)
+		return run_xen(&o);
 	if (o.accel != ACCEL_KVM && (o.incoming || o.nr_qmp)) {
 		fprintf(stderr, "hvmdm: -incoming and QMP need an accelerator: give -accel kvm (machine pc); "
 				"the Xen accelerator is not built yet\n");

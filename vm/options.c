@@ -25,7 +25,9 @@ void options_usage(FILE *out)
 	      "  -mon chardev=ID,mode=control          a QMP monitor on that socket\n"
 	      "  -incoming file:PATH|fd:N  restore a whole VM saved by QMP migrate (KVM)\n"
 	      "  -S                   do not start the vCPUs until QMP cont\n"
-	      "  -xen-domid N         Xen: not built yet\n"
+	      "  -xen-domid N         serve Xen guest N as its device model (libxl's qemu-xen\n"
+	      "                       argv: -no-shutdown -nodefaults -name -vnc none -display none\n"
+	      "                       -nographic -boot -net none -xen-domid-restrict -chroot -runas)\n"
 	      "  -verbose             log at debug level\n"
 	      "  -version, -help\n",
 	      out);
@@ -77,6 +79,9 @@ static int parse_machine(struct options *o, const char *opt, const char *arg, ch
 		/* hvmdm streams never carry QEMU's vmdesc, so this is always true. */
 		if (!strcmp(tok, "suppress-vmdesc=on"))
 			continue;
+		/* Under Xen, hvmloader lays out guest RAM; the device model maps none of it. */
+		if (!strncmp(tok, "max-ram-below-4g=", 17) && o->machine.profile != PROFILE_PC)
+			continue;
 		return fail(err, errlen, opt, "unsupported machine property", tok);
 	}
 	return 0;
@@ -97,13 +102,14 @@ static bool socket_server_opts(char *rest)
 	return server;
 }
 
-static int add_qmp_path(struct options *o, const char *opt, const char *path, char *err,
-			size_t errlen)
+static int add_qmp_path(struct options *o, const char *opt, const char *path, const char *label,
+			char *err, size_t errlen)
 {
 	if (o->nr_qmp >= 4)
 		return fail(err, errlen, opt, "at most four QMP monitors", path);
 	if (!path[0] || strlen(path) >= sizeof(o->qmp_path[0]))
 		return fail(err, errlen, opt, "socket path empty or too long", path);
+	snprintf(o->qmp_label[o->nr_qmp], sizeof(o->qmp_label[0]), "%s", label);
 	strcpy(o->qmp_path[o->nr_qmp++], path);
 	return 0;
 }
@@ -121,7 +127,7 @@ static int parse_qmp(struct options *o, const char *opt, const char *arg, char *
 	if (!comma || !socket_server_opts(comma + 1))
 		return fail(err, errlen, opt, "needs server=on,wait=off (hvmdm never waits for a client)", arg);
 	*comma = '\0';
-	return add_qmp_path(o, opt, buf, err, errlen);
+	return add_qmp_path(o, opt, buf, "compat_monitor0", err, errlen);
 }
 
 /* -chardev socket,id=ID,path=PATH,server=on,wait=off */
@@ -183,7 +189,7 @@ static int parse_mon(struct options *o, const char *opt, const char *arg, char *
 		return fail(err, errlen, opt, "only mode=control (QMP) monitors are built", arg);
 	for (unsigned int i = 0; id && i < o->nr_chardev; i++)
 		if (!strcmp(o->chardev[i].id, id))
-			return add_qmp_path(o, opt, o->chardev[i].path, err, errlen);
+			return add_qmp_path(o, opt, o->chardev[i].path, o->chardev[i].id, err, errlen);
 	return fail(err, errlen, opt, "no -chardev with that id before it", arg);
 }
 
@@ -223,6 +229,13 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		} else if (!strcmp(opt, "-S")) {
 			o->start_paused = true;
 			takes_arg = false;
+		} else if (!strcmp(opt, "-no-shutdown") || !strcmp(opt, "-nodefaults") ||
+			   !strcmp(opt, "-no-user-config") || !strcmp(opt, "-nographic")) {
+			/* hvmdm's behaviour already: no default devices, no config file, no display */
+			takes_arg = false;
+		} else if (!strcmp(opt, "-xen-domid-restrict")) {
+			o->xen_restrict = true;
+			takes_arg = false;
 		} else if (!arg) {
 			return fail(err, errlen, opt, "needs an argument (or is unknown; see -help)", "");
 		} else if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
@@ -234,11 +247,18 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 				return fail(err, errlen, opt, "not a memory size in MiB", arg);
 		} else if (!strcmp(opt, "-smp")) {
 			char *end;
-			unsigned long n = strtoul(arg, &end, 10);
+			unsigned long n = strtoul(arg, &end, 10), max = n;
 
-			if (*end || n == 0 || n > MACHINE_MAX_VCPUS)
-				return fail(err, errlen, opt, "vCPU count must be 1-128", arg);
-			o->machine.vcpus = (unsigned int)n;
+			if (!strncmp(end, ",maxcpus=", 9)) {
+				char *end2;
+
+				max = strtoul(end + 9, &end2, 10);
+				end = end2;
+			}
+			if (*end || n == 0 || n > MACHINE_MAX_VCPUS || max < n || max > MACHINE_MAX_VCPUS)
+				return fail(err, errlen, opt, "vCPU count must be 1-128 (N[,maxcpus=M], M >= N)", arg);
+			o->machine.vcpus = (unsigned int)n;   /* online at start */
+			o->max_vcpus = (unsigned int)max;     /* can come online (ACPI CPU hot-plug) */
 		} else if (!strcmp(opt, "-serial")) {
 			if (o->machine.nr_serial >= MACHINE_MAX_SERIAL)
 				return fail(err, errlen, opt, "at most two serial ports", arg);
@@ -247,7 +267,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			if (!strcmp(arg, "kvm")) {
 				o->accel = ACCEL_KVM;
 			} else {
-				return fail(err, errlen, opt, "only kvm is built (Xen: -xen-domid, not built yet)", arg);
+				return fail(err, errlen, opt, "only kvm (Xen: give -xen-domid N, as libxl does)", arg);
 			}
 		} else if (!strcmp(opt, "-bios")) {
 			o->bios = arg;
@@ -271,8 +291,45 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 				return fail(err, errlen, opt, "only file:PATH and fd:N are supported", arg);
 			o->incoming = arg;
 		} else if (!strcmp(opt, "-xen-domid")) {
+			char *end;
+			unsigned long d = strtoul(arg, &end, 10);
+
+			if (*end || end == arg || d == 0 || d >= 0x7ff0)
+				return fail(err, errlen, opt, "not a guest domain ID", arg);
+			o->xen_domid = (uint32_t)d;
+			o->accel = ACCEL_XEN;
+		} else if (!strcmp(opt, "-name")) {
+			o->name = arg;
+		} else if (!strcmp(opt, "-chroot")) {
+			o->chroot_dir = arg;
+		} else if (!strcmp(opt, "-runas")) {
+			o->runas = arg;
+		} else if (!strcmp(opt, "-vnc") || !strcmp(opt, "-display")) {
+			if (strcmp(arg, "none"))
+				return fail(err, errlen, opt,
+					    "hvmdm has no display yet: set vnc=0 and sdl=0 (and vga=\"none\") in the xl config",
+					    arg);
+		} else if (!strcmp(opt, "-net")) {
+			if (strcmp(arg, "none"))
+				return fail(err, errlen, opt,
+					    "emulated NICs are not built: use PV network (vif type=vif) in the xl config",
+					    arg);
+		} else if (!strcmp(opt, "-boot")) {
+			if (strncmp(arg, "order=", 6))
+				return fail(err, errlen, opt, "only order=... is understood", arg);
+			/* no disks yet: the firmware's boot order has nothing to choose */
+		} else if (!strcmp(opt, "-device")) {
+			if (!strncmp(arg, "cirrus-vga", 10) || !strncmp(arg, "VGA", 3) ||
+			    !strncmp(arg, "qxl-vga", 7))
+				return fail(err, errlen, opt,
+					    "no emulated display is built yet: set vga=\"none\" in the xl config",
+					    arg);
 			return fail(err, errlen, opt,
-				    "the Xen accelerator is not built yet: keep device_model_version at its default until it is",
+				    "this device is not built yet; remove it from the xl config (emulated disks: issue 9)",
+				    arg);
+		} else if (!strcmp(opt, "-drive")) {
+			return fail(err, errlen, opt,
+				    "emulated disks are not built yet (issue 9): use PV disks only, or the stock device model",
 				    arg);
 		} else {
 			return fail(err, errlen, opt, "unknown option (see -help)", "");
@@ -281,6 +338,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			i++;
 	}
 	o->bios = o->bios ? o->bios : DEFAULT_BIOS;
+	if (o->accel == ACCEL_XEN && o->machine.profile == PROFILE_PC)
+		return fail(err, errlen, "-machine", "under Xen use xenfv (the default)", "pc");
 	if (o->accel == ACCEL_KVM) {
 		if (!o->machine_given)
 			o->machine.profile = PROFILE_PC;

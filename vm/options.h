@@ -23,6 +23,7 @@ enum run_mode {
 enum accel_kind {
 	ACCEL_NONE,
 	ACCEL_KVM,
+	ACCEL_XEN,
 };
 
 #define DEFAULT_BIOS "/usr/share/seabios/bios-256k.bin"
@@ -36,14 +37,22 @@ struct options {
 	bool verbose;
 	/* QMP monitors: unix socket paths from -qmp or -chardev socket + -mon mode=control */
 	char qmp_path[4][108];
+	char qmp_label[4][64];
 	unsigned int nr_qmp;
 	struct {
 		char id[64];
 		char path[108];
 	} chardev[8];
 	unsigned int nr_chardev;
-	const char *incoming;   /* -incoming file:PATH | fd:N: a whole-VM stream */
+	const char *incoming;   /* -incoming file:PATH | fd:N: a whole-VM stream (KVM), device state (Xen) */
 	bool start_paused;      /* -S */
+	/* Xen (the qemu-xen launch contract, reference/03) */
+	uint32_t xen_domid;
+	unsigned int max_vcpus; /* -smp N,maxcpus=M */
+	bool xen_restrict;      /* -xen-domid-restrict */
+	const char *chroot_dir; /* -chroot */
+	const char *runas;      /* -runas USER[:GROUP] */
+	const char *name;       /* -name */
 };
 
 /* 0 on success; otherwise a message naming the offending option in err. */

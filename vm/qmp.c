@@ -26,16 +26,18 @@
 #define HVMDM_VERSION "0.2.0-dev"
 #endif
 
-void qmp_init(struct qmp_server *q, struct kvm_vm *vm)
+void qmp_init(struct qmp_server *q, const struct qmp_target *ops, void *target)
 {
 	memset(q, 0, sizeof(*q));
-	q->vm = vm;
+	q->ops = ops;
+	q->target = target;
 	q->migrate_status = "none";
 	for (unsigned int i = 0; i < QMP_MAX_FDS; i++)
 		q->fds[i].fd = -1;
 }
 
-int qmp_add_monitor(struct qmp_server *q, const char *path, char *err, size_t errlen)
+int qmp_add_monitor(struct qmp_server *q, const char *path, const char *label, char *err,
+		    size_t errlen)
 {
 	struct qmp_monitor *mon;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -53,6 +55,7 @@ int qmp_add_monitor(struct qmp_server *q, const char *path, char *err, size_t er
 	memset(mon, 0, sizeof(*mon));
 	mon->client_fd = -1;
 	snprintf(mon->path, sizeof(mon->path), "%s", path);
+	snprintf(mon->label, sizeof(mon->label), "%s", label ? label : "compat_monitor");
 	strcpy(sa.sun_path, path);
 	/* QEMU replaces a stale socket; it never removes anything else. */
 	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
@@ -226,7 +229,7 @@ static int parse_fdset(const char *path)
 
 static const char *run_status(const struct qmp_server *q)
 {
-	if (!q->vm->paused)
+	if (!q->ops->paused(q->target))
 		return "running";
 	if (!q->started)
 		return "prelaunch";
@@ -238,9 +241,9 @@ static const char *run_status(const struct qmp_server *q)
 static void cmd_stop(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
 {
 	char err[256];
-	bool was_running = !q->vm->paused;
+	bool was_running = !q->ops->paused(q->target);
 
-	if (kvm_vm_pause(q->vm, err, sizeof(err))) {
+	if (q->ops->pause(q->target, err, sizeof(err))) {
 		reply_error(mon, id, "GenericError", "%s", err);
 		return;
 	}
@@ -252,9 +255,9 @@ static void cmd_stop(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
 static void cmd_cont(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
 {
 	char err[256];
-	bool was_paused = q->vm->paused;
+	bool was_paused = q->ops->paused(q->target);
 
-	if (kvm_vm_resume(q->vm, err, sizeof(err))) {
+	if (q->ops->resume(q->target, err, sizeof(err))) {
 		reply_error(mon, id, "GenericError", "%s", err);
 		return;
 	}
@@ -276,6 +279,11 @@ static void cmd_migrate(struct qmp_server *q, struct qmp_monitor *mon, json_t *i
 		reply_error(mon, id, "GenericError", "migrate: parameter 'uri' is missing");
 		return;
 	}
+	if (!q->ops->save_vm_fd) {
+		reply_error(mon, id, "GenericError",
+			    "migrate: the hypervisor saves this guest's RAM and vCPUs; use xen-save-devices-state");
+		return;
+	}
 	if (strncmp(uri, "file:", 5) && strncmp(uri, "fd:", 3)) {
 		reply_error(mon, id, "GenericError",
 			    "migrate: hvmdm saves to file:PATH or fd:NAME, not '%s'", uri);
@@ -295,13 +303,13 @@ static void cmd_migrate(struct qmp_server *q, struct qmp_monitor *mon, json_t *i
 			return;
 		}
 	}
-	if (!q->vm->paused) {
-		kvm_vm_pause(q->vm, err, sizeof(err));
+	if (!q->ops->paused(q->target)) {
+		q->ops->pause(q->target, err, sizeof(err));
 		qmp_event(q, "STOP", NULL);
 	}
 	qmp_event(q, "MIGRATION", "{\"status\":\"active\"}");
-	rc = fd >= 0 ? migration_save_fd(q->vm, fd, &q->migrate_stats, err, sizeof(err))
-		     : migration_save_file(q->vm, uri + 5, &q->migrate_stats, err, sizeof(err));
+	rc = fd >= 0 ? q->ops->save_vm_fd(q->target, fd, &q->migrate_stats, err, sizeof(err))
+		     : q->ops->save_vm_file(q->target, uri + 5, &q->migrate_stats, err, sizeof(err));
 	if (rc) {
 		q->migrate_status = "failed";
 		snprintf(q->migrate_error, sizeof(q->migrate_error), "%s", err);
@@ -347,12 +355,12 @@ static void cmd_xen_save_devices_state(struct qmp_server *q, struct qmp_monitor 
 		reply_error(mon, id, "GenericError", "xen-save-devices-state: parameter 'filename' is missing");
 		return;
 	}
-	if (!q->vm->paused) {
+	if (!q->ops->paused(q->target)) {
 		reply_error(mon, id, "GenericError", "xen-save-devices-state: the VM is running; stop it first");
 		return;
 	}
 	wbuf_init(&w, STREAM_MAX_SIZE);
-	rc = snapshot_save(q->vm->m, &w, err, sizeof(err));
+	rc = snapshot_save(q->ops->machine(q->target), &w, err, sizeof(err));
 	fdset = parse_fdset(file);
 	if (!rc && fdset >= 0) {
 		int fd = lookup_fd(q, NULL, fdset);
@@ -373,10 +381,51 @@ static void cmd_xen_save_devices_state(struct qmp_server *q, struct qmp_monitor 
 		reply_ok(mon, id, NULL);
 }
 
+/* The monitors and the serial ports; libxl looks for serialN with "pty:PATH". */
+static json_t *query_chardev(struct qmp_server *q)
+{
+	const struct machine *m = q->ops->machine(q->target);
+	json_t *list = json_array();
+	char buf[160];
+
+	for (unsigned int i = 0; i < q->nr_mon; i++) {
+		snprintf(buf, sizeof(buf), "unix:%s,server=on", q->mon[i].path);
+		json_array_append_new(list, json_pack("{s:s,s:s,s:b}", "label", q->mon[i].label,
+						      "filename", buf, "frontend-open", 1));
+	}
+	for (unsigned int i = 0; i < m->nr_uarts; i++) {
+		const struct chardev *c = &m->serial_backend[i];
+		char label[24];
+
+		snprintf(label, sizeof(label), "serial%u", i);
+		switch (c->kind) {
+		case CHARDEV_PTY:
+			snprintf(buf, sizeof(buf), "pty:%s", c->path);
+			break;
+		case CHARDEV_FILE:
+			snprintf(buf, sizeof(buf), "file");
+			break;
+		case CHARDEV_UNIX:
+			snprintf(buf, sizeof(buf), "unix:%s%s", c->path, c->server ? ",server=on" : "");
+			break;
+		case CHARDEV_STDIO:
+			snprintf(buf, sizeof(buf), "stdio");
+			break;
+		default:
+			snprintf(buf, sizeof(buf), "null");
+			break;
+		}
+		json_array_append_new(list, json_pack("{s:s,s:s,s:b}", "label", label, "filename", buf,
+						      "frontend-open", 1));
+	}
+	return list;
+}
+
 static const char *const command_names[] = {
 	"qmp_capabilities", "query-version", "query-commands", "query-status",
 	"query-command-line-options", "stop", "cont", "quit", "getfd", "add-fd",
-	"migrate", "query-migrate", "xen-save-devices-state",
+	"migrate", "query-migrate", "xen-save-devices-state", "query-chardev", "query-cpus-fast",
+	"xen-set-global-dirty-log",
 };
 
 static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
@@ -416,8 +465,25 @@ static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
 			json_array_append_new(list, json_pack("{s:s}", "name", command_names[i]));
 		reply_ok(mon, id, list);
 	} else if (!strcmp(cmd, "query-status")) {
-		reply_ok(mon, id, json_pack("{s:b,s:b,s:s}", "running", !q->vm->paused, "singlestep", 0,
+		reply_ok(mon, id, json_pack("{s:b,s:b,s:s}", "running", !q->ops->paused(q->target), "singlestep", 0,
 					    "status", run_status(q)));
+	} else if (!strcmp(cmd, "query-cpus-fast")) {
+		/* The vCPUs online now: the ACPI CPU map the PIIX4 function keeps (libxl reads cpu-index). */
+		const struct machine *m = q->ops->machine(q->target);
+		json_t *list = json_array();
+
+		for (unsigned int i = 0; i < CPU_MAP_LEN * 8; i++)
+			if (m->pm.cpu_map[i / 8] & (1u << (i % 8)))
+				json_array_append_new(list, json_pack("{s:i,s:s,s:i,s:{s:i,s:i,s:i}}",
+								      "cpu-index", (int)i, "target", "x86_64",
+								      "thread-id", 0, "props", "socket-id", (int)i,
+								      "core-id", 0, "thread-id", 0));
+		reply_ok(mon, id, list);
+	} else if (!strcmp(cmd, "query-chardev")) {
+		reply_ok(mon, id, query_chardev(q));
+	} else if (!strcmp(cmd, "xen-set-global-dirty-log")) {
+		/* hvmdm writes guest memory only for string I/O and DMA, through single-page maps. */
+		reply_ok(mon, id, NULL);
 	} else if (!strcmp(cmd, "query-command-line-options")) {
 		reply_ok(mon, id, json_array());
 	} else if (!strcmp(cmd, "stop")) {

@@ -10,9 +10,10 @@
  * belong to the next `getfd` or `add-fd`.
  *
  * Commands: qmp_capabilities, query-version, query-commands, query-status,
- * query-command-line-options, stop, cont, quit, getfd, add-fd, migrate
- * (uri "file:PATH", "fd:NAME" or "file:/dev/fdset/N"; a whole-VM save of the
- * stopped VM), query-migrate, xen-save-devices-state (device state only).
+ * query-command-line-options, query-chardev, stop, cont, quit, getfd,
+ * add-fd, migrate (uri "file:PATH", "fd:NAME" or "file:/dev/fdset/N"; a
+ * whole-VM save of the stopped VM, KVM only), query-migrate,
+ * xen-save-devices-state (device state only), xen-set-global-dirty-log.
  * Anything else is answered with CommandNotFound.
  */
 #ifndef HVMDM_VM_QMP_H
@@ -22,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../hw/machine.h"
 #include "migration.h"
 
 #define QMP_MAX_MONITORS 4
@@ -32,6 +34,7 @@ struct qmp_monitor {
 	int listen_fd;
 	int client_fd;
 	char path[108];
+	char label[64];        /* the -chardev id, for query-chardev */
 	bool negotiated;
 	uint8_t *in;
 	size_t in_len;
@@ -39,10 +42,24 @@ struct qmp_monitor {
 	unsigned int nr_pending;
 };
 
+/* What the monitor drives: the KVM VM, or the Xen device model. */
+struct qmp_target {
+	bool (*paused)(void *target);
+	int (*pause)(void *target, char *err, size_t errlen);
+	int (*resume)(void *target, char *err, size_t errlen);
+	/* Whole-VM save; NULL where the hypervisor owns RAM and vCPUs (Xen). */
+	int (*save_vm_fd)(void *target, int fd, struct migration_stats *st, char *err,
+			  size_t errlen);
+	int (*save_vm_file)(void *target, const char *path, struct migration_stats *st,
+			    char *err, size_t errlen);
+	struct machine *(*machine)(void *target);
+};
+
 struct qmp_server {
 	struct qmp_monitor mon[QMP_MAX_MONITORS];
 	unsigned int nr_mon;
-	struct kvm_vm *vm;
+	const struct qmp_target *ops;
+	void *target;
 	/* getfd names and add-fd sets: descriptors the client handed us */
 	struct {
 		char name[64];   /* getfd; "" for an fdset member */
@@ -57,9 +74,10 @@ struct qmp_server {
 	bool started;               /* the guest has run (prelaunch vs paused) */
 };
 
-void qmp_init(struct qmp_server *q, struct kvm_vm *vm);
+void qmp_init(struct qmp_server *q, const struct qmp_target *ops, void *target);
 /* Listen on a unix socket at path (an old socket file there is replaced). */
-int qmp_add_monitor(struct qmp_server *q, const char *path, char *err, size_t errlen);
+int qmp_add_monitor(struct qmp_server *q, const char *path, const char *label, char *err,
+		    size_t errlen);
 /* kvm_vm's control_poll: wait up to timeout_ms for clients and serve them. */
 void qmp_poll(void *opaque, int timeout_ms);
 /* Send an event to every negotiated client. */

@@ -27,7 +27,7 @@ timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -machine pc \
 	-cpu qemu64,+svm,+npt,+nrip-save -m 3072 -smp 2 -nographic -no-reboot -monitor none \
 	-serial "file:$share/out/console.log" \
 	-kernel "$img/xen" \
-	-append "console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=2 loglvl=all guest_loglvl=all" \
+	-append "console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=2 loglvl=all guest_loglvl=all conring_size=4m" \
 	-initrd "$img/vmlinuz root=/dev/vda rw console=hvc0 earlyprintk=xen init=/sbin/e2e-init,$img/initrd.img" \
 	-drive "file=$img/dom0.img,if=none,id=d0,format=raw,cache=unsafe,snapshot=on" \
 	-device virtio-blk-pci,drive=d0 \

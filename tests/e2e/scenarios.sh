@@ -17,15 +17,20 @@ ok() { # rc text [todo-reason]
 }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-# wait_dmesg DOMNAME TEXT SECONDS: until xl dmesg shows TEXT for the domain
+# wait_dmesg DOMNAME TEXT SECONDS: until xl dmesg shows TEXT from that domain's firmware
 wait_dmesg() {
+	d=$(xl domid "$1" 2>/dev/null) || return 1
 	i=0
 	while [ $i -lt $(($3 * 10)) ]; do
-		xl dmesg 2>/dev/null | grep -q "$2" && return 0
+		xl dmesg 2>/dev/null | grep "(d$d)" | grep -q "$2" && return 0
 		i=$((i + 1))
 		sleep 0.1
 	done
 	return 1
+}
+# hvmloader's PCI routing and BAR lines of a domain, without the domain prefix
+pci_lines() {
+	grep "(d$1)" "$2" | sed 's/.*(d[0-9]*) //' | grep -E "PCI-ISA link|pci dev .*INT|pci dev .*bar" | sort
 }
 
 # ---- 1. the stock device model (QEMU 7.2, qemu-xen): the baseline ----
@@ -62,16 +67,48 @@ t0=$(now)
 timeout 120 xl create /share/hvmdm.cfg >"$OUT/hvmdm-create.log" 2>&1
 rc=$?
 t1=$(now)
-ok $rc "hvmdm: xl create with device_model_override ($(secs "$t0" "$t1") s)" \
-	"the Xen accelerator is not built yet (issue 6)"
-cp /var/log/xen/qemu-dm-hvmdm.log "$OUT/" 2>/dev/null
+ok $rc "hvmdm: xl create with device_model_override ($(secs "$t0" "$t1") s)"
 if [ $rc = 0 ]; then
-	wait_dmesg hvmdm "Found 1 serial ports" 90
-	ok $? "hvmdm: SeaBIOS found 1 serial port"
-	xl destroy hvmdm >/dev/null 2>&1
+	hd=$(xl domid hvmdm)
+	wait_dmesg hvmdm "No bootable device" 90
+	ok $? "hvmdm: hvmloader and SeaBIOS ran to 'No bootable device'"
+	xl dmesg >"$OUT/hvmdm-dmesg.log" 2>&1
+	grep "(d$hd)" "$OUT/hvmdm-dmesg.log" | grep -q "Found 1 serial ports"
+	ok $? "hvmdm: SeaBIOS found 1 serial port (our UART answered)"
+	sd=$(grep -o "(d[0-9]*) HVM Loader" "$OUT/stock-dmesg.log" | head -1 | grep -o "[0-9]*")
+	pci_lines "$sd" "$OUT/stock-dmesg.log" | grep -v "01:1\|bar 20 " >"$OUT/pci-stock"
+	pci_lines "$hd" "$OUT/hvmdm-dmesg.log" >"$OUT/pci-hvmdm"
+	[ -s "$OUT/pci-hvmdm" ] && cmp -s "$OUT/pci-stock" "$OUT/pci-hvmdm"
+	ok $? "hvmdm: hvmloader's PCI routing and BAR lines match the stock device model's (IDE aside)"
+	t0=$(now)
+	timeout 120 xl save hvmdm /tmp/hvmdm.save >"$OUT/hvmdm-save.log" 2>&1
+	rc=$?
+	t1=$(now)
+	ok $rc "hvmdm: xl save ($(secs "$t0" "$t1") s)"
+	cp /var/log/xen/qemu-dm-hvmdm.log "$OUT/qemu-dm-hvmdm-1.log" 2>/dev/null
+	t0=$(now)
+	timeout 120 xl restore /tmp/hvmdm.save >"$OUT/hvmdm-restore.log" 2>&1
+	rc=$?
+	t1=$(now)
+	ok $rc "hvmdm: xl restore, hvmdm started with -incoming ($(secs "$t0" "$t1") s)"
+	grep -q "restored the device state" /var/log/xen/qemu-dm-hvmdm.log 2>/dev/null
+	ok $? "hvmdm: the restored hvmdm loaded the saved device state"
+	pid=$(xenstore-read "/local/domain/$(xl domid hvmdm 2>/dev/null)/image/device-model-pid" 2>/dev/null)
+	t0=$(now)
+	xl destroy hvmdm >"$OUT/hvmdm-destroy.log" 2>&1
+	rc=$?
+	t1=$(now)
+	ok $rc "hvmdm: xl destroy ($(secs "$t0" "$t1") s)"
+	sleep 1
+	[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null
+	ok $? "hvmdm: the device model process is gone after destroy (SIGHUP)"
+	! xenstore-ls /local/domain/0/device-model 2>/dev/null | grep -q .
+	ok $? "hvmdm: no device-model keys left in xenstore"
 else
 	xl destroy hvmdm >/dev/null 2>&1
 fi
+cp /var/log/xen/qemu-dm-hvmdm*.log "$OUT/" 2>/dev/null
+rm -f /tmp/hvmdm.save
 xl list >"$OUT/xl-list-end.log" 2>&1
 [ "$(xl list 2>/dev/null | wc -l)" = 2 ]
 ok $? "no domain left but dom0"

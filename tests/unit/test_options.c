@@ -47,6 +47,29 @@ static void test_accepts(void **state)
 	assert_string_equal(o.machine.debugcon, "stdio");
 	assert_int_equal(parse(&o, err, "-enable-kvm", "-M", "pc", NULL), 0);
 	assert_string_equal(o.bios, DEFAULT_BIOS);
+	/* Xen: the argv libxl 4.17 builds (reference/xen-captures/argv-qemu-xen-min.txt, vga="none"). */
+	assert_int_equal(parse(&o, err, "-xen-domid", "7", "-no-shutdown", "-chardev",
+			       "socket,id=libxl-cmd,path=/var/run/xen/qmp-libxl-7,server=on,wait=off",
+			       "-mon", "chardev=libxl-cmd,mode=control", "-chardev",
+			       "socket,id=libxenstat-cmd,path=/var/run/xen/qmp-libxenstat-7,server=on,wait=off",
+			       "-mon", "chardev=libxenstat-cmd,mode=control", "-nodefaults",
+			       "-no-user-config", "-name", "g", "-vnc", "none", "-display", "none",
+			       "-serial", "pty", "-nographic", "-boot", "order=c", "-smp", "2,maxcpus=4",
+			       "-net", "none", "-incoming", "fd:15", "-machine",
+			       "xenfv,suppress-vmdesc=on,max-ram-below-4g=3758096384", "-m", "56", NULL), 0);
+	assert_int_equal(o.accel, ACCEL_XEN);
+	assert_int_equal(o.xen_domid, 7);
+	assert_int_equal(o.nr_qmp, 2);
+	assert_string_equal(o.qmp_path[1], "/var/run/xen/qmp-libxenstat-7");
+	assert_string_equal(o.qmp_label[0], "libxl-cmd");
+	assert_int_equal(o.machine.vcpus, 2);
+	assert_int_equal(o.max_vcpus, 4);
+	assert_string_equal(o.incoming, "fd:15");
+	assert_int_equal(o.machine.profile, PROFILE_XENFV);
+	assert_int_equal(parse(&o, err, "-xen-domid", "7", "-xen-domid-restrict", "-chroot",
+			       "/var/run/xen/qemu-root-7", "-runas", "xen-qemuuser-range-base", NULL), 0);
+	assert_true(o.xen_restrict);
+	assert_string_equal(o.chroot_dir, "/var/run/xen/qemu-root-7");
 }
 
 static void expect_refused(const char *needle, const char *a0, const char *a1, const char *a2)
@@ -81,8 +104,23 @@ static void test_refuses(void **state)
 		assert_int_equal(parse(&o, err, "-accel", "kvm", "-smp", "4", NULL), 0);
 		assert_int_equal(o.machine.vcpus, 4);
 	}
-	expect_refused("device_model_version", "-xen-domid", "3", NULL);
-	expect_refused("-device", "-device", "cirrus-vga", NULL);
+	expect_refused("-xen-domid 0", "-xen-domid", "0", NULL);
+	expect_refused("-xen-domid 3x", "-xen-domid", "3x", NULL);
+	/* What libxl asks for that hvmdm does not build names the xl setting to change. */
+	expect_refused("vga=\"none\"", "-device", "cirrus-vga,vgamem_mb=8", NULL);
+	expect_refused("vga=\"none\"", "-device", "VGA,vgamem_mb=16", NULL);
+	expect_refused("issue 9", "-device", "ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0", NULL);
+	expect_refused("vnc=0", "-vnc", "127.0.0.1:0,to=99", NULL);
+	expect_refused("PV network", "-net", "nic", NULL);
+	expect_refused("issue 9", "-drive", "file=/x.img,if=ide,index=0,media=disk,format=raw", NULL);
+	expect_refused("maxcpus", "-smp", "4,maxcpus=2", NULL);
+	{
+		struct options o;
+		char err[256];
+
+		assert_int_not_equal(parse(&o, err, "-xen-domid", "3", "-M", "pc", NULL), 0);
+		assert_non_null(strstr(err, "under Xen use xenfv"));
+	}
 	expect_refused("-frobnicate", "-frobnicate", NULL, NULL);
 	{
 		struct options o;

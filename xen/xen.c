@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The Xen accelerator (see xen.h). Protocol facts: reference/04-ioreq-protocol.md;
+ * the structure layouts are Xen's public headers (<xen/hvm/ioreq.h>).
+ */
+/* The tools-only parts of Xen's public headers (ioreq server flags), as QEMU does. */
+#define __XEN_TOOLS__ 1
+#include "xen.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xenstore.h>
+#include <xen/hvm/ioreq.h>
+#include <xen/hvm/params.h>
+#include <xen/memory.h>
+#include <xen/sched.h>
+
+#include "../hw/log.h"
+#include "../hw/machine.h"
+
+struct xen_dm_libs {
+	xendevicemodel_handle *dmod;
+	xenforeignmemory_handle *fmem;
+	xenforeignmemory_resource_handle *res;
+	xenevtchn_handle *xce;
+	struct xs_handle *xs;
+};
+
+#define to_xen(a) ((struct xen_dm *)(a))
+#define PAGE 4096u
+
+static volatile sig_atomic_t quit_requested;
+
+void xen_dm_request_quit(void)
+{
+	quit_requested = 1;
+}
+
+static int fail(char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s%s", what, strerror(errno),
+		 errno == EPERM || errno == EACCES ? " (the device model runs as root in dom0)" : "");
+	return -1;
+}
+
+/* ---- accelerator operations ---- */
+
+static int set_isa_irq_level(struct accel *a, unsigned int irq, bool level)
+{
+	struct xen_dm *x = to_xen(a);
+
+	if (irq >= 16)
+		return -EINVAL;
+	return xendevicemodel_set_isa_irq_level(x->libs->dmod, (domid_t)x->domid, (uint8_t)irq,
+						 level) ? -errno : 0;
+}
+
+static int set_pci_intx_level(struct accel *a, unsigned int slot, unsigned int intx, bool level)
+{
+	struct xen_dm *x = to_xen(a);
+
+	if (slot >= 32 || intx >= 4)
+		return -EINVAL;
+	return xendevicemodel_set_pci_intx_level(x->libs->dmod, (domid_t)x->domid, 0, 0,
+						  (uint8_t)slot, (uint8_t)intx, level) ? -errno : 0;
+}
+
+static int set_pci_link_route(struct accel *a, unsigned int link, unsigned int irq)
+{
+	struct xen_dm *x = to_xen(a);
+
+	if (link >= 4 || irq >= 16)
+		return -EINVAL;
+	return xendevicemodel_set_pci_link_route(x->libs->dmod, (domid_t)x->domid, (uint8_t)link,
+						  (uint8_t)irq) ? -errno : 0;
+}
+
+static int inject_msi(struct accel *a, uint64_t addr, uint32_t data)
+{
+	struct xen_dm *x = to_xen(a);
+
+	return xendevicemodel_inject_msi(x->libs->dmod, (domid_t)x->domid, addr, data) ? -errno : 0;
+}
+
+static int map_io_range(struct accel *a, enum io_space_kind kind, uint64_t first, uint64_t last,
+			bool map)
+{
+	struct xen_dm *x = to_xen(a);
+	int mmio = kind == IO_SPACE_MMIO, rc;
+
+	if (!x->server_created)
+		return 0;
+	if (map)
+		rc = xendevicemodel_map_io_range_to_ioreq_server(x->libs->dmod, (domid_t)x->domid,
+								  x->ioservid, mmio, first, last);
+	else
+		rc = xendevicemodel_unmap_io_range_from_ioreq_server(x->libs->dmod, (domid_t)x->domid,
+								      x->ioservid, mmio, first, last);
+	if (rc)
+		log_warn("xen", "%s %s %#llx-%#llx: %s", map ? "claiming" : "releasing",
+			 mmio ? "MMIO" : "ports", (unsigned long long)first, (unsigned long long)last,
+			 strerror(errno));
+	return rc ? -errno : 0;
+}
+
+static int map_pci_function(struct accel *a, unsigned int devfn, bool map)
+{
+	struct xen_dm *x = to_xen(a);
+	int rc;
+
+	if (!x->server_created || devfn > 0xff)
+		return devfn > 0xff ? -EINVAL : 0;
+	if (map)
+		rc = xendevicemodel_map_pcidev_to_ioreq_server(x->libs->dmod, (domid_t)x->domid,
+								x->ioservid, 0, 0, (uint8_t)(devfn >> 3),
+								(uint8_t)(devfn & 7));
+	else
+		rc = xendevicemodel_unmap_pcidev_from_ioreq_server(x->libs->dmod, (domid_t)x->domid,
+								    x->ioservid, 0, 0,
+								    (uint8_t)(devfn >> 3),
+								    (uint8_t)(devfn & 7));
+	if (rc)
+		log_warn("xen", "%s PCI 00:%02x.%x: %s", map ? "claiming" : "releasing", devfn >> 3,
+			 devfn & 7, strerror(errno));
+	return rc ? -errno : 0;
+}
+
+static int set_mem_type(struct accel *a, enum accel_mem_type type, uint64_t first, uint64_t nr)
+{
+	struct xen_dm *x = to_xen(a);
+
+	return xendevicemodel_set_mem_type(x->libs->dmod, (domid_t)x->domid,
+					   type == ACCEL_MEM_RAM_RO ? HVMMEM_ram_ro : HVMMEM_ram_rw,
+					   first, (uint32_t)nr) ? -errno : 0;
+}
+
+/*
+ * The guest asked for S5/reset: tell Xen now (the vCPU gets its ioreq
+ * answer afterwards, so the toolstack sees the shutdown first, as QEMU
+ * orders it). libxl then destroys or restarts the domain and stops us.
+ */
+static int request(struct accel *a, enum accel_request req)
+{
+	struct xen_dm *x = to_xen(a);
+	unsigned int reason;
+
+	switch (req) {
+	case ACCEL_REQ_POWEROFF:
+		reason = SHUTDOWN_poweroff;
+		break;
+	case ACCEL_REQ_REBOOT:
+		reason = SHUTDOWN_reboot;
+		break;
+	default:
+		log_warn("xen", "the guest asked for S3; suspend to RAM under Xen is not built yet");
+		return -EOPNOTSUPP;
+	}
+	if (xendevicemodel_shutdown(x->libs->dmod, (domid_t)x->domid, reason)) {
+		log_error("xen", "asking Xen to %s the domain: %s",
+			  reason == SHUTDOWN_poweroff ? "power off" : "reboot", strerror(errno));
+		return -errno;
+	}
+	log_info("xen", "the guest asked to %s; told Xen", reason == SHUTDOWN_poweroff ? "power off" : "reboot");
+	x->stop_reason = req;
+	x->stop = 1;
+	return 0;
+}
+
+/* One page of guest memory at a time, mapped for the copy only. */
+static int guest_memory_rw(struct accel *a, uint64_t gpa, void *buf, size_t len, bool write)
+{
+	struct xen_dm *x = to_xen(a);
+	uint8_t *p = buf;
+
+	while (len) {
+		xen_pfn_t pfn = gpa / PAGE;
+		size_t off = gpa % PAGE, n = PAGE - off < len ? PAGE - off : len;
+		int perr = 0;
+		uint8_t *page = xenforeignmemory_map(x->libs->fmem, x->domid,
+						     write ? PROT_READ | PROT_WRITE : PROT_READ, 1,
+						     &pfn, &perr);
+
+		if (!page || perr) {
+			if (page)
+				xenforeignmemory_unmap(x->libs->fmem, page, 1);
+			return -EFAULT;
+		}
+		if (write)
+			memcpy(page + off, p, n);
+		else
+			memcpy(p, page + off, n);
+		xenforeignmemory_unmap(x->libs->fmem, page, 1);
+		gpa += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static const struct accel_ops xen_ops = {
+	.name = "xen",
+	.set_isa_irq_level = set_isa_irq_level,
+	.set_pci_intx_level = set_pci_intx_level,
+	.set_pci_link_route = set_pci_link_route,
+	.inject_msi = inject_msi,
+	.map_io_range = map_io_range,
+	.map_pci_function = map_pci_function,
+	.set_mem_type = set_mem_type,
+	.request = request,
+	.guest_memory_rw = guest_memory_rw,
+};
+
+/* ---- start-up ---- */
+
+int xen_dm_open(struct xen_dm *x, uint32_t domid, unsigned int max_vcpus, char *err,
+		size_t errlen)
+{
+	struct xen_dm_libs *l;
+	evtchn_port_t bufport;
+	shared_iopage_t *shared;
+
+	memset(x, 0, sizeof(*x));
+	x->accel.ops = &xen_ops;
+	x->domid = domid;
+	x->max_vcpus = max_vcpus;
+	if (domid == 0 || domid >= 0x7ff0 || max_vcpus == 0 || max_vcpus > XEN_DM_MAX_VCPUS) {
+		snprintf(err, errlen, "-xen-domid %u with %u vCPUs: not a guest domain this build serves",
+			 domid, max_vcpus);
+		return -1;
+	}
+	l = x->libs = calloc(1, sizeof(*l));
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	l->dmod = xendevicemodel_open(NULL, 0);
+	if (!l->dmod)
+		return fail(err, errlen, "xendevicemodel_open (is this dom0 of a Xen host?)");
+	l->fmem = xenforeignmemory_open(NULL, 0);
+	if (!l->fmem)
+		return fail(err, errlen, "xenforeignmemory_open");
+	l->xce = xenevtchn_open(NULL, 0);
+	if (!l->xce)
+		return fail(err, errlen, "xenevtchn_open");
+	l->xs = xs_open(0);
+	if (!l->xs)
+		return fail(err, errlen, "xs_open (xenstore)");
+	if (xendevicemodel_create_ioreq_server(l->dmod, (domid_t)domid, HVM_IOREQSRV_BUFIOREQ_ATOMIC,
+					       &x->ioservid))
+		return fail(err, errlen, "creating the ioreq server");
+	x->server_created = true;
+	/* Only the buffered port is needed: the pages come from the resource mapping. */
+	if (xendevicemodel_get_ioreq_server_info(l->dmod, (domid_t)domid, x->ioservid, NULL, NULL,
+						 &bufport))
+		return fail(err, errlen, "reading the ioreq server's buffered event channel");
+	l->res = xenforeignmemory_map_resource(l->fmem, (domid_t)domid, XENMEM_resource_ioreq_server,
+					       x->ioservid, XENMEM_resource_ioreq_server_frame_bufioreq,
+					       2, &x->pages, PROT_READ | PROT_WRITE, 0);
+	if (!l->res)
+		return fail(err, errlen, "mapping the ioreq server pages");
+	/* The per-vCPU event channels appear in the shared page once the server is enabled. */
+	if (xen_dm_set_enabled(x, true, err, errlen))
+		return -1;
+	shared = (shared_iopage_t *)((uint8_t *)x->pages + PAGE);
+	for (unsigned int i = 0; i < max_vcpus; i++) {
+		int port = xenevtchn_bind_interdomain(l->xce, domid, shared->vcpu_ioreq[i].vp_eport);
+
+		if (port < 0) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "binding vCPU %u's event channel", i);
+			return fail(err, errlen, what);
+		}
+		x->vcpu_port[i] = (uint32_t)port;
+	}
+	{
+		int port = xenevtchn_bind_interdomain(l->xce, domid, bufport);
+
+		if (port < 0)
+			return fail(err, errlen, "binding the buffered event channel");
+		x->buf_port = (uint32_t)port;
+	}
+	log_info("xen", "domain %u: ioreq server %u, %u vCPU channel(s)", domid, x->ioservid, max_vcpus);
+	return 0;
+}
+
+int xen_dm_set_enabled(struct xen_dm *x, bool on, char *err, size_t errlen);
+
+void xen_dm_attach(struct xen_dm *x, struct machine *m)
+{
+	x->m = m;
+}
+
+int xen_dm_set_enabled(struct xen_dm *x, bool on, char *err, size_t errlen)
+{
+	if (xendevicemodel_set_ioreq_server_state(x->libs->dmod, (domid_t)x->domid, x->ioservid, on))
+		return fail(err, errlen, on ? "enabling the ioreq server" : "disabling the ioreq server");
+	x->enabled = on;
+	return 0;
+}
+
+int xen_dm_xs_write(struct xen_dm *x, const char *leaf, const char *value, char *err,
+		    size_t errlen)
+{
+	char path[128];
+
+	/* Relative: under this process's domain, i.e. /local/domain/0 for dom0. */
+	snprintf(path, sizeof(path), "device-model/%u/%s", x->domid, leaf);
+	if (!xs_write(x->libs->xs, XBT_NULL, path, value, (unsigned int)strlen(value)))
+		return fail(err, errlen, path);
+	return 0;
+}
+
+void xen_dm_close(struct xen_dm *x)
+{
+	struct xen_dm_libs *l = x->libs;
+
+	if (!l)
+		return;
+	if (x->server_created)
+		xendevicemodel_destroy_ioreq_server(l->dmod, (domid_t)x->domid, x->ioservid);
+	if (l->res)
+		xenforeignmemory_unmap_resource(l->fmem, l->res);
+	if (l->xce)
+		xenevtchn_close(l->xce);
+	if (l->xs)
+		xs_close(l->xs);
+	if (l->fmem)
+		xenforeignmemory_close(l->fmem);
+	if (l->dmod)
+		xendevicemodel_close(l->dmod);
+	free(l);
+	x->libs = NULL;
+}
+
+/* ---- serving ioreqs ---- */
+
+static uint64_t mem_read(struct xen_dm *x, uint64_t gpa, unsigned int size)
+{
+	uint64_t v = 0;
+
+	if (guest_memory_rw(&x->accel, gpa, &v, size, false))
+		return size_mask(size);
+	return v;
+}
+
+static void mem_write(struct xen_dm *x, uint64_t gpa, unsigned int size, uint64_t v)
+{
+	guest_memory_rw(&x->accel, gpa, &v, size, true);
+}
+
+/* The checks a request passes before any device sees it; NULL = fine. */
+static const char *ioreq_invalid(const ioreq_t *r)
+{
+	switch (r->type) {
+	case IOREQ_TYPE_PIO:
+		if (r->size != 1 && r->size != 2 && r->size != 4)
+			return "port I/O size not 1, 2 or 4";
+		if (r->addr > 0xffff || r->addr + r->size > 0x10000)
+			return "port beyond 0xffff";
+		break;
+	case IOREQ_TYPE_COPY:
+		if (r->size != 1 && r->size != 2 && r->size != 4 && r->size != 8)
+			return "MMIO size not 1, 2, 4 or 8";
+		break;
+	case IOREQ_TYPE_PCI_CONFIG:
+		if (r->size != 1 && r->size != 2 && r->size != 4)
+			return "config size not 1, 2 or 4";
+		if (r->count != 1 || r->data_is_ptr)
+			return "config access with a count or a pointer";
+		break;
+	case IOREQ_TYPE_TIMEOFFSET:
+	case IOREQ_TYPE_INVALIDATE:
+		return NULL;
+	default:
+		return "unknown ioreq type";
+	}
+	if (r->count == 0 || r->count > 0x10000)
+		return "repetition count 0 or beyond 65536";
+	if (!r->data_is_ptr && r->count != 1 && r->type == IOREQ_TYPE_PIO)
+		return "port I/O with a count and no pointer";
+	return NULL;
+}
+
+static uint64_t dev_read(struct xen_dm *x, bool mmio, uint64_t addr, unsigned int size)
+{
+	return io_space_read(mmio ? &x->m->mmio : &x->m->io, addr, size);
+}
+
+static void dev_write(struct xen_dm *x, bool mmio, uint64_t addr, unsigned int size, uint64_t v)
+{
+	io_space_write(mmio ? &x->m->mmio : &x->m->io, addr, size, v & size_mask(size));
+}
+
+/* Port I/O or MMIO, plain or string (data_is_ptr), forwards or backwards (df). */
+static void handle_access(struct xen_dm *x, ioreq_t *r)
+{
+	bool mmio = r->type == IOREQ_TYPE_COPY;
+	int64_t step = r->df ? -(int64_t)r->size : (int64_t)r->size;
+
+	if (!r->data_is_ptr) {
+		for (uint32_t i = 0; i < r->count; i++) {
+			uint64_t addr = mmio ? r->addr + (uint64_t)(step * i) : r->addr;
+
+			if (r->dir == IOREQ_READ)
+				r->data = dev_read(x, mmio, addr, r->size);
+			else
+				dev_write(x, mmio, addr, r->size, r->data);
+		}
+		return;
+	}
+	for (uint32_t i = 0; i < r->count; i++) {
+		uint64_t dev = mmio ? r->addr + (uint64_t)(step * i) : r->addr;
+		uint64_t mem = r->data + (uint64_t)(step * i);
+
+		if (r->dir == IOREQ_READ)
+			mem_write(x, mem, r->size, dev_read(x, mmio, dev, r->size));
+		else
+			dev_write(x, mmio, dev, r->size, mem_read(x, mem, r->size));
+	}
+}
+
+static void handle_ioreq(struct xen_dm *x, ioreq_t *r)
+{
+	const char *bad = ioreq_invalid(r);
+
+	if (bad) {
+		x->bad_ioreqs++;
+		log_guest("xen", "refused ioreq type %u addr %#llx size %u count %u ptr %u: %s", r->type,
+			  (unsigned long long)r->addr, r->size, r->count, r->data_is_ptr, bad);
+		if (r->dir == IOREQ_READ && !r->data_is_ptr)
+			r->data = ~0ull;
+		return;
+	}
+	x->ioreqs++;
+	switch (r->type) {
+	case IOREQ_TYPE_PIO:
+	case IOREQ_TYPE_COPY:
+		handle_access(x, r);
+		break;
+	case IOREQ_TYPE_PCI_CONFIG: {
+		/* addr: segment 63..48, bus 47..40, devfn 39..32, register 31..0 */
+		unsigned int seg = (unsigned int)(r->addr >> 48), bus = (r->addr >> 40) & 0xff;
+		unsigned int devfn = (r->addr >> 32) & 0xff, reg = (uint32_t)r->addr;
+
+		if (seg || bus || reg >= 256) {
+			if (r->dir == IOREQ_READ)
+				r->data = size_mask(r->size);
+		} else if (r->dir == IOREQ_READ) {
+			r->data = pci_config_read(&x->m->pci, devfn, reg, r->size);
+		} else {
+			pci_config_write(&x->m->pci, devfn, reg, r->size, (uint32_t)(r->data & size_mask(r->size)));
+		}
+		break;
+	}
+	case IOREQ_TYPE_TIMEOFFSET:
+		x->time_offset += (int64_t)r->data;
+		break;
+	case IOREQ_TYPE_INVALIDATE:
+		break; /* no cached mappings to drop */
+	}
+}
+
+/* Buffered writes, in order, before any synchronous request (reference/04 §4.2). */
+static void drain_buffered(struct xen_dm *x)
+{
+	buffered_iopage_t *b = x->pages;
+
+	for (;;) {
+		uint32_t rp = __atomic_load_n(&b->read_pointer, __ATOMIC_ACQUIRE);
+		uint32_t wp = __atomic_load_n(&b->write_pointer, __ATOMIC_ACQUIRE);
+		buf_ioreq_t slot;
+		ioreq_t r = { 0 };
+		unsigned int qw;
+
+		if (rp == wp)
+			return;
+		/* Xen may rebase both pointers: start over if read_pointer moved. */
+		if (__atomic_load_n(&b->read_pointer, __ATOMIC_ACQUIRE) != rp)
+			continue;
+		slot = b->buf_ioreq[rp % IOREQ_BUFFER_SLOT_NUM];
+		r.type = slot.type;
+		r.size = 1u << slot.size;
+		r.addr = slot.addr;
+		r.data = slot.data;
+		r.count = 1;
+		r.dir = IOREQ_WRITE;
+		qw = r.size == 8;
+		if (qw) {
+			if (wp - rp < 2)
+				return; /* the second half is not written yet */
+			r.data |= (uint64_t)b->buf_ioreq[(rp + 1) % IOREQ_BUFFER_SLOT_NUM].data << 32;
+		}
+		if (r.type == IOREQ_TYPE_PIO || r.type == IOREQ_TYPE_COPY ||
+		    r.type == IOREQ_TYPE_TIMEOFFSET)
+			handle_ioreq(x, &r);
+		__atomic_fetch_add(&b->read_pointer, qw + 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+static void serve_vcpu(struct xen_dm *x, unsigned int vcpu)
+{
+	shared_iopage_t *shared = (shared_iopage_t *)((uint8_t *)x->pages + PAGE);
+	ioreq_t *slot = &shared->vcpu_ioreq[vcpu];
+	ioreq_t r;
+
+	drain_buffered(x);
+	/* state is the low nibble of byte 30 (a bitfield: read the byte atomically). */
+	if ((__atomic_load_n((uint8_t *)slot + 30, __ATOMIC_ACQUIRE) & 0xf) != STATE_IOREQ_READY)
+		return; /* nothing pending, or a spurious notification */
+	r = *slot; /* one copy: Xen's later writes cannot change what we check */
+	slot->state = STATE_IOREQ_INPROCESS;
+	handle_ioreq(x, &r);
+	slot->data = r.data;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	slot->state = STATE_IORESP_READY;
+	xenevtchn_notify(x->libs->xce, x->vcpu_port[vcpu]);
+}
+
+static void handle_port(struct xen_dm *x, evtchn_port_t port)
+{
+	if (port == x->buf_port) {
+		drain_buffered(x);
+		return;
+	}
+	for (unsigned int i = 0; i < x->max_vcpus; i++) {
+		if (x->vcpu_port[i] == port) {
+			serve_vcpu(x, i);
+			return;
+		}
+	}
+}
+
+int xen_dm_run(struct xen_dm *x, void (*control_poll)(void *opaque, int timeout_ms),
+	       void *opaque, char *err, size_t errlen)
+{
+	int fd = xenevtchn_fd(x->libs->xce);
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int n = poll(&p, 1, 10);
+
+		if (n < 0 && errno != EINTR)
+			return fail(err, errlen, "poll on the event channels");
+		if (n > 0 && (p.revents & POLLIN)) {
+			xenevtchn_port_or_error_t port = xenevtchn_pending(x->libs->xce);
+
+			if (port >= 0) {
+				xenevtchn_unmask(x->libs->xce, (evtchn_port_t)port);
+				handle_port(x, (evtchn_port_t)port);
+			}
+		}
+		/* A lost notification must not stall a vCPU: look at every slot. */
+		for (unsigned int i = 0; i < x->max_vcpus; i++)
+			serve_vcpu(x, i);
+		clock_run_timers(&x->m->clock);
+		for (unsigned int i = 0; i < x->m->nr_uarts; i++)
+			uart_service_backend(&x->m->uart[i]);
+		if (control_poll)
+			control_poll(opaque, 0);
+		if (quit_requested) {
+			snprintf(err, errlen, "stopped by a signal");
+			return -3;
+		}
+	}
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The Xen accelerator: hvmdm as a guest's device model under Xen 4.17,
+ * through the stable libraries (libxendevicemodel, libxenforeignmemory,
+ * libxenevtchn, libxenstore). reference/04-ioreq-protocol.md is the spec.
+ *
+ * Start-up (xen_dm_open, before the machine exists so every claim the
+ * devices make goes to the server): create an ioreq server with atomic
+ * buffered ioreqs, map its pages with the resource-mapping API (frame 0 the
+ * buffered page, frame 1 the synchronous page), enable it (Xen fills in the
+ * per-vCPU event channels then), bind one event channel per vCPU and the
+ * buffered one. Then the machine is created (its devices claim their ports,
+ * MMIO ranges and PCI functions through the accelerator ops -- the domain
+ * stays paused until libxl unpauses it, so nothing is missed), and
+ * xen_dm_run serves ioreqs until the process is told to stop.
+ *
+ * Every synchronous ioreq is copied once out of the shared page, validated
+ * (type, size, port range, count, direction flag, pointer flag) and only
+ * then dispatched; buffered ioreqs are drained before each synchronous one.
+ * Guest memory (string I/O, MMIO copies) is reached through foreign
+ * mappings of single pages, never a cached mapping (so INVALIDATE has
+ * nothing to drop).
+ */
+#ifndef HVMDM_XEN_H
+#define HVMDM_XEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../hw/accel.h"
+
+struct machine;
+struct xen_dm_libs; /* the library handles, private to xen.c */
+
+#define XEN_DM_MAX_VCPUS 128
+
+struct xen_dm {
+	struct accel accel;
+	uint32_t domid;
+	unsigned int max_vcpus;
+	struct xen_dm_libs *libs;
+	struct machine *m;
+	uint16_t ioservid;
+	bool server_created;
+	bool enabled;
+	void *pages;             /* frame 0: buffered page, frame 1: synchronous page */
+	uint32_t vcpu_port[XEN_DM_MAX_VCPUS]; /* local event channel per vCPU */
+	uint32_t buf_port;       /* local port of the buffered channel */
+	int64_t time_offset;     /* TIMEOFFSET: the guest RTC's delta, seconds */
+	volatile int stop;       /* a device asked for power-off/reboot/S3 */
+	enum accel_request stop_reason;
+	uint64_t ioreqs;         /* served, for the log */
+	uint64_t bad_ioreqs;     /* refused by validation */
+};
+
+/* 0, or -1 with err naming the failed step (and hinting at privileges). */
+int xen_dm_open(struct xen_dm *x, uint32_t domid, unsigned int max_vcpus, char *err,
+		size_t errlen);
+/* The machine whose devices serve the ioreqs (after machine_create). */
+void xen_dm_attach(struct xen_dm *x, struct machine *m);
+/* Receive ioreqs (true) or not (false). */
+int xen_dm_set_enabled(struct xen_dm *x, bool on, char *err, size_t errlen);
+/* Write device-model/<domid>/<leaf> = value in this process's xenstore home (dom0). */
+int xen_dm_xs_write(struct xen_dm *x, const char *leaf, const char *value, char *err,
+		    size_t errlen);
+/*
+ * Serve ioreqs until a device request (returned as an accel_request), a quit
+ * (-3, kvm_request_quit-style flag set by xen_dm_request_quit) or a fatal
+ * error (-1). control_poll(opaque) runs about every 10 ms for QMP.
+ */
+int xen_dm_run(struct xen_dm *x, void (*control_poll)(void *opaque, int timeout_ms),
+	       void *opaque, char *err, size_t errlen);
+void xen_dm_request_quit(void);
+void xen_dm_close(struct xen_dm *x);
+
+#endif
