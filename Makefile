@@ -17,10 +17,10 @@ XEN_CFLAGS = $(shell pkg-config --cflags $(XEN_PKGS))
 XEN_LIBS = $(shell pkg-config --libs $(XEN_PKGS))
 LIBS := -ljansson
 
-CORE_SRCS := $(wildcard hw/*.c) $(wildcard state/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c
+CORE_SRCS := $(wildcard hw/*.c) $(wildcard state/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c
 MAIN_SRC := vm/main.c
 # The Xen accelerator links only into the hvmdm binary (tests and tools need no Xen libraries).
-XEN_SRCS := $(wildcard xen/*.c)
+XEN_SRCS := xen/xen.c
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := tests/unit/accel_double.c
 
@@ -34,7 +34,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream
+FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq
 
 .PHONY: all deps run check clean xen-libs fuzz corpus guests bench e2e
 .SECONDARY:
@@ -87,6 +87,8 @@ fuzz: $(FUZZ_TARGETS)
 	@mkdir -p $(B)/fuzz/corpus-io $(B)/fuzz/corpus-stream
 	$(B)/fuzz/fuzz_io -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-io tests/fuzz/corpus-io
 	$(B)/fuzz/fuzz_stream -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-stream tests/streams/$(CORPUS_RELEASE)
+	@mkdir -p $(B)/fuzz/corpus-ioreq
+	$(B)/fuzz/fuzz_ioreq -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-ioreq tests/fuzz/corpus-ioreq
 
 # The golden corpus of this release: only adds files that are missing.
 CORPUS_RELEASE := 0.1.0

@@ -4,8 +4,8 @@
 set -u
 dir=${FUZZ_DIR:-build/fuzz}
 secs=${FUZZ_CHECK_SECONDS:-10}
-targets=("fuzz_io:tests/fuzz/corpus-io" "fuzz_stream:tests/streams/0.1.0" "fuzz_stream:tests/streams/qemu-trad" "fuzz_stream:tests/fuzz/corpus-vm")
-echo "1..$(( ${#targets[@]} + 1 ))"
+targets=("fuzz_io:tests/fuzz/corpus-io" "fuzz_stream:tests/streams/0.1.0" "fuzz_stream:tests/streams/qemu-trad" "fuzz_stream:tests/fuzz/corpus-vm" "fuzz_ioreq:tests/fuzz/corpus-ioreq")
+echo "1..$(( ${#targets[@]} + 2 ))"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 i=0
@@ -35,6 +35,14 @@ if "$dir/fuzz_stream" -artifact_prefix="$work/" tests/fuzz/regressions/* >"$work
 else
 	echo "not ok $i - a past crash input crashes again"
 	tail -n 30 "$work/regress.log" | sed 's/^/# /'
+	fails=$((fails + 1))
+fi
+i=$((i + 1))
+if "$dir/fuzz_ioreq" -artifact_prefix="$work/" tests/fuzz/regressions-ioreq/* >"$work/regress-ioreq.log" 2>&1; then
+	echo "ok $i - $(ls tests/fuzz/regressions-ioreq | wc -l) past ioreq crash input(s) run clean"
+else
+	echo "not ok $i - a past ioreq crash input crashes again"
+	tail -n 30 "$work/regress-ioreq.log" | sed 's/^/# /'
 	fails=$((fails + 1))
 fi
 exit $((fails > 0))

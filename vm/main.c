@@ -454,7 +454,7 @@ static int run_xen(const struct options *o)
 	install_quit_signals();
 	rc = xen_dm_run(&x, qmp.nr_mon ? qmp_poll : NULL, &qmp, err, sizeof(err));
 	log_info("main", "%s after %llu ioreqs (%llu refused)", rc == -3 ? "stopping" : "failed",
-		 (unsigned long long)x.ioreqs, (unsigned long long)x.bad_ioreqs);
+		 (unsigned long long)x.io.served, (unsigned long long)x.io.refused);
 	qmp_close(&qmp);
 	machine_destroy(&m);
 	xen_dm_close(&x);

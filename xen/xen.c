@@ -26,6 +26,7 @@
 
 #include "../hw/log.h"
 #include "../hw/machine.h"
+#include "ioreq.h"
 
 struct xen_dm_libs {
 	xendevicemodel_handle *dmod;
@@ -298,6 +299,7 @@ int xen_dm_set_enabled(struct xen_dm *x, bool on, char *err, size_t errlen);
 void xen_dm_attach(struct xen_dm *x, struct machine *m)
 {
 	x->m = m;
+	ioreq_ctx_init(&x->io, m, &x->accel);
 }
 
 int xen_dm_set_enabled(struct xen_dm *x, bool on, char *err, size_t errlen)
@@ -344,167 +346,9 @@ void xen_dm_close(struct xen_dm *x)
 
 /* ---- serving ioreqs ---- */
 
-static uint64_t mem_read(struct xen_dm *x, uint64_t gpa, unsigned int size)
-{
-	uint64_t v = 0;
-
-	if (guest_memory_rw(&x->accel, gpa, &v, size, false))
-		return size_mask(size);
-	return v;
-}
-
-static void mem_write(struct xen_dm *x, uint64_t gpa, unsigned int size, uint64_t v)
-{
-	guest_memory_rw(&x->accel, gpa, &v, size, true);
-}
-
-/* The checks a request passes before any device sees it; NULL = fine. */
-static const char *ioreq_invalid(const ioreq_t *r)
-{
-	switch (r->type) {
-	case IOREQ_TYPE_PIO:
-		if (r->size != 1 && r->size != 2 && r->size != 4)
-			return "port I/O size not 1, 2 or 4";
-		if (r->addr > 0xffff || r->addr + r->size > 0x10000)
-			return "port beyond 0xffff";
-		break;
-	case IOREQ_TYPE_COPY:
-		if (r->size != 1 && r->size != 2 && r->size != 4 && r->size != 8)
-			return "MMIO size not 1, 2, 4 or 8";
-		break;
-	case IOREQ_TYPE_PCI_CONFIG:
-		if (r->size != 1 && r->size != 2 && r->size != 4)
-			return "config size not 1, 2 or 4";
-		if (r->count != 1 || r->data_is_ptr)
-			return "config access with a count or a pointer";
-		break;
-	case IOREQ_TYPE_TIMEOFFSET:
-	case IOREQ_TYPE_INVALIDATE:
-		return NULL;
-	default:
-		return "unknown ioreq type";
-	}
-	if (r->count == 0 || r->count > 0x10000)
-		return "repetition count 0 or beyond 65536";
-	if (!r->data_is_ptr && r->count != 1 && r->type == IOREQ_TYPE_PIO)
-		return "port I/O with a count and no pointer";
-	return NULL;
-}
-
-static uint64_t dev_read(struct xen_dm *x, bool mmio, uint64_t addr, unsigned int size)
-{
-	return io_space_read(mmio ? &x->m->mmio : &x->m->io, addr, size);
-}
-
-static void dev_write(struct xen_dm *x, bool mmio, uint64_t addr, unsigned int size, uint64_t v)
-{
-	io_space_write(mmio ? &x->m->mmio : &x->m->io, addr, size, v & size_mask(size));
-}
-
-/* Port I/O or MMIO, plain or string (data_is_ptr), forwards or backwards (df). */
-static void handle_access(struct xen_dm *x, ioreq_t *r)
-{
-	bool mmio = r->type == IOREQ_TYPE_COPY;
-	int64_t step = r->df ? -(int64_t)r->size : (int64_t)r->size;
-
-	if (!r->data_is_ptr) {
-		for (uint32_t i = 0; i < r->count; i++) {
-			uint64_t addr = mmio ? r->addr + (uint64_t)(step * i) : r->addr;
-
-			if (r->dir == IOREQ_READ)
-				r->data = dev_read(x, mmio, addr, r->size);
-			else
-				dev_write(x, mmio, addr, r->size, r->data);
-		}
-		return;
-	}
-	for (uint32_t i = 0; i < r->count; i++) {
-		uint64_t dev = mmio ? r->addr + (uint64_t)(step * i) : r->addr;
-		uint64_t mem = r->data + (uint64_t)(step * i);
-
-		if (r->dir == IOREQ_READ)
-			mem_write(x, mem, r->size, dev_read(x, mmio, dev, r->size));
-		else
-			dev_write(x, mmio, dev, r->size, mem_read(x, mem, r->size));
-	}
-}
-
-static void handle_ioreq(struct xen_dm *x, ioreq_t *r)
-{
-	const char *bad = ioreq_invalid(r);
-
-	if (bad) {
-		x->bad_ioreqs++;
-		log_guest("xen", "refused ioreq type %u addr %#llx size %u count %u ptr %u: %s", r->type,
-			  (unsigned long long)r->addr, r->size, r->count, r->data_is_ptr, bad);
-		if (r->dir == IOREQ_READ && !r->data_is_ptr)
-			r->data = ~0ull;
-		return;
-	}
-	x->ioreqs++;
-	switch (r->type) {
-	case IOREQ_TYPE_PIO:
-	case IOREQ_TYPE_COPY:
-		handle_access(x, r);
-		break;
-	case IOREQ_TYPE_PCI_CONFIG: {
-		/* addr: segment 63..48, bus 47..40, devfn 39..32, register 31..0 */
-		unsigned int seg = (unsigned int)(r->addr >> 48), bus = (r->addr >> 40) & 0xff;
-		unsigned int devfn = (r->addr >> 32) & 0xff, reg = (uint32_t)r->addr;
-
-		if (seg || bus || reg >= 256) {
-			if (r->dir == IOREQ_READ)
-				r->data = size_mask(r->size);
-		} else if (r->dir == IOREQ_READ) {
-			r->data = pci_config_read(&x->m->pci, devfn, reg, r->size);
-		} else {
-			pci_config_write(&x->m->pci, devfn, reg, r->size, (uint32_t)(r->data & size_mask(r->size)));
-		}
-		break;
-	}
-	case IOREQ_TYPE_TIMEOFFSET:
-		x->time_offset += (int64_t)r->data;
-		break;
-	case IOREQ_TYPE_INVALIDATE:
-		break; /* no cached mappings to drop */
-	}
-}
-
-/* Buffered writes, in order, before any synchronous request (reference/04 §4.2). */
 static void drain_buffered(struct xen_dm *x)
 {
-	buffered_iopage_t *b = x->pages;
-
-	for (;;) {
-		uint32_t rp = __atomic_load_n(&b->read_pointer, __ATOMIC_ACQUIRE);
-		uint32_t wp = __atomic_load_n(&b->write_pointer, __ATOMIC_ACQUIRE);
-		buf_ioreq_t slot;
-		ioreq_t r = { 0 };
-		unsigned int qw;
-
-		if (rp == wp)
-			return;
-		/* Xen may rebase both pointers: start over if read_pointer moved. */
-		if (__atomic_load_n(&b->read_pointer, __ATOMIC_ACQUIRE) != rp)
-			continue;
-		slot = b->buf_ioreq[rp % IOREQ_BUFFER_SLOT_NUM];
-		r.type = slot.type;
-		r.size = 1u << slot.size;
-		r.addr = slot.addr;
-		r.data = slot.data;
-		r.count = 1;
-		r.dir = IOREQ_WRITE;
-		qw = r.size == 8;
-		if (qw) {
-			if (wp - rp < 2)
-				return; /* the second half is not written yet */
-			r.data |= (uint64_t)b->buf_ioreq[(rp + 1) % IOREQ_BUFFER_SLOT_NUM].data << 32;
-		}
-		if (r.type == IOREQ_TYPE_PIO || r.type == IOREQ_TYPE_COPY ||
-		    r.type == IOREQ_TYPE_TIMEOFFSET)
-			handle_ioreq(x, &r);
-		__atomic_fetch_add(&b->read_pointer, qw + 1, __ATOMIC_SEQ_CST);
-	}
+	ioreq_drain_buffered(&x->io, x->pages);
 }
 
 static void serve_vcpu(struct xen_dm *x, unsigned int vcpu)
@@ -519,7 +363,7 @@ static void serve_vcpu(struct xen_dm *x, unsigned int vcpu)
 		return; /* nothing pending, or a spurious notification */
 	r = *slot; /* one copy: Xen's later writes cannot change what we check */
 	slot->state = STATE_IOREQ_INPROCESS;
-	handle_ioreq(x, &r);
+	ioreq_handle(&x->io, &r);
 	slot->data = r.data;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	slot->state = STATE_IORESP_READY;

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "../hw/accel.h"
+#include "ioreq.h"
 
 struct machine;
 struct xen_dm_libs; /* the library handles, private to xen.c */
@@ -47,11 +48,9 @@ struct xen_dm {
 	void *pages;             /* frame 0: buffered page, frame 1: synchronous page */
 	uint32_t vcpu_port[XEN_DM_MAX_VCPUS]; /* local event channel per vCPU */
 	uint32_t buf_port;       /* local port of the buffered channel */
-	int64_t time_offset;     /* TIMEOFFSET: the guest RTC's delta, seconds */
+	struct ioreq_ctx io;      /* decoding and dispatch (ioreq.c) */
 	volatile int stop;       /* a device asked for power-off/reboot/S3 */
 	enum accel_request stop_reason;
-	uint64_t ioreqs;         /* served, for the log */
-	uint64_t bad_ioreqs;     /* refused by validation */
 };
 
 /* 0, or -1 with err naming the failed step (and hinting at privileges). */

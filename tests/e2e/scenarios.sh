@@ -80,6 +80,8 @@ if [ $rc = 0 ]; then
 	pci_lines "$hd" "$OUT/hvmdm-dmesg.log" >"$OUT/pci-hvmdm"
 	[ -s "$OUT/pci-hvmdm" ] && cmp -s "$OUT/pci-stock" "$OUT/pci-hvmdm"
 	ok $? "hvmdm: hvmloader's PCI routing and BAR lines match the stock device model's (IDE aside)"
+	xl pause hvmdm && xl unpause hvmdm >"$OUT/hvmdm-unpause.log" 2>&1
+	ok $? "hvmdm: xl pause / xl unpause (QMP cont answered)"
 	t0=$(now)
 	timeout 120 xl save hvmdm /tmp/hvmdm.save >"$OUT/hvmdm-save.log" 2>&1
 	rc=$?
