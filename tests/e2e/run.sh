@@ -18,7 +18,7 @@ img=$("$here/image.sh") || { echo "e2e: could not build the dom0 image"; exit 2;
 share=$(mktemp -d /tmp/hvmdm-e2e.XXXXXX)
 mkdir -p "$share/out"
 cp "$B/hvmdm" "$share/hvmdm"
-cp "$here"/scenarios.sh "$share/run.sh"
+{ echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0}"; echo "export E2E_KEEP_SAVE"; tail -n +2 "$here/scenarios.sh"; } >"$share/run.sh"
 cp "$here"/*.cfg "$share/"
 chmod +x "$share/run.sh" "$share/hvmdm"
 echo "e2e: booting Xen under QEMU TCG (image $img, share $share, at most ${timeout_s}s)"
