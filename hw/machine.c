@@ -119,6 +119,18 @@ void machine_reset(struct machine *m)
 		xen_platform_reset(&m->platform);
 }
 
+void machine_wake_reset(struct machine *m)
+{
+	uint8_t keep[8]; /* PAM0-PAM6 at 0x59-0x5f, SMRAM at 0x72 */
+
+	memcpy(keep, &m->i440fx.pci.config[0x59], 7);
+	keep[7] = m->i440fx.pci.config[0x72];
+	machine_reset(m);
+	for (unsigned int i = 0; i < 7; i++)
+		pci_config_write(&m->pci, 0, 0x59 + i, 1, keep[i]);
+	pci_config_write(&m->pci, 0, 0x72, 1, keep[7]);
+}
+
 int machine_create(struct machine *m, const struct machine_config *cfg, struct accel *accel,
 		   uint64_t (*clock_source)(void *), void *clock_opaque, char *err,
 		   size_t errlen)

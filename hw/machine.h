@@ -83,7 +83,14 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 		   uint64_t (*clock_source)(void *), void *clock_opaque, char *err,
 		   size_t errlen);
 void machine_destroy(struct machine *m);
-/* Put every device into its power-on state (reboot, S3 resume). */
+/* Put every device into its power-on state (reboot). */
 void machine_reset(struct machine *m);
+/*
+ * The reset of an S3 wake-up: as machine_reset, but the i440FX's PAM and
+ * SMRAM registers keep their values, as they do in QEMU (whose i440FX reset
+ * never touches them) -- SeaBIOS's resume path finds its ACPI pointers in the
+ * shadow RAM those registers keep mapped.
+ */
+void machine_wake_reset(struct machine *m);
 
 #endif

@@ -322,3 +322,13 @@ void mc146818_load_state(struct mc146818 *rtc, const struct mc146818_state *st)
 		timer_cancel(&rtc->second);
 	update_irq(rtc);
 }
+
+void mc146818_notify_suspend(struct mc146818 *rtc)
+{
+	rtc->cmos[0x0f] = 0xfe;
+}
+
+bool mc146818_alarm_fired(const struct mc146818 *rtc)
+{
+	return (rtc->cmos[RTC_REG_C] & RTC_C_AF) != 0;
+}

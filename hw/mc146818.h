@@ -68,6 +68,10 @@ void mc146818_destroy(struct mc146818 *rtc);
 /* Periodic interrupt period for register A's rate bits (0 = off), in ns. */
 uint64_t mc146818_period_ns(uint8_t reg_a);
 void mc146818_reset(struct mc146818 *rtc);
+/* Entering S3: the shutdown-status byte 0x0f says "S3 resume" (0xfe), as QEMU writes it for SeaBIOS. */
+void mc146818_notify_suspend(struct mc146818 *rtc);
+/* An alarm has matched since register C was last read (a wake-up source in S3). */
+bool mc146818_alarm_fired(const struct mc146818 *rtc);
 /* Firmware's memory-size and CPU-count bytes, as QEMU's pc machine sets them. */
 void mc146818_set_memory(struct mc146818 *rtc, uint64_t below_4g, uint64_t above_4g,
 			 unsigned int vcpus);

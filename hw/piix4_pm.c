@@ -798,3 +798,14 @@ void piix4_pm_load_state(struct piix4_pm *s, const struct piix4_pm_state *st)
 	piix4_pm_update_io(s);
 	piix4_pm_update_sci(s);
 }
+
+bool piix4_pm_rtc_wake_enabled(const struct piix4_pm *s)
+{
+	return is_pc(s) && (s->pm1_en & PM1_RTC);
+}
+
+void piix4_pm_wakeup(struct piix4_pm *s, bool by_rtc)
+{
+	s->pm1_sts |= PM1_WAK_STS | (by_rtc ? PM1_RTC : 0);
+	piix4_pm_update_sci(s);
+}

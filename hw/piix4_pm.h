@@ -154,6 +154,10 @@ int piix4_pm_init(struct piix4_pm *s, struct pci_bus *bus, struct io_space *io,
 		  unsigned int vcpus);
 void piix4_pm_destroy(struct piix4_pm *s);
 void piix4_pm_reset(struct piix4_pm *s);
+/* S3: may an RTC alarm wake the machine (PM1_EN.RTC_EN, pc only)? */
+bool piix4_pm_rtc_wake_enabled(const struct piix4_pm *s);
+/* After the wake-up reset: WAK_STS, and RTC_STS when the RTC woke it. */
+void piix4_pm_wakeup(struct piix4_pm *s, bool by_rtc);
 
 /* Re-evaluate and drive the SCI level. */
 void piix4_pm_update_sci(struct piix4_pm *s);

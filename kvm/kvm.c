@@ -429,7 +429,7 @@ static int vcpu_put_state(struct kvm_vcpu *v, const struct kvm_cpu_state *st, ch
 	return 0;
 }
 
-int kvm_vm_reset(struct kvm_vm *vm, char *err, size_t errlen)
+static int reset_vm(struct kvm_vm *vm, bool wake, char *err, size_t errlen)
 {
 	int rc = 0;
 
@@ -447,11 +447,24 @@ int kvm_vm_reset(struct kvm_vm *vm, char *err, size_t errlen)
 	for (unsigned int i = 0; i < vm->nr_vcpus && !rc; i++)
 		rc = vcpu_put_state(&vm->vcpus[i], vm->vcpus[i].reset_state, err, errlen);
 	if (!rc) {
-		machine_reset(vm->m);
+		if (wake)
+			machine_wake_reset(vm->m);
+		else
+			machine_reset(vm->m);
 		rc = pam_apply(vm, vm->m->i440fx.pci.config, err, errlen);
 	}
 	pthread_mutex_unlock(&vm->lock);
 	return rc;
+}
+
+int kvm_vm_reset(struct kvm_vm *vm, char *err, size_t errlen)
+{
+	return reset_vm(vm, false, err, errlen);
+}
+
+int kvm_vm_wake_reset(struct kvm_vm *vm, char *err, size_t errlen)
+{
+	return reset_vm(vm, true, err, errlen);
 }
 
 /* ---- creation ---- */
@@ -768,6 +781,9 @@ static void *vcpu_thread(void *opaque)
 		int rc = ioctl(v->fd, KVM_RUN, 0);
 
 		if (rc < 0) {
+			/* Stopped right after asking for S3/S5/reset: the I/O is complete, park. */
+			if (errno == EINTR && vm->stop)
+				break;
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			pthread_mutex_lock(&vm->lock);
@@ -802,6 +818,13 @@ static void *vcpu_thread(void *opaque)
 			parked = true;
 			break;
 		}
+		/*
+		 * A request to stop the machine (S5, S3, reset) takes effect at
+		 * once for the vCPU that made it, as on hardware: it re-enters
+		 * KVM_RUN only to complete the I/O, then parks.
+		 */
+		if (vm->stop)
+			__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 		pthread_mutex_unlock(&vm->lock);
 	}
 	/*
@@ -929,6 +952,44 @@ int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t err
 		clock_start(&vm->m->clock);
 	vm->paused = false;
 	vm->stop = 0;
+	return result;
+}
+
+int kvm_vm_wait_wakeup(struct kvm_vm *vm, bool (*wake)(void *opaque), void *opaque, char *err,
+		       size_t errlen)
+{
+	int result = 0;
+
+	vm->suspended = true;
+	vm->wakeup_requested = false;
+	vm->paused = true; /* no vCPU runs; QMP sees a stopped VM */
+	for (;;) {
+		bool woken;
+
+		if (vm->control_poll) {
+			vm->control_poll(vm->control_opaque, 10);
+		} else {
+			struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
+
+			nanosleep(&ten_ms, NULL);
+		}
+		/* Time goes on in S3: the RTC keeps counting toward its alarm. */
+		pthread_mutex_lock(&vm->lock);
+		clock_run_timers(&vm->m->clock);
+		for (unsigned int i = 0; i < vm->m->nr_uarts; i++)
+			uart_service_backend(&vm->m->uart[i]);
+		woken = vm->wakeup_requested || (wake && wake(opaque));
+		pthread_mutex_unlock(&vm->lock);
+		if (woken)
+			break;
+		if (quit_requested) {
+			snprintf(err, errlen, "stopped by a signal");
+			result = -3;
+			break;
+		}
+	}
+	vm->suspended = false;
+	vm->paused = false;
 	return result;
 }
 

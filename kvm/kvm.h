@@ -94,6 +94,8 @@ struct kvm_vm {
 	bool paused;         /* vCPU threads stopped, device clock frozen */
 	bool start_paused;   /* kvm_vm_run begins paused (-S, or after -incoming with -S) */
 	bool has_run;        /* vCPUs have run: guest RAM is no longer all zeros */
+	bool suspended;      /* in S3, waiting for a wake-up */
+	volatile bool wakeup_requested; /* QMP system_wakeup */
 };
 
 /* 0, or -1 with a message naming what failed (/dev/kvm missing, BIOS unreadable...). */
@@ -114,6 +116,15 @@ int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t err
  * hardware), PAM back to ROM.
  */
 int kvm_vm_reset(struct kvm_vm *vm, char *err, size_t errlen);
+/* The reset of an S3 wake-up: the same, but the PAM/SMRAM registers (and so shadow RAM) stay. */
+int kvm_vm_wake_reset(struct kvm_vm *vm, char *err, size_t errlen);
+/*
+ * S3: with every vCPU stopped, keep device time, backends and QMP going until
+ * wake(opaque) says so (an RTC alarm with RTC_EN) or QMP system_wakeup.
+ * 0 when woken, -3 on a quit signal/QMP quit.
+ */
+int kvm_vm_wait_wakeup(struct kvm_vm *vm, bool (*wake)(void *opaque), void *opaque, char *err,
+		       size_t errlen);
 void kvm_vm_destroy(struct kvm_vm *vm);
 /* Async-signal-safe: make kvm_vm_run return -3 at its next exit (SIGTERM, SIGINT). */
 void kvm_request_quit(void);

@@ -32,8 +32,9 @@ guests=(
 	"pam -smp 2|hvmdm test guest: PAM|PAM segment 0 ok|PAM segment 11 ok|PAM segment 12 ok|PAM all 13 segments ok"
 	"pmmove -smp 2|hvmdm test guest: PM block moving under another vCPU|bad 00000000|PM move: ok"
 	"reboot -smp 3|hvmdm test guest: reset through 0xcf9|hvmdm test guest: back; reset by triple fault|hvmdm test guest: back after two resets"
+	"s3|s3 guest: suspending to RAM|s3 guest: resumed from S3|s3 guest: WAK_STS set|s3 guest: woken by the RTC alarm"
 )
-total=$(( ${#checks[@]} + 5 ))
+total=$(( ${#checks[@]} + 8 ))
 for g in "${guests[@]}"; do
 	IFS='|' read -r -a parts <<<"$g"
 	total=$(( total + ${#parts[@]} ))
@@ -111,4 +112,25 @@ else echo "ok $n - garbage guest: no sanitizer report"; fi
 n=$((n + 1))
 if grep -qa "garbage: start" "$work/garbage.log"; then echo "ok $n - garbage guest ran"
 else echo "not ok $n - garbage guest never started"; fails=$((fails + 1)); fi
+# S3: the vCPU that writes SLP_EN stops there; QMP sees "suspended" and system_wakeup wakes it early.
+n=$((n + 1))
+if grep -q "still running after SLP_EN" "$work/s3.log"; then
+	echo "not ok $n - s3: the guest ran on after SLP_EN"; fails=$((fails + 1))
+else echo "ok $n - s3: the guest stopped at SLP_EN"; fi
+"$bin" -accel kvm -m 64 -option-rom build/guests/s3.rom -serial "file:$work/s3q.log" \
+	-qmp "unix:$work/s3q,server=on,wait=off" 2>"$work/s3q.err" &
+pid=$!
+tests/tools/qmp-client "$work/s3q" wait-status '{"status":"suspended"}' system_wakeup >"$work/s3q.out" 2>&1
+qrc=$?
+for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill $pid 2>/dev/null
+wait $pid
+rc=$?
+n=$((n + 1))
+if [ $qrc -eq 0 ] && grep -q '"status":"suspended"' "$work/s3q.out"; then echo "ok $n - s3: QMP query-status says suspended"
+else echo "not ok $n - s3: QMP never said suspended"; sed 's/^/# /' "$work/s3q.out"; fails=$((fails + 1)); fi
+n=$((n + 1))
+if [ $rc -eq 0 ] && grep -q "resumed from S3" "$work/s3q.log" && ! grep -q "woken by the RTC" "$work/s3q.log"; then
+	echo "ok $n - s3: QMP system_wakeup resumed the guest before its alarm, and it powered off"
+else echo "not ok $n - s3: system_wakeup (exit $rc)"; sed 's/^/# /' "$work/s3q.log" "$work/s3q.err"; fails=$((fails + 1)); fi
 exit $((fails > 0))

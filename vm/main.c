@@ -180,6 +180,9 @@ static struct machine *kvm_machine(void *t)
 	return ((struct kvm_vm *)t)->m;
 }
 
+static int kvm_wakeup(void *t, char *err, size_t errlen);
+static bool kvm_suspended(void *t);
+
 static const struct qmp_target kvm_target = {
 	.paused = kvm_paused,
 	.pause = kvm_pause,
@@ -187,7 +190,34 @@ static const struct qmp_target kvm_target = {
 	.save_vm_fd = kvm_save_fd,
 	.save_vm_file = kvm_save_file,
 	.machine = kvm_machine,
+	.wakeup = kvm_wakeup,
+	.suspended = kvm_suspended,
 };
+
+/* S3 wake source: an RTC alarm while PM1_EN.RTC_EN is set. */
+static bool rtc_wakes(void *opaque)
+{
+	struct machine *m = opaque;
+
+	return m->has_rtc && piix4_pm_rtc_wake_enabled(&m->pm) && mc146818_alarm_fired(&m->rtc);
+}
+
+static int kvm_wakeup(void *t, char *err, size_t errlen)
+{
+	struct kvm_vm *vm = t;
+
+	if (!vm->suspended) {
+		snprintf(err, errlen, "the guest is not suspended");
+		return -1;
+	}
+	vm->wakeup_requested = true;
+	return 0;
+}
+
+static bool kvm_suspended(void *t)
+{
+	return ((struct kvm_vm *)t)->suspended;
+}
 
 /* Boot the machine on KVM (or restore it) until the guest powers off or QMP quits. */
 static int run_kvm(const struct options *o)
@@ -238,6 +268,26 @@ static int run_kvm(const struct options *o)
 	install_quit_signals();
 	for (;;) {
 		rc = kvm_vm_run(&vm, 0, err, sizeof(err));
+		if (rc == ACCEL_REQ_SUSPEND) {
+			bool by_rtc;
+
+			/* S3: RAM stays; the firmware learns it is a resume from CMOS 0x0f. */
+			mc146818_notify_suspend(&m.rtc);
+			log_info("main", "the guest is suspended to RAM; an RTC alarm (with PM1_EN.RTC_EN) or QMP system_wakeup wakes it");
+			qmp_event(&qmp, "SUSPEND", NULL);
+			rc = kvm_vm_wait_wakeup(&vm, rtc_wakes, &m, err, sizeof(err));
+			if (rc)
+				break;
+			by_rtc = rtc_wakes(&m);
+			if (kvm_vm_wake_reset(&vm, err, sizeof(err))) {
+				rc = -1;
+				break;
+			}
+			piix4_pm_wakeup(&m.pm, by_rtc);
+			log_info("main", "woken up%s: the firmware resumes the guest", by_rtc ? " by the RTC alarm" : "");
+			qmp_event(&qmp, "WAKEUP", NULL);
+			continue;
+		}
 		if (rc != ACCEL_REQ_REBOOT)
 			break;
 		log_info("main", "the guest asked for a reset: resetting the vCPUs and devices");
@@ -254,9 +304,6 @@ static int run_kvm(const struct options *o)
 	switch (rc) {
 	case ACCEL_REQ_POWEROFF:
 		log_info("main", "the guest powered off");
-		return 0;
-	case ACCEL_REQ_SUSPEND:
-		log_info("main", "the guest suspended to RAM; resuming on KVM is not built yet, so hvmdm exits");
 		return 0;
 	case -3:
 		log_info("main", "stopped (signal or QMP quit)");

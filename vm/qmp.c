@@ -229,6 +229,8 @@ static int parse_fdset(const char *path)
 
 static const char *run_status(const struct qmp_server *q)
 {
+	if (q->ops->suspended && q->ops->suspended(q->target))
+		return "suspended";
 	if (!q->ops->paused(q->target))
 		return "running";
 	if (!q->started)
@@ -425,7 +427,7 @@ static const char *const command_names[] = {
 	"qmp_capabilities", "query-version", "query-commands", "query-status",
 	"query-command-line-options", "stop", "cont", "quit", "getfd", "add-fd",
 	"migrate", "query-migrate", "xen-save-devices-state", "query-chardev", "query-cpus-fast",
-	"xen-set-global-dirty-log",
+	"xen-set-global-dirty-log", "system_wakeup",
 };
 
 static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
@@ -479,6 +481,15 @@ static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
 								      "thread-id", 0, "props", "socket-id", (int)i,
 								      "core-id", 0, "thread-id", 0));
 		reply_ok(mon, id, list);
+	} else if (!strcmp(cmd, "system_wakeup")) {
+		char e[128];
+
+		if (!q->ops->wakeup)
+			reply_error(mon, id, "GenericError", "system_wakeup: not supported on this accelerator");
+		else if (q->ops->wakeup(q->target, e, sizeof(e)))
+			reply_error(mon, id, "GenericError", "system_wakeup: %s", e);
+		else
+			reply_ok(mon, id, NULL);
 	} else if (!strcmp(cmd, "query-chardev")) {
 		reply_ok(mon, id, query_chardev(q));
 	} else if (!strcmp(cmd, "xen-set-global-dirty-log")) {

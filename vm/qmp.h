@@ -53,6 +53,9 @@ struct qmp_target {
 	int (*save_vm_file)(void *target, const char *path, struct migration_stats *st,
 			    char *err, size_t errlen);
 	struct machine *(*machine)(void *target);
+	/* S3 (optional): wake a suspended guest; is it suspended? */
+	int (*wakeup)(void *target, char *err, size_t errlen);
+	bool (*suspended)(void *target);
 };
 
 struct qmp_server {

@@ -300,6 +300,32 @@ if [ $kvm = yes ]; then
 	fi
 fi
 
+# Xen: xl create/save/restore with the stock qemu-xen and with hvmdm, from
+# one run of the real-Xen tier (only when its dom0 image is already built;
+# BENCH_XEN=0 skips). Under TCG these are dominated by Xen and libxl, so the
+# ratios say more about the device model's start-up and state handling than
+# about absolute speed.
+xen_times=()
+if [ "${BENCH_XEN:-1}" = 1 ] && tests/e2e/image.sh --cached >/dev/null 2>&1; then
+	echo
+	echo "Xen 4.17 under QEMU TCG (one e2e run), seconds:"
+	e2e_out=$(tests/e2e/run.sh "$B" 2>&1)
+	for op in create save restore; do
+		s=$(echo "$e2e_out" | grep "^ok .* stock qemu-xen: xl $op (" | grep -o '([0-9.]* s)' | grep -o '[0-9.]*')
+		h=$(echo "$e2e_out" | grep "^ok .* hvmdm: xl $op" | grep -o '([0-9.]* s)' | grep -o '[0-9.]*')
+		if [ -n "$s" ] && [ -n "$h" ]; then
+			r=$(printf '%.3f' "$(echo "$h / $s" | bc -l)")
+			printf '  xl %-8s qemu-xen %5.1f   hvmdm %5.1f   hvmdm/qemu-xen %s\n' "$op" "$s" "$h" "$r"
+			xen_times+=("$op $s $h $r")
+		else
+			echo "  xl $op: no figure (the e2e run failed; see tests/e2e/run.sh)"
+		fi
+	done
+elif [ "${BENCH_XEN:-1}" = 1 ]; then
+	echo
+	echo "Xen: no dom0 image cached (make e2e builds it): no Xen figures"
+fi
+
 echo
 echo "Device-state save and load (mean of ${STATE_ITER:-2000} each):"
 state=$("$B/bench/bench_state" "${STATE_ITER:-2000}")
@@ -346,6 +372,15 @@ echo "$state" | sed 's/^/  /'
 		first=0
 	done
 	printf '}, "ratio_vm_save_hvmdm_qemu": %s, "ratio_vm_restore_hvmdm_qemu": %s,\n' "${r_vmsave:-null}" "${r_vmload:-null}"
+	printf '  "xen_xl_seconds": {'
+	first=1
+	for r in "${xen_times[@]}"; do
+		read -r op sv hv rv <<<"$r"
+		[ $first = 1 ] || printf ', '
+		printf '"%s": {"qemu_xen": %s, "hvmdm": %s, "ratio": %s}' "$op" "$sv" "$hv" "$rv"
+		first=0
+	done
+	printf '},\n'
 	echo "  \"state\": ["
 	echo "$state" | paste -sd, | sed 's/^/    /'
 	echo "  ]"

@@ -6,11 +6,13 @@
 # the Xen hypervisor and tools, Debian's kernel and initramfs,
 # qemu-system-xen as the stock device model to compare with, and the shared
 # libraries hvmdm links against beyond Xen's (jansson, seccomp). The result is
-# cached outside the repository, keyed by the package versions and this
-# script, so a rebuild happens only when one of them changes.
+# cached outside the repository, keyed by the package versions and the
+# dom0 init script (and an explicit image-format number), so a rebuild
+# happens only when one of them changes.
 #
 #   tests/e2e/image.sh        prints the cache directory holding
 #                             xen, vmlinuz, initrd.img, dom0.img
+#   tests/e2e/image.sh --cached   the same, but fails instead of building
 set -euo pipefail
 cache_root=${HVMDM_E2E_CACHE:-/var/cache/hvmdm-e2e}
 mirror=${HVMDM_E2E_MIRROR:-http://deb.debian.org/debian}
@@ -21,17 +23,18 @@ sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
 
 need() { command -v "$1" >/dev/null 2>&1 || { $sudo apt-get update -qq && $sudo apt-get install -y -qq "$2" >&2; }; }
-need debootstrap debootstrap
-need qemu-system-x86_64 qemu-system-x86
-need mkfs.ext4 e2fsprogs
-
 versions=$(apt-cache policy "${pkgs[@]}" 2>/dev/null | awk '/^[a-z0-9]/ { p = $1 } /Candidate:/ { print p, $2 }')
-key=$( { echo "$versions"; cat "$0" "$(dirname "$0")/dom0-init"; } | sha1sum | cut -c1-16)
+# Bump when the way the image is made changes (not for edits that do not touch it).
+image_format=1
+key=$( { echo "$image_format ${pkgs[*]}"; echo "$versions"; cat "$(dirname "$0")/dom0-init"; } | sha1sum | cut -c1-16)
 dir=$cache_root/$key
 if [ -s "$dir/dom0.img" ] && [ -s "$dir/xen" ] && [ -s "$dir/vmlinuz" ] && [ -s "$dir/initrd.img" ]; then
 	echo "$dir"
 	exit 0
 fi
+[ "${1:-}" = --cached ] && { echo "e2e: no cached dom0 image for these package versions" >&2; exit 1; }
+need debootstrap debootstrap
+need mkfs.ext4 e2fsprogs
 echo "e2e: building the dom0 image in $dir (once per package versions; a few minutes)" >&2
 $sudo mkdir -p "$dir"
 root=$dir/root

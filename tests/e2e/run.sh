@@ -13,6 +13,9 @@ set -u
 B=${1:-build}
 timeout_s=${E2E_TIMEOUT:-900}
 here=$(cd "$(dirname "$0")" && pwd)
+command -v qemu-system-x86_64 >/dev/null 2>&1 || {
+	$( [ "$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq qemu-system-x86 >&2 || { echo "e2e: cannot install qemu-system-x86"; exit 2; }
+}
 img=$("$here/image.sh") || { echo "e2e: could not build the dom0 image"; exit 2; }
 [ -x "$B/hvmdm" ] || { echo "e2e: $B/hvmdm is not built"; exit 2; }
 share=$(mktemp -d /tmp/hvmdm-e2e.XXXXXX)
