@@ -499,7 +499,7 @@ static int run_xen(const struct options *o)
 	qmp.started = true;
 	log_info("main", "serving Xen domain %u (%s)", o->xen_domid, o->name ? o->name : "unnamed");
 	install_quit_signals();
-	rc = xen_dm_run(&x, qmp.nr_mon ? qmp_poll : NULL, &qmp, err, sizeof(err));
+	rc = xen_dm_run(&x, qmp_fill_pollfds, qmp.nr_mon ? qmp_poll : NULL, &qmp, err, sizeof(err));
 	log_info("main", "%s after %llu ioreqs (%llu refused)", rc == -3 ? "stopping" : "failed",
 		 (unsigned long long)x.io.served, (unsigned long long)x.io.refused);
 	qmp_close(&qmp);

@@ -665,6 +665,19 @@ void qmp_poll(void *opaque, int timeout_ms)
 	}
 }
 
+unsigned int qmp_fill_pollfds(void *opaque, struct pollfd *p, unsigned int max)
+{
+	struct qmp_server *q = opaque;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < q->nr_mon && n + 2 <= max; i++) {
+		p[n++] = (struct pollfd){ .fd = q->mon[i].listen_fd, .events = POLLIN };
+		if (q->mon[i].client_fd >= 0)
+			p[n++] = (struct pollfd){ .fd = q->mon[i].client_fd, .events = POLLIN };
+	}
+	return n;
+}
+
 void qmp_close(struct qmp_server *q)
 {
 	for (unsigned int i = 0; i < q->nr_mon; i++) {

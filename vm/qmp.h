@@ -81,6 +81,12 @@ void qmp_init(struct qmp_server *q, const struct qmp_target *ops, void *target);
 /* Listen on a unix socket at path (an old socket file there is replaced). */
 int qmp_add_monitor(struct qmp_server *q, const char *path, const char *label, char *err,
 		    size_t errlen);
+struct pollfd;
+/*
+ * The descriptors QMP waits on, for an event loop that polls them together
+ * with its own (the Xen loop); it then calls qmp_poll(q, 0) to serve them.
+ */
+unsigned int qmp_fill_pollfds(void *opaque, struct pollfd *p, unsigned int max);
 /* kvm_vm's control_poll: wait up to timeout_ms for clients and serve them. */
 void qmp_poll(void *opaque, int timeout_ms);
 /* Send an event to every negotiated client. */

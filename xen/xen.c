@@ -384,18 +384,21 @@ static void handle_port(struct xen_dm *x, evtchn_port_t port)
 	}
 }
 
-int xen_dm_run(struct xen_dm *x, void (*control_poll)(void *opaque, int timeout_ms),
-	       void *opaque, char *err, size_t errlen)
+int xen_dm_run(struct xen_dm *x,
+	       unsigned int (*control_fds)(void *opaque, struct pollfd *p, unsigned int max),
+	       void (*control_poll)(void *opaque, int timeout_ms), void *opaque, char *err,
+	       size_t errlen)
 {
 	int fd = xenevtchn_fd(x->libs->xce);
 
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int n = poll(&p, 1, 10);
+		struct pollfd p[16] = { { .fd = fd, .events = POLLIN } };
+		unsigned int nfds = 1 + (control_fds ? control_fds(opaque, p + 1, 15) : 0);
+		int n = poll(p, nfds, 10);
 
 		if (n < 0 && errno != EINTR)
 			return fail(err, errlen, "poll on the event channels");
-		if (n > 0 && (p.revents & POLLIN)) {
+		if (n > 0 && (p[0].revents & POLLIN)) {
 			xenevtchn_port_or_error_t port = xenevtchn_pending(x->libs->xce);
 
 			if (port >= 0) {

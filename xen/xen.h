@@ -66,10 +66,15 @@ int xen_dm_xs_write(struct xen_dm *x, const char *leaf, const char *value, char 
 /*
  * Serve ioreqs until a device request (returned as an accel_request), a quit
  * (-3, kvm_request_quit-style flag set by xen_dm_request_quit) or a fatal
- * error (-1). control_poll(opaque) runs about every 10 ms for QMP.
+ * error (-1). The control plane's descriptors (control_fds) are polled with
+ * the event channels, so a QMP command is served as soon as it arrives;
+ * control_poll(opaque, 0) serves them.
  */
-int xen_dm_run(struct xen_dm *x, void (*control_poll)(void *opaque, int timeout_ms),
-	       void *opaque, char *err, size_t errlen);
+struct pollfd;
+int xen_dm_run(struct xen_dm *x,
+	       unsigned int (*control_fds)(void *opaque, struct pollfd *p, unsigned int max),
+	       void (*control_poll)(void *opaque, int timeout_ms), void *opaque, char *err,
+	       size_t errlen);
 void xen_dm_request_quit(void);
 void xen_dm_close(struct xen_dm *x);
 
