@@ -858,6 +858,26 @@ static void stop_vcpus(struct kvm_vm *vm)
 	vm->exiting = 0;
 }
 
+/* The control thread's wait: the control plane's descriptors, or 10 ms. */
+static void wait_tick(struct kvm_vm *vm)
+{
+	if (vm->control_poll) {
+		vm->control_poll(vm->control_opaque, 10);
+	} else {
+		struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ten_ms, NULL);
+	}
+}
+
+/* Device time and serial backends; under the device lock. */
+static void run_devices(struct kvm_vm *vm)
+{
+	clock_run_timers(&vm->m->clock);
+	for (unsigned int i = 0; i < vm->m->nr_uarts; i++)
+		uart_service_backend(&vm->m->uart[i]);
+}
+
 static int start_vcpus(struct kvm_vm *vm, char *err, size_t errlen)
 {
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
@@ -913,20 +933,11 @@ int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t err
 	for (;;) {
 		bool done = false;
 
-		if (vm->control_poll) {
-			vm->control_poll(vm->control_opaque, 10);
-		} else {
-			struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
-
-			nanosleep(&ten_ms, NULL);
-		}
+		wait_tick(vm);
 		pthread_mutex_lock(&vm->lock);
 		/* Paused: the devices stay exactly as a save will see them. */
-		if (!vm->paused) {
-			clock_run_timers(&vm->m->clock);
-			for (unsigned int i = 0; i < vm->m->nr_uarts; i++)
-				uart_service_backend(&vm->m->uart[i]);
-		}
+		if (!vm->paused)
+			run_devices(vm);
 		if (vm->stop) {
 			if (vm->error[0]) {
 				snprintf(err, errlen, "%s", vm->error);
@@ -966,18 +977,10 @@ int kvm_vm_wait_wakeup(struct kvm_vm *vm, bool (*wake)(void *opaque), void *opaq
 	for (;;) {
 		bool woken;
 
-		if (vm->control_poll) {
-			vm->control_poll(vm->control_opaque, 10);
-		} else {
-			struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
-
-			nanosleep(&ten_ms, NULL);
-		}
+		wait_tick(vm);
 		/* Time goes on in S3: the RTC keeps counting toward its alarm. */
 		pthread_mutex_lock(&vm->lock);
-		clock_run_timers(&vm->m->clock);
-		for (unsigned int i = 0; i < vm->m->nr_uarts; i++)
-			uart_service_backend(&vm->m->uart[i]);
+		run_devices(vm);
 		woken = vm->wakeup_requested || (wake && wake(opaque));
 		pthread_mutex_unlock(&vm->lock);
 		if (woken)

@@ -911,8 +911,6 @@ static const struct record_version fw_cfg_versions[] = {
 
 /* ---------------------------------------------------------------- registry */
 
-#define VERSIONS(a) a, sizeof(a) / sizeof(a[0])
-
 /* In write order. */
 const struct record_kind record_kinds[] = {
 	{ "timer", one_instance, enc_timer, true, VERSIONS(timer_versions), NULL },
@@ -943,12 +941,18 @@ const struct erratum errata[] = {
 
 const size_t nr_errata = sizeof(errata) / sizeof(errata[0]);
 
+const struct record_kind *record_kind_find_in(const struct record_kind *table, size_t n,
+					      const char *idstr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(table[i].idstr, idstr))
+			return &table[i];
+	return NULL;
+}
+
 const struct record_kind *record_kind_find(const char *idstr)
 {
-	for (size_t i = 0; i < nr_record_kinds; i++)
-		if (!strcmp(record_kinds[i].idstr, idstr))
-			return &record_kinds[i];
-	return NULL;
+	return record_kind_find_in(record_kinds, nr_record_kinds, idstr);
 }
 
 size_t registry_nr_kinds(void)

@@ -59,9 +59,14 @@ struct record_kind {
 	uint32_t (*fingerprint)(uint32_t *len);
 };
 
+/* A versions table and its length, for record_kind initialisers. */
+#define VERSIONS(a) a, sizeof(a) / sizeof(a[0])
+
 extern const struct record_kind record_kinds[];
 extern const size_t nr_record_kinds;
 
+const struct record_kind *record_kind_find_in(const struct record_kind *table, size_t n,
+					      const char *idstr);
 /* Device record kinds only (what a device-state stream may carry). */
 const struct record_kind *record_kind_find(const char *idstr);
 /* The whole registry: device kinds, then the whole-VM kinds (state/vm_records.c). */

@@ -291,6 +291,17 @@ static int native_next(void *ctx, struct stream_record *rec, struct load_report 
 	return stream_read_record(n->buf, n->len, &n->pos, rec, err, errlen);
 }
 
+int snapshot_check_profile(const struct machine *m, const struct stream_header *h, char *err,
+			   size_t errlen)
+{
+	if (h->profile == m->cfg.profile)
+		return 0;
+	snprintf(err, errlen, "byte 32: the stream is for machine %s; this machine is %s",
+		 h->profile <= PROFILE_PC ? profile_name((enum machine_profile)h->profile) : "unknown",
+		 profile_name(m->cfg.profile));
+	return -1;
+}
+
 static int native_decode(const struct machine *m, const uint8_t *buf, size_t len,
 			 struct machine_state *staged, struct load_report *rep, char *err,
 			 size_t errlen)
@@ -299,14 +310,8 @@ static int native_decode(const struct machine *m, const uint8_t *buf, size_t len
 	struct native_source ns;
 	struct record_source src = { .next = native_next, .ctx = &ns, .registry_order = true };
 
-	if (stream_read_header(buf, len, &h, err, errlen))
+	if (stream_read_header(buf, len, &h, err, errlen) || snapshot_check_profile(m, &h, err, errlen))
 		return -1;
-	if (h.profile != m->cfg.profile) {
-		snprintf(err, errlen, "byte 32: the stream is for machine %s; this machine is %s",
-			 h.profile <= PROFILE_PC ? profile_name((enum machine_profile)h.profile) : "unknown",
-			 profile_name(m->cfg.profile));
-		return -1;
-	}
 	ns = (struct native_source){ .buf = buf, .len = len, .pos = h.records_offset };
 	return snapshot_decode_records(m, &src, staged, rep, err, errlen);
 }

@@ -64,6 +64,9 @@ void machine_load_state(struct machine *m, const struct machine_state *st);
 
 /* Write the machine's device state; the clock should be stopped. 0 or -1. */
 int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t errlen);
+/* 0 if a native stream's header names this machine's profile; else -1 with the byte. */
+int snapshot_check_profile(const struct machine *m, const struct stream_header *h, char *err,
+			   size_t errlen);
 /* Decode and validate into `staged` without touching the machine. */
 int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
 		    struct machine_state *staged, struct load_report *rep, char *err, size_t errlen);

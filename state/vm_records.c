@@ -646,8 +646,6 @@ static uint32_t fp_pit(uint32_t *len) { return fp_encoded(enc_probe_pit, len); }
 static uint32_t fp_vcpu(uint32_t *len) { return fp_encoded(enc_probe_vcpu, len); }
 static uint32_t fp_ram(uint32_t *len) { return fp_encoded(enc_probe_ram, len); }
 
-#define VERSIONS(a) a, sizeof(a) / sizeof(a[0])
-
 /* In write order, after the device records. */
 const struct record_kind vm_record_kinds[] = {
 	{ "kvm-vm", NULL, NULL, true, VERSIONS(vm_versions), fp_vm },
@@ -661,10 +659,7 @@ const size_t nr_vm_record_kinds = sizeof(vm_record_kinds) / sizeof(vm_record_kin
 
 const struct record_kind *vm_record_kind_find(const char *idstr)
 {
-	for (size_t i = 0; i < nr_vm_record_kinds; i++)
-		if (!strcmp(vm_record_kinds[i].idstr, idstr))
-			return &vm_record_kinds[i];
-	return NULL;
+	return record_kind_find_in(vm_record_kinds, nr_vm_record_kinds, idstr);
 }
 
 void vm_probe_state(struct vm_state *vm)
@@ -839,14 +834,8 @@ int vm_stream_decode(const struct machine *m, const uint8_t *buf, size_t len, ui
 		snprintf(err, errlen, "internal: %u vCPUs", nr_vcpus);
 		return -1;
 	}
-	if (stream_read_header(buf, len, &h, err, errlen))
+	if (stream_read_header(buf, len, &h, err, errlen) || snapshot_check_profile(m, &h, err, errlen))
 		return -1;
-	if (h.profile != m->cfg.profile) {
-		snprintf(err, errlen, "byte 32: the stream is for machine %s; this machine is %s",
-			 h.profile <= PROFILE_PC ? profile_name((enum machine_profile)h.profile) : "unknown",
-			 profile_name(m->cfg.profile));
-		return -1;
-	}
 	st->vm = calloc(1, sizeof(*st->vm));
 	if (!st->vm) {
 		snprintf(err, errlen, "out of memory");

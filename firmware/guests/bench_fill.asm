@@ -29,11 +29,7 @@ payload:
 
 bits 32
 pm32:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov esp, LOAD + 0xf000
+	FLAT_DATA_AND_STACK
 	cld
 	mov edi, 0x100000
 .fill:

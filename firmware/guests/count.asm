@@ -102,11 +102,7 @@ payload:
 
 bits 32
 pm32:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov esp, LOAD + 0xf000
+	FLAT_DATA_AND_STACK
 	mov esi, A(msg_pm)
 	call puts32
 	mov ebx, 11
@@ -151,11 +147,7 @@ COUNT_ROUTINES p, putc32
 
 bits 64
 lm64:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov rsp, LOAD + 0xf000
+	FLAT_DATA_AND_STACK
 	mov rsi, A(msg_lm)
 	call puts64
 	mov ebx, 21
@@ -176,31 +168,7 @@ lm64:
 	hlt
 	jmp .halt
 
-putc64:
-	push rdx
-	push rax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	pop rax
-	mov dx, COM1
-	out dx, al
-	pop rdx
-	ret
-
-puts64:
-	push rax
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc64
-	jmp .next
-.done:
-	pop rax
-	ret
+COM1_ROUTINES_64
 
 COUNT_ROUTINES l, putc64
 

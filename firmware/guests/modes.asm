@@ -37,11 +37,7 @@ payload:
 
 bits 32
 pm32:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov esp, LOAD + 0xf000
+	FLAT_DATA_AND_STACK
 	mov esi, A(msg_pm)
 	call puts32
 	; Page tables: PML4[0] -> PDPT, PDPT[0] -> PD, PD[i] = i * 2 MiB, present+writable+large.
@@ -78,11 +74,7 @@ COM1_ROUTINES_32
 
 bits 64
 lm64:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov rsp, LOAD + 0xf000
+	FLAT_DATA_AND_STACK
 	mov rsi, A(msg_lm)
 	call puts64
 	mov rcx, 1
@@ -114,31 +106,7 @@ lm64:
 	hlt
 	jmp .halt
 
-putc64:
-	push rdx
-	push rax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	pop rax
-	mov dx, COM1
-	out dx, al
-	pop rdx
-	ret
-
-puts64:
-	push rax
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc64
-	jmp .next
-.done:
-	pop rax
-	ret
+COM1_ROUTINES_64
 
 FLAT_GDT
 

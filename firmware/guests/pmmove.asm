@@ -88,11 +88,7 @@ align 16
 payload:
 bits 32
 pm32:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov esp, LOAD + 0xf000
+	FLAT_DATA_AND_STACK
 	; INIT, then two SIPIs with vector 0x10, to APIC ID 1.
 	mov dword [0xfee00310], 1 << 24
 	mov dword [0xfee00300], 0x00004500
