@@ -715,6 +715,11 @@ void kvm_request_quit(void)
 	quit_requested = 1;
 }
 
+bool kvm_quit_requested(void)
+{
+	return quit_requested != 0;
+}
+
 static void on_kick(int sig)
 {
 	(void)sig; /* only there to make KVM_RUN return */

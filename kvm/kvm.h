@@ -128,6 +128,7 @@ int kvm_vm_wait_wakeup(struct kvm_vm *vm, bool (*wake)(void *opaque), void *opaq
 void kvm_vm_destroy(struct kvm_vm *vm);
 /* Async-signal-safe: make kvm_vm_run return -3 at its next exit (SIGTERM, SIGINT). */
 void kvm_request_quit(void);
+bool kvm_quit_requested(void);
 
 /*
  * From the control plane inside kvm_vm_run: stop every vCPU (completing any

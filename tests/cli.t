@@ -7,7 +7,7 @@ n=0
 fails=0
 ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
 
-echo "1..11"
+echo "1..13"
 for p in xenfv xenfv-trad pc; do
 	out=$("$bin" -machine "$p" -smp 2 -serial null -selfcheck 2>&1)
 	rc=$?
@@ -33,5 +33,33 @@ ok $? "bad serial backend refused, naming -serial"
 
 "$bin" -help | grep -q -- "-selfcheck"
 ok $? "-help lists the options"
+# libxl 4.20's probe: -machine none with a QMP monitor on an inherited listening socket.
+perl -MIO::Socket::UNIX -MSocket -e '
+	$^F = 1000; # keep the listening socket open across exec
+	my ($bin, $path) = @ARGV;
+	unlink $path;
+	my $l = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Local => $path, Listen => 1) or exit 2;
+	my $pid = fork();
+	if (!$pid) {
+		exec($bin, "-S", "-no-user-config", "-nodefaults", "-nographic", "-machine", "none,accel=xen",
+		     "-chardev", "socket,id=libxl-cmd,fd=" . fileno($l) . ",server=on,wait=off",
+		     "-mon", "chardev=libxl-cmd,mode=control") or exit 3;
+	}
+	my $c = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $path) or exit 4;
+	my $g = <$c>;
+	my $out = "";
+	for my $cmd ("qmp_capabilities", "query-command-line-options", "quit") {
+		print $c "{\"execute\":\"$cmd\"}\n";
+		$out .= <$c>;
+	}
+	waitpid($pid, 0);
+	unlink $path;
+	exit(($g =~ /"QMP"/ && $out =~ /"return":\[\]/ && $? == 0) ? 0 : 1);
+' "$bin" "/tmp/hvmdm-probe.$$"
+ok $? "-machine none: the monitor on an inherited socket answers query-command-line-options and quit (libxl 4.20's probe)"
+
+"$bin" -machine none >/dev/null 2>/tmp/hvmdm-cli.$$; rc=$?
+[ $rc -eq 2 ] && grep -q "nothing to do" /tmp/hvmdm-cli.$$
+ok $? "-machine none without a monitor is refused"
 rm -f /tmp/hvmdm-cli.$$
 exit $((fails > 0))

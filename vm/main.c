@@ -183,6 +183,12 @@ static struct machine *kvm_machine(void *t)
 static int kvm_wakeup(void *t, char *err, size_t errlen);
 static bool kvm_suspended(void *t);
 
+static void kvm_quit(void *t)
+{
+	(void)t;
+	kvm_request_quit();
+}
+
 static const struct qmp_target kvm_target = {
 	.paused = kvm_paused,
 	.pause = kvm_pause,
@@ -192,6 +198,7 @@ static const struct qmp_target kvm_target = {
 	.machine = kvm_machine,
 	.wakeup = kvm_wakeup,
 	.suspended = kvm_suspended,
+	.quit = kvm_quit,
 };
 
 /* S3 wake source: an RTC alarm while PM1_EN.RTC_EN is set. */
@@ -347,12 +354,80 @@ static struct machine *xen_machine(void *t)
 	return ((struct xen_dm *)t)->m;
 }
 
+static void xen_quit(void *t)
+{
+	(void)t;
+	xen_dm_request_quit();
+}
+
 static const struct qmp_target xen_target = {
 	.paused = xen_paused,
 	.pause = xen_pause,
 	.resume = xen_resume,
 	.machine = xen_machine,
+	.quit = xen_quit,
 };
+
+/* ---- -machine none: a monitor and nothing else (libxl 4.20's probe) ---- */
+
+static volatile sig_atomic_t monitor_quit;
+
+static bool none_paused(void *t)
+{
+	(void)t;
+	return true;
+}
+
+static int none_refuse(void *t, char *err, size_t errlen)
+{
+	(void)t;
+	snprintf(err, errlen, "there is no machine (-machine none)");
+	return -1;
+}
+
+static struct machine *none_machine(void *t)
+{
+	(void)t;
+	return NULL;
+}
+
+static void none_quit(void *t)
+{
+	(void)t;
+	monitor_quit = 1;
+}
+
+static const struct qmp_target none_target = {
+	.paused = none_paused,
+	.pause = none_refuse,
+	.resume = none_refuse,
+	.machine = none_machine,
+	.quit = none_quit,
+};
+
+static int run_monitor_only(const struct options *o)
+{
+	struct qmp_server qmp;
+	char err[512];
+
+	qmp_init(&qmp, &none_target, NULL);
+	for (unsigned int i = 0; i < o->nr_qmp; i++) {
+		if (qmp_add_monitor(&qmp, o->qmp_path[i], o->qmp_label[i], err, sizeof(err))) {
+			fprintf(stderr, "hvmdm: %s\n", err);
+			qmp_close(&qmp);
+			return 2;
+		}
+	}
+	if (!qmp.nr_mon) {
+		fprintf(stderr, "hvmdm: -machine none without a monitor has nothing to do\n");
+		return 2;
+	}
+	install_quit_signals();
+	while (!monitor_quit && !kvm_quit_requested())
+		qmp_poll(&qmp, 100);
+	qmp_close(&qmp);
+	return 0;
+}
 
 /* The device state libxl hands over on restore (-incoming fd:N). */
 static int xen_incoming(struct machine *m, const char *uri, char *err, size_t errlen)
@@ -535,6 +610,8 @@ int main(int argc, char **argv)
 	case MODE_RUN:
 		break;
 	}
+	if (o.machine_none)
+		return run_monitor_only(&o);
 	if (o.accel == ACCEL_XEN)
 		return run_xen(&o);
 	if (o.accel != ACCEL_KVM && (o.incoming || o.nr_qmp)) {

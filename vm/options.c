@@ -73,8 +73,16 @@ static int parse_machine(struct options *o, const char *opt, const char *arg, ch
 		return fail(err, errlen, opt, "too long", "");
 	strcpy(buf, arg);
 	tok = strtok_r(buf, ",", &save);
+	/* "none": no machine, only the monitor (libxl 4.20's probe instance). */
+	if (tok && !strcmp(tok, "none")) {
+		o->machine_none = true;
+		while ((tok = strtok_r(NULL, ",", &save)))
+			if (strcmp(tok, "accel=xen"))
+				return fail(err, errlen, opt, "unsupported property of machine none", tok);
+		return 0;
+	}
 	if (!tok || !profile_parse(tok, &o->machine.profile))
-		return fail(err, errlen, opt, "unknown machine (xenfv, xenfv-trad or pc)", arg);
+		return fail(err, errlen, opt, "unknown machine (xenfv, xenfv-trad, pc, or none)", arg);
 	while ((tok = strtok_r(NULL, ",", &save))) {
 		/* hvmdm streams never carry QEMU's vmdesc, so this is always true. */
 		if (!strcmp(tok, "suppress-vmdesc=on"))
@@ -136,7 +144,7 @@ static int parse_chardev(struct options *o, const char *opt, const char *arg, ch
 {
 	char buf[512], rest[512] = "";
 	char *save = NULL, *t;
-	const char *id = NULL, *path = NULL;
+	const char *id = NULL, *path = NULL, *fd = NULL;
 
 	if (strncmp(arg, "socket,", 7) || strlen(arg) >= sizeof(buf))
 		return fail(err, errlen, opt, "only socket,id=ID,path=PATH,server=on,wait=off is supported", arg);
@@ -148,6 +156,8 @@ static int parse_chardev(struct options *o, const char *opt, const char *arg, ch
 			id = t + 3;
 		} else if (!strncmp(t, "path=", 5)) {
 			path = t + 5;
+		} else if (!strncmp(t, "fd=", 3)) {
+			fd = t + 3; /* a listening socket the launcher passed down */
 		} else {
 			if (strlen(rest) + strlen(t) + 2 >= sizeof(rest))
 				return fail(err, errlen, opt, "too long", arg);
@@ -155,9 +165,17 @@ static int parse_chardev(struct options *o, const char *opt, const char *arg, ch
 			strcat(rest, t);
 		}
 	}
+	if (fd) {
+		char *end;
+		long n = strtol(fd, &end, 10);
+
+		if (*end || end == fd || n < 3 || n > 65535 || path)
+			return fail(err, errlen, opt, "fd= needs a descriptor number (and no path=)", arg);
+		path = fd - 3; /* stored as "fd=N" in place of a path */
+	}
 	if (!id || !id[0] || strlen(id) >= sizeof(o->chardev[0].id) || !path || !path[0] ||
 	    strlen(path) >= sizeof(o->chardev[0].path))
-		return fail(err, errlen, opt, "needs id= and path=", arg);
+		return fail(err, errlen, opt, "needs id= and path= (or fd=)", arg);
 	if (!socket_server_opts(rest))
 		return fail(err, errlen, opt, "needs server=on,wait=off (hvmdm never waits for a client)", arg);
 	strcpy(o->chardev[o->nr_chardev].id, id);

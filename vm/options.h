@@ -33,6 +33,7 @@ struct options {
 	enum accel_kind accel;
 	struct machine_config machine;
 	bool machine_given;
+	bool machine_none;      /* -machine none: a monitor only (libxl's probe) */
 	const char *bios;
 	bool verbose;
 	/* QMP monitors: unix socket paths from -qmp or -chardev socket + -mon mode=control */

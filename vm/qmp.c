@@ -56,6 +56,29 @@ int qmp_add_monitor(struct qmp_server *q, const char *path, const char *label, c
 	mon->client_fd = -1;
 	snprintf(mon->path, sizeof(mon->path), "%s", path);
 	snprintf(mon->label, sizeof(mon->label), "%s", label ? label : "compat_monitor");
+	if (!strncmp(path, "fd=", 3)) {
+		/* A listening socket the launcher passed down (libxl's probe: fd=N). */
+		int fd = atoi(path + 3);
+		int type = 0, acc = 0;
+		socklen_t tl = sizeof(type), al = sizeof(acc);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) || type != SOCK_STREAM ||
+		    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) || !acc) {
+			snprintf(err, errlen, "QMP -chardev fd=%d: not a listening stream socket", fd);
+			return -1;
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		mon->listen_fd = fd;
+		mon->inherited = true;
+		mon->in = malloc(QMP_MAX_INPUT);
+		if (!mon->in) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		q->nr_mon++;
+		return 0;
+	}
 	strcpy(sa.sun_path, path);
 	/* QEMU replaces a stale socket; it never removes anything else. */
 	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
@@ -361,6 +384,10 @@ static void cmd_xen_save_devices_state(struct qmp_server *q, struct qmp_monitor 
 		reply_error(mon, id, "GenericError", "xen-save-devices-state: the VM is running; stop it first");
 		return;
 	}
+	if (!q->ops->machine(q->target)) {
+		reply_error(mon, id, "GenericError", "xen-save-devices-state: there is no machine (-machine none)");
+		return;
+	}
 	wbuf_init(&w, STREAM_MAX_SIZE);
 	rc = snapshot_save(q->ops->machine(q->target), &w, err, sizeof(err));
 	fdset = parse_fdset(file);
@@ -395,7 +422,7 @@ static json_t *query_chardev(struct qmp_server *q)
 		json_array_append_new(list, json_pack("{s:s,s:s,s:b}", "label", q->mon[i].label,
 						      "filename", buf, "frontend-open", 1));
 	}
-	for (unsigned int i = 0; i < m->nr_uarts; i++) {
+	for (unsigned int i = 0; m && i < m->nr_uarts; i++) {
 		const struct chardev *c = &m->serial_backend[i];
 		char label[24];
 
@@ -474,7 +501,7 @@ static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
 		const struct machine *m = q->ops->machine(q->target);
 		json_t *list = json_array();
 
-		for (unsigned int i = 0; i < CPU_MAP_LEN * 8; i++)
+		for (unsigned int i = 0; m && i < CPU_MAP_LEN * 8; i++)
 			if (m->pm.cpu_map[i / 8] & (1u << (i % 8)))
 				json_array_append_new(list, json_pack("{s:i,s:s,s:i,s:{s:i,s:i,s:i}}",
 								      "cpu-index", (int)i, "target", "x86_64",
@@ -504,7 +531,7 @@ static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
 	} else if (!strcmp(cmd, "quit")) {
 		reply_ok(mon, id, NULL);
 		qmp_event(q, "SHUTDOWN", "{\"guest\":false,\"reason\":\"host-qmp-quit\"}");
-		kvm_request_quit();
+		q->ops->quit(q->target);
 	} else if (!strcmp(cmd, "getfd")) {
 		const char *name = json_string_value(json_object_get(args, "fdname"));
 		int fd = take_pending(mon);
@@ -683,7 +710,8 @@ void qmp_close(struct qmp_server *q)
 	for (unsigned int i = 0; i < q->nr_mon; i++) {
 		disconnect(&q->mon[i]);
 		close(q->mon[i].listen_fd);
-		unlink(q->mon[i].path);
+		if (!q->mon[i].inherited)
+			unlink(q->mon[i].path);
 		free(q->mon[i].in);
 	}
 	for (unsigned int i = 0; i < QMP_MAX_FDS; i++)

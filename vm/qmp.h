@@ -35,6 +35,7 @@ struct qmp_monitor {
 	int client_fd;
 	char path[108];
 	char label[64];        /* the -chardev id, for query-chardev */
+	bool inherited;        /* listen_fd came from the launcher (fd=N) */
 	bool negotiated;
 	uint8_t *in;
 	size_t in_len;
@@ -53,6 +54,8 @@ struct qmp_target {
 	int (*save_vm_file)(void *target, const char *path, struct migration_stats *st,
 			    char *err, size_t errlen);
 	struct machine *(*machine)(void *target);
+	/* QMP quit: end the process's main loop. */
+	void (*quit)(void *target);
 	/* S3 (optional): wake a suspended guest; is it suspended? */
 	int (*wakeup)(void *target, char *err, size_t errlen);
 	bool (*suspended)(void *target);

@@ -70,6 +70,12 @@ static void test_accepts(void **state)
 			       "/var/run/xen/qemu-root-7", "-runas", "xen-qemuuser-range-base", NULL), 0);
 	assert_true(o.xen_restrict);
 	assert_string_equal(o.chroot_dir, "/var/run/xen/qemu-root-7");
+	/* libxl 4.20's probe instance */
+	assert_int_equal(parse(&o, err, "-S", "-machine", "none,accel=xen", "-chardev",
+			       "socket,id=libxl-cmd,fd=9,server=on,wait=off", "-mon",
+			       "chardev=libxl-cmd,mode=control", NULL), 0);
+	assert_true(o.machine_none);
+	assert_string_equal(o.qmp_path[0], "fd=9");
 }
 
 static void expect_refused(const char *needle, const char *a0, const char *a1, const char *a2)
@@ -114,6 +120,8 @@ static void test_refuses(void **state)
 	expect_refused("PV network", "-net", "nic", NULL);
 	expect_refused("issue 9", "-drive", "file=/x.img,if=ide,index=0,media=disk,format=raw", NULL);
 	expect_refused("maxcpus", "-smp", "4,maxcpus=2", NULL);
+	expect_refused("fd=", "-chardev", "socket,id=m,fd=x,server=on,wait=off", NULL);
+	expect_refused("machine none", "-machine", "none,accel=kvm", NULL);
 	{
 		struct options o;
 		char err[256];
