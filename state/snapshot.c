@@ -346,3 +346,14 @@ int snapshot_load(struct machine *m, const uint8_t *buf, size_t len, struct load
 	machine_load_state(m, &staged);
 	return 0;
 }
+
+enum machine_profile snapshot_restore_profile(enum machine_profile requested, const uint8_t *buf,
+					      size_t len)
+{
+	char err[128];
+	int p = stream_profile(buf, len, err, sizeof(err));
+
+	if (requested == PROFILE_XENFV && p == PROFILE_XENFV_TRAD)
+		return PROFILE_XENFV_TRAD;
+	return requested;
+}

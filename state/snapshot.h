@@ -80,6 +80,16 @@ int snapshot_write_records(const struct machine *m, const struct machine_state *
 /* Encode a staged or saved state as a native stream for machine m's devices. */
 int snapshot_write_state(const struct machine *m, const struct machine_state *st,
 			 struct wbuf *out, char *err, size_t errlen);
+/*
+ * The machine to build for restoring `buf` when the launcher asked for
+ * `requested`: the same, except that state saved by qemu-xen-traditional
+ * (profile xenfv-trad) gets xenfv-trad when xenfv was asked for -- libxl
+ * names every qemu-xen guest's machine xenfv, and a guest saved under the
+ * traditional model needs the traditional layout (platform device at slot 3,
+ * fixed PM block) it was running on.
+ */
+enum machine_profile snapshot_restore_profile(enum machine_profile requested, const uint8_t *buf,
+					      size_t len);
 /* snapshot_decode (any stream kind hvmdm reads), refuse foreign devices, then commit. */
 int snapshot_load(struct machine *m, const uint8_t *buf, size_t len, struct load_report *rep,
 		  char *err, size_t errlen);

@@ -430,9 +430,9 @@ static int run_monitor_only(const struct options *o)
 }
 
 /* The device state libxl hands over on restore (-incoming fd:N). */
-static int xen_incoming(struct machine *m, const char *uri, char *err, size_t errlen)
+/* All of the device state libxl hands over (-incoming fd:N), at most STREAM_MAX_SIZE. */
+static uint8_t *read_incoming(const char *uri, size_t *lenp, char *err, size_t errlen)
 {
-	struct load_report rep;
 	uint8_t *buf;
 	size_t len = 0, cap = 1 << 16;
 	char *end;
@@ -440,12 +440,12 @@ static int xen_incoming(struct machine *m, const char *uri, char *err, size_t er
 
 	if (strncmp(uri, "fd:", 3)) {
 		snprintf(err, errlen, "-incoming %s: under Xen libxl passes fd:N", uri);
-		return -1;
+		return NULL;
 	}
 	fd = strtol(uri + 3, &end, 10);
 	if (*end || end == uri + 3 || fd < 0 || fd > 65535) {
 		snprintf(err, errlen, "-incoming %s: not a descriptor number", uri);
-		return -1;
+		return NULL;
 	}
 	buf = malloc(cap);
 	for (;;) {
@@ -453,7 +453,7 @@ static int xen_incoming(struct machine *m, const char *uri, char *err, size_t er
 
 		if (!buf) {
 			snprintf(err, errlen, "-incoming %s: out of memory", uri);
-			return -1;
+			return NULL;
 		}
 		if (len == cap) {
 			uint8_t *nb;
@@ -462,7 +462,7 @@ static int xen_incoming(struct machine *m, const char *uri, char *err, size_t er
 				snprintf(err, errlen, "-incoming %s: more than %u bytes of device state", uri,
 					 STREAM_MAX_SIZE);
 				free(buf);
-				return -1;
+				return NULL;
 			}
 			nb = realloc(buf, cap * 2);
 			if (!nb)
@@ -479,19 +479,25 @@ static int xen_incoming(struct machine *m, const char *uri, char *err, size_t er
 				continue;
 			snprintf(err, errlen, "-incoming %s: %s", uri, strerror(errno));
 			free(buf);
-			return -1;
+			return NULL;
 		}
 		len += (size_t)n;
 	}
 	close((int)fd);
-	if (snapshot_load(m, buf, len, &rep, err, errlen)) {
-		free(buf);
+	*lenp = len;
+	return buf;
+}
+
+static int load_incoming(struct machine *m, const char *uri, const uint8_t *buf, size_t len,
+			 char *err, size_t errlen)
+{
+	struct load_report rep;
+
+	if (snapshot_load(m, buf, len, &rep, err, errlen))
 		return -1;
-	}
 	for (unsigned int i = 0; i < rep.nr_notes; i++)
 		log_warn("state", "%s", rep.notes[i]);
 	log_info("main", "restored the device state from %s (%zu bytes, %u records)", uri, len, rep.records);
-	free(buf);
 	return 0;
 }
 
@@ -527,10 +533,13 @@ static int run_xen(const struct options *o)
 {
 	struct xen_dm x;
 	struct machine m;
+	struct machine_config cfg;
 	struct qmp_server qmp;
 	char err[1024];
 	int rc;
 	unsigned int vcpus = o->max_vcpus ? o->max_vcpus : o->machine.vcpus;
+	uint8_t *incoming = NULL;
+	size_t incoming_len = 0;
 
 	if (xen_dm_open(&x, o->xen_domid, vcpus, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm: %s\n", err);
@@ -542,9 +551,23 @@ static int run_xen(const struct options *o)
 		xen_dm_close(&x);
 		return 1;
 	}
+	cfg = o->machine;
+	if (o->incoming) {
+		incoming = read_incoming(o->incoming, &incoming_len, err, sizeof(err));
+		if (!incoming) {
+			fprintf(stderr, "hvmdm: %s\n", err);
+			xen_dm_close(&x);
+			return 2;
+		}
+		cfg.profile = snapshot_restore_profile(cfg.profile, incoming, incoming_len);
+		if (cfg.profile != o->machine.profile)
+			log_info("main", "the incoming state is qemu-xen-traditional's: building machine %s for it",
+				 profile_name(cfg.profile));
+	}
 	/* The devices claim their ports, MMIO and PCI functions from the server as they appear. */
-	if (machine_create(&m, &o->machine, &x.accel, NULL, NULL, err, sizeof(err))) {
+	if (machine_create(&m, &cfg, &x.accel, NULL, NULL, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm: %s\n", err);
+		free(incoming);
 		xen_dm_close(&x);
 		return 2;
 	}
@@ -553,8 +576,10 @@ static int run_xen(const struct options *o)
 	rc = 0;
 	for (unsigned int i = 0; !rc && i < o->nr_qmp; i++)
 		rc = qmp_add_monitor(&qmp, o->qmp_path[i], o->qmp_label[i], err, sizeof(err));
-	if (!rc && o->incoming)
-		rc = xen_incoming(&m, o->incoming, err, sizeof(err));
+	if (!rc && incoming)
+		rc = load_incoming(&m, o->incoming, incoming, incoming_len, err, sizeof(err));
+	free(incoming);
+	incoming = NULL;
 	if (!rc)
 		rc = deprivilege(o, err, sizeof(err));
 	if (!rc && o->start_paused) { /* -S: no ioreqs until QMP cont */

@@ -79,6 +79,31 @@ static void test_format3_restores(void **state)
 	tm_free(dst);
 }
 
+/* Under Xen libxl always asks for xenfv; a traditional guest's state gets xenfv-trad. */
+static void test_restore_profile(void **state)
+{
+	struct tm_ctx *src = trad_machine(true);
+	struct tm_ctx *native = tm_new(PROFILE_XENFV, 1, "null");
+	struct qevm_opts o = { .format = 3, .acpi = ACPI_V2, .acpi_last = true };
+	struct wbuf w, n;
+	char err[256];
+
+	(void)state;
+	make(&src->m, &o, &w);
+	assert_int_equal(snapshot_restore_profile(PROFILE_XENFV, w.data, w.len), PROFILE_XENFV_TRAD);
+	/* a pc launch stays pc (and the load refuses the mismatch, naming both) */
+	assert_int_equal(snapshot_restore_profile(PROFILE_PC, w.data, w.len), PROFILE_PC);
+	wbuf_init(&n, STREAM_MAX_SIZE);
+	assert_int_equal(snapshot_save(&native->m, &n, err, sizeof(err)), 0);
+	assert_int_equal(snapshot_restore_profile(PROFILE_XENFV, n.data, n.len), PROFILE_XENFV);
+	/* garbage: whatever was asked for; the load then says what is wrong */
+	assert_int_equal(snapshot_restore_profile(PROFILE_XENFV, (const uint8_t *)"junk", 4), PROFILE_XENFV);
+	wbuf_free(&w);
+	wbuf_free(&n);
+	tm_free(src);
+	tm_free(native);
+}
+
 static void test_piix4acpi_variants(void **state)
 {
 	static const struct {
@@ -315,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_piix4acpi_variants),
 		cmocka_unit_test(test_old_file_with_pcibus),
 		cmocka_unit_test(test_unemulated_devices_refused),
+		cmocka_unit_test(test_restore_profile),
 		cmocka_unit_test(test_convert_equals_direct_load),
 		cmocka_unit_test(test_broken_files),
 	};
