@@ -10,7 +10,7 @@ n=0
 fails=0
 ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
 
-echo "1..14"
+echo "1..15"
 all=0
 for f in tests/streams/*/*.hvmdm; do
 	"$tool" verify "$f" >/dev/null 2>"$work/err" || { all=1; sed 's/^/# /' "$work/err"; }
@@ -67,4 +67,9 @@ ok $? "a committed decoder that went away fails the check"
 printf 'timer\t9\treserved\t0\t00000000\tsomeone\tx\n' | cat state/schema.txt - >"$work/s5"
 ! "$tool" schema --check "$work/s5" >"$work/o" && grep -q "below the highest committed number" "$work/o"
 ok $? "writing a number below a committed one fails the check"
+
+# The real qemu-xen stream from a real Xen (tests/streams/qemu-xen): refused, saying the reader is not built.
+"$tool" verify tests/streams/qemu-xen/xen-4.17-qemu-7.2-xenfv.bin >"$work/o" 2>&1
+[ $? -eq 1 ] && grep -q "upstream QEMU stream (qemu-xen); its reader is not built yet" "$work/o"
+ok $? "an upstream QEMU (qemu-xen) stream is refused with a clear message until its reader exists"
 exit $((fails > 0))

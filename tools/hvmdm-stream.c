@@ -197,7 +197,7 @@ static int cmd_inspect(const char *path, bool as_json)
 		return EXIT_USAGE;
 	root = json_object();
 	if (len >= 4 && !memcmp(buf, "QEVM", 4)) {
-		json_object_set_new(root, "format", json_string("qemu-xen-traditional QEVM"));
+		json_object_set_new(root, "format", json_string("QEVM (QEMU savevm: qemu-xen-traditional or upstream QEMU)"));
 		json_object_set_new(root, "format_version", json_integer(len >= 8 ? buf[7] : 0));
 	} else {
 		struct stream_header h;
