@@ -433,8 +433,8 @@ static int run_monitor_only(const struct options *o)
 /* All of the device state libxl hands over (-incoming fd:N), at most STREAM_MAX_SIZE. */
 static uint8_t *read_incoming(const char *uri, size_t *lenp, char *err, size_t errlen)
 {
+	char why[256];
 	uint8_t *buf;
-	size_t len = 0, cap = 1 << 16;
 	char *end;
 	long fd;
 
@@ -447,44 +447,10 @@ static uint8_t *read_incoming(const char *uri, size_t *lenp, char *err, size_t e
 		snprintf(err, errlen, "-incoming %s: not a descriptor number", uri);
 		return NULL;
 	}
-	buf = malloc(cap);
-	for (;;) {
-		ssize_t n;
-
-		if (!buf) {
-			snprintf(err, errlen, "-incoming %s: out of memory", uri);
-			return NULL;
-		}
-		if (len == cap) {
-			uint8_t *nb;
-
-			if (cap >= STREAM_MAX_SIZE) {
-				snprintf(err, errlen, "-incoming %s: more than %u bytes of device state", uri,
-					 STREAM_MAX_SIZE);
-				free(buf);
-				return NULL;
-			}
-			nb = realloc(buf, cap * 2);
-			if (!nb)
-				free(buf);
-			buf = nb;
-			cap *= 2;
-			continue;
-		}
-		n = read((int)fd, buf + len, cap - len);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "-incoming %s: %s", uri, strerror(errno));
-			free(buf);
-			return NULL;
-		}
-		len += (size_t)n;
-	}
+	buf = migration_read_fd((int)fd, STREAM_MAX_SIZE, lenp, why, sizeof(why));
+	if (!buf)
+		snprintf(err, errlen, "-incoming %s: %s", uri, why);
 	close((int)fd);
-	*lenp = len;
 	return buf;
 }
 

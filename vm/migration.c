@@ -113,8 +113,7 @@ static uint64_t stream_cap(const struct kvm_vm *vm)
 	return vm->ram_size + vm->ram_size / 64 + (64ull << 20);
 }
 
-/* Read all of fd (a pipe or socket) up to cap bytes. */
-static uint8_t *read_all(int fd, uint64_t cap, size_t *len, char *err, size_t errlen)
+uint8_t *migration_read_fd(int fd, uint64_t cap, size_t *len, char *err, size_t errlen)
 {
 	size_t size = 1 << 20, have = 0;
 	uint8_t *buf = malloc(size);
@@ -130,7 +129,7 @@ static uint8_t *read_all(int fd, uint64_t cap, size_t *len, char *err, size_t er
 			uint8_t *nb;
 
 			if (size >= cap) {
-				snprintf(err, errlen, "the incoming stream is larger than %llu bytes, more than a VM of this size can need",
+				snprintf(err, errlen, "the incoming stream is larger than the %llu bytes it can need",
 					 (unsigned long long)cap);
 				free(buf);
 				return NULL;
@@ -202,7 +201,7 @@ int migration_incoming(struct kvm_vm *vm, const char *uri, struct migration_stat
 			snprintf(err, errlen, "-incoming %s: fd: needs a descriptor number", uri);
 			goto out;
 		}
-		buf = read_all((int)n, stream_cap(vm), &len, why, sizeof(why));
+		buf = migration_read_fd((int)n, stream_cap(vm), &len, why, sizeof(why));
 		if (!buf) {
 			snprintf(err, errlen, "-incoming %s: %s", uri, why);
 			goto out;

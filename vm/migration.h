@@ -28,6 +28,8 @@ int migration_save_file(struct kvm_vm *vm, const char *path, struct migration_st
 			char *err, size_t errlen);
 int migration_save_fd(struct kvm_vm *vm, int fd, struct migration_stats *stats, char *err,
 		      size_t errlen);
+/* All of descriptor fd (a pipe, socket or file) up to cap bytes; NULL with err. */
+uint8_t *migration_read_fd(int fd, uint64_t cap, size_t *len, char *err, size_t errlen);
 /* Load a whole VM from "file:PATH" or "fd:N" into a VM that has not run. */
 int migration_incoming(struct kvm_vm *vm, const char *uri, struct migration_stats *stats,
 		       char *err, size_t errlen);
