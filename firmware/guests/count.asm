@@ -112,35 +112,7 @@ pm32:
 	inc ebx
 	cmp ebx, 21
 	jne .pm
-	; Identity-mapped 2 MiB pages for the first 1 GiB, PAE, LME, PG.
-	mov edi, PT
-	mov ecx, 3 * 4096 / 4
-	xor eax, eax
-	rep stosd
-	mov dword [PT], PT + 0x1000 + 3
-	mov dword [PT + 0x1000], PT + 0x2000 + 3
-	mov edi, PT + 0x2000
-	mov eax, 0x83
-	mov ecx, 512
-.pd:
-	mov [edi], eax
-	mov dword [edi + 4], 0
-	add eax, 0x200000
-	add edi, 8
-	loop .pd
-	mov eax, PT
-	mov cr3, eax
-	mov eax, cr4
-	or eax, 1 << 5
-	mov cr4, eax
-	mov ecx, 0xc0000080
-	rdmsr
-	or eax, 1 << 8
-	wrmsr
-	mov eax, cr0
-	or eax, 1 << 31
-	mov cr0, eax
-	jmp 0x18:A(lm64)
+	ENTER_LONG_MODE lm64
 
 COM1_ROUTINES_32
 COUNT_ROUTINES p, putc32
