@@ -182,7 +182,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	if (!rc)
 		rc = piix4_pm_init(&m->pm, &m->pci, &m->io, accel, &m->clock, cfg->profile,
 				   cfg->vcpus);
-	if (!rc && cfg->profile != PROFILE_PC) {
+	if (!rc && cfg->profile != PROFILE_PC && !cfg->no_platform_pci) {
 		rc = xen_platform_init(&m->platform, &m->pci, &m->io, accel, cfg->profile);
 		m->has_platform = rc == 0;
 	}

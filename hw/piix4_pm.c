@@ -499,6 +499,11 @@ static int pm_block_claim(struct piix4_pm *s, uint16_t base)
 	return rc;
 }
 
+uint16_t piix4_pm_config_base(const uint8_t *config)
+{
+	return (config[PMREGMISC] & 1) ? (uint16_t)(pci_get_long(config + PMBA) & PMBA_MASK) : 0;
+}
+
 void piix4_pm_update_io(struct piix4_pm *s)
 {
 	uint16_t base = (uint16_t)(pci_get_long(s->pci.config + PMBA) & PMBA_MASK);

@@ -162,6 +162,8 @@ void piix4_pm_wakeup(struct piix4_pm *s, bool by_rtc);
 /* Re-evaluate and drive the SCI level. */
 void piix4_pm_update_sci(struct piix4_pm *s);
 /* Re-decode the PM block from config 0x40/0x80 (xenfv, pc). */
+/* The PM I/O base a config space selects (PMBA with PMREGMISC enable); 0 if disabled. */
+uint16_t piix4_pm_config_base(const uint8_t *config);
 void piix4_pm_update_io(struct piix4_pm *s);
 /* Move the traditional PM block / GPE0 block (restore of an older layout). */
 int piix4_pm_set_trad_pm_base(struct piix4_pm *s, uint16_t base);

@@ -19,6 +19,7 @@
 
 #include "registry.h"
 #include "stream.h"
+#include "upstream.h"
 
 #define QEVM_EOF 0x00
 #define QEVM_START 0x01
@@ -533,7 +534,14 @@ int stream_scan(const uint8_t *buf, size_t len,
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
-	if (len >= 4 && !memcmp(buf, QEVM_MAGIC, 4)) {
+	if (qevm_is_upstream(buf, len)) {
+		struct upstream u;
+
+		if (upstream_open(&u, buf, len, err, errlen))
+			return -1;
+		while ((rc = upstream_next(&u, &rec, rep, err, errlen)) == 1)
+			cb(&rec, opaque);
+	} else if (len >= 4 && !memcmp(buf, QEVM_MAGIC, 4)) {
 		struct qevm q;
 
 		if (qevm_open(&q, buf, len, err, errlen))
@@ -558,12 +566,8 @@ int stream_profile(const uint8_t *buf, size_t len, char *err, size_t errlen)
 	struct stream_header h;
 
 	if (len >= 4 && !memcmp(buf, QEVM_MAGIC, 4)) {
-		/* Upstream QEMU streams name PCI sections by path ("0000:00:01.3/piix4_pm"). */
-		if (len > 64 && memmem(buf, len < 4096 ? len : 4096, "0000:00:", 8)) {
-			snprintf(err, errlen, "this is an upstream QEMU stream (qemu-xen); its reader is not built yet");
-			return -1;
-		}
-		return PROFILE_XENFV_TRAD;
+		/* Upstream QEMU (qemu-xen) state belongs to xenfv, the traditional one to xenfv-trad. */
+		return qevm_is_upstream(buf, len) ? PROFILE_XENFV : PROFILE_XENFV_TRAD;
 	}
 	if (stream_read_header(buf, len, &h, err, errlen))
 		return -1;

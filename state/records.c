@@ -99,6 +99,75 @@ static int get_trad_pci(struct rbuf *r, struct decode_ctx *c, struct pci_state *
 	return 0;
 }
 
+/*
+ * Upstream QEMU's VMState PCIDevice (hw/pci/pci.c vmstate_pci_device, always
+ * loaded at its own version 2, reference/02 §2.5.1): be32 version_id (0-2),
+ * config[256], be32 irq_state[4] each 0 or 1 -- the bytes of the traditional
+ * common part at inner version 2.
+ */
+static int get_upstream_pci(struct rbuf *r, struct decode_ctx *c, struct pci_state *p)
+{
+	size_t at = r->pos;
+	uint32_t v = get_be32(r);
+
+	if (!r->short_read && v > 2)
+		return fail(c, at, "PCIDevice version_id is above 2", NULL);
+	get_bytes(r, p->config, PCI_CONFIG_SIZE);
+	p->irq_levels = 0;
+	for (unsigned int i = 0; i < 4; i++) {
+		size_t lat = r->pos;
+		uint32_t level = get_be32(r);
+
+		if (level > 1 && !r->short_read)
+			return fail(c, lat, "INTx level is neither 0 nor 1", NULL);
+		p->irq_levels |= (uint8_t)(level << i);
+	}
+	return 0;
+}
+
+/* One upstream VMState subsection a decoder reads: name, versions, reader. */
+struct up_sub {
+	const char *name;
+	uint32_t min_version, max_version;
+	int (*get)(struct rbuf *r, struct decode_ctx *c, uint32_t version);
+};
+
+/*
+ * Upstream subsections after a record's fields (migration/vmstate.c
+ * vmstate_subsection_load): while the next byte is 0x05, u8 length, name,
+ * be32 version, then its fields. Absence is always legal; an unknown name
+ * is an error, as in QEMU.
+ */
+static int get_up_subsections(struct rbuf *r, struct decode_ctx *c, const struct up_sub *subs,
+			      size_t n)
+{
+	while (rbuf_left(r) > 0 && r->data[r->pos] == 0x05) {
+		size_t at = r->pos;
+		const struct up_sub *s = NULL;
+		char name[256];
+		uint8_t len;
+		uint32_t v;
+
+		get_u8(r);
+		len = get_u8(r);
+		get_bytes(r, name, len);
+		name[r->short_read ? 0 : len] = '\0';
+		v = get_be32(r);
+		if (r->short_read)
+			return fail(c, at, "a subsection header is cut short", NULL);
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(subs[i].name, name))
+				s = &subs[i];
+		if (!s)
+			return fail(c, at, "unknown subsection ", name);
+		if (v < s->min_version || v > s->max_version)
+			return fail(c, at, "a subsection version this build does not decode: ", name);
+		if (s->get(r, c, v))
+			return -1;
+	}
+	return 0;
+}
+
 static void put_queue(struct wbuf *w, const struct ps2_queue *q)
 {
 	put_le16(w, q->count);
@@ -213,10 +282,19 @@ static int dec_i440fx_trad(struct rbuf *r, struct decode_ctx *c)
 	return finish(r, c);
 }
 
+/* Upstream I440FX v3 (hw/pci-host/i440fx.c): PCIDevice, u8 unused (was smm_enabled). */
+static int dec_i440fx_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	if (get_upstream_pci(r, c, &c->st->i440fx))
+		return -1;
+	get_u8(r);
+	return finish(r, c);
+}
+
 static const struct record_version i440fx_versions[] = {
 	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part (be32 1|2, config[256], [be32 intx[4]])", dec_i440fx_trad },
 	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part (be32 1|2, config[256], [be32 intx[4]])", dec_i440fx_trad },
-	{ 3, RV_RESERVED, "upstream QEMU 0000:00:00.0/I440FX", "VMState PCIDevice, u8 unused", NULL },
+	{ 3, RV_ACCEPTED, "upstream QEMU 0000:00:00.0/I440FX", "VMState PCIDevice, u8 unused", dec_i440fx_v3 },
 	{ 4, RV_WRITTEN, "hvmdm 0.1", "config[256], u8 intx_levels", dec_i440fx_v4 },
 };
 
@@ -244,10 +322,40 @@ static int dec_piix3_trad(struct rbuf *r, struct decode_ctx *c)
 	return finish(r, c);
 }
 
+static int get_piix3_rcr(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)version;
+	c->st->piix3.rcr = get_u8(r);
+	return 0;
+}
+
+/*
+ * Upstream PIIX3 v3 (hw/isa/piix3.c): PCIDevice, be32 pci_irq_levels[4]
+ * (the PIRQ input levels, recomputed here from the devices' INTx lines),
+ * subsection PIIX3/rcr when the reset control register is not zero.
+ */
+static int dec_piix3_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	static const struct up_sub subs[] = { { "PIIX3/rcr", 1, 1, get_piix3_rcr } };
+
+	if (get_upstream_pci(r, c, &c->st->piix3.pci))
+		return -1;
+	for (unsigned int i = 0; i < 4; i++) {
+		size_t at = r->pos;
+
+		if (get_be32(r) > 1 && !r->short_read)
+			return fail(c, at, "PIRQ level is neither 0 nor 1", NULL);
+	}
+	c->st->piix3.rcr = 0;
+	if (get_up_subsections(r, c, subs, 1))
+		return -1;
+	return finish(r, c);
+}
+
 static const struct record_version piix3_versions[] = {
 	{ 1, RV_RESERVED, "qemu-xen-traditional (refused by its own loader)", "unknown", NULL },
 	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part", dec_piix3_trad },
-	{ 3, RV_RESERVED, "upstream QEMU 0000:00:01.0/PIIX3", "VMState PCIDevice, be32 pci_irq_levels[4], subsections", NULL },
+	{ 3, RV_ACCEPTED, "upstream QEMU 0000:00:01.0/PIIX3", "VMState PCIDevice, be32 pci_irq_levels[4], subsections", dec_piix3_v3 },
 	{ 4, RV_WRITTEN, "hvmdm 0.1", "config[256], u8 intx_levels, u8 rcr", dec_piix3_v4 },
 };
 
@@ -343,6 +451,71 @@ static const struct record_version piix4acpi_versions[] = {
 	{ 4, RV_WRITTEN, "hvmdm 0.1",
 	  "config[256], u8 intx, le16 pm1_sts, le16 pm1_en, le16 pm1_cnt, le16 pm_base, u8 timer_32bit, le64 tmr_overflow, u8 apm_cnt, u8 apm_sts",
 	  dec_piix4acpi_v4 },
+};
+
+static int get_piix4_memhp(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)c;
+	(void)version;
+	get_be32(r); /* selector; no slots follow: libxl configures no memory hot-plug slots */
+	return 0;
+}
+
+/*
+ * Upstream piix4_pm v3 (hw/acpi/piix4.c vmstate_acpi, reference/02 §2.5.3),
+ * Xen's shape: PCIDevice, be16 PM1 status, enable, control, APM (u8 apmc,
+ * apms), the SMBus block only for machine types that migrate it (the reader
+ * flags that layout), be64 PM timer expiry and overflow time (QEMU's clock;
+ * under xenfv the PM timer and PM1 event block are Xen's), GPE0 status and
+ * enable (each a host-endian u16 on the source written big-endian: byte 1
+ * then byte 0 from an x86 host), PCI hot-plug up/down for bus 0, and the
+ * memory hot-plug subsection with no slots. GPE, PM and hot-plug state all
+ * land in hvmdm's PIIX4 PM function, so this record stands for piix4acpi,
+ * gpe and acpi_pcihp.
+ */
+static int dec_piix4_pm_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	static const struct up_sub subs[] = { { "piix4_pm/memhp", 1, 1, get_piix4_memhp } };
+	struct piix4_pm_state *p = &c->st->pm;
+	uint16_t sts, en;
+
+	if (get_upstream_pci(r, c, &p->pci))
+		return -1;
+	p->pm1_sts = get_be16(r);
+	p->pm1_en = get_be16(r);
+	p->pm1_cnt = get_be16(r) & (uint16_t)~PM1_CNT_SLP_EN;
+	p->apm_cnt = get_u8(r);
+	p->apm_sts = get_u8(r);
+	if (c->rec->flags & RECORD_LAYOUT_ALT) {
+		uint8_t smbus[48];
+
+		get_bytes(r, smbus, sizeof(smbus));
+		load_note(c->rep, "piix4_pm: the SMBus controller's state dropped (hvmdm has no SMBus)");
+	}
+	get_be64(r);
+	get_be64(r);
+	sts = get_be16(r);
+	en = get_be16(r);
+	memset(p->gpe_sts, 0, sizeof(p->gpe_sts));
+	memset(p->gpe_en, 0, sizeof(p->gpe_en));
+	p->gpe_sts[0] = (uint8_t)sts;
+	p->gpe_sts[1] = (uint8_t)(sts >> 8);
+	p->gpe_en[0] = (uint8_t)en;
+	p->gpe_en[1] = (uint8_t)(en >> 8);
+	p->pcihp_up = get_be32(r);
+	p->pcihp_down = get_be32(r);
+	p->pm_base = piix4_pm_config_base(p->pci.config); /* as QEMU's post_load maps it */
+	if (get_up_subsections(r, c, subs, 1))
+		return -1;
+	return finish(r, c);
+}
+
+static const struct record_version piix4_pm_versions[] = {
+	{ 1, RV_RESERVED, "upstream QEMU, older layouts (its own loader reads 3 only)", "unknown", NULL },
+	{ 2, RV_RESERVED, "upstream QEMU, older layouts (its own loader reads 3 only)", "unknown", NULL },
+	{ 3, RV_ACCEPTED, "upstream QEMU 0000:00:01.3/piix4_pm",
+	  "VMState PCIDevice, be16 pm1 sts en cnt, u8 apmc apms, [pmsmb 48 bytes], be64 tmr expiry, be64 overflow, gpe (be16 sts, be16 en), pci_status (be32 up, be32 down), subsection piix4_pm/memhp",
+	  dec_piix4_pm_v3 },
 };
 
 /* ---------------------------------------------------------------- gpe */
@@ -495,11 +668,26 @@ static int dec_platform_trad(struct rbuf *r, struct decode_ctx *c)
 	return finish(r, c);
 }
 
+/* Upstream platform v4 (hw/i386/xen/xen_platform.c): PCIDevice, u8 flags (bit 0: ROM lock). */
+static int dec_platform_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct xen_platform_state *p = &c->st->platform;
+	size_t at;
+
+	if (get_upstream_pci(r, c, &p->pci))
+		return -1;
+	at = r->pos;
+	p->flags = get_u8(r);
+	if (!r->short_read && (p->flags & ~PFFLAG_ROM_LOCK))
+		return fail(c, at, "platform flags other than the ROM lock", NULL);
+	return finish(r, c);
+}
+
 static const struct record_version platform_versions[] = {
 	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part", dec_platform_trad },
 	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part, u8 flags, be64 unused", dec_platform_trad },
 	{ 3, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part, be64 unused (flags in platform_fixed_ioport)", dec_platform_trad },
-	{ 4, RV_RESERVED, "upstream QEMU", "VMState PCIDevice, u8 flags", NULL },
+	{ 4, RV_ACCEPTED, "upstream QEMU", "VMState PCIDevice, u8 flags", dec_platform_v4 },
 	{ 5, RV_WRITTEN, "hvmdm 0.1",
 	  "config[256], u8 intx, u8 flags, le16 unplugged, le16 product, le32 build, u8 blacklisted",
 	  dec_platform_v5 },
@@ -568,12 +756,13 @@ static int dec_serial_v4(struct rbuf *r, struct decode_ctx *c)
 }
 
 /*
- * Traditional serial v1 (u8 divider) and v2 (be16 divider, fcr): registers
- * only, no FIFO contents. RBR holds the last byte received: pending if DR.
+ * Serial registers as qemu-xen-traditional (v1: u8 divider; v2: be16
+ * divider, fcr) and upstream QEMU (v3: v2's bytes, then subsections) save
+ * them: no FIFO contents in the registers. RBR holds the last byte received:
+ * pending if DR.
  */
-static int dec_serial_trad(struct rbuf *r, struct decode_ctx *c)
+static void get_serial_regs(struct rbuf *r, struct decode_ctx *c, struct uart_state *u)
 {
-	struct uart_state *u = &c->st->uart[c->slot];
 	uint8_t rbr, iir;
 
 	memset(u, 0, sizeof(*u));
@@ -593,14 +782,132 @@ static int dec_serial_trad(struct rbuf *r, struct decode_ctx *c)
 		u->rx_count = 1;
 	}
 	u->thr_ipending = (iir & 0x0f) == UART_IIR_THRI;
+}
+
+static int dec_serial_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	struct uart_state *u = &c->st->uart[c->slot];
+
+	get_serial_regs(r, c, u);
 	u->lsr |= UART_LSR_THRE | UART_LSR_TEMT; /* nothing was in flight */
+	return finish(r, c);
+}
+
+static int get_serial_thr_ipending(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)version;
+	c->st->uart[c->slot].thr_ipending = get_be32(r) != 0;
+	return 0;
+}
+
+/* A byte the source was still retrying to send: it goes out first here. */
+static int get_serial_tsr(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	struct uart_state *u = &c->st->uart[c->slot];
+	uint32_t retry = get_be32(r);
+	uint8_t tsr;
+
+	(void)version;
+	get_u8(r); /* thr: a copy of the byte already in the FIFO or sent */
+	tsr = get_u8(r);
+	if (retry && u->tx_count < UART_FIFO_SIZE)
+		u->tx[u->tx_count++] = tsr;
+	return 0;
+}
+
+/* util/fifo8.c vmstate_fifo8: data[16], be32 head, be32 num. */
+static int get_fifo8(struct rbuf *r, struct decode_ctx *c, uint8_t *out, uint8_t *count)
+{
+	uint8_t data[UART_FIFO_SIZE];
+	size_t at;
+	uint32_t head, num;
+
+	get_bytes(r, data, sizeof(data));
+	at = r->pos;
+	head = get_be32(r);
+	num = get_be32(r);
+	if (r->short_read)
+		return 0;
+	if (head >= UART_FIFO_SIZE || num > UART_FIFO_SIZE)
+		return fail(c, at, "FIFO head or count beyond its 16 bytes", NULL);
+	for (uint32_t i = 0; i < num; i++)
+		out[i] = data[(head + i) % UART_FIFO_SIZE];
+	*count = (uint8_t)num;
+	return 0;
+}
+
+static int get_serial_recv_fifo(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	struct uart_state *u = &c->st->uart[c->slot];
+
+	(void)version;
+	return get_fifo8(r, c, u->rx, &u->rx_count);
+}
+
+static int get_serial_xmit_fifo(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	struct uart_state *u = &c->st->uart[c->slot];
+	uint8_t bytes[UART_FIFO_SIZE], n = 0;
+
+	(void)version;
+	if (get_fifo8(r, c, bytes, &n))
+		return -1;
+	for (unsigned int i = 0; i < n && u->tx_count < UART_FIFO_SIZE; i++)
+		u->tx[u->tx_count++] = bytes[i];
+	return 0;
+}
+
+static int get_serial_fifo_timeout(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	uint64_t expire = get_be64(r);
+
+	(void)version;
+	c->st->uart[c->slot].timeout_expire = expire == UINT64_MAX ? 0 : expire;
+	return 0;
+}
+
+static int get_serial_timeout_ipending(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)version;
+	c->st->uart[c->slot].timeout_ipending = get_be32(r) != 0;
+	return 0;
+}
+
+static int get_serial_poll(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)c;
+	(void)version;
+	get_be32(r); /* modem-status polling of a host tty: hvmdm's backends have no lines to poll */
+	get_be64(r);
+	return 0;
+}
+
+/* Upstream serial v3 (hw/char/serial.c vmstate_serial): the v2 registers, then subsections. */
+static int dec_serial_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	static const struct up_sub subs[] = {
+		{ "serial/thr_ipending", 1, 1, get_serial_thr_ipending },
+		{ "serial/tsr", 1, 1, get_serial_tsr },
+		{ "serial/recv_fifo", 1, 1, get_serial_recv_fifo },
+		{ "serial/xmit_fifo", 1, 1, get_serial_xmit_fifo },
+		{ "serial/fifo_timeout_timer", 1, 1, get_serial_fifo_timeout },
+		{ "serial/timeout_ipending", 1, 1, get_serial_timeout_ipending },
+		{ "serial/poll", 1, 1, get_serial_poll },
+	};
+	struct uart_state *u = &c->st->uart[c->slot];
+
+	get_serial_regs(r, c, u);
+	if (get_up_subsections(r, c, subs, sizeof(subs) / sizeof(subs[0])))
+		return -1;
+	if (u->tx_count == 0)
+		u->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
 	return finish(r, c);
 }
 
 static const struct record_version serial_versions[] = {
 	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "u8 divider, rbr, ier, iir, lcr, mcr, lsr, msr, scr", dec_serial_trad },
 	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "be16 divider, rbr, ier, iir, lcr, mcr, lsr, msr, scr, fcr", dec_serial_trad },
-	{ 3, RV_RESERVED, "upstream QEMU", "VMState serial v3 with subsections", NULL },
+	{ 3, RV_ACCEPTED, "upstream QEMU", "VMState serial v3 with subsections", dec_serial_v3 },
 	{ 4, RV_WRITTEN, "hvmdm 0.1",
 	  "le16 divider, ier, fcr, lcr, mcr, lsr, msr, scr, u8 rx_count, rx[16], u8 tx_count, tx[16], u8 thr_ipending, u8 timeout_ipending, le64 timeout_expire",
 	  dec_serial_v4 },
@@ -638,6 +945,57 @@ static int dec_pckbd_v4(struct rbuf *r, struct decode_ctx *c)
 	return finish(r, c);
 }
 
+static int get_pckbd_outport(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)version;
+	c->st->kbd.outport = get_u8(r);
+	return 0;
+}
+
+/*
+ * Upstream pckbd/extended_state (hw/input/pckbd.c): be32 migration_flags,
+ * be32 obsrc (1 keyboard, 2 mouse, 4 controller), u8 obdata, u8 cbdata. The
+ * output buffer byte is then explicit, not the head of a device queue.
+ */
+static int get_pckbd_extended(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	struct i8042_state *k = &c->st->kbd;
+	size_t at;
+	uint32_t src;
+
+	(void)version;
+	get_be32(r);
+	at = r->pos;
+	src = get_be32(r);
+	k->obdata = get_u8(r);
+	get_u8(r);
+	if (r->short_read)
+		return 0;
+	switch (src) {
+	case 0:
+		k->obsrc = I8042_SRC_NONE;
+		break;
+	case 1:
+		k->obsrc = I8042_SRC_KBD;
+		break;
+	case 2:
+		k->obsrc = I8042_SRC_AUX;
+		break;
+	case 4:
+		k->obsrc = I8042_SRC_CTRL;
+		break;
+	default:
+		return fail(c, at, "output buffer source is not keyboard, mouse or controller", NULL);
+	}
+	c->rep->i8042_explicit_ob = true;
+	return 0;
+}
+
+static const struct up_sub pckbd_subs[] = {
+	{ "pckbd_outport", 1, 1, get_pckbd_outport },
+	{ "pckbd/extended_state", 0, 0, get_pckbd_extended },
+};
+
 /*
  * Traditional pckbd v3: write_cmd, status, mode, pending. Its output buffer is
  * the head of the keyboard or mouse queue; that byte moves into obdata once
@@ -657,6 +1015,8 @@ static int dec_pckbd_v3(struct rbuf *r, struct decode_ctx *c)
 		k->obsrc = (k->status & I8042_STR_AUX_OBF) || (pending & 2) ? I8042_SRC_AUX : I8042_SRC_KBD;
 	ps2_queue_reset(&k->ctrl_queue);
 	ps2_queue_reset(&k->aux_inject);
+	if (get_up_subsections(r, c, pckbd_subs, sizeof(pckbd_subs) / sizeof(pckbd_subs[0])))
+		return -1;
 	return finish(r, c);
 }
 
@@ -713,6 +1073,41 @@ static int get_trad_ps2_common(struct rbuf *r, struct decode_ctx *c, struct ps2_
 	return 0;
 }
 
+/* Upstream ps2kbd subsections (hw/input/ps2.c); the traditional record has none. */
+static int get_ps2kbd_ledstate(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)version;
+	c->st->kbd.kbd.leds = (uint8_t)(get_be32(r) & 7);
+	return 0;
+}
+
+/* need_high_bit (set-1 translation detail) and the command-reply split of the queue. */
+static int get_ps2_ignored_u8(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)c;
+	(void)version;
+	get_u8(r);
+	return 0;
+}
+
+static int get_ps2_ignored_be32(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)c;
+	(void)version;
+	get_be32(r);
+	return 0;
+}
+
+static const struct up_sub ps2kbd_subs[] = {
+	{ "ps2kbd/ledstate", 2, 3, get_ps2kbd_ledstate },
+	{ "ps2kbd/need_high_bit", 1, 1, get_ps2_ignored_u8 },
+	{ "ps2kbd/command_reply_queue", 0, 0, get_ps2_ignored_be32 },
+};
+
+static const struct up_sub ps2mouse_subs[] = {
+	{ "ps2mouse/command_reply_queue", 0, 0, get_ps2_ignored_be32 },
+};
+
 static int dec_ps2kbd_trad(struct rbuf *r, struct decode_ctx *c)
 {
 	struct ps2_kbd *k = &c->st->kbd.kbd;
@@ -730,6 +1125,8 @@ static int dec_ps2kbd_trad(struct rbuf *r, struct decode_ctx *c)
 			return fail(c, at, "scan code set is not 1-3", NULL);
 	}
 	k->scancode_set = (uint8_t)set;
+	if (get_up_subsections(r, c, ps2kbd_subs, sizeof(ps2kbd_subs) / sizeof(ps2kbd_subs[0])))
+		return -1;
 	return finish(r, c);
 }
 
@@ -797,6 +1194,8 @@ static int dec_ps2mouse_v2(struct rbuf *r, struct decode_ctx *c)
 	get_be32(r);
 	m->buttons = get_u8(r) & 7;
 	memset(m->knock, 0, sizeof(m->knock));
+	if (get_up_subsections(r, c, ps2mouse_subs, sizeof(ps2mouse_subs) / sizeof(ps2mouse_subs[0])))
+		return -1;
 	return finish(r, c);
 }
 
@@ -913,22 +1312,25 @@ static const struct record_version fw_cfg_versions[] = {
 
 /* In write order. */
 const struct record_kind record_kinds[] = {
-	{ "timer", one_instance, enc_timer, true, VERSIONS(timer_versions), NULL },
-	{ "I440FX", one_instance, enc_i440fx, true, VERSIONS(i440fx_versions), NULL },
-	{ "PIIX3", one_instance, enc_piix3, true, VERSIONS(piix3_versions), NULL },
-	{ "piix4acpi", one_instance, enc_piix4acpi, true, VERSIONS(piix4acpi_versions), NULL },
-	{ "gpe", one_instance, enc_gpe, true, VERSIONS(gpe_versions), NULL },
-	{ "pci_devfn", trad_only, enc_pci_devfn, false, VERSIONS(pci_devfn_versions), NULL },
-	{ "acpi_pcihp", not_trad, enc_acpi_pcihp, false, VERSIONS(acpi_pcihp_versions), NULL },
-	{ "platform", platform_instances, enc_platform, true, VERSIONS(platform_versions), NULL },
-	{ "platform_fixed_ioport", platform_instances, NULL, false, VERSIONS(platform_fixed_versions), NULL },
-	{ "serial", serial_instances, enc_serial, true, VERSIONS(serial_versions), NULL },
-	{ "pckbd", one_instance, enc_pckbd, true, VERSIONS(pckbd_versions), NULL },
-	{ "ps2kbd", one_instance, enc_ps2kbd, true, VERSIONS(ps2kbd_versions), NULL },
-	{ "ps2mouse", one_instance, enc_ps2mouse, true, VERSIONS(ps2mouse_versions), NULL },
+	{ "timer", one_instance, enc_timer, true, VERSIONS(timer_versions), NULL, { NULL, NULL } },
+	{ "I440FX", one_instance, enc_i440fx, true, VERSIONS(i440fx_versions), NULL, { NULL, NULL } },
+	{ "PIIX3", one_instance, enc_piix3, true, VERSIONS(piix3_versions), NULL, { NULL, NULL } },
+	{ "piix4acpi", one_instance, enc_piix4acpi, true, VERSIONS(piix4acpi_versions), NULL, { NULL, NULL } },
+	{ "gpe", one_instance, enc_gpe, true, VERSIONS(gpe_versions), NULL, { NULL, NULL } },
+	{ "pci_devfn", trad_only, enc_pci_devfn, false, VERSIONS(pci_devfn_versions), NULL, { NULL, NULL } },
+	{ "acpi_pcihp", not_trad, enc_acpi_pcihp, false, VERSIONS(acpi_pcihp_versions), NULL, { NULL, NULL } },
+	{ "platform", platform_instances, enc_platform, true, VERSIONS(platform_versions), NULL, { NULL, NULL } },
+	{ "platform_fixed_ioport", platform_instances, NULL, false, VERSIONS(platform_fixed_versions), NULL, { NULL, NULL } },
+	{ "serial", serial_instances, enc_serial, true, VERSIONS(serial_versions), NULL, { NULL, NULL } },
+	{ "pckbd", one_instance, enc_pckbd, true, VERSIONS(pckbd_versions), NULL, { NULL, NULL } },
+	{ "ps2kbd", one_instance, enc_ps2kbd, true, VERSIONS(ps2kbd_versions), NULL, { NULL, NULL } },
+	{ "ps2mouse", one_instance, enc_ps2mouse, true, VERSIONS(ps2mouse_versions), NULL, { NULL, NULL } },
 	/* Added in 0.2: not required, so 0.1 streams (which lack them) still load. */
-	{ "mc146818rtc", rtc_instances, enc_rtc, false, VERSIONS(rtc_versions), NULL },
-	{ "fw_cfg", fw_cfg_instances, enc_fw_cfg, false, VERSIONS(fw_cfg_versions), NULL },
+	{ "mc146818rtc", rtc_instances, enc_rtc, false, VERSIONS(rtc_versions), NULL, { NULL, NULL } },
+	{ "fw_cfg", fw_cfg_instances, enc_fw_cfg, false, VERSIONS(fw_cfg_versions), NULL, { NULL, NULL } },
+	/* Read-only: upstream QEMU's PM function, whose one record holds piix4acpi, gpe and acpi_pcihp. */
+	{ "piix4_pm", one_instance, NULL, false, VERSIONS(piix4_pm_versions), NULL,
+	  { "piix4acpi", "gpe" } },
 };
 
 const size_t nr_record_kinds = sizeof(record_kinds) / sizeof(record_kinds[0]);

@@ -57,6 +57,8 @@ struct record_kind {
 	size_t nr_versions;
 	/* Whole-VM kinds, which encode no machine_state: their fingerprint. */
 	uint32_t (*fingerprint)(uint32_t *len);
+	/* Required kinds whose state this record carries too (a foreign layout's one record). */
+	const char *covers[2];
 };
 
 /* A versions table and its length, for record_kind initialisers. */

@@ -7,6 +7,7 @@
 
 #include "../hw/log.h"
 #include "qevm.h"
+#include "upstream.h"
 #include "registry.h"
 #include "vm_records.h"
 
@@ -172,12 +173,12 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 {
 	struct stream_record rec;
 	/* Which (kind, slot) pairs we have seen, and with which version. */
-	uint32_t seen[16][MACHINE_MAX_SERIAL];
+	uint32_t seen[24][MACHINE_MAX_SERIAL];
 	size_t last_kind = 0, end_offset = 0;
 	int last_slot = -1, rc;
 
 	memset(seen, 0, sizeof(seen));
-	if (nr_record_kinds > 16) {
+	if (nr_record_kinds > 24) {
 		snprintf(err, errlen, "internal: too many record kinds");
 		return -1;
 	}
@@ -251,6 +252,12 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 		rbuf_init(&r, rec.payload, rec.payload_len);
 		if (ver->decode(&r, &ctx))
 			return -1;
+		for (size_t j = 0; j < 2 && kind->covers[j]; j++) {
+			const struct record_kind *covered = record_kind_find(kind->covers[j]);
+
+			if (covered)
+				seen[covered - record_kinds][0] = rec.version;
+		}
 	}
 	/* Every device the machine has must have been described. */
 	for (size_t k = 0; k < nr_record_kinds; k++) {
@@ -269,7 +276,7 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 			}
 		}
 	}
-	if (seen[record_kind_find("pckbd") - record_kinds][0] == 3)
+	if (seen[record_kind_find("pckbd") - record_kinds][0] == 3 && !rep->i8042_explicit_ob)
 		fixup_trad_i8042(staged);
 	if (machine_check_state(m, staged, err, errlen))
 		return -1;
@@ -320,6 +327,8 @@ int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
 		    struct machine_state *staged, struct load_report *rep, char *err, size_t errlen)
 {
 	memset(rep, 0, sizeof(*rep));
+	if (qevm_is_upstream(buf, len))
+		return upstream_decode(m, buf, len, staged, rep, err, errlen);
 	if (len >= 4 && !memcmp(buf, "QEVM", 4))
 		return qevm_decode(m, buf, len, staged, rep, err, errlen);
 	return native_decode(m, buf, len, staged, rep, err, errlen);

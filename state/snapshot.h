@@ -32,7 +32,7 @@ struct machine_state {
 	struct fw_cfg_state fw_cfg;     /* pc */
 };
 
-#define LOAD_MAX_NOTES 8
+#define LOAD_MAX_NOTES 16
 
 #define LOAD_MAX_FOREIGN 16
 
@@ -44,6 +44,8 @@ struct load_report {
 	/* Sections of devices hvmdm does not emulate: inspect lists them, restore refuses. */
 	unsigned int nr_foreign;
 	char foreign[LOAD_MAX_FOREIGN][48];
+	/* Upstream pckbd/extended_state was read: the i8042 output byte is explicit. */
+	bool i8042_explicit_ob;
 };
 
 /* Where records come from: native framing, or a foreign format's reader. */

@@ -31,6 +31,8 @@
 
 #define RECORD_MANDATORY 0x01
 #define RECORD_END 0x02
+/* Set by foreign readers only (never on the wire): the second of two layouts a name has. */
+#define RECORD_LAYOUT_ALT 0x80
 
 struct stream_header {
 	uint32_t format_version;

@@ -648,11 +648,11 @@ static uint32_t fp_ram(uint32_t *len) { return fp_encoded(enc_probe_ram, len); }
 
 /* In write order, after the device records. */
 const struct record_kind vm_record_kinds[] = {
-	{ "kvm-vm", NULL, NULL, true, VERSIONS(vm_versions), fp_vm },
-	{ "kvm-irqchip", NULL, NULL, true, VERSIONS(irqchip_versions), fp_irqchip },
-	{ "kvm-pit", NULL, NULL, true, VERSIONS(pit_versions), fp_pit },
-	{ "kvm-vcpu", NULL, NULL, true, VERSIONS(vcpu_versions), fp_vcpu },
-	{ "guest-ram", NULL, NULL, true, VERSIONS(ram_versions), fp_ram },
+	{ "kvm-vm", NULL, NULL, true, VERSIONS(vm_versions), fp_vm, { NULL, NULL } },
+	{ "kvm-irqchip", NULL, NULL, true, VERSIONS(irqchip_versions), fp_irqchip, { NULL, NULL } },
+	{ "kvm-pit", NULL, NULL, true, VERSIONS(pit_versions), fp_pit, { NULL, NULL } },
+	{ "kvm-vcpu", NULL, NULL, true, VERSIONS(vcpu_versions), fp_vcpu, { NULL, NULL } },
+	{ "guest-ram", NULL, NULL, true, VERSIONS(ram_versions), fp_ram, { NULL, NULL } },
 };
 
 const size_t nr_vm_record_kinds = sizeof(vm_record_kinds) / sizeof(vm_record_kinds[0]);

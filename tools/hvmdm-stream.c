@@ -88,12 +88,15 @@ struct shape {
 	unsigned int serial;
 	uint32_t bases[MACHINE_MAX_SERIAL];
 	bool bad_base;
+	bool platform;
 };
 
 static void count_serial(const struct stream_record *rec, void *opaque)
 {
 	struct shape *s = opaque;
 
+	if (!strcmp(rec->idstr, "platform"))
+		s->platform = true;
 	if (strcmp(rec->idstr, "serial"))
 		return;
 	if (rec->instance != 0x3f8 && rec->instance != 0x2f8)
@@ -122,6 +125,9 @@ static int scratch_machine(const uint8_t *buf, size_t len, struct accel_none *ac
 	}
 	for (unsigned int i = 0; i < shape.serial; i++)
 		cfg.serial[cfg.nr_serial++] = "null";
+	/* Upstream state without the Xen platform device: libxl's pc,accel=xen machine. */
+	cfg.no_platform_pci = cfg.profile == PROFILE_XENFV && !shape.platform && len >= 4 &&
+			      !memcmp(buf, "QEVM", 4);
 	accel_none_init(accel);
 	return machine_create(m, &cfg, &accel->accel, NULL, NULL, err, errlen);
 }
@@ -366,6 +372,8 @@ static int cmd_verify(const char *path)
 	}
 	for (unsigned int i = 0; i < rep.nr_notes; i++)
 		printf("%s: note: %s\n", path, rep.notes[i]);
+	for (unsigned int i = 0; i < rep.nr_foreign; i++)
+		printf("%s: not emulated by hvmdm (a restore refuses it): %s\n", path, rep.foreign[i]);
 	printf("%s: ok (%u records)\n", path, rep.records);
 	free(buf);
 	return 0;

@@ -87,6 +87,10 @@ static int parse_machine(struct options *o, const char *opt, const char *arg, ch
 		/* hvmdm streams never carry QEMU's vmdesc, so this is always true. */
 		if (!strcmp(tok, "suppress-vmdesc=on"))
 			continue;
+		if (!strcmp(tok, "accel=xen")) {
+			o->machine_accel_xen = true;
+			continue;
+		}
 		/* Under Xen, hvmloader lays out guest RAM; the device model maps none of it. */
 		if (!strncmp(tok, "max-ram-below-4g=", 17) && o->machine.profile != PROFILE_PC)
 			continue;
@@ -356,8 +360,18 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			i++;
 	}
 	o->bios = o->bios ? o->bios : DEFAULT_BIOS;
-	if (o->accel == ACCEL_XEN && o->machine.profile == PROFILE_PC)
-		return fail(err, errlen, "-machine", "under Xen use xenfv (the default)", "pc");
+	/*
+	 * libxl asks for "pc,accel=xen" when xen_platform_pci=0: the xenfv
+	 * chipset without the Xen platform device. Plain "pc" is KVM's machine.
+	 */
+	if (o->accel == ACCEL_XEN && o->machine.profile == PROFILE_PC) {
+		if (!o->machine_accel_xen)
+			return fail(err, errlen, "-machine", "under Xen use xenfv (the default) or pc,accel=xen", "pc");
+		o->machine.profile = PROFILE_XENFV;
+		o->machine.no_platform_pci = true;
+	}
+	if (o->accel != ACCEL_XEN && o->machine_accel_xen)
+		return fail(err, errlen, "-machine", "accel=xen needs -xen-domid (a Xen guest)", "");
 	if (o->accel == ACCEL_KVM) {
 		if (!o->machine_given)
 			o->machine.profile = PROFILE_PC;

@@ -34,6 +34,7 @@ struct options {
 	struct machine_config machine;
 	bool machine_given;
 	bool machine_none;      /* -machine none: a monitor only (libxl's probe) */
+	bool machine_accel_xen; /* -machine ...,accel=xen */
 	const char *bios;
 	bool verbose;
 	/* QMP monitors: unix socket paths from -qmp or -chardev socket + -mon mode=control */

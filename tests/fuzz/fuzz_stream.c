@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target for the native stream reader: framing, every decoder,
+ * libFuzzer target for the stream readers (native, qemu-xen-traditional and
+ * upstream QEMU, picked as a restore picks them): framing, every decoder,
  * validation and commit. The machine is shaped by the stream's own header (its
  * profile) and serial records, so inputs reach the decoders, not just the
  * profile check. Seeds: the golden corpus (tests/streams).
@@ -15,6 +16,7 @@
 #include "../../state/qevm.h"
 #include "../../state/registry.h"
 #include "../../state/snapshot.h"
+#include "../../state/upstream.h"
 #include "../../state/vm_records.h"
 #include "../../vm/accel_none.h"
 
@@ -25,9 +27,17 @@ static void quiet(void *o, enum log_level l, const char *who, const char *msg)
 
 static const struct log_sink sink = { .write = quiet };
 
+struct shape {
+	unsigned int serial;
+	bool platform;
+};
+
 static void count_serial(const struct stream_record *rec, void *opaque)
 {
-	*(unsigned int *)opaque += !strcmp(rec->idstr, "serial");
+	struct shape *s = opaque;
+
+	s->serial += !strcmp(rec->idstr, "serial");
+	s->platform |= !strcmp(rec->idstr, "platform");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -78,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct machine_config cfg = { .vcpus = 2, .ram_mib = 64, .serial = { "null", "null" } };
 	struct accel_none accel;
 	int profile;
-	unsigned int serial = 0;
+	struct shape shape = { 0, false };
 	struct machine m;
 	struct load_report rep;
 	char err[512];
@@ -90,8 +100,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	profile = stream_profile(data, size, err, sizeof(err));
 	cfg.profile = profile < 0 ? PROFILE_XENFV : (enum machine_profile)profile;
-	stream_scan(data, size, count_serial, &serial, &rep, err, sizeof(err));
-	cfg.nr_serial = serial < MACHINE_MAX_SERIAL ? serial : MACHINE_MAX_SERIAL;
+	stream_scan(data, size, count_serial, &shape, &rep, err, sizeof(err));
+	cfg.nr_serial = shape.serial < MACHINE_MAX_SERIAL ? shape.serial : MACHINE_MAX_SERIAL;
+	/* Upstream QEMU state without the platform device: libxl's pc,accel=xen. */
+	cfg.no_platform_pci = qevm_is_upstream(data, size) && !shape.platform;
 	accel_none_init(&accel);
 	if (machine_create(&m, &cfg, &accel.accel, NULL, NULL, err, sizeof(err)))
 		return 0;

@@ -128,6 +128,14 @@ static void test_refuses(void **state)
 
 		assert_int_not_equal(parse(&o, err, "-xen-domid", "3", "-M", "pc", NULL), 0);
 		assert_non_null(strstr(err, "under Xen use xenfv"));
+		/* libxl with xen_platform_pci=0: the xenfv chipset without the platform device. */
+		assert_int_equal(parse(&o, err, "-xen-domid", "3", "-machine", "pc,accel=xen,suppress-vmdesc=on", NULL), 0);
+		assert_int_equal(o.machine.profile, PROFILE_XENFV);
+		assert_true(o.machine.no_platform_pci);
+		assert_int_equal(parse(&o, err, "-xen-domid", "3", "-machine", "xenfv", NULL), 0);
+		assert_false(o.machine.no_platform_pci);
+		assert_int_not_equal(parse(&o, err, "-machine", "pc,accel=xen", NULL), 0);
+		assert_non_null(strstr(err, "needs -xen-domid"));
 	}
 	expect_refused("-frobnicate", "-frobnicate", NULL, NULL);
 	{

@@ -242,9 +242,13 @@ static void test_wrong_versions_and_records(void **state)
 	build(src, (struct rec_override[]){ { .idstr = "I440FX", .version = 99, .payload = &pay } }, 1, &s);
 	expect_refused(dst, s.data, s.len, "record I440FX version 99: no such version");
 	wbuf_free(&s);
-	/* A reserved number (upstream QEMU's layout). */
-	build(src, (struct rec_override[]){ { .idstr = "I440FX", .version = 3, .payload = &pay } }, 1, &s);
+	/* A reserved number (one its own producer's loader refused). */
+	build(src, (struct rec_override[]){ { .idstr = "PIIX3", .version = 1, .payload = &pay } }, 1, &s);
 	expect_refused(dst, s.data, s.len, "does not decode");
+	wbuf_free(&s);
+	/* Upstream QEMU's number for the record, with hvmdm's payload: its layout does not fit. */
+	build(src, (struct rec_override[]){ { .idstr = "I440FX", .version = 3, .payload = &pay } }, 1, &s);
+	expect_refused(dst, s.data, s.len, "record I440FX instance 0 version 3, byte");
 	wbuf_free(&s);
 	/* The current payload under an older number: the layout does not fit. */
 	build(src, (struct rec_override[]){ { .idstr = "I440FX", .version = 2, .payload = &pay } }, 1, &s);

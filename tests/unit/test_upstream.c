@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Upstream QEMU (qemu-xen) device state: the real capture from Xen 4.17 and
+ * the two QEMU 7.2 TCG samples decode to the values their producers had;
+ * subsections, layout variants and footers; the restore into xenfv (refused
+ * while a device hvmdm lacks is in the stream, exact without it); conversion
+ * equals direct load; and broken streams fail with an offset and change
+ * nothing.
+ */
+#define _GNU_SOURCE
+#include "testlib.h"
+
+#include <stdio.h>
+
+#include "../../hw/uart16550.h"
+#include "../../state/qevm.h"
+#include "../../state/snapshot.h"
+#include "../../state/upstream.h"
+
+#define CAPTURE "tests/streams/qemu-xen/xen-4.17-qemu-7.2-xenfv.bin"
+#define TCG_PLAIN "tests/streams/qemu-7.2-tcg/qemu-7.2-xen-save-devices-state-xenlike.bin"
+#define TCG_FOOTERS "tests/streams/qemu-7.2-tcg/qemu-7.2-xen-save-devices-state-with-footers.bin"
+
+struct blob {
+	uint8_t *b;
+	size_t len;
+};
+
+static struct blob slurp(const char *path)
+{
+	struct blob s = { 0 };
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (!f)
+		fail_msg("%s: cannot open (run from the repository root)", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	s.b = malloc((size_t)n + 4096);
+	assert_non_null(s.b);
+	assert_int_equal(fread(s.b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	s.len = (size_t)n;
+	return s;
+}
+
+/* Offset of the section whose idstr ends with `name` (its type byte). */
+static size_t section(const struct blob *s, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (size_t p = 8; p + 6 < s->len; p++) {
+		uint8_t n = s->b[p + 5];
+
+		if (s->b[p] == 0x04 && p + 6 + n <= s->len && n >= nl &&
+		    !memcmp(s->b + p + 6 + n - nl, name, nl) && (n == nl || s->b[p + 6 + n - nl - 1] == '/'))
+			return p;
+	}
+	fail_msg("no section %s", name);
+	return 0;
+}
+
+static size_t payload(const struct blob *s, size_t sec)
+{
+	return sec + 14 + s->b[sec + 5];
+}
+
+static void insert(struct blob *s, size_t at, const void *bytes, size_t n)
+{
+	memmove(s->b + at + n, s->b + at, s->len - at);
+	memcpy(s->b + at, bytes, n);
+	s->len += n;
+}
+
+static void cut(struct blob *s, size_t from, size_t to)
+{
+	memmove(s->b + from, s->b + to, s->len - to);
+	s->len -= to - from;
+}
+
+/* A subsection: 0x05, u8 length, name, be32 version, then `n` field bytes. */
+static size_t subsection(uint8_t *out, const char *name, uint32_t version, const void *fields, size_t n)
+{
+	size_t l = strlen(name);
+
+	out[0] = 0x05;
+	out[1] = (uint8_t)l;
+	memcpy(out + 2, name, l);
+	out[2 + l] = (uint8_t)(version >> 24);
+	out[3 + l] = (uint8_t)(version >> 16);
+	out[4 + l] = (uint8_t)(version >> 8);
+	out[5 + l] = (uint8_t)version;
+	memcpy(out + 6 + l, fields, n);
+	return 6 + l + n;
+}
+
+static struct tm_ctx *xenfv(bool platform)
+{
+	struct tm_ctx *t = calloc(1, sizeof(*t));
+	struct machine_config cfg = { .profile = PROFILE_XENFV, .vcpus = 1, .ram_mib = 64,
+				      .serial = { "null" }, .nr_serial = 1,
+				      .no_platform_pci = !platform };
+	char err[256];
+
+	assert_non_null(t);
+	accel_double_init(&t->acc);
+	t->now_ns = 1000;
+	if (machine_create(&t->m, &cfg, &t->acc.accel, tm_clock, t, err, sizeof(err)))
+		fail_msg("machine_create: %s", err);
+	return t;
+}
+
+static bool noted(const struct load_report *rep, const char *needle)
+{
+	for (unsigned int i = 0; i < rep->nr_notes; i++)
+		if (strstr(rep->notes[i], needle))
+			return true;
+	return false;
+}
+
+static int decode(struct tm_ctx *t, const struct blob *s, struct machine_state *st,
+		  struct load_report *rep, char *err, size_t errlen)
+{
+	return snapshot_decode(&t->m, s->b, s->len, st, rep, err, errlen);
+}
+
+static void test_capture_decodes(void **state)
+{
+	struct blob s = slurp(CAPTURE);
+	struct tm_ctx *t = xenfv(true);
+	struct machine_state st;
+	struct load_report rep;
+	char err[512];
+
+	(void)state;
+	assert_true(qevm_is_upstream(s.b, s.len));
+	assert_int_equal(stream_profile(s.b, s.len, err, sizeof(err)), PROFILE_XENFV);
+	if (decode(t, &s, &st, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	/* hvmloader's work, as its log in the same run said: links 5, 10, 11, 5; PM at 0xb000. */
+	assert_memory_equal(st.piix3.pci.config + 0x60, "\x05\x0a\x0b\x05", 4);
+	assert_int_equal(st.pm.pm_base, 0xb000);
+	/* SeaBIOS enabled ACPI through the APM port: command 0xf1, SCI_EN. */
+	assert_int_equal(st.pm.apm_cnt, 0xf1);
+	assert_int_equal(st.pm.pm1_cnt, 0x0001);
+	assert_int_equal(st.pm.pm1_sts, 0x0001);
+	assert_memory_equal(st.i440fx.config, "\x86\x80\x37\x12", 4);
+	assert_memory_equal(st.platform.pci.config, "\x53\x58\x01\x00\x07\x00", 6);
+	assert_int_equal(st.platform.pci.config[0x3c], 0x0b); /* IRQ line hvmloader gave it */
+	assert_int_equal(st.platform.flags, 0);
+	assert_int_equal(st.uart[0].divider, 12); /* SeaBIOS: 9600 baud */
+	assert_int_equal(st.uart[0].mcr, 0x08);
+	assert_int_equal(st.kbd.kbd.scancode_set, 2);
+	assert_true(st.kbd.kbd.scanning);
+	assert_int_equal(st.clock_ns, 0x16bc9e27eull); /* the timer's cpu_clock_offset */
+	assert_int_equal(rep.nr_foreign, 1);
+	assert_string_equal(rep.foreign[0], "00:01.1/ide");
+	assert_true(noted(&rep, "cpu (i386)"));
+	assert_true(noted(&rep, "mc146818rtc"));
+	free(s.b);
+	tm_free(t);
+}
+
+static void test_capture_restore_refused_then_exact_without_ide(void **state)
+{
+	struct blob s = slurp(CAPTURE);
+	struct tm_ctx *t = xenfv(true);
+	struct machine_state before, after;
+	struct load_report rep;
+	char err[512];
+
+	(void)state;
+	machine_save_state(&t->m, &before);
+	assert_int_equal(snapshot_load(&t->m, s.b, s.len, &rep, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "00:01.1/ide"));
+	machine_save_state(&t->m, &after);
+	assert_memory_equal(&before, &after, sizeof(before));
+
+	cut(&s, section(&s, "ide"), section(&s, "i2c_bus"));
+	if (snapshot_load(&t->m, s.b, s.len, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(cfg_rd(t, 0x08, 0x60, 4), 0x050b0a05);
+	assert_int_equal(t->acc.link_route[0], 5);
+	assert_int_equal(t->acc.link_route[1], 10);
+	assert_int_equal(t->acc.link_route[2], 11);
+	assert_int_equal(t->acc.link_route[3], 5);
+	assert_int_equal(cfg_rd(t, 0x10, 0x10, 4), 0xc001);       /* platform BAR0 */
+	assert_int_equal(cfg_rd(t, 0x10, 0x14, 4), 0xf0000008);   /* platform BAR1 */
+	assert_true(accel_double_has_range(&t->acc, IO_SPACE_MMIO, 0xf0000000, 0xf0ffffff));
+	assert_int_equal(inp(t, 0xb004, 2), 0x0001);               /* PM1a_CNT: SCI_EN */
+	assert_int_equal(inp(t, 0x3f8 + UART_MCR, 1), 0x08);
+	assert_int_equal(clock_now(&t->m.clock), 0x16bc9e27eull);
+	free(s.b);
+	tm_free(t);
+}
+
+static void test_tcg_samples(void **state)
+{
+	struct blob plain = slurp(TCG_PLAIN), footers = slurp(TCG_FOOTERS);
+	struct tm_ctx *t = xenfv(false);
+	struct machine_state a, b;
+	struct load_report rep;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(cfg_rd(t, 0x10, 0x00, 4), 0xffffffff); /* pc,accel=xen: nothing at 00:02.0 */
+	assert_true(qevm_is_upstream(footers.b, footers.len));
+	if (decode(t, &plain, &a, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(noted(&rep, "cpu (x86_64)"));
+	assert_true(noted(&rep, "fw_cfg"));
+	assert_int_equal(rep.nr_foreign, 3);
+	assert_string_equal(rep.foreign[0], "vmmouse");
+	assert_string_equal(rep.foreign[1], "00:01.1/ide");
+	assert_string_equal(rep.foreign[2], "00:02.0/cirrus_vga");
+	if (decode(t, &footers, &b, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	/* No guest ran: links disabled, PM at reset; the same machine either way. */
+	assert_memory_equal(a.piix3.pci.config + 0x60, "\x80\x80\x80\x80", 4);
+	assert_int_equal(a.pm.pm1_cnt, 0);
+	assert_memory_equal(a.piix3.pci.config, b.piix3.pci.config, PCI_CONFIG_SIZE);
+	assert_memory_equal(a.pm.pci.config, b.pm.pci.config, PCI_CONFIG_SIZE);
+	assert_memory_equal(&a.uart[0], &b.uart[0], sizeof(a.uart[0]));
+	/* A platform device the stream does not have is a machine it was not saved on. */
+	tm_free(t);
+	t = xenfv(true);
+	assert_int_equal(decode(t, &plain, &a, &rep, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no platform record"));
+	free(plain.b);
+	free(footers.b);
+	tm_free(t);
+}
+
+static void test_subsections(void **state)
+{
+	struct blob s = slurp(CAPTURE);
+	struct tm_ctx *t = xenfv(true);
+	struct machine_state st;
+	struct load_report rep;
+	uint8_t sub[128], fifo[24] = "hello";
+	uint8_t be[4] = { 0, 0, 0, 5 };
+	size_t n, p;
+	char err[512];
+
+	(void)state;
+	cut(&s, section(&s, "ide"), section(&s, "i2c_bus"));
+	/* PIIX3/rcr: the reset control register. */
+	n = subsection(sub, "PIIX3/rcr", 1, "\x02", 1);
+	insert(&s, section(&s, "ioapic"), sub, n);
+	/* serial: FIFO on, five bytes received (head 0, num 5), a THR interrupt pending. */
+	p = payload(&s, section(&s, "serial"));
+	s.b[p + 7] |= UART_LSR_DR;
+	s.b[p + 10] = UART_FCR_ENABLE;
+	memcpy(fifo + 16, "\0\0\0\0\0\0\0\x05", 8);
+	n = subsection(sub, "serial/recv_fifo", 1, fifo, sizeof(fifo));
+	n += subsection(sub + n, "serial/thr_ipending", 1, "\0\0\0\x01", 4);
+	insert(&s, section(&s, "fdc"), sub, n);
+	/* ps2kbd: LEDs; pckbd: the output port; cpu: one more MSR subsection. */
+	n = subsection(sub, "ps2kbd/ledstate", 3, be, 4);
+	insert(&s, section(&s, "ps2mouse"), sub, n);
+	n = subsection(sub, "pckbd_outport", 1, "\x03", 1);
+	insert(&s, section(&s, "port92"), sub, n);
+	n = subsection(sub, "cpu/msr_tsc_adjust", 1, "\0\0\0\0\0\0\x10\0", 8);
+	insert(&s, section(&s, "apic"), sub, n);
+	if (decode(t, &s, &st, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(st.piix3.rcr, 0x02);
+	assert_int_equal(st.uart[0].rx_count, 5);
+	assert_memory_equal(st.uart[0].rx, "hello", 5);
+	assert_true(st.uart[0].thr_ipending);
+	assert_int_equal(st.kbd.kbd.leds, 5);
+	assert_int_equal(st.kbd.outport, 0x03);
+	if (snapshot_load(&t->m, s.b, s.len, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(inp(t, 0x3f8, 1), 'h');
+	assert_int_equal(inp(t, 0x3f8, 1), 'e');
+
+	/* A subsection QEMU 7.2 does not write is named, not skipped. */
+	n = subsection(sub, "serial/made_up", 1, "", 0);
+	insert(&s, section(&s, "fdc"), sub, n);
+	assert_int_equal(decode(t, &s, &st, &rep, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "serial/made_up"));
+	free(s.b);
+	tm_free(t);
+}
+
+/* pc,accel=xen on QEMU >= 4.0 machine types: piix4_pm carries the SMBus block. */
+static void test_piix4_smbus_layout(void **state)
+{
+	struct blob s = slurp(CAPTURE);
+	struct tm_ctx *t = xenfv(true);
+	struct machine_state st;
+	struct load_report rep;
+	uint8_t smbus[48] = { 0 };
+	char err[512];
+
+	(void)state;
+	/* After PCIDevice (276) and PM1 sts/en/cnt (6) and APM (2). */
+	insert(&s, payload(&s, section(&s, "piix4_pm")) + 284, smbus, sizeof(smbus));
+	if (decode(t, &s, &st, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(noted(&rep, "SMBus"));
+	assert_int_equal(st.pm.pm1_cnt, 1);
+	assert_int_equal(st.pm.apm_cnt, 0xf1);
+	free(s.b);
+	tm_free(t);
+}
+
+static void test_convert_equals_direct(void **state)
+{
+	struct blob s = slurp(CAPTURE);
+	struct tm_ctx *t = xenfv(true);
+	struct machine_state direct, via;
+	struct load_report rep;
+	struct wbuf w;
+	char err[512];
+
+	(void)state;
+	cut(&s, section(&s, "ide"), section(&s, "i2c_bus"));
+	if (decode(t, &s, &direct, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	wbuf_init(&w, STREAM_MAX_SIZE);
+	assert_int_equal(snapshot_write_state(&t->m, &direct, &w, err, sizeof(err)), 0);
+	if (snapshot_decode(&t->m, w.data, w.len, &via, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_memory_equal(&direct, &via, sizeof(direct));
+	wbuf_free(&w);
+	free(s.b);
+	tm_free(t);
+}
+
+static void expect_refusal(struct tm_ctx *t, const struct blob *s, const char *needle)
+{
+	struct machine_state before, after;
+	struct load_report rep;
+	char err[512];
+
+	machine_save_state(&t->m, &before);
+	if (snapshot_load(&t->m, s->b, s->len, &rep, err, sizeof(err)) == 0)
+		fail_msg("accepted; expected \"%s\"", needle);
+	if (!strstr(err, needle))
+		fail_msg("error \"%s\" lacks \"%s\"", err, needle);
+	assert_non_null(strstr(err, "byte "));
+	machine_save_state(&t->m, &after);
+	assert_memory_equal(&before, &after, sizeof(before));
+}
+
+static void test_broken_streams(void **state)
+{
+	struct blob orig = slurp(CAPTURE), s;
+	struct tm_ctx *t = xenfv(true);
+	struct machine_state st;
+	struct load_report rep;
+	char err[512];
+
+	(void)state;
+	cut(&orig, section(&orig, "ide"), section(&orig, "i2c_bus"));
+	s = (struct blob){ malloc(orig.len + 4096), orig.len };
+	assert_non_null(s.b);
+
+	/* Every truncation fails with an offset and changes nothing. */
+	for (size_t len = 9; len < orig.len; len += 7) {
+		struct blob c = { orig.b, len };
+
+		expect_refusal(t, &c, "");
+	}
+	/* A version newer than any layout. */
+	memcpy(s.b, orig.b, orig.len);
+	s.b[section(&s, "I440FX") + 6 + 19 + 7] = 4;
+	expect_refusal(t, &s, "I440FX version 4");
+	/* A section nothing describes. */
+	memcpy(s.b, orig.b, orig.len);
+	memcpy(s.b + section(&s, "port92") + 6, "port93", 6);
+	expect_refusal(t, &s, "no layout is known");
+	/* The platform device at another slot than xenfv's. */
+	memcpy(s.b, orig.b, orig.len);
+	s.b[section(&s, "platform") + 6 + 9] = '3';
+	expect_refusal(t, &s, "has this function at 00:02.0");
+	/* A PCI INTx level that is not 0 or 1. */
+	memcpy(s.b, orig.b, orig.len);
+	s.b[payload(&s, section(&s, "I440FX")) + 4 + 256 + 3] = 2;
+	expect_refusal(t, &s, "INTx level");
+	/* Bytes after EOF are what QEMU also ignores; a missing EOF is not. */
+	memcpy(s.b, orig.b, orig.len);
+	s.len = orig.len - 1;
+	expect_refusal(t, &s, "without the EOF byte");
+	free(s.b);
+
+	/* Footers: one that names another section is refused. */
+	s = slurp(TCG_FOOTERS);
+	tm_free(t);
+	t = xenfv(false);
+	assert_int_equal(decode(t, &s, &st, &rep, err, sizeof(err)), 0);
+	{
+		size_t sec = section(&s, "port92"), end = payload(&s, sec) + 1;
+
+		assert_int_equal(s.b[end], 0x7e);
+		s.b[end + 4] ^= 1;
+	}
+	assert_int_equal(decode(t, &s, &st, &rep, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "footer"));
+	free(s.b);
+	free(orig.b);
+	tm_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_capture_decodes),
+		cmocka_unit_test(test_capture_restore_refused_then_exact_without_ide),
+		cmocka_unit_test(test_tcg_samples),
+		cmocka_unit_test(test_subsections),
+		cmocka_unit_test(test_piix4_smbus_layout),
+		cmocka_unit_test(test_convert_equals_direct),
+		cmocka_unit_test(test_broken_streams),
+	};
+
+	log_set_level(LOG_ERROR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
