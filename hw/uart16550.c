@@ -42,31 +42,36 @@ static unsigned int rx_capacity(const struct uart16550 *u)
 	return fifo_mode(u) ? UART_FIFO_SIZE : 1;
 }
 
-static unsigned int rx_trigger(const struct uart16550 *u)
+/* The IIR of a 16550A in this state: the highest-priority pending source. */
+static uint8_t iir_of(uint8_t ier, uint8_t lsr, uint8_t msr, uint8_t fcr, unsigned int rx_count,
+		      bool timeout_ipending, bool thr_ipending)
 {
-	static const unsigned int levels[4] = { 1, 4, 8, 14 };
+	static const unsigned int trigger[4] = { 1, 4, 8, 14 };
+	bool fifo = fcr & UART_FCR_ENABLE;
+	uint8_t iir = UART_IIR_NO_INT;
 
-	return levels[u->fcr >> 6];
+	if ((ier & UART_IER_RLSI) && (lsr & UART_LSR_ERRORS))
+		iir = UART_IIR_RLSI;
+	else if ((ier & UART_IER_RDI) && rx_count && (!fifo || rx_count >= trigger[fcr >> 6]))
+		iir = UART_IIR_RDI;
+	else if ((ier & UART_IER_RDI) && timeout_ipending)
+		iir = UART_IIR_CTI;
+	else if ((ier & UART_IER_THRI) && thr_ipending)
+		iir = UART_IIR_THRI;
+	else if ((ier & UART_IER_MSI) && (msr & UART_MSR_DELTAS))
+		iir = UART_IIR_MSI;
+	return fifo ? iir | UART_IIR_FIFO : iir;
 }
 
 uint8_t uart_iir(const struct uart16550 *u)
 {
-	uint8_t iir = UART_IIR_NO_INT;
+	return iir_of(u->ier, u->lsr, u->msr, u->fcr, u->rx.count, u->timeout_ipending, u->thr_ipending);
+}
 
-	if ((u->ier & UART_IER_RLSI) && (u->lsr & UART_LSR_ERRORS))
-		iir = UART_IIR_RLSI;
-	else if ((u->ier & UART_IER_RDI) && u->rx.count &&
-		 (!fifo_mode(u) || u->rx.count >= rx_trigger(u)))
-		iir = UART_IIR_RDI;
-	else if ((u->ier & UART_IER_RDI) && u->timeout_ipending)
-		iir = UART_IIR_CTI;
-	else if ((u->ier & UART_IER_THRI) && u->thr_ipending)
-		iir = UART_IIR_THRI;
-	else if ((u->ier & UART_IER_MSI) && (u->msr & UART_MSR_DELTAS))
-		iir = UART_IIR_MSI;
-	if (fifo_mode(u))
-		iir |= UART_IIR_FIFO;
-	return iir;
+uint8_t uart_state_iir(const struct uart_state *st)
+{
+	return iir_of(st->ier, st->lsr, st->msr, st->fcr, st->rx_count, st->timeout_ipending,
+		      st->thr_ipending);
 }
 
 static void update_irq(struct uart16550 *u)

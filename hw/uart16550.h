@@ -145,5 +145,7 @@ void uart_receive_break(struct uart16550 *u);
 void uart_service_backend(struct uart16550 *u);
 
 uint8_t uart_iir(const struct uart16550 *u);
+/* The IIR a UART in saved state `st` reads (for writers of foreign layouts). */
+uint8_t uart_state_iir(const struct uart_state *st);
 
 #endif

@@ -31,6 +31,14 @@ int stream_scan(const uint8_t *buf, size_t len,
 		void (*cb)(const struct stream_record *rec, void *opaque), void *opaque,
 		struct load_report *rep, char *err, size_t errlen);
 
+/*
+ * Write a xenfv-trad machine's state as a qemu-xen-traditional file (QEVM 3)
+ * that the traditional model and this reader load. Refuses (-1, err) state
+ * the traditional layouts cannot hold; lossy details go to rep's notes.
+ */
+int qevm_write_trad(const struct machine *m, const struct machine_state *st, struct wbuf *w,
+		    struct load_report *rep, char *err, size_t errlen);
+
 /* The machine profile a stream needs (-1 with err if the stream is not one we read). */
 int stream_profile(const uint8_t *buf, size_t len, char *err, size_t errlen);
 

@@ -1011,8 +1011,9 @@ static int dec_pckbd_v3(struct rbuf *r, struct decode_ctx *c)
 	k->ctr = get_u8(r);
 	pending = get_u8(r);
 	k->obsrc = I8042_SRC_NONE;
+	/* qemu-trad kbd_update_irq: the keyboard's data goes first; the mouse's only when alone. */
 	if (k->status & I8042_STR_OBF)
-		k->obsrc = (k->status & I8042_STR_AUX_OBF) || (pending & 2) ? I8042_SRC_AUX : I8042_SRC_KBD;
+		k->obsrc = (k->status & I8042_STR_AUX_OBF) || pending == 2 ? I8042_SRC_AUX : I8042_SRC_KBD;
 	ps2_queue_reset(&k->ctrl_queue);
 	ps2_queue_reset(&k->aux_inject);
 	if (get_up_subsections(r, c, pckbd_subs, sizeof(pckbd_subs) / sizeof(pckbd_subs[0])))

@@ -5,7 +5,7 @@
  *   inspect [--json] FILE   every record, and the decoded device state
  *   verify FILE             exit 0 only if framing, checksums and decoders accept it
  *   schema [--check FILE]   the record registry; --check compares with the committed history
- *   convert IN OUT          (qemu-xen-traditional / QEMU streams: not built yet)
+ *   convert [--to hvmdm|qemu-trad] IN OUT  any stream hvmdm reads, written natively or for qemu-xen-traditional
  *
  * Exit codes: 0 success, 1 the stream (or schema) is refused, 2 usage or I/O
  * error, 3 a command this build does not have yet.
@@ -35,7 +35,7 @@ static void usage(FILE *out)
 	fputs("usage: hvmdm-stream inspect [--json] FILE\n"
 	      "       hvmdm-stream verify FILE\n"
 	      "       hvmdm-stream schema [--check SCHEMA]\n"
-	      "       hvmdm-stream convert [--to FORMAT] IN OUT\n",
+	      "       hvmdm-stream convert [--to hvmdm|qemu-trad] IN OUT\n",
 	      out);
 }
 
@@ -303,15 +303,16 @@ static int cmd_inspect(const char *path, bool as_json)
 }
 
 /*
- * Decode any stream hvmdm reads and write it as a native stream: what
- * loading the original gives, loading the converted stream gives too.
+ * Decode any stream hvmdm reads and write it as a native stream (or, with
+ * --to qemu-trad, as a qemu-xen-traditional file): what loading the original
+ * gives, loading the converted stream gives too.
  */
-static int cmd_convert(const char *in, const char *out)
+static int cmd_convert(const char *in, const char *out, bool to_trad)
 {
 	struct accel_none accel;
 	struct machine m;
 	struct machine_state st;
-	struct load_report rep;
+	struct load_report rep, wrep;
 	struct wbuf w;
 	char err[512];
 	size_t len;
@@ -326,19 +327,25 @@ static int cmd_convert(const char *in, const char *out)
 		return EXIT_REFUSED;
 	}
 	wbuf_init(&w, STREAM_MAX_SIZE);
+	memset(&wrep, 0, sizeof(wrep));
 	if (snapshot_decode(&m, buf, len, &st, &rep, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s: refused: %s\n", in, err);
 	} else if (rep.nr_foreign) {
 		fprintf(stderr, "hvmdm-stream: %s: holds state of devices hvmdm does not emulate yet (%s%s); not converted\n",
 			in, rep.foreign[0], rep.nr_foreign > 1 ? ", ..." : "");
-	} else if (snapshot_write_state(&m, &st, &w, err, sizeof(err)) ||
+	} else if (to_trad && qevm_write_trad(&m, &st, &w, &wrep, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm-stream: %s: cannot be written for qemu-xen-traditional: %s\n", in, err);
+	} else if ((!to_trad && snapshot_write_state(&m, &st, &w, err, sizeof(err))) ||
 		   stream_write_file(out, w.data, w.len, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s\n", err);
 		status = EXIT_USAGE;
 	} else {
 		for (unsigned int i = 0; i < rep.nr_notes; i++)
 			printf("%s: note: %s\n", in, rep.notes[i]);
-		printf("%s -> %s: %zu bytes, machine %s\n", in, out, w.len, profile_name(m.cfg.profile));
+		for (unsigned int i = 0; i < wrep.nr_notes; i++)
+			printf("%s: not kept by the traditional layout: %s\n", out, wrep.notes[i]);
+		printf("%s -> %s: %zu bytes, %s, machine %s\n", in, out, w.len,
+		       to_trad ? "qemu-xen-traditional QEVM 3" : "hvmdm", profile_name(m.cfg.profile));
 		status = 0;
 	}
 	wbuf_free(&w);
@@ -549,9 +556,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "convert"))
-		return cmd_convert(argv[2], argv[3]);
+		return cmd_convert(argv[2], argv[3], false);
 	if (argc == 6 && !strcmp(argv[1], "convert") && !strcmp(argv[2], "--to")) {
-		fprintf(stderr, "hvmdm-stream: convert --to %s is not built yet: only conversion into the native format exists\n",
+		if (!strcmp(argv[3], "hvmdm") || !strcmp(argv[3], "qemu-trad"))
+			return cmd_convert(argv[4], argv[5], !strcmp(argv[3], "qemu-trad"));
+		fprintf(stderr, "hvmdm-stream: convert --to %s: formats are hvmdm (the default) and qemu-trad; writing upstream QEMU's is not built\n",
 			argv[3]);
 		return EXIT_NOT_BUILT;
 	}

@@ -221,6 +221,78 @@ static void test_convert_equals_direct_load(void **state)
 	tm_free(dst);
 }
 
+/*
+ * hvmdm state written for qemu-xen-traditional: what the traditional layouts
+ * hold comes back exactly through the traditional reader; what they cannot
+ * hold is refused, and a xenfv machine is refused outright.
+ */
+static void test_write_trad(void **state)
+{
+	struct tm_ctx *src = trad_machine(true), *dst = trad_machine(false), *up;
+	struct machine_state a, b;
+	struct load_report rep, wrep;
+	struct wbuf w;
+	char err[512];
+
+	(void)state;
+	machine_save_state(&src->m, &a);
+	/* The scenario leaves two received bytes: the traditional layout holds one. */
+	wbuf_init(&w, STREAM_MAX_SIZE);
+	assert_true(a.uart[0].rx_count > 1);
+	assert_int_equal(qevm_write_trad(&src->m, &a, &w, &wrep, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "received"));
+	a.uart[0].rx_count = 1;
+	w.len = 0;
+	a.kbd.kbd.leds = 2;
+	if (qevm_write_trad(&src->m, &a, &w, &wrep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(wrep.nr_notes >= 1 && strstr(wrep.notes[0], "LEDs"));
+	assert_int_equal(stream_profile(w.data, w.len, err, sizeof(err)), PROFILE_XENFV_TRAD);
+	if (snapshot_decode(&dst->m, w.data, w.len, &b, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_memory_equal(&a.i440fx, &b.i440fx, sizeof(a.i440fx));
+	assert_memory_equal(&a.piix3.pci, &b.piix3.pci, sizeof(a.piix3.pci));
+	assert_memory_equal(&a.platform.pci, &b.platform.pci, sizeof(a.platform.pci));
+	assert_int_equal(a.platform.flags, b.platform.flags);
+	assert_memory_equal(&a.pm.pci, &b.pm.pci, sizeof(a.pm.pci));
+	assert_int_equal(a.pm.pm1_cnt, b.pm.pm1_cnt);
+	assert_int_equal(a.pm.pm_base, b.pm.pm_base);
+	assert_int_equal(a.pm.gpe_base, b.pm.gpe_base);
+	assert_memory_equal(a.pm.gpe_sts, b.pm.gpe_sts, sizeof(a.pm.gpe_sts));
+	assert_memory_equal(a.pm.gpe_en, b.pm.gpe_en, sizeof(a.pm.gpe_en));
+	assert_memory_equal(a.pm.php_status, b.pm.php_status, sizeof(a.pm.php_status));
+	assert_int_equal(a.clock_ns, b.clock_ns);
+	for (unsigned int i = 0; i < src->m.nr_uarts; i++) {
+		assert_int_equal(a.uart[i].divider, b.uart[i].divider);
+		assert_int_equal(a.uart[i].lcr, b.uart[i].lcr);
+		assert_int_equal(a.uart[i].ier, b.uart[i].ier);
+		assert_int_equal(a.uart[i].scr, b.uart[i].scr);
+		assert_int_equal(a.uart[i].rx_count, b.uart[i].rx_count);
+		assert_memory_equal(a.uart[i].rx, b.uart[i].rx, a.uart[i].rx_count);
+	}
+	assert_int_equal(a.kbd.status, b.kbd.status);
+	assert_int_equal(a.kbd.ctr, b.kbd.ctr);
+	assert_int_equal(a.kbd.obsrc, b.kbd.obsrc);
+	assert_int_equal(a.kbd.obdata, b.kbd.obdata);
+	assert_int_equal(a.kbd.kbd.queue.count, b.kbd.kbd.queue.count);
+	assert_int_equal(a.kbd.kbd.scancode_set, b.kbd.kbd.scancode_set);
+	assert_int_equal(a.kbd.mouse.sample_rate, b.kbd.mouse.sample_rate);
+	/* It loads into a machine, too. */
+	load_ok(dst, &w, &rep);
+	wbuf_free(&w);
+
+	/* xenfv's layout (platform at 00:02.0, ACPI blocks from config space) is not the traditional machine. */
+	up = tm_new(PROFILE_XENFV, 1, "null");
+	machine_save_state(&up->m, &a);
+	wbuf_init(&w, STREAM_MAX_SIZE);
+	assert_int_equal(qevm_write_trad(&up->m, &a, &w, &wrep, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "xenfv-trad"));
+	wbuf_free(&w);
+	tm_free(up);
+	tm_free(src);
+	tm_free(dst);
+}
+
 static void expect_bad(struct tm_ctx *t, const uint8_t *buf, size_t len, const char *needle)
 {
 	struct load_report rep;
@@ -342,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_unemulated_devices_refused),
 		cmocka_unit_test(test_restore_profile),
 		cmocka_unit_test(test_convert_equals_direct_load),
+		cmocka_unit_test(test_write_trad),
 		cmocka_unit_test(test_broken_files),
 	};
 
