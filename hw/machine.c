@@ -25,7 +25,12 @@ static int add_le(struct fw_cfg *f, uint16_t key, uint64_t v, unsigned int n)
 	return fw_cfg_add_item(f, key, b, n);
 }
 
-/* What SeaBIOS reads: RAM size, CPUs, the e820 map, option ROMs. */
+/*
+ * What SeaBIOS reads: CPUs, option ROMs and, on pc, the RAM size and e820 map.
+ * Under Xen hvmloader hands SeaBIOS the memory map; fw_cfg is there for the
+ * option ROMs only (as qemu-xen's is for -kernel), and without an etc/e820
+ * SeaBIOS keeps hvmloader's map (qemu-xen-traditional's fw_cfg had none).
+ */
 static int fill_fw_cfg(struct machine *m, char *err, size_t errlen)
 {
 	const struct machine_config *cfg = &m->cfg;
@@ -34,8 +39,12 @@ static int fill_fw_cfg(struct machine *m, char *err, size_t errlen)
 	uint8_t e820[2 * 20] = { 0 };
 	unsigned int n = 0;
 
-	if (add_le(f, FW_CFG_RAM_SIZE, ram, 8) || add_le(f, FW_CFG_NB_CPUS, cfg->vcpus, 2) ||
-	    add_le(f, FW_CFG_MAX_CPUS, cfg->vcpus, 2) || add_le(f, FW_CFG_BOOT_MENU, 0, 2))
+	if (add_le(f, FW_CFG_NB_CPUS, cfg->vcpus, 2) || add_le(f, FW_CFG_MAX_CPUS, cfg->vcpus, 2) ||
+	    add_le(f, FW_CFG_BOOT_MENU, 0, 2))
+		goto nomem;
+	if (cfg->profile != PROFILE_PC)
+		goto roms;
+	if (add_le(f, FW_CFG_RAM_SIZE, ram, 8))
 		goto nomem;
 	/* etc/e820: le64 address, le64 length, le32 type (1 = RAM), as QEMU lays it out. */
 	le_write(e820, 8, 0);
@@ -50,6 +59,7 @@ static int fill_fw_cfg(struct machine *m, char *err, size_t errlen)
 	}
 	if (fw_cfg_add_file(f, "etc/e820", e820, 20 * n))
 		goto nomem;
+roms:
 	for (unsigned int i = 0; i < cfg->nr_option_roms; i++) {
 		const char *path = cfg->option_roms[i], *base = strrchr(path, '/');
 		char name[56];
@@ -188,6 +198,20 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	}
 	if (!rc)
 		rc = i8042_init(&m->kbd, &m->io, accel);
+	if (cfg->nr_option_roms && profile_is_trad(cfg->profile)) {
+		snprintf(err, errlen, "-option-rom: machine %s has no fw_cfg to offer ROMs through (xenfv and pc have)",
+			 profile_name(cfg->profile));
+		goto fail;
+	}
+	/* xenfv with option ROMs (libxl: device_model_args_hvm): fw_cfg to hand them to SeaBIOS. */
+	if (!rc && cfg->profile == PROFILE_XENFV && cfg->nr_option_roms) {
+		rc = fw_cfg_init(&m->fw_cfg, &m->io, accel);
+		m->has_fw_cfg = true;
+		if (!rc && fill_fw_cfg(m, err, errlen)) {
+			machine_destroy(m);
+			return -1;
+		}
+	}
 	if (!rc && cfg->profile == PROFILE_PC) {
 		uint64_t ram = cfg->ram_mib << 20, low = machine_ram_below_4g(cfg);
 

@@ -114,6 +114,46 @@ else
 fi
 cp /var/log/xen/qemu-dm-hvmdm*.log "$OUT/" 2>/dev/null
 rm -f /tmp/hvmdm.save
+# ---- 3. a guest that prints through our UART, saved mid-count, powering off through ACPI ----
+# wait_file FILE TEXT SECONDS
+wait_file() {
+	i=0
+	while [ $i -lt $(($3 * 10)) ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		i=$((i + 1))
+		sleep 0.1
+	done
+	return 1
+}
+S=/var/log/xen/count-serial.log
+timeout 120 xl create /share/count.cfg >"$OUT/count-create.log" 2>&1
+rc=$?
+ok $rc "count guest: xl create, option ROM passed with device_model_args_hvm"
+if [ $rc = 0 ]; then
+	wait_file "$S" "count 12" 90
+	ok $? "count guest: SeaBIOS ran the ROM from hvmdm's fw_cfg; it counts through our UART into the serial file"
+	timeout 120 xl save count /tmp/count.save >"$OUT/count-save.log" 2>&1
+	rc=$?
+	cp "$S" "$OUT/count-serial-1.log"
+	ok $rc "count guest: xl save mid-count"
+	timeout 120 xl restore /tmp/count.save >"$OUT/count-restore.log" 2>&1
+	ok $? "count guest: xl restore"
+	i=0
+	while xl domid count >/dev/null 2>&1 && [ $i -lt 900 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	cp "$S" "$OUT/count-serial-2.log"
+	cp /var/log/xen/qemu-dm-count.log "$OUT/" 2>/dev/null
+	! xl domid count >/dev/null 2>&1
+	ok $? "count guest: its ACPI S5 (PM1a_CNT) ended the domain, as on_poweroff says"
+	nums=$(cat "$OUT/count-serial-1.log" "$OUT/count-serial-2.log" | grep -o "count [0-9][0-9]*" | grep -o "[0-9]*" | tr '\n' ' ')
+	[ "$nums" = "$(seq 1 30 | tr '\n' ' ')" ] && grep -q "count done" "$OUT/count-serial-2.log"
+	ok $? "count guest: 1-30 across the save and restore, none twice or missing, then 'count done'"
+fi
+xl destroy count >/dev/null 2>&1
+rm -f /tmp/count.save
+
 xl list >"$OUT/xl-list-end.log" 2>&1
 [ "$(xl list 2>/dev/null | wc -l)" = 2 ]
 ok $? "no domain left but dom0"

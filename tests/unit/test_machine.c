@@ -7,6 +7,9 @@
  */
 #include "testlib.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "../../vm/hvmloader_replay.h"
 
 static const struct replay_bar *find_bar(const struct replay_result *r, unsigned int devfn,
@@ -207,6 +210,48 @@ static void test_bad_configuration(void **state)
 	machine_destroy(&m);
 }
 
+/* Under Xen, fw_cfg exists only to hand SeaBIOS option ROMs; it carries no memory map. */
+static void test_xenfv_option_roms(void **state)
+{
+	struct accel_double acc;
+	struct machine m;
+	struct machine_config cfg = { .profile = PROFILE_XENFV, .vcpus = 2, .ram_mib = 64 };
+	char path[] = "/tmp/hvmdm-test-rom-XXXXXX", err[256], sig[5] = { 0 };
+	uint8_t rom[512] = { 0x55, 0xaa, 1 };
+	uint32_t count = 0;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, rom, sizeof(rom)), (ssize_t)sizeof(rom));
+	close(fd);
+	accel_double_init(&acc);
+	assert_int_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(io_space_read(&m.io, 0x511, 1), 0xff); /* none without ROMs */
+	machine_destroy(&m);
+
+	cfg.option_roms[cfg.nr_option_roms++] = path;
+	accel_double_init(&acc);
+	assert_int_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	io_space_write(&m.io, 0x510, 2, 0x0000); /* signature */
+	for (int i = 0; i < 4; i++)
+		sig[i] = (char)io_space_read(&m.io, 0x511, 1);
+	assert_string_equal(sig, "QEMU");
+	io_space_write(&m.io, 0x510, 2, 0x0019); /* file directory: be32 count, then entries */
+	for (int i = 0; i < 4; i++)
+		count = count << 8 | io_space_read(&m.io, 0x511, 1);
+	assert_int_equal(count, 1); /* genroms/ only: no etc/e820 under Xen */
+	io_space_write(&m.io, 0x510, 2, 0x0003); /* RAM size: not offered */
+	assert_int_equal(io_space_read(&m.io, 0x511, 1), 0);
+	machine_destroy(&m);
+
+	cfg.profile = PROFILE_XENFV_TRAD;
+	accel_double_init(&acc);
+	assert_int_not_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "-option-rom"));
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_hvmloader_log_lines),
 		cmocka_unit_test(test_reset_after_boot),
 		cmocka_unit_test(test_bad_configuration),
+		cmocka_unit_test(test_xenfv_option_roms),
 	};
 
 	tm_quiet();
