@@ -154,6 +154,32 @@ fi
 xl destroy count >/dev/null 2>&1
 rm -f /tmp/count.save
 
+# ---- 4. a reset through 0xcf9 is a domain reboot ----
+S=/var/log/xen/reboot-serial.log
+timeout 120 xl create /share/reboot.cfg >"$OUT/reboot-create.log" 2>&1
+rc=$?
+if [ $rc = 0 ]; then
+	d1=$(xl domid reboot)
+	wait_file "$S" "reset through 0xcf9" 90
+	rc=$?
+	cp "$S" "$OUT/reboot-serial-1.log" 2>/dev/null
+	d2=$d1
+	i=0
+	while [ $rc = 0 ] && [ "$d2" = "$d1" -o -z "$d2" ] && [ $i -lt 900 ]; do
+		i=$((i + 1))
+		sleep 0.1
+		d2=$(xl domid reboot 2>/dev/null)
+	done
+	[ $rc = 0 ] && [ -n "$d2" ] && [ "$d2" != "$d1" ]
+	rc=$?
+	[ $rc = 0 ] && wait_file "$S" "reset through 0xcf9" 90
+	rc=$?
+	cp "$S" "$OUT/reboot-serial-2.log" 2>/dev/null
+	cp /var/log/xen/qemu-dm-reboot.log "$OUT/" 2>/dev/null
+fi
+ok $rc "reboot guest: its reset through 0xcf9 rebooted the domain (domain $d1, then $d2 with a new hvmdm, whose guest ran again)"
+xl destroy reboot >/dev/null 2>&1
+
 xl list >"$OUT/xl-list-end.log" 2>&1
 [ "$(xl list 2>/dev/null | wc -l)" = 2 ]
 ok $? "no domain left but dom0"
