@@ -101,7 +101,8 @@ corpus: $(B)/asan/gen_corpus
 	$(B)/asan/gen_corpus tests/streams/$(CORPUS_RELEASE)
 
 # Test guests: nasm option ROMs with a fixed checksum.
-GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm,$(wildcard firmware/guests/*.asm)))
+GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm firmware/guests/linux.asm,$(wildcard firmware/guests/*.asm))) \
+	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img
 
 $(B)/romsum: tools/romsum.c
 	@mkdir -p $(dir $@)
@@ -112,6 +113,16 @@ $(B)/guests/%.rom: firmware/guests/%.asm firmware/guests/rom.inc $(B)/romsum
 	@echo "  NASM    $<"
 	@nasm -f bin -i firmware/guests/ -o $@ $<
 	@$(B)/romsum $@
+
+# The stand-in kernel for direct Linux boot, and its 4096-byte initrd.
+$(B)/guests/linux.bzimage: firmware/guests/linux.asm firmware/guests/rom.inc
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@nasm -f bin -i firmware/guests/ -o $@ $<
+
+$(B)/guests/linux-initrd.img:
+	@mkdir -p $(dir $@)
+	@{ printf 'HVMDMRD!'; head -c 4088 /dev/zero; } >$@
 
 guests: $(GUESTS)
 
@@ -162,7 +173,7 @@ check: deps $(B)/hvmdm $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZ
 		prove --exec '' $(TEST_BINS) tests/cli.t tests/stream-tool.t tests/kvm.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
-e2e: deps $(B)/hvmdm $(B)/guests/count.rom $(B)/guests/reboot.rom
+e2e: deps $(B)/hvmdm $(B)/guests/count.rom $(B)/guests/reboot.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img
 	@tests/e2e/run.sh $(B)
 
 clean:

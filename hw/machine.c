@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "machine.h"
+#include "linux_boot.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -80,6 +81,12 @@ roms:
 		snprintf(name, sizeof(name), "genroms/%.40s", base ? base + 1 : path);
 		if (fw_cfg_add_file(f, name, rom, (uint32_t)len))
 			goto nomem;
+	}
+	if (cfg->kernel) {
+		struct linux_boot lb = { .kernel = cfg->kernel, .initrd = cfg->initrd,
+					 .cmdline = cfg->append };
+
+		return linux_boot_setup(f, &lb, low, err, errlen);
 	}
 	return 0;
 nomem:
@@ -198,13 +205,20 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	}
 	if (!rc)
 		rc = i8042_init(&m->kbd, &m->io, accel);
-	if (cfg->nr_option_roms && profile_is_trad(cfg->profile)) {
-		snprintf(err, errlen, "-option-rom: machine %s has no fw_cfg to offer ROMs through (xenfv and pc have)",
-			 profile_name(cfg->profile));
+	if ((cfg->nr_option_roms || cfg->kernel) && profile_is_trad(cfg->profile)) {
+		snprintf(err, errlen, "%s: machine %s has no fw_cfg to hand it to the firmware (xenfv and pc have)",
+			 cfg->kernel ? "-kernel" : "-option-rom", profile_name(cfg->profile));
 		goto fail;
 	}
-	/* xenfv with option ROMs (libxl: device_model_args_hvm): fw_cfg to hand them to SeaBIOS. */
-	if (!rc && cfg->profile == PROFILE_XENFV && cfg->nr_option_roms) {
+	if (!cfg->kernel && (cfg->initrd || cfg->append)) {
+		snprintf(err, errlen, "%s needs -kernel", cfg->initrd ? "-initrd" : "-append");
+		goto fail;
+	}
+	/*
+	 * xenfv with option ROMs (libxl: device_model_args_hvm) or a kernel
+	 * (libxl: kernel=, ramdisk=, cmdline=): fw_cfg to hand them to SeaBIOS.
+	 */
+	if (!rc && cfg->profile == PROFILE_XENFV && (cfg->nr_option_roms || cfg->kernel)) {
 		rc = fw_cfg_init(&m->fw_cfg, &m->io, accel);
 		m->has_fw_cfg = true;
 		if (!rc && fill_fw_cfg(m, err, errlen)) {

@@ -33,6 +33,7 @@ guests=(
 	"pmmove -smp 2|hvmdm test guest: PM block moving under another vCPU|bad 00000000|PM move: ok"
 	"reboot -smp 3|hvmdm test guest: reset through 0xcf9|hvmdm test guest: back; reset by triple fault|hvmdm test guest: back after two resets"
 	"s3|s3 guest: suspending to RAM|s3 guest: resumed from S3|s3 guest: WAK_STS set|s3 guest: woken by the RTC alarm"
+	"linux|hvmdm linux: setup code entered|hvmdm linux: header patched by the loader (0xb0, heap)|hvmdm linux: cmdline: console=ttyS0 hvmdm=direct|hvmdm linux: protected-mode kernel at 1 MiB|hvmdm linux: initrd at ramdisk_image, 4096 bytes"
 )
 total=$(( ${#checks[@]} + 8 ))
 for g in "${guests[@]}"; do
@@ -68,8 +69,14 @@ done
 for g in "${guests[@]}"; do
 	IFS='|' read -r -a parts <<<"$g"
 	read -r name extra <<<"${parts[0]}"
+	# "linux": direct boot (-kernel/-initrd/-append through fw_cfg and Debian's linuxboot_dma.bin)
+	if [ "$name" = linux ]; then
+		boot=(-kernel build/guests/linux.bzimage -initrd build/guests/linux-initrd.img -append "console=ttyS0 hvmdm=direct")
+	else
+		boot=(-option-rom "build/guests/$name.rom")
+	fi
 	# shellcheck disable=SC2086 # $extra holds extra options, e.g. -smp 4
-	timeout 60 "$bin" -accel kvm -m 64 $extra -option-rom "build/guests/$name.rom" \
+	timeout 60 "$bin" -accel kvm -m 64 $extra "${boot[@]}" \
 		-serial "file:$work/$name.log" 2>"$work/$name.err"
 	rc=$?
 	n=$((n + 1))

@@ -8,13 +8,15 @@ set -euo pipefail
 # (jansson), seccomp for the deprivileged Xen process, cmocka as the unit-test
 # runner. Tests: perl's prove reads the TAP that cmocka prints; clang with its
 # runtime (libclang-rt-14-dev) builds the libFuzzer targets. KVM guests boot
-# Debian's SeaBIOS; the test guests are assembled with nasm.
+# Debian's SeaBIOS; direct kernel boot uses QEMU's loader ROM (linuxboot_dma.bin,
+# in qemu-system-data, a small architecture-independent package); the test
+# guests are assembled with nasm.
 packages=(
 	build-essential pkg-config
 	libxen-dev libjansson-dev libseccomp-dev
 	libcmocka-dev perl
 	clang libclang-rt-14-dev
-	seabios nasm bc
+	seabios qemu-system-data nasm bc
 )
 
 missing=()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "options.h"
 
+#include "../hw/linux_boot.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,6 +22,8 @@ void options_usage(FILE *out)
 	      "  -bios FILE           firmware (default " DEFAULT_BIOS ")\n"
 	      "  -debugcon SPEC       the firmware debug port 0x402 to a backend (as -serial)\n"
 	      "  -option-rom FILE     offer an option ROM to the firmware (fw_cfg genroms/)\n"
+	      "  -kernel FILE [-initrd FILE] [-append CMDLINE]  boot a Linux bzImage directly\n"
+	      "                       (fw_cfg and " LINUXBOOT_ROM ")\n"
 	      "  -qmp unix:PATH,server=on,wait=off   a QMP monitor on a unix socket\n"
 	      "  -chardev socket,id=ID,path=PATH,server=on,wait=off  (with -mon)\n"
 	      "  -mon chardev=ID,mode=control          a QMP monitor on that socket\n"
@@ -295,6 +299,12 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->bios = arg;
 		} else if (!strcmp(opt, "-debugcon")) {
 			o->machine.debugcon = arg;
+		} else if (!strcmp(opt, "-kernel")) {
+			o->machine.kernel = arg;
+		} else if (!strcmp(opt, "-initrd")) {
+			o->machine.initrd = arg;
+		} else if (!strcmp(opt, "-append")) {
+			o->machine.append = arg;
 		} else if (!strcmp(opt, "-option-rom")) {
 			if (o->machine.nr_option_roms >= 4)
 				return fail(err, errlen, opt, "at most four option ROMs", arg);

@@ -21,8 +21,8 @@ img=$("$here/image.sh") || { echo "e2e: could not build the dom0 image"; exit 2;
 share=$(mktemp -d /tmp/hvmdm-e2e.XXXXXX)
 mkdir -p "$share/out"
 cp "$B/hvmdm" "$share/hvmdm"
-for rom in count reboot; do
-	cp "$B/guests/$rom.rom" "$share/$rom.rom" || { echo "e2e: $B/guests/$rom.rom is not built"; exit 2; }
+for f in count.rom reboot.rom linux.bzimage linux-initrd.img; do
+	cp "$B/guests/$f" "$share/$f" || { echo "e2e: $B/guests/$f is not built"; exit 2; }
 done
 { echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0}"; echo "export E2E_KEEP_SAVE"; tail -n +2 "$here/scenarios.sh"; } >"$share/run.sh"
 cp "$here"/*.cfg "$share/"

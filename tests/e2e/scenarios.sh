@@ -180,6 +180,29 @@ fi
 ok $rc "reboot guest: its reset through 0xcf9 rebooted the domain (domain $d1, then $d2 with a new hvmdm, whose guest ran again)"
 xl destroy reboot >/dev/null 2>&1
 
+# ---- 5. direct kernel boot (kernel=, ramdisk=, cmdline=) through hvmdm's fw_cfg ----
+# wait_gone DOMNAME SECONDS: until the domain no longer exists
+wait_gone() {
+	i=0
+	while xl domid "$1" >/dev/null 2>&1 && [ $i -lt $(($2 * 10)) ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	! xl domid "$1" >/dev/null 2>&1
+}
+S=/var/log/xen/linux-serial.log
+timeout 120 xl create /share/linux.cfg >"$OUT/linux-create.log" 2>&1
+rc=$?
+[ $rc = 0 ] && wait_gone linux 90
+rc=$?
+cp "$S" "$OUT/linux-serial.log" 2>/dev/null
+cp /var/log/xen/qemu-dm-linux.log "$OUT/" 2>/dev/null
+[ $rc = 0 ] && grep -q "hvmdm linux: cmdline: console=ttyS0 hvmdm=xen" "$S" &&
+	grep -q "header patched by the loader" "$S" && grep -q "protected-mode kernel at 1 MiB" "$S" &&
+	grep -q "initrd at ramdisk_image, 4096 bytes" "$S"
+ok $? "direct kernel boot: libxl's -kernel/-initrd/-append reached the guest through hvmdm's fw_cfg (header, command line, kernel, initrd checked by the stand-in kernel, which then powered off)"
+xl destroy linux >/dev/null 2>&1
+
 xl list >"$OUT/xl-list-end.log" 2>&1
 [ "$(xl list 2>/dev/null | wc -l)" = 2 ]
 ok $? "no domain left but dom0"

@@ -252,6 +252,84 @@ static void test_xenfv_option_roms(void **state)
 	unlink(path);
 }
 
+static uint32_t fw_cfg_le32(struct machine *m, uint16_t key, unsigned int skip)
+{
+	uint32_t v = 0;
+
+	io_space_write(&m->io, 0x510, 2, key);
+	for (unsigned int i = 0; i < skip; i++)
+		io_space_read(&m->io, 0x511, 1);
+	for (unsigned int i = 0; i < 4; i++)
+		v |= io_space_read(&m->io, 0x511, 1) << (8 * i);
+	return v;
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, n, f), n);
+	fclose(f);
+}
+
+/* -kernel/-initrd/-append: the boot-protocol header patches and load addresses, and bad input. */
+static void test_linux_boot(void **state)
+{
+	struct accel_double acc;
+	struct machine m;
+	struct machine_config cfg = { .profile = PROFILE_XENFV, .vcpus = 1, .ram_mib = 64,
+				      .kernel = "/tmp/hvmdm-test-bzimage", .initrd = "/tmp/hvmdm-test-initrd",
+				      .append = "console=ttyS0" };
+	static uint8_t k[3 * 512 + 8192], initrd[10000];
+	char err[256];
+
+	(void)state;
+	k[0x1f1] = 2; /* setup: 3 sectors */
+	memcpy(k + 0x202, "HdrS", 4);
+	k[0x206] = 0x0f, k[0x207] = 0x02; /* 2.15 */
+	k[0x211] = 0x01;                   /* LOADED_HIGH */
+	k[0x22c] = 0xff, k[0x22d] = 0xff, k[0x22e] = 0xff, k[0x22f] = 0x7f;
+	k[0x238] = 0xff, k[0x239] = 0x07; /* cmdline_size 2047 */
+	write_file(cfg.kernel, k, sizeof(k));
+	write_file(cfg.initrd, initrd, sizeof(initrd));
+	accel_double_init(&acc);
+	if (machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(fw_cfg_le32(&m, 0x16, 0), 0x10000);           /* setup address */
+	assert_int_equal(fw_cfg_le32(&m, 0x17, 0), 3 * 512);            /* setup size */
+	assert_int_equal(fw_cfg_le32(&m, 0x18, 0x210), 0x000081b0);     /* loader 0xb0; CAN_USE_HEAP | LOADED_HIGH */
+	assert_int_equal(fw_cfg_le32(&m, 0x18, 0x224) & 0xffff, 0xfe00); /* heap_end_ptr */
+	assert_int_equal(fw_cfg_le32(&m, 0x18, 0x228), 0x20000);        /* cmd_line_ptr */
+	assert_int_equal(fw_cfg_le32(&m, 0x07, 0), 0x100000);           /* kernel at 1 MiB */
+	assert_int_equal(fw_cfg_le32(&m, 0x08, 0), 8192);
+	/* initrd: as high as it goes below 64 MiB minus the reserve, on a page boundary */
+	assert_int_equal(fw_cfg_le32(&m, 0x0a, 0), ((64u << 20) - 0x40000 - 1 - sizeof(initrd)) & ~0xfffu);
+	assert_int_equal(fw_cfg_le32(&m, 0x0b, 0), sizeof(initrd));
+	assert_int_equal(fw_cfg_le32(&m, 0x18, 0x218), fw_cfg_le32(&m, 0x0a, 0));
+	assert_int_equal(fw_cfg_le32(&m, 0x14, 0), strlen("console=ttyS0") + 1);
+	machine_destroy(&m);
+
+	/* Not a bzImage; too old a protocol; -initrd alone; a missing file. */
+	memcpy(k + 0x202, "XXXX", 4);
+	write_file(cfg.kernel, k, sizeof(k));
+	assert_int_not_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "not a bzImage"));
+	memcpy(k + 0x202, "HdrS", 4);
+	k[0x206] = 0x01;
+	write_file(cfg.kernel, k, sizeof(k));
+	assert_int_not_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "protocol 2.01"));
+	cfg.kernel = NULL;
+	assert_int_not_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "-initrd needs -kernel"));
+	cfg.kernel = "/nonexistent/bzImage";
+	assert_int_not_equal(machine_create(&m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "/nonexistent/bzImage"));
+	unlink("/tmp/hvmdm-test-bzimage");
+	unlink("/tmp/hvmdm-test-initrd");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_reset_after_boot),
 		cmocka_unit_test(test_bad_configuration),
 		cmocka_unit_test(test_xenfv_option_roms),
+		cmocka_unit_test(test_linux_boot),
 	};
 
 	tm_quiet();
