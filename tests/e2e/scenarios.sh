@@ -203,6 +203,77 @@ cp /var/log/xen/qemu-dm-linux.log "$OUT/" 2>/dev/null
 ok $? "direct kernel boot: libxl's -kernel/-initrd/-append reached the guest through hvmdm's fw_cfg (header, command line, kernel, initrd checked by the stand-in kernel, which then powered off)"
 xl destroy linux >/dev/null 2>&1
 
+# ---- 6. a real Linux HVM guest: dom0's Debian kernel with a busybox initramfs ----
+# The initramfs is dom0's busybox and the libraries it needs; its init lists the
+# PCI functions and ACPI tables, counts on the serial console and powers off (ACPI S5).
+mk_initramfs() {
+	r=/tmp/linux-root
+	rm -rf "$r" && mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" || return 1
+	cp /bin/busybox "$r/bin/busybox" || return 1
+	for l in $(ldd /bin/busybox | grep -o "/[^ ]*"); do
+		mkdir -p "$r$(dirname "$l")" && cp -L "$l" "$r$l" || return 1
+	done
+	cat >"$r/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+echo "linux guest: up"
+for d in /sys/bus/pci/devices/*; do
+	echo "linux pci ${d##*/} $(/bin/busybox cat $d/vendor):$(/bin/busybox cat $d/device) $(/bin/busybox cat $d/class)"
+done
+echo "linux acpi tables: $(/bin/busybox ls /sys/firmware/acpi/tables | /bin/busybox tr '\n' ' ')"
+i=1
+while [ $i -le 12 ]; do
+	echo "linux count $i"
+	/bin/busybox sleep 1
+	i=$((i + 1))
+done
+echo "linux guest: powering off"
+/bin/busybox poweroff -f
+INIT
+	chmod +x "$r/init"
+	(cd "$r" && find . | { cpio -o -H newc 2>/dev/null || /bin/busybox cpio -o -H newc; } | gzip -1) >/tmp/linux-initrd.gz
+	[ -s /tmp/linux-initrd.gz ]
+}
+K=$(ls /boot/vmlinuz-* 2>/dev/null | head -1)
+mk_initramfs >"$OUT/linux-initramfs.log" 2>&1
+rc=$?
+if [ $rc = 0 ] && [ -n "$K" ]; then
+	sed -e 's/^name = .*/name = "linuxreal"/' -e 's/^memory = .*/memory = 192/' \
+		-e "s|^kernel = .*|kernel = \"$K\"|" -e 's|^ramdisk = .*|ramdisk = "/tmp/linux-initrd.gz"|' \
+		-e 's|^cmdline = .*|cmdline = "console=ttyS0 quiet panic=-1"|' \
+		-e 's|^serial = .*|serial = "file:/var/log/xen/linuxreal-serial.log"|' /share/linux.cfg >/tmp/linuxreal.cfg
+	S=/var/log/xen/linuxreal-serial.log
+	t0=$(now)
+	timeout 120 xl create /tmp/linuxreal.cfg >"$OUT/linuxreal-create.log" 2>&1 && wait_file "$S" "linux count 3" 240
+	rc=$?
+	t1=$(now)
+	cp "$S" "$OUT/linuxreal-serial-1.log" 2>/dev/null
+	ok $rc "Linux guest: Debian's kernel booted directly on hvmdm to its busybox init, counting on our UART ($(secs "$t0" "$t1") s)"
+	if [ $rc = 0 ]; then
+		grep "linux pci" "$OUT/linuxreal-serial-1.log" >"$OUT/linuxreal-pci.txt"
+		grep -q "linux pci 0000:00:01.3 0x8086:0x7113" "$OUT/linuxreal-pci.txt" &&
+			grep -q "linux pci 0000:00:02.0 0x5853:0x0001" "$OUT/linuxreal-pci.txt" &&
+			grep -q "linux acpi tables:.*FACP" "$OUT/linuxreal-serial-1.log"
+		ok $? "Linux guest: sees the PIIX4 PM function, the Xen platform device and hvmloader's ACPI tables"
+		timeout 120 xl save linuxreal /tmp/linuxreal.save >"$OUT/linuxreal-save.log" 2>&1 &&
+			cp "$S" "$OUT/linuxreal-serial-1.log" &&
+			timeout 120 xl restore /tmp/linuxreal.save >"$OUT/linuxreal-restore.log" 2>&1
+		ok $? "Linux guest: xl save and xl restore mid-count"
+		wait_gone linuxreal 180
+		rc=$?
+		cp "$S" "$OUT/linuxreal-serial-2.log" 2>/dev/null
+		nums=$(cat "$OUT/linuxreal-serial-1.log" "$OUT/linuxreal-serial-2.log" | grep -o "linux count [0-9]*" | grep -o "[0-9]*$" | tr '\n' ' ')
+		[ $rc = 0 ] && [ "$nums" = "$(seq 1 12 | tr '\n' ' ')" ]
+		ok $? "Linux guest: counted 1-12 across the save and restore, then powered off through ACPI S5 and the domain went away"
+	fi
+else
+	ok 1 "Linux guest: could not build the initramfs from dom0's busybox (see linux-initramfs.log)"
+fi
+cp /var/log/xen/qemu-dm-linuxreal.log "$OUT/" 2>/dev/null
+xl destroy linuxreal >/dev/null 2>&1
+rm -f /tmp/linuxreal.save
+
 xl list >"$OUT/xl-list-end.log" 2>&1
 [ "$(xl list 2>/dev/null | wc -l)" = 2 ]
 ok $? "no domain left but dom0"
