@@ -27,10 +27,13 @@ static int add_le(struct fw_cfg *f, uint16_t key, uint64_t v, unsigned int n)
 }
 
 /*
- * What SeaBIOS reads: CPUs, option ROMs and, on pc, the RAM size and e820 map.
- * Under Xen hvmloader hands SeaBIOS the memory map; fw_cfg is there for the
- * option ROMs only (as qemu-xen's is for -kernel), and without an etc/e820
- * SeaBIOS keeps hvmloader's map (qemu-xen-traditional's fw_cfg had none).
+ * What SeaBIOS reads: CPUs, option ROMs, the RAM size (pc) and etc/e820.
+ * Under Xen, SeaBIOS takes the whole memory map from hvmloader and fw_cfg is
+ * there for option ROMs and -kernel (as qemu-xen's is); it still reads
+ * etc/e820, and without one falls back to the CMOS bytes for RAM above 4 GiB,
+ * which Xen's RTC does not hold (a real run gave a 1 TiB RAM entry). So xenfv
+ * gets only the low RAM entry, which SeaBIOS ignores because hvmloader's map
+ * already covers it (paravirt.c qemu_cfg_e820: entries below RamSize).
  */
 static int fill_fw_cfg(struct machine *m, char *err, size_t errlen)
 {
@@ -43,16 +46,14 @@ static int fill_fw_cfg(struct machine *m, char *err, size_t errlen)
 	if (add_le(f, FW_CFG_NB_CPUS, cfg->vcpus, 2) || add_le(f, FW_CFG_MAX_CPUS, cfg->vcpus, 2) ||
 	    add_le(f, FW_CFG_BOOT_MENU, 0, 2))
 		goto nomem;
-	if (cfg->profile != PROFILE_PC)
-		goto roms;
-	if (add_le(f, FW_CFG_RAM_SIZE, ram, 8))
+	if (cfg->profile == PROFILE_PC && add_le(f, FW_CFG_RAM_SIZE, ram, 8))
 		goto nomem;
 	/* etc/e820: le64 address, le64 length, le32 type (1 = RAM), as QEMU lays it out. */
 	le_write(e820, 8, 0);
 	le_write(e820 + 8, 8, low);
 	le_write(e820 + 16, 4, 1);
 	n++;
-	if (ram > low) {
+	if (ram > low && cfg->profile == PROFILE_PC) {
 		le_write(e820 + 20, 8, 1ull << 32);
 		le_write(e820 + 28, 8, ram - low);
 		le_write(e820 + 36, 4, 1);
@@ -60,7 +61,6 @@ static int fill_fw_cfg(struct machine *m, char *err, size_t errlen)
 	}
 	if (fw_cfg_add_file(f, "etc/e820", e820, 20 * n))
 		goto nomem;
-roms:
 	for (unsigned int i = 0; i < cfg->nr_option_roms; i++) {
 		const char *path = cfg->option_roms[i], *base = strrchr(path, '/');
 		char name[56];

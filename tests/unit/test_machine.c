@@ -240,7 +240,21 @@ static void test_xenfv_option_roms(void **state)
 	io_space_write(&m.io, 0x510, 2, 0x0019); /* file directory: be32 count, then entries */
 	for (int i = 0; i < 4; i++)
 		count = count << 8 | io_space_read(&m.io, 0x511, 1);
-	assert_int_equal(count, 1); /* genroms/ only: no etc/e820 under Xen */
+	assert_int_equal(count, 2);
+	{
+		/* etc/e820 first: one 20-byte entry (low RAM), so SeaBIOS never reads CMOS for RAM above 4 GiB */
+		uint32_t size = 0;
+		char name[57] = { 0 };
+
+		for (int i = 0; i < 4; i++)
+			size = size << 8 | io_space_read(&m.io, 0x511, 1);
+		for (int i = 0; i < 4; i++)
+			io_space_read(&m.io, 0x511, 1);
+		for (int i = 0; i < 56; i++)
+			name[i] = (char)io_space_read(&m.io, 0x511, 1);
+		assert_string_equal(name, "etc/e820");
+		assert_int_equal(size, 20);
+	}
 	io_space_write(&m.io, 0x510, 2, 0x0003); /* RAM size: not offered */
 	assert_int_equal(io_space_read(&m.io, 0x511, 1), 0);
 	machine_destroy(&m);
