@@ -218,7 +218,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	 * xenfv with option ROMs (libxl: device_model_args_hvm) or a kernel
 	 * (libxl: kernel=, ramdisk=, cmdline=): fw_cfg to hand them to SeaBIOS.
 	 */
-	if (!rc && cfg->profile == PROFILE_XENFV && (cfg->nr_option_roms || cfg->kernel)) {
+	if (!rc && cfg->profile == PROFILE_XENFV && (cfg->nr_option_roms || cfg->kernel || cfg->fw_cfg)) {
 		rc = fw_cfg_init(&m->fw_cfg, &m->io, accel);
 		m->has_fw_cfg = true;
 		if (!rc && fill_fw_cfg(m, err, errlen)) {

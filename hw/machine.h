@@ -45,6 +45,8 @@ struct machine_config {
 	const char *debugcon; /* chardev spec for port 0x402, or NULL */
 	const char *option_roms[4]; /* files offered to the firmware as genroms/ */
 	unsigned int nr_option_roms;
+	/* xenfv: fw_cfg even with no ROM or kernel to offer (a tool reading a stream that has one). */
+	bool fw_cfg;
 	/* Direct Linux boot through fw_cfg (-kernel, -initrd, -append); kernel NULL = none. */
 	const char *kernel, *initrd, *append;
 	/* xenfv without the Xen platform device: libxl's "pc,accel=xen" (xen_platform_pci=0). */

@@ -89,6 +89,7 @@ struct shape {
 	uint32_t bases[MACHINE_MAX_SERIAL];
 	bool bad_base;
 	bool platform;
+	bool fw_cfg;
 };
 
 static void count_serial(const struct stream_record *rec, void *opaque)
@@ -97,6 +98,8 @@ static void count_serial(const struct stream_record *rec, void *opaque)
 
 	if (!strcmp(rec->idstr, "platform"))
 		s->platform = true;
+	if (!strcmp(rec->idstr, "fw_cfg"))
+		s->fw_cfg = true;
 	if (strcmp(rec->idstr, "serial"))
 		return;
 	if (rec->instance != 0x3f8 && rec->instance != 0x2f8)
@@ -128,6 +131,8 @@ static int scratch_machine(const uint8_t *buf, size_t len, struct accel_none *ac
 	/* Upstream state without the Xen platform device: libxl's pc,accel=xen machine. */
 	cfg.no_platform_pci = cfg.profile == PROFILE_XENFV && !shape.platform && len >= 4 &&
 			      !memcmp(buf, "QEVM", 4);
+	/* A xenfv guest started with -kernel or -option-rom saved its fw_cfg too. */
+	cfg.fw_cfg = shape.fw_cfg;
 	accel_none_init(accel);
 	return machine_create(m, &cfg, &accel->accel, NULL, NULL, err, errlen);
 }
