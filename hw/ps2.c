@@ -38,10 +38,22 @@ void ps2_queue_reset(struct ps2_queue *q)
 	q->count = 0;
 }
 
+/*
+ * A PS/2 device buffers 16 bytes and drops what does not fit (QEMU 7.2
+ * hw/input/ps2.c PS2_QUEUE_SIZE, "required by PS/2 protocol"). QEMU counts
+ * the byte in the controller's output buffer as the head of that queue;
+ * hvmdm's controller holds it apart, so a device queues at most 15 more.
+ * A guest that stops reading must not pile up more than it can drain: Linux
+ * reads at most 16 bytes before it declares the controller missing (i8042
+ * flush), which a Linux guest restored after polling a mouse it has no
+ * driver for ran into.
+ */
+#define PS2_DEVICE_BUFFER 15
+
 static void reply(struct ps2_queue *q, uint8_t byte)
 {
-	if (!ps2_queue_push(q, byte))
-		log_guest("ps2", "reply queue full: %#x dropped", byte);
+	if (q->count >= PS2_DEVICE_BUFFER || !ps2_queue_push(q, byte))
+		log_guest("ps2", "device buffer full: %#x dropped", byte);
 }
 
 /* ---- keyboard ---- */
@@ -67,6 +79,12 @@ void ps2_kbd_write(struct ps2_kbd *k, uint8_t byte, bool translated)
 {
 	uint8_t cmd = k->pending_cmd;
 
+	/*
+	 * A keyboard drops the unread replies to earlier commands when it gets a
+	 * new byte (QEMU ps2_write_keyboard: ps2_cqueue_reset). hvmdm has no key
+	 * input source yet, so everything queued is a reply.
+	 */
+	ps2_queue_reset(&k->queue);
 	if (cmd) {
 		k->pending_cmd = 0;
 		switch (cmd) {
