@@ -73,6 +73,21 @@ static void get_pci(struct rbuf *r, struct pci_state *p)
 	p->irq_levels = get_u8(r);
 }
 
+/* Four be32 INTx levels, each 0 or 1 (both producers' PCI common part). */
+static int get_intx_levels(struct rbuf *r, struct decode_ctx *c, struct pci_state *p)
+{
+	p->irq_levels = 0;
+	for (unsigned int i = 0; i < 4; i++) {
+		size_t at = r->pos;
+		uint32_t level = get_be32(r);
+
+		if (level > 1 && !r->short_read)
+			return fail(c, at, "INTx level is neither 0 nor 1", NULL);
+		p->irq_levels |= (uint8_t)(level << i);
+	}
+	return 0;
+}
+
 /*
  * qemu-xen-traditional hw/pci.c pci_device_save: be32 inner version (1 or 2),
  * 256 config bytes, and with inner version 2 four be32 INTx levels.
@@ -86,17 +101,7 @@ static int get_trad_pci(struct rbuf *r, struct decode_ctx *c, struct pci_state *
 		return fail(c, at, "PCI common part has an inner version other than 1 or 2", NULL);
 	get_bytes(r, p->config, PCI_CONFIG_SIZE);
 	p->irq_levels = 0;
-	if (inner == 2) {
-		for (unsigned int i = 0; i < 4; i++) {
-			size_t lat = r->pos;
-			uint32_t level = get_be32(r);
-
-			if (level > 1 && !r->short_read)
-				return fail(c, lat, "INTx level is neither 0 nor 1", NULL);
-			p->irq_levels |= (uint8_t)(level << i);
-		}
-	}
-	return 0;
+	return inner == 2 ? get_intx_levels(r, c, p) : 0;
 }
 
 /*
@@ -113,16 +118,7 @@ static int get_upstream_pci(struct rbuf *r, struct decode_ctx *c, struct pci_sta
 	if (!r->short_read && v > 2)
 		return fail(c, at, "PCIDevice version_id is above 2", NULL);
 	get_bytes(r, p->config, PCI_CONFIG_SIZE);
-	p->irq_levels = 0;
-	for (unsigned int i = 0; i < 4; i++) {
-		size_t lat = r->pos;
-		uint32_t level = get_be32(r);
-
-		if (level > 1 && !r->short_read)
-			return fail(c, lat, "INTx level is neither 0 nor 1", NULL);
-		p->irq_levels |= (uint8_t)(level << i);
-	}
-	return 0;
+	return get_intx_levels(r, c, p);
 }
 
 /* One upstream VMState subsection a decoder reads: name, versions, reader. */
