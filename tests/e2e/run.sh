@@ -28,6 +28,7 @@ for f in count.rom reboot.rom linux.bzimage linux-initrd.img; do
 done
 { echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1}"; echo "export E2E_KEEP_SAVE E2E_LINUX"; tail -n +2 "$here/scenarios.sh"; } >"$share/run.sh"
 cp "$here"/*.cfg "$share/"
+cp "$here/../tools/libxl-emulator-context" "$share/"
 chmod +x "$share/run.sh" "$share/hvmdm"
 echo "e2e: booting Xen under QEMU TCG (image $img, share $share, at most ${timeout_s}s)"
 start=$(date +%s)

@@ -33,14 +33,29 @@ pci_lines() {
 	grep "(d$1)" "$2" | sed 's/.*(d[0-9]*) //' | grep -E "PCI-ISA link|pci dev .*INT|pci dev .*bar" | sort
 }
 
+# Figures for the side-by-side table (not pass/fail): the device model's resident
+# memory, and the size of the device state inside an xl save file.
+dm_rss_kib() {
+	pid=$(xenstore-read "/local/domain/$(xl domid "$1" 2>/dev/null)/image/device-model-pid" 2>/dev/null)
+	awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null
+}
+blob_bytes() {
+	perl /share/libxl-emulator-context "$1" /tmp/blob 2>/dev/null | grep -o "[0-9]* bytes" | grep -o "^[0-9]*"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else print "?" }'; }
+
 # ---- 1. the stock device model (QEMU 7.2, qemu-xen): the baseline ----
 t0=$(now)
 xl create /share/stock.cfg >"$OUT/stock-create.log" 2>&1
 rc=$?
 t1=$(now)
-ok $rc "stock qemu-xen: xl create ($(secs "$t0" "$t1") s)"
+f_create_stock=$(secs "$t0" "$t1")
+ok $rc "stock qemu-xen: xl create ($f_create_stock s)"
 wait_dmesg stock "No bootable device" 90
-ok $? "stock qemu-xen: hvmloader and SeaBIOS ran to 'No bootable device'"
+rc=$?
+f_bios_stock=$(secs "$t0" "$(now)")
+f_rss_stock=$(dm_rss_kib stock)
+ok $rc "stock qemu-xen: hvmloader and SeaBIOS ran to 'No bootable device'"
 xl dmesg >"$OUT/stock-dmesg.log" 2>&1
 grep -q "Found 1 serial ports" "$OUT/stock-dmesg.log"
 ok $? "stock qemu-xen: SeaBIOS found 1 serial port"
@@ -48,7 +63,9 @@ t0=$(now)
 xl save stock /tmp/stock.save >"$OUT/stock-save.log" 2>&1
 rc=$?
 t1=$(now)
-ok $rc "stock qemu-xen: xl save ($(secs "$t0" "$t1") s)"
+f_save_stock=$(secs "$t0" "$t1")
+f_blob_stock=$(blob_bytes /tmp/stock.save)
+ok $rc "stock qemu-xen: xl save ($f_save_stock s)"
 # Keep the stock device model's own device state (the EMULATOR_CONTEXT of the
 # save file) for the upstream-QEMU reader: a real qemu-xen stream from a real Xen.
 [ "${E2E_KEEP_SAVE:-0}" = 1 ] && cp /tmp/stock.save "$OUT/stock.save"
@@ -56,7 +73,8 @@ t0=$(now)
 xl restore /tmp/stock.save >"$OUT/stock-restore.log" 2>&1
 rc=$?
 t1=$(now)
-ok $rc "stock qemu-xen: xl restore ($(secs "$t0" "$t1") s)"
+f_restore_stock=$(secs "$t0" "$t1")
+ok $rc "stock qemu-xen: xl restore ($f_restore_stock s)"
 t0=$(now)
 xl destroy stock >"$OUT/stock-destroy.log" 2>&1
 rc=$?
@@ -70,11 +88,15 @@ t0=$(now)
 timeout 120 xl create /share/hvmdm.cfg >"$OUT/hvmdm-create.log" 2>&1
 rc=$?
 t1=$(now)
-ok $rc "hvmdm: xl create with device_model_override ($(secs "$t0" "$t1") s)"
+f_create_hvmdm=$(secs "$t0" "$t1")
+ok $rc "hvmdm: xl create with device_model_override ($f_create_hvmdm s)"
 if [ $rc = 0 ]; then
 	hd=$(xl domid hvmdm)
 	wait_dmesg hvmdm "No bootable device" 90
-	ok $? "hvmdm: hvmloader and SeaBIOS ran to 'No bootable device'"
+	rc=$?
+	f_bios_hvmdm=$(secs "$t0" "$(now)")
+	f_rss_hvmdm=$(dm_rss_kib hvmdm)
+	ok $rc "hvmdm: hvmloader and SeaBIOS ran to 'No bootable device'"
 	xl dmesg >"$OUT/hvmdm-dmesg.log" 2>&1
 	grep "(d$hd)" "$OUT/hvmdm-dmesg.log" | grep -q "Found 1 serial ports"
 	ok $? "hvmdm: SeaBIOS found 1 serial port (our UART answered)"
@@ -89,13 +111,16 @@ if [ $rc = 0 ]; then
 	timeout 120 xl save hvmdm /tmp/hvmdm.save >"$OUT/hvmdm-save.log" 2>&1
 	rc=$?
 	t1=$(now)
-	ok $rc "hvmdm: xl save ($(secs "$t0" "$t1") s)"
+	f_save_hvmdm=$(secs "$t0" "$t1")
+	f_blob_hvmdm=$(blob_bytes /tmp/hvmdm.save)
+	ok $rc "hvmdm: xl save ($f_save_hvmdm s)"
 	cp /var/log/xen/qemu-dm-hvmdm.log "$OUT/qemu-dm-hvmdm-1.log" 2>/dev/null
 	t0=$(now)
 	timeout 120 xl restore /tmp/hvmdm.save >"$OUT/hvmdm-restore.log" 2>&1
 	rc=$?
 	t1=$(now)
-	ok $rc "hvmdm: xl restore, hvmdm started with -incoming ($(secs "$t0" "$t1") s)"
+	f_restore_hvmdm=$(secs "$t0" "$t1")
+	ok $rc "hvmdm: xl restore, hvmdm started with -incoming ($f_restore_hvmdm s)"
 	grep -q "restored the device state" /var/log/xen/qemu-dm-hvmdm.log 2>/dev/null
 	ok $? "hvmdm: the restored hvmdm loaded the saved device state"
 	pid=$(xenstore-read "/local/domain/$(xl domid hvmdm 2>/dev/null)/image/device-model-pid" 2>/dev/null)
@@ -114,7 +139,10 @@ else
 fi
 cp /var/log/xen/qemu-dm-hvmdm*.log "$OUT/" 2>/dev/null
 rm -f /tmp/hvmdm.save
-# ---- 3. a guest that prints through our UART, saved mid-count, powering off through ACPI ----
+# The side-by-side figures (issue 7): hvmdm / stock qemu-xen in this boot, and the ratio.
+say "# figures, hvmdm / stock qemu-xen (ratio): xl create $f_create_hvmdm / $f_create_stock s ($(ratio "$f_create_hvmdm" "$f_create_stock")); create to SeaBIOS's end $f_bios_hvmdm / $f_bios_stock s ($(ratio "$f_bios_hvmdm" "$f_bios_stock")); xl save $f_save_hvmdm / $f_save_stock s ($(ratio "$f_save_hvmdm" "$f_save_stock")); xl restore $f_restore_hvmdm / $f_restore_stock s ($(ratio "$f_restore_hvmdm" "$f_restore_stock")); device state $f_blob_hvmdm / $f_blob_stock bytes ($(ratio "$f_blob_hvmdm" "$f_blob_stock")); DM resident memory $f_rss_hvmdm / $f_rss_stock KiB ($(ratio "$f_rss_hvmdm" "$f_rss_stock"))"
+
+# ---- 3-5. test guests, with hvmdm and with the stock device model ----
 # wait_file FILE TEXT SECONDS
 wait_file() {
 	i=0
@@ -125,62 +153,6 @@ wait_file() {
 	done
 	return 1
 }
-S=/var/log/xen/count-serial.log
-timeout 120 xl create /share/count.cfg >"$OUT/count-create.log" 2>&1
-rc=$?
-ok $rc "count guest: xl create, option ROM passed with device_model_args_hvm"
-if [ $rc = 0 ]; then
-	wait_file "$S" "count 12" 90
-	ok $? "count guest: SeaBIOS ran the ROM from hvmdm's fw_cfg; it counts through our UART into the serial file"
-	timeout 120 xl save count /tmp/count.save >"$OUT/count-save.log" 2>&1
-	rc=$?
-	cp "$S" "$OUT/count-serial-1.log"
-	ok $rc "count guest: xl save mid-count"
-	timeout 120 xl restore /tmp/count.save >"$OUT/count-restore.log" 2>&1
-	ok $? "count guest: xl restore"
-	i=0
-	while xl domid count >/dev/null 2>&1 && [ $i -lt 900 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-	cp "$S" "$OUT/count-serial-2.log"
-	cp /var/log/xen/qemu-dm-count.log "$OUT/" 2>/dev/null
-	! xl domid count >/dev/null 2>&1
-	ok $? "count guest: its ACPI S5 (PM1a_CNT) ended the domain, as on_poweroff says"
-	nums=$(cat "$OUT/count-serial-1.log" "$OUT/count-serial-2.log" | grep -o "count [0-9][0-9]*" | grep -o "[0-9]*" | tr '\n' ' ')
-	[ "$nums" = "$(seq 1 30 | tr '\n' ' ')" ] && grep -q "count done" "$OUT/count-serial-2.log"
-	ok $? "count guest: 1-30 across the save and restore, none twice or missing, then 'count done'"
-fi
-xl destroy count >/dev/null 2>&1
-rm -f /tmp/count.save
-
-# ---- 4. a reset through 0xcf9 is a domain reboot ----
-S=/var/log/xen/reboot-serial.log
-timeout 120 xl create /share/reboot.cfg >"$OUT/reboot-create.log" 2>&1
-rc=$?
-if [ $rc = 0 ]; then
-	d1=$(xl domid reboot)
-	wait_file "$S" "reset through 0xcf9" 90
-	rc=$?
-	cp "$S" "$OUT/reboot-serial-1.log" 2>/dev/null
-	d2=$d1
-	i=0
-	while [ $rc = 0 ] && [ "$d2" = "$d1" -o -z "$d2" ] && [ $i -lt 900 ]; do
-		i=$((i + 1))
-		sleep 0.1
-		d2=$(xl domid reboot 2>/dev/null)
-	done
-	[ $rc = 0 ] && [ -n "$d2" ] && [ "$d2" != "$d1" ]
-	rc=$?
-	[ $rc = 0 ] && wait_file "$S" "reset through 0xcf9" 90
-	rc=$?
-	cp "$S" "$OUT/reboot-serial-2.log" 2>/dev/null
-	cp /var/log/xen/qemu-dm-reboot.log "$OUT/" 2>/dev/null
-fi
-ok $rc "reboot guest: its reset through 0xcf9 rebooted the domain (domain $d1, then $d2 with a new hvmdm, whose guest ran again)"
-xl destroy reboot >/dev/null 2>&1
-
-# ---- 5. direct kernel boot (kernel=, ramdisk=, cmdline=) through hvmdm's fw_cfg ----
 # wait_gone DOMNAME SECONDS: until the domain no longer exists
 wait_gone() {
 	i=0
@@ -190,18 +162,105 @@ wait_gone() {
 	done
 	! xl domid "$1" >/dev/null 2>&1
 }
-S=/var/log/xen/linux-serial.log
-timeout 120 xl create /share/linux.cfg >"$OUT/linux-create.log" 2>&1
-rc=$?
-[ $rc = 0 ] && wait_gone linux 90
-rc=$?
-cp "$S" "$OUT/linux-serial.log" 2>/dev/null
-cp /var/log/xen/qemu-dm-linux.log "$OUT/" 2>/dev/null
-[ $rc = 0 ] && grep -q "hvmdm linux: cmdline: console=ttyS0 hvmdm=xen" "$S" &&
-	grep -q "header patched by the loader" "$S" && grep -q "protected-mode kernel at 1 MiB" "$S" &&
-	grep -q "initrd at ramdisk_image, 4096 bytes" "$S"
-ok $? "direct kernel boot: libxl's -kernel/-initrd/-append reached the guest through hvmdm's fw_cfg (header, command line, kernel, initrd checked by the stand-in kernel, which then powered off)"
-xl destroy linux >/dev/null 2>&1
+# guest_cfg CFG DM: the config for DM ("hvmdm" as written, "stock" without the
+# override), named and logging apart; sets cfg (its path), G (name), S (serial log)
+guest_cfg() {
+	base=$(basename "$1" .cfg)
+	if [ "$2" = stock ]; then G=stock-$base; else G=$base; fi
+	S=/var/log/xen/$G-serial.log
+	cfg=/tmp/$G.cfg
+	sed -e "s/^name = .*/name = \"$G\"/" -e "s|^serial = .*|serial = \"file:$S\"|" "$1" >"$cfg"
+	[ "$2" = stock ] && sed -i '/^device_model_override/d' "$cfg"
+	return 0
+}
+# LABEL for check lines
+dm_label() { if [ "$1" = stock ]; then echo "stock qemu-xen"; else echo "hvmdm"; fi; }
+
+# 3. the counting guest: prints through the DM's UART, saved mid-count, powers off through ACPI
+count_guest() {
+	guest_cfg /share/count.cfg "$1"
+	L=$(dm_label "$1")
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1
+	rc=$?
+	ok $rc "$L, count guest: xl create, option ROM passed with device_model_args_hvm"
+	if [ $rc = 0 ]; then
+		wait_file "$S" "count 12" 90
+		ok $? "$L, count guest: SeaBIOS ran the ROM from the DM's fw_cfg; it counts through the DM's UART into the serial file"
+		timeout 120 xl save "$G" "/tmp/$G.save" >"$OUT/$G-save.log" 2>&1
+		rc=$?
+		cp "$S" "$OUT/$G-serial-1.log"
+		ok $rc "$L, count guest: xl save mid-count"
+		timeout 120 xl restore "/tmp/$G.save" >"$OUT/$G-restore.log" 2>&1
+		ok $? "$L, count guest: xl restore"
+		wait_gone "$G" 90
+		rc=$?
+		cp "$S" "$OUT/$G-serial-2.log"
+		cp "/var/log/xen/qemu-dm-$G.log" "$OUT/" 2>/dev/null
+		ok $rc "$L, count guest: its ACPI S5 (PM1a_CNT) ended the domain, as on_poweroff says"
+		nums=$(cat "$OUT/$G-serial-1.log" "$OUT/$G-serial-2.log" | grep -o "count [0-9][0-9]*" | grep -o "[0-9]*" | tr '\n' ' ')
+		[ "$nums" = "$(seq 1 30 | tr '\n' ' ')" ] && grep -q "count done" "$OUT/$G-serial-2.log"
+		ok $? "$L, count guest: 1-30 across the save and restore, none twice or missing, then 'count done'"
+	fi
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f "/tmp/$G.save"
+}
+
+# 4. a reset through 0xcf9 is a domain reboot
+reboot_guest() {
+	guest_cfg /share/reboot.cfg "$1"
+	L=$(dm_label "$1")
+	d1=
+	d2=
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1
+	rc=$?
+	if [ $rc = 0 ]; then
+		d1=$(xl domid "$G")
+		wait_file "$S" "reset through 0xcf9" 90
+		rc=$?
+		cp "$S" "$OUT/$G-serial-1.log" 2>/dev/null
+		d2=$d1
+		i=0
+		while [ $rc = 0 ] && [ "$d2" = "$d1" -o -z "$d2" ] && [ $i -lt 900 ]; do
+			i=$((i + 1))
+			sleep 0.1
+			d2=$(xl domid "$G" 2>/dev/null)
+		done
+		[ $rc = 0 ] && [ -n "$d2" ] && [ "$d2" != "$d1" ]
+		rc=$?
+		[ $rc = 0 ] && wait_file "$S" "reset through 0xcf9" 90
+		rc=$?
+		cp "$S" "$OUT/$G-serial-2.log" 2>/dev/null
+		cp "/var/log/xen/qemu-dm-$G.log" "$OUT/" 2>/dev/null
+	fi
+	ok $rc "$L, reboot guest: its reset through 0xcf9 rebooted the domain (domain $d1, then $d2 with a new device model, whose guest ran again)"
+	xl destroy "$G" >/dev/null 2>&1
+}
+
+# 5. direct kernel boot (kernel=, ramdisk=, cmdline=) through the DM's fw_cfg
+direct_boot() {
+	guest_cfg /share/linux.cfg "$1"
+	L=$(dm_label "$1")
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1
+	rc=$?
+	[ $rc = 0 ] && wait_gone "$G" 90
+	rc=$?
+	cp "$S" "$OUT/$G-serial.log" 2>/dev/null
+	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/" 2>/dev/null
+	[ $rc = 0 ] && grep -q "hvmdm linux: cmdline: console=ttyS0 hvmdm=xen" "$S" &&
+		grep -q "header patched by the loader" "$S" && grep -q "protected-mode kernel at 1 MiB" "$S" &&
+		grep -q "initrd at ramdisk_image, 4096 bytes" "$S"
+	ok $? "$L, direct kernel boot: libxl's -kernel/-initrd/-append reached the guest through the DM's fw_cfg (header, command line, kernel, initrd checked by the stand-in kernel, which then powered off)"
+	xl destroy "$G" >/dev/null 2>&1
+}
+
+count_guest hvmdm
+reboot_guest hvmdm
+direct_boot hvmdm
+# The stock qemu-xen does not hand -option-rom to SeaBIOS under Xen (its SeaBIOS
+# scans for option ROMs and finds none), so the ROM guests run on hvmdm only;
+# direct kernel boot runs on both.
+say "# the count and reboot guests are option ROMs, which the stock qemu-xen does not offer SeaBIOS under Xen: hvmdm only"
+direct_boot stock
 
 # ---- 6. a real Linux HVM guest: dom0's Debian kernel with a busybox initramfs ----
 # The initramfs is dom0's busybox and the libraries it needs; its init lists the
@@ -244,7 +303,7 @@ linux_guest() {
 		-e "s|^kernel = .*|kernel = \"$K\"|" -e 's|^ramdisk = .*|ramdisk = "/tmp/linux-initrd.gz"|' \
 		-e 's|^cmdline = .*|cmdline = "console=ttyS0 quiet panic=-1"|' \
 		-e "s|^serial = .*|serial = \"file:$S\"|" /share/linux.cfg >"/tmp/$1.cfg"
-	[ "$1" = stock-linux ] && sed -i '/^device_model_override/d' "/tmp/$1.cfg"
+	[ "$1" = stock-linuxreal ] && sed -i '/^device_model_override/d' "/tmp/$1.cfg"
 	t0=$(now)
 	timeout 120 xl create "/tmp/$1.cfg" >"$OUT/$1-create.log" 2>&1 && wait_file "$S" "linux count 3" 240
 	lg_boot=$?
@@ -275,11 +334,11 @@ fi
 if [ "$rc" = skip ]; then
 	:
 elif [ $rc = 0 ] && [ -n "$K" ]; then
-	linux_guest stock-linux
+	linux_guest stock-linuxreal
 	ok $lg_boot "stock qemu-xen: the Linux guest booted ($lg_secs s)"
-	stock_pci=$(grep -h "linux pci" "$OUT/stock-linux-serial-1.log" 2>/dev/null | grep -v " 0000:00:01.1 " | sort)
-	stock_acpi=$(grep -h "linux acpi tables" "$OUT/stock-linux-serial-1.log" 2>/dev/null)
-	stock_err=$(grep -h "failed to restore" "$OUT/stock-linux-serial-2.log" 2>/dev/null | sed 's/^\[[ 0-9.]*\] //' | sort -u)
+	stock_pci=$(grep -h "linux pci" "$OUT/stock-linuxreal-serial-1.log" 2>/dev/null | grep -v " 0000:00:01.1 " | sort)
+	stock_acpi=$(grep -h "linux acpi tables" "$OUT/stock-linuxreal-serial-1.log" 2>/dev/null)
+	stock_err=$(grep -h "failed to restore" "$OUT/stock-linuxreal-serial-2.log" 2>/dev/null | sed 's/^\[[ 0-9.]*\] //' | sort -u)
 	linux_guest linuxreal
 	ok $lg_boot "Linux guest: Debian's kernel booted directly on hvmdm to its busybox init, counting on our UART ($lg_secs s)"
 	if [ $lg_boot = 0 ]; then
