@@ -263,9 +263,10 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 			u->pos++;
 			u->done = true;
 			if (u->pos < u->len && u->buf[u->pos] == UP_VMDESC) {
-				uint32_t dlen = u->len - u->pos >= 5 ? be32_at(u->buf + u->pos + 1) : UINT32_MAX;
+				size_t left = u->len - u->pos;
+				uint32_t dlen = left >= 5 ? be32_at(u->buf + u->pos + 1) : 0;
 
-				if (dlen > u->len - u->pos - 5)
+				if (left < 5 || dlen > left - 5)
 					return fail_at(err, errlen, u->pos, "the vmdesc JSON after EOF runs past the end");
 				load_note(rep, "vmdesc JSON after EOF (%u bytes): not needed to read the stream", dlen);
 				u->pos += 5 + (size_t)dlen;

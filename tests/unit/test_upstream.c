@@ -381,6 +381,15 @@ static void test_broken_streams(void **state)
 	memcpy(s.b, orig.b, orig.len);
 	s.b[payload(&s, section(&s, "I440FX")) + 4 + 256 + 3] = 2;
 	expect_refusal(t, &s, "INTx level");
+	/* A vmdesc marker after EOF whose length is cut short, or runs past the end. */
+	memcpy(s.b, orig.b, orig.len);
+	s.b[orig.len] = 0x06;
+	s.b[orig.len + 1] = 0;
+	s.len = orig.len + 2;
+	expect_refusal(t, &s, "vmdesc");
+	memcpy(s.b + orig.len + 1, "\0\0\x10\0", 4);
+	s.len = orig.len + 5 + 16;
+	expect_refusal(t, &s, "vmdesc");
 	/* Bytes after EOF are what QEMU also ignores; a missing EOF is not. */
 	memcpy(s.b, orig.b, orig.len);
 	s.len = orig.len - 1;
