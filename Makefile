@@ -34,7 +34,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq
+FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide
 
 .PHONY: all deps run check clean xen-libs fuzz corpus guests bench e2e
 .SECONDARY:
@@ -89,6 +89,8 @@ fuzz: $(FUZZ_TARGETS)
 	$(B)/fuzz/fuzz_stream -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-stream tests/streams/$(CORPUS_RELEASE) tests/streams/qemu-trad tests/streams/qemu-xen tests/streams/qemu-7.2-tcg
 	@mkdir -p $(B)/fuzz/corpus-ioreq
 	$(B)/fuzz/fuzz_ioreq -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-ioreq tests/fuzz/corpus-ioreq
+	@mkdir -p $(B)/fuzz/corpus-ide
+	$(B)/fuzz/fuzz_ide -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-ide tests/fuzz/corpus-ide
 
 # The golden corpus of this release: only adds files that are missing.
 CORPUS_RELEASE := 0.1.0
@@ -101,8 +103,8 @@ corpus: $(B)/asan/gen_corpus
 	$(B)/asan/gen_corpus tests/streams/$(CORPUS_RELEASE)
 
 # Test guests: nasm option ROMs with a fixed checksum.
-GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm firmware/guests/linux.asm,$(wildcard firmware/guests/*.asm))) \
-	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img
+GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm firmware/guests/linux.asm firmware/guests/disk.asm firmware/guests/cd.asm,$(wildcard firmware/guests/*.asm))) \
+	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso
 
 $(B)/romsum: tools/romsum.c
 	@mkdir -p $(dir $@)
@@ -116,6 +118,17 @@ $(B)/guests/%.rom: firmware/guests/%.asm firmware/guests/rom.inc $(B)/romsum
 
 # The stand-in kernel for direct Linux boot, and its 4096-byte initrd.
 $(B)/guests/linux.bzimage: firmware/guests/linux.asm firmware/guests/rom.inc
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@nasm -f bin -i firmware/guests/ -o $@ $<
+
+# Boot media for the IDE guests: a 1 MiB raw disk (MBR + program) and an El Torito ISO.
+$(B)/guests/disk.img: firmware/guests/disk.asm firmware/guests/rom.inc
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@nasm -f bin -i firmware/guests/ -o $@ $<
+
+$(B)/guests/cd.iso: firmware/guests/cd.asm firmware/guests/rom.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@nasm -f bin -i firmware/guests/ -o $@ $<

@@ -94,6 +94,16 @@ nomem:
 	return -1;
 }
 
+/* The PV drivers' unplug request (QEMU xen_platform.c pci_unplug_disks). */
+static void platform_unplug(void *opaque, uint16_t mask)
+{
+	struct machine *m = opaque;
+
+	/* The auxiliary bit wins: the primary master stays (QEMU does the same). */
+	if (mask & (UNPLUG_ALL_IDE_DISKS | UNPLUG_AUX_IDE_DISKS))
+		piix_ide_unplug_disks(&m->ide, mask & UNPLUG_AUX_IDE_DISKS);
+}
+
 void machine_destroy(struct machine *m)
 {
 	for (unsigned int i = 0; i < m->nr_uarts; i++) {
@@ -111,6 +121,9 @@ void machine_destroy(struct machine *m)
 		mc146818_destroy(&m->rtc);
 	m->has_rtc = false;
 	piix4_pm_destroy(&m->pm);
+	if (m->has_ide)
+		piix_ide_destroy(&m->ide);
+	m->has_ide = false;
 	io_space_destroy(&m->io);
 	io_space_destroy(&m->mmio);
 }
@@ -125,6 +138,7 @@ void machine_reset(struct machine *m)
 	i440fx_reset(&m->i440fx, p);
 	piix3_reset(&m->piix3, p);
 	piix4_pm_reset(&m->pm);
+	piix_ide_reset(&m->ide);
 	for (unsigned int i = 0; i < m->nr_uarts; i++)
 		uart_reset(&m->uart[i]);
 	i8042_reset(&m->kbd);
@@ -196,12 +210,17 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 		rc = i440fx_init(&m->i440fx, &m->pci, cfg->profile);
 	if (!rc)
 		rc = piix3_init(&m->piix3, &m->pci, accel, cfg->profile);
+	if (!rc && piix_ide_init(&m->ide, &m->pci, &m->io, accel, cfg->ide, err, errlen))
+		goto fail;
+	m->has_ide = rc == 0;
 	if (!rc)
 		rc = piix4_pm_init(&m->pm, &m->pci, &m->io, accel, &m->clock, cfg->profile,
 				   cfg->vcpus);
 	if (!rc && cfg->profile != PROFILE_PC && !cfg->no_platform_pci) {
 		rc = xen_platform_init(&m->platform, &m->pci, &m->io, accel, cfg->profile);
 		m->has_platform = rc == 0;
+		m->platform.unplug = platform_unplug;
+		m->platform.unplug_opaque = m;
 	}
 	if (!rc)
 		rc = i8042_init(&m->kbd, &m->io, accel);

@@ -5,7 +5,7 @@
  *   devfn    xenfv            xenfv-trad        pc
  *   00:00.0  i440FX           i440FX            i440FX
  *   00:01.0  PIIX3            PIIX3             PIIX3
- *   00:01.1  (PIIX3 IDE: issue 9)
+ *   00:01.1  PIIX3 IDE         PIIX3 IDE         PIIX3 IDE
  *   00:01.3  PIIX4 PM         PIIX4 PM          PIIX4 PM
  *   00:02.0  Xen platform     (VGA slot)        -
  *   00:03.0  (VGA slot)       Xen platform      -
@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "i440fx.h"
 #include "i8042.h"
+#include "ide.h"
 #include "pci.h"
 #include "piix3.h"
 #include "piix4_pm.h"
@@ -51,6 +52,8 @@ struct machine_config {
 	const char *kernel, *initrd, *append;
 	/* xenfv without the Xen platform device: libxl's "pc,accel=xen" (xen_platform_pci=0). */
 	bool no_platform_pci;
+	/* IDE drives: index = channel * 2 + unit (hda, hdb, hdc, hdd). */
+	struct ide_drive_config ide[IDE_DRIVES];
 };
 
 struct machine {
@@ -63,6 +66,8 @@ struct machine {
 	struct i440fx i440fx;
 	struct piix3 piix3;
 	struct piix4_pm pm;
+	struct piix_ide ide;
+	bool has_ide;
 	struct xen_platform platform; /* xenfv and xenfv-trad */
 	bool has_platform;
 	struct uart16550 uart[MACHINE_MAX_SERIAL];

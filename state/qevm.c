@@ -256,7 +256,7 @@ static bool known_layout(const char *id)
 /* Devices hvmdm does not emulate (a restore refuses them; inspect lists them). */
 static bool unemulated(const char *id)
 {
-	static const char *const names[] = { "ide", "vga", "cirrus_vga", "rtl8139", "e1000", "uhci",
+	static const char *const names[] = { "vga", "cirrus_vga", "rtl8139", "e1000", "uhci",
 					     "tpm-tis", "pcislots" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

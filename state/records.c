@@ -622,6 +622,252 @@ static const struct record_version acpi_pcihp_versions[] = {
 	{ 1, RV_WRITTEN, "hvmdm 0.1", "le32 up, le32 down, le32 removable, le32 select", dec_acpi_pcihp_v1 },
 };
 
+/* ---------------------------------------------------------------- ide */
+
+/* Bytes of put_ide_regs: task file 13, settings 3, command 4, le64, 7 x le32, 7 flags. */
+#define IDE_V4_REGS_LEN 63
+
+static void put_ide_regs(struct wbuf *w, const struct ide_drive_regs *r)
+{
+	const uint8_t tf[] = { r->feature, r->error, r->nsector, r->sector, r->lcyl, r->hcyl,
+			       r->select, r->status, r->hob_feature, r->hob_nsector,
+			       r->hob_sector, r->hob_lcyl, r->hob_hcyl };
+
+	put_bytes(w, tf, sizeof(tf));
+	put_u8(w, r->mult_sectors);
+	put_u8(w, r->xfer_mode);
+	put_u8(w, r->write_cache);
+	put_u8(w, r->cmd);
+	put_u8(w, r->xfer);
+	put_u8(w, r->source);
+	put_u8(w, r->lba48);
+	put_le64(w, r->lba);
+	put_le32(w, r->remaining);
+	put_le32(w, r->unit);
+	put_le32(w, r->chunk);
+	put_le32(w, r->drq_len);
+	put_le32(w, r->data_pos);
+	put_le32(w, r->data_end);
+	put_le32(w, r->drq_end);
+	put_u8(w, r->sense_key);
+	put_u8(w, r->asc);
+	put_u8(w, r->unit_attention);
+	put_u8(w, r->locked);
+	put_u8(w, r->tray_open);
+	put_u8(w, r->media_event);
+	put_u8(w, r->atapi_dma);
+}
+
+static void enc_ide(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct ide_state *s = &st->ide;
+
+	(void)slot;
+	put_pci(w, &s->pci);
+	put_le16(w, s->unplugged);
+	for (unsigned int c = 0; c < IDE_CHANNELS; c++) {
+		put_u8(w, s->ch[c].cur);
+		put_u8(w, s->ch[c].devctl);
+		put_u8(w, s->ch[c].bm_cmd);
+		put_u8(w, s->ch[c].bm_status);
+		put_u8(w, s->ch[c].irq_pending);
+		put_le32(w, s->ch[c].bm_prd);
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		const struct ide_drive_state *d = &s->drive[i];
+
+		put_u8(w, d->kind);
+		put_ide_regs(w, &d->r);
+		put_le32(w, d->buf_len);
+		put_bytes(w, d->buf, d->buf_len);
+	}
+}
+
+static int get_ide_regs(struct rbuf *r, struct decode_ctx *c, struct ide_drive_regs *g)
+{
+	uint8_t tf[13];
+
+	get_bytes(r, tf, sizeof(tf));
+	g->feature = tf[0], g->error = tf[1], g->nsector = tf[2], g->sector = tf[3];
+	g->lcyl = tf[4], g->hcyl = tf[5], g->select = tf[6], g->status = tf[7];
+	g->hob_feature = tf[8], g->hob_nsector = tf[9], g->hob_sector = tf[10];
+	g->hob_lcyl = tf[11], g->hob_hcyl = tf[12];
+	g->mult_sectors = get_u8(r);
+	g->xfer_mode = get_u8(r);
+	GET_FLAG(r, c, g->write_cache);
+	g->cmd = get_u8(r);
+	g->xfer = get_u8(r);
+	g->source = get_u8(r);
+	GET_FLAG(r, c, g->lba48);
+	g->lba = get_le64(r);
+	g->remaining = get_le32(r);
+	g->unit = get_le32(r);
+	g->chunk = get_le32(r);
+	g->drq_len = get_le32(r);
+	g->data_pos = get_le32(r);
+	g->data_end = get_le32(r);
+	g->drq_end = get_le32(r);
+	g->sense_key = get_u8(r);
+	g->asc = get_u8(r);
+	GET_FLAG(r, c, g->unit_attention);
+	GET_FLAG(r, c, g->locked);
+	GET_FLAG(r, c, g->tray_open);
+	g->media_event = get_u8(r);
+	GET_FLAG(r, c, g->atapi_dma);
+	return 0;
+}
+
+static int dec_ide_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ide_state *s = &c->st->ide;
+
+	memset(s, 0, sizeof(*s));
+	get_pci(r, &s->pci);
+	s->unplugged = get_le16(r);
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		s->ch[ch].cur = get_u8(r);
+		s->ch[ch].devctl = get_u8(r);
+		s->ch[ch].bm_cmd = get_u8(r);
+		s->ch[ch].bm_status = get_u8(r);
+		GET_FLAG(r, c, s->ch[ch].irq_pending);
+		s->ch[ch].bm_prd = get_le32(r);
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		struct ide_drive_state *d = &s->drive[i];
+		size_t at;
+
+		d->kind = get_u8(r);
+		if (get_ide_regs(r, c, &d->r))
+			return -1;
+		at = r->pos;
+		d->buf_len = get_le32(r);
+		if (r->short_read)
+			break;
+		if (d->buf_len > IDE_SAVE_BUF)
+			return fail(c, at, "IDE buffer longer than any waiting transfer (16 KiB)", NULL);
+		get_bytes(r, d->buf, d->buf_len);
+	}
+	return finish(r, c);
+}
+
+/*
+ * qemu-xen-traditional v3 (hw/ide.c pci_ide_save/ide_save): PCI common part;
+ * per bus master u8 cmd, u8 status, be32 addr, be64 sector_num, be32
+ * nsector, u8 ifidx; per channel u8 cmd (device control), u8 drive 1
+ * selected; per drive be32 mult_sectors, be32 identify_set, [identify
+ * data[512]], u8 write_cache, feature, error, be32 nsector, u8 sector, lcyl,
+ * hcyl, hob_feature, hob_nsector, hob_sector, hob_lcyl, hob_hcyl, select,
+ * status, lba48, sense_key, asc. Which drives exist is not in the stream: the
+ * drives stay this machine's (the toolstack passes the same disks). A
+ * transfer in flight was never saved ("XXX: if a transfer is pending, we do
+ * not save it yet"): such a drive comes back idle, and the report says so.
+ */
+static int dec_ide_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ide_state *s = &c->st->ide;
+	bool busy = false;
+
+	if (get_trad_pci(r, c, &s->pci))
+		return -1;
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		s->ch[ch].bm_cmd = get_u8(r) & (BM_CMD_START | BM_CMD_TO_MEMORY);
+		s->ch[ch].bm_status = get_u8(r) & (BM_STATUS_ACTIVE | BM_STATUS_ERROR | BM_STATUS_INT |
+						   BM_STATUS_DRIVE_DMA);
+		s->ch[ch].bm_prd = get_be32(r) & ~3u;
+		get_be64(r); /* sector_num, nsector, ifidx: the DMA in flight, never resumed */
+		get_be32(r);
+		get_u8(r);
+	}
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		s->ch[ch].devctl = get_u8(r);
+		s->ch[ch].cur = get_u8(r) ? 1 : 0;
+		s->ch[ch].irq_pending = false; /* the ISA line level lives in Xen's PIC */
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		struct ide_drive_state *d = &s->drive[i];
+		struct ide_drive_regs *g = &d->r;
+		uint8_t kind = d->kind; /* this machine's drive */
+		size_t at = r->pos;
+		uint32_t mult = get_be32(r), identify_set;
+
+		if (!r->short_read && (mult > IDE_MAX_MULT || (mult & (mult - 1))))
+			return fail(c, at, "IDE multiple-sector count not 0 or a power of two up to 16", NULL);
+		memset(g, 0, sizeof(*g));
+		g->mult_sectors = (uint8_t)mult;
+		at = r->pos;
+		identify_set = get_be32(r);
+		if (!r->short_read && identify_set > 1)
+			return fail(c, at, "identify_set is neither 0 nor 1", NULL);
+		if (identify_set) {
+			uint8_t identify[512]; /* regenerated from the drive, as QEMU does on reset */
+
+			get_bytes(r, identify, sizeof(identify));
+		}
+		GET_FLAG(r, c, g->write_cache);
+		g->feature = get_u8(r);
+		g->error = get_u8(r);
+		g->nsector = (uint8_t)get_be32(r);
+		g->sector = get_u8(r);
+		g->lcyl = get_u8(r);
+		g->hcyl = get_u8(r);
+		g->hob_feature = get_u8(r);
+		g->hob_nsector = get_u8(r);
+		g->hob_sector = get_u8(r);
+		g->hob_lcyl = get_u8(r);
+		g->hob_hcyl = get_u8(r);
+		g->select = get_u8(r);
+		g->status = get_u8(r);
+		GET_FLAG(r, c, g->lba48);
+		g->sense_key = get_u8(r);
+		g->asc = get_u8(r);
+		g->unit = 512;
+		if (g->status & (IDE_STAT_BUSY | IDE_STAT_DRQ)) {
+			busy = kind != IDE_KIND_NONE;
+			g->status = (uint8_t)((g->status & ~(IDE_STAT_BUSY | IDE_STAT_DRQ)) |
+					      IDE_STAT_READY | IDE_STAT_SEEK);
+		}
+		d->kind = kind;
+		d->buf_len = 0;
+		if (kind == IDE_KIND_NONE)
+			memset(g, 0, sizeof(*g));
+	}
+	if (finish(r, c))
+		return -1;
+	if (busy)
+		load_note(c->rep, "ide: a transfer was in flight; qemu-xen-traditional does not save one, so the drive resumes idle");
+	return 0;
+}
+
+int ide_record_drive_kinds(const struct stream_record *rec, uint8_t kinds[IDE_DRIVES])
+{
+	struct rbuf r;
+
+	if (strcmp(rec->idstr, "ide") || rec->version != 4)
+		return -1;
+	rbuf_init(&r, rec->payload, rec->payload_len);
+	r.pos = PCI_CONFIG_SIZE + 1 + 2 + IDE_CHANNELS * 9;
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		if (r.pos + 1 + IDE_V4_REGS_LEN + 4 > r.len)
+			return -1;
+		kinds[i] = get_u8(&r);
+		r.pos += IDE_V4_REGS_LEN;
+		r.pos += get_le32(&r);
+		if (r.short_read || r.pos > r.len || kinds[i] > IDE_KIND_CD)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct record_version ide_versions[] = {
+	{ 1, RV_RESERVED, "older QEMU (ISA/PCI IDE before version 3)", "unknown", NULL },
+	{ 2, RV_RESERVED, "older QEMU (ISA/PCI IDE before version 3)", "unknown", NULL },
+	{ 3, RV_ACCEPTED, "qemu-xen-traditional hw/ide.c pci_ide_save; upstream QEMU 0000:00:01.1/ide (VMState, a different layout)",
+	  "trad: PCI common part, 2 x bmdma (u8 cmd, u8 status, be32 addr, be64 sector, be32 nsector, u8 if), 2 x (u8 devctl, u8 drive1), 4 x drive | upstream: VMState PCIDevice, bmdma, ide_bus, ide_drive", dec_ide_trad },
+	{ 4, RV_WRITTEN, "hvmdm 0.2",
+	  "config[256], u8 intx, le16 unplugged, 2 x (u8 cur, devctl, bm_cmd, bm_status, irq_pending, le32 prd), 4 x (u8 kind, task file[13], u8 mult, xfer_mode, write_cache, cmd, xfer, source, lba48, le64 lba, le32 remaining unit chunk drq_len data_pos data_end drq_end, u8 sense_key asc unit_attention locked tray_open media_event atapi_dma, le32 buf_len, buf)",
+	  dec_ide_v4 },
+};
+
 /* ---------------------------------------------------------------- platform */
 
 static void enc_platform(struct wbuf *w, const struct machine_state *st, unsigned int slot)
@@ -1325,6 +1571,7 @@ const struct record_kind record_kinds[] = {
 	/* Added in 0.2: not required, so 0.1 streams (which lack them) still load. */
 	{ "mc146818rtc", rtc_instances, enc_rtc, false, VERSIONS(rtc_versions), NULL, { NULL, NULL } },
 	{ "fw_cfg", fw_cfg_instances, enc_fw_cfg, false, VERSIONS(fw_cfg_versions), NULL, { NULL, NULL } },
+	{ "ide", one_instance, enc_ide, false, VERSIONS(ide_versions), NULL, { NULL, NULL } },
 	/* Read-only: upstream QEMU's PM function, whose one record holds piix4acpi, gpe and acpi_pcihp. */
 	{ "piix4_pm", one_instance, NULL, false, VERSIONS(piix4_pm_versions), NULL,
 	  { "piix4acpi", "gpe" } },
@@ -1506,6 +1753,38 @@ void probe_state(struct machine_state *st, uint8_t profile)
 	st->fw_cfg.cur_entry = 0x21;
 	st->fw_cfg.cur_offset = 0x1234;
 	st->fw_cfg.dma_addr = 0x0000000100000000ull;
+	for (unsigned int i = 0; i < PCI_CONFIG_SIZE; i++)
+		st->ide.pci.config[i] = (uint8_t)(n * 11 + i);
+	st->ide.pci.irq_levels = 1;
+	st->ide.unplugged = 2;
+	for (unsigned int c = 0; c < IDE_CHANNELS; c++) {
+		st->ide.ch[c].cur = (uint8_t)c;
+		st->ide.ch[c].devctl = (uint8_t)(0x02 + c);
+		st->ide.ch[c].bm_cmd = 0x09;
+		st->ide.ch[c].bm_status = (uint8_t)(0x65 + c);
+		st->ide.ch[c].irq_pending = true;
+		st->ide.ch[c].bm_prd = 0x12345678u + c;
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		struct ide_drive_state *d = &st->ide.drive[i];
+		uint8_t *tf = &d->r.feature;
+
+		d->kind = (uint8_t)(i % 3);
+		for (unsigned int b = 0; b < 8; b++)
+			tf[b] = (uint8_t)(0x10 * i + b + 1);
+		d->r.hob_feature = 0x91, d->r.hob_nsector = 0x92, d->r.hob_sector = 0x93;
+		d->r.hob_lcyl = 0x94, d->r.hob_hcyl = 0x95;
+		d->r.mult_sectors = 8, d->r.xfer_mode = 0x42, d->r.write_cache = true;
+		d->r.cmd = 0xc4, d->r.xfer = IDE_XFER_PIO_IN, d->r.source = IDE_SRC_SECTORS;
+		d->r.lba48 = true, d->r.lba = 0x0102030405ull + i, d->r.remaining = 77;
+		d->r.unit = 512, d->r.chunk = 8, d->r.drq_len = 4096, d->r.data_pos = 100;
+		d->r.data_end = 4096, d->r.drq_end = 4096;
+		d->r.sense_key = 6, d->r.asc = 0x28, d->r.unit_attention = true, d->r.locked = true;
+		d->r.tray_open = true, d->r.media_event = 2, d->r.atapi_dma = true;
+		d->buf_len = 4 + i;
+		for (unsigned int b = 0; b < d->buf_len; b++)
+			d->buf[b] = (uint8_t)(0xc0 + b + i);
+	}
 }
 
 uint32_t record_fingerprint(const struct record_kind *k, uint32_t *len)

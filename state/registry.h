@@ -84,6 +84,9 @@ void probe_state(struct machine_state *st, uint8_t profile);
 /* crc32c of the written version's encoding of the probe state (0 if not written). */
 uint32_t record_fingerprint(const struct record_kind *k, uint32_t *len);
 
+/* The drive kinds an hvmdm `ide` record (version 4) names; -1 if it is not one. */
+int ide_record_drive_kinds(const struct stream_record *rec, uint8_t kinds[IDE_DRIVES]);
+
 /* Errata: producers whose advertised version lies about the content. */
 struct erratum {
 	const char *id;

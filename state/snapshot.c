@@ -23,6 +23,8 @@ void machine_save_state(const struct machine *m, struct machine_state *st)
 	pci_save_state(&m->i440fx.pci, &st->i440fx);
 	piix3_save_state(&m->piix3, &st->piix3);
 	piix4_pm_save_state(&m->pm, &st->pm);
+	if (m->has_ide)
+		piix_ide_save_state(&m->ide, &st->ide);
 	if (m->has_platform)
 		xen_platform_save_state(&m->platform, &st->platform);
 	for (unsigned int i = 0; i < m->nr_uarts; i++)
@@ -45,6 +47,7 @@ int machine_check_state(const struct machine *m, const struct machine_state *st,
 	if (i440fx_check_state(&m->i440fx, &st->i440fx, err, errlen) ||
 	    piix3_check_state(&m->piix3, &st->piix3, err, errlen) ||
 	    piix4_pm_check_state(&m->pm, &st->pm, err, errlen) ||
+	    (m->has_ide && piix_ide_check_state(&m->ide, &st->ide, err, errlen)) ||
 	    (m->has_platform && xen_platform_check_state(&m->platform, &st->platform, err, errlen)) ||
 	    i8042_check_state(&st->kbd, err, errlen))
 		return -1;
@@ -60,6 +63,8 @@ void machine_load_state(struct machine *m, const struct machine_state *st)
 	i440fx_load_state(&m->i440fx, &st->i440fx);
 	piix3_load_state(&m->piix3, &st->piix3);
 	piix4_pm_load_state(&m->pm, &st->pm);
+	if (m->has_ide)
+		piix_ide_load_state(&m->ide, &st->ide);
 	if (m->has_platform)
 		xen_platform_load_state(&m->platform, &st->platform);
 	for (unsigned int i = 0; i < m->nr_uarts; i++)

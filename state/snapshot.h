@@ -30,6 +30,7 @@ struct machine_state {
 	struct i8042_state kbd;
 	struct mc146818_state rtc;      /* pc */
 	struct fw_cfg_state fw_cfg;     /* pc */
+	struct ide_state ide;
 };
 
 #define LOAD_MAX_NOTES 16

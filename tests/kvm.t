@@ -13,9 +13,12 @@ checks=(
 	"qemu/e820: addr 0x0000000000000000 len 0x0000000004000000 [RAM]"
 	"Found QEMU fw_cfg"
 	"QEMU fw_cfg DMA interface supported"
-	"Found 3 PCI devices"
+	"Found 4 PCI devices"
 	"PCI: init bdf=00:00.0 id=8086:1237"
 	"PCI: init bdf=00:01.0 id=8086:7000"
+	"PCI: init bdf=00:01.1 id=8086:7010"
+	"ATA controller 1 at 1f0/3f4/0 (irq 14 dev 9)"
+	"ATA controller 2 at 170/374/0 (irq 15 dev 9)"
 	"PCI: init bdf=00:01.3 id=8086:7113"
 	"PIIX3/PIIX4 init: elcr=00 0c"
 	"Found 2 cpu(s) max supported 2 cpu(s)"
@@ -33,9 +36,11 @@ guests=(
 	"pmmove -smp 2|hvmdm test guest: PM block moving under another vCPU|bad 00000000|PM move: ok"
 	"reboot -smp 3|hvmdm test guest: reset through 0xcf9|hvmdm test guest: back; reset by triple fault|hvmdm test guest: back after two resets"
 	"s3|s3 guest: suspending to RAM|s3 guest: resumed from S3|s3 guest: WAK_STS set|s3 guest: woken by the RTC alarm"
+	"disk|hvmdm disk guest: booted from the IDE disk|hvmdm disk guest: PIO read of LBA 100 ok|hvmdm disk guest: DMA write of LBA 200 read back by PIO ok|hvmdm disk guest: PIO write of LBA 201 read back by DMA ok|hvmdm disk guest: LBA48 read ok"
+	"cd|hvmdm CD guest: booted from the CD-ROM (El Torito)|hvmdm CD guest: READ CAPACITY says 40 blocks|hvmdm CD guest: READ(10) of block 30 ok|hvmdm CD guest: locked tray held, eject then NOT READY"
 	"linux|hvmdm linux: setup code entered|hvmdm linux: header patched by the loader (0xb0, heap)|hvmdm linux: cmdline: console=ttyS0 hvmdm=direct|hvmdm linux: protected-mode kernel at 1 MiB|hvmdm linux: initrd at ramdisk_image, 4096 bytes"
 )
-total=$(( ${#checks[@]} + 8 ))
+total=$(( ${#checks[@]} + 9 ))
 for g in "${guests[@]}"; do
 	IFS='|' read -r -a parts <<<"$g"
 	total=$(( total + ${#parts[@]} ))
@@ -70,8 +75,14 @@ for g in "${guests[@]}"; do
 	IFS='|' read -r -a parts <<<"$g"
 	read -r name extra <<<"${parts[0]}"
 	# "linux": direct boot (-kernel/-initrd/-append through fw_cfg and Debian's linuxboot_dma.bin)
+	# "disk", "cd": SeaBIOS boots them from hvmdm's IDE drives (a copy of the disk: the guest writes)
 	if [ "$name" = linux ]; then
 		boot=(-kernel build/guests/linux.bzimage -initrd build/guests/linux-initrd.img -append "console=ttyS0 hvmdm=direct")
+	elif [ "$name" = disk ]; then
+		cp build/guests/disk.img "$work/disk.img"
+		boot=(-drive "file=$work/disk.img,if=ide,index=0,media=disk,format=raw")
+	elif [ "$name" = cd ]; then
+		boot=(-drive "if=none,readonly=on,id=cd0,file=build/guests/cd.iso,format=raw" -device "ide-cd,id=cd0,drive=cd0,bus=ide.1,unit=0")
 	else
 		boot=(-option-rom "build/guests/$name.rom")
 	fi
@@ -88,6 +99,12 @@ for g in "${guests[@]}"; do
 		else echo "not ok $n - guest $name never printed: $c"; fails=$((fails + 1)); fi
 	done
 done
+# What the disk guest wrote by DMA and by PIO is in the image file.
+n=$((n + 1))
+if perl -e 'open(F, "<", $ARGV[0]) or exit 1; binmode F; seek(F, 200 * 512, 0); read(F, $d, 1024) == 1024 or exit 1;
+	for $i (0 .. 511) { exit 1 if ord(substr($d, $i, 1)) != (($i ^ 0x5a) & 255) || ord(substr($d, 512 + $i, 1)) != (($i * 7) & 255) } exit 0' "$work/disk.img"; then
+	echo "ok $n - disk: sectors 200 (DMA write) and 201 (PIO write) reached the image file"
+else echo "not ok $n - disk: the image file does not hold what the guest wrote"; fails=$((fails + 1)); fi
 # After each reset SeaBIOS ran its POST again and woke every AP: all vCPUs were reset.
 n=$((n + 1))
 timeout 60 "$bin" -accel kvm -m 64 -smp 3 -option-rom build/guests/reboot.rom -serial null \

@@ -90,6 +90,7 @@ struct shape {
 	bool bad_base;
 	bool platform;
 	bool fw_cfg;
+	uint8_t ide_kinds[IDE_DRIVES];
 };
 
 static void count_serial(const struct stream_record *rec, void *opaque)
@@ -100,6 +101,8 @@ static void count_serial(const struct stream_record *rec, void *opaque)
 		s->platform = true;
 	if (!strcmp(rec->idstr, "fw_cfg"))
 		s->fw_cfg = true;
+	if (!strcmp(rec->idstr, "ide") && ide_record_drive_kinds(rec, s->ide_kinds))
+		memset(s->ide_kinds, 0, sizeof(s->ide_kinds));
 	if (strcmp(rec->idstr, "serial"))
 		return;
 	if (rec->instance != 0x3f8 && rec->instance != 0x2f8)
@@ -133,6 +136,10 @@ static int scratch_machine(const uint8_t *buf, size_t len, struct accel_none *ac
 			      !memcmp(buf, "QEVM", 4);
 	/* A xenfv guest started with -kernel or -option-rom saved its fw_cfg too. */
 	cfg.fw_cfg = shape.fw_cfg;
+	/* The drives an hvmdm stream names, without images. */
+	for (unsigned int i = 0; i < IDE_DRIVES; i++)
+		cfg.ide[i] = (struct ide_drive_config){ .kind = (enum ide_kind)shape.ide_kinds[i],
+							.placeholder = true };
 	accel_none_init(accel);
 	return machine_create(m, &cfg, &accel->accel, NULL, NULL, err, errlen);
 }

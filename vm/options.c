@@ -24,6 +24,10 @@ void options_usage(FILE *out)
 	      "  -option-rom FILE     offer an option ROM to the firmware (fw_cfg genroms/)\n"
 	      "  -kernel FILE [-initrd FILE] [-append CMDLINE]  boot a Linux bzImage directly\n"
 	      "                       (fw_cfg and " LINUXBOOT_ROM ")\n"
+	      "  -hda FILE ... -hdd FILE  raw disk images on the PIIX3 IDE channels\n"
+	      "  -cdrom FILE          an ISO image in a CD-ROM drive (secondary master)\n"
+	      "  -drive file=F,if=ide,index=N,media=disk|cdrom,format=raw[,readonly=on]\n"
+	      "  -drive if=none,id=ID[,file=F] -device ide-cd,drive=ID,bus=ide.B,unit=U\n"
 	      "  -qmp unix:PATH,server=on,wait=off   a QMP monitor on a unix socket\n"
 	      "  -chardev socket,id=ID,path=PATH,server=on,wait=off  (with -mon)\n"
 	      "  -mon chardev=ID,mode=control          a QMP monitor on that socket\n"
@@ -41,6 +45,196 @@ static int fail(char *err, size_t errlen, const char *opt, const char *why, cons
 {
 	snprintf(err, errlen, "%s %s: %s", opt, arg ? arg : "", why);
 	return -1;
+}
+
+/*
+ * One "key=value,key=value" list in QEMU's syntax: ",," is a literal comma.
+ * Calls `fn` for each pair; returns -1 (message in err) on a malformed list.
+ */
+static int for_each_kv(const char *opt, const char *arg, char *err, size_t errlen,
+		       int (*fn)(void *ctx, const char *key, const char *val, char *err, size_t errlen),
+		       void *ctx)
+{
+	char key[32], val[1024];
+
+	while (*arg) {
+		size_t k = 0, v = 0;
+
+		while (*arg && *arg != '=' && *arg != ',') {
+			if (k + 1 >= sizeof(key))
+				return fail(err, errlen, opt, "option name too long", "");
+			key[k++] = *arg++;
+		}
+		key[k] = '\0';
+		if (*arg != '=')
+			return fail(err, errlen, opt, "expected key=value", key);
+		arg++;
+		for (;;) {
+			if (arg[0] == ',' && arg[1] == ',') {
+				arg++; /* an escaped comma */
+			} else if (!*arg || *arg == ',') {
+				break;
+			}
+			if (v + 1 >= sizeof(val))
+				return fail(err, errlen, opt, "value too long", key);
+			val[v++] = *arg++;
+		}
+		val[v] = '\0';
+		if (*arg == ',')
+			arg++;
+		if (fn(ctx, key, val, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+struct drive_opts {
+	const char *opt;
+	char file[1024];
+	bool has_file, read_only, cdrom, if_none, if_ide;
+	int index;
+	char id[64];
+	/* -device */
+	char driver[32], drive[64];
+	int bus, unit;
+};
+
+static int drive_kv(void *ctx, const char *key, const char *val, char *err, size_t errlen)
+{
+	struct drive_opts *d = ctx;
+
+	if (!strcmp(key, "file")) {
+		snprintf(d->file, sizeof(d->file), "%s", val);
+		d->has_file = true;
+	} else if (!strcmp(key, "if")) {
+		if (!strcmp(val, "ide"))
+			d->if_ide = true;
+		else if (!strcmp(val, "none"))
+			d->if_none = true;
+		else
+			return fail(err, errlen, d->opt, "only if=ide and if=none (IDE is the emulated disk controller)", val);
+	} else if (!strcmp(key, "index")) {
+		if (strlen(val) != 1 || val[0] < '0' || val[0] > '3')
+			return fail(err, errlen, d->opt, "index must be 0-3 (hda-hdd)", val);
+		d->index = val[0] - '0';
+	} else if (!strcmp(key, "media")) {
+		if (strcmp(val, "disk") && strcmp(val, "cdrom"))
+			return fail(err, errlen, d->opt, "media must be disk or cdrom", val);
+		d->cdrom = !strcmp(val, "cdrom");
+	} else if (!strcmp(key, "format")) {
+		if (strcmp(val, "raw"))
+			return fail(err, errlen, d->opt, "only format=raw images (convert with qemu-img, or use PV disks)", val);
+	} else if (!strcmp(key, "readonly")) {
+		if (strcmp(val, "on") && strcmp(val, "off"))
+			return fail(err, errlen, d->opt, "readonly must be on or off", val);
+		d->read_only = !strcmp(val, "on");
+	} else if (!strcmp(key, "id")) {
+		snprintf(d->id, sizeof(d->id), "%s", val);
+	} else if (!strcmp(key, "cache") || !strcmp(key, "aio") || !strcmp(key, "discard")) {
+		/* Writes are synchronous pwrite()s: every cache mode behaves as writethrough to the page cache. */
+	} else {
+		return fail(err, errlen, d->opt, "unknown drive property", key);
+	}
+	return 0;
+}
+
+static int device_kv(void *ctx, const char *key, const char *val, char *err, size_t errlen)
+{
+	struct drive_opts *d = ctx;
+
+	if (!strcmp(key, "drive")) {
+		snprintf(d->drive, sizeof(d->drive), "%s", val);
+	} else if (!strcmp(key, "bus")) {
+		if (strcmp(val, "ide.0") && strcmp(val, "ide.1"))
+			return fail(err, errlen, d->opt, "bus must be ide.0 or ide.1", val);
+		d->bus = val[4] - '0';
+	} else if (!strcmp(key, "unit")) {
+		if (strcmp(val, "0") && strcmp(val, "1"))
+			return fail(err, errlen, d->opt, "unit must be 0 or 1", val);
+		d->unit = val[0] - '0';
+	} else if (!strcmp(key, "id")) {
+		snprintf(d->id, sizeof(d->id), "%s", val);
+	} else {
+		return fail(err, errlen, d->opt, "unknown property of an IDE device", key);
+	}
+	return 0;
+}
+
+static int set_ide_drive(struct options *o, const char *opt, unsigned int index, bool cdrom,
+			 const char *path, bool read_only, char *err, size_t errlen)
+{
+	struct ide_drive_config *c = &o->machine.ide[index];
+
+	if (c->kind != IDE_KIND_NONE)
+		return fail(err, errlen, opt, "that IDE position is already taken", "");
+	if (!cdrom && !path)
+		return fail(err, errlen, opt, "a disk needs file=", "");
+	c->kind = cdrom ? IDE_KIND_CD : IDE_KIND_DISK;
+	c->read_only = read_only;
+	c->path = NULL;
+	if (path) {
+		snprintf(o->drive_path[index], sizeof(o->drive_path[index]), "%s", path);
+		c->path = o->drive_path[index];
+	}
+	return 0;
+}
+
+/* -drive: if=ide,index=N (a drive now) or if=none,id=X (attached by a later -device). */
+static int parse_drive(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	struct drive_opts d = { .opt = opt, .index = -1 };
+
+	if (for_each_kv(opt, arg, err, errlen, drive_kv, &d))
+		return -1;
+	if (d.if_none) {
+		if (!d.id[0])
+			return fail(err, errlen, opt, "if=none needs id=", arg);
+		if (o->nr_pending_drive >= IDE_DRIVES)
+			return fail(err, errlen, opt, "at most four drives", arg);
+		snprintf(o->pending_drive[o->nr_pending_drive].id, 64, "%s", d.id);
+		snprintf(o->pending_drive[o->nr_pending_drive].path, 1024, "%s",
+			 d.has_file ? d.file : "");
+		o->pending_drive[o->nr_pending_drive].read_only = d.read_only;
+		o->nr_pending_drive++;
+		return 0;
+	}
+	if (d.index < 0) {
+		/* if=ide without index: the first free position, as QEMU does. */
+		for (int i = 0; i < IDE_DRIVES && d.index < 0; i++)
+			if (o->machine.ide[i].kind == IDE_KIND_NONE)
+				d.index = i;
+		if (d.index < 0)
+			return fail(err, errlen, opt, "all four IDE positions are taken", arg);
+	}
+	return set_ide_drive(o, opt, (unsigned int)d.index, d.cdrom, d.has_file ? d.file : NULL,
+			     d.read_only || d.cdrom, err, errlen);
+}
+
+/* -device ide-cd|ide-hd,drive=X,bus=ide.B,unit=U (libxl's CD-ROM form). */
+static int parse_ide_device(struct options *o, const char *opt, const char *arg, char *err,
+			    size_t errlen)
+{
+	struct drive_opts d = { .opt = opt, .bus = -1, .unit = 0 };
+	const char *comma = strchr(arg, ',');
+	bool cdrom = !strncmp(arg, "ide-cd", 6);
+
+	if (!comma)
+		return fail(err, errlen, opt, "needs drive= and bus=", arg);
+	if (for_each_kv(opt, comma + 1, err, errlen, device_kv, &d))
+		return -1;
+	if (d.bus < 0)
+		return fail(err, errlen, opt, "needs bus=ide.0 or bus=ide.1", arg);
+	for (unsigned int i = 0; i < o->nr_pending_drive; i++) {
+		if (strcmp(o->pending_drive[i].id, d.drive))
+			continue;
+		if (o->pending_drive[i].used)
+			return fail(err, errlen, opt, "that drive is already attached", d.drive);
+		o->pending_drive[i].used = true;
+		return set_ide_drive(o, opt, (unsigned int)(d.bus * 2 + d.unit), cdrom,
+				     o->pending_drive[i].path[0] ? o->pending_drive[i].path : NULL,
+				     o->pending_drive[i].read_only || cdrom, err, errlen);
+	}
+	return fail(err, errlen, opt, "no -drive if=none with that id", d.drive);
 }
 
 /* "128", "128M", "1G": MiB. */
@@ -349,7 +543,17 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		} else if (!strcmp(opt, "-boot")) {
 			if (strncmp(arg, "order=", 6))
 				return fail(err, errlen, opt, "only order=... is understood", arg);
-			/* no disks yet: the firmware's boot order has nothing to choose */
+			/* SeaBIOS takes its boot order from its own defaults (IDE disks, then CD). */
+		} else if (!strcmp(opt, "-hda") || !strcmp(opt, "-hdb") || !strcmp(opt, "-hdc") ||
+			   !strcmp(opt, "-hdd")) {
+			if (set_ide_drive(o, opt, (unsigned int)(opt[3] - 'a'), false, arg, false, err, errlen))
+				return -1;
+		} else if (!strcmp(opt, "-cdrom")) {
+			if (set_ide_drive(o, opt, 2, true, arg, true, err, errlen))
+				return -1;
+		} else if (!strcmp(opt, "-device") && (!strncmp(arg, "ide-cd,", 7) || !strncmp(arg, "ide-hd,", 7))) {
+			if (parse_ide_device(o, opt, arg, err, errlen))
+				return -1;
 		} else if (!strcmp(opt, "-device")) {
 			if (!strncmp(arg, "cirrus-vga", 10) || !strncmp(arg, "VGA", 3) ||
 			    !strncmp(arg, "qxl-vga", 7))
@@ -357,18 +561,21 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 					    "no emulated display is built yet: set vga=\"none\" in the xl config",
 					    arg);
 			return fail(err, errlen, opt,
-				    "this device is not built yet; remove it from the xl config (emulated disks: issue 9)",
+				    "this device is not built yet; remove it from the xl config",
 				    arg);
 		} else if (!strcmp(opt, "-drive")) {
-			return fail(err, errlen, opt,
-				    "emulated disks are not built yet (issue 9): use PV disks only, or the stock device model",
-				    arg);
+			if (parse_drive(o, opt, arg, err, errlen))
+				return -1;
 		} else {
 			return fail(err, errlen, opt, "unknown option (see -help)", "");
 		}
 		if (takes_arg)
 			i++;
 	}
+	for (unsigned int i = 0; i < o->nr_pending_drive; i++)
+		if (!o->pending_drive[i].used)
+			return fail(err, errlen, "-drive", "if=none drive never attached with -device ide-cd/ide-hd",
+				    o->pending_drive[i].id);
 	o->bios = o->bios ? o->bios : DEFAULT_BIOS;
 	/*
 	 * libxl asks for "pc,accel=xen" when xen_platform_pci=0: the xenfv

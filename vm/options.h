@@ -55,6 +55,15 @@ struct options {
 	const char *chroot_dir; /* -chroot */
 	const char *runas;      /* -runas USER[:GROUP] */
 	const char *name;       /* -name */
+	/* IDE drives: paths of -drive/-hda/-cdrom (unescaped), and if=none drives awaiting -device. */
+	char drive_path[IDE_DRIVES][1024];
+	struct {
+		char id[64];
+		char path[1024]; /* "" = no medium */
+		bool read_only;
+		bool used;
+	} pending_drive[IDE_DRIVES];
+	unsigned int nr_pending_drive;
 };
 
 /* 0 on success; otherwise a message naming the offending option in err. */

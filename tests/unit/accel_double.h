@@ -25,7 +25,7 @@ struct accel_double {
 	bool pci_function[256];
 	struct { int kind; uint64_t first, last; } ranges[DOUBLE_MAX_RANGES];
 	unsigned int nr_ranges;
-	uint8_t guest_ram[4096];   /* guest physical 0..4095 */
+	uint8_t guest_ram[1 << 20]; /* guest physical 0..1 MiB - 1 */
 };
 
 void accel_double_init(struct accel_double *d);

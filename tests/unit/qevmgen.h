@@ -125,17 +125,44 @@ static inline void build_qevm(const struct machine *m, const struct qevm_opts *o
 		SEC("serial", m->uart[i].base, 2);
 	}
 	if (o->with_ide) {
-		struct pci_device fake;
-
-		pci_device_init(&fake, "ide", 0x8086, 0x7010, 0, 0x010180);
-		trad_pci(&p, &fake, 2);
-		put_zeros(&p, 42);
+		/* qemu-xen-traditional hw/ide.c pci_ide_save, from this machine's IDE function. */
+		trad_pci(&p, &m->ide.pci, 2);
+		for (int c = 0; c < IDE_CHANNELS; c++) {
+			put_u8(&p, m->ide.ch[c].bm_cmd);
+			put_u8(&p, m->ide.ch[c].bm_status);
+			put_be32(&p, m->ide.ch[c].bm_prd);
+			put_be64(&p, 0);
+			put_be32(&p, 0);
+			put_u8(&p, 0);
+		}
+		for (int c = 0; c < IDE_CHANNELS; c++) {
+			put_u8(&p, m->ide.ch[c].devctl);
+			put_u8(&p, (uint8_t)m->ide.ch[c].cur);
+		}
 		for (int d = 0; d < 4; d++) {
-			put_be32(&p, 16);
+			const struct ide_drive_regs *r = &m->ide.ch[d / 2].drive[d % 2].r;
+
+			put_be32(&p, r->mult_sectors);
 			put_be32(&p, d == 0); /* drive 0 has IDENTIFY data */
 			if (d == 0)
 				put_zeros(&p, 512);
-			put_zeros(&p, 20);
+			put_u8(&p, r->write_cache);
+			put_u8(&p, r->feature);
+			put_u8(&p, r->error);
+			put_be32(&p, r->nsector);
+			put_u8(&p, r->sector);
+			put_u8(&p, r->lcyl);
+			put_u8(&p, r->hcyl);
+			put_u8(&p, r->hob_feature);
+			put_u8(&p, r->hob_nsector);
+			put_u8(&p, r->hob_sector);
+			put_u8(&p, r->hob_lcyl);
+			put_u8(&p, r->hob_hcyl);
+			put_u8(&p, r->select);
+			put_u8(&p, r->status);
+			put_u8(&p, r->lba48);
+			put_u8(&p, r->sense_key);
+			put_u8(&p, r->asc);
 		}
 		SEC("ide", 0, 3);
 	}

@@ -36,9 +36,9 @@ static void test_layouts(void **state)
 		uint8_t devfns[5];
 		unsigned int n;
 	} layouts[] = {
-		{ PROFILE_XENFV, { 0x00, 0x08, 0x0b, 0x10 }, 4 },
-		{ PROFILE_XENFV_TRAD, { 0x00, 0x08, 0x0b, 0x18 }, 4 },
-		{ PROFILE_PC, { 0x00, 0x08, 0x0b }, 3 },
+		{ PROFILE_XENFV, { 0x00, 0x08, 0x09, 0x0b, 0x10 }, 5 },
+		{ PROFILE_XENFV_TRAD, { 0x00, 0x08, 0x09, 0x0b, 0x18 }, 5 },
+		{ PROFILE_PC, { 0x00, 0x08, 0x09, 0x0b }, 4 },
 	};
 
 	(void)state;
@@ -55,8 +55,9 @@ static void test_layouts(void **state)
 			found++;
 		}
 		assert_int_equal(found, layouts[i].n);
-		/* 00:01.1 is left for PIIX3 IDE. */
-		assert_null(t->m.pci.devices[PCI_DEVFN(1, 1)]);
+		/* 00:01.1 is the PIIX3 IDE function, as the stock device models have it. */
+		assert_int_equal(cfg_rd(t, PCI_DEVFN(1, 1), 0, 4), 0x70108086);
+		assert_int_equal(cfg_rd(t, PCI_DEVFN(1, 1), 0x08, 4), 0x01018000);
 		tm_free(t);
 	}
 }
@@ -94,7 +95,13 @@ static void test_hvmloader_xenfv(void **state)
 	assert_non_null(b);
 	assert_int_equal(b->size, 0x100);
 	assert_int_equal(b->value, 0xc001);
-	assert_int_equal(r.nr_bars, 2);
+	/* The IDE bus master after it, at 0xc100 as in the stock DM's capture; decode enabled. */
+	b = find_bar(&r, PCI_DEVFN(1, 1), 0x20);
+	assert_non_null(b);
+	assert_int_equal(b->size, 0x10);
+	assert_int_equal(b->value, 0xc101);
+	assert_int_equal(r.nr_bars, 3);
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(1, 1), 0x40, 4), 0x80008000);
 	/* The decode bits were enabled, so the BARs decode where hvmloader put them. */
 	assert_true(t->m.platform.pci.bars[0].addr == 0xc000);
 	assert_true(t->m.platform.pci.bars[1].addr == 0xf0000000);

@@ -78,14 +78,55 @@ static void test_accepts(void **state)
 	assert_string_equal(o.qmp_path[0], "fd=9");
 }
 
-static void expect_refused(const char *needle, const char *a0, const char *a1, const char *a2)
+static void expect_refused(const char *needle, ...)
 {
 	struct options o;
 	char err[256] = "";
+	char *argv[16] = { "hvmdm" };
+	int argc = 1;
+	va_list ap;
 
-	assert_int_not_equal(parse(&o, err, a0, a1, a2, NULL), 0);
+	va_start(ap, needle);
+	for (const char *a = va_arg(ap, const char *); a && argc < 15; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	assert_int_not_equal(options_parse(&o, argc, argv, err, sizeof(err)), 0);
 	if (!strstr(err, needle))
 		fail_msg("message \"%s\" does not name \"%s\"", err, needle);
+}
+
+/* libxl's disk forms (reference/xen-captures/argv-qemu-xen-disk-nic-env-fds.txt) and QEMU's short ones. */
+static void test_drives(void **state)
+{
+	struct options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, "-drive",
+			       "file=/var/lib/xen/images/d,,1.img,if=ide,index=0,media=disk,format=raw,cache=writeback",
+			       "-drive", "if=none,readonly=on,id=ide-5632", "-device",
+			       "ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0", NULL), 0);
+	assert_int_equal(o.machine.ide[0].kind, IDE_KIND_DISK);
+	assert_string_equal(o.machine.ide[0].path, "/var/lib/xen/images/d,1.img"); /* ",," is a comma */
+	assert_false(o.machine.ide[0].read_only);
+	assert_int_equal(o.machine.ide[1].kind, IDE_KIND_NONE);
+	assert_int_equal(o.machine.ide[2].kind, IDE_KIND_CD);
+	assert_null(o.machine.ide[2].path); /* an empty drive */
+	assert_true(o.machine.ide[2].read_only);
+	assert_int_equal(parse(&o, err, "-drive", "if=none,readonly=on,id=cd,file=/x.iso,format=raw",
+			       "-device", "ide-cd,drive=cd,bus=ide.0,unit=1", "-drive",
+			       "file=/y.img,if=ide,media=disk,readonly=on", NULL), 0);
+	assert_int_equal(o.machine.ide[1].kind, IDE_KIND_CD);
+	assert_string_equal(o.machine.ide[1].path, "/x.iso");
+	assert_int_equal(o.machine.ide[0].kind, IDE_KIND_DISK); /* the first free position */
+	assert_true(o.machine.ide[0].read_only);
+	assert_int_equal(parse(&o, err, "-hdb", "/b.img", "-cdrom", "/c.iso", "-drive",
+			       "file=/d.img,if=ide,index=3,media=cdrom", NULL), 0);
+	assert_int_equal(o.machine.ide[1].kind, IDE_KIND_DISK);
+	assert_int_equal(o.machine.ide[2].kind, IDE_KIND_CD);
+	assert_string_equal(o.machine.ide[2].path, "/c.iso");
+	assert_int_equal(o.machine.ide[3].kind, IDE_KIND_CD);
+	assert_true(o.machine.ide[3].read_only);
 }
 
 static void test_refuses(void **state)
@@ -115,10 +156,20 @@ static void test_refuses(void **state)
 	/* What libxl asks for that hvmdm does not build names the xl setting to change. */
 	expect_refused("vga=\"none\"", "-device", "cirrus-vga,vgamem_mb=8", NULL);
 	expect_refused("vga=\"none\"", "-device", "VGA,vgamem_mb=16", NULL);
-	expect_refused("issue 9", "-device", "ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0", NULL);
+	expect_refused("no -drive if=none", "-device", "ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0", NULL);
+	expect_refused("remove it from the xl config", "-device", "e1000,id=nic0,netdev=net0", NULL);
 	expect_refused("vnc=0", "-vnc", "127.0.0.1:0,to=99", NULL);
 	expect_refused("PV network", "-net", "nic", NULL);
-	expect_refused("issue 9", "-drive", "file=/x.img,if=ide,index=0,media=disk,format=raw", NULL);
+	expect_refused("only format=raw", "-drive", "file=/x.img,if=ide,index=0,media=disk,format=qcow2", NULL);
+	expect_refused("index must be 0-3", "-drive", "file=/x.img,if=ide,index=4,media=disk,format=raw", NULL);
+	expect_refused("only if=ide", "-drive", "file=/x.img,if=scsi,format=raw", NULL);
+	expect_refused("a disk needs file=", "-drive", "if=ide,index=0,media=disk", NULL);
+	expect_refused("unknown drive property", "-drive", "file=/x.img,if=ide,snapshot=on", NULL);
+	expect_refused("expected key=value", "-drive", "file=/x.img,if", NULL);
+	expect_refused("never attached", "-drive", "if=none,id=cd0", NULL);
+	expect_refused("already taken", "-hda", "/a.img", "-drive", "file=/b.img,if=ide,index=0", NULL);
+	expect_refused("bus must be ide.0 or ide.1", "-drive", "if=none,id=cd0", "-device",
+		       "ide-cd,drive=cd0,bus=ide.2,unit=0", NULL);
 	expect_refused("maxcpus", "-smp", "4,maxcpus=2", NULL);
 	expect_refused("fd=", "-chardev", "socket,id=m,fd=x,server=on,wait=off", NULL);
 	expect_refused("machine none", "-machine", "none,accel=kvm", NULL);
@@ -152,6 +203,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accepts),
 		cmocka_unit_test(test_refuses),
+		cmocka_unit_test(test_drives),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -27,6 +27,19 @@ static inline uint64_t tm_clock(void *opaque)
 	return ((struct tm_ctx *)opaque)->now_ns;
 }
 
+static inline struct tm_ctx *tm_new_cfg(const struct machine_config *cfg)
+{
+	struct tm_ctx *t = calloc(1, sizeof(*t));
+	char err[256];
+
+	assert_non_null(t);
+	accel_double_init(&t->acc);
+	t->now_ns = 1000;
+	if (machine_create(&t->m, cfg, &t->acc.accel, tm_clock, t, err, sizeof(err)))
+		fail_msg("machine_create: %s", err);
+	return t;
+}
+
 static inline struct tm_ctx *tm_new(enum machine_profile p, unsigned int vcpus,
 				    const char *serial0)
 {
