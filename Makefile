@@ -186,7 +186,7 @@ check: deps $(B)/hvmdm $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZ
 		prove --exec '' $(TEST_BINS) tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
-e2e: deps $(B)/hvmdm $(B)/guests/count.rom $(B)/guests/reboot.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img
+e2e: deps $(B)/hvmdm $(B)/guests/count.rom $(B)/guests/reboot.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso
 	@tests/e2e/run.sh $(B)
 
 clean:

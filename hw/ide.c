@@ -9,7 +9,8 @@
  *   - task-file writes go to both drives of a channel; the one whose DEV bit
  *     matches executes the command; registers of an absent drive read 0;
  *   - an interrupt is pending per channel, cleared by reading Status (not
- *     Alternate Status), masked by nIEN, and always sets the bus-master INT bit;
+ *     Alternate Status), masked by nIEN; the bus-master INT bit latches when
+ *     the line rises;
  *   - a PRD table ends at its EOT entry or after 512 entries (QEMU stops at
  *     4 KiB of table); a table too short for the command clears ACTIVE
  *     without an interrupt, one too long leaves ACTIVE set after it;
@@ -101,12 +102,19 @@ static void ide_log(const struct ide_channel *ch, const char *what)
 
 /* ------------------------------------------------------------ interrupts */
 
+/*
+ * INTRQ is driven while an interrupt is pending and nIEN is clear; the bus
+ * master's INT bit latches each time the line rises (PIIX3 BMISX bit 2), so
+ * with nIEN set a command completes without it, as on hardware and in QEMU.
+ */
 static void update_irq(struct ide_channel *ch)
 {
 	bool level = ch->irq_pending && !(ch->devctl & IDE_CTL_NIEN);
 
 	if (level != ch->irq_line) {
 		ch->irq_line = level;
+		if (level)
+			ch->bm_status |= BM_STATUS_INT;
 		accel_set_isa_irq_level(ch->ide->accel, ch->isa_irq, level);
 	}
 }
@@ -114,7 +122,6 @@ static void update_irq(struct ide_channel *ch)
 static void raise_irq(struct ide_channel *ch)
 {
 	ch->irq_pending = true;
-	ch->bm_status |= BM_STATUS_INT;
 	update_irq(ch);
 }
 
@@ -1572,8 +1579,8 @@ void piix_ide_reset(struct piix_ide *s)
 }
 
 int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
-		  struct accel *accel, const struct ide_drive_config cfg[IDE_DRIVES], char *err,
-		  size_t errlen)
+		  struct accel *accel, enum machine_profile profile,
+		  const struct ide_drive_config cfg[IDE_DRIVES], char *err, size_t errlen)
 {
 	static const char *const cmd_names[] = { "ide0-cmd", "ide1-cmd" };
 	static const char *const ctl_names[] = { "ide0-ctl", "ide1-ctl" };
@@ -1604,6 +1611,10 @@ int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
 	/* 8086:7010, class 0101 with programming interface 0x80: legacy mode, bus master. */
 	pci_device_init(d, "piix3-ide", 0x8086, 0x7010, 0x00, 0x010180);
 	d->opaque = s;
+	if (!profile_is_trad(profile)) { /* QEMU's default subsystem; qemu-xen-traditional left it 0 */
+		pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
+		pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
+	}
 	rc = pci_register_bar(d, 4, PCI_BAR_IO, false, 16, &bm_ops, s, "piix3-ide-bmdma");
 	if (!rc)
 		rc = pci_register_device(bus, d, PCI_DEVFN(1, 1));
@@ -1841,7 +1852,8 @@ void piix_ide_load_state(struct piix_ide *s, const struct ide_state *st)
 		ch->bm_status = st->ch[c].bm_status;
 		ch->bm_prd = st->ch[c].bm_prd;
 		ch->irq_pending = st->ch[c].irq_pending;
-		ch->irq_line = !(ch->irq_pending && !(ch->devctl & IDE_CTL_NIEN));
-		update_irq(ch); /* re-assert the line the way it was */
+		/* Re-drive the line as it was (the saved INT bit already records its edges). */
+		ch->irq_line = ch->irq_pending && !(ch->devctl & IDE_CTL_NIEN);
+		accel_set_isa_irq_level(s->accel, ch->isa_irq, ch->irq_line);
 	}
 }

@@ -21,6 +21,7 @@
 #include "block.h"
 #include "bus.h"
 #include "pci.h"
+#include "profile.h"
 
 #define IDE_CHANNELS 2
 #define IDE_DRIVES 4 /* channel * 2 + unit */
@@ -161,8 +162,8 @@ struct ide_state {
 };
 
 int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
-		  struct accel *accel, const struct ide_drive_config cfg[IDE_DRIVES], char *err,
-		  size_t errlen);
+		  struct accel *accel, enum machine_profile profile,
+		  const struct ide_drive_config cfg[IDE_DRIVES], char *err, size_t errlen);
 void piix_ide_destroy(struct piix_ide *s);
 void piix_ide_reset(struct piix_ide *s);
 /* Xen platform device unplug: all disks, or all but the primary master. */

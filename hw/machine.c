@@ -210,7 +210,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 		rc = i440fx_init(&m->i440fx, &m->pci, cfg->profile);
 	if (!rc)
 		rc = piix3_init(&m->piix3, &m->pci, accel, cfg->profile);
-	if (!rc && piix_ide_init(&m->ide, &m->pci, &m->io, accel, cfg->ide, err, errlen))
+	if (!rc && piix_ide_init(&m->ide, &m->pci, &m->io, accel, cfg->profile, cfg->ide, err, errlen))
 		goto fail;
 	m->has_ide = rc == 0;
 	if (!rc)

@@ -91,6 +91,37 @@ json_t *machine_state_to_json(const struct machine *m, const struct machine_stat
 		json_object_set_new(root, "fw_cfg", json_pack("{s:i, s:I, s:o}", "cur_entry",
 			st->fw_cfg.cur_entry, "cur_offset", (json_int_t)st->fw_cfg.cur_offset, "dma_addr",
 			u64(st->fw_cfg.dma_addr)));
+	if (m->has_ide) {
+		static const char *const kinds[] = { "none", "disk", "cd" };
+		static const char *const xfers[] = { "none", "pio-in", "pio-out", "packet", "dma-in", "dma-out" };
+		json_t *ide = json_pack("{s:o, s:i}", "pci", pci_json(&st->ide.pci), "unplugged",
+					st->ide.unplugged);
+		json_t *chans = json_array(), *drives = json_array();
+
+		for (unsigned int c = 0; c < IDE_CHANNELS; c++)
+			json_array_append_new(chans, json_pack("{s:i, s:i, s:i, s:i, s:b, s:I}",
+				"selected", st->ide.ch[c].cur, "devctl", st->ide.ch[c].devctl,
+				"bm_cmd", st->ide.ch[c].bm_cmd, "bm_status", st->ide.ch[c].bm_status,
+				"irq_pending", st->ide.ch[c].irq_pending, "bm_prd", (json_int_t)st->ide.ch[c].bm_prd));
+		for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+			const struct ide_drive_state *d = &st->ide.drive[i];
+			const struct ide_drive_regs *r = &d->r;
+			const uint8_t tf[] = { r->feature, r->error, r->nsector, r->sector, r->lcyl, r->hcyl,
+					       r->select, r->status };
+
+			json_array_append_new(drives, json_pack(
+				"{s:s, s:o, s:i, s:i, s:s, s:o, s:i, s:i, s:i, s:b, s:b, s:i}",
+				"kind", d->kind <= IDE_KIND_CD ? kinds[d->kind] : "?",
+				"task_file", hex(tf, sizeof(tf)), "mult_sectors", r->mult_sectors,
+				"cmd", r->cmd, "transfer", r->xfer <= IDE_XFER_DMA_OUT ? xfers[r->xfer] : "?",
+				"lba", u64(r->lba), "remaining", (int)r->remaining, "sense_key", r->sense_key,
+				"asc", r->asc, "tray_open", r->tray_open, "locked", r->locked,
+				"buffered", (int)d->buf_len));
+		}
+		json_object_set_new(ide, "channels", chans);
+		json_object_set_new(ide, "drives", drives);
+		json_object_set_new(root, "ide", ide);
+	}
 	json_object_set_new(root, "i8042", json_pack(
 		"{s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:{s:i, s:b, s:i, s:i, s:i, s:o}, s:{s:i, s:b, s:b, s:b, s:b, s:i, s:i, s:i, s:o, s:i, s:o}}",
 		"status", st->kbd.status, "ctr", st->kbd.ctr, "outport", st->kbd.outport,

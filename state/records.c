@@ -838,6 +838,214 @@ static int dec_ide_trad(struct rbuf *r, struct decode_ctx *c)
 	return 0;
 }
 
+/* Upstream subsections of the IDE record, kept while one struct is read. */
+struct up_ide {
+	struct ide_state *s;
+	unsigned int idx; /* bus master, bus or drive being read */
+	bool bm_status_seen[IDE_CHANNELS];
+	bool in_flight;   /* a PIO transfer or a retry QEMU would resume */
+	uint8_t tray[IDE_DRIVES][2];
+	bool tray_seen[IDE_DRIVES];
+};
+
+static struct up_ide *up_ide_cur; /* decoders run one at a time, under the caller's lock */
+
+static int get_bmdma_current(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	(void)c, (void)v;
+	for (unsigned int i = 0; i < 4; i++)
+		get_be32(r); /* QEMU's PRD cursor: a transfer in flight is not resumed */
+	return 0;
+}
+
+static int get_bmdma_status(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	(void)c, (void)v;
+	up_ide_cur->s->ch[up_ide_cur->idx].bm_status = get_u8(r);
+	up_ide_cur->bm_status_seen[up_ide_cur->idx] = true;
+	return 0;
+}
+
+static int get_ide_bus_error(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	(void)c;
+	if (get_be32(r))
+		up_ide_cur->in_flight = true; /* a DMA or PIO request QEMU would retry */
+	if (v >= 2) {
+		get_be64(r);
+		get_be32(r);
+		get_u8(r);
+	}
+	return 0;
+}
+
+static int get_ide_pio_state(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	uint8_t skip[4096];
+	size_t left = 256 * 512 + 4; /* io_buffer_total_len */
+
+	(void)c, (void)v;
+	get_be32(r);
+	while (left && !r->short_read) {
+		size_t n = left < sizeof(skip) ? left : sizeof(skip);
+
+		get_bytes(r, skip, n);
+		left -= n;
+	}
+	get_be32(r), get_be32(r), get_u8(r), get_be32(r), get_be32(r);
+	up_ide_cur->in_flight = true;
+	return 0;
+}
+
+static int get_ide_tray_state(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	(void)c, (void)v;
+	up_ide_cur->tray[up_ide_cur->idx][0] = get_u8(r);
+	up_ide_cur->tray[up_ide_cur->idx][1] = get_u8(r);
+	up_ide_cur->tray_seen[up_ide_cur->idx] = true;
+	return 0;
+}
+
+static int get_ide_gesn_state(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	struct ide_drive_regs *g = &up_ide_cur->s->drive[up_ide_cur->idx].r;
+
+	(void)c, (void)v;
+	if (get_u8(r))
+		g->media_event = 2; /* new_media */
+	get_u8(r);              /* eject_request: QEMU's host-side request */
+	return 0;
+}
+
+/*
+ * Upstream QEMU ide v3 (hw/ide/pci.c vmstate_ide_pci, hw/ide/core.c
+ * vmstate_ide_drive; layout in state/vmstate.c): PCIDevice; 2 x bmdma (u8
+ * cmd, u8 compat status, be32 addr, be64/be32/u8 retry, subsections
+ * current and status); 2 x bus (u8 cmd = device control, u8 unit,
+ * subsection error); 4 x drive (be32 mult_sectors, be32 identify_set,
+ * [512], u8 feature, error, be32 nsector, u8 sector, lcyl, hcyl,
+ * hob_feature, hob_sector, hob_nsector, hob_lcyl, hob_hcyl, select, status,
+ * lba48, sense_key, asc, cdrom_changed, subsections pio_state, tray_state,
+ * atapi/gesn_state). As for the traditional layout, which drives exist is
+ * this machine's; QEMU's transfer in flight (pio_state, a retry) is not
+ * resumed: the drive comes back idle and the report says so.
+ */
+static int dec_ide_upstream(struct rbuf *r, struct decode_ctx *c)
+{
+	static const struct up_sub bm_subs[] = { { "ide bmdma_current", 1, 1, get_bmdma_current },
+						 { "ide bmdma/status", 1, 1, get_bmdma_status } };
+	static const struct up_sub bus_subs[] = { { "ide_bus/error", 1, 2, get_ide_bus_error } };
+	static const struct up_sub drive_subs[] = { { "ide_drive/pio_state", 1, 1, get_ide_pio_state },
+						    { "ide_drive/tray_state", 1, 1, get_ide_tray_state },
+						    { "ide_drive/atapi/gesn_state", 1, 1, get_ide_gesn_state } };
+	struct ide_state *s = &c->st->ide;
+	struct up_ide u = { .s = s };
+	uint8_t compat[IDE_CHANNELS];
+	int rc = -1;
+
+	up_ide_cur = &u;
+	if (get_upstream_pci(r, c, &s->pci))
+		goto out;
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		u.idx = ch;
+		s->ch[ch].bm_cmd = get_u8(r) & (BM_CMD_START | BM_CMD_TO_MEMORY);
+		compat[ch] = get_u8(r);
+		s->ch[ch].bm_prd = get_be32(r) & ~3u;
+		get_be64(r), get_be32(r), get_u8(r);
+		if (get_up_subsections(r, c, bm_subs, 2))
+			goto out;
+	}
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		size_t at = r->pos;
+
+		u.idx = ch;
+		s->ch[ch].devctl = get_u8(r);
+		s->ch[ch].cur = get_u8(r);
+		if (!r->short_read && s->ch[ch].cur > 1)
+			return fail(c, at + 1, "an IDE bus selects a unit other than 0 or 1", NULL);
+		s->ch[ch].irq_pending = false; /* the ISA line level lives in Xen's PIC */
+		if (get_up_subsections(r, c, bus_subs, 1))
+			goto out;
+		/* QEMU ide_bmdma_post_load: the compat byte carries retry flags in bits 3-6. */
+		if (!u.bm_status_seen[ch]) {
+			s->ch[ch].bm_status = compat[ch] & (uint8_t)~0x78;
+			if (compat[ch] & 0x78)
+				u.in_flight = true;
+		}
+		s->ch[ch].bm_status &= BM_STATUS_ACTIVE | BM_STATUS_ERROR | BM_STATUS_INT |
+				       BM_STATUS_DRIVE_DMA;
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		struct ide_drive_state *d = &s->drive[i];
+		struct ide_drive_regs *g = &d->r;
+		uint8_t kind = d->kind;
+		size_t at = r->pos;
+		uint32_t mult = get_be32(r), identify_set;
+
+		u.idx = i;
+		if (!r->short_read && (mult > IDE_MAX_MULT || (mult & (mult - 1))))
+			return fail(c, at, "IDE multiple-sector count not 0 or a power of two up to 16", NULL);
+		memset(g, 0, sizeof(*g));
+		g->mult_sectors = (uint8_t)mult;
+		g->write_cache = true;
+		at = r->pos;
+		identify_set = get_be32(r);
+		if (!r->short_read && identify_set > 1)
+			return fail(c, at, "identify_set is neither 0 nor 1", NULL);
+		if (identify_set) {
+			uint8_t identify[512];
+
+			get_bytes(r, identify, sizeof(identify));
+			g->write_cache = identify[85 * 2] & 0x20; /* word 85 bit 5: write cache on */
+		}
+		g->feature = get_u8(r);
+		g->error = get_u8(r);
+		g->nsector = (uint8_t)get_be32(r);
+		g->sector = get_u8(r);
+		g->lcyl = get_u8(r);
+		g->hcyl = get_u8(r);
+		g->hob_feature = get_u8(r);
+		g->hob_sector = get_u8(r);
+		g->hob_nsector = get_u8(r);
+		g->hob_lcyl = get_u8(r);
+		g->hob_hcyl = get_u8(r);
+		g->select = get_u8(r);
+		g->status = get_u8(r);
+		GET_FLAG(r, c, g->lba48);
+		g->sense_key = get_u8(r);
+		g->asc = get_u8(r);
+		g->unit_attention = get_u8(r) != 0; /* cdrom_changed */
+		g->unit = 512;
+		if (get_up_subsections(r, c, drive_subs, 3))
+			goto out;
+		if (u.tray_seen[i]) {
+			g->tray_open = u.tray[i][0] != 0;
+			g->locked = u.tray[i][1] != 0;
+		}
+		if (g->status & (IDE_STAT_BUSY | IDE_STAT_DRQ)) {
+			u.in_flight |= kind != IDE_KIND_NONE;
+			g->status = (uint8_t)((g->status & ~(IDE_STAT_BUSY | IDE_STAT_DRQ)) |
+					      IDE_STAT_READY | IDE_STAT_SEEK);
+		}
+		d->kind = kind;
+		d->buf_len = 0;
+		if (kind == IDE_KIND_NONE)
+			memset(g, 0, sizeof(*g));
+	}
+	rc = finish(r, c);
+	if (!rc && u.in_flight)
+		load_note(c->rep, "ide: QEMU had a transfer in flight; hvmdm does not resume QEMU's, so the drive resumes idle");
+out:
+	up_ide_cur = NULL;
+	return rc;
+}
+
+/* Version 3 is both producers' number for two different layouts: the reader says whose. */
+static int dec_ide_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	return c->rec->flags & RECORD_UPSTREAM ? dec_ide_upstream(r, c) : dec_ide_trad(r, c);
+}
+
 int ide_record_drive_kinds(const struct stream_record *rec, uint8_t kinds[IDE_DRIVES])
 {
 	struct rbuf r;
@@ -862,7 +1070,7 @@ static const struct record_version ide_versions[] = {
 	{ 1, RV_RESERVED, "older QEMU (ISA/PCI IDE before version 3)", "unknown", NULL },
 	{ 2, RV_RESERVED, "older QEMU (ISA/PCI IDE before version 3)", "unknown", NULL },
 	{ 3, RV_ACCEPTED, "qemu-xen-traditional hw/ide.c pci_ide_save; upstream QEMU 0000:00:01.1/ide (VMState, a different layout)",
-	  "trad: PCI common part, 2 x bmdma (u8 cmd, u8 status, be32 addr, be64 sector, be32 nsector, u8 if), 2 x (u8 devctl, u8 drive1), 4 x drive | upstream: VMState PCIDevice, bmdma, ide_bus, ide_drive", dec_ide_trad },
+	  "trad: PCI common part, 2 x bmdma (u8 cmd, u8 status, be32 addr, be64 sector, be32 nsector, u8 if), 2 x (u8 devctl, u8 drive1), 4 x drive | upstream: VMState PCIDevice, bmdma, ide_bus, ide_drive", dec_ide_v3 },
 	{ 4, RV_WRITTEN, "hvmdm 0.2",
 	  "config[256], u8 intx, le16 unplugged, 2 x (u8 cur, devctl, bm_cmd, bm_status, irq_pending, le32 prd), 4 x (u8 kind, task file[13], u8 mult, xfer_mode, write_cache, cmd, xfer, source, lba48, le64 lba, le32 remaining unit chunk drq_len data_pos data_end drq_end, u8 sense_key asc unit_attention locked tray_open media_event atapi_dma, le32 buf_len, buf)",
 	  dec_ide_v4 },

@@ -33,6 +33,8 @@
 #define RECORD_END 0x02
 /* Set by foreign readers only (never on the wire): the second of two layouts a name has. */
 #define RECORD_LAYOUT_ALT 0x80
+/* Set by the upstream QEMU reader only: the record's number is upstream's (it may share it). */
+#define RECORD_UPSTREAM 0x40
 
 struct stream_header {
 	uint32_t format_version;

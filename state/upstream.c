@@ -151,12 +151,13 @@ static const struct {
 	{ "PIIX3", "0000:00:01.0" },
 	{ "piix4_pm", "0000:00:01.3" },
 	{ "platform", "0000:00:02.0" },
+	{ "ide", "0000:00:01.1" },
 };
 
 /* Devices hvmdm does not emulate: listed, and a restore refuses them. */
 static bool unemulated(const char *name)
 {
-	return !strcmp(name, "ide") || !strcmp(name, "cirrus_vga") || !strcmp(name, "vmmouse");
+	return !strcmp(name, "cirrus_vga") || !strcmp(name, "vmmouse");
 }
 
 /* State that is Xen's (or QEMU's own): checked, then named in one note. */
@@ -375,7 +376,7 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 			rec->instance = base[instance];
 		}
 		rec->version = version;
-		rec->flags = RECORD_MANDATORY | (variant ? RECORD_LAYOUT_ALT : 0);
+		rec->flags = RECORD_MANDATORY | RECORD_UPSTREAM | (variant ? RECORD_LAYOUT_ALT : 0);
 		rec->offset = at;
 		rec->payload_offset = u->pos;
 		rec->payload = u->buf + u->pos;

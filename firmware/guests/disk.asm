@@ -293,6 +293,7 @@ pio_write: ; eax = LBA, ds:si = data
 	ret
 
 ; One-sector DMA: eax = LBA, bx = buffer, cl = command, ch = bus-master direction bit.
+; The PRD table is exactly one sector long, so the engine goes inactive at the end.
 dma:
 	push eax
 	mov dword [PRD], 0
@@ -318,9 +319,9 @@ dma:
 	out dx, al          ; start
 	add dx, 2
 .w:
-	in al, dx
-	test al, 0x06       ; INT or ERROR
-	jz .w
+	in al, dx           ; with nIEN set no INT latches: wait for ACTIVE to clear
+	test al, 0x01
+	jnz .w
 	mov ah, al
 	mov dx, [bm]
 	mov al, ch

@@ -23,11 +23,13 @@ img=$("$here/image.sh") || { echo "e2e: could not build the dom0 image"; exit 2;
 share=$(mktemp -d /tmp/hvmdm-e2e.XXXXXX)
 mkdir -p "$share/out"
 cp "$B/hvmdm" "$share/hvmdm"
-for f in count.rom reboot.rom linux.bzimage linux-initrd.img; do
+for f in count.rom reboot.rom linux.bzimage linux-initrd.img disk.img cd.iso; do
 	cp "$B/guests/$f" "$share/$f" || { echo "e2e: $B/guests/$f is not built"; exit 2; }
 done
 { echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1}"; echo "export E2E_KEEP_SAVE E2E_LINUX"; tail -n +2 "$here/scenarios.sh"; } >"$share/run.sh"
 cp "$here"/*.cfg "$share/"
+# What the disk guest writes at sectors 200 (DMA) and 201 (PIO): the check's reference.
+perl -e 'print pack("C*", map { ($_ ^ 0x5a) & 255 } 0 .. 511), pack("C*", map { ($_ * 7) & 255 } 0 .. 511)' >"$share/disk-expect.bin"
 cp "$here/../tools/libxl-emulator-context" "$share/"
 chmod +x "$share/run.sh" "$share/hvmdm"
 echo "e2e: booting Xen under QEMU TCG (image $img, share $share, at most ${timeout_s}s)"

@@ -253,8 +253,41 @@ direct_boot() {
 	xl destroy "$G" >/dev/null 2>&1
 }
 
+# 6. boot from the emulated IDE disk and CD-ROM (SeaBIOS's own ATA/ATAPI drivers, then the guest's)
+ide_guest() { # CFG DM
+	modprobe loop 2>/dev/null # the block hotplug script's loop device for blkback
+	guest_cfg "/share/$1.cfg" "$2"
+	L=$(dm_label "$2")
+	media=/tmp/$1.img
+	[ "$1" = cd ] && media=/tmp/cd.iso
+	cp "/share/$(basename "$media")" "$media"
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1
+	rc=$?
+	[ $rc = 0 ] && wait_gone "$G" 90
+	rc=$?
+	cp "$S" "$OUT/$G-serial.log" 2>/dev/null
+	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/" 2>/dev/null
+	if [ "$1" = disk ]; then
+		[ $rc = 0 ] && grep -q "PIO read of LBA 100 ok" "$S" && grep -q "DMA write of LBA 200 read back by PIO ok" "$S" &&
+			grep -q "PIO write of LBA 201 read back by DMA ok" "$S" && grep -q "LBA48 read ok" "$S" && grep -q "powering off" "$S"
+		ok $? "$L, disk guest: SeaBIOS booted it from the emulated IDE disk; PIO, DMA and LBA48 reads and writes, ACPI power-off"
+		dd if="$media" bs=512 skip=200 count=2 2>/dev/null | cmp -s - /share/disk-expect.bin
+		ok $? "$L, disk guest: what it wrote by DMA and by PIO is in the image file"
+	else
+		[ $rc = 0 ] && grep -q "booted from the CD-ROM" "$S" && grep -q "READ(10) of block 30 ok" "$S" &&
+			grep -q "eject then NOT READY" "$S" && grep -q "powering off" "$S"
+		ok $? "$L, CD guest: SeaBIOS booted the El Torito image from the emulated CD-ROM; ATAPI capacity, read, lock and eject, ACPI power-off"
+	fi
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f "$media"
+}
+
 count_guest hvmdm
 reboot_guest hvmdm
+ide_guest disk stock
+ide_guest disk hvmdm
+ide_guest cd stock
+ide_guest cd hvmdm
 direct_boot hvmdm
 # The stock qemu-xen does not hand -option-rom to SeaBIOS under Xen (its SeaBIOS
 # scans for option ROMs and finds none), so the ROM guests run on hvmdm only;
@@ -262,7 +295,7 @@ direct_boot hvmdm
 say "# the count and reboot guests are option ROMs, which the stock qemu-xen does not offer SeaBIOS under Xen: hvmdm only"
 direct_boot stock
 
-# ---- 6. a real Linux HVM guest: dom0's Debian kernel with a busybox initramfs ----
+# ---- 7. a real Linux HVM guest: dom0's Debian kernel with a busybox initramfs ----
 # The initramfs is dom0's busybox and the libraries it needs; its init lists the
 # PCI functions and ACPI tables, counts on the serial console and powers off (ACPI S5).
 mk_initramfs() {
