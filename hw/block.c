@@ -10,12 +10,30 @@
 
 #include "log.h"
 
-int block_open(struct block *b, const char *path, bool read_only, char *err, size_t errlen)
+static int block_setup(struct block *b, char *err, size_t errlen)
 {
 	struct stat sb;
 	off_t end;
 
+	if (fstat(b->fd, &sb) || !(S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode))) {
+		snprintf(err, errlen, "%s: not a regular file or block device", b->path);
+		goto fail;
+	}
+	end = lseek(b->fd, 0, SEEK_END);
+	if (end < 0) {
+		snprintf(err, errlen, "%s: cannot find its size: %s", b->path, strerror(errno));
+		goto fail;
+	}
+	b->size = (uint64_t)end;
+	return 0;
+fail:
+	close(b->fd);
 	b->fd = -1;
+	return -1;
+}
+
+int block_open(struct block *b, const char *path, bool read_only, char *err, size_t errlen)
+{
 	b->size = 0;
 	b->read_only = read_only;
 	snprintf(b->path, sizeof(b->path), "%s", path);
@@ -25,21 +43,29 @@ int block_open(struct block *b, const char *path, bool read_only, char *err, siz
 			 read_only ? "read-only" : "read-write", strerror(errno));
 		return -1;
 	}
-	if (fstat(b->fd, &sb) || !(S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode))) {
-		snprintf(err, errlen, "%s: not a regular file or block device", path);
-		goto fail;
+	return block_setup(b, err, errlen);
+}
+
+int block_open_fd(struct block *b, int fd, const char *name, bool read_only, char *err,
+		  size_t errlen)
+{
+	int mode = fcntl(fd, F_GETFL);
+
+	b->size = 0;
+	b->read_only = read_only;
+	snprintf(b->path, sizeof(b->path), "%s", name);
+	if (mode < 0 || (!read_only && (mode & O_ACCMODE) == O_RDONLY)) {
+		snprintf(err, errlen, "%s: the descriptor is %s", name,
+			 mode < 0 ? "not open" : "read-only but the drive writes");
+		b->fd = -1;
+		return -1;
 	}
-	end = lseek(b->fd, 0, SEEK_END);
-	if (end < 0) {
-		snprintf(err, errlen, "%s: cannot find its size: %s", path, strerror(errno));
-		goto fail;
+	b->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (b->fd < 0) {
+		snprintf(err, errlen, "%s: cannot duplicate the descriptor: %s", name, strerror(errno));
+		return -1;
 	}
-	b->size = (uint64_t)end;
-	return 0;
-fail:
-	close(b->fd);
-	b->fd = -1;
-	return -1;
+	return block_setup(b, err, errlen);
 }
 
 void block_close(struct block *b)

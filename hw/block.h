@@ -21,6 +21,9 @@ struct block {
 
 /* Open `path` (read-only if asked or if the file only allows it for a CD). */
 int block_open(struct block *b, const char *path, bool read_only, char *err, size_t errlen);
+/* The same for a descriptor handed over (QMP add-fd); it is duplicated, the caller keeps its own. */
+int block_open_fd(struct block *b, int fd, const char *name, bool read_only, char *err,
+		  size_t errlen);
 void block_close(struct block *b);
 static inline bool block_present(const struct block *b)
 {

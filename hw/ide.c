@@ -1530,12 +1530,14 @@ static void drive_close(struct ide_drive *d)
 	d->nb_units = 0;
 }
 
-static int drive_open_medium(struct ide_drive *d, const char *path, bool read_only, char *err,
-			     size_t errlen)
+static int drive_open_medium(struct ide_drive *d, const char *path, int fd, bool read_only,
+			     char *err, size_t errlen)
 {
 	uint64_t unit = d->kind == IDE_KIND_CD ? CD_UNIT : 512;
+	bool ro = read_only || d->kind == IDE_KIND_CD;
 
-	if (block_open(&d->blk, path, read_only || d->kind == IDE_KIND_CD, err, errlen))
+	if (fd >= 0 ? block_open_fd(&d->blk, fd, path, ro, err, errlen)
+		    : block_open(&d->blk, path, ro, err, errlen))
 		return -1;
 	d->nb_units = d->blk.size / unit;
 	if (d->kind == IDE_KIND_DISK && (d->nb_units == 0 || d->nb_units >> 48)) {
@@ -1598,7 +1600,7 @@ int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
 		if (dr->kind != IDE_KIND_NONE && cfg[i].placeholder)
 			continue; /* an inspection tool's drive: no image */
 		if (dr->kind != IDE_KIND_NONE && cfg[i].path &&
-		    drive_open_medium(dr, cfg[i].path, cfg[i].read_only, err, errlen)) {
+		    drive_open_medium(dr, cfg[i].path, -1, cfg[i].read_only, err, errlen)) {
 			piix_ide_destroy(s);
 			return -1;
 		}
@@ -1671,7 +1673,7 @@ int piix_ide_flush(struct piix_ide *s)
 	return rc;
 }
 
-int piix_ide_change_medium(struct piix_ide *s, unsigned int drive, const char *path,
+int piix_ide_change_medium(struct piix_ide *s, unsigned int drive, const char *path, int fd,
 			   bool force, char *err, size_t errlen)
 {
 	struct ide_drive *d = piix_ide_drive(s, drive);
@@ -1687,7 +1689,7 @@ int piix_ide_change_medium(struct piix_ide *s, unsigned int drive, const char *p
 	}
 	old = d->blk;
 	d->blk.fd = -1;
-	if (path && drive_open_medium(d, path, true, err, errlen)) {
+	if (path && drive_open_medium(d, path, fd, true, err, errlen)) {
 		d->blk = old;
 		return -1;
 	}

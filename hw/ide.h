@@ -138,6 +138,7 @@ struct ide_drive_config {
 	const char *path; /* NULL: an empty CD drive */
 	bool read_only;
 	bool placeholder; /* no image at all (hvmdm-stream's scratch machine) */
+	const char *id;   /* -device/-drive id QMP names it by (libxl: ide-<devid>), or NULL */
 };
 
 /* The largest buffer a PIO transfer or an ATAPI reply leaves waiting for the guest. */
@@ -170,8 +171,11 @@ void piix_ide_reset(struct piix_ide *s);
 void piix_ide_unplug_disks(struct piix_ide *s, bool keep_primary_master);
 /* Make every written sector durable (before a save completes). */
 int piix_ide_flush(struct piix_ide *s);
-/* CD: insert (path) or eject (NULL) a medium; refused while locked unless forced. */
-int piix_ide_change_medium(struct piix_ide *s, unsigned int drive, const char *path,
+/*
+ * CD: insert (path, or fd >= 0 named path) or eject (path NULL, fd -1) a
+ * medium; an eject is refused while the guest has locked the tray unless forced.
+ */
+int piix_ide_change_medium(struct piix_ide *s, unsigned int drive, const char *path, int fd,
 			   bool force, char *err, size_t errlen);
 struct ide_drive *piix_ide_drive(struct piix_ide *s, unsigned int drive);
 

@@ -14,7 +14,7 @@ if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 	echo "1..0 # SKIP no /dev/kvm (or not readable and writable by $(id -un))"
 	exit 0
 fi
-echo "1..28"
+echo "1..37"
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -172,4 +172,59 @@ ok $? "cont starts the guest"
 "$qmp" "$work/qmp-s" quit >/dev/null
 wait "$pid"
 ok $? "QMP quit ends hvmdm with exit 0"
+
+# The disk guest (firmware/guests/disk.asm) saved in the middle of its DMA write rounds and
+# restored with the same image: nothing it wrote before the save is lost, it goes on.
+cp build/guests/disk.img "$work/disk.img"
+"$bin" -accel kvm -m 64 -drive "file=$work/disk.img,if=ide,index=0,media=disk,format=raw" \
+	-serial "file:$work/d1.log" -qmp "unix:$work/qmp-d1,server=on,wait=off" 2>"$work/d1.err" &
+pid=$!
+pids+=("$pid")
+wait_for "$work/d1.log" "disk count 10" "$pid" &&
+	"$qmp" "$work/qmp-d1" stop migrate "{\"uri\":\"file:$work/disk.vm\"}" quit >"$work/qmp-d1.out"
+rc=$?
+wait "$pid"
+ok $((rc | $?)) "disk guest: saved over QMP in the middle of its write rounds"
+"$bin" -accel kvm -m 64 -drive "file=$work/disk.img,if=ide,index=0,media=disk,format=raw" \
+	-serial "file:$work/d2.log" -incoming "file:$work/disk.vm" 2>"$work/d2.err" &
+pid=$!
+pids+=("$pid")
+for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill "$pid" 2>/dev/null
+wait "$pid"
+ok $? "disk guest: restored with -incoming, it ran to its ACPI power-off"
+first=$(grep -o "disk count [0-9]*" "$work/d2.log" | head -1 | grep -o "[0-9]*$")
+last=$(grep -o "disk count [0-9]*" "$work/d1.log" | tail -1 | grep -o "[0-9]*$")
+[ -n "$first" ] && [ -n "$last" ] && [ "$first" = $((last + 1)) ] && grep -q "disk count 40" "$work/d2.log"
+ok $? "disk guest: the rounds go on after the restore with the next one (${last:-?} then ${first:-?}), to 40"
+grep -q "all 40 sectors read back after the rounds" "$work/d2.log"
+ok $? "disk guest: every sector written before and after the save reads back"
+perl -e 'open(F, "<", $ARGV[0]) or exit 1; binmode F; seek(F, 300 * 512, 0); read(F, $d, 40 * 512) == 40 * 512 or exit 1;
+	for $i (0 .. 40 * 512 - 1) { exit 1 if ord(substr($d, $i, 1)) != 1 + int($i / 512) } exit 0' "$work/disk.img"
+ok $? "disk guest: the image file holds all 40 sectors"
+
+# QMP medium changes on an empty CD-ROM drive (libxl's form: -drive if=none + -device ide-cd, by id).
+"$bin" -accel kvm -m 64 -S -drive if=none,readonly=on,id=ide-5632 \
+	-device ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0 \
+	-qmp "unix:$work/qmp-cd,server=on,wait=off" 2>"$work/cd.err" &
+pid=$!
+pids+=("$pid")
+iso=$PWD/build/guests/cd.iso
+"$qmp" "$work/qmp-cd" query-block >"$work/cd1" &&
+	grep -q '"device":"ide1-cd0"' "$work/cd1" && grep -q '"qdev":"ide-5632"' "$work/cd1" && ! grep -q inserted "$work/cd1"
+ok $? "QMP query-block: the empty CD-ROM drive, by QEMU's name and libxl's id"
+"$qmp" "$work/qmp-cd" blockdev-change-medium "{\"id\":\"ide-5632\",\"filename\":\"$iso\",\"format\":\"raw\"}" query-block >"$work/cd2" &&
+	grep -q "\"file\":\"$iso\"" "$work/cd2" && grep -q '"tray_open":false' "$work/cd2"
+ok $? "QMP blockdev-change-medium inserts an ISO, tray closed"
+"$qmp" "$work/qmp-cd" eject '{"id":"ide-5632"}' query-block >"$work/cd3" &&
+	! grep -q inserted "$work/cd3" && grep -q '"tray_open":true' "$work/cd3"
+ok $? "QMP eject removes it and leaves the tray open"
+"$qmp" "$work/qmp-cd" eject '{"device":"ide0-cd0"}' >"$work/cd4"
+r1=$?
+"$qmp" "$work/qmp-cd" blockdev-change-medium '{"id":"ide-5632","filename":"/nonexistent.iso"}' >"$work/cd5"
+r2=$?
+[ $r1 -eq 1 ] && grep -q DeviceNotFound "$work/cd4" && [ $r2 -eq 1 ] && grep -q "nonexistent" "$work/cd5"
+ok $? "QMP eject of a drive that is not there, and a medium that cannot be opened, are errors"
+"$qmp" "$work/qmp-cd" quit >/dev/null
+wait "$pid"
 exit $((fails > 0))

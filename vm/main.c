@@ -189,7 +189,18 @@ static void kvm_quit(void *t)
 	kvm_request_quit();
 }
 
+static void kvm_lock_devices(void *t, bool lock)
+{
+	struct kvm_vm *vm = t;
+
+	if (lock)
+		pthread_mutex_lock(&vm->lock);
+	else
+		pthread_mutex_unlock(&vm->lock);
+}
+
 static const struct qmp_target kvm_target = {
+	.lock_devices = kvm_lock_devices,
 	.paused = kvm_paused,
 	.pause = kvm_pause,
 	.resume = kvm_resume,

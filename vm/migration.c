@@ -74,6 +74,12 @@ int migration_save_fd(struct kvm_vm *vm, int fd, struct migration_stats *stats, 
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	/* The disks first: a restored guest must find every sector it saw written. */
+	if (piix_ide_flush(&vm->m->ide)) {
+		snprintf(err, errlen, "a disk image could not be flushed");
+		free(vs);
+		return -1;
+	}
 	if (kvm_vm_get_state(vm, vs, err, errlen) == 0) {
 		uint8_t *populated = populated_pages(vm);
 		struct vm_save_source src = { .vm = vs, .ram = vm->ram, .populated = populated };

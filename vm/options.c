@@ -161,7 +161,7 @@ static int device_kv(void *ctx, const char *key, const char *val, char *err, siz
 }
 
 static int set_ide_drive(struct options *o, const char *opt, unsigned int index, bool cdrom,
-			 const char *path, bool read_only, char *err, size_t errlen)
+			 const char *path, bool read_only, const char *id, char *err, size_t errlen)
 {
 	struct ide_drive_config *c = &o->machine.ide[index];
 
@@ -175,6 +175,11 @@ static int set_ide_drive(struct options *o, const char *opt, unsigned int index,
 	if (path) {
 		snprintf(o->drive_path[index], sizeof(o->drive_path[index]), "%s", path);
 		c->path = o->drive_path[index];
+	}
+	c->id = NULL;
+	if (id && id[0]) {
+		snprintf(o->drive_id[index], sizeof(o->drive_id[index]), "%s", id);
+		c->id = o->drive_id[index];
 	}
 	return 0;
 }
@@ -207,7 +212,7 @@ static int parse_drive(struct options *o, const char *opt, const char *arg, char
 			return fail(err, errlen, opt, "all four IDE positions are taken", arg);
 	}
 	return set_ide_drive(o, opt, (unsigned int)d.index, d.cdrom, d.has_file ? d.file : NULL,
-			     d.read_only || d.cdrom, err, errlen);
+			     d.read_only || d.cdrom, d.id, err, errlen);
 }
 
 /* -device ide-cd|ide-hd,drive=X,bus=ide.B,unit=U (libxl's CD-ROM form). */
@@ -232,7 +237,8 @@ static int parse_ide_device(struct options *o, const char *opt, const char *arg,
 		o->pending_drive[i].used = true;
 		return set_ide_drive(o, opt, (unsigned int)(d.bus * 2 + d.unit), cdrom,
 				     o->pending_drive[i].path[0] ? o->pending_drive[i].path : NULL,
-				     o->pending_drive[i].read_only || cdrom, err, errlen);
+				     o->pending_drive[i].read_only || cdrom,
+				     d.id[0] ? d.id : o->pending_drive[i].id, err, errlen);
 	}
 	return fail(err, errlen, opt, "no -drive if=none with that id", d.drive);
 }
@@ -546,10 +552,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			/* SeaBIOS takes its boot order from its own defaults (IDE disks, then CD). */
 		} else if (!strcmp(opt, "-hda") || !strcmp(opt, "-hdb") || !strcmp(opt, "-hdc") ||
 			   !strcmp(opt, "-hdd")) {
-			if (set_ide_drive(o, opt, (unsigned int)(opt[3] - 'a'), false, arg, false, err, errlen))
+			if (set_ide_drive(o, opt, (unsigned int)(opt[3] - 'a'), false, arg, false, NULL, err, errlen))
 				return -1;
 		} else if (!strcmp(opt, "-cdrom")) {
-			if (set_ide_drive(o, opt, 2, true, arg, true, err, errlen))
+			if (set_ide_drive(o, opt, 2, true, arg, true, NULL, err, errlen))
 				return -1;
 		} else if (!strcmp(opt, "-device") && (!strncmp(arg, "ide-cd,", 7) || !strncmp(arg, "ide-hd,", 7))) {
 			if (parse_ide_device(o, opt, arg, err, errlen))

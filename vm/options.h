@@ -57,6 +57,7 @@ struct options {
 	const char *name;       /* -name */
 	/* IDE drives: paths of -drive/-hda/-cdrom (unescaped), and if=none drives awaiting -device. */
 	char drive_path[IDE_DRIVES][1024];
+	char drive_id[IDE_DRIVES][64];
 	struct {
 		char id[64];
 		char path[1024]; /* "" = no medium */

@@ -389,7 +389,12 @@ static void cmd_xen_save_devices_state(struct qmp_server *q, struct qmp_monitor 
 		return;
 	}
 	wbuf_init(&w, STREAM_MAX_SIZE);
-	rc = snapshot_save(q->ops->machine(q->target), &w, err, sizeof(err));
+	/* What the guest wrote to its disks is durable before the state that says so. */
+	rc = piix_ide_flush(&q->ops->machine(q->target)->ide);
+	if (rc)
+		snprintf(err, sizeof(err), "a disk image could not be flushed");
+	if (!rc)
+		rc = snapshot_save(q->ops->machine(q->target), &w, err, sizeof(err));
 	fdset = parse_fdset(file);
 	if (!rc && fdset >= 0) {
 		int fd = lookup_fd(q, NULL, fdset);
@@ -408,6 +413,107 @@ static void cmd_xen_save_devices_state(struct qmp_server *q, struct qmp_monitor 
 		reply_error(mon, id, "GenericError", "xen-save-devices-state: %s", err);
 	else
 		reply_ok(mon, id, NULL);
+}
+
+/* A drive by QMP name: its -device/-drive id, or QEMU's ide<bus>-hd<unit> / ide<bus>-cd<unit>. */
+static int qmp_ide_drive(const struct machine *m, json_t *args, const char **name)
+{
+	const char *id = json_string_value(json_object_get(args, "id"));
+
+	if (!id)
+		id = json_string_value(json_object_get(args, "device"));
+	*name = id ? id : "";
+	if (!id)
+		return -1;
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		char legacy[16];
+
+		if (m->ide.ch[i / 2].drive[i % 2].kind == IDE_KIND_NONE)
+			continue;
+		snprintf(legacy, sizeof(legacy), "ide%u-%s%u", i / 2,
+			 m->ide.ch[i / 2].drive[i % 2].kind == IDE_KIND_CD ? "cd" : "hd", i % 2);
+		if (!strcmp(id, legacy) || (m->cfg.ide[i].id && !strcmp(id, m->cfg.ide[i].id)))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* eject {id|device, force}, blockdev-change-medium {id|device, filename, format}. */
+static void cmd_medium(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args,
+		       bool insert)
+{
+	const char *what = insert ? "blockdev-change-medium" : "eject";
+	struct machine *m = q->ops->machine(q->target);
+	const char *name, *file = NULL, *format;
+	int drive, fd = -1, rc;
+	bool force = json_is_true(json_object_get(args, "force"));
+	char err[512];
+
+	if (!m) {
+		reply_error(mon, id, "GenericError", "%s: there is no machine (-machine none)", what);
+		return;
+	}
+	drive = qmp_ide_drive(m, args, &name);
+	if (drive < 0) {
+		reply_error(mon, id, "DeviceNotFound", "%s: no drive named '%s'", what, name);
+		return;
+	}
+	if (insert) {
+		file = json_string_value(json_object_get(args, "filename"));
+		format = json_string_value(json_object_get(args, "format"));
+		if (!file) {
+			reply_error(mon, id, "GenericError", "%s: parameter 'filename' is missing", what);
+			return;
+		}
+		if (format && strcmp(format, "raw")) {
+			reply_error(mon, id, "GenericError", "%s: only format raw", what);
+			return;
+		}
+		if (parse_fdset(file) >= 0) {
+			fd = lookup_fd(q, NULL, parse_fdset(file));
+			if (fd < 0) {
+				reply_error(mon, id, "GenericError", "%s: no fdset %d", what, parse_fdset(file));
+				return;
+			}
+		}
+		force = true; /* QEMU's change-medium opens a locked tray too */
+	}
+	if (q->ops->lock_devices)
+		q->ops->lock_devices(q->target, true);
+	rc = piix_ide_change_medium(&m->ide, (unsigned int)drive, file, fd, force, err, sizeof(err));
+	if (q->ops->lock_devices)
+		q->ops->lock_devices(q->target, false);
+	if (rc)
+		reply_error(mon, id, "GenericError", "%s: %s", what, err);
+	else
+		reply_ok(mon, id, NULL);
+}
+
+static json_t *query_block(struct qmp_server *q)
+{
+	const struct machine *m = q->ops->machine(q->target);
+	json_t *list = json_array();
+
+	for (unsigned int i = 0; m && i < IDE_DRIVES; i++) {
+		const struct ide_drive *d = &m->ide.ch[i / 2].drive[i % 2];
+		char legacy[16];
+		json_t *e;
+
+		if (d->kind == IDE_KIND_NONE)
+			continue;
+		snprintf(legacy, sizeof(legacy), "ide%u-%s%u", i / 2,
+			 d->kind == IDE_KIND_CD ? "cd" : "hd", i % 2);
+		e = json_pack("{s:s, s:s, s:b, s:b}", "device", legacy, "qdev",
+			      m->cfg.ide[i].id ? m->cfg.ide[i].id : legacy, "removable",
+			      d->kind == IDE_KIND_CD, "locked", d->r.locked);
+		if (d->kind == IDE_KIND_CD)
+			json_object_set_new(e, "tray_open", json_boolean(d->r.tray_open));
+		if (block_present(&d->blk))
+			json_object_set_new(e, "inserted", json_pack("{s:s, s:b, s:s}", "file", d->blk.path,
+								     "ro", d->blk.read_only, "drv", "raw"));
+		json_array_append_new(list, e);
+	}
+	return list;
 }
 
 /* The monitors and the serial ports; libxl looks for serialN with "pty:PATH". */
@@ -454,7 +560,7 @@ static const char *const command_names[] = {
 	"qmp_capabilities", "query-version", "query-commands", "query-status",
 	"query-command-line-options", "stop", "cont", "quit", "getfd", "add-fd",
 	"migrate", "query-migrate", "xen-save-devices-state", "query-chardev", "query-cpus-fast",
-	"xen-set-global-dirty-log", "system_wakeup",
+	"xen-set-global-dirty-log", "system_wakeup", "query-block", "eject", "blockdev-change-medium",
 };
 
 static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
@@ -517,6 +623,12 @@ static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
 			reply_error(mon, id, "GenericError", "system_wakeup: %s", e);
 		else
 			reply_ok(mon, id, NULL);
+	} else if (!strcmp(cmd, "query-block")) {
+		reply_ok(mon, id, query_block(q));
+	} else if (!strcmp(cmd, "eject")) {
+		cmd_medium(q, mon, id, args, false);
+	} else if (!strcmp(cmd, "blockdev-change-medium")) {
+		cmd_medium(q, mon, id, args, true);
 	} else if (!strcmp(cmd, "query-chardev")) {
 		reply_ok(mon, id, query_chardev(q));
 	} else if (!strcmp(cmd, "xen-set-global-dirty-log")) {

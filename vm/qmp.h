@@ -13,7 +13,9 @@
  * query-command-line-options, query-chardev, stop, cont, quit, getfd,
  * add-fd, migrate (uri "file:PATH", "fd:NAME" or "file:/dev/fdset/N"; a
  * whole-VM save of the stopped VM, KVM only), query-migrate,
- * xen-save-devices-state (device state only), xen-set-global-dirty-log.
+ * xen-save-devices-state (device state only), xen-set-global-dirty-log,
+ * query-block, eject and blockdev-change-medium (IDE CD-ROM drives, named
+ * ide0-cd0 ... ide1-cd1 as in QEMU, or by their -drive id).
  * Anything else is answered with CommandNotFound.
  */
 #ifndef HVMDM_VM_QMP_H
@@ -59,6 +61,8 @@ struct qmp_target {
 	/* S3 (optional): wake a suspended guest; is it suspended? */
 	int (*wakeup)(void *target, char *err, size_t errlen);
 	bool (*suspended)(void *target);
+	/* Take (true) or drop the device lock around a change to a running machine; NULL: one thread. */
+	void (*lock_devices)(void *target, bool lock);
 };
 
 struct qmp_server {

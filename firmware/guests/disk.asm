@@ -8,6 +8,9 @@
 ;   - WRITE DMA to LBA 200 through the bus master SeaBIOS mapped at BAR4,
 ;     read back by PIO; PIO WRITE to LBA 201, read back by READ DMA,
 ;   - READ SECTORS EXT (LBA48) of LBA 100,
+;   - 40 rounds, one per 100 ms of PM-timer time: WRITE DMA of sector 299 + n
+;     filled with n, read back by PIO, "disk count n" (the save/restore
+;     window), then all 40 sectors read again,
 ; prints each result on COM1 and powers off through PM1a_CNT. The host then
 ; checks that sectors 200 and 201 of its image file hold what was written.
 
@@ -22,6 +25,7 @@ org 0x7c00
 %define BUF_A 0xc000
 %define BUF_B 0xd000
 %define SECTORS 16 ; program sectors after the MBR
+%define ROUNDS 40
 
 mbr:
 	cli
@@ -185,9 +189,107 @@ main:
 	mov si, msg_lba48
 	call puts16
 
+	; 5. Forty rounds, one per 100 ms of PM-timer time: WRITE DMA of sector
+	;    299 + n filled with n, read back by PIO, "disk count n". A save and
+	;    restore anywhere in between must lose nothing: at the end every
+	;    sector is read again.
+	mov word [round], 1
+.round:
+	mov al, [round]
+	mov di, BUF_B
+	mov cx, 512
+	rep stosb
+	movzx eax, word [round]
+	add eax, 299
+	mov bx, BUF_B
+	mov cl, 0xca
+	mov ch, 0x00
+	call dma
+	jc fail
+	call check_round
+	jc fail
+	mov si, msg_count
+	call puts16
+	mov ax, [round]
+	call putdec16
+	mov si, crlf
+	call puts16
+	call delay
+	inc word [round]
+	cmp word [round], ROUNDS + 1
+	jne .round
+	mov word [round], 1
+.verify:
+	call check_round
+	jc fail
+	inc word [round]
+	cmp word [round], ROUNDS + 1
+	jne .verify
+	mov si, msg_verify
+	call puts16
+
 	mov si, msg_done
 	call puts16
 	POWER_OFF_S5
+
+; CF unless sector 299 + [round] reads back (PIO) as 512 bytes of [round].
+check_round:
+	movzx eax, word [round]
+	add eax, 299
+	mov di, BUF_A
+	call pio_read
+	jc .bad
+	mov si, BUF_A
+	mov cx, 512
+	mov al, [round]
+.c:
+	cmp [si], al
+	jne .bad
+	inc si
+	loop .c
+	clc
+	ret
+.bad:
+	stc
+	ret
+
+; 100 ms on the 24-bit ACPI PM timer at PMBA (config 0x40 of 00:01.3) + 8.
+delay:
+	mov eax, 0x80000b40
+	mov dx, 0xcf8
+	out dx, eax
+	mov dx, 0xcfc
+	in eax, dx
+	and ax, 0xffc0
+	add ax, 8
+	mov dx, ax
+	in eax, dx
+	mov esi, eax
+.w:
+	in eax, dx
+	sub eax, esi
+	and eax, 0xffffff
+	cmp eax, 357954
+	jb .w
+	ret
+
+; ax in decimal on COM1.
+putdec16:
+	xor cx, cx
+	mov bx, 10
+.div:
+	xor dx, dx
+	div bx
+	push dx
+	inc cx
+	test ax, ax
+	jnz .div
+.out:
+	pop ax
+	add al, '0'
+	call putc16
+	loop .out
+	ret
 
 fail:
 	mov si, msg_fail
@@ -370,6 +472,9 @@ puthex8:
 	jmp putc16
 
 bm: dw 0
+round: dw 0
+msg_count: db "hvmdm disk guest: disk count ", 0
+msg_verify: db "hvmdm disk guest: all 40 sectors read back after the rounds", 13, 10, 0
 msg_boot: db "hvmdm disk guest: booted from the IDE disk", 13, 10, 0
 msg_pio_read: db "hvmdm disk guest: PIO read of LBA 100 ok", 13, 10, 0
 msg_dma_write: db "hvmdm disk guest: DMA write of LBA 200 read back by PIO ok", 13, 10, 0

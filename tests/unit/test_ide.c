@@ -631,7 +631,7 @@ static void test_atapi(void **state)
 	{
 		char err[128];
 
-		assert_int_equal(piix_ide_change_medium(&t->m.ide, 2, NULL, false, err, sizeof(err)), -1);
+		assert_int_equal(piix_ide_change_medium(&t->m.ide, 2, NULL, -1, false, err, sizeof(err)), -1);
 		assert_non_null(strstr(err, "locked"));
 	}
 	memset(cdb, 0, 12);
@@ -665,7 +665,7 @@ static void test_media_change(void **state)
 	assert_int_equal(packet(t, cdb, 0xfffe, false), 0x41);
 	assert_int_equal(inp(t, S + 1, 1) >> 4, 2);
 	/* Insert (QMP blockdev-change-medium): UNIT ATTENTION once, then ready. */
-	assert_int_equal(piix_ide_change_medium(&t->m.ide, 2, cd2_path, false, err, sizeof(err)), 0);
+	assert_int_equal(piix_ide_change_medium(&t->m.ide, 2, cd2_path, -1, false, err, sizeof(err)), 0);
 	assert_int_equal(packet(t, cdb, 0xfffe, false), 0x41);
 	assert_int_equal(inp(t, S + 1, 1) >> 4, 6);
 	assert_int_equal(packet(t, cdb, 0xfffe, false), 0x50);
@@ -674,13 +674,28 @@ static void test_media_change(void **state)
 	atapi_read_all(t, buf, sizeof(buf), &blocks);
 	assert_int_equal(buf[3], CD_BLOCKS / 2 - 1);
 	/* Not a CD, a missing file: refused, the medium stays. */
-	assert_int_equal(piix_ide_change_medium(&t->m.ide, 0, cd2_path, false, err, sizeof(err)), -1);
-	assert_int_equal(piix_ide_change_medium(&t->m.ide, 2, "/nonexistent.iso", false, err, sizeof(err)), -1);
+	assert_int_equal(piix_ide_change_medium(&t->m.ide, 0, cd2_path, -1, false, err, sizeof(err)), -1);
+	assert_int_equal(piix_ide_change_medium(&t->m.ide, 2, "/nonexistent.iso", -1, false, err, sizeof(err)), -1);
 	memset(cdb, 0, 12);
 	assert_int_equal(packet(t, cdb, 0xfffe, false), 0x50);
 	/* Eject. */
-	assert_int_equal(piix_ide_change_medium(&t->m.ide, 2, NULL, false, err, sizeof(err)), 0);
+	assert_int_equal(piix_ide_change_medium(&t->m.ide, 2, NULL, -1, false, err, sizeof(err)), 0);
 	assert_int_equal(packet(t, cdb, 0xfffe, false), 0x41);
+	/* A medium handed over as a descriptor (QMP add-fd, /dev/fdset/N): the drive keeps a copy. */
+	{
+		int fd = open(cd_path, O_RDONLY);
+
+		assert_true(fd >= 0);
+		assert_int_equal(piix_ide_change_medium(&t->m.ide, 2, "/dev/fdset/0", fd, false, err,
+							sizeof(err)), 0);
+		close(fd);
+		assert_int_equal(packet(t, cdb, 0xfffe, false), 0x41); /* unit attention */
+		cdb[0] = 0x25;
+		packet(t, cdb, 0xfffe, false);
+		atapi_read_all(t, buf, sizeof(buf), &blocks);
+		assert_int_equal(buf[3], CD_BLOCKS - 1);
+		cdb[0] = 0;
+	}
 	/* A disk refuses to open an image that is not there. */
 	{
 		struct machine_config cfg = { .profile = PROFILE_PC, .vcpus = 1, .ram_mib = 16 };
