@@ -11,7 +11,7 @@
 #define CONFIG_DATA_PORT 0xcfc
 #define CONFIG_ADDRESS_ENABLE 0x80000000u
 /* Enable, bus, device, function, register; reserved bits and bits 1:0 read 0. */
-#define CONFIG_ADDRESS_MASK 0x80fffffcu
+#define CONFIG_ADDRESS_MASK PCI_CONFIG_ADDRESS_MASK
 
 void pci_bus_init(struct pci_bus *bus, struct io_space *io, struct io_space *mmio,
 		  struct accel *accel)

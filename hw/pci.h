@@ -117,6 +117,9 @@ struct pci_bus {
 
 void pci_bus_init(struct pci_bus *bus, struct io_space *io, struct io_space *mmio,
 		  struct accel *accel);
+/* Bits of the 0xcf8 latch that exist: enable, bus, device, function, register. */
+#define PCI_CONFIG_ADDRESS_MASK 0x80fffffcu
+
 /* Claim 0xcf8-0xcfb and 0xcfc-0xcff in the port space. */
 int pci_host_claim_ports(struct pci_bus *bus);
 

@@ -622,6 +622,26 @@ static const struct record_version acpi_pcihp_versions[] = {
 	{ 1, RV_WRITTEN, "hvmdm 0.1", "le32 up, le32 down, le32 removable, le32 select", dec_acpi_pcihp_v1 },
 };
 
+/* ---------------------------------------------------------------- PCIHost */
+
+/* The 0xcf8 latch, in upstream QEMU's layout (hw/pci/pci_host.c vmstate_pcihost). */
+static void enc_pcihost(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_be32(w, st->pci_config_address);
+}
+
+static int dec_pcihost_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->pci_config_address = get_be32(r) & PCI_CONFIG_ADDRESS_MASK;
+	return finish(r, c);
+}
+
+static const struct record_version pcihost_versions[] = {
+	{ 1, RV_WRITTEN, "upstream QEMU (machines that migrate it); hvmdm 0.2 (same layout)",
+	  "be32 config_reg (the 0xcf8 latch)", dec_pcihost_v1 },
+};
+
 /* ---------------------------------------------------------------- ide */
 
 /* Bytes of put_ide_regs: task file 13, settings 3, command 4, le64, 7 x le32, 7 flags. */
@@ -1780,6 +1800,7 @@ const struct record_kind record_kinds[] = {
 	{ "mc146818rtc", rtc_instances, enc_rtc, false, VERSIONS(rtc_versions), NULL, { NULL, NULL } },
 	{ "fw_cfg", fw_cfg_instances, enc_fw_cfg, false, VERSIONS(fw_cfg_versions), NULL, { NULL, NULL } },
 	{ "ide", one_instance, enc_ide, false, VERSIONS(ide_versions), NULL, { NULL, NULL } },
+	{ "PCIHost", one_instance, enc_pcihost, false, VERSIONS(pcihost_versions), NULL, { NULL, NULL } },
 	/* Read-only: upstream QEMU's PM function, whose one record holds piix4acpi, gpe and acpi_pcihp. */
 	{ "piix4_pm", one_instance, NULL, false, VERSIONS(piix4_pm_versions), NULL,
 	  { "piix4acpi", "gpe" } },
@@ -1870,6 +1891,7 @@ void probe_state(struct machine_state *st, uint8_t profile)
 		st->platform.pci.config[i] = (uint8_t)(n * 7);
 	}
 	st->i440fx.irq_levels = 1;
+	st->pci_config_address = 0x8000b840;
 	st->piix3.pci.irq_levels = 2;
 	st->piix3.rcr = 2;
 	st->pm.pci.irq_levels = 4;

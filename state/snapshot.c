@@ -21,6 +21,7 @@ void machine_save_state(const struct machine *m, struct machine_state *st)
 	st->profile = (uint8_t)m->cfg.profile;
 	st->clock_ns = clock_now(&m->clock);
 	pci_save_state(&m->i440fx.pci, &st->i440fx);
+	st->pci_config_address = m->pci.config_address;
 	piix3_save_state(&m->piix3, &st->piix3);
 	piix4_pm_save_state(&m->pm, &st->pm);
 	if (m->has_ide)
@@ -61,6 +62,7 @@ void machine_load_state(struct machine *m, const struct machine_state *st)
 {
 	clock_set(&m->clock, st->clock_ns);
 	i440fx_load_state(&m->i440fx, &st->i440fx);
+	m->pci.config_address = st->pci_config_address & PCI_CONFIG_ADDRESS_MASK;
 	piix3_load_state(&m->piix3, &st->piix3);
 	piix4_pm_load_state(&m->pm, &st->pm);
 	if (m->has_ide)

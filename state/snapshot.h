@@ -23,6 +23,12 @@ struct machine_state {
 	uint8_t profile;
 	uint64_t clock_ns;
 	struct pci_state i440fx;
+	/*
+	 * The 0xcf8 latch: a save between a guest's OUT to 0xcf8 and its access
+	 * to 0xcfc must not leave the restored guest reading all-ones (Xen does
+	 * not keep its own copy across a restore either).
+	 */
+	uint32_t pci_config_address;
 	struct piix3_state piix3;
 	struct piix4_pm_state pm;
 	struct xen_platform_state platform;

@@ -308,6 +308,9 @@ DESC(vmmouse, "vmmouse", 0, 0, vmmouse_f);
 static const struct vmf port92_f[] = { F(1, 1) }; /* hw/i386/port92.c */
 DESC(port92, "port92", 1, 1, port92_f);
 
+static const struct vmf pcihost_f[] = { F(4, 1) }; /* hw/pci/pci_host.c: config_reg */
+DESC(pcihost, "PCIHost", 1, 1, pcihost_f);
+
 /* ------------------------------------------------ ide (hw/ide/pci.c, hw/ide/core.c) */
 
 SUB(bmdma_current, "ide bmdma_current", 1, F(4, 4));
@@ -416,6 +419,7 @@ static const struct vm_layout layouts[] = {
 	{ "pckbd", &pckbd, 0, NULL },
 	{ "vmmouse", &vmmouse, 0, NULL },
 	{ "port92", &port92, 0, NULL },
+	{ "PCIHost", &pcihost, 0, NULL },
 	{ "ide", &ide, 0, NULL },
 	{ "i2c_bus", &i2c_bus, 0, NULL },
 	{ "piix4_pm", &piix4_pm, 0, "without the SMBus block (machine xenfv)" },

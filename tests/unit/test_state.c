@@ -130,6 +130,27 @@ static void expect_refused(struct tm_ctx *t, const uint8_t *buf, size_t len, con
 	wbuf_free(&after);
 }
 
+/* Saved between the guest's OUT to 0xcf8 and its IN from 0xcfc: the restored guest reads the register. */
+static void test_config_address_latch(void **state)
+{
+	struct tm_ctx *a = fresh_machine(PROFILE_XENFV, 1), *b = fresh_machine(PROFILE_XENFV, 1);
+	struct load_report rep;
+	struct wbuf w;
+	char err[256];
+
+	(void)state;
+	outp(a, 0xcf8, 4, 0x80000b40); /* 00:01.3, PMBA */
+	save(a, &w);
+	if (snapshot_load(&b->m, w.data, w.len, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(inp(b, 0xcf8, 4), 0x80000b40);
+	assert_int_equal(inp(b, 0xcfc, 4), inp(a, 0xcfc, 4));
+	assert_int_not_equal(inp(b, 0xcfc, 4), 0xffffffff);
+	wbuf_free(&w);
+	tm_free(a);
+	tm_free(b);
+}
+
 static void test_truncation_and_corruption(void **state)
 {
 	struct tm_ctx *src = scenario_machine(PROFILE_XENFV, 1);
@@ -593,6 +614,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_identity),
+		cmocka_unit_test(test_config_address_latch),
 		cmocka_unit_test(test_truncation_and_corruption),
 		cmocka_unit_test(test_reordered_and_duplicated),
 		cmocka_unit_test(test_wrong_versions_and_records),
