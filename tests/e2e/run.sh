@@ -28,6 +28,16 @@ for f in count.rom reboot.rom linux.bzimage linux-initrd.img disk.img cd.iso; do
 done
 { echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1}"; echo "export E2E_KEEP_SAVE E2E_LINUX"; tail -n +2 "$here/scenarios.sh"; } >"$share/run.sh"
 cp "$here"/*.cfg "$share/"
+# The Linux-from-IDE guest's disk, built from the dom0 image's kernel (cached per image and script).
+if [ "${E2E_LINUX:-1}" != 0 ]; then
+	stamp="$(basename "$img") $(sha1sum "$here/mk-linux-disk.sh" | cut -c1-16)"
+	if [ ! -s "$B/e2e/linux-disk.img" ] || [ "$(cat "$B/e2e/linux-disk.stamp" 2>/dev/null)" != "$stamp" ]; then
+		mkdir -p "$B/e2e"
+		"$here/mk-linux-disk.sh" "$img" "$B/e2e/linux-disk.img" || { echo "e2e: could not build the Linux disk"; exit 2; }
+		echo "$stamp" >"$B/e2e/linux-disk.stamp"
+	fi
+	cp "$B/e2e/linux-disk.img" "$share/linuxdisk.img"
+fi
 # What the disk guest writes at sectors 200 (DMA) and 201 (PIO): the check's reference.
 perl -e 'print pack("C*", map { ($_ ^ 0x5a) & 255 } 0 .. 511), pack("C*", map { ($_ * 7) & 255 } 0 .. 511)' >"$share/disk-expect.bin"
 cp "$here/../tools/libxl-emulator-context" "$share/"

@@ -392,6 +392,35 @@ else
 	ok 1 "Linux guest: could not build the initramfs from dom0's busybox (see linux-initramfs.log)"
 fi
 
+# ---- 8. a real Linux guest booted from the emulated IDE disk (SYSLINUX, then ata_piix) ----
+linux_disk_guest() { # DM
+	guest_cfg /share/linuxdisk.cfg "$1"
+	L=$(dm_label "$1")
+	media=/tmp/linuxdisk.img
+	cp /share/linuxdisk.img "$media"
+	modprobe loop 2>/dev/null
+	t0=$(now)
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1 && wait_file "$S" "linux disk guest: powering off" 300
+	rc=$?
+	ld_secs=$(secs "$t0" "$(now)")
+	[ $rc = 0 ] && wait_gone "$G" 60
+	rc=$?
+	cp "$S" "$OUT/$G-serial.log" 2>/dev/null
+	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/" 2>/dev/null
+	[ $rc = 0 ] && grep -q "booted from the IDE disk by SYSLINUX" "$S" && grep -q "read 8 MiB of sda" "$S" &&
+		grep -q "wrote and read back the last sector" "$S"
+	ok $? "$L, Linux from the IDE disk: SYSLINUX loaded Debian's kernel, ata_piix read and wrote the disk, ACPI power-off ($ld_secs s)"
+	size=$(stat -c %s "$media")
+	dd if="$media" bs=512 skip=$((size / 512 - 1)) count=1 2>/dev/null | grep -q "hvmdm linux disk marker"
+	ok $? "$L, Linux from the IDE disk: the marker it wrote to the last sector is in the image file"
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f "$media"
+}
+if [ "${E2E_LINUX:-1}" != 0 ] && [ -s /share/linuxdisk.img ]; then
+	linux_disk_guest stock
+	linux_disk_guest hvmdm
+fi
+
 xl list >"$OUT/xl-list-end.log" 2>&1
 [ "$(xl list 2>/dev/null | wc -l)" = 2 ]
 ok $? "no domain left but dom0"

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+#   tests/e2e/mk-linux-disk.sh IMAGE_DIR OUT
+#
+# A bootable raw disk for the real-Xen tier's Linux-from-IDE guest, built
+# without root and without loop mounts: an MBR (syslinux's mbr.bin) and one
+# bootable FAT16 partition at 1 MiB holding SYSLINUX, the dom0 image's Debian
+# kernel and an initramfs of busybox-static with the modules the kernel needs
+# for the PIIX IDE controller (ata_piix and what modules.dep says it needs),
+# taken out of IMAGE_DIR/dom0.img with debugfs. Its init loads them, reads
+# the emulated disk through ata_piix, writes a marker after the partition
+# and powers off through ACPI (poweroff -f). The FAT is made with mkfs.fat
+# and mtools, syslinux --install writes its boot sector, sfdisk the table.
+set -euo pipefail
+img_dir=$1
+out=$2
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' ||
+	{ $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "$1" >&2; }; }
+for p in syslinux syslinux-common mtools dosfstools fdisk busybox-static cpio e2fsprogs; do need "$p"; done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+dump() { debugfs -R "dump -p $1 $2" "$img_dir/dom0.img" >/dev/null 2>&1 && [ -s "$2" ]; }
+kver=$(debugfs -R "ls -p /lib/modules" "$img_dir/dom0.img" 2>/dev/null | awk -F/ '$6 ~ /^[0-9]/ { print $6 }' | tail -1)
+[ -n "$kver" ] || { echo "mk-linux-disk: no /lib/modules in $img_dir/dom0.img" >&2; exit 1; }
+mods=/lib/modules/$kver
+dump "$mods/modules.dep" "$work/modules.dep"
+
+# ata_piix, sd_mod and their dependencies, dependencies first (modules.dep lists a module's
+# dependencies after it, deepest last).
+order() {
+	local m=$1 line dep
+	line=$(grep "^kernel/[^:]*/$m.ko[^:]*:" "$work/modules.dep" | head -1)
+	[ -n "$line" ] || { echo "mk-linux-disk: $m is not in modules.dep" >&2; exit 1; }
+	for dep in $(echo "${line#*:}" | tr ' ' '\n' | tac); do
+		grep -qx "$dep" "$work/order" 2>/dev/null || echo "$dep" >>"$work/order"
+	done
+	grep -qx "${line%%:*}" "$work/order" 2>/dev/null || echo "${line%%:*}" >>"$work/order"
+}
+: >"$work/order"
+order ata_piix
+order sd_mod
+root=$work/root
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/lib/modules"
+cp /bin/busybox "$root/bin/busybox"
+i=0
+while read -r ko; do
+	i=$((i + 1))
+	name=$(printf '%02d-%s' "$i" "$(basename "$ko")")
+	dump "$mods/$ko" "$root/lib/modules/$name" || { echo "mk-linux-disk: cannot extract $ko" >&2; exit 1; }
+	case $name in
+	*.xz) xz -d "$root/lib/modules/$name" ;;
+	*.zst) zstd -q -d --rm "$root/lib/modules/$name" ;;
+	esac
+done <"$work/order"
+cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+/bin/busybox mount -t devtmpfs dev /dev
+echo "linux disk guest: up, booted from the IDE disk by SYSLINUX"
+for m in /lib/modules/*.ko; do /bin/busybox insmod "$m" 2>/dev/null; done
+i=0
+while [ ! -b /dev/sda ] && [ $i -lt 100 ]; do /bin/busybox sleep 0.1; i=$((i + 1)); done
+if [ -b /dev/sda ]; then
+	echo "linux disk guest: sda $(/bin/busybox cat /sys/block/sda/size) sectors, model $(/bin/busybox cat /sys/block/sda/device/model)"
+	/bin/busybox dd if=/dev/sda of=/dev/null bs=65536 count=128 2>/dev/null && echo "linux disk guest: read 8 MiB of sda"
+	# A marker in the last sector (after the partition), read back uncached; the host checks the file.
+	n=$(( $(/bin/busybox cat /sys/block/sda/size) - 1 ))
+	echo "hvmdm linux disk marker" | /bin/busybox dd of=/dev/sda bs=512 seek=$n conv=sync,fsync 2>/dev/null
+	/bin/busybox sync
+	echo 3 >/proc/sys/vm/drop_caches
+	/bin/busybox dd if=/dev/sda bs=512 skip=$n count=1 2>/dev/null | /bin/busybox grep -q "hvmdm linux disk marker" &&
+		echo "linux disk guest: wrote and read back the last sector"
+	echo "linux disk guest: irq $(/bin/busybox grep -c ata_piix /proc/interrupts) ata_piix lines: $(/bin/busybox grep ata_piix /proc/interrupts | /bin/busybox tr -s ' ' | /bin/busybox cut -d' ' -f2,3 | /bin/busybox tr '\n' ' ')"
+else
+	echo "linux disk guest: no sda"
+fi
+echo "linux disk guest: powering off"
+/bin/busybox poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$work/initrd.gz"
+
+cat >"$work/syslinux.cfg" <<'CFG'
+SERIAL 0 115200
+CONSOLE 0
+PROMPT 0
+TIMEOUT 0
+DEFAULT linux
+LABEL linux
+  KERNEL vmlinuz
+  INITRD initrd.gz
+  APPEND console=ttyS0 xen_emul_unplug=never panic=-1 quiet
+CFG
+part_mib=32
+rm -f "$work/part.img"
+mkfs.fat -F 16 -n HVMDMBOOT -C "$work/part.img" $((part_mib * 1024)) >/dev/null
+mcopy -i "$work/part.img" "$img_dir/vmlinuz" ::vmlinuz
+mcopy -i "$work/part.img" "$work/initrd.gz" ::initrd.gz
+mcopy -i "$work/part.img" "$work/syslinux.cfg" ::syslinux.cfg
+syslinux --install "$work/part.img"
+# 1 MiB of MBR and gap, the partition, 1 MiB after it for the guest's marker.
+truncate -s $(( (part_mib + 2) * 1024 * 1024 )) "$work/disk.img"
+echo "2048,$((part_mib * 2048)),6,*" | sfdisk -q "$work/disk.img" >/dev/null
+dd if=/usr/lib/syslinux/mbr/mbr.bin of="$work/disk.img" bs=440 count=1 conv=notrunc 2>/dev/null
+dd if="$work/part.img" of="$work/disk.img" bs=1M seek=1 conv=notrunc 2>/dev/null
+mv "$work/disk.img" "$out"
