@@ -118,6 +118,15 @@ static void lba28(struct tm_ctx *t, uint16_t base, unsigned int dev, uint32_t lb
 	outp(t, base + 5, 1, (lba >> 16) & 0xff);
 }
 
+static void lba48(struct tm_ctx *t, uint64_t lba, uint16_t count)
+{
+	outp(t, P + 6, 1, 0x40);
+	outp(t, P + 2, 1, count >> 8), outp(t, P + 2, 1, count & 0xff);
+	outp(t, P + 3, 1, (lba >> 24) & 0xff), outp(t, P + 3, 1, lba & 0xff);
+	outp(t, P + 4, 1, (lba >> 32) & 0xff), outp(t, P + 4, 1, (lba >> 8) & 0xff);
+	outp(t, P + 5, 1, (lba >> 40) & 0xff), outp(t, P + 5, 1, (lba >> 16) & 0xff);
+}
+
 static void read_words(struct tm_ctx *t, uint16_t base, uint8_t *buf, unsigned int bytes)
 {
 	for (unsigned int i = 0; i < bytes; i += 2) {
@@ -653,6 +662,136 @@ static void test_atapi(void **state)
 	tm_free(t);
 }
 
+/* The commands the other tests do not reach, each with its status and its effect. */
+static void test_remaining_commands(void **state)
+{
+	struct tm_ctx *t = ide_machine(true);
+	uint8_t cdb[12] = { 0 }, buf[8192], file[8192];
+	unsigned int blocks, n;
+
+	(void)state;
+	/* Power management, SPECIFY, SEEK, RECALIBRATE: accepted with an interrupt. */
+	static const uint8_t ok_cmds[] = { 0xe0, 0xe1, 0xe2, 0xe3, 0xe6, 0x91, 0x70, 0x10, 0x1f };
+	for (unsigned int i = 0; i < sizeof(ok_cmds); i++) {
+		outp(t, P + 7, 1, ok_cmds[i]);
+		assert_true(t->acc.isa_irq[14]);
+		assert_int_equal(status(t, P), 0x50);
+	}
+	outp(t, P + 7, 1, 0xe5); /* CHECK POWER MODE: active */
+	assert_int_equal(inp(t, P + 2, 1), 0xff);
+	outp(t, P + 7, 1, 0x00); /* NOP always aborts */
+	assert_int_equal(status(t, P), 0x41);
+	/* SET FEATURES: write cache off shows in IDENTIFY word 85; an unknown feature aborts. */
+	outp(t, P + 1, 1, 0x82);
+	outp(t, P + 7, 1, 0xef);
+	assert_int_equal(status(t, P), 0x50);
+	outp(t, P + 7, 1, 0xec);
+	read_words(t, P, buf, 512);
+	assert_int_equal(buf[85 * 2] & 0x20, 0);
+	outp(t, P + 1, 1, 0x77);
+	outp(t, P + 7, 1, 0xef);
+	assert_int_equal(status(t, P), 0x41);
+	/* WRITE MULTIPLE EXT, VERIFY EXT, FLUSH EXT, READ MULTIPLE EXT. */
+	outp(t, P + 2, 1, 2);
+	outp(t, P + 7, 1, 0xc6);
+	status(t, P);
+	lba48(t, 50, 3);
+	outp(t, P + 7, 1, 0x39);
+	for (unsigned int i = 0; i < 3 * 256; i++)
+		outp(t, P, 2, 0x1100 + i);
+	assert_int_equal(status(t, P), 0x50);
+	disk_pread(file, 3 * 512, 50 * 512);
+	assert_int_equal(file[2], 0x01);
+	assert_int_equal(file[3], 0x11);
+	lba48(t, 50, 3);
+	outp(t, P + 7, 1, 0x42);
+	assert_int_equal(status(t, P), 0x50);
+	outp(t, P + 7, 1, 0xea);
+	assert_int_equal(status(t, P), 0x50);
+	lba48(t, 50, 3);
+	outp(t, P + 7, 1, 0x29);
+	read_words(t, P, buf, 3 * 512);
+	assert_memory_equal(buf, file, 3 * 512);
+	restore_disk();
+	/* READ NATIVE MAX ADDRESS EXT. */
+	outp(t, P + 6, 1, 0x40);
+	outp(t, P + 7, 1, 0x27);
+	assert_int_equal(inp(t, P + 3, 1) | inp(t, P + 4, 1) << 8, DISK_SECTORS - 1);
+	/* READ DMA EXT / WRITE DMA EXT. */
+	for (unsigned int i = 0; i < 1024; i++)
+		t->acc.guest_ram[0x30000 + i] = (uint8_t)(i * 3);
+	put_prd(t, 0x1000, 0x30000, 1024, true);
+	outp(t, BM + 4, 4, 0x1000);
+	lba48(t, 60, 2);
+	outp(t, P + 7, 1, 0x35);
+	outp(t, BM, 1, BM_CMD_START);
+	assert_int_equal(status(t, P), 0x50);
+	outp(t, BM, 1, 0);
+	disk_pread(file, 1024, 60 * 512);
+	assert_memory_equal(file, t->acc.guest_ram + 0x30000, 1024);
+	memset(t->acc.guest_ram + 0x30000, 0, 1024);
+	lba48(t, 60, 2);
+	outp(t, P + 7, 1, 0x25);
+	outp(t, BM, 1, BM_CMD_TO_MEMORY | BM_CMD_START);
+	assert_int_equal(status(t, P), 0x50);
+	outp(t, BM, 1, 0);
+	assert_memory_equal(file, t->acc.guest_ram + 0x30000, 1024);
+	restore_disk();
+
+	/* ATAPI: READ(12), SEEK, SET CD SPEED, READ DISC INFORMATION, MECHANISM STATUS. */
+	cdb[0] = 0xa8, cdb[5] = 2, cdb[9] = 1;
+	packet(t, cdb, 0xfffe, false);
+	n = atapi_read_all(t, buf, sizeof(buf), &blocks);
+	assert_int_equal(n, 2048);
+	assert_int_equal(buf[0], cd_byte(2, 0, 1));
+	memset(cdb, 0, 12);
+	cdb[0] = 0x2b;
+	assert_int_equal(packet(t, cdb, 0xfffe, false), 0x50);
+	cdb[0] = 0xbb;
+	assert_int_equal(packet(t, cdb, 0xfffe, false), 0x50);
+	cdb[0] = 0x51, cdb[8] = 34;
+	packet(t, cdb, 0xfffe, false);
+	assert_int_equal(atapi_read_all(t, buf, sizeof(buf), &blocks), 34);
+	assert_int_equal(buf[2], 0x0e);
+	memset(cdb, 0, 12);
+	cdb[0] = 0xbd, cdb[9] = 8;
+	packet(t, cdb, 0xfffe, false);
+	assert_int_equal(atapi_read_all(t, buf, sizeof(buf), &blocks), 8);
+	/* MODE SENSE: error recovery page, all pages; an unknown page is an invalid field. */
+	memset(cdb, 0, 12);
+	cdb[0] = 0x5a, cdb[2] = 0x01, cdb[8] = 64;
+	packet(t, cdb, 0xfffe, false);
+	assert_int_equal(atapi_read_all(t, buf, sizeof(buf), &blocks), 16);
+	assert_int_equal(buf[8], 0x01);
+	cdb[2] = 0x3f;
+	packet(t, cdb, 0xfffe, false);
+	assert_int_equal(atapi_read_all(t, buf, sizeof(buf), &blocks), 8 + 8 + 22);
+	cdb[2] = 0x05;
+	assert_int_equal(packet(t, cdb, 0xfffe, false), 0x41);
+	/* GET CONFIGURATION for one feature only (RT 2): the core feature. */
+	memset(cdb, 0, 12);
+	cdb[0] = 0x46, cdb[1] = 2, cdb[3] = 1, cdb[8] = 64;
+	packet(t, cdb, 0xfffe, false);
+	n = atapi_read_all(t, buf, sizeof(buf), &blocks);
+	assert_int_equal(n, 8 + 12);
+	assert_int_equal(buf[9], 0x01);
+	/* INQUIRY of a vital product data page: invalid field. */
+	memset(cdb, 0, 12);
+	cdb[0] = 0x12, cdb[1] = 1, cdb[4] = 36;
+	assert_int_equal(packet(t, cdb, 0xfffe, false), 0x41);
+	/* Allocation lengths cut replies: INQUIRY of 5 bytes. */
+	cdb[1] = 0, cdb[4] = 5;
+	packet(t, cdb, 0xfffe, false);
+	assert_int_equal(atapi_read_all(t, buf, sizeof(buf), &blocks), 5);
+	/* An ATA command to the CD aborts with the signature; CHECK POWER MODE answers. */
+	outp(t, S + 7, 1, 0x20);
+	assert_int_equal(status(t, S), 0x41);
+	assert_int_equal(inp(t, S + 5, 1), 0xeb);
+	outp(t, S + 7, 1, 0xe5);
+	assert_int_equal(status(t, S), 0x50);
+	tm_free(t);
+}
+
 static void test_media_change(void **state)
 {
 	struct tm_ctx *t = ide_machine(false);
@@ -904,6 +1043,7 @@ int main(void)
 		cmocka_unit_test(test_pio_read_write),
 		cmocka_unit_test(test_dma),
 		cmocka_unit_test(test_atapi),
+		cmocka_unit_test(test_remaining_commands),
 		cmocka_unit_test(test_media_change),
 		cmocka_unit_test(test_resets_and_irq_mask),
 		cmocka_unit_test(test_pv_unplug),
