@@ -782,6 +782,86 @@ static int dec_ide_v4(struct rbuf *r, struct decode_ctx *c)
  * transfer in flight was never saved ("XXX: if a transfer is pending, we do
  * not save it yet"): such a drive comes back idle, and the report says so.
  */
+/*
+ * One drive as both foreign producers save it (qemu-xen-traditional hw/ide.c
+ * ide_save, upstream hw/ide/core.c vmstate_ide_drive): be32 mult_sectors,
+ * be32 identify_set, [identify data], traditional only u8 write_cache, u8
+ * feature, error, be32 nsector, u8 sector, lcyl, hcyl, the five HOB bytes
+ * (upstream swaps hob_sector and hob_nsector), select, status, lba48,
+ * sense_key, asc, upstream only u8 cdrom_changed.
+ */
+static int get_foreign_drive(struct rbuf *r, struct decode_ctx *c, struct ide_drive_regs *g,
+			     bool upstream)
+{
+	size_t at = r->pos;
+	uint32_t mult = get_be32(r), identify_set;
+
+	if (!r->short_read && (mult > IDE_MAX_MULT || (mult & (mult - 1))))
+		return fail(c, at, "IDE multiple-sector count not 0 or a power of two up to 16", NULL);
+	memset(g, 0, sizeof(*g));
+	g->mult_sectors = (uint8_t)mult;
+	g->write_cache = true;
+	at = r->pos;
+	identify_set = get_be32(r);
+	if (!r->short_read && identify_set > 1)
+		return fail(c, at, "identify_set is neither 0 nor 1", NULL);
+	if (identify_set) {
+		uint8_t identify[512]; /* regenerated from the drive, as QEMU does on reset */
+
+		get_bytes(r, identify, sizeof(identify));
+		g->write_cache = identify[85 * 2] & 0x20; /* word 85 bit 5: write cache on */
+	}
+	if (!upstream)
+		GET_FLAG(r, c, g->write_cache);
+	g->feature = get_u8(r);
+	g->error = get_u8(r);
+	g->nsector = (uint8_t)get_be32(r);
+	g->sector = get_u8(r);
+	g->lcyl = get_u8(r);
+	g->hcyl = get_u8(r);
+	g->hob_feature = get_u8(r);
+	if (upstream) {
+		g->hob_sector = get_u8(r);
+		g->hob_nsector = get_u8(r);
+	} else {
+		g->hob_nsector = get_u8(r);
+		g->hob_sector = get_u8(r);
+	}
+	g->hob_lcyl = get_u8(r);
+	g->hob_hcyl = get_u8(r);
+	g->select = get_u8(r);
+	g->status = get_u8(r);
+	GET_FLAG(r, c, g->lba48);
+	g->sense_key = get_u8(r);
+	g->asc = get_u8(r);
+	if (upstream)
+		g->unit_attention = get_u8(r) != 0; /* cdrom_changed */
+	g->unit = 512;
+	return 0;
+}
+
+/*
+ * Neither foreign producer's transfer state can be resumed: a drive that was
+ * busy or asking for data comes back idle. Returns whether it was. The drive
+ * kinds stay this machine's (neither producer says which drives exist).
+ */
+static bool settle_foreign_drive(struct ide_drive_state *d, uint8_t kind)
+{
+	struct ide_drive_regs *g = &d->r;
+	bool busy = false;
+
+	if (g->status & (IDE_STAT_BUSY | IDE_STAT_DRQ)) {
+		busy = kind != IDE_KIND_NONE;
+		g->status = (uint8_t)((g->status & ~(IDE_STAT_BUSY | IDE_STAT_DRQ)) |
+				      IDE_STAT_READY | IDE_STAT_SEEK);
+	}
+	d->kind = kind;
+	d->buf_len = 0;
+	if (kind == IDE_KIND_NONE)
+		memset(g, 0, sizeof(*g));
+	return busy;
+}
+
 static int dec_ide_trad(struct rbuf *r, struct decode_ctx *c)
 {
 	struct ide_state *s = &c->st->ide;
@@ -804,52 +884,11 @@ static int dec_ide_trad(struct rbuf *r, struct decode_ctx *c)
 		s->ch[ch].irq_pending = false; /* the ISA line level lives in Xen's PIC */
 	}
 	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
-		struct ide_drive_state *d = &s->drive[i];
-		struct ide_drive_regs *g = &d->r;
-		uint8_t kind = d->kind; /* this machine's drive */
-		size_t at = r->pos;
-		uint32_t mult = get_be32(r), identify_set;
+		uint8_t kind = s->drive[i].kind; /* this machine's drive */
 
-		if (!r->short_read && (mult > IDE_MAX_MULT || (mult & (mult - 1))))
-			return fail(c, at, "IDE multiple-sector count not 0 or a power of two up to 16", NULL);
-		memset(g, 0, sizeof(*g));
-		g->mult_sectors = (uint8_t)mult;
-		at = r->pos;
-		identify_set = get_be32(r);
-		if (!r->short_read && identify_set > 1)
-			return fail(c, at, "identify_set is neither 0 nor 1", NULL);
-		if (identify_set) {
-			uint8_t identify[512]; /* regenerated from the drive, as QEMU does on reset */
-
-			get_bytes(r, identify, sizeof(identify));
-		}
-		GET_FLAG(r, c, g->write_cache);
-		g->feature = get_u8(r);
-		g->error = get_u8(r);
-		g->nsector = (uint8_t)get_be32(r);
-		g->sector = get_u8(r);
-		g->lcyl = get_u8(r);
-		g->hcyl = get_u8(r);
-		g->hob_feature = get_u8(r);
-		g->hob_nsector = get_u8(r);
-		g->hob_sector = get_u8(r);
-		g->hob_lcyl = get_u8(r);
-		g->hob_hcyl = get_u8(r);
-		g->select = get_u8(r);
-		g->status = get_u8(r);
-		GET_FLAG(r, c, g->lba48);
-		g->sense_key = get_u8(r);
-		g->asc = get_u8(r);
-		g->unit = 512;
-		if (g->status & (IDE_STAT_BUSY | IDE_STAT_DRQ)) {
-			busy = kind != IDE_KIND_NONE;
-			g->status = (uint8_t)((g->status & ~(IDE_STAT_BUSY | IDE_STAT_DRQ)) |
-					      IDE_STAT_READY | IDE_STAT_SEEK);
-		}
-		d->kind = kind;
-		d->buf_len = 0;
-		if (kind == IDE_KIND_NONE)
-			memset(g, 0, sizeof(*g));
+		if (get_foreign_drive(r, c, &s->drive[i].r, false))
+			return -1;
+		busy |= settle_foreign_drive(&s->drive[i], kind);
 	}
 	if (finish(r, c))
 		return -1;
@@ -981,8 +1020,10 @@ static int dec_ide_upstream(struct rbuf *r, struct decode_ctx *c)
 		u.idx = ch;
 		s->ch[ch].devctl = get_u8(r);
 		s->ch[ch].cur = get_u8(r);
-		if (!r->short_read && s->ch[ch].cur > 1)
-			return fail(c, at + 1, "an IDE bus selects a unit other than 0 or 1", NULL);
+		if (!r->short_read && s->ch[ch].cur > 1) {
+			rc = fail(c, at + 1, "an IDE bus selects a unit other than 0 or 1", NULL);
+			goto out;
+		}
 		s->ch[ch].irq_pending = false; /* the ISA line level lives in Xen's PIC */
 		if (get_up_subsections(r, c, bus_subs, 1))
 			goto out;
@@ -996,61 +1037,17 @@ static int dec_ide_upstream(struct rbuf *r, struct decode_ctx *c)
 				       BM_STATUS_DRIVE_DMA;
 	}
 	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
-		struct ide_drive_state *d = &s->drive[i];
-		struct ide_drive_regs *g = &d->r;
-		uint8_t kind = d->kind;
-		size_t at = r->pos;
-		uint32_t mult = get_be32(r), identify_set;
+		struct ide_drive_regs *g = &s->drive[i].r;
+		uint8_t kind = s->drive[i].kind;
 
 		u.idx = i;
-		if (!r->short_read && (mult > IDE_MAX_MULT || (mult & (mult - 1))))
-			return fail(c, at, "IDE multiple-sector count not 0 or a power of two up to 16", NULL);
-		memset(g, 0, sizeof(*g));
-		g->mult_sectors = (uint8_t)mult;
-		g->write_cache = true;
-		at = r->pos;
-		identify_set = get_be32(r);
-		if (!r->short_read && identify_set > 1)
-			return fail(c, at, "identify_set is neither 0 nor 1", NULL);
-		if (identify_set) {
-			uint8_t identify[512];
-
-			get_bytes(r, identify, sizeof(identify));
-			g->write_cache = identify[85 * 2] & 0x20; /* word 85 bit 5: write cache on */
-		}
-		g->feature = get_u8(r);
-		g->error = get_u8(r);
-		g->nsector = (uint8_t)get_be32(r);
-		g->sector = get_u8(r);
-		g->lcyl = get_u8(r);
-		g->hcyl = get_u8(r);
-		g->hob_feature = get_u8(r);
-		g->hob_sector = get_u8(r);
-		g->hob_nsector = get_u8(r);
-		g->hob_lcyl = get_u8(r);
-		g->hob_hcyl = get_u8(r);
-		g->select = get_u8(r);
-		g->status = get_u8(r);
-		GET_FLAG(r, c, g->lba48);
-		g->sense_key = get_u8(r);
-		g->asc = get_u8(r);
-		g->unit_attention = get_u8(r) != 0; /* cdrom_changed */
-		g->unit = 512;
-		if (get_up_subsections(r, c, drive_subs, 3))
+		if (get_foreign_drive(r, c, g, true) || get_up_subsections(r, c, drive_subs, 3))
 			goto out;
 		if (u.tray_seen[i]) {
 			g->tray_open = u.tray[i][0] != 0;
 			g->locked = u.tray[i][1] != 0;
 		}
-		if (g->status & (IDE_STAT_BUSY | IDE_STAT_DRQ)) {
-			u.in_flight |= kind != IDE_KIND_NONE;
-			g->status = (uint8_t)((g->status & ~(IDE_STAT_BUSY | IDE_STAT_DRQ)) |
-					      IDE_STAT_READY | IDE_STAT_SEEK);
-		}
-		d->kind = kind;
-		d->buf_len = 0;
-		if (kind == IDE_KIND_NONE)
-			memset(g, 0, sizeof(*g));
+		u.in_flight |= settle_foreign_drive(&s->drive[i], kind);
 	}
 	rc = finish(r, c);
 	if (!rc && u.in_flight)

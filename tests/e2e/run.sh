@@ -13,7 +13,7 @@
 #   with hvmdm, saved and restored: about 4 of the run's 6 minutes)
 set -u
 B=${1:-build}
-timeout_s=${E2E_TIMEOUT:-900}
+timeout_s=${E2E_TIMEOUT:-$([ "${E2E_LINUX:-1}" = 0 ] && echo 900 || echo 1500)}
 here=$(cd "$(dirname "$0")" && pwd)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || {
 	$( [ "$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq qemu-system-x86 >&2 || { echo "e2e: cannot install qemu-system-x86"; exit 2; }
