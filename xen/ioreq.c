@@ -14,6 +14,8 @@ void ioreq_ctx_init(struct ioreq_ctx *c, struct machine *m, struct accel *accel)
 	c->refused = 0;
 }
 
+#define STRING_CHUNK 4096
+
 static uint64_t mem_read(struct ioreq_ctx *c, uint64_t gpa, unsigned int size)
 {
 	uint64_t v = 0;
@@ -87,14 +89,52 @@ static void handle_access(struct ioreq_ctx *c, ioreq_t *r)
 		}
 		return;
 	}
-	for (uint32_t i = 0; i < r->count; i++) {
-		uint64_t dev = mmio ? r->addr + (uint64_t)(step * i) : r->addr;
-		uint64_t mem = r->data + (uint64_t)(step * i);
+	/*
+	 * String forms move guest memory in chunks: one guest-memory copy per
+	 * chunk instead of one per element (a sector of `rep insw` is one copy,
+	 * not 256 foreign mappings). Element order and device accesses are as
+	 * before; a chunk whose memory is not all there falls back to the
+	 * element-by-element rules (reads of absent memory give all-ones,
+	 * writes to it are dropped).
+	 */
+	for (uint32_t i = 0; i < r->count;) {
+		uint8_t buf[STRING_CHUNK];
+		uint32_t n = r->count - i, per = STRING_CHUNK / r->size;
+		uint64_t first, lowest;
 
-		if (r->dir == IOREQ_READ)
-			mem_write(c, mem, r->size, dev_read(c, mmio, dev, r->size));
-		else
-			dev_write(c, mmio, dev, r->size, mem_read(c, mem, r->size));
+		if (n > per)
+			n = per;
+		first = r->data + (uint64_t)(step * i);
+		/* With df set the chunk's elements descend from `first`. */
+		lowest = r->df ? first - (uint64_t)(n - 1) * r->size : first;
+		if (r->dir == IOREQ_READ) {
+			for (uint32_t k = 0; k < n; k++) {
+				uint64_t dev = mmio ? r->addr + (uint64_t)(step * (i + k)) : r->addr;
+				uint32_t slot = r->df ? n - 1 - k : k;
+
+				le_write(buf + (size_t)slot * r->size, r->size, dev_read(c, mmio, dev, r->size));
+			}
+			if (c->accel->ops->guest_memory_rw(c->accel, lowest, buf, (size_t)n * r->size, true))
+				for (uint32_t k = 0; k < n; k++) {
+					uint32_t slot = r->df ? n - 1 - k : k;
+
+					mem_write(c, first + (uint64_t)(step * k), r->size,
+						  le_read(buf + (size_t)slot * r->size, r->size));
+				}
+		} else {
+			bool whole = !c->accel->ops->guest_memory_rw(c->accel, lowest, buf,
+								    (size_t)n * r->size, false);
+
+			for (uint32_t k = 0; k < n; k++) {
+				uint64_t dev = mmio ? r->addr + (uint64_t)(step * (i + k)) : r->addr;
+				uint32_t slot = r->df ? n - 1 - k : k;
+				uint64_t v = whole ? le_read(buf + (size_t)slot * r->size, r->size)
+						   : mem_read(c, first + (uint64_t)(step * k), r->size);
+
+				dev_write(c, mmio, dev, r->size, v);
+			}
+		}
+		i += n;
 	}
 }
 

@@ -8,12 +8,13 @@
 # "N passed, N failed". Every wait is bounded; a boot failure, panic or
 # timeout is reported with the console lines that show it.
 #
-#   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 900)
+#   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 900; 1800 with the Linux guests)
+#   E2E_ONLY="base count reboot ide direct linux linuxdisk" runs only those parts.
 #   E2E_LINUX=0 leaves out the real Linux guest (booted with the stock DM and
 #   with hvmdm, saved and restored: about 4 of the run's 6 minutes)
 set -u
 B=${1:-build}
-timeout_s=${E2E_TIMEOUT:-$([ "${E2E_LINUX:-1}" = 0 ] && echo 900 || echo 1500)}
+timeout_s=${E2E_TIMEOUT:-$([ "${E2E_LINUX:-1}" = 0 ] && echo 900 || echo 1800)}
 here=$(cd "$(dirname "$0")" && pwd)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || {
 	$( [ "$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq qemu-system-x86 >&2 || { echo "e2e: cannot install qemu-system-x86"; exit 2; }
@@ -26,7 +27,7 @@ cp "$B/hvmdm" "$share/hvmdm"
 for f in count.rom reboot.rom linux.bzimage linux-initrd.img disk.img cd.iso; do
 	cp "$B/guests/$f" "$share/$f" || { echo "e2e: $B/guests/$f is not built"; exit 2; }
 done
-{ echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1}"; echo "export E2E_KEEP_SAVE E2E_LINUX"; tail -n +2 "$here/scenarios.sh"; } >"$share/run.sh"
+{ echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_ONLY=\"${E2E_ONLY:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_ONLY"; tail -n +2 "$here/scenarios.sh"; } >"$share/run.sh"
 cp "$here"/*.cfg "$share/"
 # The Linux-from-IDE guest's disk, built from the dom0 image's kernel (cached per image and script).
 if [ "${E2E_LINUX:-1}" != 0 ]; then

@@ -114,9 +114,42 @@ static void test_string_io(void **state)
 	assert_int_equal(inp(t, COM1_SCR, 1), 0xff);
 	r = req(IOREQ_TYPE_PIO, COM1_LSR, 1, 2, IOREQ_READ);
 	r.data_is_ptr = 1;
-	r.data = 4095; /* the second byte would be past the end */
+	r.data = sizeof(t->acc.guest_ram) - 1; /* the second byte would be past the end */
 	ioreq_handle(&c, &r);
-	assert_int_equal(t->acc.guest_ram[4095], 0x60);
+	assert_int_equal(t->acc.guest_ram[sizeof(t->acc.guest_ram) - 1], 0x60);
+	/* Long strings go in chunks, both directions, and a chunk half outside memory keeps its half. */
+	r = req(IOREQ_TYPE_PIO, COM1_LSR, 1, 5000, IOREQ_READ);
+	r.data_is_ptr = 1;
+	r.data = 0x3000;
+	ioreq_handle(&c, &r);
+	assert_int_equal(t->acc.guest_ram[0x2fff], 0);
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal(t->acc.guest_ram[0x3000 + i], 0x60);
+	assert_int_equal(t->acc.guest_ram[0x3000 + 5000], 0);
+	r.df = 1;
+	r.data = 0x9000;
+	ioreq_handle(&c, &r);
+	assert_int_equal(t->acc.guest_ram[0x9000 - 5000], 0);
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal(t->acc.guest_ram[0x9000 - i], 0x60);
+	assert_int_equal(t->acc.guest_ram[0x9001], 0);
+	r.df = 0;
+	r.data = sizeof(t->acc.guest_ram) - 100;
+	r.count = 200;
+	ioreq_handle(&c, &r);
+	for (int i = 1; i <= 100; i++)
+		assert_int_equal(t->acc.guest_ram[sizeof(t->acc.guest_ram) - i], 0x60);
+	/* rep outsw of 3000 words: the scratch register ends with the last word's low byte. */
+	t->acc.guest_ram[0x20000 + 2 * 2999] = 0x77;
+	r = req(IOREQ_TYPE_PIO, COM1_SCR, 1, 3000, IOREQ_WRITE);
+	r.data_is_ptr = 1;
+	r.data = 0x20000;
+	r.size = 1;
+	ioreq_handle(&c, &r);
+	assert_int_equal(inp(t, COM1_SCR, 1), 0);
+	r.count = 2 * 2999 + 1;
+	ioreq_handle(&c, &r);
+	assert_int_equal(inp(t, COM1_SCR, 1), 0x77);
 	assert_int_equal(c.refused, 0);
 	tm_free(t);
 }
