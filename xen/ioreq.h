@@ -22,9 +22,6 @@ struct ioreq_ctx {
 	int64_t time_offset;   /* TIMEOFFSET: the guest RTC's delta, seconds */
 	uint64_t served;
 	uint64_t refused;
-	/* INVALIDATE: drop cached guest mappings (Xen sends it when guest memory goes away). */
-	void (*invalidate)(void *opaque);
-	void *invalidate_opaque;
 };
 
 void ioreq_ctx_init(struct ioreq_ctx *c, struct machine *m, struct accel *accel);

@@ -176,61 +176,7 @@ static int request(struct accel *a, enum accel_request req)
 	return 0;
 }
 
-static void mapcache_drop(void *opaque)
-{
-	struct xen_dm *x = opaque;
-
-	for (unsigned int i = 0; i < XEN_MAPCACHE_BUCKETS; i++) {
-		struct xen_mapcache_bucket *b = &x->mapcache[i];
-
-		if (b->base)
-			xenforeignmemory_unmap(x->libs->fmem, b->base, XEN_MAPCACHE_PAGES);
-		b->base = NULL;
-		b->first_pfn = UINT64_MAX;
-	}
-}
-
-/* The page `pfn` through the map cache, or NULL if it cannot be mapped read-write there. */
-static uint8_t *mapcache_page(struct xen_dm *x, xen_pfn_t pfn)
-{
-	uint64_t first = pfn & ~(uint64_t)(XEN_MAPCACHE_PAGES - 1);
-	struct xen_mapcache_bucket *b = NULL, *victim = &x->mapcache[0];
-	unsigned int idx = (unsigned int)(pfn - first);
-
-	for (unsigned int i = 0; i < XEN_MAPCACHE_BUCKETS; i++) {
-		struct xen_mapcache_bucket *c = &x->mapcache[i];
-
-		if (c->base && c->first_pfn == first) {
-			b = c;
-			break;
-		}
-		if (!c->base || (victim->base && c->last_use < victim->last_use))
-			victim = c;
-	}
-	if (!b) {
-		xen_pfn_t pfns[XEN_MAPCACHE_PAGES];
-
-		if (victim->base)
-			xenforeignmemory_unmap(x->libs->fmem, victim->base, XEN_MAPCACHE_PAGES);
-		for (unsigned int i = 0; i < XEN_MAPCACHE_PAGES; i++)
-			pfns[i] = (xen_pfn_t)(first + i);
-		/* With an error array the pages that exist are mapped and each absent one says so. */
-		victim->base = xenforeignmemory_map(x->libs->fmem, x->domid, PROT_READ | PROT_WRITE,
-						    XEN_MAPCACHE_PAGES, pfns, victim->err);
-		victim->first_pfn = victim->base ? first : UINT64_MAX;
-		if (!victim->base)
-			return NULL;
-		b = victim;
-	}
-	b->last_use = ++x->mapcache_clock;
-	return b->err[idx] ? NULL : b->base + (size_t)idx * PAGE;
-}
-
-/*
- * Guest memory through the map cache; a page it cannot hold (read-only ROM,
- * a hole) is mapped on its own for the copy only, with the protection the
- * copy needs, and absent memory is an error.
- */
+/* One page of guest memory at a time, mapped for the copy only. */
 static int guest_memory_rw(struct accel *a, uint64_t gpa, void *buf, size_t len, bool write)
 {
 	struct xen_dm *x = to_xen(a);
@@ -239,27 +185,21 @@ static int guest_memory_rw(struct accel *a, uint64_t gpa, void *buf, size_t len,
 	while (len) {
 		xen_pfn_t pfn = gpa / PAGE;
 		size_t off = gpa % PAGE, n = PAGE - off < len ? PAGE - off : len;
-		uint8_t *page = mapcache_page(x, pfn);
-		bool own = false;
+		int perr = 0;
+		uint8_t *page = xenforeignmemory_map(x->libs->fmem, x->domid,
+						     write ? PROT_READ | PROT_WRITE : PROT_READ, 1,
+						     &pfn, &perr);
 
-		if (!page) {
-			int perr = 0;
-
-			page = xenforeignmemory_map(x->libs->fmem, x->domid,
-						    write ? PROT_READ | PROT_WRITE : PROT_READ, 1, &pfn, &perr);
-			if (!page || perr) {
-				if (page)
-					xenforeignmemory_unmap(x->libs->fmem, page, 1);
-				return -EFAULT;
-			}
-			own = true;
+		if (!page || perr) {
+			if (page)
+				xenforeignmemory_unmap(x->libs->fmem, page, 1);
+			return -EFAULT;
 		}
 		if (write)
 			memcpy(page + off, p, n);
 		else
 			memcpy(p, page + off, n);
-		if (own)
-			xenforeignmemory_unmap(x->libs->fmem, page, 1);
+		xenforeignmemory_unmap(x->libs->fmem, page, 1);
 		gpa += n;
 		p += n;
 		len -= n;
@@ -360,8 +300,6 @@ void xen_dm_attach(struct xen_dm *x, struct machine *m)
 {
 	x->m = m;
 	ioreq_ctx_init(&x->io, m, &x->accel);
-	x->io.invalidate = mapcache_drop;
-	x->io.invalidate_opaque = x;
 }
 
 int xen_dm_set_enabled(struct xen_dm *x, bool on, char *err, size_t errlen)
@@ -390,7 +328,6 @@ void xen_dm_close(struct xen_dm *x)
 
 	if (!l)
 		return;
-	mapcache_drop(x);
 	if (x->server_created)
 		xendevicemodel_destroy_ioreq_server(l->dmod, (domid_t)x->domid, x->ioservid);
 	if (l->res)

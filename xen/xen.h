@@ -36,22 +36,6 @@ struct xen_dm_libs; /* the library handles, private to xen.c */
 
 #define XEN_DM_MAX_VCPUS 128
 
-/*
- * The map cache: guest memory mapped in buckets of 64 pages, kept until Xen
- * says guest memory changed (INVALIDATE) or the bucket is the least recently
- * used of 32 (8 MiB mapped at most), so DMA and string I/O do not map and
- * unmap a page per copy.
- */
-#define XEN_MAPCACHE_PAGES 64
-#define XEN_MAPCACHE_BUCKETS 32
-
-struct xen_mapcache_bucket {
-	uint64_t first_pfn; /* UINT64_MAX: empty */
-	uint8_t *base;
-	int err[XEN_MAPCACHE_PAGES];
-	uint64_t last_use;
-};
-
 struct xen_dm {
 	struct accel accel;
 	uint32_t domid;
@@ -65,8 +49,6 @@ struct xen_dm {
 	uint32_t vcpu_port[XEN_DM_MAX_VCPUS]; /* local event channel per vCPU */
 	uint32_t buf_port;       /* local port of the buffered channel */
 	struct ioreq_ctx io;      /* decoding and dispatch (ioreq.c) */
-	struct xen_mapcache_bucket mapcache[XEN_MAPCACHE_BUCKETS];
-	uint64_t mapcache_clock;
 	volatile int stop;       /* a device asked for power-off/reboot/S3 */
 	enum accel_request stop_reason;
 };
