@@ -10,8 +10,8 @@
 #
 #   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 900; 1800 with the Linux guests)
 #   E2E_ONLY="base count reboot ide direct linux linuxdisk" runs only those parts.
-#   E2E_LINUX=0 leaves out the real Linux guest (booted with the stock DM and
-#   with hvmdm, saved and restored: about 4 of the run's 6 minutes)
+#   E2E_LINUX=0 leaves out the real Linux guests (booted directly and from the IDE disk, with the stock DM and
+#   with hvmdm: about 11 of the run's 15 minutes)
 set -u
 B=${1:-build}
 timeout_s=${E2E_TIMEOUT:-$([ "${E2E_LINUX:-1}" = 0 ] && echo 900 || echo 1800)}
