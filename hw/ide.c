@@ -1765,11 +1765,14 @@ static int check_drive(const struct ide_drive *d, const struct ide_drive_state *
 	    r->drq_end > r->data_end)
 		BAD("ide: drive %u: buffer positions %u/%u/%u of %u saved bytes inconsistent", i,
 		    r->data_pos, r->drq_end, r->data_end, ds->buf_len);
-	if ((r->xfer == IDE_XFER_PIO_IN || r->xfer == IDE_XFER_PIO_OUT) &&
+	if ((r->xfer == IDE_XFER_PIO_IN || r->xfer == IDE_XFER_PIO_OUT || r->xfer == IDE_XFER_PACKET) &&
 	    (r->drq_len == 0 || r->drq_len > 0xfffe))
 		BAD("ide: drive %u: DRQ block length %u invalid", i, r->drq_len);
 	if (r->xfer == IDE_XFER_PACKET && r->data_end != 12)
 		BAD("ide: drive %u: a packet of %u bytes", i, r->data_end);
+	/* Writes only ever go to sectors (their chunk and count are what bound the buffer). */
+	if ((r->xfer == IDE_XFER_PIO_OUT || r->xfer == IDE_XFER_DMA_OUT) && r->source != IDE_SRC_SECTORS)
+		BAD("ide: drive %u: a write transfer that is not to sectors", i);
 	if (r->source == IDE_SRC_SECTORS) {
 		uint32_t limit = r->xfer == IDE_XFER_DMA_IN || r->xfer == IDE_XFER_DMA_OUT
 					 ? IDE_BUF_SIZE : IDE_SAVE_BUF;

@@ -1029,6 +1029,23 @@ static void test_check_state(void **state)
 	assert_int_equal(piix_ide_check_state(&t->m.ide, st, err, sizeof(err)), 0);
 	st->drive[0].r.mult_sectors = 3;
 	assert_int_equal(piix_ide_check_state(&t->m.ide, st, err, sizeof(err)), -1);
+	/* A packet waiting for its bytes needs the byte count limit its replies are cut at. */
+	st->drive[0].r.mult_sectors = 0;
+	st->drive[2].r.xfer = IDE_XFER_PACKET;
+	st->drive[2].r.unit = 512;
+	st->drive[2].r.data_end = st->drive[2].r.drq_end = st->drive[2].buf_len = 12;
+	st->drive[2].r.drq_len = 0;
+	assert_int_equal(piix_ide_check_state(&t->m.ide, st, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "DRQ block length"));
+	st->drive[2].r.drq_len = 0xfffe;
+	assert_int_equal(piix_ide_check_state(&t->m.ide, st, err, sizeof(err)), 0);
+	/* A write "from the buffer" would let a stream's chunk size run past the buffer. */
+	st->drive[0].r.xfer = IDE_XFER_PIO_OUT;
+	st->drive[0].r.source = IDE_SRC_BUFFER;
+	st->drive[0].r.chunk = 100000;
+	st->drive[0].r.remaining = 0x80000000u;
+	assert_int_equal(piix_ide_check_state(&t->m.ide, st, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not to sectors"));
 	free(st);
 	tm_free(nodisk);
 	tm_free(t);
