@@ -1597,7 +1597,8 @@ int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
 		dr->blk.fd = -1;
 		dr->kind = cfg ? cfg[i].kind : IDE_KIND_NONE;
 		snprintf(dr->serial, sizeof(dr->serial), "HVMDM%05u", i + 1);
-		if (dr->kind != IDE_KIND_NONE && cfg[i].placeholder)
+		dr->placeholder = dr->kind != IDE_KIND_NONE && cfg[i].placeholder;
+		if (dr->placeholder)
 			continue; /* an inspection tool's drive: no image */
 		if (dr->kind != IDE_KIND_NONE && cfg[i].path &&
 		    drive_open_medium(dr, cfg[i].path, -1, cfg[i].read_only, err, errlen)) {
@@ -1781,7 +1782,7 @@ static int check_drive(const struct ide_drive *d, const struct ide_drive_state *
 			BAD("ide: drive %u: %u units per buffer too many", i, r->chunk);
 		if (r->unit != (d->kind == IDE_KIND_CD ? CD_UNIT : 512u))
 			BAD("ide: drive %u: unit size %u wrong for the drive", i, r->unit);
-		if (r->lba > units || r->remaining > units - r->lba)
+		if (!d->placeholder && (r->lba > units || r->remaining > units - r->lba))
 			BAD("ide: drive %u: sectors %llu+%u outside the image (%llu)", i,
 			    (unsigned long long)r->lba, r->remaining, (unsigned long long)units);
 		if (r->xfer == IDE_XFER_PIO_OUT && (r->data_end % r->unit ||

@@ -104,6 +104,7 @@ struct ide_drive_regs {
 
 struct ide_drive {
 	enum ide_kind kind;
+	bool placeholder; /* an inspection tool's drive: no image, so no size to check against */
 	struct block blk; /* disk image, or the CD's medium (fd -1 = empty) */
 	uint64_t nb_units; /* 512-byte sectors (disk) or 2048-byte blocks (CD) */
 	uint16_t cyls, heads, secs;

@@ -1046,6 +1046,22 @@ static void test_check_state(void **state)
 	st->drive[0].r.remaining = 0x80000000u;
 	assert_int_equal(piix_ide_check_state(&t->m.ide, st, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not to sectors"));
+	/* hvmdm-stream's placeholder drives (no image) accept a transfer's sectors as they are. */
+	{
+		struct machine_config cfg = { .profile = PROFILE_XENFV, .vcpus = 1, .ram_mib = 128 };
+		struct tm_ctx *p;
+
+		cfg.ide[0] = (struct ide_drive_config){ .kind = IDE_KIND_DISK, .placeholder = true };
+		cfg.ide[2] = (struct ide_drive_config){ .kind = IDE_KIND_CD, .placeholder = true };
+		p = tm_new_cfg(&cfg);
+		st->drive[0].r.source = IDE_SRC_SECTORS;
+		st->drive[0].r.chunk = 1;
+		st->drive[0].r.lba = 100;
+		st->drive[0].r.remaining = 1;
+		assert_int_equal(piix_ide_check_state(&p->m.ide, st, err, sizeof(err)), 0);
+		assert_int_equal(piix_ide_check_state(&nodisk->m.ide, st, err, sizeof(err)), -1);
+		tm_free(p);
+	}
 	free(st);
 	tm_free(nodisk);
 	tm_free(t);
