@@ -255,14 +255,7 @@ check_round:
 
 ; 100 ms on the 24-bit ACPI PM timer at PMBA (config 0x40 of 00:01.3) + 8.
 delay:
-	mov eax, 0x80000b40
-	mov dx, 0xcf8
-	out dx, eax
-	mov dx, 0xcfc
-	in eax, dx
-	and ax, 0xffc0
-	add ax, 8
-	mov dx, ax
+	PM_REG_TO_DX 8
 	in eax, dx
 	mov esi, eax
 .w:
