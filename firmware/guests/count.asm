@@ -29,12 +29,17 @@ pmtmr_%1:
 	add eax, 8
 	mov edx, eax
 	ret
-; Wait 100 ms on the 24-bit PM timer. Clobbers eax, edx, esi.
+; Wait 100 ms on the 24-bit PM timer. Clobbers eax, edx, esi. Between
+; reads it spins (PM_SPIN in rom.inc): fewer exits for the host to get wrong.
 delay_%1:
 	call pmtmr_%1
 	in eax, dx
 	mov esi, eax
 %%wait:
+	mov eax, PM_SPIN
+%%spin:
+	dec eax
+	jnz %%spin
 	in eax, dx
 	sub eax, esi
 	and eax, 0xffffff

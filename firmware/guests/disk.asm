@@ -253,12 +253,17 @@ check_round:
 	stc
 	ret
 
-; 100 ms on the 24-bit ACPI PM timer at PMBA (config 0x40 of 00:01.3) + 8.
+; 100 ms on the 24-bit ACPI PM timer at PMBA (config 0x40 of 00:01.3) + 8,
+; spinning PM_SPIN times between reads (see rom.inc).
 delay:
 	PM_REG_TO_DX 8
 	in eax, dx
 	mov esi, eax
 .w:
+	mov eax, PM_SPIN
+.spin:
+	dec eax
+	jnz .spin
 	in eax, dx
 	sub eax, esi
 	and eax, 0xffffff

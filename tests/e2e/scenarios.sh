@@ -163,10 +163,10 @@ wait_file() {
 	return 1
 }
 # wait_gone DOMNAME SECONDS: until the domain no longer exists
+# (by the clock: each xl call itself takes a while under TCG)
 wait_gone() {
-	i=0
-	while xl domid "$1" >/dev/null 2>&1 && [ $i -lt $(($2 * 10)) ]; do
-		i=$((i + 1))
+	end=$(($(date +%s) + $2))
+	while xl domid "$1" >/dev/null 2>&1 && [ "$(date +%s)" -lt $end ]; do
 		sleep 0.1
 	done
 	! xl domid "$1" >/dev/null 2>&1
@@ -181,6 +181,23 @@ guest_cfg() {
 	sed -e "s/^name = .*/name = \"$G\"/" -e "s|^serial = .*|serial = \"file:$S\"|" "$1" >"$cfg"
 	[ "$2" = stock ] && sed -i '/^device_model_override/d' "$cfg"
 	return 0
+}
+# stuck_report DOMNAME: where a guest that did not finish in time is (its vCPU
+# registers twice, a second apart, and its device model's state) in
+# $OUT/DOMNAME-stuck.log, and its instruction pointers as a comment line.
+stuck_report() {
+	d=$(xl domid "$1" 2>/dev/null) || return 0
+	pid=$(xenstore-read "/local/domain/$d/image/device-model-pid" 2>/dev/null)
+	{
+		xl list
+		for t in 1 2; do
+			/usr/lib/xen-4.17/bin/xenctx -a "$d" 2>&1
+			sleep 1
+		done
+		[ -n "$pid" ] && cat "/proc/$pid/status" "/proc/$pid/wchan" 2>/dev/null
+		[ -n "$pid" ] && ls -l "/proc/$pid/task" 2>/dev/null
+	} >"$OUT/$1-stuck.log" 2>&1
+	say "# $1 did not finish: $(grep -E -o "cs:[er]ip: [0-9a-f:]*" "$OUT/$1-stuck.log" | tr '\n' ' ')(registers in $1-stuck.log)"
 }
 # LABEL for check lines
 dm_label() { if [ "$1" = stock ]; then echo "stock qemu-xen"; else echo "hvmdm"; fi; }
@@ -203,6 +220,7 @@ count_guest() {
 		ok $? "$L, count guest: xl restore"
 		wait_gone "$G" 90
 		rc=$?
+		[ $rc = 0 ] || stuck_report "$G"
 		cp "$S" "$OUT/$G-serial-2.log"
 		cp "/var/log/xen/qemu-dm-$G.log" "$OUT/" 2>/dev/null
 		ok $rc "$L, count guest: its ACPI S5 (PM1a_CNT) ended the domain, as on_poweroff says"
@@ -274,6 +292,7 @@ ide_guest() { # CFG DM
 	rc=$?
 	[ $rc = 0 ] && wait_gone "$G" 90
 	rc=$?
+	[ $rc = 0 ] || stuck_report "$G"
 	cp "$S" "$OUT/$G-serial.log" 2>/dev/null
 	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/" 2>/dev/null
 	if [ "$1" = disk ]; then
