@@ -17,14 +17,16 @@ XEN_CFLAGS = $(shell pkg-config --cflags $(XEN_PKGS))
 XEN_LIBS = $(shell pkg-config --libs $(XEN_PKGS))
 LIBS := -ljansson
 
-CORE_SRCS := $(wildcard hw/*.c) $(wildcard state/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c
+# The pc machine's DSDT: ASL compiled by iasl (warnings are errors), its AML a C array.
+B := build
+DSDT_C := $(B)/gen/dsdt_aml.c
+CORE_SRCS := $(wildcard hw/*.c) $(wildcard state/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c $(DSDT_C)
 MAIN_SRC := vm/main.c
 # The Xen accelerator links only into the hvmdm binary (tests and tools need no Xen libraries).
 XEN_SRCS := xen/xen.c
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := tests/unit/accel_double.c
 
-B := build
 REL_OBJS := $(CORE_SRCS:%.c=$(B)/rel/%.o)
 ASAN_OBJS := $(CORE_SRCS:%.c=$(B)/asan/%.o)
 ASAN_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(B)/asan/%.o)
@@ -42,6 +44,19 @@ all: $(B)/hvmdm $(B)/hvmdm-stream
 
 deps:
 	@tools/setup-debian.sh
+
+$(B)/gen/dsdt.aml: firmware/acpi/dsdt.asl
+	@mkdir -p $(dir $@)
+	@echo "  IASL    $<"
+	@command -v iasl >/dev/null || { echo "iasl missing: run tools/setup-debian.sh (acpica-tools)" >&2; exit 1; }
+	@iasl -we -p $(basename $@) $< >$(basename $@).log || { cat $(basename $@).log >&2; exit 1; }
+
+$(DSDT_C): $(B)/gen/dsdt.aml
+	@{ echo "/* Generated from firmware/acpi/dsdt.asl by the Makefile; do not edit. */"; \
+	   echo "const unsigned char hvmdm_dsdt_aml[] = {"; \
+	   od -An -v -tx1 $< | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/\t/'; \
+	   echo "};"; \
+	   echo "const unsigned int hvmdm_dsdt_aml_len = sizeof(hvmdm_dsdt_aml);"; } >$@.tmp && mv $@.tmp $@
 
 xen-libs:
 	@pkg-config --exists $(XEN_PKGS) || { echo "Xen libraries missing: run tools/setup-debian.sh" >&2; exit 1; }
@@ -183,7 +198,7 @@ run: deps $(B)/hvmdm $(B)/hvmdm-stream $(GUESTS)
 
 check: deps $(B)/hvmdm $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
-		prove --exec '' $(TEST_BINS) tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t
+		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
 e2e: deps $(B)/hvmdm $(B)/guests/count.rom $(B)/guests/reboot.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "machine.h"
+#include "acpi.h"
 #include "linux_boot.h"
 
 #include <stdio.h>
@@ -86,7 +87,21 @@ static int fill_fw_cfg(struct machine *m, char *err, size_t errlen)
 		struct linux_boot lb = { .kernel = cfg->kernel, .initrd = cfg->initrd,
 					 .cmdline = cfg->append };
 
-		return linux_boot_setup(f, &lb, low, err, errlen);
+		if (linux_boot_setup(f, &lb, low, err, errlen))
+			return -1;
+	}
+	/*
+	 * pc: hvmdm's own ACPI tables (xenfv: hvmloader builds them). Added last
+	 * so the files above keep the selectors earlier releases gave them (a
+	 * saved fw_cfg position names one).
+	 */
+	if (cfg->profile == PROFILE_PC) {
+		struct acpi_pc_config ac = { .vcpus = cfg->vcpus, .ram_below_4g = low };
+
+		for (unsigned int i = 0; i < m->nr_uarts; i++)
+			ac.serial_mask |= 1u << i;
+		if (acpi_add_to_fw_cfg(f, &ac, err, errlen))
+			return -1;
 	}
 	return 0;
 nomem:

@@ -7,6 +7,10 @@ if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 	echo "1..0 # SKIP no /dev/kvm (or not readable and writable by $(id -un))"
 	exit 0
 fi
+# hvmdm's ACPI tables (hw/acpi.c) through the table loader: SeaBIOS moves the
+# PM block to where they say, finds the FADT through the RSDT, parses our DSDT
+# and finds the PS/2 keyboard there (SeaBIOS skips it when a parsed DSDT lacks
+# PNP0303).
 checks=(
 	"Running on QEMU (i440fx)"
 	"Running on KVM"
@@ -24,9 +28,13 @@ checks=(
 	"Found 2 cpu(s) max supported 2 cpu(s)"
 	"Found 1 serial ports"
 	"PS2 keyboard initialized"
+	"Moving pm_base to 0x600"
+	"table(50434146)="
 	"e820 map has"
 	"No bootable device"
 )
+# ... and the DSDT it parsed is ours, by length.
+checks+=("ACPI: parse DSDT at 0x" "(len $(stat -c %s build/gen/dsdt.aml 2>/dev/null || echo "?: build/gen/dsdt.aml missing"))")
 # Test guests: ROM, then the lines each must print on COM1 before powering off.
 guests=(
 	"realmode|hvmdm test guest: real mode|count 5|pci 0000 8086:1237|pci 0008 8086:7000|pci 000b 8086:7113|powering off through PM1a_CNT"

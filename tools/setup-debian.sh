@@ -10,13 +10,14 @@ set -euo pipefail
 # runtime (libclang-rt-14-dev) builds the libFuzzer targets. KVM guests boot
 # Debian's SeaBIOS; direct kernel boot uses QEMU's loader ROM (linuxboot_dma.bin,
 # in qemu-system-data, a small architecture-independent package); the test
-# guests are assembled with nasm.
+# guests are assembled with nasm; the pc machine's DSDT is compiled with iasl
+# (acpica-tools).
 packages=(
 	build-essential pkg-config
 	libxen-dev libjansson-dev libseccomp-dev
 	libcmocka-dev perl
 	clang libclang-rt-14-dev
-	seabios qemu-system-data nasm bc
+	seabios qemu-system-data nasm bc acpica-tools
 )
 
 missing=()
