@@ -350,6 +350,23 @@ static int xen_pause(void *t, char *err, size_t errlen)
 	return xen_dm_set_enabled(x, false, err, errlen);
 }
 
+/*
+ * "running" in xenstore, as QEMU writes it when the VM first runs. Started
+ * with -S (libxl does that with dm_restrict, then waits on QMP query-status
+ * instead), that is at the first `cont`; after -xen-domid-restrict xenstore
+ * is out of reach, which only costs the key.
+ */
+static void xen_announce(struct xen_dm *x)
+{
+	char err[256];
+
+	if (x->announced)
+		return;
+	x->announced = true;
+	if (xen_dm_xs_write(x, "state", "running", err, sizeof(err)))
+		log_info("main", "%s (no xenstore: libxl follows this device model over QMP)", err);
+}
+
 static int xen_resume(void *t, char *err, size_t errlen)
 {
 	struct xen_dm *x = t;
@@ -357,7 +374,10 @@ static int xen_resume(void *t, char *err, size_t errlen)
 	if (x->enabled)
 		return 0;
 	clock_start(&x->m->clock);
-	return xen_dm_set_enabled(x, true, err, errlen);
+	if (xen_dm_set_enabled(x, true, err, errlen))
+		return -1;
+	xen_announce(x);
+	return 0;
 }
 
 static struct machine *xen_machine(void *t)
@@ -478,28 +498,56 @@ static int load_incoming(struct machine *m, const char *uri, const uint8_t *buf,
 	return 0;
 }
 
+/*
+ * -runas USER or UID:GID (libxl passes xen-qemuuser-shared by name, or a
+ * number from xen-qemuuser-range-base + domid with that user's group:
+ * libxl_dm.c libxl__domain_get_device_model_uid). 0, or -1 for neither.
+ */
+static int runas_ids(const char *spec, uid_t *uid, gid_t *gid)
+{
+	unsigned long u, g;
+	char *end;
+	struct passwd *pw;
+
+	if (spec[0] >= '0' && spec[0] <= '9') {
+		u = strtoul(spec, &end, 10);
+		if (*end != ':' || end[1] < '0' || end[1] > '9')
+			return -1;
+		g = strtoul(end + 1, &end, 10);
+		if (*end || u > 0x7fffffff || g > 0x7fffffff)
+			return -1;
+		*uid = (uid_t)u;
+		*gid = (gid_t)g;
+		return 0;
+	}
+	pw = getpwnam(spec);
+	if (!pw)
+		return -1;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
 /* chroot and drop privileges once every handle is open (-chroot, -runas). */
 static int deprivilege(const struct options *o, char *err, size_t errlen)
 {
-	struct passwd *pw = NULL;
+	uid_t uid = 0;
+	gid_t gid = 0;
 
-	if (o->runas) {
-		char user[64];
-
-		snprintf(user, sizeof(user), "%s", o->runas);
-		user[strcspn(user, ":")] = '\0';
-		pw = getpwnam(user);
-		if (!pw) {
-			snprintf(err, errlen, "-runas %s: no such user", o->runas);
-			return -1;
-		}
+	if (o->runas && runas_ids(o->runas, &uid, &gid)) {
+		snprintf(err, errlen, "-runas %s: no such user, and not UID:GID", o->runas);
+		return -1;
 	}
 	if (o->chroot_dir && (chroot(o->chroot_dir) || chdir("/"))) {
 		snprintf(err, errlen, "-chroot %s: %s", o->chroot_dir, strerror(errno));
 		return -1;
 	}
-	if (pw && (setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid))) {
+	if (o->runas && (setgroups(0, NULL) || setgid(gid) || setuid(uid))) {
 		snprintf(err, errlen, "-runas %s: %s", o->runas, strerror(errno));
+		return -1;
+	}
+	if (o->runas && uid != 0 && setuid(0) == 0) { /* must be gone for good */
+		snprintf(err, errlen, "-runas %s: root could be regained", o->runas);
 		return -1;
 	}
 	return 0;
@@ -563,9 +611,15 @@ static int run_xen(const struct options *o)
 		clock_stop(&m.clock);
 		rc = xen_dm_set_enabled(&x, false, err, sizeof(err));
 	}
-	/* libxl waits for exactly this (60 s) before it talks QMP. */
-	if (!rc)
+	/*
+	 * libxl waits for exactly this (60 s) before it talks QMP; under -S it
+	 * asks QMP query-status instead (prelaunch, or paused after -incoming),
+	 * and the key follows at `cont`.
+	 */
+	if (!rc && !o->start_paused) {
 		rc = xen_dm_xs_write(&x, "state", "running", err, sizeof(err));
+		x.announced = true;
+	}
 	if (rc) {
 		fprintf(stderr, "hvmdm: %s\n", err);
 		qmp_close(&qmp);
@@ -573,7 +627,7 @@ static int run_xen(const struct options *o)
 		xen_dm_close(&x);
 		return 2;
 	}
-	qmp.started = true;
+	qmp.started = !o->start_paused || o->incoming; /* -S alone: prelaunch */
 	log_info("main", "serving Xen domain %u (%s)", o->xen_domid, o->name ? o->name : "unnamed");
 	install_quit_signals();
 	rc = xen_dm_run(&x, qmp_fill_pollfds, qmp.nr_mon ? qmp_poll : NULL, &qmp, err, sizeof(err));

@@ -45,6 +45,7 @@ struct xen_dm {
 	uint16_t ioservid;
 	bool server_created;
 	bool enabled;
+	bool announced; /* device-model/<domid>/state = running written (or tried) */
 	void *pages;             /* frame 0: buffered page, frame 1: synchronous page */
 	uint32_t vcpu_port[XEN_DM_MAX_VCPUS]; /* local event channel per vCPU */
 	uint32_t buf_port;       /* local port of the buffered channel */

@@ -9,7 +9,7 @@
 # timeout is reported with the console lines that show it.
 #
 #   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 900; 1800 with the Linux guests)
-#   E2E_ONLY="base count reboot ide direct linux linuxdisk" runs only those parts.
+#   E2E_ONLY="base count reboot ide direct restrict linux linuxdisk" runs only those parts.
 #   E2E_LINUX=0 leaves out the real Linux guests (booted directly and from the IDE disk, with the stock DM and
 #   with hvmdm: about 11 of the run's 15 minutes)
 set -u

@@ -43,7 +43,7 @@ blob_bytes() {
 	perl /share/libxl-emulator-context "$1" /tmp/blob 2>/dev/null | grep -o "[0-9]* bytes" | grep -o "^[0-9]*"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else print "?" }'; }
-# only NAME: run this part? E2E_ONLY="base count reboot ide direct linux linuxdisk" picks parts (all by default).
+# only NAME: run this part? E2E_ONLY="base count reboot ide direct restrict linux linuxdisk" picks parts (all by default).
 only() { [ -z "${E2E_ONLY:-}" ] && return 0; case " $E2E_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---- 1. the stock device model (QEMU 7.2, qemu-xen): the baseline ----
@@ -326,6 +326,81 @@ if only direct; then
 	say "# the count and reboot guests are option ROMs, which the stock qemu-xen does not offer SeaBIOS under Xen: hvmdm only"
 	direct_boot stock
 fi
+
+# ---- 6b. dm_restrict=1: libxl runs the DM with -xen-domid-restrict, -chroot and -runas ----
+# libxl wants the user xen-qemuuser-range-base (each DM then runs as its uid
+# + domid, passed as -runas UID:GID) or else xen-qemuuser-shared (passed by
+# name): libxl_dm.c libxl__domain_get_device_model_uid. The stock DM runs
+# with the shared user, hvmdm with both. Checked: the DM's effective uid and
+# gid and its root directory (XEN_RUN_DIR/qemu-root-<domid>), before and
+# after a restore.
+dm_confined() { # DOMNAME: its DM runs deprivileged inside qemu-root-<domid>
+	d=$(xl domid "$1" 2>/dev/null) || return 1
+	pid=$(xenstore-read "/local/domain/$d/image/device-model-pid" 2>/dev/null) || return 1
+	uid=$(awk '/^Uid:/ { print $3 }' "/proc/$pid/status" 2>/dev/null)
+	gid=$(awk '/^Gid:/ { print $3 }' "/proc/$pid/status" 2>/dev/null)
+	root=$(readlink "/proc/$pid/root" 2>/dev/null)
+	echo "$1: device model $pid, uid $uid, gid $gid, root $root" >>"$OUT/restrict.log"
+	if id xen-qemuuser-range-base >/dev/null 2>&1; then
+		want_uid=$(($(id -u xen-qemuuser-range-base) + d))
+		want_gid=$(id -g xen-qemuuser-range-base)
+	else
+		want_uid=$(id -u xen-qemuuser-shared)
+		want_gid=$(id -g xen-qemuuser-shared)
+	fi
+	[ "$uid" = "$want_uid" ] && [ "$gid" = "$want_gid" ] &&
+		case "$root" in */xen/qemu-root-"$d") true ;; *) false ;; esac
+}
+restrict_guests() {
+	id xen-qemuuser-shared >/dev/null 2>&1 ||
+		useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin xen-qemuuser-shared
+	# The stock qemu-xen, deprivileged: the baseline (the base guest).
+	sed -e 's/^name = .*/name = "stock-restrict"/' /share/stock.cfg >/tmp/stock-restrict.cfg
+	echo 'dm_restrict = 1' >>/tmp/stock-restrict.cfg
+	G=stock-restrict
+	timeout 120 xl create /tmp/stock-restrict.cfg >"$OUT/$G-create.log" 2>&1 &&
+		wait_dmesg "$G" "No bootable device" 90 && dm_confined "$G" &&
+		timeout 120 xl save "$G" "/tmp/$G.save" >"$OUT/$G-save.log" 2>&1 &&
+		timeout 120 xl restore "/tmp/$G.save" >"$OUT/$G-restore.log" 2>&1 && dm_confined "$G"
+	ok $? "stock qemu-xen, dm_restrict=1: created, deprivileged (uid, chroot), saved and restored deprivileged"
+	cp /var/log/xen/qemu-dm-$G.log "$OUT/" 2>/dev/null
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f "/tmp/$G.save"
+	# hvmdm, deprivileged: the counting guest, saved and restored mid-count, by
+	# name (the shared user) and by number (the range base).
+	restrict_count shared
+	id xen-qemuuser-range-base >/dev/null 2>&1 ||
+		useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+			--uid 200000 xen-qemuuser-range-base
+	restrict_count range
+	userdel xen-qemuuser-range-base
+}
+restrict_count() { # shared | range: which -runas form libxl passes
+	guest_cfg /share/count.cfg hvmdm
+	G=count-restrict-$1
+	L="hvmdm, dm_restrict=1 ($([ "$1" = shared ] && echo "-runas xen-qemuuser-shared" || echo "-runas UID:GID from xen-qemuuser-range-base"))"
+	S=/var/log/xen/$G-serial.log
+	sed -i -e "s/^name = .*/name = \"$G\"/" -e "s|^serial = .*|serial = \"file:$S\"|" "$cfg"
+	echo 'dm_restrict = 1' >>"$cfg"
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1 && dm_confined "$G"
+	ok $? "$L: xl create; hvmdm runs as that user in its chroot"
+	wait_file "$S" "count 12" 90 "$G" && timeout 120 xl save "$G" "/tmp/$G.save" >"$OUT/$G-save.log" 2>&1
+	rc=$?
+	cp "$S" "$OUT/$G-serial-1.log" 2>/dev/null
+	[ $rc = 0 ] && timeout 120 xl restore "/tmp/$G.save" >"$OUT/$G-restore.log" 2>&1 && dm_confined "$G"
+	ok $? "$L: xl save mid-count, xl restore into a new deprivileged hvmdm"
+	wait_gone "$G" 90
+	rc=$?
+	[ $rc = 0 ] || stuck_report "$G"
+	cp "$S" "$OUT/$G-serial-2.log" 2>/dev/null
+	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/" 2>/dev/null
+	nums=$(cat "$OUT/$G-serial-1.log" "$OUT/$G-serial-2.log" 2>/dev/null | grep -o "count [0-9][0-9]*" | grep -o "[0-9]*" | tr '\n' ' ')
+	[ $rc = 0 ] && [ "$nums" = "$(seq 1 30 | tr '\n' ' ')" ]
+	ok $? "$L: the count guest counted 1-30 across it and powered off (S5)"
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f "/tmp/$G.save"
+}
+only restrict && restrict_guests
 
 # ---- 7. a real Linux HVM guest: dom0's Debian kernel with a busybox initramfs ----
 # The initramfs is dom0's busybox and the libraries it needs; its init lists the
