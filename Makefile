@@ -12,7 +12,7 @@ ASAN_CFLAGS := $(BASE_CFLAGS) -O1 $(SAN)
 
 # The Xen libraries the Xen accelerator (xen/) links against, from Debian's
 # libxen-dev; resolved here so a machine without them fails at build time.
-XEN_PKGS := xendevicemodel xenforeignmemory xenevtchn xenstore xentoolcore
+XEN_PKGS := xendevicemodel xenforeignmemory xenevtchn xenstore xentoolcore libseccomp
 XEN_CFLAGS = $(shell pkg-config --cflags $(XEN_PKGS))
 XEN_LIBS = $(shell pkg-config --libs $(XEN_PKGS))
 LIBS := -ljansson
@@ -23,7 +23,7 @@ DSDT_C := $(B)/gen/dsdt_aml.c
 CORE_SRCS := $(wildcard hw/*.c) $(wildcard state/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c $(DSDT_C)
 MAIN_SRC := vm/main.c
 # The Xen accelerator links only into the hvmdm binary (tests and tools need no Xen libraries).
-XEN_SRCS := xen/xen.c
+XEN_SRCS := xen/xen.c xen/sandbox.c
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := tests/unit/accel_double.c
 

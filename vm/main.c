@@ -21,6 +21,7 @@
 #include "../state/snapshot.h"
 #include "../kvm/kvm.h"
 #include "../xen/xen.h"
+#include "../xen/sandbox.h"
 #include "accel_none.h"
 #include "hvmloader_replay.h"
 #include "migration.h"
@@ -607,6 +608,11 @@ static int run_xen(const struct options *o)
 	incoming = NULL;
 	if (!rc)
 		rc = deprivilege(o, err, sizeof(err));
+	qmp.chrooted = o->chroot_dir != NULL; /* libxl removes the socket files */
+	/* dm_restrict: resource limits and the system-call filter, last. */
+	if (!rc && o->xen_restrict)
+		rc = sandbox_enter(getenv("HVMDM_SANDBOX_LOG") && !strcmp(getenv("HVMDM_SANDBOX_LOG"), "1"),
+				   err, sizeof(err));
 	if (!rc && o->start_paused) { /* -S: no ioreqs until QMP cont */
 		clock_stop(&m.clock);
 		rc = xen_dm_set_enabled(&x, false, err, sizeof(err));

@@ -822,7 +822,7 @@ void qmp_close(struct qmp_server *q)
 	for (unsigned int i = 0; i < q->nr_mon; i++) {
 		disconnect(&q->mon[i]);
 		close(q->mon[i].listen_fd);
-		if (!q->mon[i].inherited)
+		if (!q->mon[i].inherited && !q->chrooted)
 			unlink(q->mon[i].path);
 		free(q->mon[i].in);
 	}

@@ -82,6 +82,7 @@ struct qmp_server {
 	char migrate_error[512];
 	struct migration_stats migrate_stats;
 	bool started;               /* the guest has run (prelaunch vs paused) */
+	bool chrooted;              /* socket paths are out of reach: leave them to libxl */
 };
 
 void qmp_init(struct qmp_server *q, const struct qmp_target *ops, void *target);
