@@ -232,12 +232,14 @@ count_guest() {
 	rm -f "/tmp/$G.save"
 }
 
-# 4. a reset through 0xcf9 is a domain reboot
+# 4. a reset through 0xcf9 is a domain reboot (the guest boots from a disk, so both DMs run it)
 reboot_guest() {
+	modprobe loop 2>/dev/null
 	guest_cfg /share/reboot.cfg "$1"
 	L=$(dm_label "$1")
 	d1=
 	d2=
+	cp /share/rebootdisk.img /tmp/rebootdisk.img
 	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1
 	rc=$?
 	if [ $rc = 0 ]; then
@@ -261,6 +263,7 @@ reboot_guest() {
 	fi
 	ok $rc "$L, reboot guest: its reset through 0xcf9 rebooted the domain (domain $d1, then $d2 with a new device model, whose guest ran again)"
 	xl destroy "$G" >/dev/null 2>&1
+	rm -f /tmp/rebootdisk.img
 }
 
 # 5. direct kernel boot (kernel=, ramdisk=, cmdline=) through the DM's fw_cfg
@@ -318,7 +321,10 @@ ide_guest() { # CFG DM [restrict]
 }
 
 only count && count_guest hvmdm
-only reboot && reboot_guest hvmdm
+if only reboot; then
+	reboot_guest stock
+	reboot_guest hvmdm
+fi
 if only ide; then
 	ide_guest disk stock
 	ide_guest disk hvmdm
@@ -328,9 +334,9 @@ fi
 if only direct; then
 	direct_boot hvmdm
 	# The stock qemu-xen does not hand -option-rom to SeaBIOS under Xen (its SeaBIOS
-	# scans for option ROMs and finds none), so the ROM guests run on hvmdm only;
+	# scans for option ROMs and finds none), so the count guest runs on hvmdm only;
 	# direct kernel boot runs on both.
-	say "# the count and reboot guests are option ROMs, which the stock qemu-xen does not offer SeaBIOS under Xen: hvmdm only"
+	say "# the count guest is an option ROM, which the stock qemu-xen does not offer SeaBIOS under Xen: hvmdm only"
 	direct_boot stock
 fi
 
