@@ -78,11 +78,17 @@ rc=$?
 t1=$(now)
 f_restore_stock=$(secs "$t0" "$t1")
 ok $rc "stock qemu-xen: xl restore ($f_restore_stock s)"
+xl pause stock && xl unpause stock >"$OUT/stock-unpause.log" 2>&1
+ok $? "stock qemu-xen: xl pause / xl unpause"
+pid=$(xenstore-read "/local/domain/$(xl domid stock 2>/dev/null)/image/device-model-pid" 2>/dev/null)
 t0=$(now)
 xl destroy stock >"$OUT/stock-destroy.log" 2>&1
 rc=$?
 t1=$(now)
 ok $rc "stock qemu-xen: xl destroy ($(secs "$t0" "$t1") s)"
+sleep 1
+[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && ! xenstore-ls /local/domain/0/device-model 2>/dev/null | grep -q .
+ok $? "stock qemu-xen: the device model process and its xenstore keys are gone after destroy"
 cp /var/log/xen/qemu-dm-stock.log "$OUT/" 2>/dev/null
 rm -f /tmp/stock.save
 
