@@ -103,11 +103,17 @@ stop_hvmdm() {
 	pid=
 }
 
+# start_linux N OPTIONS...: hvmdm with the kernel, serialN.log, errN; sets pid.
+start_linux() {
+	local i=$1
+	shift
+	"$bin" -accel kvm -m 256 -smp 2 -kernel "$kernel" -initrd "$work/initrd.cpio" \
+		-append "console=ttyS0 panic=-1" -serial "file:$work/serial$i.log" "$@" 2>"$work/err$i" &
+	pid=$!
+}
+
 echo "# probe: $probe_us us for 100,000 iterations; kernel $kernel"
-"$bin" -accel kvm -m 256 -smp 2 -kernel "$kernel" -initrd "$work/initrd.cpio" \
-	-append "console=ttyS0 panic=-1" -serial "file:$work/serial1.log" \
-	-qmp "unix:$work/qmp1.sock,server=on,wait=off" 2>"$work/err1" &
-pid=$!
+start_linux 1 -qmp "unix:$work/qmp1.sock,server=on,wait=off"
 wait_for "$work/serial1.log" "linux guest: up" "$wait_s"
 ok $? "Linux booted to its busybox init on hvmdm under KVM"
 wait_for "$work/serial1.log" "count 4 " "$wait_s"
@@ -124,10 +130,7 @@ stop_hvmdm
 [ -s "$work/vm.hvmdm" ] && grep -q "count 4 " "$work/serial1.log"
 ok $? "saved mid-count over QMP (migrate to a file), then quit"
 before=$(grep -o "count [0-9]* uptime [0-9.]*" "$work/serial1.log" | tail -1)
-"$bin" -accel kvm -m 256 -smp 2 -kernel "$kernel" -initrd "$work/initrd.cpio" \
-	-append "console=ttyS0 panic=-1" -serial "file:$work/serial2.log" \
-	-incoming "file:$work/vm.hvmdm" 2>"$work/err2" &
-pid=$!
+start_linux 2 -incoming "file:$work/vm.hvmdm"
 wait_for "$work/serial2.log" "linux guest: powering off" "$wait_s"
 ok $? "restored into a new hvmdm, it counted on and powered off"
 stop_hvmdm

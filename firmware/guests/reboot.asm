@@ -36,11 +36,7 @@ init:
 	call puts16
 	mov al, 1
 	call set_stage
-	mov dx, 0xcf9
-	mov al, 0x02               ; SYS_RST: the next reset is a hard reset
-	out dx, al
-	mov al, 0x06               ; SYS_RST | RST_CPU
-	out dx, al
+	RESET_CF9
 	jmp hang
 
 stage1:

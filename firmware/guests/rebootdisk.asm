@@ -20,11 +20,7 @@ mbr:
 	mov sp, 0x7000
 	mov si, msg
 	call puts16
-	mov dx, 0xcf9
-	mov al, 0x02               ; SYS_RST: the next reset is a hard reset
-	out dx, al
-	mov al, 0x06               ; SYS_RST | RST_CPU
-	out dx, al
+	RESET_CF9
 .hang:
 	cli
 	hlt
