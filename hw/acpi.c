@@ -43,22 +43,17 @@ struct builder {
 	uint32_t len, cap;
 };
 
-static void put(uint8_t *p, unsigned int size, uint64_t v)
-{
-	le_write(p, size, v);
-}
-
 static void header(uint8_t *p, const char *sig, uint32_t len, uint8_t rev)
 {
 	memcpy(p, sig, 4);
-	put(p + 4, 4, len);
+	le_write(p + 4, 4, len);
 	p[8] = rev;
 	p[9] = 0; /* the loader's ADD_CHECKSUM sets it */
 	memcpy(p + 10, "HVMDM ", 6);
 	memcpy(p + 16, "HVMDM-PC", 8);
-	put(p + 24, 4, 1);
+	le_write(p + 24, 4, 1);
 	memcpy(p + 28, "HVMD", 4);
-	put(p + 32, 4, 1);
+	le_write(p + 32, 4, 1);
 }
 
 /* A Generic Address Structure in system I/O space. */
@@ -68,7 +63,7 @@ static void gas_io(uint8_t *p, unsigned int bits, uint64_t addr)
 	p[1] = (uint8_t)bits;
 	p[2] = 0;
 	p[3] = 0; /* access size: as the register width (pre-3.0 meaning) */
-	put(p + 4, 8, addr);
+	le_write(p + 4, 8, addr);
 }
 
 /* -- loader commands -- */
@@ -78,7 +73,7 @@ static uint8_t *loader_entry(struct builder *l, uint32_t cmd)
 	uint8_t *e = l->buf + l->len;
 
 	l->len += ACPI_LOADER_ENTRY;
-	put(e, 4, cmd);
+	le_write(e, 4, cmd);
 	return e;
 }
 
@@ -87,7 +82,7 @@ static void loader_allocate(struct builder *l, const char *file, uint32_t align,
 	uint8_t *e = loader_entry(l, ACPI_LOADER_ALLOCATE);
 
 	strncpy((char *)e + 4, file, ACPI_LOADER_FILESZ - 1);
-	put(e + 60, 4, align);
+	le_write(e + 60, 4, align);
 	e[64] = zone;
 }
 
@@ -99,7 +94,7 @@ static void loader_pointer(struct builder *l, const char *dest, const char *src,
 
 	strncpy((char *)e + 4, dest, ACPI_LOADER_FILESZ - 1);
 	strncpy((char *)e + 60, src, ACPI_LOADER_FILESZ - 1);
-	put(e + 116, 4, offset);
+	le_write(e + 116, 4, offset);
 	e[120] = size;
 }
 
@@ -109,9 +104,9 @@ static void loader_checksum(struct builder *l, const char *file, uint32_t offset
 	uint8_t *e = loader_entry(l, ACPI_LOADER_ADD_CHECKSUM);
 
 	strncpy((char *)e + 4, file, ACPI_LOADER_FILESZ - 1);
-	put(e + 60, 4, offset);
-	put(e + 64, 4, start);
-	put(e + 68, 4, len);
+	le_write(e + 60, 4, offset);
+	le_write(e + 64, 4, start);
+	le_write(e + 68, 4, len);
 }
 
 /* The table at `off` of etc/acpi/tables: its checksum byte is offset 9. */
@@ -144,7 +139,7 @@ static int patch_name_dword(uint8_t *aml, uint32_t len, const char *name, uint32
 		snprintf(err, errlen, "acpi: DSDT has no DWord constant %s to patch", name);
 		return -1;
 	}
-	put(hit, 4, value);
+	le_write(hit, 4, value);
 	return 0;
 }
 
@@ -196,7 +191,7 @@ int acpi_build(const struct acpi_pc_config *c, struct acpi_blobs *out, char *err
 
 	/* FACS: signature and length; the rest (waking vector, lock) is the OS's. */
 	memcpy(t.buf + facs, "FACS", 4);
-	put(t.buf + facs + 4, 4, FACS_LEN);
+	le_write(t.buf + facs + 4, 4, FACS_LEN);
 
 	/* DSDT, with this machine's values patched in. */
 	p = t.buf + dsdt;
@@ -209,29 +204,29 @@ int acpi_build(const struct acpi_pc_config *c, struct acpi_blobs *out, char *err
 	/* FADT, revision 3 (ACPI 2.0). Pointer fields hold offsets the loader rebases. */
 	p = t.buf + fadt;
 	header(p, "FACP", FADT_LEN, 3);
-	put(p + FADT_FIRMWARE_CTRL, 4, facs);
-	put(p + FADT_DSDT, 4, dsdt);
+	le_write(p + FADT_FIRMWARE_CTRL, 4, facs);
+	le_write(p + FADT_DSDT, 4, dsdt);
 	p[44] = 1; /* INT_MODEL in ACPI 1.0 terms: APIC */
-	put(p + 46, 2, ACPI_SCI_IRQ);
-	put(p + 48, 4, 0xb2); /* SMI_CMD: the APM control port */
+	le_write(p + 46, 2, ACPI_SCI_IRQ);
+	le_write(p + 48, 4, 0xb2); /* SMI_CMD: the APM control port */
 	p[52] = 0xf1;         /* ACPI_ENABLE */
 	p[53] = 0xf0;         /* ACPI_DISABLE */
-	put(p + 56, 4, ACPI_PM_BASE);     /* PM1a_EVT_BLK */
-	put(p + 64, 4, ACPI_PM_BASE + 4); /* PM1a_CNT_BLK */
-	put(p + 76, 4, ACPI_PM_BASE + 8); /* PM_TMR_BLK */
-	put(p + 80, 4, ACPI_GPE0_BASE);   /* GPE0_BLK */
+	le_write(p + 56, 4, ACPI_PM_BASE);     /* PM1a_EVT_BLK */
+	le_write(p + 64, 4, ACPI_PM_BASE + 4); /* PM1a_CNT_BLK */
+	le_write(p + 76, 4, ACPI_PM_BASE + 8); /* PM_TMR_BLK */
+	le_write(p + 80, 4, ACPI_GPE0_BASE);   /* GPE0_BLK */
 	p[88] = 4;                        /* PM1_EVT_LEN */
 	p[89] = 2;                        /* PM1_CNT_LEN */
 	p[91] = 4;                        /* PM_TMR_LEN */
 	p[92] = ACPI_GPE0_LEN;            /* GPE0_BLK_LEN */
-	put(p + 96, 2, 0xfff);            /* P_LVL2_LAT: no C2 */
-	put(p + 98, 2, 0xfff);            /* P_LVL3_LAT: no C3 */
+	le_write(p + 96, 2, 0xfff);            /* P_LVL2_LAT: no C2 */
+	le_write(p + 98, 2, 0xfff);            /* P_LVL3_LAT: no C3 */
 	p[108] = 0x32;                    /* CENTURY: the CMOS byte hw/mc146818.c keeps */
-	put(p + 109, 2, FADT_BOOT_ARCH);
-	put(p + 112, 4, FADT_FLAGS);      /* 24-bit PM timer: no TMR_VAL_EXT */
+	le_write(p + 109, 2, FADT_BOOT_ARCH);
+	le_write(p + 112, 4, FADT_FLAGS);      /* 24-bit PM timer: no TMR_VAL_EXT */
 	gas_io(p + 116, 8, 0xcf9);        /* RESET_REG: the PIIX3 reset control register */
 	p[128] = 0x06;                    /* RESET_VALUE: hard reset */
-	put(p + FADT_X_DSDT, 8, dsdt);
+	le_write(p + FADT_X_DSDT, 8, dsdt);
 	gas_io(p + 148, 32, ACPI_PM_BASE);
 	gas_io(p + 172, 16, ACPI_PM_BASE + 4);
 	gas_io(p + 208, 32, ACPI_PM_BASE + 8);
@@ -240,21 +235,21 @@ int acpi_build(const struct acpi_pc_config *c, struct acpi_blobs *out, char *err
 	/* MADT: one LAPIC per vCPU, the IOAPIC, level/high overrides, LINT1 NMI. */
 	p = t.buf + madt;
 	header(p, "APIC", madt_len, 1);
-	put(p + 36, 4, ACPI_LAPIC_ADDR);
-	put(p + 40, 4, 1); /* PCAT_COMPAT: there are 8259s too */
+	le_write(p + 36, 4, ACPI_LAPIC_ADDR);
+	le_write(p + 40, 4, 1); /* PCAT_COMPAT: there are 8259s too */
 	p += MADT_FIXED;
 	for (unsigned int i = 0; i < c->vcpus; i++, p += MADT_LAPIC_LEN) {
 		p[0] = 0;
 		p[1] = MADT_LAPIC_LEN;
 		p[2] = (uint8_t)i; /* ACPI processor ID */
 		p[3] = (uint8_t)i; /* APIC ID, as kvm/kvm.c gives each vCPU */
-		put(p + 4, 4, 1);  /* enabled */
+		le_write(p + 4, 4, 1);  /* enabled */
 	}
 	p[0] = 1;
 	p[1] = MADT_IOAPIC_LEN;
 	p[2] = 0; /* IOAPIC ID: KVM's in-kernel IOAPIC resets to 0 */
-	put(p + 4, 4, ACPI_IOAPIC_ADDR);
-	put(p + 8, 4, 0); /* GSI base */
+	le_write(p + 4, 4, ACPI_IOAPIC_ADDR);
+	le_write(p + 8, 4, 0); /* GSI base */
 	p += MADT_IOAPIC_LEN;
 	/* IRQ 0 keeps GSI 0: KVM's default routing sends the PIT there, no override. */
 	for (size_t i = 0; i < sizeof(level_irqs); i++, p += MADT_ISO_LEN) {
@@ -262,26 +257,26 @@ int acpi_build(const struct acpi_pc_config *c, struct acpi_blobs *out, char *err
 		p[1] = MADT_ISO_LEN;
 		p[2] = 0; /* ISA */
 		p[3] = level_irqs[i];
-		put(p + 4, 4, level_irqs[i]);
-		put(p + 8, 2, 0x000d); /* active high, level triggered */
+		le_write(p + 4, 4, level_irqs[i]);
+		le_write(p + 8, 2, 0x000d); /* active high, level triggered */
 	}
 	p[0] = 4;
 	p[1] = MADT_NMI_LEN;
 	p[2] = 0xff; /* all processors */
-	put(p + 3, 2, 0);
+	le_write(p + 3, 2, 0);
 	p[5] = 1; /* LINT1 */
 
 	/* RSDT: FADT and MADT. */
 	p = t.buf + rsdt;
 	header(p, "RSDT", rsdt_len, 1);
-	put(p + HDR_LEN, 4, fadt);
-	put(p + HDR_LEN + 4, 4, madt);
+	le_write(p + HDR_LEN, 4, fadt);
+	le_write(p + HDR_LEN + 4, 4, madt);
 
 	/* RSDP, revision 0 (ACPI 1.0 layout: RSDT only). */
 	memcpy(out->rsdp, "RSD PTR ", 8);
 	memcpy(out->rsdp + 9, "HVMDM ", 6);
 	out->rsdp[15] = 0;
-	put(out->rsdp + 16, 4, rsdt);
+	le_write(out->rsdp + 16, 4, rsdt);
 
 	/* The loader: allocate, rebase every pointer, then checksum what the pointers changed. */
 	loader_allocate(&l, ACPI_FILE_TABLES, 64, ACPI_LOADER_ZONE_HIGH);

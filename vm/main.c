@@ -610,9 +610,11 @@ static int run_xen(const struct options *o)
 		rc = deprivilege(o, err, sizeof(err));
 	qmp.chrooted = o->chroot_dir != NULL; /* libxl removes the socket files */
 	/* dm_restrict: resource limits and the system-call filter, last. */
-	if (!rc && o->xen_restrict)
-		rc = sandbox_enter(getenv("HVMDM_SANDBOX_LOG") && !strcmp(getenv("HVMDM_SANDBOX_LOG"), "1"),
-				   err, sizeof(err));
+	if (!rc && o->xen_restrict) {
+		const char *log_only = getenv("HVMDM_SANDBOX_LOG");
+
+		rc = sandbox_enter(log_only && !strcmp(log_only, "1"), err, sizeof(err));
+	}
 	if (!rc && o->start_paused) { /* -S: no ioreqs until QMP cont */
 		clock_stop(&m.clock);
 		rc = xen_dm_set_enabled(&x, false, err, sizeof(err));
