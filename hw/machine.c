@@ -260,6 +260,14 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 			return -1;
 		}
 	}
+	/*
+	 * CMOS: the whole chip for pc; under Xen only its NVRAM, which both Xen
+	 * device models also have (S3 resume is flagged there, index 0x0f).
+	 */
+	if (!rc && cfg->profile != PROFILE_PC) {
+		rc = mc146818_init_nvram(&m->rtc, &m->io, accel);
+		m->has_rtc = rc == 0;
+	}
 	if (!rc && cfg->profile == PROFILE_PC) {
 		uint64_t ram = cfg->ram_mib << 20, low = machine_ram_below_4g(cfg);
 

@@ -113,6 +113,8 @@ static void update_irq(struct mc146818 *rtc)
 		     ((c & RTC_C_UF) && (b & RTC_B_UIE));
 
 	rtc->cmos[RTC_REG_C] = (uint8_t)(c | (level ? RTC_C_IRQF : 0));
+	if (rtc->nvram_only)
+		return; /* IRQ 8 is Xen's RTC's */
 	if (level != rtc->irq_level) {
 		rtc->irq_level = level;
 		accel_set_isa_irq_level(rtc->accel, RTC_IRQ, level);
@@ -290,6 +292,18 @@ int mc146818_init(struct mc146818 *rtc, struct io_space *io, struct accel *accel
 	return io_space_claim(io, 0x70, 2, &rtc_ops, rtc, "mc146818");
 }
 
+int mc146818_init_nvram(struct mc146818 *rtc, struct io_space *io, struct accel *accel)
+{
+	memset(rtc, 0, sizeof(*rtc));
+	rtc->now = host_now;
+	rtc->accel = accel;
+	rtc->nvram_only = true; /* no clock: no timers are ever armed */
+	rtc->cmos[RTC_REG_A] = 0x26;
+	rtc->cmos[RTC_REG_B] = RTC_B_24H;
+	rtc->cmos[RTC_REG_D] = 0x80;
+	return io_space_claim(io, 0x70, 2, &rtc_ops, rtc, "mc146818");
+}
+
 void mc146818_destroy(struct mc146818 *rtc)
 {
 	if (!rtc->clock)
@@ -309,6 +323,14 @@ void mc146818_save_state(const struct mc146818 *rtc, struct mc146818_state *st)
 
 void mc146818_load_state(struct mc146818 *rtc, const struct mc146818_state *st)
 {
+	if (rtc->nvram_only) {
+		/* The clock's registers and timers in a stream are Xen's business. */
+		memcpy(rtc->cmos + RTC_NVRAM_FIRST, st->cmos + RTC_NVRAM_FIRST,
+		       sizeof(rtc->cmos) - RTC_NVRAM_FIRST);
+		rtc->index = st->index;
+		rtc->offset_s = st->offset_s;
+		return;
+	}
 	memcpy(rtc->cmos, st->cmos, sizeof(rtc->cmos));
 	rtc->index = st->index;
 	rtc->offset_s = st->offset_s;

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * MC146818 RTC and CMOS NVRAM at 0x70/0x71 (pc profile; Xen emulates the RTC
- * itself). Time registers follow the host's clock plus a guest-set offset,
+ * MC146818 RTC and CMOS NVRAM at 0x70/0x71. Under Xen (xenfv, xenfv-trad) the
+ * hypervisor emulates the clock -- CMOS indexes 0x00-0x0d -- and forwards to
+ * the device model only index writes of 0x0e and above and data accesses
+ * while such an index is selected (xen/arch/x86/hvm/rtc.c: RTC_CMOS_SIZE,
+ * handle_rtc_io), so there the chip is NVRAM only: no clock, no IRQ 8
+ * (mc146818_init_nvram). Time registers follow the host's clock plus a guest-set offset,
  * in BCD or binary and 12/24-hour form as register B says; the NVRAM holds
  * what firmware reads (memory sizes, CPU count).
  *
@@ -26,6 +30,7 @@
 #define RTC_REG_B 0x0b
 #define RTC_REG_C 0x0c
 #define RTC_REG_D 0x0d
+#define RTC_NVRAM_FIRST 0x0e /* Xen's RTC_CMOS_SIZE: the first index it forwards */
 #define RTC_B_DM 0x04    /* binary (not BCD) */
 #define RTC_B_SQWE 0x08
 #define RTC_B_UIE 0x10
@@ -49,6 +54,7 @@ struct mc146818 {
 	struct dm_timer periodic; /* PF, while PIE and a rate are set */
 	struct dm_timer second;   /* UF and AF, once a virtual second */
 	bool irq_level;
+	bool nvram_only; /* Xen: indexes 0x00-0x0d are the hypervisor's */
 };
 
 struct mc146818_state {
@@ -64,6 +70,8 @@ void mc146818_load_state(struct mc146818 *rtc, const struct mc146818_state *st);
 
 int mc146818_init(struct mc146818 *rtc, struct io_space *io, struct accel *accel,
 		  struct dm_clock *clock);
+/* The NVRAM half only (Xen): claims 0x70/0x71, keeps no time, raises no IRQ. */
+int mc146818_init_nvram(struct mc146818 *rtc, struct io_space *io, struct accel *accel);
 void mc146818_destroy(struct mc146818 *rtc);
 /* Periodic interrupt period for register A's rate bits (0 = off), in ns. */
 uint64_t mc146818_period_ns(uint8_t reg_a);

@@ -293,11 +293,6 @@ static int other_section(const char *id, uint32_t instance, const uint8_t *p, si
 		}
 		return 0; /* SeaBIOS/hvmloader finished with it before the save */
 	}
-	if (!strcmp(id, "mc146818rtc")) {
-		load_note(rep, "mc146818rtc (CMOS index %#x): the clock is Xen's; NVRAM kept for inspection, not restored",
-			  p[128] & 0x7f);
-		return 0;
-	}
 	if (!strcmp(id, "dma")) {
 		int32_t dshift = (int32_t)be32_at(p + 3);
 
@@ -414,8 +409,11 @@ static int qevm_next(void *ctx, struct stream_record *rec, struct load_report *r
 				 at, id, version, size, q->len - q->pos);
 			return -1;
 		}
-		/* Xen owns the traditional RTC; xenfv-trad has no fw_cfg of ours: notes only. */
-		if (record_kind_find(id) && strcmp(id, "mc146818rtc") && strcmp(id, "fw_cfg")) {
+		/*
+		 * xenfv-trad has no fw_cfg of ours: a note only. mc146818rtc is
+		 * decoded: its NVRAM is the DM's (Xen keeps the clock, indexes 0-13).
+		 */
+		if (record_kind_find(id) && strcmp(id, "fw_cfg")) {
 			if (erratum)
 				load_note(rep, "erratum xs-6.0-6.2-piix4acpi: piix4acpi version 2 at byte %zu has version-1 content (XenServer 6.0-6.2): the bytes after pm1_control are not an address followed by a section",
 					  at);

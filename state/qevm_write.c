@@ -131,6 +131,24 @@ int qevm_write_trad(const struct machine *m, const struct machine_state *st, str
 	if (st->piix3.rcr)
 		load_note(rep, "PIIX3 reset control register %#x: the traditional model has none", st->piix3.rcr);
 
+	/*
+	 * hw/mc146818rtc.c rtc_save on the DM build: cmos[128], u8 index, the
+	 * 7 s32 tm fields (the clock is Xen's: zeros), then five be64 -- the
+	 * three absent timers' expiries all-ones, the two raw times 0.
+	 */
+	if (m->has_rtc) {
+		put_bytes(&t.p, st->rtc.cmos, sizeof(st->rtc.cmos));
+		put_u8(&t.p, st->rtc.index);
+		for (unsigned int i = 0; i < 7; i++)
+			put_be32(&t.p, 0);
+		put_be64(&t.p, UINT64_MAX);
+		put_be64(&t.p, 0);
+		put_be64(&t.p, 0);
+		put_be64(&t.p, UINT64_MAX);
+		put_be64(&t.p, UINT64_MAX);
+		section(&t, "mc146818rtc", 0x70, 1);
+	}
+
 	put_trad_pci(&t.p, &st->platform.pci);
 	put_be64(&t.p, 0);
 	section(&t, "platform", 0, 3);

@@ -1737,10 +1737,42 @@ static int dec_rtc_v1(struct rbuf *r, struct decode_ctx *c)
 	return finish(r, c);
 }
 
+static int get_rtc_reinject(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)c;
+	(void)version;
+	get_be16(r); /* lost-tick reinjection: the clock and its IRQ are Xen's */
+	return 0;
+}
+
+/*
+ * Upstream QEMU v3 (hw/rtc/mc146818rtc.c vmstate_rtc; 245 bytes in a real
+ * qemu-xen 7.2 stream): cmos[128], u8 index, 28 unused bytes (the old tm),
+ * be64 periodic timer, be64 next_periodic_time, 24 unused, be32
+ * irq_coalesced, be32 period, be64 base_rtc, last_update, offset, update
+ * timer, next_alarm_time, then subsections. Read for xenfv only, whose CMOS
+ * is NVRAM: the clock's part is Xen's and is skipped.
+ */
+static int dec_rtc_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	static const struct up_sub subs[] = {
+		{ "mc146818rtc/irq_reinject_on_ack_count", 1, 1, get_rtc_reinject },
+	};
+	uint8_t skip[28 + 16 + 24 + 8 + 40];
+
+	get_bytes(r, c->st->rtc.cmos, sizeof(c->st->rtc.cmos));
+	c->st->rtc.index = get_u8(r);
+	get_bytes(r, skip, sizeof(skip));
+	c->st->rtc.periodic_expire = 0;
+	if (get_up_subsections(r, c, subs, sizeof(subs) / sizeof(subs[0])))
+		return -1;
+	return finish(r, c);
+}
+
 static const struct record_version rtc_versions[] = {
 	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "cmos[128], u8 index, 7 x s32 tm, be64 x 5 timers", dec_rtc_v1 },
 	{ 2, RV_RESERVED, "upstream QEMU (older VMState)", "unknown", NULL },
-	{ 3, RV_RESERVED, "upstream QEMU", "VMState mc146818rtc v3 with subsections", NULL },
+	{ 3, RV_ACCEPTED, "upstream QEMU", "VMState mc146818rtc v3 with subsections", dec_rtc_v3 },
 	{ 4, RV_WRITTEN, "hvmdm 0.2",
 	  "cmos[128], u8 index, le64 offset_s, le64 periodic_expire, le64 second_expire", dec_rtc_v4 },
 };

@@ -165,7 +165,7 @@ static int held_section(struct upstream *u, const char *name, uint32_t instance,
 			size_t n, size_t at, char *err, size_t errlen)
 {
 	static const char *const names[] = { "cpu_common", "cpu", "kvm-tpr-opt", "apic", "PCIBUS",
-					     "i8259", "ioapic", "hpet", "mc146818rtc", "i8254", "pcspk",
+					     "i8259", "ioapic", "hpet", "i8254", "pcspk",
 					     "port92", "i2c_bus", "acpi_build", "fw_cfg", "fdc", "dma" };
 	char what[64];
 	bool known = false;
@@ -348,9 +348,9 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 			u->pos += (size_t)size + (u->footers ? 5 : 0);
 			continue;
 		}
-		/* The RTC and fw_cfg are registry kinds for machine pc; under xenfv they are not ours. */
+		/* fw_cfg is a registry kind for machine pc; under xenfv the firmware is done with it. */
 		rc = 1;
-		if (!record_kind_find(name) || !strcmp(name, "mc146818rtc") || !strcmp(name, "fw_cfg"))
+		if (!record_kind_find(name) || !strcmp(name, "fw_cfg"))
 			rc = held_section(u, name, instance, u->buf + u->pos, (size_t)size, u->pos, err, errlen);
 		if (rc < 0)
 			return -1;
@@ -374,6 +374,14 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 				return -1;
 			}
 			rec->instance = base[instance];
+		}
+		if (!strcmp(name, "mc146818rtc")) {
+			/* One ISA RTC, QEMU's instance 0; hvmdm's record instance is its port. */
+			if (instance != 0) {
+				snprintf(err, errlen, "byte %zu: mc146818rtc instance %u: a PC has one RTC", at, instance);
+				return -1;
+			}
+			rec->instance = 0x70;
 		}
 		rec->version = version;
 		rec->flags = RECORD_MANDATORY | RECORD_UPSTREAM | (variant ? RECORD_LAYOUT_ALT : 0);

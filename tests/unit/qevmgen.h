@@ -107,8 +107,14 @@ static inline void build_qevm(const struct machine *m, const struct qevm_opts *o
 		put_be64(&p, 0xf0000000); /* vram_gmfn */
 		SEC("cirrus_vga", 0, 3);
 	}
-	put_zeros(&p, 128);
-	put_u8(&p, 0x0f);
+	/* hw/mc146818rtc.c rtc_save: the 128 CMOS bytes (NVRAM from the machine), the index. */
+	if (m->has_rtc) {
+		put_bytes(&p, m->rtc.cmos, sizeof(m->rtc.cmos));
+		put_u8(&p, m->rtc.index);
+	} else {
+		put_zeros(&p, 128);
+		put_u8(&p, 0x0f);
+	}
 	put_zeros(&p, 28);
 	put_be64(&p, UINT64_MAX);
 	put_be64(&p, 0);

@@ -78,15 +78,58 @@ static void test_registers_and_nvram(void **state)
 	assert_int_equal(rd(t, 0x5b) | rd(t, 0x5c) << 8 | rd(t, 0x5d) << 16, 3 << 14);
 	assert_int_equal(rd(t, 0x34) | rd(t, 0x35) << 8, 0x7f00);
 	assert_int_equal(rd(t, 0x5f), 3);
-	/* Xen profiles have no RTC of ours: Xen emulates it. */
-	{
-		struct tm_ctx *x = tm_new(PROFILE_XENFV, 1, NULL);
+	tm_free(t);
+}
 
-		assert_false(x->m.has_rtc);
-		assert_int_equal(inp(x, 0x71, 1), 0xff);
+/*
+ * Under Xen the hypervisor's RTC owns indexes 0x00-0x0d and forwards only
+ * the rest (xen/arch/x86/hvm/rtc.c): hvmdm keeps that NVRAM -- SeaBIOS's
+ * S3-resume flag at 0x0f among it -- and never drives IRQ 8 or a timer.
+ */
+static void test_xen_nvram_only(void **state)
+{
+	static const enum machine_profile profiles[] = { PROFILE_XENFV, PROFILE_XENFV_TRAD };
+
+	(void)state;
+	for (unsigned int i = 0; i < 2; i++) {
+		struct tm_ctx *x = tm_new(profiles[i], 1, NULL);
+		struct mc146818_state st;
+
+		assert_true(x->m.has_rtc);
+		assert_true(x->m.rtc.nvram_only);
+		outp(x, 0x70, 1, 0x0f);
+		outp(x, 0x71, 1, 0xfe);
+		assert_int_equal(inp(x, 0x71, 1), 0xfe);
+		outp(x, 0x70, 1, 0x7f);
+		outp(x, 0x71, 1, 0x33);
+		assert_int_equal(x->m.rtc.cmos[0x7f], 0x33);
+		/* A restored stream full of enabled, pending interrupts raises nothing. */
+		mc146818_save_state(&x->m.rtc, &st);
+		st.cmos[RTC_REG_B] = RTC_B_PIE | RTC_B_AIE | RTC_B_UIE | RTC_B_24H;
+		st.cmos[RTC_REG_C] = RTC_C_PF | RTC_C_AF | RTC_C_UF;
+		st.cmos[0x00] = 0x42;
+		st.cmos[0x20] = 0x99;
+		st.periodic_expire = st.second_expire = 12345;
+		mc146818_load_state(&x->m.rtc, &st);
+		assert_int_equal(x->m.rtc.cmos[0x20], 0x99);
+		assert_int_equal(x->m.rtc.cmos[RTC_REG_B], RTC_B_24H);
+		assert_int_equal(x->m.rtc.cmos[0x00], 0);
+		assert_false(x->m.rtc.periodic.armed);
+		assert_false(x->m.rtc.second.armed);
+		assert_false(x->acc.isa_irq[8]);
+		/* Even a guest write reaching register B (no Xen in a unit test). */
+		outp(x, 0x70, 1, RTC_REG_B);
+		outp(x, 0x71, 1, RTC_B_PIE | RTC_B_UIE | RTC_B_24H);
+		x->m.rtc.cmos[RTC_REG_C] = RTC_C_PF;
+		outp(x, 0x70, 1, RTC_REG_B);
+		outp(x, 0x71, 1, RTC_B_PIE | RTC_B_UIE | RTC_B_24H);
+		assert_false(x->acc.isa_irq[8]);
+		assert_false(x->m.rtc.periodic.armed);
+		/* A system reset keeps the NVRAM (the S3 flag survives the wake-up reset). */
+		machine_reset(&x->m);
+		assert_int_equal(x->m.rtc.cmos[0x0f], 0xfe);
 		tm_free(x);
 	}
-	tm_free(t);
 }
 
 static void test_interrupts(void **state)
@@ -161,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_interrupts),
+		cmocka_unit_test(test_xen_nvram_only),
 		cmocka_unit_test(test_registers_and_nvram),
 		cmocka_unit_test(test_system_reset),
 	};

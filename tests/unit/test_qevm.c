@@ -54,6 +54,11 @@ static void test_format3_restores(void **state)
 	char err[256];
 
 	(void)state;
+	/* CMOS NVRAM (the DM's under Xen): SeaBIOS's S3 flag and a byte of the OS's. */
+	outp(src, 0x70, 1, 0x0f);
+	outp(src, 0x71, 1, 0xfe);
+	outp(src, 0x70, 1, 0x55);
+	outp(src, 0x71, 1, 0xa5);
 	make(&src->m, &o, &w);
 	assert_int_equal(stream_profile(w.data, w.len, err, sizeof(err)), PROFILE_XENFV_TRAD);
 	load_ok(dst, &w, &rep);
@@ -74,7 +79,12 @@ static void test_format3_restores(void **state)
 	assert_false(noted(&rep, "erratum"));
 	assert_true(noted(&rep, "dma instance 1"));
 	assert_true(noted(&rep, "fdc"));
-	assert_true(noted(&rep, "mc146818rtc"));
+	assert_false(noted(&rep, "mc146818rtc"));
+	assert_int_equal(dst->m.rtc.cmos[0x0f], 0xfe);
+	assert_int_equal(dst->m.rtc.cmos[0x55], 0xa5);
+	assert_memory_equal(dst->m.rtc.cmos + RTC_NVRAM_FIRST, src->m.rtc.cmos + RTC_NVRAM_FIRST,
+			    CMOS_SIZE - RTC_NVRAM_FIRST);
+	assert_int_equal(dst->m.rtc.index, 0x55);
 	wbuf_free(&w);
 	tm_free(src);
 	tm_free(dst);
