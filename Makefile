@@ -12,7 +12,7 @@ ASAN_CFLAGS := $(BASE_CFLAGS) -O1 $(SAN)
 
 # The Xen libraries the Xen accelerator (xen/) links against, from Debian's
 # libxen-dev; resolved here so a machine without them fails at build time.
-XEN_PKGS := xendevicemodel xenforeignmemory xenevtchn xenstore xentoolcore libseccomp
+XEN_PKGS := xendevicemodel xenforeignmemory xenevtchn xenstore xentoolcore xencontrol libseccomp
 XEN_CFLAGS = $(shell pkg-config --cflags $(XEN_PKGS))
 XEN_LIBS = $(shell pkg-config --libs $(XEN_PKGS))
 LIBS := -ljansson
@@ -23,7 +23,7 @@ DSDT_C := $(B)/gen/dsdt_aml.c
 CORE_SRCS := $(wildcard hw/*.c) $(wildcard state/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c $(DSDT_C)
 MAIN_SRC := vm/main.c
 # The Xen accelerator links only into the hvmdm binary (tests and tools need no Xen libraries).
-XEN_SRCS := xen/xen.c xen/sandbox.c
+XEN_SRCS := xen/xen.c xen/sandbox.c xen/s_state.c
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := tests/unit/accel_double.c
 
@@ -60,6 +60,10 @@ $(DSDT_C): $(B)/gen/dsdt.aml
 
 xen-libs:
 	@pkg-config --exists $(XEN_PKGS) || { echo "Xen libraries missing: run tools/setup-debian.sh" >&2; exit 1; }
+
+# libxenctrl's header is GNU C: only the file that includes it is built as gnu11.
+$(B)/rel/xen/s_state.o: RELEASE_CFLAGS += -std=gnu11
+$(B)/asan/xen/s_state.o: ASAN_CFLAGS += -std=gnu11
 
 $(B)/rel/%.o: %.c $(wildcard hw/*.h vm/*.h state/*.h kvm/*.h xen/*.h)
 	@mkdir -p $(dir $@)
@@ -119,7 +123,7 @@ corpus: $(B)/asan/gen_corpus
 
 # Test guests: nasm option ROMs with a fixed checksum.
 GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm firmware/guests/linux.asm firmware/guests/disk.asm firmware/guests/cd.asm firmware/guests/rebootdisk.asm,$(wildcard firmware/guests/*.asm))) \
-	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img
+	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img
 
 $(B)/romsum: tools/romsum.c
 	@mkdir -p $(dir $@)
@@ -147,6 +151,12 @@ $(B)/guests/rebootdisk.img: firmware/guests/rebootdisk.asm firmware/guests/rom.i
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@nasm -f bin -i firmware/guests/ -o $@ $<
+
+# The S3 guest as a disk, for both device models in the real-Xen tier.
+$(B)/guests/s3disk.img: firmware/guests/s3.asm firmware/guests/rom.inc
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $< (disk)"
+	@nasm -f bin -i firmware/guests/ -DDISK -o $@ $<
 
 $(B)/guests/cd.iso: firmware/guests/cd.asm firmware/guests/rom.inc
 	@mkdir -p $(dir $@)
@@ -206,7 +216,7 @@ check: deps $(B)/hvmdm $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZ
 		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm.t tests/kvm-linux.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
-e2e: deps $(B)/hvmdm $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img
+e2e: deps $(B)/hvmdm $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img
 	@tests/e2e/run.sh $(B)
 
 clean:

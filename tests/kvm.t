@@ -48,7 +48,7 @@ guests=(
 	"cd|hvmdm CD guest: booted from the CD-ROM (El Torito)|hvmdm CD guest: READ CAPACITY says 40 blocks|hvmdm CD guest: READ(10) of block 30 ok|hvmdm CD guest: locked tray held, eject then NOT READY"
 	"linux|hvmdm linux: setup code entered|hvmdm linux: header patched by the loader (0xb0, heap)|hvmdm linux: cmdline: console=ttyS0 hvmdm=direct|hvmdm linux: protected-mode kernel at 1 MiB|hvmdm linux: initrd at ramdisk_image, 4096 bytes"
 )
-total=$(( ${#checks[@]} + 10 ))
+total=$(( ${#checks[@]} + 11 ))
 for g in "${guests[@]}"; do
 	IFS='|' read -r -a parts <<<"$g"
 	total=$(( total + ${#parts[@]} ))
@@ -177,4 +177,20 @@ n=$((n + 1))
 if [ $rc -eq 0 ] && grep -q "resumed from S3" "$work/s3q.log" && ! grep -q "woken by the RTC" "$work/s3q.log"; then
 	echo "ok $n - s3: QMP system_wakeup resumed the guest before its alarm, and it powered off"
 else echo "not ok $n - s3: system_wakeup (exit $rc)"; sed 's/^/# /' "$work/s3q.log" "$work/s3q.err"; fails=$((fails + 1)); fi
+# The same guest as the disk the real-Xen tier boots (s3disk.img), woken by QMP.
+cp build/guests/s3disk.img "$work/s3disk.img"
+"$bin" -accel kvm -m 64 -drive "file=$work/s3disk.img,if=ide,index=0,media=disk,format=raw" \
+	-serial "file:$work/s3d.log" -qmp "unix:$work/s3d,server=on,wait=off" 2>"$work/s3d.err" &
+pid=$!
+tests/tools/qmp-client "$work/s3d" wait-status '{"status":"suspended"}' system_wakeup >"$work/s3d.out" 2>&1
+qrc=$?
+for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill $pid 2>/dev/null
+wait $pid
+rc=$?
+n=$((n + 1))
+if [ $qrc -eq 0 ] && [ $rc -eq 0 ] && grep -q "s3 guest: start" "$work/s3d.log" && grep -q "resumed from S3" "$work/s3d.log" &&
+	grep -q "WAK_STS set" "$work/s3d.log"; then
+	echo "ok $n - s3 disk (the real-Xen tier's image): booted from IDE, suspended, woken by QMP, resumed, powered off"
+else echo "not ok $n - s3 disk (exit $rc, QMP $qrc)"; sed 's/^/# /' "$work/s3d.log" "$work/s3d.err" "$work/s3d.out"; fails=$((fails + 1)); fi
 exit $((fails > 0))

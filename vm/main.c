@@ -392,7 +392,24 @@ static void xen_quit(void *t)
 	xen_dm_request_quit();
 }
 
+static int xen_wakeup(void *t, char *err, size_t errlen)
+{
+	return xen_dm_wakeup(t, err, errlen);
+}
+
+static bool xen_suspended(void *t)
+{
+	return ((struct xen_dm *)t)->suspended;
+}
+
+static void xen_qmp_event(void *opaque, const char *name)
+{
+	qmp_event(opaque, name, NULL);
+}
+
 static const struct qmp_target xen_target = {
+	.wakeup = xen_wakeup,
+	.suspended = xen_suspended,
 	.paused = xen_paused,
 	.pause = xen_pause,
 	.resume = xen_resume,
@@ -599,6 +616,8 @@ static int run_xen(const struct options *o)
 	}
 	xen_dm_attach(&x, &m);
 	qmp_init(&qmp, &xen_target, &x);
+	x.event = xen_qmp_event;
+	x.event_opaque = &qmp;
 	rc = 0;
 	for (unsigned int i = 0; !rc && i < o->nr_qmp; i++)
 		rc = qmp_add_monitor(&qmp, o->qmp_path[i], o->qmp_label[i], err, sizeof(err));

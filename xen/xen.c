@@ -26,7 +26,10 @@
 
 #include "../hw/log.h"
 #include "../hw/machine.h"
+#include "../hw/mc146818.h"
+#include "../hw/piix4_pm.h"
 #include "ioreq.h"
+#include "s_state.h"
 
 struct xen_dm_libs {
 	xendevicemodel_handle *dmod;
@@ -34,6 +37,7 @@ struct xen_dm_libs {
 	xenforeignmemory_resource_handle *res;
 	xenevtchn_handle *xce;
 	struct xs_handle *xs;
+	struct xen_s_state *s_state; /* libxenctrl, for S3 only */
 };
 
 #define to_xen(a) ((struct xen_dm *)(a))
@@ -161,9 +165,20 @@ static int request(struct accel *a, enum accel_request req)
 	case ACCEL_REQ_REBOOT:
 		reason = SHUTDOWN_reboot;
 		break;
+	case ACCEL_REQ_SUSPEND:
+		/*
+		 * S3, in QEMU's order (softmmu/runstate.c, hw/i386/xen/xen-hvm.c):
+		 * the PM1a_CNT write completes first, then the suspend notifiers
+		 * run -- the RTC's sets CMOS 0x0f to 0xfe, which SeaBIOS's resume
+		 * path reads (through us: Xen forwards NVRAM indexes), and Xen's
+		 * sets HVM_PARAM_ACPI_S_STATE = 3 (xen_dm_run, after the answer).
+		 */
+		if (x->m && x->m->has_rtc)
+			mc146818_notify_suspend(&x->m->rtc);
+		x->suspend_pending = true;
+		return 0;
 	default:
-		log_warn("xen", "the guest asked for S3; suspend to RAM under Xen is not built yet");
-		return -EOPNOTSUPP;
+		return -EINVAL;
 	}
 	if (xendevicemodel_shutdown(x->libs->dmod, (domid_t)x->domid, reason)) {
 		log_error("xen", "asking Xen to %s the domain: %s",
@@ -255,6 +270,10 @@ int xen_dm_open(struct xen_dm *x, uint32_t domid, unsigned int max_vcpus, char *
 	l->xs = xs_open(0);
 	if (!l->xs)
 		return fail(err, errlen, "xs_open (xenstore)");
+	/* Opened now, before any restriction: it is only needed for S3. */
+	l->s_state = xen_s_state_open();
+	if (!l->s_state)
+		log_warn("xen", "libxenctrl: %s; a guest's S3 request will be refused", strerror(errno));
 	if (xendevicemodel_create_ioreq_server(l->dmod, (domid_t)domid, HVM_IOREQSRV_BUFIOREQ_ATOMIC,
 					       &x->ioservid))
 		return fail(err, errlen, "creating the ioreq server");
@@ -336,6 +355,7 @@ void xen_dm_close(struct xen_dm *x)
 		xenevtchn_close(l->xce);
 	if (l->xs)
 		xs_close(l->xs);
+	xen_s_state_close(l->s_state);
 	if (l->fmem)
 		xenforeignmemory_close(l->fmem);
 	if (l->dmod)
@@ -384,6 +404,62 @@ static void handle_port(struct xen_dm *x, evtchn_port_t port)
 	}
 }
 
+static int set_s_state(struct xen_dm *x, unsigned int state)
+{
+	return xen_s_state_set(x->libs->s_state, x->domid, state);
+}
+
+/*
+ * Xen resets the vCPUs and the platform timers it emulates, and keeps the
+ * domain paused (hvm_s3_suspend); RAM and our devices stay as they are.
+ */
+static void enter_s3(struct xen_dm *x)
+{
+	int rc;
+
+	x->suspend_pending = false;
+	rc = set_s_state(x, 3);
+	if (rc) {
+		/* A deprivileged DM's privcmd takes device-model ops only: QEMU fails the same way. */
+		log_error("xen", "the guest asked for S3, but setting HVM_PARAM_ACPI_S_STATE failed: %s%s; the guest runs on",
+			  strerror(-rc), rc == -EPERM ? " (dm_restrict allows device-model ops only)" : "");
+		return;
+	}
+	x->suspended = true;
+	log_info("xen", "the guest is suspended to RAM (S3); xl trigger %u s3resume (QMP system_wakeup) wakes it",
+		 x->domid);
+	if (x->event)
+		x->event(x->event_opaque, "SUSPEND");
+}
+
+/*
+ * As QEMU's wake-up (pc_machine_wakeup): the devices are reset -- CMOS
+ * NVRAM kept, so the firmware still sees the S3 flag -- PM1_STS.WAK_STS is
+ * set, and HVM_PARAM_ACPI_S_STATE = 0 lets Xen run the BSP from the reset
+ * vector into SeaBIOS's resume path.
+ */
+int xen_dm_wakeup(struct xen_dm *x, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!x->suspended) {
+		snprintf(err, errlen, "the guest is not suspended");
+		return -1;
+	}
+	machine_reset(x->m);
+	piix4_pm_wakeup(&x->m->pm, false);
+	rc = set_s_state(x, 0);
+	if (rc) {
+		snprintf(err, errlen, "setting HVM_PARAM_ACPI_S_STATE to 0: %s", strerror(-rc));
+		return -1;
+	}
+	x->suspended = false;
+	log_info("xen", "woken up: the firmware resumes the guest");
+	if (x->event)
+		x->event(x->event_opaque, "WAKEUP");
+	return 0;
+}
+
 int xen_dm_run(struct xen_dm *x,
 	       unsigned int (*control_fds)(void *opaque, struct pollfd *p, unsigned int max),
 	       void (*control_poll)(void *opaque, int timeout_ms), void *opaque, char *err,
@@ -409,6 +485,8 @@ int xen_dm_run(struct xen_dm *x,
 		/* A lost notification must not stall a vCPU: look at every slot. */
 		for (unsigned int i = 0; i < x->max_vcpus; i++)
 			serve_vcpu(x, i);
+		if (x->suspend_pending) /* the SLP_EN write has its answer now */
+			enter_s3(x);
 		clock_run_timers(&x->m->clock);
 		for (unsigned int i = 0; i < x->m->nr_uarts; i++)
 			uart_service_backend(&x->m->uart[i]);

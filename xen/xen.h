@@ -17,6 +17,10 @@
  * Every synchronous ioreq is copied once out of the shared page, validated
  * (type, size, port range, count, direction flag, pointer flag) and only
  * then dispatched; buffered ioreqs are drained before each synchronous one.
+ * S3: the guest's SLP_TYP write is answered, then HVM_PARAM_ACPI_S_STATE = 3
+ * (libxenctrl: no stable library sets it); QMP system_wakeup resets the
+ * devices and sets it back to 0.
+ *
  * Guest memory (string I/O, MMIO copies) is reached through foreign
  * mappings of single pages, never a cached mapping (so INVALIDATE has
  * nothing to drop).
@@ -52,6 +56,11 @@ struct xen_dm {
 	struct ioreq_ctx io;      /* decoding and dispatch (ioreq.c) */
 	volatile int stop;       /* a device asked for power-off/reboot/S3 */
 	enum accel_request stop_reason;
+	bool suspend_pending;    /* S3 asked; Xen is told once the ioreq is answered */
+	bool suspended;          /* HVM_PARAM_ACPI_S_STATE is 3 */
+	/* QMP events (SUSPEND, WAKEUP), if set. */
+	void (*event)(void *opaque, const char *name);
+	void *event_opaque;
 };
 
 /* 0, or -1 with err naming the failed step (and hinting at privileges). */
@@ -77,6 +86,8 @@ int xen_dm_run(struct xen_dm *x,
 	       void (*control_poll)(void *opaque, int timeout_ms), void *opaque, char *err,
 	       size_t errlen);
 void xen_dm_request_quit(void);
+/* QMP system_wakeup (xl trigger s3resume): wake a guest suspended to RAM. */
+int xen_dm_wakeup(struct xen_dm *x, char *err, size_t errlen);
 void xen_dm_close(struct xen_dm *x);
 
 #endif

@@ -1,12 +1,19 @@
 ; SPDX-License-Identifier: GPL-2.0-only
 ;
-; The S3 test guest: it finds the ACPI tables SeaBIOS built (RSDP in the BIOS
-; area, RSDT, FADT, FACS), puts a real-mode resume routine at 0x7000 and its
-; address in the FACS waking vector, sets an RTC alarm two seconds ahead with
-; PM1_EN.RTC_EN, and enters S3 through PM1a_CNT (SLP_TYP 1). The device model
-; must keep RAM, wake the machine on the alarm, and SeaBIOS's resume path
-; must jump to the vector: the routine says so, checks WAK_STS/RTC_STS in
-; PM1_STS, and powers off (S5).
+; The S3 test guest: it finds the ACPI tables the firmware built (RSDP in the
+; BIOS area, RSDT, FADT, FACS), puts a real-mode resume routine at 0x7000 and
+; its address in the FACS waking vector, sets an RTC alarm two seconds ahead
+; with PM1_EN.RTC_EN, and enters S3 through PM1a_CNT (SLP_TYP 1). The device
+; model must keep RAM, wake the machine on the alarm, and SeaBIOS's resume
+; path must jump to the vector: the routine says so, checks WAK_STS/RTC_STS
+; in PM1_STS, and powers off (S5).
+;
+; Built twice: an option ROM for KVM (s3.rom), and with -DDISK a bootable
+; disk for the real-Xen tier (s3disk.img; the stock qemu-xen takes no option
+; ROMs), whose MBR loads the rest with INT 13h. Under Xen the clock and
+; PM1_STS are the hypervisor's and only `xl trigger s3resume` wakes a domain
+; (hvm_s3_resume), so the disk sets no alarm and its resume routine reports
+; what it finds without relying on WAK_STS.
 
 %define LOAD 0x20000
 %define A(x) (LOAD + (x) - payload)
@@ -16,9 +23,45 @@
 %include "rom.inc"
 
 bits 16
+%ifdef DISK
+org 0x7c00
+
+mbr:
+	cli
+	xor ax, ax
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov sp, 0x6c00
+	mov si, dap
+	mov ah, 0x42
+	int 0x13
+	jnc mbr_loaded
+	mov si, msg_int13
+	call puts16
+.halt:
+	cli
+	hlt
+	jmp .halt
+
+dap:
+	db 0x10, 0
+	dw (image_end - init) / 512
+	dw init, 0
+	dq 1
+mbr_loaded:
+	jmp 0:init                 ; SeaBIOS enters at 07c0:0000; the code assumes cs = 0
+msg_int13: db "s3 guest: INT 13h read failed", 13, 10, 0
+
+COM1_ROUTINES_16
+
+	times 510 - ($ - mbr) db 0
+	dw 0xaa55
+%else
 org 0
 
 ROM_HEADER
+%endif
 
 init:
 	push cs
@@ -27,7 +70,9 @@ init:
 	call puts16
 	ENTER_PM32_PAYLOAD
 
+%ifndef DISK
 COM1_ROUTINES_16
+%endif
 
 msg_start: db "s3 guest: start", 13, 10, 0
 
@@ -77,6 +122,7 @@ pm32:
 	mov [SAVE], eax
 	mov eax, [ebp + 56]        ; PM1a_EVT_BLK
 	mov [SAVE + 4], eax
+%ifndef DISK
 	; RTC alarm: now + 2 s (BCD unless register B says binary); any minute and hour.
 	mov al, 0x0b
 	out 0x70, al
@@ -138,6 +184,7 @@ pm32:
 	in ax, dx
 	or ax, 0x0400
 	out dx, ax
+%endif
 	mov esi, A(msg_suspend)
 	call puts32
 	; S3: SLP_TYP 1 with SLP_EN.
@@ -246,4 +293,10 @@ msg_nosuspend: db "s3 guest: still running after SLP_EN", 13, 10, 0
 msg_nortables: db "s3 guest: no ACPI tables found", 13, 10, 0
 payload_end:
 
+%ifdef DISK
+	times 512 - (($ - $$) % 512) db 0
+image_end:
+	times 65536 - ($ - $$) db 0
+%else
 ROM_TRAILER
+%endif

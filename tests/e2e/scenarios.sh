@@ -43,7 +43,7 @@ blob_bytes() {
 	perl /share/libxl-emulator-context "$1" /tmp/blob 2>/dev/null | grep -o "[0-9]* bytes" | grep -o "^[0-9]*"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else print "?" }'; }
-# only NAME: run this part? E2E_ONLY="base count reboot ide direct restrict linux linuxdisk" picks parts (all by default).
+# only NAME: run this part? E2E_ONLY="base count s3 reboot ide direct restrict linux linuxdisk" picks parts (all by default).
 only() { [ -z "${E2E_ONLY:-}" ] && return 0; case " $E2E_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---- 1. the stock device model (QEMU 7.2, qemu-xen): the baseline ----
@@ -326,7 +326,42 @@ ide_guest() { # CFG DM [restrict]
 	rm -f "$media"
 }
 
+# 5b. S3: suspend to RAM through PM1a_CNT, woken by xl trigger s3resume
+s3_guest() {
+	modprobe loop 2>/dev/null
+	guest_cfg /share/s3.cfg "$1"
+	L=$(dm_label "$1")
+	cp /share/s3disk.img /tmp/s3disk.img
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1
+	rc=$?
+	[ $rc = 0 ] && wait_file "$S" "suspending to RAM" 90 "$G"
+	rc=$?
+	# The guest's next instruction after SLP_EN prints "still running": under
+	# S3 its vCPU was reset instead, and nothing comes until the wake-up.
+	[ $rc = 0 ] && sleep 3 && ! grep -q "still running after SLP_EN" "$S" && ! grep -q "resumed from S3" "$S" &&
+		xl domid "$G" >/dev/null 2>&1
+	rc=$?
+	[ $rc = 0 ] || stuck_report "$G"
+	ok $rc "$L, S3 guest: SeaBIOS booted it from the IDE disk; its SLP_TYP 1 write put the domain to sleep (no instruction after it ran, the domain stays)"
+	if [ $rc = 0 ]; then
+		timeout 60 xl trigger "$G" s3resume >"$OUT/$G-trigger.log" 2>&1
+		ok $? "$L, S3 guest: xl trigger s3resume (QMP system_wakeup) accepted"
+		wait_file "$S" "resumed from S3" 90 "$G" && wait_gone "$G" 60
+		rc=$?
+		[ $rc = 0 ] || stuck_report "$G"
+		ok $rc "$L, S3 guest: SeaBIOS's resume path (the DM's CMOS flag) jumped to the guest's waking vector with RAM intact; the guest then powered off"
+	fi
+	cp "$S" "$OUT/$G-serial.log" 2>/dev/null
+	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/" 2>/dev/null
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f /tmp/s3disk.img
+}
+
 only count && count_guest hvmdm
+if only s3; then
+	s3_guest stock
+	s3_guest hvmdm
+fi
 if only reboot; then
 	reboot_guest stock
 	reboot_guest hvmdm
