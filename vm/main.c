@@ -407,7 +407,17 @@ static void xen_qmp_event(void *opaque, const char *name)
 	qmp_event(opaque, name, NULL);
 }
 
+static void xen_set_dirty_log(void *t, bool on)
+{
+	struct xen_dm *x = t;
+
+	if (x->dirty_log != on)
+		log_info("main", "live migration: %s reporting the guest pages hvmdm writes", on ? "start" : "stop");
+	x->dirty_log = on;
+}
+
 static const struct qmp_target xen_target = {
+	.set_dirty_log = xen_set_dirty_log,
 	.wakeup = xen_wakeup,
 	.suspended = xen_suspended,
 	.paused = xen_paused,

@@ -632,8 +632,15 @@ static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
 	} else if (!strcmp(cmd, "query-chardev")) {
 		reply_ok(mon, id, query_chardev(q));
 	} else if (!strcmp(cmd, "xen-set-global-dirty-log")) {
-		/* hvmdm writes guest memory only for string I/O and DMA, through single-page maps. */
-		reply_ok(mon, id, NULL);
+		json_t *enable = json_object_get(args, "enable");
+
+		if (!json_is_boolean(enable)) {
+			reply_error(mon, id, "GenericError", "xen-set-global-dirty-log: parameter 'enable' is missing or not a boolean");
+		} else {
+			if (q->ops->set_dirty_log)
+				q->ops->set_dirty_log(q->target, json_is_true(enable));
+			reply_ok(mon, id, NULL);
+		}
 	} else if (!strcmp(cmd, "query-command-line-options")) {
 		reply_ok(mon, id, json_array());
 	} else if (!strcmp(cmd, "stop")) {

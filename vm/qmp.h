@@ -61,6 +61,8 @@ struct qmp_target {
 	/* S3 (optional): wake a suspended guest; is it suspended? */
 	int (*wakeup)(void *target, char *err, size_t errlen);
 	bool (*suspended)(void *target);
+	/* xen-set-global-dirty-log (optional; without it the command is a no-op, as QEMU's stub) */
+	void (*set_dirty_log)(void *target, bool on);
 	/* Take (true) or drop the device lock around a change to a running machine; NULL: one thread. */
 	void (*lock_devices)(void *target, bool lock);
 };

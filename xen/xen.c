@@ -215,6 +215,17 @@ static int guest_memory_rw(struct accel *a, uint64_t gpa, void *buf, size_t len,
 		else
 			memcpy(p, page + off, n);
 		xenforeignmemory_unmap(x->libs->fmem, page, 1);
+		/*
+		 * Xen's log-dirty sees the guest's own writes, not ours through a
+		 * foreign mapping: during a live migration (libxl's
+		 * xen-set-global-dirty-log) each page we write is reported, or
+		 * the destination would keep the copy sent before our write (as
+		 * QEMU's xen_modified_memory).
+		 */
+		if (write && x->dirty_log &&
+		    xendevicemodel_modified_memory(x->libs->dmod, (domid_t)x->domid, pfn, 1))
+			log_error("xen", "reporting guest page %#llx as modified for the migration: %s",
+				  (unsigned long long)pfn, strerror(errno));
 		gpa += n;
 		p += n;
 		len -= n;

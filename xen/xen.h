@@ -58,6 +58,7 @@ struct xen_dm {
 	enum accel_request stop_reason;
 	bool suspend_pending;    /* S3 asked; Xen is told once the ioreq is answered */
 	bool suspended;          /* HVM_PARAM_ACPI_S_STATE is 3 */
+	bool dirty_log;          /* live migration: report the pages we write */
 	/* QMP events (SUSPEND, WAKEUP), if set. */
 	void (*event)(void *opaque, const char *name);
 	void *event_opaque;
