@@ -14,7 +14,7 @@ if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 	echo "1..0 # SKIP no /dev/kvm (or not readable and writable by $(id -un))"
 	exit 0
 fi
-echo "1..37"
+echo "1..40"
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -225,6 +225,31 @@ r1=$?
 r2=$?
 [ $r1 -eq 1 ] && grep -q DeviceNotFound "$work/cd4" && [ $r2 -eq 1 ] && grep -q "nonexistent" "$work/cd5"
 ok $? "QMP eject of a drive that is not there, and a medium that cannot be opened, are errors"
+# The rest of libxl's QMP on the same (prelaunch, so stopped) machine.
+"$qmp" "$work/qmp-cd" query-pci query-vnc >"$work/pci" &&
+	perl -MJSON::PP -ne '
+		my $r = decode_json($_)->{return};
+		if (ref $r eq "HASH") { $vnc = !$r->{enabled}; next }
+		for my $d (@{$r->[0]{devices}}) {
+			$host = 1 if $d->{slot} == 0 && $d->{id}{vendor} == 0x8086 && $d->{id}{device} == 0x1237 && $d->{class_info}{class} == 0x0600;
+			$ide = 1 if $d->{slot} == 1 && $d->{function} == 1 && $d->{id}{device} == 0x7010
+				&& grep { $_->{bar} == 4 && $_->{type} eq "io" && $_->{size} == 16 } @{$d->{regions}};
+			$pm = 1 if $d->{slot} == 1 && $d->{function} == 3 && $d->{id}{device} == 0x7113 && $d->{irq_pin} == 1;
+		}
+		END { exit !($host && $ide && $pm && $vnc) }' "$work/pci"
+ok $? "QMP query-pci lists the functions in QEMU's shape (host bridge, IDE with its bus-master BAR, PM with INTA); query-vnc says disabled"
+"$qmp" "$work/qmp-cd" xen-save-devices-state "{\"filename\":\"$work/dev1\"}" \
+	xen-load-devices-state "{\"filename\":\"$work/dev1\"}" \
+	xen-save-devices-state "{\"filename\":\"$work/dev2\"}" >"$work/xl1" && cmp -s "$work/dev1" "$work/dev2"
+ok $? "QMP xen-load-devices-state loads what xen-save-devices-state wrote into the stopped machine, which then saves the same bytes"
+# The last record's last payload byte flipped: its CRC fails, and nothing changes.
+perl -e 'open(F, "+<", $ARGV[0]) or exit 1; binmode F; seek(F, -9, 2); read(F, $b, 1); seek(F, -9, 2); print F chr(ord($b) ^ 0xff)' "$work/dev2"
+"$qmp" "$work/qmp-cd" xen-load-devices-state "{\"filename\":\"$work/dev2\"}" >"$work/xl2"
+r1=$?
+"$qmp" "$work/qmp-cd" xen-save-devices-state "{\"filename\":\"$work/dev3\"}" >/dev/null &&
+	[ $r1 -eq 1 ] && grep -q "byte" "$work/xl2" && cmp -s "$work/dev1" "$work/dev3"
+ok $? "QMP xen-load-devices-state of a damaged stream is an error naming where, and the machine is unchanged"
+sed 's/^/# /' "$work/xl2"
 "$qmp" "$work/qmp-cd" quit >/dev/null
 wait "$pid"
 exit $((fails > 0))

@@ -415,6 +415,155 @@ static void cmd_xen_save_devices_state(struct qmp_server *q, struct qmp_monitor 
 		reply_ok(mon, id, NULL);
 }
 
+/* All of fd, at most STREAM_MAX_SIZE bytes: the buffer (free it), or NULL with err. */
+static uint8_t *read_stream_fd(int fd, size_t *len, char *err, size_t errlen)
+{
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *buf = malloc(cap);
+
+	while (buf) {
+		ssize_t r;
+
+		if (n == cap) {
+			uint8_t *bigger;
+
+			if (cap > STREAM_MAX_SIZE) {
+				snprintf(err, errlen, "more than %u bytes: not a device state stream", STREAM_MAX_SIZE);
+				free(buf);
+				return NULL;
+			}
+			bigger = realloc(buf, cap * 2);
+			if (!bigger)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "read: %s", strerror(errno));
+			free(buf);
+			return NULL;
+		}
+		if (r == 0) {
+			*len = n;
+			return buf;
+		}
+		n += (size_t)r;
+	}
+	free(buf);
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+/*
+ * xen-load-devices-state (libxl's COLO path; QEMU's qmp_xen_load_devices_state):
+ * device state into a stopped machine, from a file or /dev/fdset/N. The
+ * load is transactional: a stream with a bad record changes nothing.
+ */
+static void cmd_xen_load_devices_state(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+				       json_t *args)
+{
+	const char *file = json_string_value(json_object_get(args, "filename"));
+	struct machine *m = q->ops->machine(q->target);
+	struct load_report rep;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char err[512];
+	int fd, fdset, rc;
+
+	if (!file) {
+		reply_error(mon, id, "GenericError", "xen-load-devices-state: parameter 'filename' is missing");
+		return;
+	}
+	if (!m) {
+		reply_error(mon, id, "GenericError", "xen-load-devices-state: there is no machine (-machine none)");
+		return;
+	}
+	if (!q->ops->paused(q->target)) {
+		reply_error(mon, id, "GenericError", "xen-load-devices-state: Cannot update device state while vm is running");
+		return;
+	}
+	fdset = parse_fdset(file);
+	if (fdset >= 0) {
+		fd = lookup_fd(q, NULL, fdset);
+		if (fd < 0) {
+			reply_error(mon, id, "GenericError", "xen-load-devices-state: no fdset %d", fdset);
+			return;
+		}
+		buf = read_stream_fd(fd, &len, err, sizeof(err));
+	} else {
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			reply_error(mon, id, "GenericError", "xen-load-devices-state: %s: %s", file, strerror(errno));
+			return;
+		}
+		buf = read_stream_fd(fd, &len, err, sizeof(err));
+		close(fd);
+	}
+	if (!buf) {
+		reply_error(mon, id, "GenericError", "xen-load-devices-state: %s: %s", file, err);
+		return;
+	}
+	if (q->ops->lock_devices)
+		q->ops->lock_devices(q->target, true);
+	rc = snapshot_load(m, buf, len, &rep, err, sizeof(err));
+	if (q->ops->lock_devices)
+		q->ops->lock_devices(q->target, false);
+	free(buf);
+	if (rc) {
+		reply_error(mon, id, "GenericError", "xen-load-devices-state: %s: %s", file, err);
+		return;
+	}
+	for (unsigned int i = 0; i < rep.nr_notes; i++)
+		log_warn("state", "%s", rep.notes[i]);
+	log_info("qmp", "xen-load-devices-state: %zu bytes, %u records from %s", len, rep.records, file);
+	reply_ok(mon, id, NULL);
+}
+
+/*
+ * query-pci, in QEMU's shape (qapi/pci.json PciInfo): bus 0 and its
+ * functions with identity, class, interrupt and BARs (address -1 while
+ * unmapped, as QEMU reports PCI_BAR_UNMAPPED).
+ */
+static json_t *query_pci(const struct machine *m)
+{
+	json_t *devices = json_array();
+
+	for (unsigned int devfn = 0; devfn < 256; devfn++) {
+		const struct pci_device *d = m->pci.devices[devfn];
+		json_t *regions, *dev;
+
+		if (!d)
+			continue;
+		regions = json_array();
+		for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
+			const struct pci_bar *b = &d->bars[i];
+
+			if (!b->size)
+				continue;
+			json_array_append_new(regions, json_pack("{s:i, s:s, s:I, s:I, s:b}", "bar", i,
+								 "type", b->type == PCI_BAR_IO ? "io" : "memory",
+								 "address", b->addr == PCI_BAR_UNMAPPED ? (json_int_t)-1 : (json_int_t)b->addr,
+								 "size", (json_int_t)b->size, "prefetch", b->prefetch));
+		}
+		dev = json_pack("{s:i, s:i, s:i, s:{s:i}, s:{s:i, s:i, s:i, s:i}, s:s, s:o}",
+				"bus", 0, "slot", devfn >> 3, "function", devfn & 7,
+				"class_info", "class", pci_get_word(d->config + 0x0a),
+				"id", "vendor", pci_get_word(d->config + 0x00), "device", pci_get_word(d->config + 0x02),
+				"subsystem-vendor", pci_get_word(d->config + 0x2c),
+				"subsystem", pci_get_word(d->config + 0x2e),
+				"qdev_id", "", "regions", regions);
+		if (d->config[0x3d]) {
+			json_object_set_new(dev, "irq", json_integer(d->config[0x3c]));
+			json_object_set_new(dev, "irq_pin", json_integer(d->config[0x3d]));
+		}
+		json_array_append_new(devices, dev);
+	}
+	return json_pack("[{s:i, s:o}]", "bus", 0, "devices", devices);
+}
+
 /* A drive by QMP name: its -device/-drive id, or QEMU's ide<bus>-hd<unit> / ide<bus>-cd<unit>. */
 static int qmp_ide_drive(const struct machine *m, json_t *args, const char **name)
 {
@@ -561,6 +710,7 @@ static const char *const command_names[] = {
 	"query-command-line-options", "stop", "cont", "quit", "getfd", "add-fd",
 	"migrate", "query-migrate", "xen-save-devices-state", "query-chardev", "query-cpus-fast",
 	"xen-set-global-dirty-log", "system_wakeup", "query-block", "eject", "blockdev-change-medium",
+	"xen-load-devices-state", "query-pci", "query-vnc",
 };
 
 static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
@@ -631,6 +781,16 @@ static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
 		cmd_medium(q, mon, id, args, true);
 	} else if (!strcmp(cmd, "query-chardev")) {
 		reply_ok(mon, id, query_chardev(q));
+	} else if (!strcmp(cmd, "xen-load-devices-state")) {
+		cmd_xen_load_devices_state(q, mon, id, args);
+	} else if (!strcmp(cmd, "query-pci")) {
+		if (q->ops->machine(q->target))
+			reply_ok(mon, id, query_pci(q->ops->machine(q->target)));
+		else
+			reply_ok(mon, id, json_array());
+	} else if (!strcmp(cmd, "query-vnc")) {
+		/* No display in hvmdm: QEMU's answer for -vnc none. */
+		reply_ok(mon, id, json_pack("{s:b}", "enabled", 0));
 	} else if (!strcmp(cmd, "xen-set-global-dirty-log")) {
 		json_t *enable = json_object_get(args, "enable");
 

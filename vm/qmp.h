@@ -13,9 +13,13 @@
  * query-command-line-options, query-chardev, stop, cont, quit, getfd,
  * add-fd, migrate (uri "file:PATH", "fd:NAME" or "file:/dev/fdset/N"; a
  * whole-VM save of the stopped VM, KVM only), query-migrate,
- * xen-save-devices-state (device state only), xen-set-global-dirty-log,
- * query-block, eject and blockdev-change-medium (IDE CD-ROM drives, named
- * ide0-cd0 ... ide1-cd1 as in QEMU, or by their -drive id).
+ * xen-save-devices-state and xen-load-devices-state (device state only,
+ * the machine stopped; the load is transactional), xen-set-global-dirty-log
+ * (Xen: report the pages hvmdm writes during a live migration),
+ * system_wakeup, query-cpus-fast, query-pci (QEMU's PciInfo shape),
+ * query-vnc (disabled: no display), query-block, eject and
+ * blockdev-change-medium (IDE CD-ROM drives, named ide0-cd0 ... ide1-cd1 as
+ * in QEMU, or by their -drive id).
  * Anything else is answered with CommandNotFound.
  */
 #ifndef HVMDM_VM_QMP_H
