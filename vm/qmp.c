@@ -272,9 +272,10 @@ static void cmd_stop(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
 		reply_error(mon, id, "GenericError", "%s", err);
 		return;
 	}
-	reply_ok(mon, id, NULL);
+	/* QEMU's order (vm_stop emits it inside the command): the event, then the answer. */
 	if (was_running)
 		qmp_event(q, "STOP", NULL);
+	reply_ok(mon, id, NULL);
 }
 
 static void cmd_cont(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
@@ -288,9 +289,10 @@ static void cmd_cont(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
 	}
 	q->started = true;
 	q->migrate_status = "none";
-	reply_ok(mon, id, NULL);
+	/* As vm_prepare_start: RESUME before the answer; none if it was running already. */
 	if (was_paused)
 		qmp_event(q, "RESUME", NULL);
+	reply_ok(mon, id, NULL);
 }
 
 /* Save the whole VM (pausing it first; it stays paused, as QEMU's source does). */
@@ -673,7 +675,9 @@ static json_t *query_chardev(struct qmp_server *q)
 	char buf[160];
 
 	for (unsigned int i = 0; i < q->nr_mon; i++) {
-		snprintf(buf, sizeof(buf), "unix:%s,server=on", q->mon[i].path);
+		/* As QEMU's socket chardev: "disconnected:" while no client is attached. */
+		snprintf(buf, sizeof(buf), "%sunix:%s,server=on", q->mon[i].client_fd < 0 ? "disconnected:" : "",
+			 q->mon[i].path);
 		json_array_append_new(list, json_pack("{s:s,s:s,s:b}", "label", q->mon[i].label,
 						      "filename", buf, "frontend-open", 1));
 	}
@@ -757,12 +761,18 @@ static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
 		const struct machine *m = q->ops->machine(q->target);
 		json_t *list = json_array();
 
-		for (unsigned int i = 0; m && i < CPU_MAP_LEN * 8; i++)
-			if (m->pm.cpu_map[i / 8] & (1u << (i % 8)))
-				json_array_append_new(list, json_pack("{s:i,s:s,s:i,s:{s:i,s:i,s:i}}",
-								      "cpu-index", (int)i, "target", "x86_64",
-								      "thread-id", 0, "props", "socket-id", (int)i,
-								      "core-id", 0, "thread-id", 0));
+		for (unsigned int i = 0; m && i < CPU_MAP_LEN * 8; i++) {
+			char qom[48];
+
+			if (!(m->pm.cpu_map[i / 8] & (1u << (i % 8))))
+				continue;
+			/* QEMU's members; the QOM path in its form (a vCPU has no thread of ours under Xen). */
+			snprintf(qom, sizeof(qom), "/machine/unattached/device[%u]", i);
+			json_array_append_new(list, json_pack("{s:i,s:s,s:s,s:i,s:{s:i,s:i,s:i}}",
+							      "cpu-index", (int)i, "qom-path", qom, "target", "x86_64",
+							      "thread-id", 0, "props", "socket-id", (int)i, "core-id", 0,
+							      "thread-id", 0));
+		}
 		reply_ok(mon, id, list);
 	} else if (!strcmp(cmd, "system_wakeup")) {
 		char e[128];
