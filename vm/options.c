@@ -443,6 +443,18 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->mode = MODE_VERSION;
 			return 0;
 		}
+		/*
+		 * libxl's qemu-xen-traditional launch (-d DOMID -domain-name ...,
+		 * reference/xen-captures/argv-override-qemu-xen-traditional.txt)
+		 * speaks the xenstore command protocol, not QMP: not hvmdm's.
+		 */
+		if (!strcmp(opt, "-d") || !strcmp(opt, "-domain-name") || !strcmp(opt, "-vcpu_avail") ||
+		    !strcmp(opt, "-videoram")) {
+			snprintf(err, errlen, "%s: this is libxl's device_model_version=\"qemu-xen-traditional\" launch, "
+				 "which hvmdm does not take; set device_model_version=\"qemu-xen\" in the xl config "
+				 "(a guest saved by qemu-xen-traditional still restores under it)", opt);
+			return -1;
+		}
 		if (!strcmp(opt, "-selfcheck")) {
 			o->mode = MODE_SELFCHECK;
 			takes_arg = false;

@@ -134,6 +134,10 @@ static void test_refuses(void **state)
 	(void)state;
 	expect_refused("-machine q35", "-machine", "q35", NULL);
 	expect_refused("suppress-vmdesc=off", "-machine", "xenfv,suppress-vmdesc=off", NULL);
+	/* libxl's qemu-xen-traditional argv (reference/xen-captures/argv-override-qemu-xen-traditional.txt). */
+	expect_refused("device_model_version=\"qemu-xen\"", "-d", "3", "-domain-name", "hvmtrad", "-nographic",
+		       "-serial", "pty", "-nographic", "-videoram", "4", "-boot", "c", "-acpi", "-vcpu_avail",
+		       NULL);
 	expect_refused("-m 0", "-m", "0", NULL);
 	expect_refused("-m 12X", "-m", "12X", NULL);
 	expect_refused("-m 99999999999999999999", "-m", "99999999999999999999", NULL);
