@@ -8,13 +8,13 @@
 # "N passed, N failed". Every wait is bounded; a boot failure, panic or
 # timeout is reported with the console lines that show it.
 #
-#   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 900; 1800 with the Linux guests)
+#   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 1500; 2400 with the Linux guests)
 #   E2E_ONLY="base count reboot ide direct restrict linux linuxdisk" runs only those parts.
 #   E2E_LINUX=0 leaves out the real Linux guests (booted directly and from the IDE disk, with the stock DM and
 #   with hvmdm: about 11 of the run's 15 minutes)
 set -u
 B=${1:-build}
-timeout_s=${E2E_TIMEOUT:-$([ "${E2E_LINUX:-1}" = 0 ] && echo 900 || echo 1800)}
+timeout_s=${E2E_TIMEOUT:-$([ "${E2E_LINUX:-1}" = 0 ] && echo 1500 || echo 2400)}
 here=$(cd "$(dirname "$0")" && pwd)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || {
 	$( [ "$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq qemu-system-x86 >&2 || { echo "e2e: cannot install qemu-system-x86"; exit 2; }
