@@ -331,12 +331,64 @@ static int msr_rw(int fd, struct kvm_msr_entry *e, bool write)
 }
 
 /*
+ * Up to n MSRs in one KVM_GET_MSRS/KVM_SET_MSRS: KVM stops at the first it
+ * refuses and returns how many it did, so that is the count here (entries
+ * read are updated); -1 if the call itself failed.
+ */
+_Static_assert(sizeof(struct kvm_msrs) == 8, "kvm_msrs: the entries follow an 8-byte header");
+
+static int msrs_rw(int fd, struct kvm_msr_entry *e, unsigned int n, bool write)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry entries[VM_MAX_MSRS];
+	} b;
+	int done;
+
+	if (n > VM_MAX_MSRS)
+		n = VM_MAX_MSRS;
+	memset(&b.h, 0, sizeof(b.h));
+	b.h.nmsrs = n;
+	memcpy(b.entries, e, n * sizeof(*e));
+	done = ioctl(fd, write ? KVM_SET_MSRS : KVM_GET_MSRS, &b);
+	if (done < 0)
+		return -1;
+	if (!write)
+		memcpy(e, b.entries, (size_t)done * sizeof(*e));
+	return done;
+}
+
+/*
+ * Keep the entries of e[0..n) that a batched access accepts, in order, and
+ * drop each one it stops at (one call per refused MSR, not one per MSR).
+ * Returns how many were kept (moved to the front), -1 on a failed call.
+ */
+static int msrs_filter(int fd, struct kvm_msr_entry *e, unsigned int n, bool write)
+{
+	unsigned int kept = 0, i = 0;
+
+	while (i < n) {
+		int done = msrs_rw(fd, e + i, n - i, write);
+
+		if (done < 0)
+			return -1;
+		memmove(e + kept, e + i, (size_t)done * sizeof(*e));
+		kept += (unsigned int)done;
+		i += (unsigned int)done + 1; /* skip the one it refused */
+	}
+	return (int)kept;
+}
+
+/*
  * The MSRs KVM lists that this vCPU can both read and write back (the list
- * includes some that are read-only or absent for this CPUID).
+ * includes some that are read-only or absent for this CPUID), read in a
+ * batch and written back in a batch.
  */
 static int capture_msrs(struct kvm_vm *vm, struct kvm_vcpu *v, struct kvm_cpu_state *st)
 {
 	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
+	unsigned int n = 0;
+	int kept;
 
 	st->nr_msrs = 0;
 	if (ioctl(vm->kvm_fd, KVM_GET_MSR_INDEX_LIST, &probe) < 0 && errno != E2BIG)
@@ -349,14 +401,16 @@ static int capture_msrs(struct kvm_vm *vm, struct kvm_vcpu *v, struct kvm_cpu_st
 		free(list);
 		return -1;
 	}
-	for (uint32_t i = 0; i < list->nmsrs && st->nr_msrs < VM_MAX_MSRS; i++) {
-		struct kvm_msr_entry e = { .index = list->indices[i] };
-
-		if (msr_kept_on_reset(e.index) || msr_rw(v->fd, &e, false) || msr_rw(v->fd, &e, true))
-			continue;
-		st->msrs[st->nr_msrs++] = e;
-	}
+	for (uint32_t i = 0; i < list->nmsrs && n < VM_MAX_MSRS; i++)
+		if (!msr_kept_on_reset(list->indices[i]))
+			st->msrs[n++] = (struct kvm_msr_entry){ .index = list->indices[i] };
 	free(list);
+	kept = msrs_filter(v->fd, st->msrs, n, false);
+	if (kept >= 0)
+		kept = msrs_filter(v->fd, st->msrs, (unsigned int)kept, true);
+	if (kept < 0)
+		return -1;
+	st->nr_msrs = (unsigned int)kept;
 	return 0;
 }
 
@@ -404,11 +458,17 @@ static int vcpu_put_state(struct kvm_vcpu *v, const struct kvm_cpu_state *st, ch
 		return fail(err, errlen, "KVM_SET_XCRS");
 	if (ioctl(v->fd, KVM_SET_SREGS, &st->sregs) < 0)
 		return fail(err, errlen, "KVM_SET_SREGS");
-	for (unsigned int i = 0; i < st->nr_msrs; i++) {
-		struct kvm_msr_entry e = st->msrs[i];
+	{
+		struct kvm_msr_entry e[VM_MAX_MSRS];
+		unsigned int n = st->nr_msrs < VM_MAX_MSRS ? st->nr_msrs : VM_MAX_MSRS;
+		int done;
 
-		if (msr_rw(v->fd, &e, true)) {
-			snprintf(err, errlen, "vCPU %u: KVM_SET_MSRS %#x refused", v->index, e.index);
+		memcpy(e, st->msrs, n * sizeof(e[0]));
+		done = n ? msrs_rw(v->fd, e, n, true) : 0;
+		if (done < 0)
+			return fail(err, errlen, "KVM_SET_MSRS");
+		if ((unsigned int)done < n) {
+			snprintf(err, errlen, "vCPU %u: KVM_SET_MSRS %#x refused", v->index, e[done].index);
 			return -1;
 		}
 	}
@@ -1052,15 +1112,22 @@ int kvm_vm_get_state(struct kvm_vm *vm, struct vm_state *st, char *err, size_t e
 			if (msr_rw(v->fd, &e, false) == 0)
 				cs->msrs[cs->nr_msrs++] = e;
 		}
-		/* Then every MSR the reset capture found readable and writable. */
-		for (unsigned int m = 0; m < rs->nr_msrs && cs->nr_msrs < VM_MAX_MSRS; m++) {
-			struct kvm_msr_entry e = { .index = rs->msrs[m].index };
+		/* Then every MSR the reset capture found readable and writable, in one call. */
+		{
+			unsigned int first = cs->nr_msrs, n = 0;
+			int done;
 
-			if (msr_rw(v->fd, &e, false)) {
-				snprintf(err, errlen, "vCPU %u: KVM_GET_MSRS %#x failed", i, e.index);
+			for (unsigned int m = 0; m < rs->nr_msrs && first + n < VM_MAX_MSRS; m++)
+				cs->msrs[first + n++] = (struct kvm_msr_entry){ .index = rs->msrs[m].index };
+			done = n ? msrs_rw(v->fd, cs->msrs + first, n, false) : 0;
+			if (done < 0)
+				return fail(err, errlen, "KVM_GET_MSRS");
+			if ((unsigned int)done < n) {
+				snprintf(err, errlen, "vCPU %u: KVM_GET_MSRS %#x failed", i,
+					 cs->msrs[first + done].index);
 				return -1;
 			}
-			cs->msrs[cs->nr_msrs++] = e;
+			cs->nr_msrs = first + n;
 		}
 	}
 	for (unsigned int i = 0; i < 3; i++) {

@@ -189,9 +189,16 @@ if [ $kvm = yes ]; then
 		memory+=("$who $kb")
 	done
 	if command -v strace >/dev/null; then
+		# The floor: a bare KVM program, then the same with the in-kernel interrupt
+		# controllers a device model creates (on some hosts the first memory-slot
+		# change after KVM_CREATE_IRQCHIP costs milliseconds, for every VMM).
 		echo "Start-up, exec to the first KVM_RUN (strace), ms (median of $RUNS) [min-max]:"
-		for who in hvmdm qemu; do
-			if [ $who = hvmdm ]; then
+		for who in bare bare+irqchip hvmdm qemu; do
+			if [ $who = bare ]; then
+				cmd=("$B/bench/bare_kvm" 10)
+			elif [ $who = bare+irqchip ]; then
+				cmd=("$B/bench/bare_kvm" 10 irqchip)
+			elif [ $who = hvmdm ]; then
 				cmd=("$hvmdm" -accel kvm -m 64 -option-rom "$B/guests/bench_pio_10.rom")
 			else
 				[ -n "$qemu" ] || continue
@@ -202,9 +209,17 @@ if [ $kvm = yes ]; then
 			for i in $(seq "$RUNS"); do times+=("$(first_kvm_run "${cmd[@]}")"); done
 			read -r med lo hi <<<"$(printf '%s\n' "${times[@]}" | stats)"
 			[ -n "$med" ] || continue
-			printf '  %-6s %8.1f ms [%.1f-%.1f]\n' "$who" "$med" "$lo" "$hi"
+			printf '  %-12s %8.1f ms [%.1f-%.1f]\n' "$who" "$med" "$lo" "$hi"
 			to_run+=("$who $med")
 		done
+		floor=; mine=
+		for r in "${to_run[@]}"; do
+			read -r who v <<<"$r"
+			[ "$who" = bare+irqchip ] && floor=$v
+			[ "$who" = hvmdm ] && mine=$v
+		done
+		[ -n "$floor" ] && [ -n "$mine" ] &&
+			awk -v a="$mine" -v b="$floor" 'BEGIN { printf "  hvmdm above the bare+irqchip floor: %.1f ms (hvmdm / floor = %.2f)\n", a - b, a / b }'
 	fi
 fi
 
