@@ -30,40 +30,26 @@
 
 %include "rom.inc"
 
+; eax = the data sector of round ebx (+%1, so DMA and PIO read different ones). Clobbers ecx, edx.
+%macro SECTOR_OF_ROUND 1
+	lea eax, [ebx + %1]
+	xor edx, edx
+	mov ecx, NSECT
+	div ecx
+	lea eax, [edx + DATA_LBA]
+%endmacro
+
+; %1 = %2 + round ebx * 4 KiB: the round's own page.
+%macro PAGE_OF_ROUND 2
+	mov %1, ebx
+	shl %1, 12
+	add %1, %2
+%endmacro
+
 bits 16
 org 0x7c00
 
-mbr:
-	cli
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov sp, 0x7000
-	mov si, dap
-	mov ah, 0x42
-	int 0x13
-	jnc mbr_loaded
-	mov si, msg_int13
-	call puts16
-.halt:
-	cli
-	hlt
-	jmp .halt
-mbr_loaded:
-	jmp 0:init                 ; SeaBIOS enters at 07c0:0000; the code assumes cs = 0
-
-dap:
-	db 0x10, 0
-	dw (program_end - init) / 512
-	dw init, 0
-	dq 1
-msg_int13: db "migrate guest: INT 13h read failed", 13, 10, 0
-
-COM1_ROUTINES_16
-
-	times 510 - ($ - mbr) db 0
-	dw 0xaa55
+MBR_LOAD init, program_end, "migrate guest: INT 13h read failed"
 
 ; ------------------------------------------------------------------ sector 1
 init:
@@ -103,24 +89,12 @@ pm32:
 
 	xor ebx, ebx               ; the round
 .round:
-	mov eax, ebx
-	xor edx, edx
-	mov ecx, NSECT
-	div ecx
-	lea eax, [edx + DATA_LBA]
-	mov edi, ebx
-	shl edi, 12
-	add edi, DMA_BUF
+	SECTOR_OF_ROUND 0
+	PAGE_OF_ROUND edi, DMA_BUF
 	call dma_read
 	jc .io_error
-	lea eax, [ebx + 7]
-	xor edx, edx
-	mov ecx, NSECT
-	div ecx
-	lea eax, [edx + DATA_LBA]
-	mov edi, ebx
-	shl edi, 12
-	add edi, PIO_BUF
+	SECTOR_OF_ROUND 7
+	PAGE_OF_ROUND edi, PIO_BUF
 	call pio_read
 	jc .io_error
 	mov esi, A(msg_round)
@@ -136,24 +110,12 @@ pm32:
 	; Every page as the device model wrote it?
 	xor ebx, ebx
 .check:
-	mov eax, ebx
-	xor edx, edx
-	mov ecx, NSECT
-	div ecx
-	lea eax, [edx + DATA_LBA]
-	mov esi, ebx
-	shl esi, 12
-	add esi, DMA_BUF
+	SECTOR_OF_ROUND 0
+	PAGE_OF_ROUND esi, DMA_BUF
 	call check_sector
 	jc .bad_dma
-	lea eax, [ebx + 7]
-	xor edx, edx
-	mov ecx, NSECT
-	div ecx
-	lea eax, [edx + DATA_LBA]
-	mov esi, ebx
-	shl esi, 12
-	add esi, PIO_BUF
+	SECTOR_OF_ROUND 7
+	PAGE_OF_ROUND esi, PIO_BUF
 	call check_sector
 	jc .bad_pio
 	inc ebx

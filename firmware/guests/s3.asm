@@ -26,37 +26,7 @@ bits 16
 %ifdef DISK
 org 0x7c00
 
-mbr:
-	cli
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov sp, 0x6c00
-	mov si, dap
-	mov ah, 0x42
-	int 0x13
-	jnc mbr_loaded
-	mov si, msg_int13
-	call puts16
-.halt:
-	cli
-	hlt
-	jmp .halt
-
-dap:
-	db 0x10, 0
-	dw (image_end - init) / 512
-	dw init, 0
-	dq 1
-mbr_loaded:
-	jmp 0:init                 ; SeaBIOS enters at 07c0:0000; the code assumes cs = 0
-msg_int13: db "s3 guest: INT 13h read failed", 13, 10, 0
-
-COM1_ROUTINES_16
-
-	times 510 - ($ - mbr) db 0
-	dw 0xaa55
+MBR_LOAD init, image_end, "s3 guest: INT 13h read failed"
 %else
 org 0
 
