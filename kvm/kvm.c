@@ -335,26 +335,23 @@ static int msr_rw(int fd, struct kvm_msr_entry *e, bool write)
  * refuses and returns how many it did, so that is the count here (entries
  * read are updated); -1 if the call itself failed.
  */
-_Static_assert(sizeof(struct kvm_msrs) == 8, "kvm_msrs: the entries follow an 8-byte header");
-
 static int msrs_rw(int fd, struct kvm_msr_entry *e, unsigned int n, bool write)
 {
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry entries[VM_MAX_MSRS];
-	} b;
+	/* struct kvm_msrs with room for VM_MAX_MSRS entries (its entries[] is a flexible array). */
+	uint64_t buf[(sizeof(struct kvm_msrs) + VM_MAX_MSRS * sizeof(struct kvm_msr_entry)) / sizeof(uint64_t)];
+	struct kvm_msrs *msrs = (struct kvm_msrs *)buf;
 	int done;
 
 	if (n > VM_MAX_MSRS)
 		n = VM_MAX_MSRS;
-	memset(&b.h, 0, sizeof(b.h));
-	b.h.nmsrs = n;
-	memcpy(b.entries, e, n * sizeof(*e));
-	done = ioctl(fd, write ? KVM_SET_MSRS : KVM_GET_MSRS, &b);
+	memset(msrs, 0, sizeof(*msrs));
+	msrs->nmsrs = n;
+	memcpy(msrs->entries, e, n * sizeof(*e));
+	done = ioctl(fd, write ? KVM_SET_MSRS : KVM_GET_MSRS, msrs);
 	if (done < 0)
 		return -1;
 	if (!write)
-		memcpy(e, b.entries, (size_t)done * sizeof(*e));
+		memcpy(e, msrs->entries, (size_t)done * sizeof(*e));
 	return done;
 }
 
