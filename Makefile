@@ -105,7 +105,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*.h vm/*.h state/*.h kvm/
 fuzz: $(FUZZ_TARGETS)
 	@mkdir -p $(B)/fuzz/corpus-io $(B)/fuzz/corpus-stream
 	$(B)/fuzz/fuzz_io -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-io tests/fuzz/corpus-io
-	$(B)/fuzz/fuzz_stream -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-stream tests/streams/$(CORPUS_RELEASE) tests/streams/qemu-trad tests/streams/qemu-xen tests/streams/qemu-7.2-tcg
+	$(B)/fuzz/fuzz_stream -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-stream tests/streams/$(CORPUS_RELEASE) tests/streams/qemu-trad tests/streams/qemu-trad-real tests/streams/qemu-xen tests/streams/qemu-7.2-tcg
 	@mkdir -p $(B)/fuzz/corpus-ioreq
 	$(B)/fuzz/fuzz_ioreq -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-ioreq tests/fuzz/corpus-ioreq
 	@mkdir -p $(B)/fuzz/corpus-ide

@@ -41,9 +41,15 @@ void i440fx_reset(struct i440fx *s, enum machine_profile profile)
 
 	memset(d->config + PCI_COMMAND, 0, 4);
 	memset(d->config + 0x40, 0, PCI_CONFIG_SIZE - 0x40);
-	d->config[I440FX_SMRAM] = SMRAM_C_BASE_SEG;
-	if (!profile_is_trad(profile))
+	if (!profile_is_trad(profile)) {
+		d->config[I440FX_SMRAM] = SMRAM_C_BASE_SEG;
 		d->config[0x57] = 0x08; /* as QEMU 7.2 presents it */
+	}
+	/*
+	 * qemu-xen-traditional's device model build never sets SMRAM
+	 * (hw/piix_pci.c i440fx_init: `config[0x72] = 0x02` is #ifndef
+	 * CONFIG_DM); its saved I440FX holds 0 there.
+	 */
 }
 
 int i440fx_init(struct i440fx *s, struct pci_bus *bus, enum machine_profile profile)
@@ -53,10 +59,9 @@ int i440fx_init(struct i440fx *s, struct pci_bus *bus, enum machine_profile prof
 	pci_device_init(d, "i440fx", 0x8086, 0x1237, 0x02, 0x060000);
 	d->opaque = s;
 	d->config_write = i440fx_config_write;
-	if (!profile_is_trad(profile)) {
-		pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
-		pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
-	}
+	(void)profile;
+	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
+	pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
 	/* PAM0 has only the high BIOS nibble; PAM1-6 two nibbles of RE/WE bits. */
 	d->wmask[I440FX_PAM] = 0x30;
 	memset(d->wmask + I440FX_PAM + 1, 0x33, I440FX_PAM_COUNT - 1);

@@ -1614,10 +1614,14 @@ int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
 	/* 8086:7010, class 0101 with programming interface 0x80: legacy mode, bus master. */
 	pci_device_init(d, "piix3-ide", 0x8086, 0x7010, 0x00, 0x010180);
 	d->opaque = s;
-	if (!profile_is_trad(profile)) { /* QEMU's default subsystem; qemu-xen-traditional left it 0 */
-		pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
-		pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
-	}
+	/*
+	 * QEMU's default subsystem; qemu-xen-traditional's PIIX3 IDE sets
+	 * XenSource's (hw/ide.c pci_piix3_ide_init: config 0x2c-0x2f).
+	 */
+	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID,
+		     profile_is_trad(profile) ? XEN_SUBSYS_VENDOR : QEMU_SUBSYS_VENDOR);
+	pci_set_word(d->config + PCI_SUBSYSTEM_ID,
+		     profile_is_trad(profile) ? XEN_SUBSYS_ID : QEMU_SUBSYS_ID);
 	rc = pci_register_bar(d, 4, PCI_BAR_IO, false, 16, &bm_ops, s, "piix3-ide-bmdma");
 	if (!rc)
 		rc = pci_register_device(bus, d, PCI_DEVFN(1, 1));

@@ -376,12 +376,26 @@ void pci_save_state(const struct pci_device *dev, struct pci_state *st)
 		st->irq_levels |= (uint8_t)(dev->irq_level[i] << i);
 }
 
-/* Offsets that say which function this is. */
+/*
+ * Offsets that say which function this is: a stream that differs here was
+ * saved from another device, and restoring it would make the function lie.
+ */
 static bool identity_byte(unsigned int off)
 {
 	return off < 0x04 || (off >= PCI_REVISION_ID && off <= 0x0b) || off == PCI_HEADER_TYPE ||
-	       (off >= PCI_SUBSYSTEM_VENDOR_ID && off < PCI_SUBSYSTEM_VENDOR_ID + 4) ||
 	       off == PCI_INTERRUPT_PIN;
+}
+
+/*
+ * Read-only bytes whose value the stream decides: the subsystem IDs. The
+ * guest enumerated the function with the saved pair and its drivers may have
+ * bound on it, so the restored function keeps it -- 0000:0000 from hvmdm
+ * 0.1.0's xenfv-trad, 1af4:1100 or 5853:0001 from qemu-xen-traditional
+ * (docs/compatibility.md, "PCI configuration space on load").
+ */
+static bool taken_from_stream(unsigned int off)
+{
+	return off >= PCI_SUBSYSTEM_VENDOR_ID && off < PCI_SUBSYSTEM_VENDOR_ID + 4;
 }
 
 int pci_check_state(const struct pci_device *dev, const struct pci_state *st, char *err,
@@ -406,7 +420,7 @@ int pci_check_state(const struct pci_device *dev, const struct pci_state *st, ch
 void pci_load_state(struct pci_device *dev, const struct pci_state *st)
 {
 	for (unsigned int off = 0; off < PCI_CONFIG_SIZE; off++) {
-		uint8_t w = dev->wmask[off] | dev->w1cmask[off];
+		uint8_t w = taken_from_stream(off) ? 0xff : dev->wmask[off] | dev->w1cmask[off];
 
 		dev->config[off] = (uint8_t)((dev->config[off] & ~w) | (st->config[off] & w));
 	}

@@ -156,12 +156,15 @@ void pci_default_config_write(struct pci_device *dev, unsigned int addr, uint32_
 void pci_save_state(const struct pci_device *dev, struct pci_state *st);
 /*
  * A saved config space must be this function's: identity (IDs, revision,
- * class, header type, subsystem, interrupt pin) equal. Returns 0 or -1 with
- * the first mismatching offset in err.
+ * class, header type, interrupt pin) equal. Returns 0 or -1 with the first
+ * mismatching offset in err.
  */
 int pci_check_state(const struct pci_device *dev, const struct pci_state *st, char *err,
 		    size_t errlen);
-/* Commit: writable bits from the state, read-only bits stay the device's. */
+/*
+ * Commit: writable bits and the subsystem IDs from the state, the other
+ * read-only bits stay the device's.
+ */
 void pci_load_state(struct pci_device *dev, const struct pci_state *st);
 
 /* Drive INTx pin (0 = INTA). */

@@ -95,10 +95,8 @@ int piix3_init(struct piix3 *s, struct pci_bus *bus, struct accel *accel,
 	d->opaque = s;
 	d->config_write = piix3_config_write;
 	d->config[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_MULTI;
-	if (!profile_is_trad(profile)) {
-		pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
-		pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
-	}
+	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
+	pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
 	s->accel = accel;
 	piix3_reset(s, profile);
 	bus->cf9_write = rcr_write;

@@ -634,10 +634,8 @@ int piix4_pm_init(struct piix4_pm *s, struct pci_bus *bus, struct io_space *io,
 	d->opaque = s;
 	d->config_write = piix4_config_write;
 	d->config[PCI_INTERRUPT_PIN] = 1;
-	if (!trad) {
-		pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
-		pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
-	}
+	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
+	pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
 	/* PMBA: bit 0 reads 1 (I/O), 64-byte block, 16-bit address. */
 	d->wmask[PMBA] = 0xc0;
 	d->wmask[PMBA + 1] = 0xff;

@@ -26,8 +26,17 @@ static inline bool profile_is_trad(enum machine_profile p)
 	return p == PROFILE_XENFV_TRAD;
 }
 
-/* QEMU's default subsystem IDs (Red Hat, QEMU), which guests under qemu-xen saw. */
+/*
+ * The default subsystem IDs (Red Hat, QEMU) every PCI function gets unless
+ * its device sets its own: QEMU's and qemu-xen-traditional's alike
+ * (olafhering/qemu-xen-traditional hw/pci.c: pci_default_sub_vendor_id,
+ * pci_default_sub_device_id, set by pci_register_device), as the real
+ * traditional save files in tests/streams/qemu-trad-real/ show.
+ */
 #define QEMU_SUBSYS_VENDOR 0x1af4
 #define QEMU_SUBSYS_ID 0x1100
+/* What qemu-xen-traditional's IDE, Cirrus, rtl8139 and platform device set instead (XenSource). */
+#define XEN_SUBSYS_VENDOR 0x5853
+#define XEN_SUBSYS_ID 0x0001
 
 #endif

@@ -153,8 +153,8 @@ int xen_platform_init(struct xen_platform *s, struct pci_bus *bus, struct io_spa
 	pci_device_init(d, "xen-platform", 0x5853, 0x0001, 0x01, 0xff8000);
 	d->opaque = s;
 	s->accel = accel;
-	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, 0x5853);
-	pci_set_word(d->config + PCI_SUBSYSTEM_ID, 0x0001);
+	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, XEN_SUBSYS_VENDOR);
+	pci_set_word(d->config + PCI_SUBSYSTEM_ID, XEN_SUBSYS_ID);
 	d->config[PCI_INTERRUPT_PIN] = 1;
 	rc = pci_register_bar(d, 0, PCI_BAR_IO, false, 0x100, &bar0_ops, s, "xen-platform-io");
 	if (!rc)

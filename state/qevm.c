@@ -28,6 +28,8 @@
 #define QEVM_FULL 0x04
 
 #define CIRRUS_VRAM (4u << 20)
+/* Sections besides the decoded records: a real file has about ten (ram, fw_cfg, dma, fdc, VGA, NICs, USB). */
+#define QEVM_MAX_OTHER 64
 
 static uint32_t be32_at(const uint8_t *p)
 {
@@ -47,6 +49,12 @@ struct qevm {
 	size_t v2_end;        /* format 2: where the records end */
 	uint32_t live_ids[4]; /* section ids of START-ed live sections */
 	unsigned int nr_live;
+	/* Sections the registry does not decode, to refuse one written twice. */
+	struct {
+		char id[32];
+		uint32_t instance;
+	} others[QEVM_MAX_OTHER];
+	unsigned int nr_others;
 	bool done;
 };
 
@@ -265,6 +273,28 @@ static bool unemulated(const char *id)
 	return false;
 }
 
+/*
+ * The instance ids qemu-xen-traditional registers the sections hvmdm does
+ * not decode under (olafhering/qemu-xen-traditional: vl.c "ram" 0;
+ * hw/fw_cfg.c, hw/e1000.c -1 = numbered from 0 per idstr; hw/fdc.c the I/O
+ * base 0x3f0; hw/rtl8139.c bus << 8 | devfn; hw/cirrus_vga.c, hw/vga.c,
+ * hw/usb-uhci.c, hw/tpm_tis.c 0; hw/pci.c PCIBUS numbered from 0). Its loader
+ * finds a section's handler by idstr and instance, so a file with any other
+ * instance never loaded there either.
+ */
+static bool producer_instance(const char *id, uint32_t instance)
+{
+	if (!strcmp(id, "fdc"))
+		return instance == 0x3f0;
+	if (!strcmp(id, "dma"))
+		return instance <= 1;
+	if (!strcmp(id, "rtl8139"))
+		return instance < 256 && instance >= 8 && !(instance & 7); /* bus 0, a slot's function 0 */
+	if (!strcmp(id, "e1000"))
+		return instance < 32; /* one per NIC, at most one per slot */
+	return instance == 0;
+}
+
 static void add_foreign(struct load_report *rep, const char *id, uint32_t instance)
 {
 	for (unsigned int i = 0; i < rep->nr_foreign; i++)
@@ -386,8 +416,17 @@ static int qevm_next(void *ctx, struct stream_record *rec, struct load_report *r
 			memcpy(id, q->buf + q->pos + 5, idlen);
 			id[idlen] = '\0';
 			if (type == QEVM_START) {
+				uint32_t live_instance = be32_at(q->buf + q->pos + 5u + idlen);
+				uint32_t live_version = be32_at(q->buf + q->pos + 5u + idlen + 4);
+
 				if (strcmp(id, "ram") || q->nr_live >= 4)
 					return fail_at(err, errlen, at, "unexpected live section", id);
+				/* vl.c: register_savevm_live("ram", 0, 3, ...); newer versions were refused. */
+				if (live_instance != 0 || live_version == 0 || live_version > 3) {
+					snprintf(err, errlen, "byte %zu: section ram instance %#x version %u: qemu-xen-traditional wrote instance 0 version 3",
+						 at, live_instance, live_version);
+					return -1;
+				}
 				q->live_ids[q->nr_live++] = be32_at(q->buf + q->pos);
 				q->pos += 5u + idlen + 8;
 				continue;
@@ -451,6 +490,25 @@ static int qevm_next(void *ctx, struct stream_record *rec, struct load_report *r
 				q->pos += (size_t)size;
 				continue;
 			}
+		}
+		for (unsigned int i = 0; i < q->nr_others; i++) {
+			if (!strcmp(q->others[i].id, id) && q->others[i].instance == instance) {
+				snprintf(err, errlen, "byte %zu: section %s instance %#x appears twice", at, id,
+					 instance);
+				return -1;
+			}
+		}
+		if (q->nr_others == QEVM_MAX_OTHER) {
+			snprintf(err, errlen, "byte %zu: more than %u sections hvmdm does not decode", at,
+				 QEVM_MAX_OTHER);
+			return -1;
+		}
+		snprintf(q->others[q->nr_others].id, sizeof(q->others[0].id), "%.31s", id);
+		q->others[q->nr_others++].instance = instance;
+		if (!producer_instance(id, instance)) {
+			snprintf(err, errlen, "byte %zu: section %s instance %#x: qemu-xen-traditional registers no such instance",
+				 at, id, instance);
+			return -1;
 		}
 		rc = other_section(id, instance, q->buf + q->pos, (size_t)size, q->pos, rep, err, errlen);
 		if (rc < 0)

@@ -1063,11 +1063,53 @@ static int dec_ide_v3(struct rbuf *r, struct decode_ctx *c)
 	return c->rec->flags & RECORD_UPSTREAM ? dec_ide_upstream(r, c) : dec_ide_trad(r, c);
 }
 
+/* qemu-xen-traditional hw/ide.c ide_save: which drives have IDENTIFY data, and of which kind. */
+static int trad_ide_drive_kinds(const struct stream_record *rec, uint8_t kinds[IDE_DRIVES])
+{
+	struct rbuf r;
+
+	rbuf_init(&r, rec->payload, rec->payload_len);
+	/* PCI common part: be32 inner version, config[256], inner version 2 adds 4 be32 INTx levels. */
+	switch (get_be32(&r)) {
+	case 1:
+		r.pos = 4 + PCI_CONFIG_SIZE;
+		break;
+	case 2:
+		r.pos = 4 + PCI_CONFIG_SIZE + 16;
+		break;
+	default:
+		return -1;
+	}
+	r.pos += IDE_CHANNELS * 19 + IDE_CHANNELS * 2; /* bus masters, channels */
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		uint32_t identify_set;
+
+		get_be32(&r); /* mult_sectors */
+		identify_set = get_be32(&r);
+		kinds[i] = IDE_KIND_NONE;
+		if (identify_set) {
+			/* Word 0, general configuration: 10b in bits 15-14 is an ATAPI device. */
+			uint16_t word0 = get_le16(&r);
+
+			kinds[i] = (word0 & 0xc000) == 0x8000 ? IDE_KIND_CD : IDE_KIND_DISK;
+			r.pos += 510;
+		}
+		r.pos += 20;
+		if (r.short_read || r.pos > r.len)
+			return -1;
+	}
+	return 0;
+}
+
 int ide_record_drive_kinds(const struct stream_record *rec, uint8_t kinds[IDE_DRIVES])
 {
 	struct rbuf r;
 
-	if (strcmp(rec->idstr, "ide") || rec->version != 4)
+	if (strcmp(rec->idstr, "ide"))
+		return -1;
+	if (rec->version == 3 && !(rec->flags & RECORD_UPSTREAM))
+		return trad_ide_drive_kinds(rec, kinds);
+	if (rec->version != 4)
 		return -1;
 	rbuf_init(&r, rec->payload, rec->payload_len);
 	r.pos = PCI_CONFIG_SIZE + 1 + 2 + IDE_CHANNELS * 9;

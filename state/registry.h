@@ -84,7 +84,12 @@ void probe_state(struct machine_state *st, uint8_t profile);
 /* crc32c of the written version's encoding of the probe state (0 if not written). */
 uint32_t record_fingerprint(const struct record_kind *k, uint32_t *len);
 
-/* The drive kinds an hvmdm `ide` record (version 4) names; -1 if it is not one. */
+/*
+ * The drive kinds an `ide` record shows: an hvmdm record (version 4) names
+ * them; a qemu-xen-traditional one (version 3) shows the drives whose
+ * IDENTIFY data it cached (ATAPI: a CD-ROM, else a disk) and not the drives
+ * nobody identified yet. -1 if it is neither or cannot be walked.
+ */
 int ide_record_drive_kinds(const struct stream_record *rec, uint8_t kinds[IDE_DRIVES]);
 
 /* Errata: producers whose advertised version lies about the content. */

@@ -37,25 +37,40 @@ void machine_save_state(const struct machine *m, struct machine_state *st)
 		fw_cfg_save_state(&m->fw_cfg, &st->fw_cfg);
 }
 
-int machine_check_state(const struct machine *m, const struct machine_state *st, char *err,
-			size_t errlen)
+int machine_check_state(const struct machine *m, const struct machine_state *st,
+			const char **record, unsigned int *slot, char *err, size_t errlen)
 {
+	const char *failed = NULL;
+	unsigned int failed_slot = 0;
+
 	if (st->profile != m->cfg.profile) {
 		snprintf(err, errlen, "the state is for machine %s; this machine is %s",
 			 profile_name((enum machine_profile)st->profile), profile_name(m->cfg.profile));
 		return -1;
 	}
-	if (i440fx_check_state(&m->i440fx, &st->i440fx, err, errlen) ||
-	    piix3_check_state(&m->piix3, &st->piix3, err, errlen) ||
-	    piix4_pm_check_state(&m->pm, &st->pm, err, errlen) ||
-	    (m->has_ide && piix_ide_check_state(&m->ide, &st->ide, err, errlen)) ||
-	    (m->has_platform && xen_platform_check_state(&m->platform, &st->platform, err, errlen)) ||
-	    i8042_check_state(&st->kbd, err, errlen))
-		return -1;
-	for (unsigned int i = 0; i < m->nr_uarts; i++)
-		if (uart_check_state(&m->uart[i], &st->uart[i], err, errlen))
-			return -1;
-	return 0;
+	if (i440fx_check_state(&m->i440fx, &st->i440fx, err, errlen))
+		failed = "I440FX";
+	else if (piix3_check_state(&m->piix3, &st->piix3, err, errlen))
+		failed = "PIIX3";
+	else if (piix4_pm_check_state(&m->pm, &st->pm, err, errlen))
+		failed = "piix4acpi";
+	else if (m->has_ide && piix_ide_check_state(&m->ide, &st->ide, err, errlen))
+		failed = "ide";
+	else if (m->has_platform && xen_platform_check_state(&m->platform, &st->platform, err, errlen))
+		failed = "platform";
+	else if (i8042_check_state(&st->kbd, err, errlen))
+		failed = "pckbd";
+	for (unsigned int i = 0; !failed && i < m->nr_uarts; i++) {
+		if (uart_check_state(&m->uart[i], &st->uart[i], err, errlen)) {
+			failed = "serial";
+			failed_slot = i;
+		}
+	}
+	if (record)
+		*record = failed;
+	if (slot)
+		*slot = failed_slot;
+	return failed ? -1 : 0;
 }
 
 void machine_load_state(struct machine *m, const struct machine_state *st)
@@ -181,6 +196,9 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 	struct stream_record rec;
 	/* Which (kind, slot) pairs we have seen, and with which version. */
 	uint32_t seen[24][MACHINE_MAX_SERIAL];
+	/* Where that record starts, and its name (another kind's, for a covered one). */
+	size_t where[24][MACHINE_MAX_SERIAL];
+	const char *described_by[24][MACHINE_MAX_SERIAL];
 	size_t last_kind = 0, end_offset = 0;
 	int last_slot = -1, rc;
 
@@ -252,6 +270,8 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 			return -1;
 		}
 		seen[kind - record_kinds][slot] = rec.version;
+		where[kind - record_kinds][slot] = rec.offset;
+		described_by[kind - record_kinds][slot] = kind->idstr;
 		last_kind = (size_t)(kind - record_kinds);
 		last_slot = slot;
 		ctx = (struct decode_ctx){ .st = staged, .m = m, .rec = &rec, .slot = (unsigned int)slot,
@@ -262,8 +282,11 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 		for (size_t j = 0; j < 2 && kind->covers[j]; j++) {
 			const struct record_kind *covered = record_kind_find(kind->covers[j]);
 
-			if (covered)
+			if (covered) {
 				seen[covered - record_kinds][0] = rec.version;
+				where[covered - record_kinds][0] = rec.offset;
+				described_by[covered - record_kinds][0] = kind->idstr;
+			}
 		}
 	}
 	/* Every device the machine has must have been described. */
@@ -285,9 +308,24 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 	}
 	if (seen[record_kind_find("pckbd") - record_kinds][0] == 3 && !rep->i8042_explicit_ob)
 		fixup_trad_i8042(staged);
-	if (machine_check_state(m, staged, err, errlen))
+	{
+		const char *failed;
+		unsigned int failed_slot;
+		const struct record_kind *fk;
+		char why[400];
+
+		if (machine_check_state(m, staged, &failed, &failed_slot, why, sizeof(why)) == 0)
+			return 0;
+		fk = failed ? record_kind_find(failed) : NULL;
+		if (fk && seen[fk - record_kinds][failed_slot])
+			/* Say which record carried the state the device refuses. */
+			snprintf(err, errlen, "byte %zu: record %s version %u: %s",
+				 where[fk - record_kinds][failed_slot], described_by[fk - record_kinds][failed_slot],
+				 seen[fk - record_kinds][failed_slot], why);
+		else
+			snprintf(err, errlen, "byte %zu: %s", end_offset, why);
 		return -1;
-	return 0;
+	}
 }
 
 struct native_source {

@@ -67,8 +67,12 @@ struct record_source {
 void load_note(struct load_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void machine_save_state(const struct machine *m, struct machine_state *st);
-int machine_check_state(const struct machine *m, const struct machine_state *st, char *err,
-			size_t errlen);
+/*
+ * Every device's post-load checks. On failure, *record and *slot (when not
+ * NULL) name the record kind and instance slot that describe the device.
+ */
+int machine_check_state(const struct machine *m, const struct machine_state *st,
+			const char **record, unsigned int *slot, char *err, size_t errlen);
 void machine_load_state(struct machine *m, const struct machine_state *st);
 
 /* Write the machine's device state; the clock should be stopped. 0 or -1. */

@@ -146,6 +146,14 @@ static void test_pci_function(void **state)
 	assert_int_equal(cfg_rd(t, IDE, 0x08, 4), 0x01018000); /* legacy mode, bus master */
 	assert_int_equal(cfg_rd(t, IDE, PCI_STATUS, 2), 0x0280);
 	assert_int_equal(cfg_rd(t, IDE, PCI_INTERRUPT_PIN, 1), 0); /* ISA IRQs 14/15 */
+	assert_int_equal(cfg_rd(t, IDE, PCI_SUBSYSTEM_VENDOR_ID, 4), 0x11001af4);
+	/* qemu-xen-traditional's IDE function says XenSource (hw/ide.c pci_piix3_ide_init). */
+	{
+		struct tm_ctx *trad = tm_new(PROFILE_XENFV_TRAD, 1, NULL);
+
+		assert_int_equal(cfg_rd(trad, IDE, PCI_SUBSYSTEM_VENDOR_ID, 4), 0x00015853);
+		tm_free(trad);
+	}
 	/* BAR4 is 16 bytes of I/O; BAR0-3 do not exist in legacy mode. */
 	cfg_wr(t, IDE, 0x20, 4, 0xffffffff);
 	assert_int_equal(cfg_rd(t, IDE, 0x20, 4), 0xfffffff1);

@@ -28,14 +28,6 @@ static void make(const struct machine *m, const struct qevm_opts *o, struct wbuf
 	assert_false(w->failed);
 }
 
-static bool noted(const struct load_report *rep, const char *needle)
-{
-	for (unsigned int i = 0; i < rep->nr_notes; i++)
-		if (strstr(rep->notes[i], needle))
-			return true;
-	return false;
-}
-
 static void load_ok(struct tm_ctx *t, const struct wbuf *w, struct load_report *rep)
 {
 	char err[512];

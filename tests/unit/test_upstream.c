@@ -111,14 +111,6 @@ static struct tm_ctx *xenfv(bool platform)
 	return t;
 }
 
-static bool noted(const struct load_report *rep, const char *needle)
-{
-	for (unsigned int i = 0; i < rep->nr_notes; i++)
-		if (strstr(rep->notes[i], needle))
-			return true;
-	return false;
-}
-
 static int decode(struct tm_ctx *t, const struct blob *s, struct machine_state *st,
 		  struct load_report *rep, char *err, size_t errlen)
 {

@@ -5,8 +5,10 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@
 
 #include "../../hw/log.h"
 #include "../../hw/machine.h"
+#include "../../state/snapshot.h"
 #include "accel_double.h"
 
 struct tm_ctx {
@@ -119,6 +122,35 @@ static const struct log_sink tm_quiet_sink = { .write = tm_quiet_write };
 static inline void tm_quiet(void)
 {
 	log_set_sink(&tm_quiet_sink);
+}
+
+/* Does a load report carry a note containing needle? */
+static inline bool noted(const struct load_report *rep, const char *needle)
+{
+	for (unsigned int i = 0; i < rep->nr_notes; i++)
+		if (strstr(rep->notes[i], needle))
+			return true;
+	return false;
+}
+
+/* A whole file (the test fails if it cannot be read); free() it. */
+static inline uint8_t *tm_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long n = -1;
+
+	if (!f)
+		fail_msg("%s: cannot open", path);
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
+		fail_msg("%s: cannot size", path);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		fail_msg("%s: short read", path);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
 }
 
 #endif
