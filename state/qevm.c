@@ -633,3 +633,59 @@ int stream_profile(const uint8_t *buf, size_t len, char *err, size_t errlen)
 	}
 	return h.profile;
 }
+
+struct stream_shape {
+	unsigned int serial;
+	bool bad_base;
+	bool platform;
+	bool fw_cfg;
+	uint8_t ide_kinds[IDE_DRIVES];
+};
+
+static void note_shape(const struct stream_record *rec, void *opaque)
+{
+	struct stream_shape *s = opaque;
+
+	if (!strcmp(rec->idstr, "platform"))
+		s->platform = true;
+	if (!strcmp(rec->idstr, "fw_cfg"))
+		s->fw_cfg = true;
+	if (!strcmp(rec->idstr, "ide") && ide_record_drive_kinds(rec, s->ide_kinds))
+		memset(s->ide_kinds, 0, sizeof(s->ide_kinds));
+	if (strcmp(rec->idstr, "serial"))
+		return;
+	if (rec->instance != 0x3f8 && rec->instance != 0x2f8)
+		s->bad_base = true;
+	else if (s->serial < MACHINE_MAX_SERIAL)
+		s->serial++;
+}
+
+int stream_machine_config(const uint8_t *buf, size_t len, struct machine_config *cfg, char *err,
+			  size_t errlen)
+{
+	struct stream_shape shape = { 0 };
+	struct load_report rep;
+	int profile = stream_profile(buf, len, err, errlen);
+
+	if (profile < 0)
+		return -1;
+	cfg->profile = (enum machine_profile)profile;
+	if (stream_scan(buf, len, note_shape, &shape, &rep, err, errlen))
+		return -1;
+	if (shape.bad_base) {
+		snprintf(err, errlen, "a serial record's instance is not 0x3f8 or 0x2f8");
+		return -1;
+	}
+	cfg->nr_serial = 0;
+	for (unsigned int i = 0; i < shape.serial; i++)
+		cfg->serial[cfg->nr_serial++] = "null";
+	/* Upstream state without the Xen platform device: libxl's pc,accel=xen machine. */
+	cfg->no_platform_pci = cfg->profile == PROFILE_XENFV && !shape.platform && len >= 4 &&
+			       !memcmp(buf, QEVM_MAGIC, 4);
+	/* A xenfv guest started with -kernel or -option-rom saved its fw_cfg too. */
+	cfg->fw_cfg = shape.fw_cfg;
+	for (unsigned int i = 0; i < IDE_DRIVES; i++)
+		cfg->ide[i] = (struct ide_drive_config){ .kind = (enum ide_kind)shape.ide_kinds[i],
+							 .placeholder = true };
+	return 0;
+}

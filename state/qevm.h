@@ -42,4 +42,13 @@ int qevm_write_trad(const struct machine *m, const struct machine_state *st, str
 /* The machine profile a stream needs (-1 with err if the stream is not one we read). */
 int stream_profile(const uint8_t *buf, size_t len, char *err, size_t errlen);
 
+/*
+ * For tools that have no command line to build a machine from: fill cfg's
+ * profile, UARTs (null backends), platform device, fw_cfg and image-less
+ * drives as the stream shows them; the other members stay the caller's.
+ * 0, or -1 with err.
+ */
+int stream_machine_config(const uint8_t *buf, size_t len, struct machine_config *cfg, char *err,
+			  size_t errlen);
+
 #endif

@@ -6,7 +6,7 @@
  * guest's file has (reference/01 §1.3; olafhering/qemu-xen-traditional
  * stable-4.17 vl.c qemu_savevm_state and the per-device save functions in
  * hw/piix_pci.c, hw/piix4acpi.c, hw/xen_platform.c, hw/serial.c, hw/pckbd.c,
- * hw/ps2.c), each in the layout state/records.c decodes.
+ * hw/ps2.c, hw/ide.c), each in the layout state/records.c decodes.
  *
  * The traditional layouts hold less than hvmdm keeps. What a guest would
  * lose is refused (bytes in a UART's FIFOs beyond the one RBR byte, an i8042
@@ -72,6 +72,70 @@ static int put_trad_ps2(struct wbuf *w, uint8_t pending_cmd, const struct ps2_qu
 	put_be32(w, n % PS2_QUEUE_SIZE);
 	put_be32(w, n);
 	put_bytes(w, ring, sizeof(ring));
+	return 0;
+}
+
+/*
+ * hw/ide.c pci_ide_save/ide_save: PCI common part; per bus master u8 cmd,
+ * u8 status, be32 PRD address, be64 sector, be32 count, u8 drive index; per
+ * channel u8 device control, u8 drive 1 selected; per drive be32
+ * mult_sectors, be32 identify_set (0: the traditional model builds IDENTIFY
+ * from its own image, as on a fresh boot), the task file, status, lba48 and
+ * the ATAPI sense. A transfer in flight has no place there (the traditional
+ * model discards its own at save time): refused, so nothing is lost.
+ */
+static int put_trad_ide(struct wbuf *w, const struct ide_state *s, struct load_report *rep,
+			char *err, size_t errlen)
+{
+	put_trad_pci(w, &s->pci);
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		put_u8(w, s->ch[ch].bm_cmd);
+		put_u8(w, s->ch[ch].bm_status);
+		put_be32(w, s->ch[ch].bm_prd);
+		put_be64(w, 0);
+		put_be32(w, 0);
+		put_u8(w, (uint8_t)(ch * 2)); /* the channel's own drives; only a DMA in flight reads it */
+	}
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		put_u8(w, s->ch[ch].devctl);
+		put_u8(w, s->ch[ch].cur ? 1 : 0);
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		const struct ide_drive_state *d = &s->drive[i];
+		const struct ide_drive_regs *g = &d->r;
+
+		if (g->xfer != IDE_XFER_NONE || d->buf_len || (g->status & (IDE_STAT_BUSY | IDE_STAT_DRQ))) {
+			snprintf(err, errlen, "ide drive %u: command %#x is moving data (the traditional layout has no transfer state)",
+				 i, g->cmd);
+			return -1;
+		}
+		if (g->xfer_mode || g->locked || g->tray_open || g->media_event || g->unit_attention)
+			load_note(rep, "ide drive %u: transfer mode %#x, tray %s%s%s are not in the traditional layout",
+				  i, g->xfer_mode, g->tray_open ? "open" : "closed", g->locked ? ", locked" : "",
+				  g->media_event || g->unit_attention ? ", a media change to report" : "");
+		put_be32(w, g->mult_sectors);
+		put_be32(w, 0); /* identify_set */
+		put_u8(w, g->write_cache);
+		put_u8(w, g->feature);
+		put_u8(w, g->error);
+		put_be32(w, g->nsector);
+		put_u8(w, g->sector);
+		put_u8(w, g->lcyl);
+		put_u8(w, g->hcyl);
+		put_u8(w, g->hob_feature);
+		put_u8(w, g->hob_nsector);
+		put_u8(w, g->hob_sector);
+		put_u8(w, g->hob_lcyl);
+		put_u8(w, g->hob_hcyl);
+		put_u8(w, g->select);
+		put_u8(w, g->status);
+		put_u8(w, g->lba48);
+		put_u8(w, g->sense_key);
+		put_u8(w, g->asc);
+	}
+	if (s->unplugged)
+		load_note(rep, "ide: drives %#x unplugged by the guest's PV drivers; the traditional model keeps that outside the save file",
+			  s->unplugged);
 	return 0;
 }
 
@@ -154,6 +218,12 @@ int qevm_write_trad(const struct machine *m, const struct machine_state *st, str
 	section(&t, "platform", 0, 3);
 	put_u8(&t.p, st->platform.flags);
 	section(&t, "platform_fixed_ioport", 0, 1);
+	/* hw/xen_platform.c xen_pci_save writes a zero be64: the PV-driver handshake is not kept. */
+	if (st->platform.unplugged || st->platform.driver_build || st->platform.driver_product_version ||
+	    st->platform.drivers_blacklisted)
+		load_note(rep, "platform: the PV drivers' unplug (%#x) and version report (product %u, build %u%s) are not in the traditional layout",
+			  st->platform.unplugged, st->platform.driver_product_version,
+			  st->platform.driver_build, st->platform.drivers_blacklisted ? ", refused" : "");
 
 	for (unsigned int i = 0; i < m->nr_uarts; i++) {
 		const struct uart_state *u = &st->uart[i];
@@ -169,6 +239,20 @@ int qevm_write_trad(const struct machine *m, const struct machine_state *st, str
 		put_u8(&t.p, u->scr);
 		put_u8(&t.p, u->fcr);
 		section(&t, "serial", m->uart[i].base, 2);
+		/* The traditional model keeps only IIR: a THR interrupt another one hides is lost. */
+		if (u->thr_ipending && (uart_state_iir(u) & 0x0f) != UART_IIR_THRI)
+			load_note(rep, "serial %#x: a transmitter-empty interrupt behind IIR %#x is not in the traditional layout",
+				  m->uart[i].base, uart_state_iir(u));
+		if (u->timeout_expire || u->timeout_ipending)
+			load_note(rep, "serial %#x: the receive FIFO's character timeout is not in the traditional layout",
+				  m->uart[i].base);
+	}
+
+	/* Every traditional machine has the PIIX3 IDE function (hw/pc.c pc_init1). */
+	if (m->has_ide) {
+		if (put_trad_ide(&t.p, &st->ide, rep, err, errlen))
+			goto out;
+		section(&t, "ide", 0, 3);
 	}
 
 	/*
@@ -184,6 +268,10 @@ int qevm_write_trad(const struct machine *m, const struct machine_state *st, str
 	put_u8(&t.p, k->ctr);
 	put_u8(&t.p, pending);
 	section(&t, "pckbd", 0, 3);
+	/* The output port's buffer-full bits follow the status; reset and A20 are the guest's. */
+	if ((k->outport & (I8042_OUT_RESET | I8042_OUT_A20)) != (I8042_OUT_RESET | I8042_OUT_A20))
+		load_note(rep, "i8042 output port %#x (reset or A20 low) is not in the traditional layout",
+			  k->outport);
 	if (put_trad_ps2(&t.p, k->kbd.pending_cmd, &k->kbd.queue,
 			 k->obsrc == I8042_SRC_KBD ? &k->obdata : NULL, err, errlen, "ps2kbd"))
 		goto out;

@@ -84,62 +84,14 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-struct shape {
-	unsigned int serial;
-	uint32_t bases[MACHINE_MAX_SERIAL];
-	bool bad_base;
-	bool platform;
-	bool fw_cfg;
-	uint8_t ide_kinds[IDE_DRIVES];
-};
-
-static void count_serial(const struct stream_record *rec, void *opaque)
-{
-	struct shape *s = opaque;
-
-	if (!strcmp(rec->idstr, "platform"))
-		s->platform = true;
-	if (!strcmp(rec->idstr, "fw_cfg"))
-		s->fw_cfg = true;
-	if (!strcmp(rec->idstr, "ide") && ide_record_drive_kinds(rec, s->ide_kinds))
-		memset(s->ide_kinds, 0, sizeof(s->ide_kinds));
-	if (strcmp(rec->idstr, "serial"))
-		return;
-	if (rec->instance != 0x3f8 && rec->instance != 0x2f8)
-		s->bad_base = true;
-	else if (s->serial < MACHINE_MAX_SERIAL)
-		s->bases[s->serial++] = rec->instance;
-}
-
-/* A machine shaped like the stream: its profile and as many UARTs as it has. */
+/* A machine shaped like the stream: its profile, UARTs, platform device and drives. */
 static int scratch_machine(const uint8_t *buf, size_t len, struct accel_none *accel,
 			   struct machine *m, char *err, size_t errlen)
 {
 	struct machine_config cfg = { .vcpus = 1, .ram_mib = 16 };
-	struct shape shape = { 0 };
-	struct load_report rep;
-	int profile = stream_profile(buf, len, err, errlen);
 
-	if (profile < 0)
+	if (stream_machine_config(buf, len, &cfg, err, errlen))
 		return -1;
-	cfg.profile = (enum machine_profile)profile;
-	if (stream_scan(buf, len, count_serial, &shape, &rep, err, errlen))
-		return -1;
-	if (shape.bad_base) {
-		snprintf(err, errlen, "a serial record's instance is not 0x3f8 or 0x2f8");
-		return -1;
-	}
-	for (unsigned int i = 0; i < shape.serial; i++)
-		cfg.serial[cfg.nr_serial++] = "null";
-	/* Upstream state without the Xen platform device: libxl's pc,accel=xen machine. */
-	cfg.no_platform_pci = cfg.profile == PROFILE_XENFV && !shape.platform && len >= 4 &&
-			      !memcmp(buf, "QEVM", 4);
-	/* A xenfv guest started with -kernel or -option-rom saved its fw_cfg too. */
-	cfg.fw_cfg = shape.fw_cfg;
-	/* The drives an hvmdm stream names, without images. */
-	for (unsigned int i = 0; i < IDE_DRIVES; i++)
-		cfg.ide[i] = (struct ide_drive_config){ .kind = (enum ide_kind)shape.ide_kinds[i],
-							.placeholder = true };
 	accel_none_init(accel);
 	return machine_create(m, &cfg, &accel->accel, NULL, NULL, err, errlen);
 }

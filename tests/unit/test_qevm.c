@@ -248,7 +248,7 @@ static void test_write_trad(void **state)
 	a.kbd.kbd.leds = 2;
 	if (qevm_write_trad(&src->m, &a, &w, &wrep, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_true(wrep.nr_notes >= 1 && strstr(wrep.notes[0], "LEDs"));
+	assert_true(noted(&wrep, "LEDs"));
 	assert_int_equal(stream_profile(w.data, w.len, err, sizeof(err)), PROFILE_XENFV_TRAD);
 	if (snapshot_decode(&dst->m, w.data, w.len, &b, &rep, err, sizeof(err)))
 		fail_msg("%s", err);
