@@ -522,14 +522,20 @@ static unsigned int check_corpus_file(const char *dir, const char *name)
 	return 1;
 }
 
-static void test_corpus(void **state)
+/*
+ * Call fn for every stream file under the corpus root, one folder per
+ * release or producer (.hvmdm, .qevm; .bin too with raw). Returns the sum of
+ * what fn returned; *dirs counts the folders.
+ */
+static unsigned int for_each_stream(unsigned int (*fn)(const char *dir, const char *name), bool raw,
+				    unsigned int *dirs)
 {
 	DIR *root = opendir(corpus_root());
 	struct dirent *rel;
-	unsigned int files = 0, releases = 0;
+	unsigned int files = 0;
 
-	(void)state;
 	assert_non_null(root);
+	*dirs = 0;
 	while ((rel = readdir(root))) {
 		char dir[512];
 		DIR *d;
@@ -541,18 +547,27 @@ static void test_corpus(void **state)
 		d = opendir(dir);
 		if (!d)
 			continue;
-		releases++;
+		(*dirs)++;
 		while ((e = readdir(d))) {
 			size_t n = strlen(e->d_name);
 
 			if ((n > 6 && !strcmp(e->d_name + n - 6, ".hvmdm")) ||
-			    (n > 5 && !strcmp(e->d_name + n - 5, ".qevm")))
-				files += check_corpus_file(dir, e->d_name);
+			    (n > 5 && !strcmp(e->d_name + n - 5, ".qevm")) ||
+			    (raw && n > 4 && !strcmp(e->d_name + n - 4, ".bin")))
+				files += fn(dir, e->d_name);
 		}
 		closedir(d);
 	}
 	closedir(root);
-	assert_true(releases >= 1);
+	return files;
+}
+
+static void test_corpus(void **state)
+{
+	unsigned int dirs, files = for_each_stream(check_corpus_file, false, &dirs);
+
+	(void)state;
+	assert_true(dirs >= 1);
 	assert_true(files >= 32);
 }
 
@@ -710,35 +725,10 @@ done:
 
 static void test_conversion_roundtrip(void **state)
 {
-	DIR *root = opendir(corpus_root());
-	struct dirent *rel;
-	unsigned int files = 0;
+	unsigned int dirs;
 
 	(void)state;
-	assert_non_null(root);
-	while ((rel = readdir(root))) {
-		char dir[512];
-		DIR *d;
-		struct dirent *e;
-
-		if (rel->d_name[0] == '.')
-			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", corpus_root(), rel->d_name);
-		d = opendir(dir);
-		if (!d)
-			continue;
-		while ((e = readdir(d))) {
-			size_t n = strlen(e->d_name);
-
-			if ((n > 6 && !strcmp(e->d_name + n - 6, ".hvmdm")) ||
-			    (n > 5 && !strcmp(e->d_name + n - 5, ".qevm")) ||
-			    (n > 4 && !strcmp(e->d_name + n - 4, ".bin")))
-				files += roundtrip_file(dir, e->d_name);
-		}
-		closedir(d);
-	}
-	closedir(root);
-	assert_true(files >= 39);
+	assert_true(for_each_stream(roundtrip_file, true, &dirs) >= 39);
 }
 
 static void test_registry_rules(void **state)
