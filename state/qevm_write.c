@@ -6,7 +6,7 @@
  * guest's file has (reference/01 §1.3; olafhering/qemu-xen-traditional
  * stable-4.17 vl.c qemu_savevm_state and the per-device save functions in
  * hw/piix_pci.c, hw/piix4acpi.c, hw/xen_platform.c, hw/serial.c, hw/pckbd.c,
- * hw/ps2.c, hw/ide.c), each in the layout state/records.c decodes.
+ * hw/ps2.c, hw/ide.c), each in the layout its state/dev/ file decodes.
  *
  * The traditional layouts hold less than hvmdm keeps. What a guest would
  * lose is refused (bytes in a UART's FIFOs beyond the one RBR byte, an i8042

@@ -63,9 +63,14 @@ struct record_kind {
 
 /* A versions table and its length, for record_kind initialisers. */
 #define VERSIONS(a) a, sizeof(a) / sizeof(a[0])
+/* The same, for designated initialisers. */
+#define KIND_VERSIONS(a) .versions = a, .nr_versions = sizeof(a) / sizeof(a[0])
 
-extern const struct record_kind record_kinds[];
+/* The device kinds in write order (state/dev/all.c). */
+extern const struct record_kind *const record_kinds[];
 extern const size_t nr_record_kinds;
+/* A device kind's position in record_kinds. */
+size_t record_kind_index(const struct record_kind *k);
 
 const struct record_kind *record_kind_find_in(const struct record_kind *table, size_t n,
 					      const char *idstr);

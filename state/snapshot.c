@@ -109,7 +109,7 @@ int snapshot_write_records(const struct machine *m, const struct machine_state *
 
 	wbuf_init(&payload, RECORD_MAX_PAYLOAD);
 	for (size_t k = 0; k < nr_record_kinds && !out->failed && !failed; k++) {
-		const struct record_kind *kind = &record_kinds[k];
+		const struct record_kind *kind = record_kinds[k];
 		uint32_t inst[MACHINE_MAX_SERIAL];
 		unsigned int n;
 
@@ -258,21 +258,21 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 		}
 		/* One canonical order (the registry's), so a reordered stream is refused. */
 		if (src->registry_order &&
-		    ((size_t)(kind - record_kinds) < last_kind ||
-		     ((size_t)(kind - record_kinds) == last_kind && slot < last_slot))) {
+		    ((size_t)record_kind_index(kind) < last_kind ||
+		     ((size_t)record_kind_index(kind) == last_kind && slot < last_slot))) {
 			snprintf(err, errlen, "byte %zu: record %s instance %#x is out of order (records follow the registry order)",
 				 rec.offset, rec.idstr, rec.instance);
 			return -1;
 		}
-		if (seen[kind - record_kinds][slot]) {
+		if (seen[record_kind_index(kind)][slot]) {
 			snprintf(err, errlen, "byte %zu: record %s instance %#x appears twice", rec.offset,
 				 rec.idstr, rec.instance);
 			return -1;
 		}
-		seen[kind - record_kinds][slot] = rec.version;
-		where[kind - record_kinds][slot] = rec.offset;
-		described_by[kind - record_kinds][slot] = kind->idstr;
-		last_kind = (size_t)(kind - record_kinds);
+		seen[record_kind_index(kind)][slot] = rec.version;
+		where[record_kind_index(kind)][slot] = rec.offset;
+		described_by[record_kind_index(kind)][slot] = kind->idstr;
+		last_kind = (size_t)record_kind_index(kind);
 		last_slot = slot;
 		ctx = (struct decode_ctx){ .st = staged, .m = m, .rec = &rec, .slot = (unsigned int)slot,
 					   .rep = rep, .err = err, .errlen = errlen };
@@ -283,15 +283,15 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 			const struct record_kind *covered = record_kind_find(kind->covers[j]);
 
 			if (covered) {
-				seen[covered - record_kinds][0] = rec.version;
-				where[covered - record_kinds][0] = rec.offset;
-				described_by[covered - record_kinds][0] = kind->idstr;
+				seen[record_kind_index(covered)][0] = rec.version;
+				where[record_kind_index(covered)][0] = rec.offset;
+				described_by[record_kind_index(covered)][0] = kind->idstr;
 			}
 		}
 	}
 	/* Every device the machine has must have been described. */
 	for (size_t k = 0; k < nr_record_kinds; k++) {
-		const struct record_kind *kind = &record_kinds[k];
+		const struct record_kind *kind = record_kinds[k];
 		uint32_t inst[MACHINE_MAX_SERIAL];
 		unsigned int n;
 
@@ -306,7 +306,7 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 			}
 		}
 	}
-	if (seen[record_kind_find("pckbd") - record_kinds][0] == 3 && !rep->i8042_explicit_ob)
+	if (seen[record_kind_index(record_kind_find("pckbd"))][0] == 3 && !rep->i8042_explicit_ob)
 		fixup_trad_i8042(staged);
 	{
 		const char *failed;
@@ -317,11 +317,11 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 		if (machine_check_state(m, staged, &failed, &failed_slot, why, sizeof(why)) == 0)
 			return 0;
 		fk = failed ? record_kind_find(failed) : NULL;
-		if (fk && seen[fk - record_kinds][failed_slot])
+		if (fk && seen[record_kind_index(fk)][failed_slot])
 			/* Say which record carried the state the device refuses. */
 			snprintf(err, errlen, "byte %zu: record %s version %u: %s",
-				 where[fk - record_kinds][failed_slot], described_by[fk - record_kinds][failed_slot],
-				 seen[fk - record_kinds][failed_slot], why);
+				 where[record_kind_index(fk)][failed_slot], described_by[record_kind_index(fk)][failed_slot],
+				 seen[record_kind_index(fk)][failed_slot], why);
 		else
 			snprintf(err, errlen, "byte %zu: %s", end_offset, why);
 		return -1;

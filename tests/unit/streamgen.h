@@ -43,7 +43,7 @@ static inline int build_stream(const struct machine *m, const struct rec_overrid
 	stream_write_header(out, st.profile, "hvmdm-test", "corpus");
 	wbuf_init(&p, RECORD_MAX_PAYLOAD);
 	for (size_t k = 0; k < nr_record_kinds; k++) {
-		const struct record_kind *kind = &record_kinds[k];
+		const struct record_kind *kind = record_kinds[k];
 		uint32_t inst[MACHINE_MAX_SERIAL];
 		unsigned int cnt = kind->instances(m, inst);
 

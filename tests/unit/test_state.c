@@ -735,7 +735,7 @@ static void test_registry_rules(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < nr_record_kinds; i++) {
-		const struct record_kind *k = &record_kinds[i];
+		const struct record_kind *k = record_kinds[i];
 
 		for (size_t j = 0; j < k->nr_versions; j++) {
 			const struct record_version *v = &k->versions[j];
@@ -757,7 +757,7 @@ static void test_registry_rules(void **state)
 		probe_state(&probe, PROFILE_XENFV);
 		memset(&back, 0, sizeof(back));
 		for (size_t i = 0; i < nr_record_kinds; i++) {
-			const struct record_kind *k = &record_kinds[i];
+			const struct record_kind *k = record_kinds[i];
 			struct stream_record rec = { .version = record_written_version(k) };
 			struct decode_ctx c = { .st = &back, .m = &t->m, .rec = &rec, .slot = 0 };
 			char err[256];

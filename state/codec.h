@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What every record file (state/dev/) decodes and encodes with: error
+ * reporting that names the record and byte, exact-length payloads, flag
+ * bytes, the PCI blocks of hvmdm, qemu-xen-traditional and upstream QEMU,
+ * upstream subsections, byte queues, and the instance maps record kinds
+ * share. Nothing here names a device.
+ */
+#ifndef HVMDM_STATE_CODEC_H
+#define HVMDM_STATE_CODEC_H
+
+#include "registry.h"
+
+/* "record R instance I version V, byte B: what" (B from the payload's start in the stream); -1. */
+int dec_fail(struct decode_ctx *c, size_t at, const char *fmt, const char *what);
+/* Every layout is exact: nothing short, nothing left over. 0 or -1. */
+int dec_finish(struct rbuf *r, struct decode_ctx *c);
+bool get_flag(struct rbuf *r, struct decode_ctx *c, bool *out, int *rc);
+
+/* Read a 0/1 byte into a bool field, or return the error from the decoder. */
+#define GET_FLAG(r, c, field)                         \
+	do {                                          \
+		int rc_ = 0;                          \
+		if (!get_flag((r), (c), &(field), &rc_)) \
+			return rc_;                   \
+	} while (0)
+
+/* hvmdm PCI block: 256 config bytes, INTx levels. */
+void put_pci(struct wbuf *w, const struct pci_state *p);
+void get_pci(struct rbuf *r, struct pci_state *p);
+/* Four be32 INTx levels, each 0 or 1 (both producers' PCI common part). */
+int get_intx_levels(struct rbuf *r, struct decode_ctx *c, struct pci_state *p);
+/* qemu-xen-traditional's PCI common part (inner version 1 or 2). */
+int get_trad_pci(struct rbuf *r, struct decode_ctx *c, struct pci_state *p);
+/* Upstream QEMU's VMState PCIDevice. */
+int get_upstream_pci(struct rbuf *r, struct decode_ctx *c, struct pci_state *p);
+
+/* One upstream VMState subsection a decoder reads: name, versions, reader. */
+struct up_sub {
+	const char *name;
+	uint32_t min_version, max_version;
+	int (*get)(struct rbuf *r, struct decode_ctx *c, uint32_t version);
+};
+
+/* The subsections after an upstream record's fields; an unknown one is an error. */
+int get_up_subsections(struct rbuf *r, struct decode_ctx *c, const struct up_sub *subs, size_t n);
+
+/* hvmdm byte queue: le16 count, the bytes from the head. */
+void put_queue(struct wbuf *w, const struct ps2_queue *q);
+int get_queue(struct rbuf *r, struct decode_ctx *c, struct ps2_queue *q);
+
+/* Instance maps: which instances of a kind a machine has (returns how many). */
+unsigned int one_instance(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
+unsigned int platform_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
+unsigned int trad_only(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
+unsigned int not_trad(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
+unsigned int serial_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
+
+#endif

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The firmware configuration device: "fw_cfg" (qemu-xen-traditional
+ * hw/fw_cfg.c, upstream QEMU's).
+ * hvmdm's own layouts are little-endian and spelled out in
+ * docs/stream-format.md; foreign ones follow their producers (reference/01,
+ * 02 and 09 give them byte by byte). A decoder reads exactly its layout.
+ */
+#include "../codec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static unsigned int fw_cfg_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+{
+	inst[0] = 0;
+	return m->has_fw_cfg ? 1 : 0;
+}
+
+static void enc_fw_cfg(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_le16(w, st->fw_cfg.cur_entry);
+	put_le32(w, st->fw_cfg.cur_offset);
+	put_le64(w, st->fw_cfg.dma_addr);
+}
+
+static int dec_fw_cfg_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->fw_cfg.cur_entry = get_le16(r);
+	c->st->fw_cfg.cur_offset = get_le32(r);
+	c->st->fw_cfg.dma_addr = get_le64(r);
+	return dec_finish(r, c);
+}
+
+/* Traditional v1: be16 cur_entry, be16 cur_offset. */
+static int dec_fw_cfg_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->fw_cfg.cur_entry = get_be16(r);
+	c->st->fw_cfg.cur_offset = get_be16(r);
+	c->st->fw_cfg.dma_addr = 0;
+	return dec_finish(r, c);
+}
+
+static const struct record_version fw_cfg_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional; upstream QEMU (same 4 bytes)", "be16 cur_entry, be16 cur_offset", dec_fw_cfg_v1 },
+	{ 2, RV_RESERVED, "upstream QEMU", "VMState fw_cfg v2 (be16 entry, be32 offset), subsections", NULL },
+	{ 3, RV_WRITTEN, "hvmdm 0.2", "le16 cur_entry, le32 cur_offset, le64 dma_addr", dec_fw_cfg_v3 },
+};
+
+const struct record_kind fw_cfg_kind = {
+	.idstr = "fw_cfg",
+	.instances = fw_cfg_instances,
+	.encode = enc_fw_cfg,
+	KIND_VERSIONS(fw_cfg_versions),
+};

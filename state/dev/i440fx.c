@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The i440FX host bridge: "I440FX" (qemu-xen-traditional hw/piix_pci.c,
+ * upstream QEMU's I440FX) and hvmdm's "PCIHost" (the 0xcf8 latch).
+ * hvmdm's own layouts are little-endian and spelled out in
+ * docs/stream-format.md; foreign ones follow their producers (reference/01,
+ * 02 and 09 give them byte by byte). A decoder reads exactly its layout.
+ */
+#include "../codec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void enc_i440fx(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_pci(w, &st->i440fx);
+}
+
+static int dec_i440fx_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	get_pci(r, &c->st->i440fx);
+	return dec_finish(r, c);
+}
+
+static int dec_i440fx_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	if (get_trad_pci(r, c, &c->st->i440fx))
+		return -1;
+	return dec_finish(r, c);
+}
+
+/* Upstream I440FX v3 (hw/pci-host/i440fx.c): PCIDevice, u8 unused (was smm_enabled). */
+static int dec_i440fx_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	if (get_upstream_pci(r, c, &c->st->i440fx))
+		return -1;
+	get_u8(r);
+	return dec_finish(r, c);
+}
+
+static const struct record_version i440fx_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part (be32 1|2, config[256], [be32 intx[4]])", dec_i440fx_trad },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part (be32 1|2, config[256], [be32 intx[4]])", dec_i440fx_trad },
+	{ 3, RV_ACCEPTED, "upstream QEMU 0000:00:00.0/I440FX", "VMState PCIDevice, u8 unused", dec_i440fx_v3 },
+	{ 4, RV_WRITTEN, "hvmdm 0.1", "config[256], u8 intx_levels", dec_i440fx_v4 },
+};
+
+/* The 0xcf8 latch, in upstream QEMU's layout (hw/pci/pci_host.c vmstate_pcihost). */
+static void enc_pcihost(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_be32(w, st->pci_config_address);
+}
+
+static int dec_pcihost_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->pci_config_address = get_be32(r) & PCI_CONFIG_ADDRESS_MASK;
+	return dec_finish(r, c);
+}
+
+static const struct record_version pcihost_versions[] = {
+	{ 1, RV_WRITTEN, "upstream QEMU (machines that migrate it); hvmdm 0.2 (same layout)",
+	  "be32 config_reg (the 0xcf8 latch)", dec_pcihost_v1 },
+};
+
+const struct record_kind i440fx_kind = {
+	.idstr = "I440FX",
+	.instances = one_instance,
+	.encode = enc_i440fx,
+	.required = true,
+	KIND_VERSIONS(i440fx_versions),
+};
+const struct record_kind pcihost_kind = {
+	.idstr = "PCIHost",
+	.instances = one_instance,
+	.encode = enc_pcihost,
+	KIND_VERSIONS(pcihost_versions),
+};

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The i8042 and its PS/2 devices: "pckbd", "ps2kbd", "ps2mouse"
+ * (qemu-xen-traditional hw/pckbd.c and hw/ps2.c, upstream QEMU's).
+ * hvmdm's own layouts are little-endian and spelled out in
+ * docs/stream-format.md; foreign ones follow their producers (reference/01,
+ * 02 and 09 give them byte by byte). A decoder reads exactly its layout.
+ */
+#include "../codec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void enc_pckbd(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct i8042_state *k = &st->kbd;
+
+	(void)slot;
+	put_u8(w, k->status);
+	put_u8(w, k->ctr);
+	put_u8(w, k->outport);
+	put_u8(w, k->pending_cmd);
+	put_u8(w, k->obdata);
+	put_u8(w, k->obsrc);
+	put_queue(w, &k->ctrl_queue);
+	put_queue(w, &k->aux_inject);
+}
+
+static int dec_pckbd_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct i8042_state *k = &c->st->kbd;
+
+	k->status = get_u8(r);
+	k->ctr = get_u8(r);
+	k->outport = get_u8(r);
+	k->pending_cmd = get_u8(r);
+	k->obdata = get_u8(r);
+	k->obsrc = get_u8(r);
+	if (get_queue(r, c, &k->ctrl_queue) || get_queue(r, c, &k->aux_inject))
+		return -1;
+	return dec_finish(r, c);
+}
+
+static int get_pckbd_outport(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)version;
+	c->st->kbd.outport = get_u8(r);
+	return 0;
+}
+
+/*
+ * Upstream pckbd/extended_state (hw/input/pckbd.c): be32 migration_flags,
+ * be32 obsrc (1 keyboard, 2 mouse, 4 controller), u8 obdata, u8 cbdata. The
+ * output buffer byte is then explicit, not the head of a device queue.
+ */
+static int get_pckbd_extended(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	struct i8042_state *k = &c->st->kbd;
+	size_t at;
+	uint32_t src;
+
+	(void)version;
+	get_be32(r);
+	at = r->pos;
+	src = get_be32(r);
+	k->obdata = get_u8(r);
+	get_u8(r);
+	if (r->short_read)
+		return 0;
+	switch (src) {
+	case 0:
+		k->obsrc = I8042_SRC_NONE;
+		break;
+	case 1:
+		k->obsrc = I8042_SRC_KBD;
+		break;
+	case 2:
+		k->obsrc = I8042_SRC_AUX;
+		break;
+	case 4:
+		k->obsrc = I8042_SRC_CTRL;
+		break;
+	default:
+		return dec_fail(c, at, "output buffer source is not keyboard, mouse or controller", NULL);
+	}
+	c->rep->i8042_explicit_ob = true;
+	return 0;
+}
+
+static const struct up_sub pckbd_subs[] = {
+	{ "pckbd_outport", 1, 1, get_pckbd_outport },
+	{ "pckbd/extended_state", 0, 0, get_pckbd_extended },
+};
+
+/*
+ * Traditional pckbd v3: write_cmd, status, mode, pending. Its output buffer is
+ * the head of the keyboard or mouse queue; that byte moves into obdata once
+ * the ps2 records are in (see fixup_trad_i8042 in snapshot.c).
+ */
+static int dec_pckbd_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	struct i8042_state *k = &c->st->kbd;
+	uint8_t pending;
+
+	k->pending_cmd = get_u8(r);
+	k->status = get_u8(r);
+	k->ctr = get_u8(r);
+	pending = get_u8(r);
+	k->obsrc = I8042_SRC_NONE;
+	/* qemu-trad kbd_update_irq: the keyboard's data goes first; the mouse's only when alone. */
+	if (k->status & I8042_STR_OBF)
+		k->obsrc = (k->status & I8042_STR_AUX_OBF) || pending == 2 ? I8042_SRC_AUX : I8042_SRC_KBD;
+	ps2_queue_reset(&k->ctrl_queue);
+	ps2_queue_reset(&k->aux_inject);
+	if (get_up_subsections(r, c, pckbd_subs, sizeof(pckbd_subs) / sizeof(pckbd_subs[0])))
+		return -1;
+	return dec_finish(r, c);
+}
+
+static void enc_ps2kbd(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct ps2_kbd *k = &st->kbd.kbd;
+
+	(void)slot;
+	put_u8(w, k->pending_cmd);
+	put_u8(w, k->scanning);
+	put_u8(w, k->scancode_set);
+	put_u8(w, k->leds);
+	put_u8(w, k->typematic);
+	put_queue(w, &k->queue);
+}
+
+static int dec_ps2kbd_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ps2_kbd *k = &c->st->kbd.kbd;
+
+	k->pending_cmd = get_u8(r);
+	GET_FLAG(r, c, k->scanning);
+	k->scancode_set = get_u8(r);
+	k->leds = get_u8(r);
+	k->typematic = get_u8(r);
+	if (get_queue(r, c, &k->queue))
+		return -1;
+	return dec_finish(r, c);
+}
+
+/* Traditional PS/2 common part: s32 write_cmd, s32 rptr, s32 wptr, s32 count, data[256]. */
+static int get_trad_ps2_common(struct rbuf *r, struct decode_ctx *c, struct ps2_queue *q,
+			       uint8_t *pending_cmd)
+{
+	size_t at = r->pos;
+	int32_t cmd = (int32_t)get_be32(r);
+	int32_t rptr = (int32_t)get_be32(r);
+	int32_t wptr = (int32_t)get_be32(r);
+	int32_t count = (int32_t)get_be32(r);
+	uint8_t data[256];
+
+	get_bytes(r, data, sizeof(data));
+	if (r->short_read)
+		return 0;
+	if (cmd < -1 || cmd > 0xff)
+		return dec_fail(c, at, "pending device command out of range", NULL);
+	if (rptr < 0 || rptr > 255 || wptr < 0 || wptr > 255 || count < 0 || count > 256 ||
+	    (rptr + count) % 256 != wptr)
+		return dec_fail(c, at + 4, "queue pointers are inconsistent", NULL);
+	*pending_cmd = cmd < 0 ? 0 : (uint8_t)cmd;
+	ps2_queue_reset(q);
+	for (int32_t i = 0; i < count; i++)
+		ps2_queue_push(q, data[(rptr + i) % 256]);
+	return 0;
+}
+
+/* Upstream ps2kbd subsections (hw/input/ps2.c); the traditional record has none. */
+static int get_ps2kbd_ledstate(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)version;
+	c->st->kbd.kbd.leds = (uint8_t)(get_be32(r) & 7);
+	return 0;
+}
+
+/* need_high_bit (set-1 translation detail) and the command-reply split of the queue. */
+static int get_ps2_ignored_u8(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)c;
+	(void)version;
+	get_u8(r);
+	return 0;
+}
+
+static int get_ps2_ignored_be32(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)c;
+	(void)version;
+	get_be32(r);
+	return 0;
+}
+
+static const struct up_sub ps2kbd_subs[] = {
+	{ "ps2kbd/ledstate", 2, 3, get_ps2kbd_ledstate },
+	{ "ps2kbd/need_high_bit", 1, 1, get_ps2_ignored_u8 },
+	{ "ps2kbd/command_reply_queue", 0, 0, get_ps2_ignored_be32 },
+};
+
+static const struct up_sub ps2mouse_subs[] = {
+	{ "ps2mouse/command_reply_queue", 0, 0, get_ps2_ignored_be32 },
+};
+
+static int dec_ps2kbd_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ps2_kbd *k = &c->st->kbd.kbd;
+	size_t at;
+	uint32_t set = 2;
+
+	if (get_trad_ps2_common(r, c, &k->queue, &k->pending_cmd))
+		return -1;
+	k->scanning = get_be32(r) != 0;
+	get_be32(r); /* translate: the controller's command byte says it */
+	if (c->rec->version >= 3) {
+		at = r->pos;
+		set = get_be32(r);
+		if (!r->short_read && (set < 1 || set > 3))
+			return dec_fail(c, at, "scan code set is not 1-3", NULL);
+	}
+	k->scancode_set = (uint8_t)set;
+	if (get_up_subsections(r, c, ps2kbd_subs, sizeof(ps2kbd_subs) / sizeof(ps2kbd_subs[0])))
+		return -1;
+	return dec_finish(r, c);
+}
+
+static void enc_ps2mouse(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct ps2_mouse *m = &st->kbd.mouse;
+
+	(void)slot;
+	put_u8(w, m->pending_cmd);
+	put_u8(w, m->reporting);
+	put_u8(w, m->remote);
+	put_u8(w, m->wrap);
+	put_u8(w, m->scaling_2to1);
+	put_u8(w, m->resolution);
+	put_u8(w, m->sample_rate);
+	put_u8(w, m->type);
+	put_bytes(w, m->knock, sizeof(m->knock));
+	put_u8(w, m->buttons);
+	put_queue(w, &m->queue);
+}
+
+static int dec_ps2mouse_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ps2_mouse *m = &c->st->kbd.mouse;
+
+	m->pending_cmd = get_u8(r);
+	GET_FLAG(r, c, m->reporting);
+	GET_FLAG(r, c, m->remote);
+	GET_FLAG(r, c, m->wrap);
+	GET_FLAG(r, c, m->scaling_2to1);
+	m->resolution = get_u8(r);
+	m->sample_rate = get_u8(r);
+	m->type = get_u8(r);
+	get_bytes(r, m->knock, sizeof(m->knock));
+	m->buttons = get_u8(r);
+	if (get_queue(r, c, &m->queue))
+		return -1;
+	return dec_finish(r, c);
+}
+
+/*
+ * Traditional ps2mouse v2: common part, u8 status (0x40 remote, 0x20
+ * reporting, 0x10 scaling 2:1), resolution, sample rate, wrap, type,
+ * detect state, s32 dx, dy, dz (pending motion, dropped: no input source
+ * yet), u8 buttons.
+ */
+static int dec_ps2mouse_v2(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ps2_mouse *m = &c->st->kbd.mouse;
+	uint8_t status;
+
+	if (get_trad_ps2_common(r, c, &m->queue, &m->pending_cmd))
+		return -1;
+	status = get_u8(r);
+	m->remote = status & 0x40;
+	m->reporting = status & 0x20;
+	m->scaling_2to1 = status & 0x10;
+	m->resolution = get_u8(r);
+	m->sample_rate = get_u8(r);
+	m->wrap = get_u8(r) != 0;
+	m->type = get_u8(r);
+	get_u8(r);
+	get_be32(r);
+	get_be32(r);
+	get_be32(r);
+	m->buttons = get_u8(r) & 7;
+	memset(m->knock, 0, sizeof(m->knock));
+	if (get_up_subsections(r, c, ps2mouse_subs, sizeof(ps2mouse_subs) / sizeof(ps2mouse_subs[0])))
+		return -1;
+	return dec_finish(r, c);
+}
+
+static const struct record_version pckbd_versions[] = {
+	{ 3, RV_ACCEPTED, "qemu-xen-traditional; upstream QEMU (same 4 bytes)", "u8 write_cmd, u8 status, u8 mode, u8 pending", dec_pckbd_v3 },
+	{ 4, RV_WRITTEN, "hvmdm 0.1",
+	  "u8 status, ctr, outport, pending_cmd, obdata, obsrc, queue ctrl, queue aux_inject (queue = le16 n, n bytes)",
+	  dec_pckbd_v4 },
+};
+
+static const struct record_version ps2kbd_versions[] = {
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PS/2 common, be32 scan_enabled, be32 translate", dec_ps2kbd_trad },
+	{ 3, RV_ACCEPTED, "qemu-xen-traditional", "PS/2 common, be32 scan_enabled, be32 translate, be32 scancode_set", dec_ps2kbd_trad },
+	{ 4, RV_WRITTEN, "hvmdm 0.1", "u8 pending_cmd, scanning, scancode_set, leds, typematic, queue", dec_ps2kbd_v4 },
+};
+
+static const struct record_version ps2mouse_versions[] = {
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PS/2 common, u8 status, resolution, rate, wrap, type, detect, s32 dx, dy, dz, u8 buttons", dec_ps2mouse_v2 },
+	{ 3, RV_WRITTEN, "hvmdm 0.1",
+	  "u8 pending_cmd, reporting, remote, wrap, scaling, resolution, sample_rate, type, knock[3], buttons, queue",
+	  dec_ps2mouse_v3 },
+};
+
+const struct record_kind pckbd_kind = {
+	.idstr = "pckbd",
+	.instances = one_instance,
+	.encode = enc_pckbd,
+	.required = true,
+	KIND_VERSIONS(pckbd_versions),
+};
+const struct record_kind ps2kbd_kind = {
+	.idstr = "ps2kbd",
+	.instances = one_instance,
+	.encode = enc_ps2kbd,
+	.required = true,
+	KIND_VERSIONS(ps2kbd_versions),
+};
+const struct record_kind ps2mouse_kind = {
+	.idstr = "ps2mouse",
+	.instances = one_instance,
+	.encode = enc_ps2mouse,
+	.required = true,
+	KIND_VERSIONS(ps2mouse_versions),
+};

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The PIIX3 IDE function: "ide" in hvmdm's layout, qemu-xen-traditional's
+ * (hw/ide.c pci_ide_save) and upstream QEMU's (hw/ide/pci.c, hw/ide/core.c).
+ * hvmdm's own layouts are little-endian and spelled out in
+ * docs/stream-format.md; foreign ones follow their producers (reference/01,
+ * 02 and 09 give them byte by byte). A decoder reads exactly its layout.
+ */
+#include "../codec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Bytes of put_ide_regs: task file 13, settings 3, command 4, le64, 7 x le32, 7 flags. */
+#define IDE_V4_REGS_LEN 63
+
+static void put_ide_regs(struct wbuf *w, const struct ide_drive_regs *r)
+{
+	const uint8_t tf[] = { r->feature, r->error, r->nsector, r->sector, r->lcyl, r->hcyl,
+			       r->select, r->status, r->hob_feature, r->hob_nsector,
+			       r->hob_sector, r->hob_lcyl, r->hob_hcyl };
+
+	put_bytes(w, tf, sizeof(tf));
+	put_u8(w, r->mult_sectors);
+	put_u8(w, r->xfer_mode);
+	put_u8(w, r->write_cache);
+	put_u8(w, r->cmd);
+	put_u8(w, r->xfer);
+	put_u8(w, r->source);
+	put_u8(w, r->lba48);
+	put_le64(w, r->lba);
+	put_le32(w, r->remaining);
+	put_le32(w, r->unit);
+	put_le32(w, r->chunk);
+	put_le32(w, r->drq_len);
+	put_le32(w, r->data_pos);
+	put_le32(w, r->data_end);
+	put_le32(w, r->drq_end);
+	put_u8(w, r->sense_key);
+	put_u8(w, r->asc);
+	put_u8(w, r->unit_attention);
+	put_u8(w, r->locked);
+	put_u8(w, r->tray_open);
+	put_u8(w, r->media_event);
+	put_u8(w, r->atapi_dma);
+}
+
+static void enc_ide(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct ide_state *s = &st->ide;
+
+	(void)slot;
+	put_pci(w, &s->pci);
+	put_le16(w, s->unplugged);
+	for (unsigned int c = 0; c < IDE_CHANNELS; c++) {
+		put_u8(w, s->ch[c].cur);
+		put_u8(w, s->ch[c].devctl);
+		put_u8(w, s->ch[c].bm_cmd);
+		put_u8(w, s->ch[c].bm_status);
+		put_u8(w, s->ch[c].irq_pending);
+		put_le32(w, s->ch[c].bm_prd);
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		const struct ide_drive_state *d = &s->drive[i];
+
+		put_u8(w, d->kind);
+		put_ide_regs(w, &d->r);
+		put_le32(w, d->buf_len);
+		put_bytes(w, d->buf, d->buf_len);
+	}
+}
+
+static int get_ide_regs(struct rbuf *r, struct decode_ctx *c, struct ide_drive_regs *g)
+{
+	uint8_t tf[13];
+
+	get_bytes(r, tf, sizeof(tf));
+	g->feature = tf[0], g->error = tf[1], g->nsector = tf[2], g->sector = tf[3];
+	g->lcyl = tf[4], g->hcyl = tf[5], g->select = tf[6], g->status = tf[7];
+	g->hob_feature = tf[8], g->hob_nsector = tf[9], g->hob_sector = tf[10];
+	g->hob_lcyl = tf[11], g->hob_hcyl = tf[12];
+	g->mult_sectors = get_u8(r);
+	g->xfer_mode = get_u8(r);
+	GET_FLAG(r, c, g->write_cache);
+	g->cmd = get_u8(r);
+	g->xfer = get_u8(r);
+	g->source = get_u8(r);
+	GET_FLAG(r, c, g->lba48);
+	g->lba = get_le64(r);
+	g->remaining = get_le32(r);
+	g->unit = get_le32(r);
+	g->chunk = get_le32(r);
+	g->drq_len = get_le32(r);
+	g->data_pos = get_le32(r);
+	g->data_end = get_le32(r);
+	g->drq_end = get_le32(r);
+	g->sense_key = get_u8(r);
+	g->asc = get_u8(r);
+	GET_FLAG(r, c, g->unit_attention);
+	GET_FLAG(r, c, g->locked);
+	GET_FLAG(r, c, g->tray_open);
+	g->media_event = get_u8(r);
+	GET_FLAG(r, c, g->atapi_dma);
+	return 0;
+}
+
+static int dec_ide_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ide_state *s = &c->st->ide;
+
+	memset(s, 0, sizeof(*s));
+	get_pci(r, &s->pci);
+	s->unplugged = get_le16(r);
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		s->ch[ch].cur = get_u8(r);
+		s->ch[ch].devctl = get_u8(r);
+		s->ch[ch].bm_cmd = get_u8(r);
+		s->ch[ch].bm_status = get_u8(r);
+		GET_FLAG(r, c, s->ch[ch].irq_pending);
+		s->ch[ch].bm_prd = get_le32(r);
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		struct ide_drive_state *d = &s->drive[i];
+		size_t at;
+
+		d->kind = get_u8(r);
+		if (get_ide_regs(r, c, &d->r))
+			return -1;
+		at = r->pos;
+		d->buf_len = get_le32(r);
+		if (r->short_read)
+			break;
+		if (d->buf_len > IDE_SAVE_BUF)
+			return dec_fail(c, at, "IDE buffer longer than any waiting transfer (16 KiB)", NULL);
+		get_bytes(r, d->buf, d->buf_len);
+	}
+	return dec_finish(r, c);
+}
+
+/*
+ * qemu-xen-traditional v3 (hw/ide.c pci_ide_save/ide_save): PCI common part;
+ * per bus master u8 cmd, u8 status, be32 addr, be64 sector_num, be32
+ * nsector, u8 ifidx; per channel u8 cmd (device control), u8 drive 1
+ * selected; per drive be32 mult_sectors, be32 identify_set, [identify
+ * data[512]], u8 write_cache, feature, error, be32 nsector, u8 sector, lcyl,
+ * hcyl, hob_feature, hob_nsector, hob_sector, hob_lcyl, hob_hcyl, select,
+ * status, lba48, sense_key, asc. Which drives exist is not in the stream: the
+ * drives stay this machine's (the toolstack passes the same disks). A
+ * transfer in flight was never saved ("XXX: if a transfer is pending, we do
+ * not save it yet"): such a drive comes back idle, and the report says so.
+ */
+/*
+ * One drive as both foreign producers save it (qemu-xen-traditional hw/ide.c
+ * ide_save, upstream hw/ide/core.c vmstate_ide_drive): be32 mult_sectors,
+ * be32 identify_set, [identify data], traditional only u8 write_cache, u8
+ * feature, error, be32 nsector, u8 sector, lcyl, hcyl, the five HOB bytes
+ * (upstream swaps hob_sector and hob_nsector), select, status, lba48,
+ * sense_key, asc, upstream only u8 cdrom_changed.
+ */
+static int get_foreign_drive(struct rbuf *r, struct decode_ctx *c, struct ide_drive_regs *g,
+			     bool upstream)
+{
+	size_t at = r->pos;
+	uint32_t mult = get_be32(r), identify_set;
+
+	if (!r->short_read && (mult > IDE_MAX_MULT || (mult & (mult - 1))))
+		return dec_fail(c, at, "IDE multiple-sector count not 0 or a power of two up to 16", NULL);
+	memset(g, 0, sizeof(*g));
+	g->mult_sectors = (uint8_t)mult;
+	g->write_cache = true;
+	at = r->pos;
+	identify_set = get_be32(r);
+	if (!r->short_read && identify_set > 1)
+		return dec_fail(c, at, "identify_set is neither 0 nor 1", NULL);
+	if (identify_set) {
+		uint8_t identify[512]; /* regenerated from the drive, as QEMU does on reset */
+
+		get_bytes(r, identify, sizeof(identify));
+		g->write_cache = identify[85 * 2] & 0x20; /* word 85 bit 5: write cache on */
+	}
+	if (!upstream)
+		GET_FLAG(r, c, g->write_cache);
+	g->feature = get_u8(r);
+	g->error = get_u8(r);
+	g->nsector = (uint8_t)get_be32(r);
+	g->sector = get_u8(r);
+	g->lcyl = get_u8(r);
+	g->hcyl = get_u8(r);
+	g->hob_feature = get_u8(r);
+	if (upstream) {
+		g->hob_sector = get_u8(r);
+		g->hob_nsector = get_u8(r);
+	} else {
+		g->hob_nsector = get_u8(r);
+		g->hob_sector = get_u8(r);
+	}
+	g->hob_lcyl = get_u8(r);
+	g->hob_hcyl = get_u8(r);
+	g->select = get_u8(r);
+	g->status = get_u8(r);
+	GET_FLAG(r, c, g->lba48);
+	g->sense_key = get_u8(r);
+	g->asc = get_u8(r);
+	if (upstream)
+		g->unit_attention = get_u8(r) != 0; /* cdrom_changed */
+	g->unit = 512;
+	return 0;
+}
+
+/*
+ * Neither foreign producer's transfer state can be resumed: a drive that was
+ * busy or asking for data comes back idle. Returns whether it was. The drive
+ * kinds stay this machine's (neither producer says which drives exist).
+ */
+static bool settle_foreign_drive(struct ide_drive_state *d, uint8_t kind)
+{
+	struct ide_drive_regs *g = &d->r;
+	bool busy = false;
+
+	if (g->status & (IDE_STAT_BUSY | IDE_STAT_DRQ)) {
+		busy = kind != IDE_KIND_NONE;
+		g->status = (uint8_t)((g->status & ~(IDE_STAT_BUSY | IDE_STAT_DRQ)) |
+				      IDE_STAT_READY | IDE_STAT_SEEK);
+	}
+	d->kind = kind;
+	d->buf_len = 0;
+	if (kind == IDE_KIND_NONE)
+		memset(g, 0, sizeof(*g));
+	return busy;
+}
+
+static int dec_ide_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	struct ide_state *s = &c->st->ide;
+	bool busy = false;
+
+	if (get_trad_pci(r, c, &s->pci))
+		return -1;
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		s->ch[ch].bm_cmd = get_u8(r) & (BM_CMD_START | BM_CMD_TO_MEMORY);
+		s->ch[ch].bm_status = get_u8(r) & (BM_STATUS_ACTIVE | BM_STATUS_ERROR | BM_STATUS_INT |
+						   BM_STATUS_DRIVE_DMA);
+		s->ch[ch].bm_prd = get_be32(r) & ~3u;
+		get_be64(r); /* sector_num, nsector, ifidx: the DMA in flight, never resumed */
+		get_be32(r);
+		get_u8(r);
+	}
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		s->ch[ch].devctl = get_u8(r);
+		s->ch[ch].cur = get_u8(r) ? 1 : 0;
+		s->ch[ch].irq_pending = false; /* the ISA line level lives in Xen's PIC */
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		uint8_t kind = s->drive[i].kind; /* this machine's drive */
+
+		if (get_foreign_drive(r, c, &s->drive[i].r, false))
+			return -1;
+		busy |= settle_foreign_drive(&s->drive[i], kind);
+	}
+	if (dec_finish(r, c))
+		return -1;
+	if (busy)
+		load_note(c->rep, "ide: a transfer was in flight; qemu-xen-traditional does not save one, so the drive resumes idle");
+	return 0;
+}
+
+/* Upstream subsections of the IDE record, kept while one struct is read. */
+struct up_ide {
+	struct ide_state *s;
+	unsigned int idx; /* bus master, bus or drive being read */
+	bool bm_status_seen[IDE_CHANNELS];
+	bool in_flight;   /* a PIO transfer or a retry QEMU would resume */
+	uint8_t tray[IDE_DRIVES][2];
+	bool tray_seen[IDE_DRIVES];
+};
+
+static struct up_ide *up_ide_cur; /* decoders run one at a time, under the caller's lock */
+
+static int get_bmdma_current(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	(void)c, (void)v;
+	for (unsigned int i = 0; i < 4; i++)
+		get_be32(r); /* QEMU's PRD cursor: a transfer in flight is not resumed */
+	return 0;
+}
+
+static int get_bmdma_status(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	(void)c, (void)v;
+	up_ide_cur->s->ch[up_ide_cur->idx].bm_status = get_u8(r);
+	up_ide_cur->bm_status_seen[up_ide_cur->idx] = true;
+	return 0;
+}
+
+static int get_ide_bus_error(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	(void)c;
+	if (get_be32(r))
+		up_ide_cur->in_flight = true; /* a DMA or PIO request QEMU would retry */
+	if (v >= 2) {
+		get_be64(r);
+		get_be32(r);
+		get_u8(r);
+	}
+	return 0;
+}
+
+static int get_ide_pio_state(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	uint8_t skip[4096];
+	size_t left = 256 * 512 + 4; /* io_buffer_total_len */
+
+	(void)c, (void)v;
+	get_be32(r);
+	while (left && !r->short_read) {
+		size_t n = left < sizeof(skip) ? left : sizeof(skip);
+
+		get_bytes(r, skip, n);
+		left -= n;
+	}
+	get_be32(r), get_be32(r), get_u8(r), get_be32(r), get_be32(r);
+	up_ide_cur->in_flight = true;
+	return 0;
+}
+
+static int get_ide_tray_state(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	(void)c, (void)v;
+	up_ide_cur->tray[up_ide_cur->idx][0] = get_u8(r);
+	up_ide_cur->tray[up_ide_cur->idx][1] = get_u8(r);
+	up_ide_cur->tray_seen[up_ide_cur->idx] = true;
+	return 0;
+}
+
+static int get_ide_gesn_state(struct rbuf *r, struct decode_ctx *c, uint32_t v)
+{
+	struct ide_drive_regs *g = &up_ide_cur->s->drive[up_ide_cur->idx].r;
+
+	(void)c, (void)v;
+	if (get_u8(r))
+		g->media_event = 2; /* new_media */
+	get_u8(r);              /* eject_request: QEMU's host-side request */
+	return 0;
+}
+
+/*
+ * Upstream QEMU ide v3 (hw/ide/pci.c vmstate_ide_pci, hw/ide/core.c
+ * vmstate_ide_drive; layout in state/vmstate.c): PCIDevice; 2 x bmdma (u8
+ * cmd, u8 compat status, be32 addr, be64/be32/u8 retry, subsections
+ * current and status); 2 x bus (u8 cmd = device control, u8 unit,
+ * subsection error); 4 x drive (be32 mult_sectors, be32 identify_set,
+ * [512], u8 feature, error, be32 nsector, u8 sector, lcyl, hcyl,
+ * hob_feature, hob_sector, hob_nsector, hob_lcyl, hob_hcyl, select, status,
+ * lba48, sense_key, asc, cdrom_changed, subsections pio_state, tray_state,
+ * atapi/gesn_state). As for the traditional layout, which drives exist is
+ * this machine's; QEMU's transfer in flight (pio_state, a retry) is not
+ * resumed: the drive comes back idle and the report says so.
+ */
+static int dec_ide_upstream(struct rbuf *r, struct decode_ctx *c)
+{
+	static const struct up_sub bm_subs[] = { { "ide bmdma_current", 1, 1, get_bmdma_current },
+						 { "ide bmdma/status", 1, 1, get_bmdma_status } };
+	static const struct up_sub bus_subs[] = { { "ide_bus/error", 1, 2, get_ide_bus_error } };
+	static const struct up_sub drive_subs[] = { { "ide_drive/pio_state", 1, 1, get_ide_pio_state },
+						    { "ide_drive/tray_state", 1, 1, get_ide_tray_state },
+						    { "ide_drive/atapi/gesn_state", 1, 1, get_ide_gesn_state } };
+	struct ide_state *s = &c->st->ide;
+	struct up_ide u = { .s = s };
+	uint8_t compat[IDE_CHANNELS];
+	int rc = -1;
+
+	up_ide_cur = &u;
+	if (get_upstream_pci(r, c, &s->pci))
+		goto out;
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		u.idx = ch;
+		s->ch[ch].bm_cmd = get_u8(r) & (BM_CMD_START | BM_CMD_TO_MEMORY);
+		compat[ch] = get_u8(r);
+		s->ch[ch].bm_prd = get_be32(r) & ~3u;
+		get_be64(r), get_be32(r), get_u8(r);
+		if (get_up_subsections(r, c, bm_subs, 2))
+			goto out;
+	}
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		size_t at = r->pos;
+
+		u.idx = ch;
+		s->ch[ch].devctl = get_u8(r);
+		s->ch[ch].cur = get_u8(r);
+		if (!r->short_read && s->ch[ch].cur > 1) {
+			rc = dec_fail(c, at + 1, "an IDE bus selects a unit other than 0 or 1", NULL);
+			goto out;
+		}
+		s->ch[ch].irq_pending = false; /* the ISA line level lives in Xen's PIC */
+		if (get_up_subsections(r, c, bus_subs, 1))
+			goto out;
+		/* QEMU ide_bmdma_post_load: the compat byte carries retry flags in bits 3-6. */
+		if (!u.bm_status_seen[ch]) {
+			s->ch[ch].bm_status = compat[ch] & (uint8_t)~0x78;
+			if (compat[ch] & 0x78)
+				u.in_flight = true;
+		}
+		s->ch[ch].bm_status &= BM_STATUS_ACTIVE | BM_STATUS_ERROR | BM_STATUS_INT |
+				       BM_STATUS_DRIVE_DMA;
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		struct ide_drive_regs *g = &s->drive[i].r;
+		uint8_t kind = s->drive[i].kind;
+
+		u.idx = i;
+		if (get_foreign_drive(r, c, g, true) || get_up_subsections(r, c, drive_subs, 3))
+			goto out;
+		if (u.tray_seen[i]) {
+			g->tray_open = u.tray[i][0] != 0;
+			g->locked = u.tray[i][1] != 0;
+		}
+		u.in_flight |= settle_foreign_drive(&s->drive[i], kind);
+	}
+	rc = dec_finish(r, c);
+	if (!rc && u.in_flight)
+		load_note(c->rep, "ide: QEMU had a transfer in flight; hvmdm does not resume QEMU's, so the drive resumes idle");
+out:
+	up_ide_cur = NULL;
+	return rc;
+}
+
+/* Version 3 is both producers' number for two different layouts: the reader says whose. */
+static int dec_ide_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	return c->rec->flags & RECORD_UPSTREAM ? dec_ide_upstream(r, c) : dec_ide_trad(r, c);
+}
+
+/* qemu-xen-traditional hw/ide.c ide_save: which drives have IDENTIFY data, and of which kind. */
+static int trad_ide_drive_kinds(const struct stream_record *rec, uint8_t kinds[IDE_DRIVES])
+{
+	struct rbuf r;
+
+	rbuf_init(&r, rec->payload, rec->payload_len);
+	/* PCI common part: be32 inner version, config[256], inner version 2 adds 4 be32 INTx levels. */
+	switch (get_be32(&r)) {
+	case 1:
+		r.pos = 4 + PCI_CONFIG_SIZE;
+		break;
+	case 2:
+		r.pos = 4 + PCI_CONFIG_SIZE + 16;
+		break;
+	default:
+		return -1;
+	}
+	r.pos += IDE_CHANNELS * 19 + IDE_CHANNELS * 2; /* bus masters, channels */
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		uint32_t identify_set;
+
+		get_be32(&r); /* mult_sectors */
+		identify_set = get_be32(&r);
+		kinds[i] = IDE_KIND_NONE;
+		if (identify_set) {
+			/* Word 0, general configuration: 10b in bits 15-14 is an ATAPI device. */
+			uint16_t word0 = get_le16(&r);
+
+			kinds[i] = (word0 & 0xc000) == 0x8000 ? IDE_KIND_CD : IDE_KIND_DISK;
+			r.pos += 510;
+		}
+		r.pos += 20;
+		if (r.short_read || r.pos > r.len)
+			return -1;
+	}
+	return 0;
+}
+
+int ide_record_drive_kinds(const struct stream_record *rec, uint8_t kinds[IDE_DRIVES])
+{
+	struct rbuf r;
+
+	if (strcmp(rec->idstr, "ide"))
+		return -1;
+	if (rec->version == 3 && !(rec->flags & RECORD_UPSTREAM))
+		return trad_ide_drive_kinds(rec, kinds);
+	if (rec->version != 4)
+		return -1;
+	rbuf_init(&r, rec->payload, rec->payload_len);
+	r.pos = PCI_CONFIG_SIZE + 1 + 2 + IDE_CHANNELS * 9;
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		if (r.pos + 1 + IDE_V4_REGS_LEN + 4 > r.len)
+			return -1;
+		kinds[i] = get_u8(&r);
+		r.pos += IDE_V4_REGS_LEN;
+		r.pos += get_le32(&r);
+		if (r.short_read || r.pos > r.len || kinds[i] > IDE_KIND_CD)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct record_version ide_versions[] = {
+	{ 1, RV_RESERVED, "older QEMU (ISA/PCI IDE before version 3)", "unknown", NULL },
+	{ 2, RV_RESERVED, "older QEMU (ISA/PCI IDE before version 3)", "unknown", NULL },
+	{ 3, RV_ACCEPTED, "qemu-xen-traditional hw/ide.c pci_ide_save; upstream QEMU 0000:00:01.1/ide (VMState, a different layout)",
+	  "trad: PCI common part, 2 x bmdma (u8 cmd, u8 status, be32 addr, be64 sector, be32 nsector, u8 if), 2 x (u8 devctl, u8 drive1), 4 x drive | upstream: VMState PCIDevice, bmdma, ide_bus, ide_drive", dec_ide_v3 },
+	{ 4, RV_WRITTEN, "hvmdm 0.2",
+	  "config[256], u8 intx, le16 unplugged, 2 x (u8 cur, devctl, bm_cmd, bm_status, irq_pending, le32 prd), 4 x (u8 kind, task file[13], u8 mult, xfer_mode, write_cache, cmd, xfer, source, lba48, le64 lba, le32 remaining unit chunk drq_len data_pos data_end drq_end, u8 sense_key asc unit_attention locked tray_open media_event atapi_dma, le32 buf_len, buf)",
+	  dec_ide_v4 },
+};
+
+const struct record_kind ide_kind = {
+	.idstr = "ide",
+	.instances = one_instance,
+	.encode = enc_ide,
+	KIND_VERSIONS(ide_versions),
+};

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The PIIX3 PCI-ISA bridge: "PIIX3" (qemu-xen-traditional hw/piix_pci.c,
+ * upstream QEMU's PIIX3 with its reset control subsection).
+ * hvmdm's own layouts are little-endian and spelled out in
+ * docs/stream-format.md; foreign ones follow their producers (reference/01,
+ * 02 and 09 give them byte by byte). A decoder reads exactly its layout.
+ */
+#include "../codec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void enc_piix3(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_pci(w, &st->piix3.pci);
+	put_u8(w, st->piix3.rcr);
+}
+
+static int dec_piix3_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	get_pci(r, &c->st->piix3.pci);
+	c->st->piix3.rcr = get_u8(r);
+	return dec_finish(r, c);
+}
+
+static int dec_piix3_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	if (get_trad_pci(r, c, &c->st->piix3.pci))
+		return -1;
+	c->st->piix3.rcr = 0; /* qemu-xen-traditional had no reset control register */
+	return dec_finish(r, c);
+}
+
+static int get_piix3_rcr(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)version;
+	c->st->piix3.rcr = get_u8(r);
+	return 0;
+}
+
+/*
+ * Upstream PIIX3 v3 (hw/isa/piix3.c): PCIDevice, be32 pci_irq_levels[4]
+ * (the PIRQ input levels, recomputed here from the devices' INTx lines),
+ * subsection PIIX3/rcr when the reset control register is not zero.
+ */
+static int dec_piix3_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	static const struct up_sub subs[] = { { "PIIX3/rcr", 1, 1, get_piix3_rcr } };
+
+	if (get_upstream_pci(r, c, &c->st->piix3.pci))
+		return -1;
+	for (unsigned int i = 0; i < 4; i++) {
+		size_t at = r->pos;
+
+		if (get_be32(r) > 1 && !r->short_read)
+			return dec_fail(c, at, "PIRQ level is neither 0 nor 1", NULL);
+	}
+	c->st->piix3.rcr = 0;
+	if (get_up_subsections(r, c, subs, 1))
+		return -1;
+	return dec_finish(r, c);
+}
+
+static const struct record_version piix3_versions[] = {
+	{ 1, RV_RESERVED, "qemu-xen-traditional (refused by its own loader)", "unknown", NULL },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part", dec_piix3_trad },
+	{ 3, RV_ACCEPTED, "upstream QEMU 0000:00:01.0/PIIX3", "VMState PCIDevice, be32 pci_irq_levels[4], subsections", dec_piix3_v3 },
+	{ 4, RV_WRITTEN, "hvmdm 0.1", "config[256], u8 intx_levels, u8 rcr", dec_piix3_v4 },
+};
+
+const struct record_kind piix3_kind = {
+	.idstr = "PIIX3",
+	.instances = one_instance,
+	.encode = enc_piix3,
+	.required = true,
+	KIND_VERSIONS(piix3_versions),
+};

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The PIIX4 power-management function: "piix4acpi", "gpe", "pci_devfn" and
+ * "acpi_pcihp" (qemu-xen-traditional hw/piix4acpi.c, XenServer's
+ * piix4acpi 3) and upstream QEMU's one "piix4_pm" record holding them all.
+ * hvmdm's own layouts are little-endian and spelled out in
+ * docs/stream-format.md; foreign ones follow their producers (reference/01,
+ * 02 and 09 give them byte by byte). A decoder reads exactly its layout.
+ */
+#include "../codec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void enc_piix4acpi(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct piix4_pm_state *p = &st->pm;
+
+	(void)slot;
+	put_pci(w, &p->pci);
+	put_le16(w, p->pm1_sts);
+	put_le16(w, p->pm1_en);
+	put_le16(w, p->pm1_cnt);
+	put_le16(w, p->pm_base);
+	put_u8(w, p->timer_32bit);
+	put_le64(w, p->tmr_overflow);
+	put_u8(w, p->apm_cnt);
+	put_u8(w, p->apm_sts);
+}
+
+static int dec_piix4acpi_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct piix4_pm_state *p = &c->st->pm;
+
+	get_pci(r, &p->pci);
+	p->pm1_sts = get_le16(r);
+	p->pm1_en = get_le16(r);
+	p->pm1_cnt = get_le16(r);
+	p->pm_base = get_le16(r);
+	GET_FLAG(r, c, p->timer_32bit);
+	p->tmr_overflow = get_le64(r);
+	p->apm_cnt = get_u8(r);
+	p->apm_sts = get_u8(r);
+	return dec_finish(r, c);
+}
+
+/* Traditional v1: PCI, be16 pm1_control; the block lived at the "V0" base. */
+static int dec_piix4acpi_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	struct piix4_pm_state *p = &c->st->pm;
+
+	if (get_trad_pci(r, c, &p->pci))
+		return -1;
+	p->pm1_cnt = get_be16(r) & (uint16_t)~PM1_CNT_SLP_EN;
+	p->pm_base = PM_BASE_V0;
+	return dec_finish(r, c);
+}
+
+/* Traditional v2 and XenServer v3: v1 plus be32 PM1a event block address. */
+static int dec_piix4acpi_v2(struct rbuf *r, struct decode_ctx *c)
+{
+	struct piix4_pm_state *p = &c->st->pm;
+	size_t at;
+	uint32_t base;
+
+	if (get_trad_pci(r, c, &p->pci))
+		return -1;
+	p->pm1_cnt = get_be16(r) & (uint16_t)~PM1_CNT_SLP_EN;
+	at = r->pos;
+	base = get_be32(r);
+	if (!r->short_read && base != PM_BASE_V1 && base != PM_BASE_V0)
+		return dec_fail(c, at, "PM1a event block is neither 0xb000 nor 0x1f40", NULL);
+	p->pm_base = (uint16_t)base;
+	return dec_finish(r, c);
+}
+
+/*
+ * XenServer 6.0-6.2 wrote "version 2" with version-1 content (278 bytes, no
+ * address): in a framed record the length tells (errata table, below).
+ */
+#define PIIX4ACPI_V1_LEN (276 + 2)
+
+static int dec_piix4acpi_v2_or_erratum(struct rbuf *r, struct decode_ctx *c)
+{
+	if (r->len == PIIX4ACPI_V1_LEN) {
+		if (c->rep && c->rep->nr_notes < LOAD_MAX_NOTES)
+			snprintf(c->rep->notes[c->rep->nr_notes++], sizeof(c->rep->notes[0]),
+				 "erratum xs-6.0-6.2-piix4acpi: piix4acpi version 2 at byte %zu has "
+				 "version-1 content (XenServer 6.0-6.2); loaded as version 1",
+				 c->rec->offset);
+		return dec_piix4acpi_v1(r, c);
+	}
+	return dec_piix4acpi_v2(r, c);
+}
+
+static const struct record_version piix4acpi_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part, be16 pm1_control (PM block at 0x1f40)", dec_piix4acpi_v1 },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional; XenServer 6.0-6.2 (erratum: v1 content)",
+	  "PCI common part, be16 pm1_control, be32 pm1a_evt_blk_address", dec_piix4acpi_v2_or_erratum },
+	{ 3, RV_ACCEPTED, "XenServer qemu-trad (renumbered v2)",
+	  "PCI common part, be16 pm1_control, be32 pm1a_evt_blk_address", dec_piix4acpi_v2 },
+	{ 4, RV_WRITTEN, "hvmdm 0.1",
+	  "config[256], u8 intx, le16 pm1_sts, le16 pm1_en, le16 pm1_cnt, le16 pm_base, u8 timer_32bit, le64 tmr_overflow, u8 apm_cnt, u8 apm_sts",
+	  dec_piix4acpi_v4 },
+};
+
+static int get_piix4_memhp(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)c;
+	(void)version;
+	get_be32(r); /* selector; no slots follow: libxl configures no memory hot-plug slots */
+	return 0;
+}
+
+/*
+ * Upstream piix4_pm v3 (hw/acpi/piix4.c vmstate_acpi, reference/02 §2.5.3),
+ * Xen's shape: PCIDevice, be16 PM1 status, enable, control, APM (u8 apmc,
+ * apms), the SMBus block only for machine types that migrate it (the reader
+ * flags that layout), be64 PM timer expiry and overflow time (QEMU's clock;
+ * under xenfv the PM timer and PM1 event block are Xen's), GPE0 status and
+ * enable (each a host-endian u16 on the source written big-endian: byte 1
+ * then byte 0 from an x86 host), PCI hot-plug up/down for bus 0, and the
+ * memory hot-plug subsection with no slots. GPE, PM and hot-plug state all
+ * land in hvmdm's PIIX4 PM function, so this record stands for piix4acpi,
+ * gpe and acpi_pcihp.
+ */
+static int dec_piix4_pm_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	static const struct up_sub subs[] = { { "piix4_pm/memhp", 1, 1, get_piix4_memhp } };
+	struct piix4_pm_state *p = &c->st->pm;
+	uint16_t sts, en;
+
+	if (get_upstream_pci(r, c, &p->pci))
+		return -1;
+	p->pm1_sts = get_be16(r);
+	p->pm1_en = get_be16(r);
+	p->pm1_cnt = get_be16(r) & (uint16_t)~PM1_CNT_SLP_EN;
+	p->apm_cnt = get_u8(r);
+	p->apm_sts = get_u8(r);
+	if (c->rec->flags & RECORD_LAYOUT_ALT) {
+		uint8_t smbus[48];
+
+		get_bytes(r, smbus, sizeof(smbus));
+		load_note(c->rep, "piix4_pm: the SMBus controller's state dropped (hvmdm has no SMBus)");
+	}
+	get_be64(r);
+	get_be64(r);
+	sts = get_be16(r);
+	en = get_be16(r);
+	memset(p->gpe_sts, 0, sizeof(p->gpe_sts));
+	memset(p->gpe_en, 0, sizeof(p->gpe_en));
+	p->gpe_sts[0] = (uint8_t)sts;
+	p->gpe_sts[1] = (uint8_t)(sts >> 8);
+	p->gpe_en[0] = (uint8_t)en;
+	p->gpe_en[1] = (uint8_t)(en >> 8);
+	p->pcihp_up = get_be32(r);
+	p->pcihp_down = get_be32(r);
+	p->pm_base = piix4_pm_config_base(p->pci.config); /* as QEMU's post_load maps it */
+	if (get_up_subsections(r, c, subs, 1))
+		return -1;
+	return dec_finish(r, c);
+}
+
+static const struct record_version piix4_pm_versions[] = {
+	{ 1, RV_RESERVED, "upstream QEMU, older layouts (its own loader reads 3 only)", "unknown", NULL },
+	{ 2, RV_RESERVED, "upstream QEMU, older layouts (its own loader reads 3 only)", "unknown", NULL },
+	{ 3, RV_ACCEPTED, "upstream QEMU 0000:00:01.3/piix4_pm",
+	  "VMState PCIDevice, be16 pm1 sts en cnt, u8 apmc apms, [pmsmb 48 bytes], be64 tmr expiry, be64 overflow, gpe (be16 sts, be16 en), pci_status (be32 up, be32 down), subsection piix4_pm/memhp",
+	  dec_piix4_pm_v3 },
+};
+
+static void enc_gpe(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct piix4_pm_state *p = &st->pm;
+
+	(void)slot;
+	put_le16(w, p->gpe_base);
+	put_u8(w, p->gpe_half);
+	put_bytes(w, p->gpe_sts, sizeof(p->gpe_sts));
+	put_bytes(w, p->gpe_en, sizeof(p->gpe_en));
+	put_bytes(w, p->cpu_map, sizeof(p->cpu_map));
+}
+
+static int dec_gpe_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	struct piix4_pm_state *p = &c->st->pm;
+
+	p->gpe_base = get_le16(r);
+	p->gpe_half = get_u8(r);
+	get_bytes(r, p->gpe_sts, sizeof(p->gpe_sts));
+	get_bytes(r, p->gpe_en, sizeof(p->gpe_en));
+	get_bytes(r, p->cpu_map, sizeof(p->cpu_map));
+	return dec_finish(r, c);
+}
+
+/*
+ * Traditional: four (sts, en) pairs, u8 sci_asserted (derived, ignored);
+ * v2 adds be32 block address and be32 half length; v1 means the V0 block.
+ * The CPU map was never saved: the restored machine's own map stays.
+ */
+static int dec_gpe_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	struct piix4_pm_state *p = &c->st->pm;
+
+	for (unsigned int i = 0; i < GPE0_HALF_V0; i++) {
+		p->gpe_sts[i] = get_u8(r);
+		p->gpe_en[i] = get_u8(r);
+	}
+	get_u8(r);
+	if (c->rec->version >= 2) {
+		size_t at = r->pos;
+		uint32_t base = get_be32(r), half = get_be32(r);
+
+		if (!r->short_read && !((base == GPE0_BASE_V1 && half == GPE0_HALF_V1) ||
+					(base == GPE0_BASE_V0 && half == GPE0_HALF_V0)))
+			return dec_fail(c, at, "GPE0 block is neither 0xafe0/2 nor 0x1f68/4", NULL);
+		p->gpe_base = (uint16_t)base;
+		p->gpe_half = (uint8_t)half;
+	} else {
+		p->gpe_base = GPE0_BASE_V0;
+		p->gpe_half = GPE0_HALF_V0;
+	}
+	return dec_finish(r, c);
+}
+
+static const struct record_version gpe_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "4 x (u8 sts, u8 en), u8 sci_asserted (block at 0x1f68)", dec_gpe_trad },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "4 x (u8 sts, u8 en), u8 sci_asserted, be32 address, be32 half_len", dec_gpe_trad },
+	{ 3, RV_WRITTEN, "hvmdm 0.1", "le16 base, u8 half, sts[4], en[4], cpu_map[32]", dec_gpe_v3 },
+};
+
+static void enc_pci_devfn(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_bytes(w, st->pm.php_status, sizeof(st->pm.php_status));
+	put_u8(w, st->pm.php_evt);
+	put_u8(w, st->pm.php_devfn);
+}
+
+static int dec_pci_devfn_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	get_bytes(r, c->st->pm.php_status, sizeof(c->st->pm.php_status));
+	c->st->pm.php_evt = get_u8(r);
+	c->st->pm.php_devfn = get_u8(r);
+	return dec_finish(r, c);
+}
+
+/* hvmdm writes the traditional layout unchanged: it holds all the state. */
+static const struct record_version pci_devfn_versions[] = {
+	{ 1, RV_WRITTEN, "qemu-xen-traditional; hvmdm 0.1 (same layout)",
+	  "status[128] (nibble per function), u8 plug_evt, u8 plug_devfn", dec_pci_devfn_v1 },
+};
+
+static void enc_acpi_pcihp(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_le32(w, st->pm.pcihp_up);
+	put_le32(w, st->pm.pcihp_down);
+	put_le32(w, st->pm.pcihp_removable);
+	put_le32(w, st->pm.pcihp_sel);
+}
+
+static int dec_acpi_pcihp_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->pm.pcihp_up = get_le32(r);
+	c->st->pm.pcihp_down = get_le32(r);
+	c->st->pm.pcihp_removable = get_le32(r);
+	c->st->pm.pcihp_sel = get_le32(r);
+	return dec_finish(r, c);
+}
+
+static const struct record_version acpi_pcihp_versions[] = {
+	{ 1, RV_WRITTEN, "hvmdm 0.1", "le32 up, le32 down, le32 removable, le32 select", dec_acpi_pcihp_v1 },
+};
+
+const struct record_kind piix4acpi_kind = {
+	.idstr = "piix4acpi",
+	.instances = one_instance,
+	.encode = enc_piix4acpi,
+	.required = true,
+	KIND_VERSIONS(piix4acpi_versions),
+};
+const struct record_kind gpe_kind = {
+	.idstr = "gpe",
+	.instances = one_instance,
+	.encode = enc_gpe,
+	.required = true,
+	KIND_VERSIONS(gpe_versions),
+};
+const struct record_kind pci_devfn_kind = {
+	.idstr = "pci_devfn",
+	.instances = trad_only,
+	.encode = enc_pci_devfn,
+	KIND_VERSIONS(pci_devfn_versions),
+};
+const struct record_kind acpi_pcihp_kind = {
+	.idstr = "acpi_pcihp",
+	.instances = not_trad,
+	.encode = enc_acpi_pcihp,
+	KIND_VERSIONS(acpi_pcihp_versions),
+};
+const struct record_kind piix4_pm_kind = {
+	.idstr = "piix4_pm",
+	.instances = one_instance,
+	KIND_VERSIONS(piix4_pm_versions),
+	.covers = { "piix4acpi", "gpe" },
+};

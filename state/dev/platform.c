@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The Xen platform device: "platform" and "platform_fixed_ioport"
+ * (qemu-xen-traditional hw/xen_platform.c, upstream QEMU's xen-platform).
+ * hvmdm's own layouts are little-endian and spelled out in
+ * docs/stream-format.md; foreign ones follow their producers (reference/01,
+ * 02 and 09 give them byte by byte). A decoder reads exactly its layout.
+ */
+#include "../codec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void enc_platform(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct xen_platform_state *p = &st->platform;
+
+	(void)slot;
+	put_pci(w, &p->pci);
+	put_u8(w, p->flags);
+	put_le16(w, p->unplugged);
+	put_le16(w, p->driver_product_version);
+	put_le32(w, p->driver_build);
+	put_u8(w, p->drivers_blacklisted);
+}
+
+static int dec_platform_v5(struct rbuf *r, struct decode_ctx *c)
+{
+	struct xen_platform_state *p = &c->st->platform;
+
+	get_pci(r, &p->pci);
+	p->flags = get_u8(r);
+	p->unplugged = get_le16(r);
+	p->driver_product_version = get_le16(r);
+	p->driver_build = get_le32(r);
+	GET_FLAG(r, c, p->drivers_blacklisted);
+	return dec_finish(r, c);
+}
+
+/* Traditional v1: PCI; v2: PCI, u8 flags, be64 unused; v3: PCI, be64 unused. */
+static int dec_platform_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	struct xen_platform_state *p = &c->st->platform;
+
+	if (get_trad_pci(r, c, &p->pci))
+		return -1;
+	if (c->rec->version == 2)
+		p->flags = get_u8(r) & PFFLAG_ROM_LOCK;
+	if (c->rec->version >= 2)
+		get_be64(r);
+	return dec_finish(r, c);
+}
+
+/* Upstream platform v4 (hw/i386/xen/xen_platform.c): PCIDevice, u8 flags (bit 0: ROM lock). */
+static int dec_platform_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct xen_platform_state *p = &c->st->platform;
+	size_t at;
+
+	if (get_upstream_pci(r, c, &p->pci))
+		return -1;
+	at = r->pos;
+	p->flags = get_u8(r);
+	if (!r->short_read && (p->flags & ~PFFLAG_ROM_LOCK))
+		return dec_fail(c, at, "platform flags other than the ROM lock", NULL);
+	return dec_finish(r, c);
+}
+
+static const struct record_version platform_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part", dec_platform_trad },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part, u8 flags, be64 unused", dec_platform_trad },
+	{ 3, RV_ACCEPTED, "qemu-xen-traditional", "PCI common part, be64 unused (flags in platform_fixed_ioport)", dec_platform_trad },
+	{ 4, RV_ACCEPTED, "upstream QEMU", "VMState PCIDevice, u8 flags", dec_platform_v4 },
+	{ 5, RV_WRITTEN, "hvmdm 0.1",
+	  "config[256], u8 intx, u8 flags, le16 unplugged, le16 product, le32 build, u8 blacklisted",
+	  dec_platform_v5 },
+};
+
+static int dec_platform_fixed_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->platform.flags = get_u8(r) & PFFLAG_ROM_LOCK;
+	return dec_finish(r, c);
+}
+
+static const struct record_version platform_fixed_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "u8 platform_flags", dec_platform_fixed_v1 },
+};
+
+const struct record_kind platform_kind = {
+	.idstr = "platform",
+	.instances = platform_instances,
+	.encode = enc_platform,
+	.required = true,
+	KIND_VERSIONS(platform_versions),
+};
+const struct record_kind platform_fixed_kind = {
+	.idstr = "platform_fixed_ioport",
+	.instances = platform_instances,
+	KIND_VERSIONS(platform_fixed_versions),
+};

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The 16550A UARTs: "serial" (qemu-xen-traditional hw/serial.c, upstream
+ * QEMU's serial with its subsections).
+ * hvmdm's own layouts are little-endian and spelled out in
+ * docs/stream-format.md; foreign ones follow their producers (reference/01,
+ * 02 and 09 give them byte by byte). A decoder reads exactly its layout.
+ */
+#include "../codec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void enc_serial(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct uart_state *u = &st->uart[slot];
+
+	put_le16(w, u->divider);
+	put_u8(w, u->ier);
+	put_u8(w, u->fcr);
+	put_u8(w, u->lcr);
+	put_u8(w, u->mcr);
+	put_u8(w, u->lsr);
+	put_u8(w, u->msr);
+	put_u8(w, u->scr);
+	put_u8(w, u->rx_count);
+	put_bytes(w, u->rx, sizeof(u->rx));
+	put_u8(w, u->tx_count);
+	put_bytes(w, u->tx, sizeof(u->tx));
+	put_u8(w, u->thr_ipending);
+	put_u8(w, u->timeout_ipending);
+	put_le64(w, u->timeout_expire);
+}
+
+static int dec_serial_v4(struct rbuf *r, struct decode_ctx *c)
+{
+	struct uart_state *u = &c->st->uart[c->slot];
+	size_t at;
+
+	u->divider = get_le16(r);
+	u->ier = get_u8(r);
+	u->fcr = get_u8(r);
+	u->lcr = get_u8(r);
+	u->mcr = get_u8(r);
+	u->lsr = get_u8(r);
+	u->msr = get_u8(r);
+	u->scr = get_u8(r);
+	at = r->pos;
+	u->rx_count = get_u8(r);
+	if (u->rx_count > UART_FIFO_SIZE)
+		return dec_fail(c, at, "receive FIFO count over 16", NULL);
+	get_bytes(r, u->rx, sizeof(u->rx));
+	at = r->pos;
+	u->tx_count = get_u8(r);
+	if (u->tx_count > UART_FIFO_SIZE)
+		return dec_fail(c, at, "transmit FIFO count over 16", NULL);
+	get_bytes(r, u->tx, sizeof(u->tx));
+	GET_FLAG(r, c, u->thr_ipending);
+	GET_FLAG(r, c, u->timeout_ipending);
+	u->timeout_expire = get_le64(r);
+	return dec_finish(r, c);
+}
+
+/*
+ * Serial registers as qemu-xen-traditional (v1: u8 divider; v2: be16
+ * divider, fcr) and upstream QEMU (v3: v2's bytes, then subsections) save
+ * them: no FIFO contents in the registers. RBR holds the last byte received:
+ * pending if DR.
+ */
+static void get_serial_regs(struct rbuf *r, struct decode_ctx *c, struct uart_state *u)
+{
+	uint8_t rbr, iir;
+
+	memset(u, 0, sizeof(*u));
+	u->divider = c->rec->version == 1 ? get_u8(r) : get_be16(r);
+	rbr = get_u8(r);
+	u->ier = get_u8(r) & 0x0f;
+	iir = get_u8(r);
+	u->lcr = get_u8(r);
+	u->mcr = get_u8(r) & 0x1f;
+	u->lsr = get_u8(r);
+	u->msr = get_u8(r);
+	u->scr = get_u8(r);
+	if (c->rec->version >= 2)
+		u->fcr = get_u8(r) & (UART_FCR_ENABLE | UART_FCR_DMA | UART_FCR_TRIGGER);
+	if (u->lsr & UART_LSR_DR) {
+		u->rx[0] = rbr;
+		u->rx_count = 1;
+	}
+	u->thr_ipending = (iir & 0x0f) == UART_IIR_THRI;
+}
+
+static int dec_serial_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	struct uart_state *u = &c->st->uart[c->slot];
+
+	get_serial_regs(r, c, u);
+	u->lsr |= UART_LSR_THRE | UART_LSR_TEMT; /* nothing was in flight */
+	return dec_finish(r, c);
+}
+
+static int get_serial_thr_ipending(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)version;
+	c->st->uart[c->slot].thr_ipending = get_be32(r) != 0;
+	return 0;
+}
+
+/* A byte the source was still retrying to send: it goes out first here. */
+static int get_serial_tsr(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	struct uart_state *u = &c->st->uart[c->slot];
+	uint32_t retry = get_be32(r);
+	uint8_t tsr;
+
+	(void)version;
+	get_u8(r); /* thr: a copy of the byte already in the FIFO or sent */
+	tsr = get_u8(r);
+	if (retry && u->tx_count < UART_FIFO_SIZE)
+		u->tx[u->tx_count++] = tsr;
+	return 0;
+}
+
+/* util/fifo8.c vmstate_fifo8: data[16], be32 head, be32 num. */
+static int get_fifo8(struct rbuf *r, struct decode_ctx *c, uint8_t *out, uint8_t *count)
+{
+	uint8_t data[UART_FIFO_SIZE];
+	size_t at;
+	uint32_t head, num;
+
+	get_bytes(r, data, sizeof(data));
+	at = r->pos;
+	head = get_be32(r);
+	num = get_be32(r);
+	if (r->short_read)
+		return 0;
+	if (head >= UART_FIFO_SIZE || num > UART_FIFO_SIZE)
+		return dec_fail(c, at, "FIFO head or count beyond its 16 bytes", NULL);
+	for (uint32_t i = 0; i < num; i++)
+		out[i] = data[(head + i) % UART_FIFO_SIZE];
+	*count = (uint8_t)num;
+	return 0;
+}
+
+static int get_serial_recv_fifo(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	struct uart_state *u = &c->st->uart[c->slot];
+
+	(void)version;
+	return get_fifo8(r, c, u->rx, &u->rx_count);
+}
+
+static int get_serial_xmit_fifo(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	struct uart_state *u = &c->st->uart[c->slot];
+	uint8_t bytes[UART_FIFO_SIZE], n = 0;
+
+	(void)version;
+	if (get_fifo8(r, c, bytes, &n))
+		return -1;
+	for (unsigned int i = 0; i < n && u->tx_count < UART_FIFO_SIZE; i++)
+		u->tx[u->tx_count++] = bytes[i];
+	return 0;
+}
+
+static int get_serial_fifo_timeout(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	uint64_t expire = get_be64(r);
+
+	(void)version;
+	c->st->uart[c->slot].timeout_expire = expire == UINT64_MAX ? 0 : expire;
+	return 0;
+}
+
+static int get_serial_timeout_ipending(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)version;
+	c->st->uart[c->slot].timeout_ipending = get_be32(r) != 0;
+	return 0;
+}
+
+static int get_serial_poll(struct rbuf *r, struct decode_ctx *c, uint32_t version)
+{
+	(void)c;
+	(void)version;
+	get_be32(r); /* modem-status polling of a host tty: hvmdm's backends have no lines to poll */
+	get_be64(r);
+	return 0;
+}
+
+/* Upstream serial v3 (hw/char/serial.c vmstate_serial): the v2 registers, then subsections. */
+static int dec_serial_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	static const struct up_sub subs[] = {
+		{ "serial/thr_ipending", 1, 1, get_serial_thr_ipending },
+		{ "serial/tsr", 1, 1, get_serial_tsr },
+		{ "serial/recv_fifo", 1, 1, get_serial_recv_fifo },
+		{ "serial/xmit_fifo", 1, 1, get_serial_xmit_fifo },
+		{ "serial/fifo_timeout_timer", 1, 1, get_serial_fifo_timeout },
+		{ "serial/timeout_ipending", 1, 1, get_serial_timeout_ipending },
+		{ "serial/poll", 1, 1, get_serial_poll },
+	};
+	struct uart_state *u = &c->st->uart[c->slot];
+
+	get_serial_regs(r, c, u);
+	if (get_up_subsections(r, c, subs, sizeof(subs) / sizeof(subs[0])))
+		return -1;
+	if (u->tx_count == 0)
+		u->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
+	return dec_finish(r, c);
+}
+
+static const struct record_version serial_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "u8 divider, rbr, ier, iir, lcr, mcr, lsr, msr, scr", dec_serial_trad },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional", "be16 divider, rbr, ier, iir, lcr, mcr, lsr, msr, scr, fcr", dec_serial_trad },
+	{ 3, RV_ACCEPTED, "upstream QEMU", "VMState serial v3 with subsections", dec_serial_v3 },
+	{ 4, RV_WRITTEN, "hvmdm 0.1",
+	  "le16 divider, ier, fcr, lcr, mcr, lsr, msr, scr, u8 rx_count, rx[16], u8 tx_count, tx[16], u8 thr_ipending, u8 timeout_ipending, le64 timeout_expire",
+	  dec_serial_v4 },
+};
+
+const struct record_kind serial_kind = {
+	.idstr = "serial",
+	.instances = serial_instances,
+	.encode = enc_serial,
+	.required = true,
+	KIND_VERSIONS(serial_versions),
+};

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The "timer" record: the device clock (qemu-xen-traditional vl.c timer_save,
+ * upstream QEMU's timer).
+ * hvmdm's own layouts are little-endian and spelled out in
+ * docs/stream-format.md; foreign ones follow their producers (reference/01,
+ * 02 and 09 give them byte by byte). A decoder reads exactly its layout.
+ */
+#include "../codec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void enc_timer(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	(void)slot;
+	put_le64(w, st->clock_ns);
+}
+
+static int dec_timer_v3(struct rbuf *r, struct decode_ctx *c)
+{
+	c->st->clock_ns = get_le64(r);
+	return dec_finish(r, c);
+}
+
+/*
+ * Traditional timer v1/v2 on the DM build: be64 cpu_clock_offset, the
+ * virtual clock when the VM stopped. Upstream QEMU also writes "timer"
+ * version 2, as 24 bytes (cpu_ticks_offset, unused, cpu_clock_offset): the
+ * one collision between the two producers, told apart by length.
+ */
+static int dec_timer_trad(struct rbuf *r, struct decode_ctx *c)
+{
+	if (r->len == 24 && c->rec->version == 2) {
+		get_be64(r);
+		get_be64(r);
+	}
+	c->st->clock_ns = get_be64(r);
+	return dec_finish(r, c);
+}
+
+static const struct record_version timer_versions[] = {
+	{ 1, RV_ACCEPTED, "qemu-xen-traditional (DM build)", "be64 cpu_clock_offset", dec_timer_trad },
+	{ 2, RV_ACCEPTED, "qemu-xen-traditional (8 bytes); upstream QEMU (24 bytes)",
+	  "be64 cpu_clock_offset | be64 cpu_ticks_offset, be64 unused, be64 cpu_clock_offset",
+	  dec_timer_trad },
+	{ 3, RV_WRITTEN, "hvmdm 0.1", "le64 virtual clock ns", dec_timer_v3 },
+};
+
+const struct record_kind timer_kind = {
+	.idstr = "timer",
+	.instances = one_instance,
+	.encode = enc_timer,
+	.required = true,
+	KIND_VERSIONS(timer_versions),
+};
