@@ -280,3 +280,24 @@ ssize_t chardev_read(struct chardev *c, void *buf, size_t len)
 	}
 	return n == 0 && c->kind == CHARDEV_STDIO ? -1 : 0;
 }
+
+void chardev_filename(const struct chardev *c, char *buf, size_t len)
+{
+	switch (c->kind) {
+	case CHARDEV_PTY:
+		snprintf(buf, len, "pty:%s", c->path);
+		break;
+	case CHARDEV_FILE:
+		snprintf(buf, len, "file");
+		break;
+	case CHARDEV_UNIX:
+		snprintf(buf, len, "unix:%s%s", c->path, c->server ? ",server=on" : "");
+		break;
+	case CHARDEV_STDIO:
+		snprintf(buf, len, "stdio");
+		break;
+	default:
+		snprintf(buf, len, "null");
+		break;
+	}
+}

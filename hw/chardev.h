@@ -37,5 +37,7 @@ size_t chardev_write(struct chardev *c, const void *buf, size_t len);
 ssize_t chardev_read(struct chardev *c, void *buf, size_t len);
 /* Accept a waiting client on a unix server socket; true if one connected. */
 bool chardev_accept(struct chardev *c);
+/* The backend as QEMU's query-chardev names it ("pty:/dev/pts/3", "file", ...). */
+void chardev_filename(const struct chardev *c, char *buf, size_t len);
 
 #endif

@@ -1559,6 +1559,22 @@ struct ide_drive *piix_ide_drive(struct piix_ide *s, unsigned int drive)
 	return drive < IDE_DRIVES ? &s->ch[drive / 2].drive[drive % 2] : NULL;
 }
 
+void piix_ide_drive_info(const struct piix_ide *s, unsigned int drive, struct ide_drive_info *info)
+{
+	const struct ide_drive *d = drive < IDE_DRIVES ? &s->ch[drive / 2].drive[drive % 2] : NULL;
+
+	memset(info, 0, sizeof(*info));
+	if (!d || d->kind == IDE_KIND_NONE)
+		return;
+	info->kind = d->kind;
+	info->locked = d->r.locked;
+	info->tray_open = d->r.tray_open;
+	if (block_present(&d->blk)) {
+		info->medium = d->blk.path;
+		info->read_only = d->blk.read_only;
+	}
+}
+
 void piix_ide_reset(struct piix_ide *s)
 {
 	/* QEMU piix3_reset: command 0, BMIBA 1 (pci_device_reset did the BAR). */

@@ -180,6 +180,18 @@ int piix_ide_change_medium(struct piix_ide *s, unsigned int drive, const char *p
 			   bool force, char *err, size_t errlen);
 struct ide_drive *piix_ide_drive(struct piix_ide *s, unsigned int drive);
 
+/* What the control plane (QMP query-block, eject) sees of a drive. */
+struct ide_drive_info {
+	enum ide_kind kind;  /* IDE_KIND_NONE: no drive at that position */
+	bool locked;         /* the guest's PREVENT MEDIUM REMOVAL */
+	bool tray_open;
+	const char *medium;  /* the image's path, NULL with no medium */
+	bool read_only;
+};
+
+/* Drive 0-3 (channel * 2 + unit); past the end, a drive of kind IDE_KIND_NONE. */
+void piix_ide_drive_info(const struct piix_ide *s, unsigned int drive, struct ide_drive_info *info);
+
 void piix_ide_save_state(const struct piix_ide *s, struct ide_state *st);
 int piix_ide_check_state(const struct piix_ide *s, const struct ide_state *st, char *err,
 			 size_t errlen);

@@ -311,6 +311,29 @@ static void update_irq_reporting(struct pci_device *dev)
 		dev->config[PCI_STATUS] &= (uint8_t)~PCI_STATUS_INTERRUPT;
 }
 
+bool pci_function_info(const struct pci_bus *bus, unsigned int devfn, struct pci_function_info *info)
+{
+	const struct pci_device *d = devfn < 256 ? bus->devices[devfn] : NULL;
+
+	memset(info, 0, sizeof(*info));
+	if (!d)
+		return false;
+	info->vendor = pci_get_word(d->config + PCI_VENDOR_ID);
+	info->device = pci_get_word(d->config + PCI_DEVICE_ID);
+	info->device_class = pci_get_word(d->config + PCI_CLASS_DEVICE);
+	info->subsys_vendor = pci_get_word(d->config + PCI_SUBSYSTEM_VENDOR_ID);
+	info->subsys = pci_get_word(d->config + PCI_SUBSYSTEM_ID);
+	info->irq_line = d->config[PCI_INTERRUPT_LINE];
+	info->irq_pin = d->config[PCI_INTERRUPT_PIN];
+	for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
+		info->bar[i].type = d->bars[i].type;
+		info->bar[i].prefetch = d->bars[i].prefetch;
+		info->bar[i].size = d->bars[i].size;
+		info->bar[i].addr = d->bars[i].addr;
+	}
+	return true;
+}
+
 void pci_set_irq(struct pci_device *dev, unsigned int intx, bool level)
 {
 	if (intx >= 4)

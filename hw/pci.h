@@ -167,6 +167,22 @@ int pci_check_state(const struct pci_device *dev, const struct pci_state *st, ch
  */
 void pci_load_state(struct pci_device *dev, const struct pci_state *st);
 
+/* A function of bus 0 as a monitor shows it (QMP query-pci). */
+struct pci_function_info {
+	uint16_t vendor, device, subsys_vendor, subsys;
+	uint16_t device_class; /* base class and sub-class (config 0x0a) */
+	uint8_t irq_line, irq_pin; /* irq_pin 0: no INTx */
+	struct {
+		enum pci_bar_type type;
+		bool prefetch;
+		uint64_t size; /* 0: no such BAR */
+		uint64_t addr; /* PCI_BAR_UNMAPPED while unmapped */
+	} bar[PCI_NUM_BARS];
+};
+
+/* false if nothing is at devfn. */
+bool pci_function_info(const struct pci_bus *bus, unsigned int devfn, struct pci_function_info *info);
+
 /* Drive INTx pin (0 = INTA). */
 void pci_set_irq(struct pci_device *dev, unsigned int intx, bool level);
 

@@ -282,6 +282,11 @@ static const struct io_ops cpu_map_ops = {
 	.read = cpu_map_read, .write = cpu_map_write, .impl_min = 1, .impl_max = 1,
 };
 
+bool piix4_pm_cpu_online(const struct piix4_pm *s, unsigned int cpu)
+{
+	return cpu < CPU_MAP_LEN * 8 && (s->cpu_map[cpu / 8] & (1u << (cpu % 8)));
+}
+
 int piix4_pm_set_cpu_online(struct piix4_pm *s, unsigned int cpu, bool online)
 {
 	uint8_t bit;

@@ -175,6 +175,8 @@ uint32_t piix4_pm_timer_read(struct piix4_pm *s);
 /* Control-plane events. */
 void piix4_pm_power_button(struct piix4_pm *s);
 int piix4_pm_set_cpu_online(struct piix4_pm *s, unsigned int cpu, bool online);
+/* Is vCPU `cpu` online in the ACPI CPU map (false past its end)? */
+bool piix4_pm_cpu_online(const struct piix4_pm *s, unsigned int cpu);
 /* Announce a device plugged into / about to leave `slot` (devfn for trad). */
 int piix4_pm_pci_hotplug(struct piix4_pm *s, unsigned int devfn, bool added,
 			 bool removable);

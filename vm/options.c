@@ -5,47 +5,32 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void options_usage(FILE *out)
-{
-	fputs("usage: hvmdm [options]\n"
-	      "  -machine TYPE[,suppress-vmdesc=on]  xenfv (default), xenfv-trad or pc\n"
-	      "  -m MIB[M|G]          guest memory (default 128 MiB)\n"
-	      "  -smp N               vCPUs (1-128)\n"
-	      "  -serial SPEC         null | stdio | pty | file:PATH | unix:PATH[,server=on]\n"
-	      "                       (up to two: 0x3f8/IRQ 4, 0x2f8/IRQ 3)\n"
-	      "  -selfcheck           replay hvmloader's chipset set-up and check the result\n"
-	      "  -accel kvm           run the guest on KVM (machine pc; up to 16 vCPUs)\n"
-	      "  -bios FILE           firmware (default " DEFAULT_BIOS ")\n"
-	      "  -debugcon SPEC       the firmware debug port 0x402 to a backend (as -serial)\n"
-	      "  -option-rom FILE     offer an option ROM to the firmware (fw_cfg genroms/)\n"
-	      "  -kernel FILE [-initrd FILE] [-append CMDLINE]  boot a Linux bzImage directly\n"
-	      "                       (fw_cfg and " LINUXBOOT_ROM ")\n"
-	      "  -hda FILE ... -hdd FILE  raw disk images on the PIIX3 IDE channels\n"
-	      "  -cdrom FILE          an ISO image in a CD-ROM drive (secondary master)\n"
-	      "  -drive file=F,if=ide,index=N,media=disk|cdrom,format=raw[,readonly=on]\n"
-	      "  -drive if=none,id=ID[,file=F] -device ide-cd,drive=ID,bus=ide.B,unit=U\n"
-	      "  -qmp unix:PATH,server=on,wait=off   a QMP monitor on a unix socket\n"
-	      "  -chardev socket,id=ID,path=PATH,server=on,wait=off  (with -mon)\n"
-	      "  -mon chardev=ID,mode=control          a QMP monitor on that socket\n"
-	      "  -incoming file:PATH|fd:N  restore a whole VM saved by QMP migrate (KVM)\n"
-	      "  -S                   do not start the vCPUs until QMP cont\n"
-	      "  -xen-domid N         serve Xen guest N as its device model (libxl's qemu-xen\n"
-	      "                       argv: -no-shutdown -nodefaults -name -vnc none -display none\n"
-	      "                       -nographic -boot -net none -xen-domid-restrict -chroot -runas)\n"
-	      "  -verbose             log at debug level\n"
-	      "  -version, -help\n",
-	      out);
-}
 
 static int fail(char *err, size_t errlen, const char *opt, const char *why, const char *arg)
 {
 	snprintf(err, errlen, "%s %s: %s", opt, arg ? arg : "", why);
 	return -1;
 }
+
+/*
+ * One row of the command line: an option, whether it takes the next argv
+ * element, and what it does. The parser looks nothing else up.
+ */
+struct cli_option;
+typedef int option_fn(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		      size_t errlen);
+
+struct cli_option {
+	const char *name;
+	bool takes_arg;
+	option_fn *parse; /* 0, -1 with err, or 1: stop here (-help, -version) */
+	size_t field;     /* the struct options member of set_string/set_true */
+	const char *help; /* its -help lines as printed; NULL: another row's lines cover it */
+};
 
 /*
  * One "key=value,key=value" list in QEMU's syntax: ",," is a literal comma.
@@ -185,8 +170,10 @@ static int set_ide_drive(struct options *o, const char *opt, unsigned int index,
 }
 
 /* -drive: if=ide,index=N (a drive now) or if=none,id=X (attached by a later -device). */
-static int parse_drive(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+static int parse_drive(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		       size_t errlen)
 {
+	const char *opt = r->name;
 	struct drive_opts d = { .opt = opt, .index = -1 };
 
 	if (for_each_kv(opt, arg, err, errlen, drive_kv, &d))
@@ -216,9 +203,10 @@ static int parse_drive(struct options *o, const char *opt, const char *arg, char
 }
 
 /* -device ide-cd|ide-hd,drive=X,bus=ide.B,unit=U (libxl's CD-ROM form). */
-static int parse_ide_device(struct options *o, const char *opt, const char *arg, char *err,
-			    size_t errlen)
+static int parse_ide_device(struct options *o, const struct cli_option *r, const char *arg,
+			    char *err, size_t errlen)
 {
+	const char *opt = r->name;
 	struct drive_opts d = { .opt = opt, .bus = -1, .unit = 0 };
 	const char *comma = strchr(arg, ',');
 	bool cdrom = !strncmp(arg, "ide-cd", 6);
@@ -267,9 +255,10 @@ static bool parse_mib(const char *s, uint64_t *out)
 	return true;
 }
 
-static int parse_machine(struct options *o, const char *opt, const char *arg, char *err,
-			 size_t errlen)
+static int parse_machine(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		         size_t errlen)
 {
+	const char *opt = r->name;
 	char buf[256];
 	char *save = NULL, *tok;
 
@@ -331,8 +320,10 @@ static int add_qmp_path(struct options *o, const char *opt, const char *path, co
 }
 
 /* -qmp unix:PATH,server=on,wait=off */
-static int parse_qmp(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+static int parse_qmp(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		     size_t errlen)
 {
+	const char *opt = r->name;
 	char buf[512];
 	char *comma;
 
@@ -347,9 +338,10 @@ static int parse_qmp(struct options *o, const char *opt, const char *arg, char *
 }
 
 /* -chardev socket,id=ID,path=PATH,server=on,wait=off */
-static int parse_chardev(struct options *o, const char *opt, const char *arg, char *err,
-			 size_t errlen)
+static int parse_chardev(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		         size_t errlen)
 {
+	const char *opt = r->name;
 	char buf[512], rest[512] = "";
 	char *save = NULL, *t;
 	const char *id = NULL, *path = NULL, *fd = NULL;
@@ -393,8 +385,10 @@ static int parse_chardev(struct options *o, const char *opt, const char *arg, ch
 }
 
 /* -mon chardev=ID,mode=control */
-static int parse_mon(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+static int parse_mon(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		     size_t errlen)
 {
+	const char *opt = r->name;
 	char buf[256];
 	char *save = NULL, *t;
 	const char *id = NULL;
@@ -419,6 +413,363 @@ static int parse_mon(struct options *o, const char *opt, const char *arg, char *
 	return fail(err, errlen, opt, "no -chardev with that id before it", arg);
 }
 
+
+/* ---- what each row does ---- */
+
+#define FIELD(member) offsetof(struct options, member)
+
+static int set_string(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		      size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	*(const char **)((char *)o + r->field) = arg;
+	return 0;
+}
+
+static int set_true(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		    size_t errlen)
+{
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	*(bool *)((char *)o + r->field) = true;
+	return 0;
+}
+
+/* What QEMU makes optional and hvmdm always is: no default devices, no config file, no display. */
+static int opt_ignored(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		       size_t errlen)
+{
+	(void)o;
+	(void)r;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+static int opt_help(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		    size_t errlen)
+{
+	(void)r;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	o->mode = MODE_HELP;
+	return 1;
+}
+
+static int opt_version(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		       size_t errlen)
+{
+	(void)r;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	o->mode = MODE_VERSION;
+	return 1;
+}
+
+/*
+ * libxl's qemu-xen-traditional launch (-d DOMID -domain-name ...,
+ * reference/xen-captures/argv-override-qemu-xen-traditional.txt)
+ * speaks the xenstore command protocol, not QMP: not hvmdm's.
+ */
+static int refuse_trad(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		       size_t errlen)
+{
+	(void)o;
+	(void)arg;
+	snprintf(err, errlen, "%s: this is libxl's device_model_version=\"qemu-xen-traditional\" launch, "
+		 "which hvmdm does not take; set device_model_version=\"qemu-xen\" in the xl config "
+		 "(a guest saved by qemu-xen-traditional still restores under it)", r->name);
+	return -1;
+}
+
+static int opt_selfcheck(struct options *o, const struct cli_option *r, const char *arg, char *err,
+			 size_t errlen)
+{
+	(void)r;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	o->mode = MODE_SELFCHECK;
+	return 0;
+}
+
+static int opt_enable_kvm(struct options *o, const struct cli_option *r, const char *arg, char *err,
+			  size_t errlen)
+{
+	(void)r;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	o->accel = ACCEL_KVM;
+	return 0;
+}
+
+static int opt_accel(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		     size_t errlen)
+{
+	if (strcmp(arg, "kvm"))
+		return fail(err, errlen, r->name, "only kvm (Xen: give -xen-domid N, as libxl does)", arg);
+	o->accel = ACCEL_KVM;
+	return 0;
+}
+
+static int opt_machine(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		       size_t errlen)
+{
+	if (parse_machine(o, r, arg, err, errlen))
+		return -1;
+	o->machine_given = true;
+	return 0;
+}
+
+static int opt_memory(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		      size_t errlen)
+{
+	if (!parse_mib(arg, &o->machine.ram_mib))
+		return fail(err, errlen, r->name, "not a memory size in MiB", arg);
+	return 0;
+}
+
+/* -smp N[,maxcpus=M] */
+static int opt_smp(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		   size_t errlen)
+{
+	char *end;
+	unsigned long n = strtoul(arg, &end, 10), max = n;
+
+	if (!strncmp(end, ",maxcpus=", 9)) {
+		char *end2;
+
+		max = strtoul(end + 9, &end2, 10);
+		end = end2;
+	}
+	if (*end || n == 0 || n > MACHINE_MAX_VCPUS || max < n || max > MACHINE_MAX_VCPUS)
+		return fail(err, errlen, r->name, "vCPU count must be 1-128 (N[,maxcpus=M], M >= N)", arg);
+	o->machine.vcpus = (unsigned int)n;   /* online at start */
+	o->max_vcpus = (unsigned int)max;     /* can come online (ACPI CPU hot-plug) */
+	return 0;
+}
+
+static int opt_serial(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		      size_t errlen)
+{
+	if (o->machine.nr_serial >= MACHINE_MAX_SERIAL)
+		return fail(err, errlen, r->name, "at most two serial ports", arg);
+	o->machine.serial[o->machine.nr_serial++] = arg;
+	return 0;
+}
+
+static int opt_option_rom(struct options *o, const struct cli_option *r, const char *arg,
+			  char *err, size_t errlen)
+{
+	if (o->machine.nr_option_roms >= 4)
+		return fail(err, errlen, r->name, "at most four option ROMs", arg);
+	o->machine.option_roms[o->machine.nr_option_roms++] = arg;
+	return 0;
+}
+
+static int opt_incoming(struct options *o, const struct cli_option *r, const char *arg, char *err,
+			size_t errlen)
+{
+	if (strncmp(arg, "file:", 5) && strncmp(arg, "fd:", 3))
+		return fail(err, errlen, r->name, "only file:PATH and fd:N are supported", arg);
+	o->incoming = arg;
+	return 0;
+}
+
+static int opt_xen_domid(struct options *o, const struct cli_option *r, const char *arg, char *err,
+			 size_t errlen)
+{
+	char *end;
+	unsigned long d = strtoul(arg, &end, 10);
+
+	if (*end || end == arg || d == 0 || d >= 0x7ff0)
+		return fail(err, errlen, r->name, "not a guest domain ID", arg);
+	o->xen_domid = (uint32_t)d;
+	o->accel = ACCEL_XEN;
+	return 0;
+}
+
+/* -vnc none, -display none: libxl's argv when the guest has no display. */
+static int opt_display(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		       size_t errlen)
+{
+	(void)o;
+	if (strcmp(arg, "none"))
+		return fail(err, errlen, r->name,
+			    "hvmdm has no display yet: set vnc=0 and sdl=0 (and vga=\"none\") in the xl config",
+			    arg);
+	return 0;
+}
+
+static int opt_net(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		   size_t errlen)
+{
+	(void)o;
+	if (strcmp(arg, "none"))
+		return fail(err, errlen, r->name,
+			    "emulated NICs are not built: use PV network (vif type=vif) in the xl config",
+			    arg);
+	return 0;
+}
+
+/* SeaBIOS takes its boot order from its own defaults (IDE disks, then CD). */
+static int opt_boot(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		    size_t errlen)
+{
+	(void)o;
+	if (strncmp(arg, "order=", 6))
+		return fail(err, errlen, r->name, "only order=... is understood", arg);
+	return 0;
+}
+
+/* -hda ... -hdd: the letter is the IDE position. */
+static int opt_hd(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		  size_t errlen)
+{
+	return set_ide_drive(o, r->name, (unsigned int)(r->name[3] - 'a'), false, arg, false, NULL,
+			     err, errlen);
+}
+
+static int opt_cdrom(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		     size_t errlen)
+{
+	return set_ide_drive(o, r->name, 2, true, arg, true, NULL, err, errlen);
+}
+
+/* libxl's display devices (vga="stdvga", "cirrus"; spice's qxl): none is built yet. */
+static int refuse_display(struct options *o, const struct cli_option *r, const char *arg,
+			  char *err, size_t errlen)
+{
+	(void)o;
+	return fail(err, errlen, r->name,
+		    "no emulated display is built yet: set vga=\"none\" in the xl config", arg);
+}
+
+/*
+ * -device DRIVER[,props]: one row per driver. `create` is handed the -device
+ * row (for messages) and the whole argument, driver name included.
+ */
+struct cli_device {
+	const char *driver;
+	option_fn *create;
+	const char *help; /* its -help lines, printed under -device's place */
+};
+
+static const struct cli_device devices[] = {
+	{ "ide-cd", parse_ide_device,
+	  "  -drive if=none,id=ID[,file=F] -device ide-cd,drive=ID,bus=ide.B,unit=U\n" },
+	{ "ide-hd", parse_ide_device, NULL },
+	{ "cirrus-vga", refuse_display, NULL },
+	{ "VGA", refuse_display, NULL },
+	{ "qxl-vga", refuse_display, NULL },
+};
+
+static int opt_device(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		      size_t errlen)
+{
+	size_t len = strcspn(arg, ",");
+
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		if (strlen(devices[i].driver) == len && !strncmp(arg, devices[i].driver, len))
+			return devices[i].create(o, r, arg, err, errlen);
+	return fail(err, errlen, r->name, "this device is not built yet; remove it from the xl config",
+		    arg);
+}
+
+/*
+ * Every option hvmdm knows, in -help's order; the rows without help are
+ * aliases, libxl's argv that hvmdm's defaults already satisfy, or refusals.
+ */
+static const struct cli_option options[] = {
+	{ "-machine", true, opt_machine, 0,
+	  "  -machine TYPE[,suppress-vmdesc=on]  xenfv (default), xenfv-trad or pc\n" },
+	{ "-M", true, opt_machine, 0, NULL },
+	{ "-m", true, opt_memory, 0,
+	  "  -m MIB[M|G]          guest memory (default 128 MiB)\n" },
+	{ "-smp", true, opt_smp, 0,
+	  "  -smp N               vCPUs (1-128)\n" },
+	{ "-serial", true, opt_serial, 0,
+	  "  -serial SPEC         null | stdio | pty | file:PATH | unix:PATH[,server=on]\n"
+	  "                       (up to two: 0x3f8/IRQ 4, 0x2f8/IRQ 3)\n" },
+	{ "-selfcheck", false, opt_selfcheck, 0,
+	  "  -selfcheck           replay hvmloader's chipset set-up and check the result\n" },
+	{ "-accel", true, opt_accel, 0,
+	  "  -accel kvm           run the guest on KVM (machine pc; up to 16 vCPUs)\n" },
+	{ "-enable-kvm", false, opt_enable_kvm, 0, NULL },
+	{ "-bios", true, set_string, FIELD(bios),
+	  "  -bios FILE           firmware (default " DEFAULT_BIOS ")\n" },
+	{ "-debugcon", true, set_string, FIELD(machine.debugcon),
+	  "  -debugcon SPEC       the firmware debug port 0x402 to a backend (as -serial)\n" },
+	{ "-option-rom", true, opt_option_rom, 0,
+	  "  -option-rom FILE     offer an option ROM to the firmware (fw_cfg genroms/)\n" },
+	{ "-kernel", true, set_string, FIELD(machine.kernel),
+	  "  -kernel FILE [-initrd FILE] [-append CMDLINE]  boot a Linux bzImage directly\n"
+	  "                       (fw_cfg and " LINUXBOOT_ROM ")\n" },
+	{ "-initrd", true, set_string, FIELD(machine.initrd), NULL },
+	{ "-append", true, set_string, FIELD(machine.append), NULL },
+	{ "-hda", true, opt_hd, 0,
+	  "  -hda FILE ... -hdd FILE  raw disk images on the PIIX3 IDE channels\n" },
+	{ "-hdb", true, opt_hd, 0, NULL },
+	{ "-hdc", true, opt_hd, 0, NULL },
+	{ "-hdd", true, opt_hd, 0, NULL },
+	{ "-cdrom", true, opt_cdrom, 0,
+	  "  -cdrom FILE          an ISO image in a CD-ROM drive (secondary master)\n" },
+	{ "-drive", true, parse_drive, 0,
+	  "  -drive file=F,if=ide,index=N,media=disk|cdrom,format=raw[,readonly=on]\n" },
+	{ "-device", true, opt_device, 0, NULL }, /* the drivers' rows carry the help */
+	{ "-qmp", true, parse_qmp, 0,
+	  "  -qmp unix:PATH,server=on,wait=off   a QMP monitor on a unix socket\n" },
+	{ "-chardev", true, parse_chardev, 0,
+	  "  -chardev socket,id=ID,path=PATH,server=on,wait=off  (with -mon)\n" },
+	{ "-mon", true, parse_mon, 0,
+	  "  -mon chardev=ID,mode=control          a QMP monitor on that socket\n" },
+	{ "-incoming", true, opt_incoming, 0,
+	  "  -incoming file:PATH|fd:N  restore a whole VM saved by QMP migrate (KVM)\n" },
+	{ "-S", false, set_true, FIELD(start_paused),
+	  "  -S                   do not start the vCPUs until QMP cont\n" },
+	{ "-xen-domid", true, opt_xen_domid, 0,
+	  "  -xen-domid N         serve Xen guest N as its device model (libxl's qemu-xen\n"
+	  "                       argv: -no-shutdown -nodefaults -name -vnc none -display none\n"
+	  "                       -nographic -boot -net none -xen-domid-restrict -chroot -runas)\n" },
+	{ "-xen-domid-restrict", false, set_true, FIELD(xen_restrict), NULL },
+	{ "-no-shutdown", false, opt_ignored, 0, NULL },
+	{ "-nodefaults", false, opt_ignored, 0, NULL },
+	{ "-no-user-config", false, opt_ignored, 0, NULL },
+	{ "-nographic", false, opt_ignored, 0, NULL },
+	{ "-name", true, set_string, FIELD(name), NULL },
+	{ "-chroot", true, set_string, FIELD(chroot_dir), NULL },
+	{ "-runas", true, set_string, FIELD(runas), NULL },
+	{ "-vnc", true, opt_display, 0, NULL },
+	{ "-display", true, opt_display, 0, NULL },
+	{ "-net", true, opt_net, 0, NULL },
+	{ "-boot", true, opt_boot, 0, NULL },
+	{ "-verbose", false, set_true, FIELD(verbose),
+	  "  -verbose             log at debug level\n" },
+	{ "-version", false, opt_version, 0,
+	  "  -version, -help\n" },
+	{ "-help", false, opt_help, 0, NULL },
+	{ "-h", false, opt_help, 0, NULL },
+	/* libxl's qemu-xen-traditional argv: refused whatever follows them. */
+	{ "-d", false, refuse_trad, 0, NULL },
+	{ "-domain-name", false, refuse_trad, 0, NULL },
+	{ "-vcpu_avail", false, refuse_trad, 0, NULL },
+	{ "-videoram", false, refuse_trad, 0, NULL },
+};
+
+static const struct cli_option *find_option(const char *name)
+{
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (!strcmp(options[i].name, name))
+			return &options[i];
+	return NULL;
+}
+
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
@@ -430,164 +781,23 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i];
 		const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
-		bool takes_arg = true;
+		const struct cli_option *r;
+		int rc;
 
 		/* QEMU accepts --opt as -opt. */
 		if (opt[0] == '-' && opt[1] == '-')
 			opt++;
-		if (!strcmp(opt, "-help") || !strcmp(opt, "-h")) {
-			o->mode = MODE_HELP;
-			return 0;
-		}
-		if (!strcmp(opt, "-version")) {
-			o->mode = MODE_VERSION;
-			return 0;
-		}
-		/*
-		 * libxl's qemu-xen-traditional launch (-d DOMID -domain-name ...,
-		 * reference/xen-captures/argv-override-qemu-xen-traditional.txt)
-		 * speaks the xenstore command protocol, not QMP: not hvmdm's.
-		 */
-		if (!strcmp(opt, "-d") || !strcmp(opt, "-domain-name") || !strcmp(opt, "-vcpu_avail") ||
-		    !strcmp(opt, "-videoram")) {
-			snprintf(err, errlen, "%s: this is libxl's device_model_version=\"qemu-xen-traditional\" launch, "
-				 "which hvmdm does not take; set device_model_version=\"qemu-xen\" in the xl config "
-				 "(a guest saved by qemu-xen-traditional still restores under it)", opt);
-			return -1;
-		}
-		if (!strcmp(opt, "-selfcheck")) {
-			o->mode = MODE_SELFCHECK;
-			takes_arg = false;
-		} else if (!strcmp(opt, "-enable-kvm")) {
-			o->accel = ACCEL_KVM;
-			takes_arg = false;
-		} else if (!strcmp(opt, "-verbose")) {
-			o->verbose = true;
-			takes_arg = false;
-		} else if (!strcmp(opt, "-S")) {
-			o->start_paused = true;
-			takes_arg = false;
-		} else if (!strcmp(opt, "-no-shutdown") || !strcmp(opt, "-nodefaults") ||
-			   !strcmp(opt, "-no-user-config") || !strcmp(opt, "-nographic")) {
-			/* hvmdm's behaviour already: no default devices, no config file, no display */
-			takes_arg = false;
-		} else if (!strcmp(opt, "-xen-domid-restrict")) {
-			o->xen_restrict = true;
-			takes_arg = false;
-		} else if (!arg) {
+		r = find_option(opt);
+		if (!arg && (!r || r->takes_arg))
 			return fail(err, errlen, opt, "needs an argument (or is unknown; see -help)", "");
-		} else if (!strcmp(opt, "-machine") || !strcmp(opt, "-M")) {
-			if (parse_machine(o, opt, arg, err, errlen))
-				return -1;
-			o->machine_given = true;
-		} else if (!strcmp(opt, "-m")) {
-			if (!parse_mib(arg, &o->machine.ram_mib))
-				return fail(err, errlen, opt, "not a memory size in MiB", arg);
-		} else if (!strcmp(opt, "-smp")) {
-			char *end;
-			unsigned long n = strtoul(arg, &end, 10), max = n;
-
-			if (!strncmp(end, ",maxcpus=", 9)) {
-				char *end2;
-
-				max = strtoul(end + 9, &end2, 10);
-				end = end2;
-			}
-			if (*end || n == 0 || n > MACHINE_MAX_VCPUS || max < n || max > MACHINE_MAX_VCPUS)
-				return fail(err, errlen, opt, "vCPU count must be 1-128 (N[,maxcpus=M], M >= N)", arg);
-			o->machine.vcpus = (unsigned int)n;   /* online at start */
-			o->max_vcpus = (unsigned int)max;     /* can come online (ACPI CPU hot-plug) */
-		} else if (!strcmp(opt, "-serial")) {
-			if (o->machine.nr_serial >= MACHINE_MAX_SERIAL)
-				return fail(err, errlen, opt, "at most two serial ports", arg);
-			o->machine.serial[o->machine.nr_serial++] = arg;
-		} else if (!strcmp(opt, "-accel")) {
-			if (!strcmp(arg, "kvm")) {
-				o->accel = ACCEL_KVM;
-			} else {
-				return fail(err, errlen, opt, "only kvm (Xen: give -xen-domid N, as libxl does)", arg);
-			}
-		} else if (!strcmp(opt, "-bios")) {
-			o->bios = arg;
-		} else if (!strcmp(opt, "-debugcon")) {
-			o->machine.debugcon = arg;
-		} else if (!strcmp(opt, "-kernel")) {
-			o->machine.kernel = arg;
-		} else if (!strcmp(opt, "-initrd")) {
-			o->machine.initrd = arg;
-		} else if (!strcmp(opt, "-append")) {
-			o->machine.append = arg;
-		} else if (!strcmp(opt, "-option-rom")) {
-			if (o->machine.nr_option_roms >= 4)
-				return fail(err, errlen, opt, "at most four option ROMs", arg);
-			o->machine.option_roms[o->machine.nr_option_roms++] = arg;
-		} else if (!strcmp(opt, "-qmp")) {
-			if (parse_qmp(o, opt, arg, err, errlen))
-				return -1;
-		} else if (!strcmp(opt, "-chardev")) {
-			if (parse_chardev(o, opt, arg, err, errlen))
-				return -1;
-		} else if (!strcmp(opt, "-mon")) {
-			if (parse_mon(o, opt, arg, err, errlen))
-				return -1;
-		} else if (!strcmp(opt, "-incoming")) {
-			if (strncmp(arg, "file:", 5) && strncmp(arg, "fd:", 3))
-				return fail(err, errlen, opt, "only file:PATH and fd:N are supported", arg);
-			o->incoming = arg;
-		} else if (!strcmp(opt, "-xen-domid")) {
-			char *end;
-			unsigned long d = strtoul(arg, &end, 10);
-
-			if (*end || end == arg || d == 0 || d >= 0x7ff0)
-				return fail(err, errlen, opt, "not a guest domain ID", arg);
-			o->xen_domid = (uint32_t)d;
-			o->accel = ACCEL_XEN;
-		} else if (!strcmp(opt, "-name")) {
-			o->name = arg;
-		} else if (!strcmp(opt, "-chroot")) {
-			o->chroot_dir = arg;
-		} else if (!strcmp(opt, "-runas")) {
-			o->runas = arg;
-		} else if (!strcmp(opt, "-vnc") || !strcmp(opt, "-display")) {
-			if (strcmp(arg, "none"))
-				return fail(err, errlen, opt,
-					    "hvmdm has no display yet: set vnc=0 and sdl=0 (and vga=\"none\") in the xl config",
-					    arg);
-		} else if (!strcmp(opt, "-net")) {
-			if (strcmp(arg, "none"))
-				return fail(err, errlen, opt,
-					    "emulated NICs are not built: use PV network (vif type=vif) in the xl config",
-					    arg);
-		} else if (!strcmp(opt, "-boot")) {
-			if (strncmp(arg, "order=", 6))
-				return fail(err, errlen, opt, "only order=... is understood", arg);
-			/* SeaBIOS takes its boot order from its own defaults (IDE disks, then CD). */
-		} else if (!strcmp(opt, "-hda") || !strcmp(opt, "-hdb") || !strcmp(opt, "-hdc") ||
-			   !strcmp(opt, "-hdd")) {
-			if (set_ide_drive(o, opt, (unsigned int)(opt[3] - 'a'), false, arg, false, NULL, err, errlen))
-				return -1;
-		} else if (!strcmp(opt, "-cdrom")) {
-			if (set_ide_drive(o, opt, 2, true, arg, true, NULL, err, errlen))
-				return -1;
-		} else if (!strcmp(opt, "-device") && (!strncmp(arg, "ide-cd,", 7) || !strncmp(arg, "ide-hd,", 7))) {
-			if (parse_ide_device(o, opt, arg, err, errlen))
-				return -1;
-		} else if (!strcmp(opt, "-device")) {
-			if (!strncmp(arg, "cirrus-vga", 10) || !strncmp(arg, "VGA", 3) ||
-			    !strncmp(arg, "qxl-vga", 7))
-				return fail(err, errlen, opt,
-					    "no emulated display is built yet: set vga=\"none\" in the xl config",
-					    arg);
-			return fail(err, errlen, opt,
-				    "this device is not built yet; remove it from the xl config",
-				    arg);
-		} else if (!strcmp(opt, "-drive")) {
-			if (parse_drive(o, opt, arg, err, errlen))
-				return -1;
-		} else {
+		if (!r)
 			return fail(err, errlen, opt, "unknown option (see -help)", "");
-		}
-		if (takes_arg)
+		rc = r->parse(o, r, r->takes_arg ? arg : NULL, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			return 0;
+		if (r->takes_arg)
 			i++;
 	}
 	for (unsigned int i = 0; i < o->nr_pending_drive; i++)
@@ -615,4 +825,18 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 				    profile_name(o->machine.profile));
 	}
 	return 0;
+}
+
+void options_usage(FILE *out)
+{
+	fputs("usage: hvmdm [options]\n", out);
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		if (options[i].help)
+			fputs(options[i].help, out);
+		if (options[i].parse != opt_device)
+			continue;
+		for (size_t j = 0; j < sizeof(devices) / sizeof(devices[0]); j++)
+			if (devices[j].help)
+				fputs(devices[j].help, out);
+	}
 }

@@ -263,11 +263,12 @@ static const char *run_status(const struct qmp_server *q)
 	return "paused";
 }
 
-static void cmd_stop(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
+static void cmd_stop(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
 {
 	char err[256];
 	bool was_running = !q->ops->paused(q->target);
 
+	(void)args;
 	if (q->ops->pause(q->target, err, sizeof(err))) {
 		reply_error(mon, id, "GenericError", "%s", err);
 		return;
@@ -278,11 +279,12 @@ static void cmd_stop(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
 	reply_ok(mon, id, NULL);
 }
 
-static void cmd_cont(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
+static void cmd_cont(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
 {
 	char err[256];
 	bool was_paused = q->ops->paused(q->target);
 
+	(void)args;
 	if (q->ops->resume(q->target, err, sizeof(err))) {
 		reply_error(mon, id, "GenericError", "%s", err);
 		return;
@@ -353,10 +355,12 @@ static void cmd_migrate(struct qmp_server *q, struct qmp_monitor *mon, json_t *i
 	reply_ok(mon, id, NULL);
 }
 
-static void cmd_query_migrate(struct qmp_server *q, struct qmp_monitor *mon, json_t *id)
+static void cmd_query_migrate(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+			      json_t *args)
 {
 	json_t *ret = json_pack("{s:s}", "status", q->migrate_status);
 
+	(void)args;
 	if (!strcmp(q->migrate_status, "completed"))
 		json_object_set_new(ret, "ram",
 				    json_pack("{s:I,s:I}", "total", (json_int_t)q->migrate_stats.ram_bytes,
@@ -534,39 +538,44 @@ static json_t *query_pci(const struct machine *m)
 	json_t *devices = json_array();
 
 	for (unsigned int devfn = 0; devfn < 256; devfn++) {
-		const struct pci_device *d = m->pci.devices[devfn];
+		struct pci_function_info f;
 		json_t *regions, *dev;
 
-		if (!d)
+		if (!pci_function_info(&m->pci, devfn, &f))
 			continue;
 		regions = json_array();
 		for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
-			const struct pci_bar *b = &d->bars[i];
+			json_int_t addr = f.bar[i].addr == PCI_BAR_UNMAPPED ? -1 : (json_int_t)f.bar[i].addr;
 
-			if (!b->size)
+			if (!f.bar[i].size)
 				continue;
 			json_array_append_new(regions, json_pack("{s:i, s:s, s:I, s:I, s:b}", "bar", i,
-								 "type", b->type == PCI_BAR_IO ? "io" : "memory",
-								 "address", b->addr == PCI_BAR_UNMAPPED ? (json_int_t)-1 : (json_int_t)b->addr,
-								 "size", (json_int_t)b->size, "prefetch", b->prefetch));
+								 "type", f.bar[i].type == PCI_BAR_IO ? "io" : "memory",
+								 "address", addr, "size", (json_int_t)f.bar[i].size,
+								 "prefetch", f.bar[i].prefetch));
 		}
 		dev = json_pack("{s:i, s:i, s:i, s:{s:i}, s:{s:i, s:i, s:i, s:i}, s:s, s:o}",
 				"bus", 0, "slot", devfn >> 3, "function", devfn & 7,
-				"class_info", "class", pci_get_word(d->config + 0x0a),
-				"id", "vendor", pci_get_word(d->config + 0x00), "device", pci_get_word(d->config + 0x02),
-				"subsystem-vendor", pci_get_word(d->config + 0x2c),
-				"subsystem", pci_get_word(d->config + 0x2e),
+				"class_info", "class", f.device_class,
+				"id", "vendor", f.vendor, "device", f.device,
+				"subsystem-vendor", f.subsys_vendor, "subsystem", f.subsys,
 				"qdev_id", "", "regions", regions);
-		if (d->config[0x3d]) {
-			json_object_set_new(dev, "irq", json_integer(d->config[0x3c]));
-			json_object_set_new(dev, "irq_pin", json_integer(d->config[0x3d]));
+		if (f.irq_pin) {
+			json_object_set_new(dev, "irq", json_integer(f.irq_line));
+			json_object_set_new(dev, "irq_pin", json_integer(f.irq_pin));
 		}
 		json_array_append_new(devices, dev);
 	}
 	return json_pack("[{s:i, s:o}]", "bus", 0, "devices", devices);
 }
 
-/* A drive by QMP name: its -device/-drive id, or QEMU's ide<bus>-hd<unit> / ide<bus>-cd<unit>. */
+/* QEMU's name for IDE position i: ide<bus>-hd<unit> or ide<bus>-cd<unit>. */
+static void ide_legacy_name(unsigned int i, enum ide_kind kind, char *buf, size_t len)
+{
+	snprintf(buf, len, "ide%u-%s%u", i / 2, kind == IDE_KIND_CD ? "cd" : "hd", i % 2);
+}
+
+/* A drive by QMP name: its -device/-drive id, or QEMU's legacy name. */
 static int qmp_ide_drive(const struct machine *m, json_t *args, const char **name)
 {
 	const char *id = json_string_value(json_object_get(args, "id"));
@@ -577,12 +586,13 @@ static int qmp_ide_drive(const struct machine *m, json_t *args, const char **nam
 	if (!id)
 		return -1;
 	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		struct ide_drive_info d;
 		char legacy[16];
 
-		if (m->ide.ch[i / 2].drive[i % 2].kind == IDE_KIND_NONE)
+		piix_ide_drive_info(&m->ide, i, &d);
+		if (d.kind == IDE_KIND_NONE)
 			continue;
-		snprintf(legacy, sizeof(legacy), "ide%u-%s%u", i / 2,
-			 m->ide.ch[i / 2].drive[i % 2].kind == IDE_KIND_CD ? "cd" : "hd", i % 2);
+		ide_legacy_name(i, d.kind, legacy, sizeof(legacy));
 		if (!strcmp(id, legacy) || (m->cfg.ide[i].id && !strcmp(id, m->cfg.ide[i].id)))
 			return (int)i;
 	}
@@ -646,22 +656,22 @@ static json_t *query_block(struct qmp_server *q)
 	json_t *list = json_array();
 
 	for (unsigned int i = 0; m && i < IDE_DRIVES; i++) {
-		const struct ide_drive *d = &m->ide.ch[i / 2].drive[i % 2];
+		struct ide_drive_info d;
 		char legacy[16];
 		json_t *e;
 
-		if (d->kind == IDE_KIND_NONE)
+		piix_ide_drive_info(&m->ide, i, &d);
+		if (d.kind == IDE_KIND_NONE)
 			continue;
-		snprintf(legacy, sizeof(legacy), "ide%u-%s%u", i / 2,
-			 d->kind == IDE_KIND_CD ? "cd" : "hd", i % 2);
+		ide_legacy_name(i, d.kind, legacy, sizeof(legacy));
 		e = json_pack("{s:s, s:s, s:b, s:b}", "device", legacy, "qdev",
 			      m->cfg.ide[i].id ? m->cfg.ide[i].id : legacy, "removable",
-			      d->kind == IDE_KIND_CD, "locked", d->r.locked);
-		if (d->kind == IDE_KIND_CD)
-			json_object_set_new(e, "tray_open", json_boolean(d->r.tray_open));
-		if (block_present(&d->blk))
-			json_object_set_new(e, "inserted", json_pack("{s:s, s:b, s:s}", "file", d->blk.path,
-								     "ro", d->blk.read_only, "drv", "raw"));
+			      d.kind == IDE_KIND_CD, "locked", d.locked);
+		if (d.kind == IDE_KIND_CD)
+			json_object_set_new(e, "tray_open", json_boolean(d.tray_open));
+		if (d.medium)
+			json_object_set_new(e, "inserted", json_pack("{s:s, s:b, s:s}", "file", d.medium,
+								     "ro", d.read_only, "drv", "raw"));
 		json_array_append_new(list, e);
 	}
 	return list;
@@ -682,46 +692,259 @@ static json_t *query_chardev(struct qmp_server *q)
 						      "filename", buf, "frontend-open", 1));
 	}
 	for (unsigned int i = 0; m && i < m->nr_uarts; i++) {
-		const struct chardev *c = &m->serial_backend[i];
 		char label[24];
 
 		snprintf(label, sizeof(label), "serial%u", i);
-		switch (c->kind) {
-		case CHARDEV_PTY:
-			snprintf(buf, sizeof(buf), "pty:%s", c->path);
-			break;
-		case CHARDEV_FILE:
-			snprintf(buf, sizeof(buf), "file");
-			break;
-		case CHARDEV_UNIX:
-			snprintf(buf, sizeof(buf), "unix:%s%s", c->path, c->server ? ",server=on" : "");
-			break;
-		case CHARDEV_STDIO:
-			snprintf(buf, sizeof(buf), "stdio");
-			break;
-		default:
-			snprintf(buf, sizeof(buf), "null");
-			break;
-		}
+		chardev_filename(&m->serial_backend[i], buf, sizeof(buf));
 		json_array_append_new(list, json_pack("{s:s,s:s,s:b}", "label", label, "filename", buf,
 						      "frontend-open", 1));
 	}
 	return list;
 }
 
-static const char *const command_names[] = {
-	"qmp_capabilities", "query-version", "query-commands", "query-status",
-	"query-command-line-options", "stop", "cont", "quit", "getfd", "add-fd",
-	"migrate", "query-migrate", "xen-save-devices-state", "query-chardev", "query-cpus-fast",
-	"xen-set-global-dirty-log", "system_wakeup", "query-block", "eject", "blockdev-change-medium",
-	"xen-load-devices-state", "query-pci", "query-vnc",
+/* ---- the command table ---- */
+
+/* A handler answers the command itself: reply_ok or reply_error. */
+typedef void qmp_command_fn(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+			    json_t *args);
+
+static void cmd_qmp_capabilities(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+				 json_t *args)
+{
+	(void)q;
+	(void)args;
+	if (mon->negotiated)
+		reply_error(mon, id, "CommandNotFound", "Capabilities negotiation is already complete, command ignored");
+	else
+		reply_ok(mon, id, NULL);
+	mon->negotiated = true;
+}
+
+static void cmd_query_version(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+			      json_t *args)
+{
+	(void)q;
+	(void)args;
+	reply_ok(mon, id, json_pack("{s:{s:i,s:i,s:i},s:s}", "qemu", "major", 7, "minor", 2,
+				    "micro", 0, "package", "hvmdm " HVMDM_VERSION));
+}
+
+static void cmd_query_status(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+			     json_t *args)
+{
+	(void)args;
+	reply_ok(mon, id, json_pack("{s:b,s:b,s:s}", "running", !q->ops->paused(q->target), "singlestep", 0,
+				    "status", run_status(q)));
+}
+
+/* The vCPUs online now: the ACPI CPU map the PIIX4 function keeps (libxl reads cpu-index). */
+static void cmd_query_cpus_fast(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+				json_t *args)
+{
+	const struct machine *m = q->ops->machine(q->target);
+	json_t *list = json_array();
+
+	(void)args;
+	for (unsigned int i = 0; m && i < CPU_MAP_LEN * 8; i++) {
+		char qom[48];
+
+		if (!piix4_pm_cpu_online(&m->pm, i))
+			continue;
+		/* QEMU's members; the QOM path in its form (a vCPU has no thread of ours under Xen). */
+		snprintf(qom, sizeof(qom), "/machine/unattached/device[%u]", i);
+		json_array_append_new(list, json_pack("{s:i,s:s,s:s,s:i,s:{s:i,s:i,s:i}}",
+						      "cpu-index", (int)i, "qom-path", qom, "target", "x86_64",
+						      "thread-id", 0, "props", "socket-id", (int)i, "core-id", 0,
+						      "thread-id", 0));
+	}
+	reply_ok(mon, id, list);
+}
+
+static void cmd_system_wakeup(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+			      json_t *args)
+{
+	char e[128];
+
+	(void)args;
+	if (!q->ops->wakeup)
+		reply_error(mon, id, "GenericError", "system_wakeup: not supported on this accelerator");
+	else if (q->ops->wakeup(q->target, e, sizeof(e)))
+		reply_error(mon, id, "GenericError", "system_wakeup: %s", e);
+	else
+		reply_ok(mon, id, NULL);
+}
+
+static void cmd_query_block(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+			    json_t *args)
+{
+	(void)args;
+	reply_ok(mon, id, query_block(q));
+}
+
+static void cmd_eject(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
+{
+	cmd_medium(q, mon, id, args, false);
+}
+
+static void cmd_change_medium(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+			      json_t *args)
+{
+	cmd_medium(q, mon, id, args, true);
+}
+
+static void cmd_query_chardev(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+			      json_t *args)
+{
+	(void)args;
+	reply_ok(mon, id, query_chardev(q));
+}
+
+static void cmd_query_pci(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
+{
+	const struct machine *m = q->ops->machine(q->target);
+
+	(void)args;
+	reply_ok(mon, id, m ? query_pci(m) : json_array());
+}
+
+/* No display in hvmdm: QEMU's answer for -vnc none. */
+static void cmd_query_vnc(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
+{
+	(void)q;
+	(void)args;
+	reply_ok(mon, id, json_pack("{s:b}", "enabled", 0));
+}
+
+static void cmd_xen_set_global_dirty_log(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+					 json_t *args)
+{
+	json_t *enable = json_object_get(args, "enable");
+
+	if (!json_is_boolean(enable)) {
+		reply_error(mon, id, "GenericError", "xen-set-global-dirty-log: parameter 'enable' is missing or not a boolean");
+		return;
+	}
+	if (q->ops->set_dirty_log)
+		q->ops->set_dirty_log(q->target, json_is_true(enable));
+	reply_ok(mon, id, NULL);
+}
+
+static void cmd_query_command_line_options(struct qmp_server *q, struct qmp_monitor *mon,
+					   json_t *id, json_t *args)
+{
+	(void)q;
+	(void)args;
+	reply_ok(mon, id, json_array());
+}
+
+static void cmd_quit(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
+{
+	(void)args;
+	reply_ok(mon, id, NULL);
+	qmp_event(q, "SHUTDOWN", "{\"guest\":false,\"reason\":\"host-qmp-quit\"}");
+	q->ops->quit(q->target);
+}
+
+static void cmd_getfd(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
+{
+	const char *name = json_string_value(json_object_get(args, "fdname"));
+	int fd = take_pending(mon);
+
+	if (!name || !name[0] || strlen(name) >= 64) {
+		reply_error(mon, id, "GenericError", "getfd: parameter 'fdname' is missing or too long");
+	} else if (fd < 0) {
+		reply_error(mon, id, "GenericError", "getfd: no file descriptor supplied via SCM_RIGHTS");
+	} else if (store_fd(q, name, -1, fd)) {
+		reply_error(mon, id, "GenericError", "getfd: too many descriptors held");
+	} else {
+		fd = -1; /* kept under its name */
+		reply_ok(mon, id, NULL);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void cmd_add_fd(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
+{
+	int fd = take_pending(mon), fdset = q->next_fdset;
+	json_t *want = json_object_get(args, "fdset-id");
+
+	if (json_is_integer(want) && json_integer_value(want) >= 0 &&
+	    json_integer_value(want) < 1000000)
+		fdset = (int)json_integer_value(want);
+	if (fd < 0) {
+		reply_error(mon, id, "GenericError", "add-fd: no file descriptor supplied via SCM_RIGHTS");
+	} else if (store_fd(q, "", fdset, fd)) {
+		close(fd);
+		reply_error(mon, id, "GenericError", "add-fd: too many descriptors held");
+	} else {
+		if (fdset >= q->next_fdset)
+			q->next_fdset = fdset + 1;
+		reply_ok(mon, id, json_pack("{s:i,s:i}", "fdset-id", fdset, "fd", fd));
+	}
+}
+
+static qmp_command_fn cmd_query_commands;
+
+/* Every command hvmdm answers, in the order query-commands lists them. */
+static const struct qmp_command {
+	const char *name;
+	qmp_command_fn *run;
+	bool before_negotiation; /* allowed before qmp_capabilities */
+} commands[] = {
+	{ "qmp_capabilities", cmd_qmp_capabilities, true },
+	{ "query-version", cmd_query_version, false },
+	{ "query-commands", cmd_query_commands, false },
+	{ "query-status", cmd_query_status, false },
+	{ "query-command-line-options", cmd_query_command_line_options, false },
+	{ "stop", cmd_stop, false },
+	{ "cont", cmd_cont, false },
+	{ "quit", cmd_quit, false },
+	{ "getfd", cmd_getfd, false },
+	{ "add-fd", cmd_add_fd, false },
+	{ "migrate", cmd_migrate, false },
+	{ "query-migrate", cmd_query_migrate, false },
+	{ "xen-save-devices-state", cmd_xen_save_devices_state, false },
+	{ "query-chardev", cmd_query_chardev, false },
+	{ "query-cpus-fast", cmd_query_cpus_fast, false },
+	{ "xen-set-global-dirty-log", cmd_xen_set_global_dirty_log, false },
+	{ "system_wakeup", cmd_system_wakeup, false },
+	{ "query-block", cmd_query_block, false },
+	{ "eject", cmd_eject, false },
+	{ "blockdev-change-medium", cmd_change_medium, false },
+	{ "xen-load-devices-state", cmd_xen_load_devices_state, false },
+	{ "query-pci", cmd_query_pci, false },
+	{ "query-vnc", cmd_query_vnc, false },
 };
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void cmd_query_commands(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+			       json_t *args)
+{
+	json_t *list = json_array();
+
+	(void)q;
+	(void)args;
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		json_array_append_new(list, json_pack("{s:s}", "name", commands[i].name));
+	reply_ok(mon, id, list);
+}
+
+static const struct qmp_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
 
 static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
 {
 	json_t *id = json_object_get(msg, "id");
 	const char *cmd = json_string_value(json_object_get(msg, "execute"));
 	json_t *args = json_object_get(msg, "arguments");
+	const struct qmp_command *c;
 
 	if (!json_is_object(msg) || !cmd) {
 		reply_error(mon, id, "GenericError", "QMP input must be an object with \"execute\"");
@@ -731,138 +954,14 @@ static void dispatch(struct qmp_server *q, struct qmp_monitor *mon, json_t *msg)
 		reply_error(mon, id, "GenericError", "\"arguments\" must be an object");
 		goto out;
 	}
-	if (!strcmp(cmd, "qmp_capabilities")) {
-		if (mon->negotiated)
-			reply_error(mon, id, "CommandNotFound", "Capabilities negotiation is already complete, command ignored");
-		else
-			reply_ok(mon, id, NULL);
-		mon->negotiated = true;
-		goto out;
-	}
-	if (!mon->negotiated) {
+	c = find_command(cmd);
+	if (!mon->negotiated && !(c && c->before_negotiation))
 		reply_error(mon, id, "CommandNotFound",
 			    "Expecting capabilities negotiation with 'qmp_capabilities'");
-		goto out;
-	}
-	if (!strcmp(cmd, "query-version")) {
-		reply_ok(mon, id, json_pack("{s:{s:i,s:i,s:i},s:s}", "qemu", "major", 7, "minor", 2,
-					    "micro", 0, "package", "hvmdm " HVMDM_VERSION));
-	} else if (!strcmp(cmd, "query-commands")) {
-		json_t *list = json_array();
-
-		for (size_t i = 0; i < sizeof(command_names) / sizeof(command_names[0]); i++)
-			json_array_append_new(list, json_pack("{s:s}", "name", command_names[i]));
-		reply_ok(mon, id, list);
-	} else if (!strcmp(cmd, "query-status")) {
-		reply_ok(mon, id, json_pack("{s:b,s:b,s:s}", "running", !q->ops->paused(q->target), "singlestep", 0,
-					    "status", run_status(q)));
-	} else if (!strcmp(cmd, "query-cpus-fast")) {
-		/* The vCPUs online now: the ACPI CPU map the PIIX4 function keeps (libxl reads cpu-index). */
-		const struct machine *m = q->ops->machine(q->target);
-		json_t *list = json_array();
-
-		for (unsigned int i = 0; m && i < CPU_MAP_LEN * 8; i++) {
-			char qom[48];
-
-			if (!(m->pm.cpu_map[i / 8] & (1u << (i % 8))))
-				continue;
-			/* QEMU's members; the QOM path in its form (a vCPU has no thread of ours under Xen). */
-			snprintf(qom, sizeof(qom), "/machine/unattached/device[%u]", i);
-			json_array_append_new(list, json_pack("{s:i,s:s,s:s,s:i,s:{s:i,s:i,s:i}}",
-							      "cpu-index", (int)i, "qom-path", qom, "target", "x86_64",
-							      "thread-id", 0, "props", "socket-id", (int)i, "core-id", 0,
-							      "thread-id", 0));
-		}
-		reply_ok(mon, id, list);
-	} else if (!strcmp(cmd, "system_wakeup")) {
-		char e[128];
-
-		if (!q->ops->wakeup)
-			reply_error(mon, id, "GenericError", "system_wakeup: not supported on this accelerator");
-		else if (q->ops->wakeup(q->target, e, sizeof(e)))
-			reply_error(mon, id, "GenericError", "system_wakeup: %s", e);
-		else
-			reply_ok(mon, id, NULL);
-	} else if (!strcmp(cmd, "query-block")) {
-		reply_ok(mon, id, query_block(q));
-	} else if (!strcmp(cmd, "eject")) {
-		cmd_medium(q, mon, id, args, false);
-	} else if (!strcmp(cmd, "blockdev-change-medium")) {
-		cmd_medium(q, mon, id, args, true);
-	} else if (!strcmp(cmd, "query-chardev")) {
-		reply_ok(mon, id, query_chardev(q));
-	} else if (!strcmp(cmd, "xen-load-devices-state")) {
-		cmd_xen_load_devices_state(q, mon, id, args);
-	} else if (!strcmp(cmd, "query-pci")) {
-		if (q->ops->machine(q->target))
-			reply_ok(mon, id, query_pci(q->ops->machine(q->target)));
-		else
-			reply_ok(mon, id, json_array());
-	} else if (!strcmp(cmd, "query-vnc")) {
-		/* No display in hvmdm: QEMU's answer for -vnc none. */
-		reply_ok(mon, id, json_pack("{s:b}", "enabled", 0));
-	} else if (!strcmp(cmd, "xen-set-global-dirty-log")) {
-		json_t *enable = json_object_get(args, "enable");
-
-		if (!json_is_boolean(enable)) {
-			reply_error(mon, id, "GenericError", "xen-set-global-dirty-log: parameter 'enable' is missing or not a boolean");
-		} else {
-			if (q->ops->set_dirty_log)
-				q->ops->set_dirty_log(q->target, json_is_true(enable));
-			reply_ok(mon, id, NULL);
-		}
-	} else if (!strcmp(cmd, "query-command-line-options")) {
-		reply_ok(mon, id, json_array());
-	} else if (!strcmp(cmd, "stop")) {
-		cmd_stop(q, mon, id);
-	} else if (!strcmp(cmd, "cont")) {
-		cmd_cont(q, mon, id);
-	} else if (!strcmp(cmd, "quit")) {
-		reply_ok(mon, id, NULL);
-		qmp_event(q, "SHUTDOWN", "{\"guest\":false,\"reason\":\"host-qmp-quit\"}");
-		q->ops->quit(q->target);
-	} else if (!strcmp(cmd, "getfd")) {
-		const char *name = json_string_value(json_object_get(args, "fdname"));
-		int fd = take_pending(mon);
-
-		if (!name || !name[0] || strlen(name) >= 64) {
-			reply_error(mon, id, "GenericError", "getfd: parameter 'fdname' is missing or too long");
-		} else if (fd < 0) {
-			reply_error(mon, id, "GenericError", "getfd: no file descriptor supplied via SCM_RIGHTS");
-		} else if (store_fd(q, name, -1, fd)) {
-			reply_error(mon, id, "GenericError", "getfd: too many descriptors held");
-		} else {
-			fd = -1; /* kept under its name */
-			reply_ok(mon, id, NULL);
-		}
-		if (fd >= 0)
-			close(fd);
-	} else if (!strcmp(cmd, "add-fd")) {
-		int fd = take_pending(mon), fdset = q->next_fdset;
-		json_t *want = json_object_get(args, "fdset-id");
-
-		if (json_is_integer(want) && json_integer_value(want) >= 0 &&
-		    json_integer_value(want) < 1000000)
-			fdset = (int)json_integer_value(want);
-		if (fd < 0) {
-			reply_error(mon, id, "GenericError", "add-fd: no file descriptor supplied via SCM_RIGHTS");
-		} else if (store_fd(q, "", fdset, fd)) {
-			close(fd);
-			reply_error(mon, id, "GenericError", "add-fd: too many descriptors held");
-		} else {
-			if (fdset >= q->next_fdset)
-				q->next_fdset = fdset + 1;
-			reply_ok(mon, id, json_pack("{s:i,s:i}", "fdset-id", fdset, "fd", fd));
-		}
-	} else if (!strcmp(cmd, "migrate")) {
-		cmd_migrate(q, mon, id, args);
-	} else if (!strcmp(cmd, "query-migrate")) {
-		cmd_query_migrate(q, mon, id);
-	} else if (!strcmp(cmd, "xen-save-devices-state")) {
-		cmd_xen_save_devices_state(q, mon, id, args);
-	} else {
+	else if (!c)
 		reply_error(mon, id, "CommandNotFound", "The command %s has not been found", cmd);
-	}
+	else
+		c->run(q, mon, id, args);
 out:
 	drop_pending(mon); /* descriptors not taken by this command are not kept */
 }
