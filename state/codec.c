@@ -193,3 +193,21 @@ unsigned int serial_instances(const struct machine *m, uint32_t inst[MACHINE_MAX
 		inst[i] = m->uart[i].base;
 	return m->nr_uarts;
 }
+
+void put_trad_pci(struct wbuf *w, const struct pci_state *p)
+{
+	put_be32(w, 2);
+	put_bytes(w, p->config, PCI_CONFIG_SIZE);
+	for (unsigned int i = 0; i < 4; i++)
+		put_be32(w, (p->irq_levels >> i) & 1);
+}
+
+long trad_pci_size(const uint8_t *p, size_t left)
+{
+	uint32_t inner;
+
+	if (left < 4)
+		return -1;
+	inner = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return inner == 1 ? 260 : inner == 2 ? 276 : -1;
+}

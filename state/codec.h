@@ -45,6 +45,17 @@ struct up_sub {
 /* The subsections after an upstream record's fields; an unknown one is an error. */
 int get_up_subsections(struct rbuf *r, struct decode_ctx *c, const struct up_sub *subs, size_t n);
 
+/*
+ * qemu-xen-traditional (hw/pci.c pci_device_save): be32 inner version 2,
+ * config[256], be32 INTx levels[4]; and the size of such a part at p
+ * (inner version 1: 260 bytes, 2: 276; -1 for anything else).
+ */
+void put_trad_pci(struct wbuf *w, const struct pci_state *p);
+long trad_pci_size(const uint8_t *p, size_t left);
+/* The payload of the traditional section being written, and closing it (state/qevm_write.c). */
+struct wbuf *trad_payload(struct trad_writer *t);
+void trad_section(struct trad_writer *t, const char *id, uint32_t instance, uint32_t version);
+
 /* hvmdm byte queue: le16 count, the bytes from the head. */
 void put_queue(struct wbuf *w, const struct ps2_queue *q);
 int get_queue(struct rbuf *r, struct decode_ctx *c, struct ps2_queue *q);

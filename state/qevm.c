@@ -27,7 +27,6 @@
 #define QEVM_END 0x03
 #define QEVM_FULL 0x04
 
-#define CIRRUS_VRAM (4u << 20)
 /* Sections besides the decoded records: a real file has about ten (ram, fw_cfg, dma, fdc, VGA, NICs, USB). */
 #define QEVM_MAX_OTHER 64
 
@@ -57,17 +56,6 @@ struct qevm {
 	unsigned int nr_others;
 	bool done;
 };
-
-/* Size of the PCI common part at p (inner version 1: 260 bytes, 2: 276). */
-static long pci_size(const uint8_t *p, size_t left)
-{
-	uint32_t inner;
-
-	if (left < 4)
-		return -1;
-	inner = be32_at(p);
-	return inner == 1 ? 260 : inner == 2 ? 276 : -1;
-}
 
 /*
  * Does a section header or the EOF byte start at p? With final_eof, an EOF
@@ -101,198 +89,41 @@ static bool header_at(const struct qevm *q, size_t p, bool final_eof)
 	return false;
 }
 
+static bool peek_header_at(const struct trad_peek *pk, size_t off, bool final_eof)
+{
+	const struct qevm *q = pk->walker;
+
+	return header_at(q, (size_t)(pk->p - q->buf) + off, final_eof);
+}
+
 /*
- * Bytes of payload at q->pos for (idstr, version); -1 if the layout is not
- * one we know (the stream cannot be walked past it). *erratum is set when a
- * piix4acpi "version 2" turns out to carry version-1 content.
+ * Bytes of payload at q->pos for (idstr, version), from the record kind's
+ * traditional codec or the table of sections no device decodes; -1 if the
+ * layout is not one we know (the stream cannot be walked past it).
+ * *erratum is set where content belies the version.
  */
 static long section_size(const struct qevm *q, const char *id, uint32_t v, bool *erratum,
 			 const char **why)
 {
-	const uint8_t *p = q->buf + q->pos;
-	size_t left = q->len - q->pos;
-	long pci;
+	const struct trad_peek pk = { .p = q->buf + q->pos, .left = q->len - q->pos,
+				      .header_at = peek_header_at, .walker = q };
+	const struct trad_foreign *f = trad_foreign_find(id);
+	const struct record_kind *k = f ? NULL : record_kind_find(id);
 
 	*erratum = false;
-#define IS(name) (!strcmp(id, name))
-	if (IS("timer") && (v == 1 || v == 2))
-		return 8;
-	if (IS("fw_cfg") && v == 1)
-		return 4;
-	if (IS("mc146818rtc") && v == 1)
-		return 197;
-	if (IS("platform_fixed_ioport") && v == 1)
-		return 1;
-	if (IS("serial") && (v == 1 || v == 2))
-		return v == 1 ? 9 : 11;
-	if (IS("pckbd") && v == 3)
-		return 4;
-	if (IS("ps2kbd") && (v == 2 || v == 3))
-		return v == 2 ? 280 : 284;
-	if (IS("ps2mouse") && v == 2)
-		return 291;
-	if (IS("dma") && v == 1)
-		return 75;
-	if (IS("gpe") && (v == 1 || v == 2))
-		return v == 1 ? 9 : 17;
-	if (IS("pci_devfn") && v == 1)
-		return 130;
-	if (IS("pcislots") && v == 1)
-		return 34;
-	if (IS("tpm-tis") && v == 1)
-		return 4172;
-	if (IS("PCIBUS") && v == 1) {
-		uint32_t nirq = left >= 4 ? be32_at(p) : UINT32_MAX;
-
-		return nirq <= 256 ? 4 + 4 * (long)nirq : -1;
-	}
-	if (IS("fdc") && v == 2)
-		return left >= 539 && p[538] <= 2 ? 539 + 3 * (long)p[538] : -1;
-	if (IS("uhci") && v == 1)
-		return (pci = pci_size(p, left)) < 0 ? -1 : pci + 27;
-	if (IS("e1000") && (v == 1 || v == 2))
-		return (pci = pci_size(p, left)) < 0 ? -1 : pci + (v == 2 ? 67332 : 67336);
-	if (IS("rtl8139") && v >= 1 && v <= 4) {
-		static const long body[] = { 0, 282, 362, 362, 366 };
-
-		if (v < 3)
-			return body[v];
-		return (pci = pci_size(p, left)) < 0 ? -1 : pci + body[v];
-	}
-	if (IS("I440FX") && (v == 1 || v == 2))
-		return pci_size(p, left);
-	if (IS("PIIX3") && v == 2)
-		return pci_size(p, left);
-	if (IS("platform") && v >= 1 && v <= 3)
-		return (pci = pci_size(p, left)) < 0 ? -1 : pci + (v == 1 ? 0 : v == 2 ? 9 : 8);
-	if (IS("piix4acpi") && v >= 1 && v <= 3) {
-		size_t after;
-		uint32_t addr;
-
-		if ((pci = pci_size(p, left)) < 0)
-			return -1;
-		if (v == 1)
-			return pci + 2;
-		if (v == 3)
-			return pci + 6;
-		/*
-		 * XenServer 6.0-6.2: "version 2" with version-1 content. The 4
-		 * bytes after pm1_control are an address only if they are 0x1f40
-		 * or 0xb000 and the next section header (or EOF) follows them.
-		 */
-		after = q->pos + (size_t)pci + 2;
-		if (after + 4 <= q->len) {
-			addr = be32_at(q->buf + after);
-			if ((addr == 0x1f40 || addr == 0xb000) && header_at(q, after + 4, false))
-				return pci + 6;
-		}
-		/* Version-1 content: the next section (or a final EOF) starts right here. */
-		if (header_at(q, after, true)) {
-			*erratum = true;
-			return pci + 2;
-		}
-		*why = "neither the version-2 layout nor XenServer's version-1 content fits: the stream is damaged";
-		return -1;
-	}
-	if (IS("ide") && v == 3) {
-		long at;
-
-		if ((pci = pci_size(p, left)) < 0)
-			return -1;
-		at = pci + 42; /* two bmdma engines, two channels' cmd/select */
-		for (int d = 0; d < 4; d++) {
-			if ((size_t)at + 8 > left)
-				return -1;
-			at += 8 + (be32_at(p + at + 4) ? 512 : 0) + 20;
-		}
-		return at;
-	}
-	if (IS("vga") && v >= 1 && v <= 4) {
-		long base = v >= 2 ? (pci = pci_size(p, left)) : 0, fixed;
-
-		if (base < 0)
-			return -1;
-		fixed = base + 1137 + (v >= 3 ? 4 : 0) + (v >= 4 ? 8 : 0);
-		if (v < 3)
-			return fixed;
-		if ((size_t)fixed > left)
-			return -1;
-		{
-			uint32_t vram = be32_at(p + base + 1137);
-			bool with_vram = v == 3 || be64_at(p + base + 1141) == 0;
-
-			if (vram > (16u << 20))
-				return -1;
-			return fixed + (with_vram ? vram : 0);
-		}
-	}
-	if (IS("cirrus_vga") && v >= 1 && v <= 3) {
-		long base = v >= 2 ? (pci = pci_size(p, left)) : 0;
-
-		if (base < 0)
-			return -1;
-		if (v == 1)
-			return 1611 + CIRRUS_VRAM;
-		if (v == 2)
-			return base + 1611 + CIRRUS_VRAM;
-		if ((size_t)base + 1619 > left)
-			return -1;
-		{
-			uint8_t vga_acc = p[base + 1594];
-			uint64_t gmfn = be64_at(p + base + 1611);
-
-			return base + 1619 + (gmfn == 0 && vga_acc == 0 ? CIRRUS_VRAM : 0);
-		}
-	}
-#undef IS
+	if (f)
+		return f->size(&pk, v);
+	if (k && k->trad.size)
+		return k->trad.size(&pk, v, erratum, why);
 	return -1;
 }
 
-/* Sections whose layout section_size knows. */
+/* A section some kind or table row can size (whatever its version). */
 static bool known_layout(const char *id)
 {
-	static const char *const names[] = { "fw_cfg", "mc146818rtc", "PCIBUS", "dma", "fdc", "ide",
-					     "vga", "cirrus_vga", "rtl8139", "e1000", "uhci", "tpm-tis",
-					     "pcislots" };
+	const struct record_kind *k = record_kind_find(id);
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(id, names[i]))
-			return true;
-	return false;
-}
-
-/* Devices hvmdm does not emulate (a restore refuses them; inspect lists them). */
-static bool unemulated(const char *id)
-{
-	static const char *const names[] = { "vga", "cirrus_vga", "rtl8139", "e1000", "uhci",
-					     "tpm-tis", "pcislots" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(id, names[i]))
-			return true;
-	return false;
-}
-
-/*
- * The instance ids qemu-xen-traditional registers the sections hvmdm does
- * not decode under (olafhering/qemu-xen-traditional: vl.c "ram" 0;
- * hw/fw_cfg.c, hw/e1000.c -1 = numbered from 0 per idstr; hw/fdc.c the I/O
- * base 0x3f0; hw/rtl8139.c bus << 8 | devfn; hw/cirrus_vga.c, hw/vga.c,
- * hw/usb-uhci.c, hw/tpm_tis.c 0; hw/pci.c PCIBUS numbered from 0). Its loader
- * finds a section's handler by idstr and instance, so a file with any other
- * instance never loaded there either.
- */
-static bool producer_instance(const char *id, uint32_t instance)
-{
-	if (!strcmp(id, "fdc"))
-		return instance == 0x3f0;
-	if (!strcmp(id, "dma"))
-		return instance <= 1;
-	if (!strcmp(id, "rtl8139"))
-		return instance < 256 && instance >= 8 && !(instance & 7); /* bus 0, a slot's function 0 */
-	if (!strcmp(id, "e1000"))
-		return instance < 32; /* one per NIC, at most one per slot */
-	return instance == 0;
+	return trad_foreign_find(id) || (k && k->trad.size);
 }
 
 static void add_foreign(struct load_report *rep, const char *id, uint32_t instance)
@@ -302,44 +133,6 @@ static void add_foreign(struct load_report *rep, const char *id, uint32_t instan
 			return;
 	if (rep->nr_foreign < LOAD_MAX_FOREIGN)
 		snprintf(rep->foreign[rep->nr_foreign++], sizeof(rep->foreign[0]), "%.32s(%#x)", id, instance);
-}
-
-/*
- * Sections whose state is not hvmdm's to restore: checked, then accepted with
- * a note. Returns 0, or -1 with err for a value no producer writes.
- */
-static int other_section(const char *id, uint32_t instance, const uint8_t *p, size_t n,
-			 size_t offset, struct load_report *rep, char *err, size_t errlen)
-{
-	if (!strcmp(id, "PCIBUS"))
-		return 0; /* load-only in qemu-trad: IRQ counts, read and dropped */
-	if (!strcmp(id, "fw_cfg")) {
-		uint16_t entry = (uint16_t)(p[0] << 8 | p[1]);
-
-		if (entry != 0xffff && (entry & 0x3fff) >= 0x10) {
-			snprintf(err, errlen, "byte %zu: fw_cfg selector %#x is beyond the traditional entries",
-				 offset, entry);
-			return -1;
-		}
-		return 0; /* SeaBIOS/hvmloader finished with it before the save */
-	}
-	if (!strcmp(id, "dma")) {
-		int32_t dshift = (int32_t)be32_at(p + 3);
-
-		if ((instance == 0 && dshift != 0) || (instance == 1 && dshift != 1) || instance > 1) {
-			snprintf(err, errlen, "byte %zu: dma instance %u with port shift %d", offset + 3,
-				 instance, dshift);
-			return -1;
-		}
-		load_note(rep, "dma instance %u: hvmdm has no ISA DMA controller; state dropped", instance);
-		return 0;
-	}
-	if (!strcmp(id, "fdc")) {
-		load_note(rep, "fdc: hvmdm has no floppy controller; its state (DOR %#x) dropped", p[2]);
-		return 0;
-	}
-	(void)n;
-	return 1; /* not one of these */
 }
 
 static int fail_at(char *err, size_t errlen, size_t at, const char *what, const char *id)
@@ -362,7 +155,6 @@ static int qevm_next(void *ctx, struct stream_record *rec, struct load_report *r
 		bool erratum = false;
 		const char *why;
 		long size;
-		int rc;
 
 		if (q->format == 2) {
 			if (q->pos == q->v2_end) {
@@ -449,10 +241,10 @@ static int qevm_next(void *ctx, struct stream_record *rec, struct load_report *r
 			return -1;
 		}
 		/*
-		 * xenfv-trad has no fw_cfg of ours: a note only. mc146818rtc is
-		 * decoded: its NVRAM is the DM's (Xen keeps the clock, indexes 0-13).
+		 * A kind's section is decoded (mc146818rtc too: its NVRAM is the
+		 * DM's, Xen keeps the clock); the table's sections are not.
 		 */
-		if (record_kind_find(id) && strcmp(id, "fw_cfg")) {
+		if (!trad_foreign_find(id) && record_kind_find(id)) {
 			if (erratum)
 				load_note(rep, "erratum xs-6.0-6.2-piix4acpi: piix4acpi version 2 at byte %zu has version-1 content (XenServer 6.0-6.2): the bytes after pm1_control are not an address followed by a section",
 					  at);
@@ -505,20 +297,22 @@ static int qevm_next(void *ctx, struct stream_record *rec, struct load_report *r
 		}
 		snprintf(q->others[q->nr_others].id, sizeof(q->others[0].id), "%.31s", id);
 		q->others[q->nr_others++].instance = instance;
-		if (!producer_instance(id, instance)) {
-			snprintf(err, errlen, "byte %zu: section %s instance %#x: qemu-xen-traditional registers no such instance",
-				 at, id, instance);
-			return -1;
-		}
-		rc = other_section(id, instance, q->buf + q->pos, (size_t)size, q->pos, rep, err, errlen);
-		if (rc < 0)
-			return -1;
-		if (rc > 0) {
-			if (!unemulated(id) && q->format == 3) {
+		{
+			const struct trad_foreign *f = trad_foreign_find(id);
+
+			if (!f) {
 				snprintf(err, errlen, "byte %zu: section %s is not one qemu-xen-traditional writes", at, id);
 				return -1;
 			}
-			add_foreign(rep, id, instance);
+			if (!f->instance_ok(instance)) {
+				snprintf(err, errlen, "byte %zu: section %s instance %#x: qemu-xen-traditional registers no such instance",
+					 at, id, instance);
+				return -1;
+			}
+			if (!f->accept)
+				add_foreign(rep, id, instance);
+			else if (f->accept(instance, q->buf + q->pos, (size_t)size, q->pos, rep, err, errlen))
+				return -1;
 		}
 		q->pos += (size_t)size;
 	}

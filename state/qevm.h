@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "registry.h"
 #include "snapshot.h"
 
 #define QEVM_MAGIC "QEVM"
@@ -38,6 +39,26 @@ int stream_scan(const uint8_t *buf, size_t len,
  */
 int qevm_write_trad(const struct machine *m, const struct machine_state *st, struct wbuf *w,
 		    struct load_report *rep, char *err, size_t errlen);
+
+/*
+ * A traditional section no hvmdm device decodes (state/dev/trad_others.c):
+ * its size for a version (-1: no layout the producer wrote), the instances
+ * the producer registers it under, and, for state hvmdm's machine has no
+ * place for, a check that accepts it (0, notes to rep; -1 with err). With no
+ * accept it is a device hvmdm does not emulate yet: listed, and a restore
+ * refuses it.
+ */
+struct trad_foreign {
+	const char *idstr;
+	long (*size)(const struct trad_peek *pk, uint32_t version);
+	bool (*instance_ok)(uint32_t instance);
+	int (*accept)(uint32_t instance, const uint8_t *p, size_t n, size_t offset,
+		      struct load_report *rep, char *err, size_t errlen);
+};
+
+extern const struct trad_foreign trad_foreign_sections[];
+extern const size_t nr_trad_foreign_sections;
+const struct trad_foreign *trad_foreign_find(const char *idstr);
 
 /* The machine profile a stream needs (-1 with err if the stream is not one we read). */
 int stream_profile(const uint8_t *buf, size_t len, char *err, size_t errlen);

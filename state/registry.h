@@ -46,6 +46,41 @@ struct record_version {
 	decode_fn decode;
 };
 
+/*
+ * Where a qemu-xen-traditional section's payload starts, for a kind to size
+ * it (QEVM format 3 has no lengths): the bytes to the end of the stream, and
+ * a probe for a section header (or, with final_eof, the stream's last EOF
+ * byte) `off` bytes after p.
+ */
+struct trad_peek {
+	const uint8_t *p;
+	size_t left;
+	bool (*header_at)(const struct trad_peek *pk, size_t off, bool final_eof);
+	const void *walker;
+};
+
+struct trad_writer;
+
+/* How a kind is stored in qemu-xen-traditional's save file (state/qevm.c, qevm_write.c). */
+struct trad_codec {
+	/*
+	 * Payload bytes of the section at pk for `version`; -1 (with *why, or
+	 * the generic reason) if that is no layout the producer wrote. *erratum
+	 * is set where content belies the version (XenServer's piix4acpi).
+	 */
+	long (*size)(const struct trad_peek *pk, uint32_t version, bool *erratum, const char **why);
+	/*
+	 * Write this kind's sections (trad_section() closes each): 0, or -1 with
+	 * err for state the layout cannot hold; what it loses goes to rep.
+	 */
+	int (*write)(struct trad_writer *t, const struct machine *m, const struct machine_state *st,
+		     struct load_report *rep, char *err, size_t errlen);
+	/* Position in the producer's file (its registration order in vl.c and the boards). */
+	unsigned int order;
+	/* A written kind without a traditional section: why (the registry test demands one or the other). */
+	const char *none;
+};
+
 struct record_kind {
 	const char *idstr;
 	/* Instances the machine has (written in this order); returns how many. */
@@ -59,6 +94,7 @@ struct record_kind {
 	uint32_t (*fingerprint)(uint32_t *len);
 	/* Required kinds whose state this record carries too (a foreign layout's one record). */
 	const char *covers[2];
+	struct trad_codec trad;
 };
 
 /* A versions table and its length, for record_kind initialisers. */

@@ -646,13 +646,16 @@ static uint32_t fp_pit(uint32_t *len) { return fp_encoded(enc_probe_pit, len); }
 static uint32_t fp_vcpu(uint32_t *len) { return fp_encoded(enc_probe_vcpu, len); }
 static uint32_t fp_ram(uint32_t *len) { return fp_encoded(enc_probe_ram, len); }
 
+/* A whole VM is KVM's: the traditional format never carries one. */
+#define TRAD_NO_VM { .none = "a whole VM (KVM)" }
+
 /* In write order, after the device records. */
 const struct record_kind vm_record_kinds[] = {
-	{ "kvm-vm", NULL, NULL, true, VERSIONS(vm_versions), fp_vm, { NULL, NULL } },
-	{ "kvm-irqchip", NULL, NULL, true, VERSIONS(irqchip_versions), fp_irqchip, { NULL, NULL } },
-	{ "kvm-pit", NULL, NULL, true, VERSIONS(pit_versions), fp_pit, { NULL, NULL } },
-	{ "kvm-vcpu", NULL, NULL, true, VERSIONS(vcpu_versions), fp_vcpu, { NULL, NULL } },
-	{ "guest-ram", NULL, NULL, true, VERSIONS(ram_versions), fp_ram, { NULL, NULL } },
+	{ "kvm-vm", NULL, NULL, true, VERSIONS(vm_versions), fp_vm, { NULL, NULL }, TRAD_NO_VM },
+	{ "kvm-irqchip", NULL, NULL, true, VERSIONS(irqchip_versions), fp_irqchip, { NULL, NULL }, TRAD_NO_VM },
+	{ "kvm-pit", NULL, NULL, true, VERSIONS(pit_versions), fp_pit, { NULL, NULL }, TRAD_NO_VM },
+	{ "kvm-vcpu", NULL, NULL, true, VERSIONS(vcpu_versions), fp_vcpu, { NULL, NULL }, TRAD_NO_VM },
+	{ "guest-ram", NULL, NULL, true, VERSIONS(ram_versions), fp_ram, { NULL, NULL }, TRAD_NO_VM },
 };
 
 const size_t nr_vm_record_kinds = sizeof(vm_record_kinds) / sizeof(vm_record_kinds[0]);

@@ -48,9 +48,17 @@ static const struct record_version fw_cfg_versions[] = {
 	{ 3, RV_WRITTEN, "hvmdm 0.2", "le16 cur_entry, le32 cur_offset, le64 dma_addr", dec_fw_cfg_v3 },
 };
 
+/* hw/fw_cfg.c fw_cfg_save: be16 current entry, be32 offset. */
+static long trad_fw_cfg_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)
+{
+	(void)pk, (void)erratum, (void)why;
+	return v == 1 ? 4 : -1;
+}
+
 const struct record_kind fw_cfg_kind = {
 	.idstr = "fw_cfg",
 	.instances = fw_cfg_instances,
 	.encode = enc_fw_cfg,
 	KIND_VERSIONS(fw_cfg_versions),
+	.trad = { .size = trad_fw_cfg_size, .none = "the traditional machine's fw_cfg is its own (hvmloader and ROMBIOS are done with it); hvmdm's xenfv-trad has none" },
 };

@@ -64,16 +64,37 @@ static const struct record_version pcihost_versions[] = {
 	  "be32 config_reg (the 0xcf8 latch)", dec_pcihost_v1 },
 };
 
+/* hw/piix_pci.c i440fx_save: the PCI common part only. */
+static long trad_i440fx_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)
+{
+	(void)erratum, (void)why;
+	return v == 1 || v == 2 ? trad_pci_size(pk->p, pk->left) : -1;
+}
+
+static int trad_i440fx_write(struct trad_writer *t, const struct machine *m,
+			     const struct machine_state *st, struct load_report *rep, char *err,
+			     size_t errlen)
+{
+	(void)m, (void)rep, (void)err, (void)errlen;
+	put_trad_pci(trad_payload(t), &st->i440fx);
+	trad_section(t, "I440FX", 0, 2);
+	return 0;
+}
+
 const struct record_kind i440fx_kind = {
 	.idstr = "I440FX",
 	.instances = one_instance,
 	.encode = enc_i440fx,
 	.required = true,
 	KIND_VERSIONS(i440fx_versions),
+	.trad = { .size = trad_i440fx_size, .write = trad_i440fx_write, .order = 2 },
 };
+
+
 const struct record_kind pcihost_kind = {
 	.idstr = "PCIHost",
 	.instances = one_instance,
 	.encode = enc_pcihost,
 	KIND_VERSIONS(pcihost_versions),
+	.trad = { .none = "qemu-xen-traditional keeps no 0xcf8 latch (the next access writes it anyway)" },
 };

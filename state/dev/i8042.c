@@ -316,12 +316,124 @@ static const struct record_version ps2mouse_versions[] = {
 	  dec_ps2mouse_v3 },
 };
 
+/* hw/pckbd.c kbd_save (v3: 4 bytes); hw/ps2.c: ps2kbd v2 280, v3 284; ps2mouse v2 291. */
+static long trad_pckbd_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)
+{
+	(void)pk, (void)erratum, (void)why;
+	return v == 3 ? 4 : -1;
+}
+
+static long trad_ps2kbd_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)
+{
+	(void)pk, (void)erratum, (void)why;
+	return v == 2 ? 280 : v == 3 ? 284 : -1;
+}
+
+static long trad_ps2mouse_size(const struct trad_peek *pk, uint32_t v, bool *erratum,
+			       const char **why)
+{
+	(void)pk, (void)erratum, (void)why;
+	return v == 2 ? 291 : -1;
+}
+
+/* hw/ps2.c ps2_common_save: be32 write_cmd (-1 none), rptr, wptr, count, data[256]. */
+static int put_trad_ps2(struct wbuf *w, uint8_t pending_cmd, const struct ps2_queue *q,
+			const uint8_t *first, char *err, size_t errlen, const char *who)
+{
+	uint8_t ring[PS2_QUEUE_SIZE] = { 0 };
+	unsigned int n = 0;
+
+	if (q->count + (first ? 1u : 0u) > PS2_QUEUE_SIZE) {
+		snprintf(err, errlen, "%s: the output byte and a full queue do not fit the traditional 256-byte queue", who);
+		return -1;
+	}
+	if (first)
+		ring[n++] = *first;
+	for (unsigned int i = 0; i < q->count; i++)
+		ring[n++] = q->data[(q->head + i) % PS2_QUEUE_SIZE];
+	put_be32(w, pending_cmd ? pending_cmd : UINT32_MAX);
+	put_be32(w, 0);
+	put_be32(w, n % PS2_QUEUE_SIZE);
+	put_be32(w, n);
+	put_bytes(w, ring, sizeof(ring));
+	return 0;
+}
+
+/*
+ * hw/pckbd.c kbd_save: write_cmd, status, mode, pending (1 keyboard, 2 mouse
+ * has data) -- the output byte is the head of its device's queue there; then
+ * hw/ps2.c ps2kbd (common part, scanning, translate, scancode set) and
+ * ps2mouse (common part, status, resolution, rate, wrap, type, detect state,
+ * dx, dy, dz, buttons).
+ */
+static int trad_i8042_write(struct trad_writer *t, const struct machine *m,
+			    const struct machine_state *st, struct load_report *rep, char *err,
+			    size_t errlen)
+{
+	const struct i8042_state *k = &st->kbd;
+	struct wbuf *p = trad_payload(t);
+	uint8_t pending = 0;
+
+	(void)m;
+	if (!ps2_queue_empty(&k->ctrl_queue) || !ps2_queue_empty(&k->aux_inject) ||
+	    k->obsrc == I8042_SRC_CTRL) {
+		snprintf(err, errlen, "i8042: controller output is pending, which the traditional model has no place for");
+		return -1;
+	}
+	if (k->obsrc == I8042_SRC_AUX && !ps2_queue_empty(&k->kbd.queue)) {
+		snprintf(err, errlen, "i8042: a mouse byte is in the output buffer while keyboard bytes wait; the traditional model always hands out the keyboard's first");
+		return -1;
+	}
+	if (!ps2_queue_empty(&k->kbd.queue) || k->obsrc == I8042_SRC_KBD)
+		pending |= 1;
+	if (!ps2_queue_empty(&k->mouse.queue) || k->obsrc == I8042_SRC_AUX)
+		pending |= 2;
+	put_u8(p, k->pending_cmd);
+	put_u8(p, k->status);
+	put_u8(p, k->ctr);
+	put_u8(p, pending);
+	trad_section(t, "pckbd", 0, 3);
+	/* The output port's buffer-full bits follow the status; reset and A20 are the guest's. */
+	if ((k->outport & (I8042_OUT_RESET | I8042_OUT_A20)) != (I8042_OUT_RESET | I8042_OUT_A20))
+		load_note(rep, "i8042 output port %#x (reset or A20 low) is not in the traditional layout",
+			  k->outport);
+	if (put_trad_ps2(p, k->kbd.pending_cmd, &k->kbd.queue,
+			 k->obsrc == I8042_SRC_KBD ? &k->obdata : NULL, err, errlen, "ps2kbd"))
+		return -1;
+	put_be32(p, k->kbd.scanning);
+	put_be32(p, (k->ctr & I8042_CTR_XLATE) ? 1 : 0);
+	put_be32(p, k->kbd.scancode_set);
+	trad_section(t, "ps2kbd", 0, 3);
+	if (k->kbd.leds || k->kbd.typematic != 0x2b)
+		load_note(rep, "keyboard LEDs %#x and typematic rate %#x are not in the traditional layout",
+			  k->kbd.leds, k->kbd.typematic);
+	if (put_trad_ps2(p, k->mouse.pending_cmd, &k->mouse.queue,
+			 k->obsrc == I8042_SRC_AUX ? &k->obdata : NULL, err, errlen, "ps2mouse"))
+		return -1;
+	put_u8(p, (uint8_t)((k->mouse.remote ? 0x40 : 0) | (k->mouse.reporting ? 0x20 : 0) |
+			    (k->mouse.scaling_2to1 ? 0x10 : 0)));
+	put_u8(p, k->mouse.resolution);
+	put_u8(p, k->mouse.sample_rate);
+	put_u8(p, k->mouse.wrap);
+	put_u8(p, k->mouse.type);
+	put_u8(p, 0);   /* detect state: a fresh knock */
+	put_be32(p, 0); /* dx, dy, dz: no motion pending */
+	put_be32(p, 0);
+	put_be32(p, 0);
+	put_u8(p, k->mouse.buttons);
+	trad_section(t, "ps2mouse", 0, 2);
+	if (k->mouse.knock[0] | k->mouse.knock[1] | k->mouse.knock[2])
+		load_note(rep, "the mouse's IntelliMouse knock in progress is not in the traditional layout");
+	return 0;
+}
+
 const struct record_kind pckbd_kind = {
 	.idstr = "pckbd",
 	.instances = one_instance,
 	.encode = enc_pckbd,
 	.required = true,
 	KIND_VERSIONS(pckbd_versions),
+	.trad = { .size = trad_pckbd_size, .write = trad_i8042_write, .order = 10 },
 };
 const struct record_kind ps2kbd_kind = {
 	.idstr = "ps2kbd",
@@ -329,6 +441,7 @@ const struct record_kind ps2kbd_kind = {
 	.encode = enc_ps2kbd,
 	.required = true,
 	KIND_VERSIONS(ps2kbd_versions),
+	.trad = { .size = trad_ps2kbd_size, .none = "written with pckbd" },
 };
 const struct record_kind ps2mouse_kind = {
 	.idstr = "ps2mouse",
@@ -336,4 +449,5 @@ const struct record_kind ps2mouse_kind = {
 	.encode = enc_ps2mouse,
 	.required = true,
 	KIND_VERSIONS(ps2mouse_versions),
+	.trad = { .size = trad_ps2mouse_size, .none = "written with pckbd" },
 };

@@ -502,9 +502,102 @@ static const struct record_version ide_versions[] = {
 	  dec_ide_v4 },
 };
 
+/* hw/ide.c pci_ide_save: PCI part, 42 bytes of bus masters and channels, 4 drives of 28 bytes (+512 with IDENTIFY data). */
+static long trad_ide_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)
+{
+	long pci = trad_pci_size(pk->p, pk->left), at;
+
+	(void)erratum, (void)why;
+	if (v != 3 || pci < 0)
+		return -1;
+	at = pci + 42;
+	for (int d = 0; d < 4; d++) {
+		const uint8_t *identify_set;
+
+		if ((size_t)at + 8 > pk->left)
+			return -1;
+		identify_set = pk->p + at + 4;
+		at += 8 + ((identify_set[0] | identify_set[1] | identify_set[2] | identify_set[3]) ? 512 : 0) + 20;
+	}
+	return at;
+}
+
+/*
+ * hw/ide.c pci_ide_save/ide_save: PCI common part; per bus master u8 cmd,
+ * u8 status, be32 PRD address, be64 sector, be32 count, u8 drive index; per
+ * channel u8 device control, u8 drive 1 selected; per drive be32
+ * mult_sectors, be32 identify_set (0: the traditional model builds IDENTIFY
+ * from its own image, as on a fresh boot), the task file, status, lba48 and
+ * the ATAPI sense. A transfer in flight has no place there (the traditional
+ * model discards its own at save time): refused, so nothing is lost.
+ */
+static int trad_ide_write(struct trad_writer *t, const struct machine *m,
+			  const struct machine_state *st, struct load_report *rep, char *err,
+			  size_t errlen)
+{
+	const struct ide_state *s = &st->ide;
+	struct wbuf *w = trad_payload(t);
+
+	/* Every traditional machine has the PIIX3 IDE function (hw/pc.c pc_init1). */
+	if (!m->has_ide)
+		return 0;
+	put_trad_pci(w, &s->pci);
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		put_u8(w, s->ch[ch].bm_cmd);
+		put_u8(w, s->ch[ch].bm_status);
+		put_be32(w, s->ch[ch].bm_prd);
+		put_be64(w, 0);
+		put_be32(w, 0);
+		put_u8(w, (uint8_t)(ch * 2)); /* the channel's own drives; only a DMA in flight reads it */
+	}
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		put_u8(w, s->ch[ch].devctl);
+		put_u8(w, s->ch[ch].cur ? 1 : 0);
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		const struct ide_drive_state *d = &s->drive[i];
+		const struct ide_drive_regs *g = &d->r;
+
+		if (g->xfer != IDE_XFER_NONE || d->buf_len || (g->status & (IDE_STAT_BUSY | IDE_STAT_DRQ))) {
+			snprintf(err, errlen, "ide drive %u: command %#x is moving data (the traditional layout has no transfer state)",
+				 i, g->cmd);
+			return -1;
+		}
+		if (g->xfer_mode || g->locked || g->tray_open || g->media_event || g->unit_attention)
+			load_note(rep, "ide drive %u: transfer mode %#x, tray %s%s%s are not in the traditional layout",
+				  i, g->xfer_mode, g->tray_open ? "open" : "closed", g->locked ? ", locked" : "",
+				  g->media_event || g->unit_attention ? ", a media change to report" : "");
+		put_be32(w, g->mult_sectors);
+		put_be32(w, 0); /* identify_set */
+		put_u8(w, g->write_cache);
+		put_u8(w, g->feature);
+		put_u8(w, g->error);
+		put_be32(w, g->nsector);
+		put_u8(w, g->sector);
+		put_u8(w, g->lcyl);
+		put_u8(w, g->hcyl);
+		put_u8(w, g->hob_feature);
+		put_u8(w, g->hob_nsector);
+		put_u8(w, g->hob_sector);
+		put_u8(w, g->hob_lcyl);
+		put_u8(w, g->hob_hcyl);
+		put_u8(w, g->select);
+		put_u8(w, g->status);
+		put_u8(w, g->lba48);
+		put_u8(w, g->sense_key);
+		put_u8(w, g->asc);
+	}
+	trad_section(t, "ide", 0, 3);
+	if (s->unplugged)
+		load_note(rep, "ide: drives %#x unplugged by the guest's PV drivers; the traditional model keeps that outside the save file",
+			  s->unplugged);
+	return 0;
+}
+
 const struct record_kind ide_kind = {
 	.idstr = "ide",
 	.instances = one_instance,
 	.encode = enc_ide,
 	KIND_VERSIONS(ide_versions),
+	.trad = { .size = trad_ide_size, .write = trad_ide_write, .order = 9 },
 };

@@ -70,10 +70,30 @@ static const struct record_version piix3_versions[] = {
 	{ 4, RV_WRITTEN, "hvmdm 0.1", "config[256], u8 intx_levels, u8 rcr", dec_piix3_v4 },
 };
 
+/* hw/piix_pci.c piix_save: the PCI common part; its loader accepts version 2 only. */
+static long trad_piix3_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)
+{
+	(void)erratum, (void)why;
+	return v == 2 ? trad_pci_size(pk->p, pk->left) : -1;
+}
+
+static int trad_piix3_write(struct trad_writer *t, const struct machine *m,
+			    const struct machine_state *st, struct load_report *rep, char *err,
+			    size_t errlen)
+{
+	(void)m, (void)err, (void)errlen;
+	put_trad_pci(trad_payload(t), &st->piix3.pci);
+	trad_section(t, "PIIX3", 0, 2);
+	if (st->piix3.rcr)
+		load_note(rep, "PIIX3 reset control register %#x: the traditional model has none", st->piix3.rcr);
+	return 0;
+}
+
 const struct record_kind piix3_kind = {
 	.idstr = "PIIX3",
 	.instances = one_instance,
 	.encode = enc_piix3,
 	.required = true,
 	KIND_VERSIONS(piix3_versions),
+	.trad = { .size = trad_piix3_size, .write = trad_piix3_write, .order = 3 },
 };

@@ -273,31 +273,133 @@ static const struct record_version acpi_pcihp_versions[] = {
 	{ 1, RV_WRITTEN, "hvmdm 0.1", "le32 up, le32 down, le32 removable, le32 select", dec_acpi_pcihp_v1 },
 };
 
+/*
+ * hw/piix4acpi.c piix4acpi_save: PCI part, be16 pm1_control, and from
+ * version 2 be32 the PM1a event block's address; XenServer's version 3 the
+ * same bytes. XenServer 6.0-6.2 wrote "version 2" with version-1 content:
+ * the 4 bytes after pm1_control are an address only if they are 0x1f40 or
+ * 0xb000 and the next section header (or EOF) follows them.
+ */
+static long trad_piix4acpi_size(const struct trad_peek *pk, uint32_t v, bool *erratum,
+				const char **why)
+{
+	long pci = trad_pci_size(pk->p, pk->left);
+	size_t after;
+
+	if (v < 1 || v > 3 || pci < 0)
+		return -1;
+	if (v == 1)
+		return pci + 2;
+	if (v == 3)
+		return pci + 6;
+	after = (size_t)pci + 2;
+	if (after + 4 <= pk->left) {
+		const uint8_t *a = pk->p + after;
+		uint32_t addr = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+
+		if ((addr == 0x1f40 || addr == 0xb000) && pk->header_at(pk, after + 4, false))
+			return pci + 6;
+	}
+	/* Version-1 content: the next section (or a final EOF) starts right here. */
+	if (pk->header_at(pk, after, true)) {
+		*erratum = true;
+		return pci + 2;
+	}
+	*why = "neither the version-2 layout nor XenServer's version-1 content fits: the stream is damaged";
+	return -1;
+}
+
+static int trad_piix4acpi_write(struct trad_writer *t, const struct machine *m,
+				const struct machine_state *st, struct load_report *rep, char *err,
+				size_t errlen)
+{
+	(void)m, (void)rep, (void)err, (void)errlen;
+	put_trad_pci(trad_payload(t), &st->pm.pci);
+	put_be16(trad_payload(t), st->pm.pm1_cnt);
+	put_be32(trad_payload(t), st->pm.pm_base);
+	trad_section(t, "piix4acpi", 0, 2);
+	return 0;
+}
+
 const struct record_kind piix4acpi_kind = {
 	.idstr = "piix4acpi",
 	.instances = one_instance,
 	.encode = enc_piix4acpi,
 	.required = true,
 	KIND_VERSIONS(piix4acpi_versions),
+	.trad = { .size = trad_piix4acpi_size, .write = trad_piix4acpi_write, .order = 14 },
 };
+/* hw/piix4acpi.c gpe_save: v1 4 x (sts, en), sci_asserted; v2 adds be32 block address and half length. */
+static long trad_gpe_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)
+{
+	(void)pk, (void)erratum, (void)why;
+	return v == 1 ? 9 : v == 2 ? 17 : -1;
+}
+
+static int trad_gpe_write(struct trad_writer *t, const struct machine *m,
+			  const struct machine_state *st, struct load_report *rep, char *err,
+			  size_t errlen)
+{
+	const struct piix4_pm_state *pm = &st->pm;
+	struct wbuf *p = trad_payload(t);
+	uint8_t sci = 0;
+
+	(void)m, (void)rep, (void)err, (void)errlen;
+	for (unsigned int i = 0; i < 4; i++) {
+		put_u8(p, pm->gpe_sts[i]);
+		put_u8(p, pm->gpe_en[i]);
+		sci |= pm->gpe_sts[i] & pm->gpe_en[i];
+	}
+	put_u8(p, sci ? 1 : 0);
+	put_be32(p, pm->gpe_base);
+	put_be32(p, pm->gpe_half);
+	trad_section(t, "gpe", 0, 2);
+	return 0;
+}
+
 const struct record_kind gpe_kind = {
 	.idstr = "gpe",
 	.instances = one_instance,
 	.encode = enc_gpe,
 	.required = true,
 	KIND_VERSIONS(gpe_versions),
+	.trad = { .size = trad_gpe_size, .write = trad_gpe_write, .order = 12 },
 };
+/* hw/piix4acpi.c pci_devfn_save: status[128] (a nibble per function), plug_evt, plug_devfn. */
+static long trad_pci_devfn_size(const struct trad_peek *pk, uint32_t v, bool *erratum,
+				const char **why)
+{
+	(void)pk, (void)erratum, (void)why;
+	return v == 1 ? 130 : -1;
+}
+
+static int trad_pci_devfn_write(struct trad_writer *t, const struct machine *m,
+				const struct machine_state *st, struct load_report *rep, char *err,
+				size_t errlen)
+{
+	const struct piix4_pm_state *pm = &st->pm;
+
+	(void)m, (void)rep, (void)err, (void)errlen;
+	put_bytes(trad_payload(t), pm->php_status, sizeof(pm->php_status));
+	put_u8(trad_payload(t), pm->php_evt);
+	put_u8(trad_payload(t), pm->php_devfn);
+	trad_section(t, "pci_devfn", 0, 1);
+	return 0;
+}
+
 const struct record_kind pci_devfn_kind = {
 	.idstr = "pci_devfn",
 	.instances = trad_only,
 	.encode = enc_pci_devfn,
 	KIND_VERSIONS(pci_devfn_versions),
+	.trad = { .size = trad_pci_devfn_size, .write = trad_pci_devfn_write, .order = 13 },
 };
 const struct record_kind acpi_pcihp_kind = {
 	.idstr = "acpi_pcihp",
 	.instances = not_trad,
 	.encode = enc_acpi_pcihp,
 	KIND_VERSIONS(acpi_pcihp_versions),
+	.trad = { .none = "upstream QEMU's PCI hot-plug; the traditional machine has pci_devfn instead" },
 };
 const struct record_kind piix4_pm_kind = {
 	.idstr = "piix4_pm",

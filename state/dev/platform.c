@@ -86,15 +86,60 @@ static const struct record_version platform_fixed_versions[] = {
 	{ 1, RV_ACCEPTED, "qemu-xen-traditional", "u8 platform_flags", dec_platform_fixed_v1 },
 };
 
+/* hw/xen_platform.c xen_pci_save: PCI common part; v2 adds u8 flags, v2 and v3 a be64. */
+static long trad_platform_size(const struct trad_peek *pk, uint32_t v, bool *erratum,
+			       const char **why)
+{
+	long pci = trad_pci_size(pk->p, pk->left);
+
+	(void)erratum, (void)why;
+	if (v < 1 || v > 3 || pci < 0)
+		return -1;
+	return pci + (v == 1 ? 0 : v == 2 ? 9 : 8);
+}
+
+/* "platform" v3, then "platform_fixed_ioport" v1 with the flags, as the producer writes them. */
+static int trad_platform_write(struct trad_writer *t, const struct machine *m,
+			       const struct machine_state *st, struct load_report *rep, char *err,
+			       size_t errlen)
+{
+	const struct xen_platform_state *s = &st->platform;
+
+	(void)err, (void)errlen;
+	if (!m->has_platform)
+		return 0;
+	put_trad_pci(trad_payload(t), &s->pci);
+	put_be64(trad_payload(t), 0);
+	trad_section(t, "platform", 0, 3);
+	put_u8(trad_payload(t), s->flags);
+	trad_section(t, "platform_fixed_ioport", 0, 1);
+	/* The be64 xen_pci_save writes is zero: the PV-driver handshake is not kept. */
+	if (s->unplugged || s->driver_build || s->driver_product_version || s->drivers_blacklisted)
+		load_note(rep, "platform: the PV drivers' unplug (%#x) and version report (product %u, build %u%s) are not in the traditional layout",
+			  s->unplugged, s->driver_product_version, s->driver_build,
+			  s->drivers_blacklisted ? ", refused" : "");
+	return 0;
+}
+
 const struct record_kind platform_kind = {
 	.idstr = "platform",
 	.instances = platform_instances,
 	.encode = enc_platform,
 	.required = true,
 	KIND_VERSIONS(platform_versions),
+	.trad = { .size = trad_platform_size, .write = trad_platform_write, .order = 6 },
 };
+/* hw/xen_platform.c platform_fixed_ioport_save: u8 flags. */
+static long trad_platform_fixed_size(const struct trad_peek *pk, uint32_t v, bool *erratum,
+				     const char **why)
+{
+	(void)pk, (void)erratum, (void)why;
+	return v == 1 ? 1 : -1;
+}
+
 const struct record_kind platform_fixed_kind = {
 	.idstr = "platform_fixed_ioport",
 	.instances = platform_instances,
 	KIND_VERSIONS(platform_fixed_versions),
+	.trad = { .size = trad_platform_fixed_size },
 };

@@ -94,9 +94,43 @@ static const struct record_version rtc_versions[] = {
 	  "cmos[128], u8 index, le64 offset_s, le64 periodic_expire, le64 second_expire", dec_rtc_v4 },
 };
 
+/* hw/mc146818rtc.c rtc_save: cmos[128], index, 7 be32 tm fields, 5 be64 timers. */
+static long trad_rtc_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)
+{
+	(void)pk, (void)erratum, (void)why;
+	return v == 1 ? 197 : -1;
+}
+
+/*
+ * On the DM build the clock is Xen's: the 7 tm fields are zeros, the three
+ * absent timers' expiries all-ones, the two raw times 0.
+ */
+static int trad_rtc_write(struct trad_writer *t, const struct machine *m,
+			  const struct machine_state *st, struct load_report *rep, char *err,
+			  size_t errlen)
+{
+	struct wbuf *p = trad_payload(t);
+
+	(void)rep, (void)err, (void)errlen;
+	if (!m->has_rtc)
+		return 0;
+	put_bytes(p, st->rtc.cmos, sizeof(st->rtc.cmos));
+	put_u8(p, st->rtc.index);
+	for (unsigned int i = 0; i < 7; i++)
+		put_be32(p, 0);
+	put_be64(p, UINT64_MAX);
+	put_be64(p, 0);
+	put_be64(p, 0);
+	put_be64(p, UINT64_MAX);
+	put_be64(p, UINT64_MAX);
+	trad_section(t, "mc146818rtc", 0x70, 1);
+	return 0;
+}
+
 const struct record_kind rtc_kind = {
 	.idstr = "mc146818rtc",
 	.instances = rtc_instances,
 	.encode = enc_rtc,
 	KIND_VERSIONS(rtc_versions),
+	.trad = { .size = trad_rtc_size, .write = trad_rtc_write, .order = 5 },
 };

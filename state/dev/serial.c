@@ -219,10 +219,58 @@ static const struct record_version serial_versions[] = {
 	  dec_serial_v4 },
 };
 
+/* hw/serial.c serial_save: v1 u8 divider, v2 be16 divider and fcr; 8 registers between. */
+static long trad_serial_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)
+{
+	(void)pk, (void)erratum, (void)why;
+	return v == 1 ? 9 : v == 2 ? 11 : -1;
+}
+
+/*
+ * v2: be16 divider, rbr, ier, iir, lcr, mcr, lsr, msr, scr, fcr. The
+ * traditional model holds one received byte and no transmit queue: more is
+ * refused, so nothing a guest sent or was sent is lost.
+ */
+static int trad_serial_write(struct trad_writer *t, const struct machine *m,
+			     const struct machine_state *st, struct load_report *rep, char *err,
+			     size_t errlen)
+{
+	for (unsigned int i = 0; i < m->nr_uarts; i++) {
+		const struct uart_state *u = &st->uart[i];
+		struct wbuf *p = trad_payload(t);
+
+		if (u->rx_count > 1 || u->tx_count) {
+			snprintf(err, errlen, "serial %#x: %u received and %u unsent bytes; the traditional layout holds one received byte and no transmit queue",
+				 m->uart[i].base, u->rx_count, u->tx_count);
+			return -1;
+		}
+		put_be16(p, u->divider);
+		put_u8(p, u->rx_count ? u->rx[0] : 0);
+		put_u8(p, u->ier);
+		put_u8(p, uart_state_iir(u));
+		put_u8(p, u->lcr);
+		put_u8(p, u->mcr);
+		put_u8(p, u->lsr);
+		put_u8(p, u->msr);
+		put_u8(p, u->scr);
+		put_u8(p, u->fcr);
+		trad_section(t, "serial", m->uart[i].base, 2);
+		/* The traditional model keeps only IIR: a THR interrupt another one hides is lost. */
+		if (u->thr_ipending && (uart_state_iir(u) & 0x0f) != UART_IIR_THRI)
+			load_note(rep, "serial %#x: a transmitter-empty interrupt behind IIR %#x is not in the traditional layout",
+				  m->uart[i].base, uart_state_iir(u));
+		if (u->timeout_expire || u->timeout_ipending)
+			load_note(rep, "serial %#x: the receive FIFO's character timeout is not in the traditional layout",
+				  m->uart[i].base);
+	}
+	return 0;
+}
+
 const struct record_kind serial_kind = {
 	.idstr = "serial",
 	.instances = serial_instances,
 	.encode = enc_serial,
 	.required = true,
 	KIND_VERSIONS(serial_versions),
+	.trad = { .size = trad_serial_size, .write = trad_serial_write, .order = 7 },
 };

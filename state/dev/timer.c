@@ -47,10 +47,28 @@ static const struct record_version timer_versions[] = {
 	{ 3, RV_WRITTEN, "hvmdm 0.1", "le64 virtual clock ns", dec_timer_v3 },
 };
 
+/* vl.c timer_save: be64 cpu_ticks_offset (v1 and v2 alike on the DM build). */
+static long trad_timer_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)
+{
+	(void)pk, (void)erratum, (void)why;
+	return v == 1 || v == 2 ? 8 : -1;
+}
+
+static int trad_timer_write(struct trad_writer *t, const struct machine *m,
+			    const struct machine_state *st, struct load_report *rep, char *err,
+			    size_t errlen)
+{
+	(void)m, (void)rep, (void)err, (void)errlen;
+	put_be64(trad_payload(t), st->clock_ns);
+	trad_section(t, "timer", 0, 2);
+	return 0;
+}
+
 const struct record_kind timer_kind = {
 	.idstr = "timer",
 	.instances = one_instance,
 	.encode = enc_timer,
 	.required = true,
 	KIND_VERSIONS(timer_versions),
+	.trad = { .size = trad_timer_size, .write = trad_timer_write, .order = 1 },
 };

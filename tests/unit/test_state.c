@@ -745,6 +745,18 @@ static void test_registry_rules(void **state)
 			if (j)
 				assert_true(v->version > k->versions[j - 1].version);
 		}
+		/*
+		 * Every written kind says how qemu-xen-traditional stores it: a
+		 * writer, or why it has none; a writer's section can be sized.
+		 */
+		if (k->encode)
+			assert_true(k->trad.write || k->trad.none);
+		if (k->trad.write) {
+			assert_true(k->trad.order > 0);
+			for (size_t j = 0; j < i; j++) /* one place each in the producer's file */
+				assert_true(!record_kinds[j]->trad.write ||
+					    record_kinds[j]->trad.order != k->trad.order);
+		}
 		/* The written version is the newest number the kind has. */
 		if (k->encode)
 			assert_int_equal(record_written_version(k), k->versions[k->nr_versions - 1].version);

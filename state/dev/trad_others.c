@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Sections of a qemu-xen-traditional save file that no hvmdm device decodes:
+ * state the traditional machine had but hvmdm's has not (ISA DMA, floppy,
+ * the PCI bus's IRQ counts, its own fw_cfg), checked and accepted with a
+ * note; and devices hvmdm does not emulate yet (VGA, Cirrus, the NICs, UHCI,
+ * TPM, XenServer's slot map), sized so the stream can be walked past them and
+ * listed, so a restore refuses them by name. When a device arrives, its row
+ * moves into the device's own file as the trad codec of its record kind.
+ *
+ * Sizes and instances from olafhering/qemu-xen-traditional stable-4.17
+ * (hw/dma.c, hw/fdc.c, hw/pci.c, hw/fw_cfg.c, hw/vga.c, hw/cirrus_vga.c,
+ * hw/rtl8139.c, hw/e1000.c, hw/usb-uhci.c, hw/tpm_tis.c) and XenServer's
+ * pcislots, as reference/01 and 09 lay them out.
+ */
+#include "../codec.h"
+#include "../qevm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CIRRUS_VRAM (4u << 20)
+
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t be64_at(const uint8_t *p)
+{
+	return (uint64_t)be32_at(p) << 32 | be32_at(p + 4);
+}
+
+/* ---------------------------------------------------------------- instances */
+
+/*
+ * The producer's loader finds a section's handler by idstr and instance, so a
+ * file with another instance never loaded there either: register_savevm's
+ * -1 numbers from 0 per idstr (fw_cfg, e1000), fdc uses its I/O base,
+ * rtl8139 bus << 8 | devfn, the rest 0.
+ */
+static bool instance_zero(uint32_t instance)
+{
+	return instance == 0;
+}
+
+static bool dma_instance(uint32_t instance)
+{
+	return instance <= 1;
+}
+
+static bool fdc_instance(uint32_t instance)
+{
+	return instance == 0x3f0;
+}
+
+static bool rtl8139_instance(uint32_t instance)
+{
+	return instance < 256 && instance >= 8 && !(instance & 7); /* bus 0, a slot's function 0 */
+}
+
+static bool e1000_instance(uint32_t instance)
+{
+	return instance < 32; /* one per NIC, at most one per slot */
+}
+
+/* ---------------------------------------------------------------- state hvmdm's machine has no place for */
+
+static long fixed_size(uint32_t v, uint32_t want, long size)
+{
+	return v == want ? size : -1;
+}
+
+static long fw_cfg_size(const struct trad_peek *pk, uint32_t v)
+{
+	(void)pk;
+	return fixed_size(v, 1, 4);
+}
+
+static long dma_size(const struct trad_peek *pk, uint32_t v)
+{
+	(void)pk;
+	return fixed_size(v, 1, 75);
+}
+
+/* hw/fdc.c fdc_save: 539 bytes, then 3 per drive (u8 count at 538, at most 2). */
+static long fdc_size(const struct trad_peek *pk, uint32_t v)
+{
+	if (v != 2 || pk->left < 539 || pk->p[538] > 2)
+		return -1;
+	return 539 + 3 * (long)pk->p[538];
+}
+
+/* hw/pci.c pcibus_load (never written): be32 nirq, then nirq be32 counts. */
+static long pcibus_size(const struct trad_peek *pk, uint32_t v)
+{
+	uint32_t nirq = pk->left >= 4 ? be32_at(pk->p) : UINT32_MAX;
+
+	return v == 1 && nirq <= 256 ? 4 + 4 * (long)nirq : -1;
+}
+
+static int accept_pcibus(uint32_t instance, const uint8_t *p, size_t n, size_t offset,
+			 struct load_report *rep, char *err, size_t errlen)
+{
+	(void)instance, (void)p, (void)n, (void)offset, (void)rep, (void)err, (void)errlen;
+	return 0; /* load-only in qemu-trad: IRQ counts, read and dropped */
+}
+
+static int accept_fw_cfg(uint32_t instance, const uint8_t *p, size_t n, size_t offset,
+			 struct load_report *rep, char *err, size_t errlen)
+{
+	uint16_t entry = (uint16_t)(p[0] << 8 | p[1]);
+
+	(void)instance, (void)n, (void)rep;
+	if (entry != 0xffff && (entry & 0x3fff) >= 0x10) {
+		snprintf(err, errlen, "byte %zu: fw_cfg selector %#x is beyond the traditional entries",
+			 offset, entry);
+		return -1;
+	}
+	return 0; /* hvmloader and ROMBIOS finished with it before the save */
+}
+
+static int accept_dma(uint32_t instance, const uint8_t *p, size_t n, size_t offset,
+		      struct load_report *rep, char *err, size_t errlen)
+{
+	int32_t dshift = (int32_t)be32_at(p + 3);
+
+	(void)n;
+	if ((instance == 0 && dshift != 0) || (instance == 1 && dshift != 1)) {
+		snprintf(err, errlen, "byte %zu: dma instance %u with port shift %d", offset + 3, instance,
+			 dshift);
+		return -1;
+	}
+	load_note(rep, "dma instance %u: hvmdm has no ISA DMA controller; state dropped", instance);
+	return 0;
+}
+
+static int accept_fdc(uint32_t instance, const uint8_t *p, size_t n, size_t offset,
+		      struct load_report *rep, char *err, size_t errlen)
+{
+	(void)instance, (void)n, (void)offset, (void)err, (void)errlen;
+	load_note(rep, "fdc: hvmdm has no floppy controller; its state (DOR %#x) dropped", p[2]);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- devices hvmdm does not emulate yet */
+
+static long pcislots_size(const struct trad_peek *pk, uint32_t v)
+{
+	(void)pk;
+	return fixed_size(v, 1, 34);
+}
+
+static long tpm_size(const struct trad_peek *pk, uint32_t v)
+{
+	(void)pk;
+	return fixed_size(v, 1, 4172);
+}
+
+static long uhci_size(const struct trad_peek *pk, uint32_t v)
+{
+	long pci = trad_pci_size(pk->p, pk->left);
+
+	return v == 1 && pci >= 0 ? pci + 27 : -1;
+}
+
+static long e1000_size(const struct trad_peek *pk, uint32_t v)
+{
+	long pci = trad_pci_size(pk->p, pk->left);
+
+	if ((v != 1 && v != 2) || pci < 0)
+		return -1;
+	return pci + (v == 2 ? 67332 : 67336);
+}
+
+/* hw/rtl8139.c rtl8139_save: the PCI part from version 3 on. */
+static long rtl8139_size(const struct trad_peek *pk, uint32_t v)
+{
+	static const long body[] = { 0, 282, 362, 362, 366 };
+	long pci;
+
+	if (v < 1 || v > 4)
+		return -1;
+	if (v < 3)
+		return body[v];
+	pci = trad_pci_size(pk->p, pk->left);
+	return pci < 0 ? -1 : pci + body[v];
+}
+
+/* hw/vga.c vga_save: PCI part from v2, 1137 bytes, v3 be32 VRAM size, v4 be64 its address; VRAM inline unless placed. */
+static long vga_size(const struct trad_peek *pk, uint32_t v)
+{
+	long base = 0, fixed;
+	uint32_t vram;
+	bool with_vram;
+
+	if (v < 1 || v > 4)
+		return -1;
+	if (v >= 2 && (base = trad_pci_size(pk->p, pk->left)) < 0)
+		return -1;
+	fixed = base + 1137 + (v >= 3 ? 4 : 0) + (v >= 4 ? 8 : 0);
+	if (v < 3)
+		return fixed;
+	if ((size_t)fixed > pk->left)
+		return -1;
+	vram = be32_at(pk->p + base + 1137);
+	with_vram = v == 3 || be64_at(pk->p + base + 1141) == 0;
+	if (vram > (16u << 20))
+		return -1;
+	return fixed + (with_vram ? vram : 0);
+}
+
+/* hw/cirrus_vga.c cirrus_vga_save: 4 MiB of VRAM inline before v3, and in v3 unless mapped. */
+static long cirrus_size(const struct trad_peek *pk, uint32_t v)
+{
+	long base = 0;
+
+	if (v < 1 || v > 3)
+		return -1;
+	if (v >= 2 && (base = trad_pci_size(pk->p, pk->left)) < 0)
+		return -1;
+	if (v < 3)
+		return base + 1611 + CIRRUS_VRAM;
+	if ((size_t)base + 1619 > pk->left)
+		return -1;
+	return base + 1619 +
+	       (be64_at(pk->p + base + 1611) == 0 && pk->p[base + 1594] == 0 ? CIRRUS_VRAM : 0);
+}
+
+const struct trad_foreign trad_foreign_sections[] = {
+	{ "fw_cfg", fw_cfg_size, instance_zero, accept_fw_cfg },
+	{ "PCIBUS", pcibus_size, instance_zero, accept_pcibus },
+	{ "dma", dma_size, dma_instance, accept_dma },
+	{ "fdc", fdc_size, fdc_instance, accept_fdc },
+	{ "vga", vga_size, instance_zero, NULL },
+	{ "cirrus_vga", cirrus_size, instance_zero, NULL },
+	{ "rtl8139", rtl8139_size, rtl8139_instance, NULL },
+	{ "e1000", e1000_size, e1000_instance, NULL },
+	{ "uhci", uhci_size, instance_zero, NULL },
+	{ "tpm-tis", tpm_size, instance_zero, NULL },
+	{ "pcislots", pcislots_size, instance_zero, NULL },
+};
+
+const size_t nr_trad_foreign_sections = sizeof(trad_foreign_sections) / sizeof(trad_foreign_sections[0]);
+
+const struct trad_foreign *trad_foreign_find(const char *idstr)
+{
+	for (size_t i = 0; i < nr_trad_foreign_sections; i++)
+		if (!strcmp(trad_foreign_sections[i].idstr, idstr))
+			return &trad_foreign_sections[i];
+	return NULL;
+}
