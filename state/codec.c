@@ -161,33 +161,33 @@ int get_queue(struct rbuf *r, struct decode_ctx *c, struct ps2_queue *q)
 
 /* ---------------------------------------------------------------- instances */
 
-unsigned int one_instance(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+unsigned int one_instance(const struct machine *m, uint32_t *inst)
 {
 	(void)m;
 	inst[0] = 0;
 	return 1;
 }
 
-unsigned int platform_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+unsigned int platform_instances(const struct machine *m, uint32_t *inst)
 {
 	inst[0] = 0;
 	return m->has_platform ? 1 : 0;
 }
 
-unsigned int trad_only(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+unsigned int trad_only(const struct machine *m, uint32_t *inst)
 {
 	inst[0] = 0;
 	return profile_is_trad(m->cfg.profile) ? 1 : 0;
 }
 
-unsigned int not_trad(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+unsigned int not_trad(const struct machine *m, uint32_t *inst)
 {
 	inst[0] = 0;
 	return profile_is_trad(m->cfg.profile) ? 0 : 1;
 }
 
 /* As qemu-xen-traditional: a UART's instance is its I/O base. */
-unsigned int serial_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+unsigned int serial_instances(const struct machine *m, uint32_t *inst)
 {
 	for (unsigned int i = 0; i < m->nr_uarts; i++)
 		inst[i] = m->uart[i].base;

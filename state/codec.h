@@ -61,10 +61,10 @@ void put_queue(struct wbuf *w, const struct ps2_queue *q);
 int get_queue(struct rbuf *r, struct decode_ctx *c, struct ps2_queue *q);
 
 /* Instance maps: which instances of a kind a machine has (returns how many). */
-unsigned int one_instance(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
-unsigned int platform_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
-unsigned int trad_only(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
-unsigned int not_trad(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
-unsigned int serial_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
+unsigned int one_instance(const struct machine *m, uint32_t *inst);
+unsigned int platform_instances(const struct machine *m, uint32_t *inst);
+unsigned int trad_only(const struct machine *m, uint32_t *inst);
+unsigned int not_trad(const struct machine *m, uint32_t *inst);
+unsigned int serial_instances(const struct machine *m, uint32_t *inst);
 
 #endif

@@ -83,8 +83,8 @@ struct trad_codec {
 
 struct record_kind {
 	const char *idstr;
-	/* Instances the machine has (written in this order); returns how many. */
-	unsigned int (*instances)(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL]);
+	/* Instances the machine has (written in this order) into inst[max_instances]; how many. */
+	unsigned int (*instances)(const struct machine *m, uint32_t *inst);
 	/* Encode the written version; NULL for read-only kinds. */
 	void (*encode)(struct wbuf *w, const struct machine_state *st, unsigned int slot);
 	bool required; /* a stream for this machine must carry it */
@@ -95,6 +95,8 @@ struct record_kind {
 	/* Required kinds whose state this record carries too (a foreign layout's one record). */
 	const char *covers[2];
 	struct trad_codec trad;
+	/* How many of this kind a machine can have (0 means 1). */
+	unsigned int max_instances;
 };
 
 /* A versions table and its length, for record_kind initialisers. */
@@ -105,6 +107,12 @@ struct record_kind {
 /* The device kinds in write order (state/dev/all.c). */
 extern const struct record_kind *const record_kinds[];
 extern const size_t nr_record_kinds;
+/* A kind's max_instances, at least 1. */
+static inline unsigned int record_kind_max_instances(const struct record_kind *k)
+{
+	return k->max_instances ? k->max_instances : 1;
+}
+
 /* A device kind's position in record_kinds. */
 size_t record_kind_index(const struct record_kind *k);
 

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../hw/log.h"
@@ -101,6 +102,16 @@ int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t e
 	return snapshot_write_state(m, &st, out, err, errlen);
 }
 
+/* The instances the machine has of kind k (free() them); NULL if out of memory. */
+static uint32_t *kind_instances(const struct record_kind *k, const struct machine *m,
+				unsigned int *n)
+{
+	uint32_t *inst = calloc(record_kind_max_instances(k), sizeof(*inst));
+
+	*n = inst ? k->instances(m, inst) : 0;
+	return inst;
+}
+
 int snapshot_write_records(const struct machine *m, const struct machine_state *st,
 			   struct wbuf *out)
 {
@@ -110,13 +121,14 @@ int snapshot_write_records(const struct machine *m, const struct machine_state *
 	wbuf_init(&payload, RECORD_MAX_PAYLOAD);
 	for (size_t k = 0; k < nr_record_kinds && !out->failed && !failed; k++) {
 		const struct record_kind *kind = record_kinds[k];
-		uint32_t inst[MACHINE_MAX_SERIAL];
+		uint32_t *inst;
 		unsigned int n;
 
 		if (!kind->encode)
 			continue;
-		n = kind->instances(m, inst);
-		for (unsigned int i = 0; i < n; i++) {
+		inst = kind_instances(kind, m, &n);
+		failed = !inst;
+		for (unsigned int i = 0; inst && i < n; i++) {
 			payload.len = 0;
 			kind->encode(&payload, st, i);
 			if (payload.failed) {
@@ -126,6 +138,7 @@ int snapshot_write_records(const struct machine *m, const struct machine_state *
 			stream_write_record(out, kind->idstr, inst[i], record_written_version(kind),
 					    RECORD_MANDATORY, payload.data, (uint32_t)payload.len);
 		}
+		free(inst);
 	}
 	wbuf_free(&payload);
 	return failed || out->failed ? -1 : 0;
@@ -150,13 +163,53 @@ int snapshot_write_state(const struct machine *m, const struct machine_state *st
 /* Which device slot a record's instance names; -1 if the machine has none. */
 static int instance_slot(const struct record_kind *k, const struct machine *m, uint32_t instance)
 {
-	uint32_t inst[MACHINE_MAX_SERIAL];
-	unsigned int n = k->instances(m, inst);
+	unsigned int n;
+	uint32_t *inst = kind_instances(k, m, &n);
+	int slot = -1;
 
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; inst && i < n && slot < 0; i++)
 		if (inst[i] == instance)
-			return (int)i;
-	return -1;
+			slot = (int)i;
+	free(inst);
+	return slot;
+}
+
+/* What the decode has seen of one (kind, instance slot). */
+struct seen_slot {
+	uint32_t version; /* 0: not yet */
+	size_t where;     /* the record's first byte */
+	const char *by;   /* its idstr (another kind's, for a covered one) */
+};
+
+/* One slot per instance every kind can have; base[k] is kind k's first. */
+struct seen_table {
+	struct seen_slot *slots;
+	size_t *base;
+};
+
+static int seen_init(struct seen_table *t)
+{
+	size_t total = 0;
+
+	t->base = calloc(nr_record_kinds, sizeof(*t->base));
+	for (size_t k = 0; t->base && k < nr_record_kinds; k++) {
+		t->base[k] = total;
+		total += record_kind_max_instances(record_kinds[k]);
+	}
+	t->slots = t->base ? calloc(total, sizeof(*t->slots)) : NULL;
+	return t->slots ? 0 : -1;
+}
+
+static struct seen_slot *seen_at(const struct seen_table *t, const struct record_kind *k,
+				 unsigned int slot)
+{
+	return &t->slots[t->base[record_kind_index(k)] + slot];
+}
+
+static void seen_free(struct seen_table *t)
+{
+	free(t->slots);
+	free(t->base);
 }
 
 /*
@@ -189,38 +242,27 @@ void load_note(struct load_report *rep, const char *fmt, ...)
 	va_end(ap);
 }
 
-int snapshot_decode_records(const struct machine *m, struct record_source *src,
-			    struct machine_state *staged, struct load_report *rep, char *err,
-			    size_t errlen)
+/* Read every record of src into staging; 0 or -1 with err (see snapshot_decode_records). */
+static int decode_records(const struct machine *m, struct record_source *src,
+			  struct machine_state *staged, struct load_report *rep,
+			  const struct seen_table *seen, size_t *end_offset, char *err, size_t errlen)
 {
 	struct stream_record rec;
-	/* Which (kind, slot) pairs we have seen, and with which version. */
-	uint32_t seen[24][MACHINE_MAX_SERIAL];
-	/* Where that record starts, and its name (another kind's, for a covered one). */
-	size_t where[24][MACHINE_MAX_SERIAL];
-	const char *described_by[24][MACHINE_MAX_SERIAL];
-	size_t last_kind = 0, end_offset = 0;
+	size_t last_kind = 0;
 	int last_slot = -1, rc;
 
-	memset(seen, 0, sizeof(seen));
-	if (nr_record_kinds > 24) {
-		snprintf(err, errlen, "internal: too many record kinds");
-		return -1;
-	}
-	machine_save_state(m, staged);
 	for (;;) {
 		const struct record_kind *kind;
 		const struct record_version *ver;
+		struct seen_slot *here;
 		struct decode_ctx ctx;
 		struct rbuf r;
 		int slot;
 
 		rc = src->next(src->ctx, &rec, rep, err, errlen);
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			break;
-		end_offset = rec.payload_offset + rec.payload_len;
+		if (rc <= 0)
+			return rc;
+		*end_offset = rec.payload_offset + rec.payload_len;
 		if (++rep->records > RECORD_MAX_COUNT) {
 			snprintf(err, errlen, "byte %zu: more than %u records", rec.offset, RECORD_MAX_COUNT);
 			return -1;
@@ -258,21 +300,20 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 		}
 		/* One canonical order (the registry's), so a reordered stream is refused. */
 		if (src->registry_order &&
-		    ((size_t)record_kind_index(kind) < last_kind ||
-		     ((size_t)record_kind_index(kind) == last_kind && slot < last_slot))) {
+		    (record_kind_index(kind) < last_kind ||
+		     (record_kind_index(kind) == last_kind && slot < last_slot))) {
 			snprintf(err, errlen, "byte %zu: record %s instance %#x is out of order (records follow the registry order)",
 				 rec.offset, rec.idstr, rec.instance);
 			return -1;
 		}
-		if (seen[record_kind_index(kind)][slot]) {
+		here = seen_at(seen, kind, (unsigned int)slot);
+		if (here->version) {
 			snprintf(err, errlen, "byte %zu: record %s instance %#x appears twice", rec.offset,
 				 rec.idstr, rec.instance);
 			return -1;
 		}
-		seen[record_kind_index(kind)][slot] = rec.version;
-		where[record_kind_index(kind)][slot] = rec.offset;
-		described_by[record_kind_index(kind)][slot] = kind->idstr;
-		last_kind = (size_t)record_kind_index(kind);
+		*here = (struct seen_slot){ rec.version, rec.offset, kind->idstr };
+		last_kind = record_kind_index(kind);
 		last_slot = slot;
 		ctx = (struct decode_ctx){ .st = staged, .m = m, .rec = &rec, .slot = (unsigned int)slot,
 					   .rep = rep, .err = err, .errlen = errlen };
@@ -282,50 +323,82 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 		for (size_t j = 0; j < 2 && kind->covers[j]; j++) {
 			const struct record_kind *covered = record_kind_find(kind->covers[j]);
 
-			if (covered) {
-				seen[record_kind_index(covered)][0] = rec.version;
-				where[record_kind_index(covered)][0] = rec.offset;
-				described_by[record_kind_index(covered)][0] = kind->idstr;
-			}
+			if (covered)
+				*seen_at(seen, covered, 0) = (struct seen_slot){ rec.version, rec.offset, kind->idstr };
 		}
 	}
-	/* Every device the machine has must have been described. */
+}
+
+/* Every device the machine has must have been described. */
+static int check_complete(const struct machine *m, const struct seen_table *seen,
+			  size_t end_offset, char *err, size_t errlen)
+{
 	for (size_t k = 0; k < nr_record_kinds; k++) {
 		const struct record_kind *kind = record_kinds[k];
-		uint32_t inst[MACHINE_MAX_SERIAL];
 		unsigned int n;
+		uint32_t *inst;
+		int rc = 0;
 
 		if (!kind->required)
 			continue;
-		n = kind->instances(m, inst);
-		for (unsigned int i = 0; i < n; i++) {
-			if (!seen[k][i]) {
+		inst = kind_instances(kind, m, &n);
+		if (!inst) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		for (unsigned int i = 0; i < n && !rc; i++) {
+			if (!seen_at(seen, kind, i)->version) {
 				snprintf(err, errlen, "byte %zu: the stream has no %s record for instance %#x",
 					 end_offset, kind->idstr, inst[i]);
-				return -1;
+				rc = -1;
 			}
 		}
+		free(inst);
+		if (rc)
+			return -1;
 	}
-	if (seen[record_kind_index(record_kind_find("pckbd"))][0] == 3 && !rep->i8042_explicit_ob)
-		fixup_trad_i8042(staged);
-	{
-		const char *failed;
-		unsigned int failed_slot;
-		const struct record_kind *fk;
-		char why[400];
+	return 0;
+}
 
-		if (machine_check_state(m, staged, &failed, &failed_slot, why, sizeof(why)) == 0)
-			return 0;
-		fk = failed ? record_kind_find(failed) : NULL;
-		if (fk && seen[record_kind_index(fk)][failed_slot])
-			/* Say which record carried the state the device refuses. */
-			snprintf(err, errlen, "byte %zu: record %s version %u: %s",
-				 where[record_kind_index(fk)][failed_slot], described_by[record_kind_index(fk)][failed_slot],
-				 seen[record_kind_index(fk)][failed_slot], why);
-		else
-			snprintf(err, errlen, "byte %zu: %s", end_offset, why);
+int snapshot_decode_records(const struct machine *m, struct record_source *src,
+			    struct machine_state *staged, struct load_report *rep, char *err,
+			    size_t errlen)
+{
+	struct seen_table seen;
+	size_t end_offset = 0;
+	const char *failed;
+	unsigned int failed_slot;
+	const struct record_kind *fk;
+	char why[400];
+	int rc = -1;
+
+	if (seen_init(&seen)) {
+		seen_free(&seen);
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	machine_save_state(m, staged);
+	if (decode_records(m, src, staged, rep, &seen, &end_offset, err, errlen) ||
+	    check_complete(m, &seen, end_offset, err, errlen))
+		goto out;
+	if (seen_at(&seen, record_kind_find("pckbd"), 0)->version == 3 && !rep->i8042_explicit_ob)
+		fixup_trad_i8042(staged);
+	rc = machine_check_state(m, staged, &failed, &failed_slot, why, sizeof(why));
+	if (rc == 0)
+		goto out;
+	fk = failed ? record_kind_find(failed) : NULL;
+	if (fk && seen_at(&seen, fk, failed_slot)->version) {
+		const struct seen_slot *s = seen_at(&seen, fk, failed_slot);
+
+		/* Say which record carried the state the device refuses. */
+		snprintf(err, errlen, "byte %zu: record %s version %u: %s", s->where, s->by, s->version,
+			 why);
+	} else {
+		snprintf(err, errlen, "byte %zu: %s", end_offset, why);
+	}
+out:
+	seen_free(&seen);
+	return rc;
 }
 
 struct native_source {

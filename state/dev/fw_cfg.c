@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static unsigned int fw_cfg_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+static unsigned int fw_cfg_instances(const struct machine *m, uint32_t *inst)
 {
 	inst[0] = 0;
 	return m->has_fw_cfg ? 1 : 0;

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static unsigned int rtc_instances(const struct machine *m, uint32_t inst[MACHINE_MAX_SERIAL])
+static unsigned int rtc_instances(const struct machine *m, uint32_t *inst)
 {
 	inst[0] = 0x70; /* the traditional instance: the I/O base */
 	return m->has_rtc ? 1 : 0;

@@ -269,6 +269,7 @@ static int trad_serial_write(struct trad_writer *t, const struct machine *m,
 const struct record_kind serial_kind = {
 	.idstr = "serial",
 	.instances = serial_instances,
+	.max_instances = MACHINE_MAX_SERIAL,
 	.encode = enc_serial,
 	.required = true,
 	KIND_VERSIONS(serial_versions),
