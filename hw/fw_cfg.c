@@ -255,3 +255,15 @@ void fw_cfg_load_state(struct fw_cfg *s, const struct fw_cfg_state *st)
 	s->cur_offset = st->cur_offset;
 	s->dma_addr = st->dma_addr;
 }
+
+/* ---------------------------------------------------------------- machine hooks */
+
+DEV_OPS_RESET(fw_cfg_reset, struct fw_cfg)
+DEV_OPS_DESTROY(fw_cfg_destroy, struct fw_cfg)
+DEV_OPS_SAVE(fw_cfg_save_state, struct fw_cfg, struct fw_cfg_state)
+DEV_OPS_LOAD(fw_cfg_load_state, struct fw_cfg, struct fw_cfg_state)
+
+const struct dev_ops fw_cfg_ops = {
+	.name = "fw_cfg", .record = "fw_cfg", .reset = ops_reset, .destroy = ops_destroy,
+	.save = ops_save, .load = ops_load,
+};

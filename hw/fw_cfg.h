@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devreg.h"
 #include "accel.h"
 #include "bus.h"
 
@@ -82,5 +83,7 @@ void fw_cfg_reset(struct fw_cfg *s);
 /* Copies data. 0, or -1 (bad key, no memory, too many files, name too long). */
 int fw_cfg_add_item(struct fw_cfg *s, uint16_t key, const void *data, uint32_t len);
 int fw_cfg_add_file(struct fw_cfg *s, const char *name, const void *data, uint32_t len);
+
+extern const struct dev_ops fw_cfg_ops;
 
 #endif

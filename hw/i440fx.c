@@ -59,7 +59,7 @@ int i440fx_init(struct i440fx *s, struct pci_bus *bus, enum machine_profile prof
 	pci_device_init(d, "i440fx", 0x8086, 0x1237, 0x02, 0x060000);
 	d->opaque = s;
 	d->config_write = i440fx_config_write;
-	(void)profile;
+	s->profile = profile;
 	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
 	pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
 	/* PAM0 has only the high BIOS nibble; PAM1-6 two nibbles of RE/WE bits. */
@@ -90,3 +90,26 @@ void i440fx_load_state(struct i440fx *s, const struct pci_state *st)
 	if (s->memory_map_changed)
 		s->memory_map_changed(s->memory_map_opaque, s);
 }
+
+/* ---------------------------------------------------------------- machine hooks */
+
+static void ops_reset(void *dev)
+{
+	struct i440fx *s = dev;
+
+	i440fx_reset(s, s->profile);
+}
+
+static void ops_save(const void *dev, void *st)
+{
+	pci_save_state(&((const struct i440fx *)dev)->pci, st);
+}
+
+DEV_OPS_CHECK(i440fx_check_state, struct i440fx, struct pci_state)
+
+DEV_OPS_LOAD(i440fx_load_state, struct i440fx, struct pci_state)
+
+const struct dev_ops i440fx_ops = {
+	.name = "i440fx", .record = "I440FX", .reset = ops_reset,
+	.save = ops_save, .check = ops_check, .load = ops_load,
+};

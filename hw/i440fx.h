@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "devreg.h"
 #include "pci.h"
 #include "profile.h"
 
@@ -23,6 +24,7 @@ struct i440fx {
 	/* Told when PAM or SMRAM change (the KVM accelerator remaps shadow RAM). */
 	void (*memory_map_changed)(void *opaque, const struct i440fx *s);
 	void *memory_map_opaque;
+	enum machine_profile profile; /* its reset values */
 };
 
 int i440fx_check_state(const struct i440fx *s, const struct pci_state *st, char *err,
@@ -31,5 +33,7 @@ void i440fx_load_state(struct i440fx *s, const struct pci_state *st);
 
 int i440fx_init(struct i440fx *s, struct pci_bus *bus, enum machine_profile profile);
 void i440fx_reset(struct i440fx *s, enum machine_profile profile);
+
+extern const struct dev_ops i440fx_ops;
 
 #endif

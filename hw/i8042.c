@@ -322,3 +322,21 @@ void i8042_load_state(struct i8042 *s, const struct i8042_state *st)
 		s->a20_changed(s->a20_opaque, i8042_a20_enabled(s));
 	update_irq(s);
 }
+
+/* ---------------------------------------------------------------- machine hooks */
+
+DEV_OPS_RESET(i8042_reset, struct i8042)
+DEV_OPS_SAVE(i8042_save_state, struct i8042, struct i8042_state)
+DEV_OPS_LOAD(i8042_load_state, struct i8042, struct i8042_state)
+
+/* The i8042's checks need its state only. */
+static int ops_check(const void *d, const void *st, char *err, size_t errlen)
+{
+	(void)d;
+	return i8042_check_state(st, err, errlen);
+}
+
+const struct dev_ops i8042_ops = {
+	.name = "i8042", .record = "pckbd", .reset = ops_reset,
+	.save = ops_save, .check = ops_check, .load = ops_load,
+};

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devreg.h"
 #include "accel.h"
 #include "bus.h"
 #include "ps2.h"
@@ -77,5 +78,7 @@ void i8042_load_state(struct i8042 *s, const struct i8042_state *st);
 int i8042_init(struct i8042 *s, struct io_space *io, struct accel *accel);
 void i8042_reset(struct i8042 *s);
 bool i8042_a20_enabled(const struct i8042 *s);
+
+extern const struct dev_ops i8042_ops;
 
 #endif

@@ -1883,3 +1883,16 @@ void piix_ide_load_state(struct piix_ide *s, const struct ide_state *st)
 		accel_set_isa_irq_level(s->accel, ch->isa_irq, ch->irq_line);
 	}
 }
+
+/* ---------------------------------------------------------------- machine hooks */
+
+DEV_OPS_RESET(piix_ide_reset, struct piix_ide)
+DEV_OPS_DESTROY(piix_ide_destroy, struct piix_ide)
+DEV_OPS_SAVE(piix_ide_save_state, struct piix_ide, struct ide_state)
+DEV_OPS_CHECK(piix_ide_check_state, struct piix_ide, struct ide_state)
+DEV_OPS_LOAD(piix_ide_load_state, struct piix_ide, struct ide_state)
+
+const struct dev_ops piix_ide_ops = {
+	.name = "piix3-ide", .record = "ide", .reset = ops_reset, .destroy = ops_destroy,
+	.save = ops_save, .check = ops_check, .load = ops_load,
+};

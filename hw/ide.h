@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devreg.h"
 #include "accel.h"
 #include "block.h"
 #include "bus.h"
@@ -196,5 +197,7 @@ void piix_ide_save_state(const struct piix_ide *s, struct ide_state *st);
 int piix_ide_check_state(const struct piix_ide *s, const struct ide_state *st, char *err,
 			 size_t errlen);
 void piix_ide_load_state(struct piix_ide *s, const struct ide_state *st);
+
+extern const struct dev_ops piix_ide_ops;
 
 #endif

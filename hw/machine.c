@@ -3,7 +3,10 @@
 #include "acpi.h"
 #include "linux_boot.h"
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const uint16_t serial_base[MACHINE_MAX_SERIAL] = { 0x3f8, 0x2f8 };
@@ -119,50 +122,95 @@ static void platform_unplug(void *opaque, uint16_t mask)
 		piix_ide_unplug_disks(&m->ide, mask & UNPLUG_AUX_IDE_DISKS);
 }
 
+int machine_add(struct machine *m, const struct dev_ops *ops, void *dev, size_t state_off,
+		unsigned int slot)
+{
+	if (m->nr_devs == m->cap_devs) {
+		unsigned int cap = m->cap_devs ? m->cap_devs * 2 : 16;
+		struct dm_device *d = realloc(m->devs, cap * sizeof(*d));
+
+		if (!d)
+			return -ENOMEM;
+		m->devs = d;
+		m->cap_devs = cap;
+	}
+	m->devs[m->nr_devs++] = (struct dm_device){ ops, dev, state_off, slot };
+	return 0;
+}
+
 void machine_destroy(struct machine *m)
 {
-	for (unsigned int i = 0; i < m->nr_uarts; i++) {
-		uart_destroy(&m->uart[i]);
+	/* Devices before the backends they write to, in reverse order of creation. */
+	for (unsigned int i = m->nr_devs; i-- > 0;)
+		if (m->devs[i].ops->destroy)
+			m->devs[i].ops->destroy(m->devs[i].dev);
+	free(m->devs);
+	m->devs = NULL;
+	m->nr_devs = m->cap_devs = 0;
+	for (unsigned int i = 0; i < m->nr_uarts; i++)
 		chardev_close(&m->serial_backend[i]);
-	}
 	m->nr_uarts = 0;
 	if (m->has_debugcon)
 		chardev_close(&m->debugcon_backend);
 	m->has_debugcon = false;
-	if (m->has_fw_cfg)
-		fw_cfg_destroy(&m->fw_cfg);
-	m->has_fw_cfg = false;
-	if (m->has_rtc)
-		mc146818_destroy(&m->rtc);
-	m->has_rtc = false;
-	piix4_pm_destroy(&m->pm);
-	if (m->has_ide)
-		piix_ide_destroy(&m->ide);
-	m->has_ide = false;
+	m->has_fw_cfg = m->has_rtc = m->has_ide = false;
 	io_space_destroy(&m->io);
 	io_space_destroy(&m->mmio);
 }
 
 void machine_reset(struct machine *m)
 {
-	enum machine_profile p = m->cfg.profile;
-
 	for (unsigned int devfn = 0; devfn < 256; devfn++)
 		if (m->pci.devices[devfn])
 			pci_device_reset(m->pci.devices[devfn]);
-	i440fx_reset(&m->i440fx, p);
-	piix3_reset(&m->piix3, p);
-	piix4_pm_reset(&m->pm);
-	piix_ide_reset(&m->ide);
-	for (unsigned int i = 0; i < m->nr_uarts; i++)
-		uart_reset(&m->uart[i]);
-	i8042_reset(&m->kbd);
-	if (m->has_rtc)
-		mc146818_reset(&m->rtc);
-	if (m->has_fw_cfg)
-		fw_cfg_reset(&m->fw_cfg);
-	if (m->has_platform)
-		xen_platform_reset(&m->platform);
+	for (unsigned int i = 0; i < m->nr_devs; i++)
+		if (m->devs[i].ops->reset)
+			m->devs[i].ops->reset(m->devs[i].dev);
+}
+
+void machine_save_state(const struct machine *m, struct machine_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->profile = (uint8_t)m->cfg.profile;
+	st->clock_ns = clock_now(&m->clock);
+	st->pci_config_address = m->pci.config_address;
+	for (unsigned int i = 0; i < m->nr_devs; i++)
+		m->devs[i].ops->save(m->devs[i].dev, (uint8_t *)st + m->devs[i].state_off);
+}
+
+int machine_check_state(const struct machine *m, const struct machine_state *st,
+			const char **record, unsigned int *slot, char *err, size_t errlen)
+{
+	if (record)
+		*record = NULL;
+	if (slot)
+		*slot = 0;
+	if (st->profile != m->cfg.profile) {
+		snprintf(err, errlen, "the state is for machine %s; this machine is %s",
+			 profile_name((enum machine_profile)st->profile), profile_name(m->cfg.profile));
+		return -1;
+	}
+	for (unsigned int i = 0; i < m->nr_devs; i++) {
+		const struct dm_device *d = &m->devs[i];
+
+		if (d->ops->check &&
+		    d->ops->check(d->dev, (const uint8_t *)st + d->state_off, err, errlen)) {
+			if (record)
+				*record = d->ops->record;
+			if (slot)
+				*slot = d->slot;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void machine_load_state(struct machine *m, const struct machine_state *st)
+{
+	clock_set(&m->clock, st->clock_ns);
+	m->pci.config_address = st->pci_config_address & PCI_CONFIG_ADDRESS_MASK;
+	for (unsigned int i = 0; i < m->nr_devs; i++)
+		m->devs[i].ops->load(m->devs[i].dev, (const uint8_t *)st + m->devs[i].state_off);
 }
 
 void machine_wake_reset(struct machine *m)
@@ -200,7 +248,40 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	io_space_init(&m->mmio, IO_SPACE_MMIO, accel);
 	pci_bus_init(&m->pci, &m->io, &m->mmio, accel);
 
-	for (unsigned int i = 0; i < cfg->nr_serial; i++) {
+	/*
+	 * Devices in the order they are reset, saved and loaded (machine_add
+	 * right after each is created, so a failure destroys exactly what exists).
+	 */
+	rc = pci_host_claim_ports(&m->pci);
+	if (!rc)
+		rc = i440fx_init(&m->i440fx, &m->pci, cfg->profile);
+	if (!rc)
+		rc = machine_add(m, &i440fx_ops, &m->i440fx, offsetof(struct machine_state, i440fx), 0);
+	if (!rc)
+		rc = piix3_init(&m->piix3, &m->pci, accel, cfg->profile);
+	if (!rc)
+		rc = machine_add(m, &piix3_ops, &m->piix3, offsetof(struct machine_state, piix3), 0);
+	if (!rc)
+		rc = piix4_pm_init(&m->pm, &m->pci, &m->io, accel, &m->clock, cfg->profile,
+				   cfg->vcpus);
+	if (!rc)
+		rc = machine_add(m, &piix4_pm_ops, &m->pm, offsetof(struct machine_state, pm), 0);
+	if (!rc && piix_ide_init(&m->ide, &m->pci, &m->io, accel, cfg->profile, cfg->ide, err, errlen))
+		goto fail;
+	if (!rc) {
+		m->has_ide = true;
+		rc = machine_add(m, &piix_ide_ops, &m->ide, offsetof(struct machine_state, ide), 0);
+	}
+	if (!rc && cfg->profile != PROFILE_PC && !cfg->no_platform_pci) {
+		rc = xen_platform_init(&m->platform, &m->pci, &m->io, accel, cfg->profile);
+		m->has_platform = rc == 0;
+		m->platform.unplug = platform_unplug;
+		m->platform.unplug_opaque = m;
+		if (!rc)
+			rc = machine_add(m, &xen_platform_ops, &m->platform,
+					 offsetof(struct machine_state, platform), 0);
+	}
+	for (unsigned int i = 0; !rc && i < cfg->nr_serial; i++) {
 		if (chardev_open(&m->serial_backend[i], cfg->serial[i], err, errlen))
 			goto fail;
 		m->nr_uarts = i + 1; /* from here on destroy closes it */
@@ -210,8 +291,10 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 				 serial_base[i]);
 			goto fail;
 		}
+		rc = machine_add(m, &uart_dev_ops, &m->uart[i],
+				 offsetof(struct machine_state, uart) + i * sizeof(struct uart_state), i);
 	}
-	if (cfg->debugcon) {
+	if (!rc && cfg->debugcon) {
 		if (chardev_open(&m->debugcon_backend, cfg->debugcon, err, errlen))
 			goto fail;
 		m->has_debugcon = true;
@@ -220,25 +303,10 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 			goto fail;
 		}
 	}
-	rc = pci_host_claim_ports(&m->pci);
-	if (!rc)
-		rc = i440fx_init(&m->i440fx, &m->pci, cfg->profile);
-	if (!rc)
-		rc = piix3_init(&m->piix3, &m->pci, accel, cfg->profile);
-	if (!rc && piix_ide_init(&m->ide, &m->pci, &m->io, accel, cfg->profile, cfg->ide, err, errlen))
-		goto fail;
-	m->has_ide = rc == 0;
-	if (!rc)
-		rc = piix4_pm_init(&m->pm, &m->pci, &m->io, accel, &m->clock, cfg->profile,
-				   cfg->vcpus);
-	if (!rc && cfg->profile != PROFILE_PC && !cfg->no_platform_pci) {
-		rc = xen_platform_init(&m->platform, &m->pci, &m->io, accel, cfg->profile);
-		m->has_platform = rc == 0;
-		m->platform.unplug = platform_unplug;
-		m->platform.unplug_opaque = m;
-	}
 	if (!rc)
 		rc = i8042_init(&m->kbd, &m->io, accel);
+	if (!rc)
+		rc = machine_add(m, &i8042_ops, &m->kbd, offsetof(struct machine_state, kbd), 0);
 	if ((cfg->nr_option_roms || cfg->kernel) && profile_is_trad(cfg->profile)) {
 		snprintf(err, errlen, "%s: machine %s has no fw_cfg to hand it to the firmware (xenfv and pc have)",
 			 cfg->kernel ? "-kernel" : "-option-rom", profile_name(cfg->profile));
@@ -249,35 +317,33 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 		goto fail;
 	}
 	/*
-	 * xenfv with option ROMs (libxl: device_model_args_hvm) or a kernel
-	 * (libxl: kernel=, ramdisk=, cmdline=): fw_cfg to hand them to SeaBIOS.
-	 */
-	if (!rc && cfg->profile == PROFILE_XENFV && (cfg->nr_option_roms || cfg->kernel || cfg->fw_cfg)) {
-		rc = fw_cfg_init(&m->fw_cfg, &m->io, accel);
-		m->has_fw_cfg = true;
-		if (!rc && fill_fw_cfg(m, err, errlen)) {
-			machine_destroy(m);
-			return -1;
-		}
-	}
-	/*
 	 * CMOS: the whole chip for pc; under Xen only its NVRAM, which both Xen
 	 * device models also have (S3 resume is flagged there, index 0x0f).
 	 */
-	if (!rc && cfg->profile != PROFILE_PC) {
+	if (!rc && cfg->profile != PROFILE_PC)
 		rc = mc146818_init_nvram(&m->rtc, &m->io, accel);
-		m->has_rtc = rc == 0;
-	}
 	if (!rc && cfg->profile == PROFILE_PC) {
 		uint64_t ram = cfg->ram_mib << 20, low = machine_ram_below_4g(cfg);
 
 		rc = mc146818_init(&m->rtc, &m->io, accel, &m->clock);
-		m->has_rtc = rc == 0;
 		if (!rc)
 			mc146818_set_memory(&m->rtc, low, ram - low, cfg->vcpus);
-		if (!rc) {
-			rc = fw_cfg_init(&m->fw_cfg, &m->io, accel);
-			m->has_fw_cfg = true; /* items to free even if the claim failed */
+	}
+	if (!rc) {
+		m->has_rtc = true;
+		rc = machine_add(m, &mc146818_ops, &m->rtc, offsetof(struct machine_state, rtc), 0);
+	}
+	/*
+	 * fw_cfg: pc always; xenfv with option ROMs (libxl: device_model_args_hvm)
+	 * or a kernel (libxl: kernel=, ramdisk=, cmdline=) to hand to SeaBIOS.
+	 */
+	if (!rc && (cfg->profile == PROFILE_PC ||
+		    (cfg->profile == PROFILE_XENFV && (cfg->nr_option_roms || cfg->kernel || cfg->fw_cfg)))) {
+		rc = fw_cfg_init(&m->fw_cfg, &m->io, accel);
+		m->has_fw_cfg = true; /* items to free even if the claim failed */
+		if (machine_add(m, &fw_cfg_ops, &m->fw_cfg, offsetof(struct machine_state, fw_cfg), 0)) {
+			fw_cfg_destroy(&m->fw_cfg);
+			rc = -ENOMEM;
 		}
 		if (!rc && fill_fw_cfg(m, err, errlen)) {
 			machine_destroy(m);

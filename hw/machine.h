@@ -21,6 +21,7 @@
 #include "bus.h"
 #include "chardev.h"
 #include "debugcon.h"
+#include "devreg.h"
 #include "fw_cfg.h"
 #include "mc146818.h"
 #include "clock.h"
@@ -81,6 +82,30 @@ struct machine {
 	struct debugcon debugcon;
 	struct chardev debugcon_backend;
 	bool has_debugcon;
+	/* Its devices in reset, save and load order (machine_add). */
+	struct dm_device *devs;
+	unsigned int nr_devs, cap_devs;
+};
+
+/* Everything a machine saves: the machine's own part, then each device's state struct. */
+struct machine_state {
+	uint8_t profile;
+	uint64_t clock_ns;
+	struct pci_state i440fx;
+	/*
+	 * The 0xcf8 latch: a save between a guest's OUT to 0xcf8 and its access
+	 * to 0xcfc must not leave the restored guest reading all-ones (Xen does
+	 * not keep its own copy across a restore either).
+	 */
+	uint32_t pci_config_address;
+	struct piix3_state piix3;
+	struct piix4_pm_state pm;
+	struct xen_platform_state platform;
+	struct uart_state uart[MACHINE_MAX_SERIAL];
+	struct i8042_state kbd;
+	struct mc146818_state rtc;      /* pc */
+	struct fw_cfg_state fw_cfg;     /* pc */
+	struct ide_state ide;
 };
 
 /* Guest RAM below 4 GiB for this configuration (the rest lives above 4 GiB). */
@@ -103,5 +128,24 @@ void machine_reset(struct machine *m);
  * shadow RAM those registers keep mapped.
  */
 void machine_wake_reset(struct machine *m);
+
+/*
+ * Put a created device on the machine's list: its operations, the device,
+ * where its state lives in struct machine_state, and which instance of its
+ * record kind it is. 0, or -ENOMEM.
+ */
+int machine_add(struct machine *m, const struct dev_ops *ops, void *dev, size_t state_off,
+		unsigned int slot);
+
+/* The machine's whole state, copied out of every device on the list. */
+void machine_save_state(const struct machine *m, struct machine_state *st);
+/*
+ * Every device's post-load checks. On failure, *record and *slot (when not
+ * NULL) name the record kind and instance slot that describe the device.
+ */
+int machine_check_state(const struct machine *m, const struct machine_state *st,
+			const char **record, unsigned int *slot, char *err, size_t errlen);
+/* Commit a checked state to every device. */
+void machine_load_state(struct machine *m, const struct machine_state *st);
 
 #endif

@@ -354,3 +354,15 @@ bool mc146818_alarm_fired(const struct mc146818 *rtc)
 {
 	return (rtc->cmos[RTC_REG_C] & RTC_C_AF) != 0;
 }
+
+/* ---------------------------------------------------------------- machine hooks */
+
+DEV_OPS_RESET(mc146818_reset, struct mc146818)
+DEV_OPS_DESTROY(mc146818_destroy, struct mc146818)
+DEV_OPS_SAVE(mc146818_save_state, struct mc146818, struct mc146818_state)
+DEV_OPS_LOAD(mc146818_load_state, struct mc146818, struct mc146818_state)
+
+const struct dev_ops mc146818_ops = {
+	.name = "mc146818", .record = "mc146818rtc", .reset = ops_reset, .destroy = ops_destroy,
+	.save = ops_save, .load = ops_load,
+};

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "devreg.h"
 #include "accel.h"
 #include "bus.h"
 #include "clock.h"
@@ -83,5 +84,7 @@ bool mc146818_alarm_fired(const struct mc146818 *rtc);
 /* Firmware's memory-size and CPU-count bytes, as QEMU's pc machine sets them. */
 void mc146818_set_memory(struct mc146818 *rtc, uint64_t below_4g, uint64_t above_4g,
 			 unsigned int vcpus);
+
+extern const struct dev_ops mc146818_ops;
 
 #endif

@@ -98,6 +98,7 @@ int piix3_init(struct piix3 *s, struct pci_bus *bus, struct accel *accel,
 	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
 	pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
 	s->accel = accel;
+	s->profile = profile;
 	piix3_reset(s, profile);
 	bus->cf9_write = rcr_write;
 	bus->cf9_read = rcr_read;
@@ -129,3 +130,23 @@ void piix3_load_state(struct piix3 *s, const struct piix3_state *st)
 	s->rcr = st->rcr;
 	piix3_sync_routes(s);
 }
+
+/* ---------------------------------------------------------------- machine hooks */
+
+static void ops_reset(void *dev)
+{
+	struct piix3 *s = dev;
+
+	piix3_reset(s, s->profile);
+}
+
+DEV_OPS_SAVE(piix3_save_state, struct piix3, struct piix3_state)
+
+DEV_OPS_CHECK(piix3_check_state, struct piix3, struct piix3_state)
+
+DEV_OPS_LOAD(piix3_load_state, struct piix3, struct piix3_state)
+
+const struct dev_ops piix3_ops = {
+	.name = "piix3", .record = "PIIX3", .reset = ops_reset,
+	.save = ops_save, .check = ops_check, .load = ops_load,
+};

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "devreg.h"
 #include "pci.h"
 #include "profile.h"
 
@@ -16,6 +17,7 @@ struct piix3 {
 	struct pci_device pci;
 	struct accel *accel;
 	uint8_t rcr; /* reset control register at port 0xcf9 */
+	enum machine_profile profile; /* its reset values */
 };
 
 struct piix3_state {
@@ -36,5 +38,7 @@ void piix3_reset(struct piix3 *s, enum machine_profile profile);
 unsigned int piix3_route_irq(uint8_t route);
 /* Report every link route to the accelerator (after a restore). */
 void piix3_sync_routes(struct piix3 *s);
+
+extern const struct dev_ops piix3_ops;
 
 #endif

@@ -817,3 +817,16 @@ void piix4_pm_wakeup(struct piix4_pm *s, bool by_rtc)
 	s->pm1_sts |= PM1_WAK_STS | (by_rtc ? PM1_RTC : 0);
 	piix4_pm_update_sci(s);
 }
+
+/* ---------------------------------------------------------------- machine hooks */
+
+DEV_OPS_RESET(piix4_pm_reset, struct piix4_pm)
+DEV_OPS_DESTROY(piix4_pm_destroy, struct piix4_pm)
+DEV_OPS_SAVE(piix4_pm_save_state, struct piix4_pm, struct piix4_pm_state)
+DEV_OPS_CHECK(piix4_pm_check_state, struct piix4_pm, struct piix4_pm_state)
+DEV_OPS_LOAD(piix4_pm_load_state, struct piix4_pm, struct piix4_pm_state)
+
+const struct dev_ops piix4_pm_ops = {
+	.name = "piix4-pm", .record = "piix4acpi", .reset = ops_reset, .destroy = ops_destroy,
+	.save = ops_save, .check = ops_check, .load = ops_load,
+};

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devreg.h"
 #include "bus.h"
 #include "clock.h"
 #include "pci.h"
@@ -180,5 +181,7 @@ bool piix4_pm_cpu_online(const struct piix4_pm *s, unsigned int cpu);
 /* Announce a device plugged into / about to leave `slot` (devfn for trad). */
 int piix4_pm_pci_hotplug(struct piix4_pm *s, unsigned int devfn, bool added,
 			 bool removable);
+
+extern const struct dev_ops piix4_pm_ops;
 
 #endif

@@ -477,3 +477,16 @@ void uart_load_state(struct uart16550 *u, const struct uart_state *st)
 	}
 	update_irq(u);
 }
+
+/* ---------------------------------------------------------------- machine hooks */
+
+DEV_OPS_RESET(uart_reset, struct uart16550)
+DEV_OPS_DESTROY(uart_destroy, struct uart16550)
+DEV_OPS_SAVE(uart_save_state, struct uart16550, struct uart_state)
+DEV_OPS_CHECK(uart_check_state, struct uart16550, struct uart_state)
+DEV_OPS_LOAD(uart_load_state, struct uart16550, struct uart_state)
+
+const struct dev_ops uart_dev_ops = {
+	.name = "uart16550", .record = "serial", .reset = ops_reset, .destroy = ops_destroy,
+	.save = ops_save, .check = ops_check, .load = ops_load,
+};

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devreg.h"
 #include "accel.h"
 #include "bus.h"
 #include "chardev.h"
@@ -147,5 +148,7 @@ void uart_service_backend(struct uart16550 *u);
 uint8_t uart_iir(const struct uart16550 *u);
 /* The IIR a UART in saved state `st` reads (for writers of foreign layouts). */
 uint8_t uart_state_iir(const struct uart_state *st);
+
+extern const struct dev_ops uart_dev_ops;
 
 #endif

@@ -206,3 +206,15 @@ void xen_platform_load_state(struct xen_platform *s, const struct xen_platform_s
 	s->log_len = 0;
 	xen_platform_set_flags(s, st->flags);
 }
+
+/* ---------------------------------------------------------------- machine hooks */
+
+DEV_OPS_RESET(xen_platform_reset, struct xen_platform)
+DEV_OPS_SAVE(xen_platform_save_state, struct xen_platform, struct xen_platform_state)
+DEV_OPS_CHECK(xen_platform_check_state, struct xen_platform, struct xen_platform_state)
+DEV_OPS_LOAD(xen_platform_load_state, struct xen_platform, struct xen_platform_state)
+
+const struct dev_ops xen_platform_ops = {
+	.name = "xen-platform", .record = "platform", .reset = ops_reset,
+	.save = ops_save, .check = ops_check, .load = ops_load,
+};

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devreg.h"
 #include "bus.h"
 #include "pci.h"
 #include "profile.h"
@@ -65,5 +66,7 @@ int xen_platform_init(struct xen_platform *s, struct pci_bus *bus, struct io_spa
 void xen_platform_reset(struct xen_platform *s);
 /* Apply platform flags (ROM lock) through the accelerator. */
 int xen_platform_set_flags(struct xen_platform *s, uint8_t flags);
+
+extern const struct dev_ops xen_platform_ops;
 
 #endif

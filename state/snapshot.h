@@ -19,25 +19,6 @@
 #include "buf.h"
 #include "stream.h"
 
-struct machine_state {
-	uint8_t profile;
-	uint64_t clock_ns;
-	struct pci_state i440fx;
-	/*
-	 * The 0xcf8 latch: a save between a guest's OUT to 0xcf8 and its access
-	 * to 0xcfc must not leave the restored guest reading all-ones (Xen does
-	 * not keep its own copy across a restore either).
-	 */
-	uint32_t pci_config_address;
-	struct piix3_state piix3;
-	struct piix4_pm_state pm;
-	struct xen_platform_state platform;
-	struct uart_state uart[MACHINE_MAX_SERIAL];
-	struct i8042_state kbd;
-	struct mc146818_state rtc;      /* pc */
-	struct fw_cfg_state fw_cfg;     /* pc */
-	struct ide_state ide;
-};
 
 #define LOAD_MAX_NOTES 16
 
@@ -66,14 +47,6 @@ struct record_source {
 
 void load_note(struct load_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-void machine_save_state(const struct machine *m, struct machine_state *st);
-/*
- * Every device's post-load checks. On failure, *record and *slot (when not
- * NULL) name the record kind and instance slot that describe the device.
- */
-int machine_check_state(const struct machine *m, const struct machine_state *st,
-			const char **record, unsigned int *slot, char *err, size_t errlen);
-void machine_load_state(struct machine *m, const struct machine_state *st);
 
 /* Write the machine's device state; the clock should be stopped. 0 or -1. */
 int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t errlen);
