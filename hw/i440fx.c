@@ -35,38 +35,31 @@ static void i440fx_config_write(struct pci_device *dev, unsigned int addr, uint3
 		s->memory_map_changed(s->memory_map_opaque, s);
 }
 
-void i440fx_reset(struct i440fx *s, enum machine_profile profile)
+void i440fx_reset(struct i440fx *s)
 {
 	struct pci_device *d = &s->pci;
 
 	memset(d->config + PCI_COMMAND, 0, 4);
 	memset(d->config + 0x40, 0, PCI_CONFIG_SIZE - 0x40);
-	if (!profile_is_trad(profile)) {
-		d->config[I440FX_SMRAM] = SMRAM_C_BASE_SEG;
-		d->config[0x57] = 0x08; /* as QEMU 7.2 presents it */
-	}
-	/*
-	 * qemu-xen-traditional's device model build never sets SMRAM
-	 * (hw/piix_pci.c i440fx_init: `config[0x72] = 0x02` is #ifndef
-	 * CONFIG_DM); its saved I440FX holds 0 there.
-	 */
+	d->config[I440FX_SMRAM] = s->cfg.smram;
+	d->config[0x57] = s->cfg.dram_57;
 }
 
-int i440fx_init(struct i440fx *s, struct pci_bus *bus, enum machine_profile profile)
+int i440fx_init(struct i440fx *s, struct pci_bus *bus, const struct i440fx_config *cfg)
 {
 	struct pci_device *d = &s->pci;
 
 	pci_device_init(d, "i440fx", 0x8086, 0x1237, 0x02, 0x060000);
 	d->opaque = s;
 	d->config_write = i440fx_config_write;
-	s->profile = profile;
+	s->cfg = *cfg;
 	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
 	pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
 	/* PAM0 has only the high BIOS nibble; PAM1-6 two nibbles of RE/WE bits. */
 	d->wmask[I440FX_PAM] = 0x30;
 	memset(d->wmask + I440FX_PAM + 1, 0x33, I440FX_PAM_COUNT - 1);
 	d->wmask[I440FX_SMRAM] = SMRAM_G_SMRAME | SMRAM_D_LCK | SMRAM_D_CLS | SMRAM_D_OPEN;
-	i440fx_reset(s, profile);
+	i440fx_reset(s);
 	return pci_register_device(bus, d, PCI_DEVFN(0, 0));
 }
 
@@ -93,12 +86,7 @@ void i440fx_load_state(struct i440fx *s, const struct pci_state *st)
 
 /* ---------------------------------------------------------------- machine hooks */
 
-static void ops_reset(void *dev)
-{
-	struct i440fx *s = dev;
-
-	i440fx_reset(s, s->profile);
-}
+DEV_OPS_RESET(i440fx_reset, struct i440fx)
 
 static void ops_save(const void *dev, void *st)
 {

@@ -19,20 +19,26 @@
 #define SMRAM_D_CLS 0x20
 #define SMRAM_D_OPEN 0x40
 
+/* Reset values that differ between the device models whose guests hvmdm takes over. */
+struct i440fx_config {
+	uint8_t smram;   /* QEMU: C_BASE_SEG; qemu-xen-traditional's DM build: 0 */
+	uint8_t dram_57; /* QEMU 7.2 presents 0x08 at 0x57; traditional 0 */
+};
+
 struct i440fx {
 	struct pci_device pci;
 	/* Told when PAM or SMRAM change (the KVM accelerator remaps shadow RAM). */
 	void (*memory_map_changed)(void *opaque, const struct i440fx *s);
 	void *memory_map_opaque;
-	enum machine_profile profile; /* its reset values */
+	struct i440fx_config cfg;
 };
 
 int i440fx_check_state(const struct i440fx *s, const struct pci_state *st, char *err,
 		       size_t errlen);
 void i440fx_load_state(struct i440fx *s, const struct pci_state *st);
 
-int i440fx_init(struct i440fx *s, struct pci_bus *bus, enum machine_profile profile);
-void i440fx_reset(struct i440fx *s, enum machine_profile profile);
+int i440fx_init(struct i440fx *s, struct pci_bus *bus, const struct i440fx_config *cfg);
+void i440fx_reset(struct i440fx *s);
 
 extern const struct dev_ops i440fx_ops;
 

@@ -1597,9 +1597,10 @@ void piix_ide_reset(struct piix_ide *s)
 }
 
 int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
-		  struct accel *accel, enum machine_profile profile,
-		  const struct ide_drive_config cfg[IDE_DRIVES], char *err, size_t errlen)
+		  struct accel *accel, const struct piix_ide_config *config, char *err,
+		  size_t errlen)
 {
+	const struct ide_drive_config *cfg = config->drives;
 	static const char *const cmd_names[] = { "ide0-cmd", "ide1-cmd" };
 	static const char *const ctl_names[] = { "ide0-ctl", "ide1-ctl" };
 	struct pci_device *d = &s->pci;
@@ -1630,14 +1631,8 @@ int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
 	/* 8086:7010, class 0101 with programming interface 0x80: legacy mode, bus master. */
 	pci_device_init(d, "piix3-ide", 0x8086, 0x7010, 0x00, 0x010180);
 	d->opaque = s;
-	/*
-	 * QEMU's default subsystem; qemu-xen-traditional's PIIX3 IDE sets
-	 * XenSource's (hw/ide.c pci_piix3_ide_init: config 0x2c-0x2f).
-	 */
-	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID,
-		     profile_is_trad(profile) ? XEN_SUBSYS_VENDOR : QEMU_SUBSYS_VENDOR);
-	pci_set_word(d->config + PCI_SUBSYSTEM_ID,
-		     profile_is_trad(profile) ? XEN_SUBSYS_ID : QEMU_SUBSYS_ID);
+	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, config->subsys_vendor);
+	pci_set_word(d->config + PCI_SUBSYSTEM_ID, config->subsys_id);
 	rc = pci_register_bar(d, 4, PCI_BAR_IO, false, 16, &bm_ops, s, "piix3-ide-bmdma");
 	if (!rc)
 		rc = pci_register_device(bus, d, PCI_DEVFN(1, 1));

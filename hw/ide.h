@@ -164,9 +164,15 @@ struct ide_state {
 	struct ide_drive_state drive[IDE_DRIVES];
 };
 
+/* The function's subsystem IDs: QEMU's 1af4:1100, XenSource's 5853:0001 under qemu-xen-traditional. */
+struct piix_ide_config {
+	uint16_t subsys_vendor, subsys_id;
+	const struct ide_drive_config *drives; /* IDE_DRIVES of them */
+};
+
 int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
-		  struct accel *accel, enum machine_profile profile,
-		  const struct ide_drive_config cfg[IDE_DRIVES], char *err, size_t errlen);
+		  struct accel *accel, const struct piix_ide_config *config, char *err,
+		  size_t errlen);
 void piix_ide_destroy(struct piix_ide *s);
 void piix_ide_reset(struct piix_ide *s);
 /* Xen platform device unplug: all disks, or all but the primary master. */

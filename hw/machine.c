@@ -229,6 +229,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 		   uint64_t (*clock_source)(void *), void *clock_opaque, char *err,
 		   size_t errlen)
 {
+	bool trad;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
@@ -252,28 +253,48 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	 * Devices in the order they are reset, saved and loaded (machine_add
 	 * right after each is created, so a failure destroys exactly what exists).
 	 */
+	/*
+	 * Devices take a configuration, never the profile: what differs between
+	 * the device models whose guests hvmdm takes over is decided here.
+	 */
+	trad = profile_is_trad(cfg->profile);
 	rc = pci_host_claim_ports(&m->pci);
 	if (!rc)
-		rc = i440fx_init(&m->i440fx, &m->pci, cfg->profile);
+		rc = i440fx_init(&m->i440fx, &m->pci,
+				 trad ? &(struct i440fx_config){ 0, 0 }
+				      : &(struct i440fx_config){ SMRAM_C_BASE_SEG, 0x08 });
 	if (!rc)
 		rc = machine_add(m, &i440fx_ops, &m->i440fx, offsetof(struct machine_state, i440fx), 0);
 	if (!rc)
-		rc = piix3_init(&m->piix3, &m->pci, accel, cfg->profile);
+		rc = piix3_init(&m->piix3, &m->pci, accel, trad ? 0x0007 : 0x0000);
 	if (!rc)
 		rc = machine_add(m, &piix3_ops, &m->piix3, offsetof(struct machine_state, piix3), 0);
 	if (!rc)
-		rc = piix4_pm_init(&m->pm, &m->pci, &m->io, accel, &m->clock, cfg->profile,
-				   cfg->vcpus);
+		rc = piix4_pm_init(&m->pm, &m->pci, &m->io, accel, &m->clock,
+				   &(struct piix4_pm_config){
+					   .trad_layout = profile_is_trad(cfg->profile),
+					   .pm_timer = cfg->profile == PROFILE_PC,
+					   .vcpus = cfg->vcpus,
+					   .machine = profile_name(cfg->profile),
+				   });
 	if (!rc)
 		rc = machine_add(m, &piix4_pm_ops, &m->pm, offsetof(struct machine_state, pm), 0);
-	if (!rc && piix_ide_init(&m->ide, &m->pci, &m->io, accel, cfg->profile, cfg->ide, err, errlen))
+	/* qemu-xen-traditional's PIIX3 IDE says XenSource (hw/ide.c pci_piix3_ide_init: 0x2c-0x2f). */
+	if (!rc && piix_ide_init(&m->ide, &m->pci, &m->io, accel,
+				 &(struct piix_ide_config){
+					 .subsys_vendor = trad ? XEN_SUBSYS_VENDOR : QEMU_SUBSYS_VENDOR,
+					 .subsys_id = trad ? XEN_SUBSYS_ID : QEMU_SUBSYS_ID,
+					 .drives = cfg->ide,
+				 },
+				 err, errlen))
 		goto fail;
 	if (!rc) {
 		m->has_ide = true;
 		rc = machine_add(m, &piix_ide_ops, &m->ide, offsetof(struct machine_state, ide), 0);
 	}
 	if (!rc && cfg->profile != PROFILE_PC && !cfg->no_platform_pci) {
-		rc = xen_platform_init(&m->platform, &m->pci, &m->io, accel, cfg->profile);
+		rc = xen_platform_init(&m->platform, &m->pci, &m->io, accel,
+				       trad ? PCI_DEVFN(3, 0) : PCI_DEVFN(2, 0));
 		m->has_platform = rc == 0;
 		m->platform.unplug = platform_unplug;
 		m->platform.unplug_opaque = m;

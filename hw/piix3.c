@@ -65,12 +65,11 @@ static uint8_t rcr_read(void *opaque)
 }
 
 /* Register values after reset: the same in QEMU 7.2 and qemu-xen-traditional. */
-void piix3_reset(struct piix3 *s, enum machine_profile profile)
+void piix3_reset(struct piix3 *s)
 {
 	uint8_t *c = s->pci.config;
 
-	/* qemu-xen-traditional sets master, memory and I/O; QEMU 7.2 leaves 0. */
-	pci_set_word(c + PCI_COMMAND, profile_is_trad(profile) ? 0x0007 : 0x0000);
+	pci_set_word(c + PCI_COMMAND, s->reset_command);
 	pci_set_word(c + PCI_STATUS, 0x0200); /* DEVSEL medium */
 	memset(c + 0x40, 0, PCI_CONFIG_SIZE - 0x40);
 	c[0x4c] = 0x4d;
@@ -87,7 +86,7 @@ void piix3_reset(struct piix3 *s, enum machine_profile profile)
 }
 
 int piix3_init(struct piix3 *s, struct pci_bus *bus, struct accel *accel,
-	       enum machine_profile profile)
+	       uint16_t reset_command)
 {
 	struct pci_device *d = &s->pci;
 
@@ -98,8 +97,9 @@ int piix3_init(struct piix3 *s, struct pci_bus *bus, struct accel *accel,
 	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, QEMU_SUBSYS_VENDOR);
 	pci_set_word(d->config + PCI_SUBSYSTEM_ID, QEMU_SUBSYS_ID);
 	s->accel = accel;
-	s->profile = profile;
-	piix3_reset(s, profile);
+	/* qemu-xen-traditional sets master, memory and I/O at reset; QEMU 7.2 leaves 0. */
+	s->reset_command = reset_command;
+	piix3_reset(s);
 	bus->cf9_write = rcr_write;
 	bus->cf9_read = rcr_read;
 	bus->cf9_opaque = s;
@@ -133,12 +133,7 @@ void piix3_load_state(struct piix3 *s, const struct piix3_state *st)
 
 /* ---------------------------------------------------------------- machine hooks */
 
-static void ops_reset(void *dev)
-{
-	struct piix3 *s = dev;
-
-	piix3_reset(s, s->profile);
-}
+DEV_OPS_RESET(piix3_reset, struct piix3)
 
 DEV_OPS_SAVE(piix3_save_state, struct piix3, struct piix3_state)
 

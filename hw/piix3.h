@@ -17,7 +17,7 @@ struct piix3 {
 	struct pci_device pci;
 	struct accel *accel;
 	uint8_t rcr; /* reset control register at port 0xcf9 */
-	enum machine_profile profile; /* its reset values */
+	uint16_t reset_command; /* qemu-xen-traditional: master, memory and I/O (7); QEMU 0 */
 };
 
 struct piix3_state {
@@ -32,8 +32,8 @@ int piix3_check_state(const struct piix3 *s, const struct piix3_state *st, char 
 void piix3_load_state(struct piix3 *s, const struct piix3_state *st);
 
 int piix3_init(struct piix3 *s, struct pci_bus *bus, struct accel *accel,
-	       enum machine_profile profile);
-void piix3_reset(struct piix3 *s, enum machine_profile profile);
+	       uint16_t reset_command);
+void piix3_reset(struct piix3 *s);
 /* ISA IRQ a route register value selects; 0 = disabled. */
 unsigned int piix3_route_irq(uint8_t route);
 /* Report every link route to the accelerator (after a restore). */

@@ -18,7 +18,7 @@
 
 static bool is_pc(const struct piix4_pm *s)
 {
-	return s->profile == PROFILE_PC;
+	return s->cfg.pm_timer;
 }
 
 /* ---- PM timer and PM1 events (pc only: Xen emulates them otherwise) ---- */
@@ -143,7 +143,7 @@ static void sleep_request(struct piix4_pm *s, uint16_t val)
 	unsigned int typ = (val & PM1_CNT_SLP_TYP) >> PM1_CNT_SLP_TYP_SHIFT;
 	int req = -1;
 
-	if (profile_is_trad(s->profile)) {
+	if (s->cfg.trad_layout) {
 		/* \_S3 = 1 (5 in the old "V0" DSDT); \_S5 = 0 (7); old \_S4 = 6 */
 		if (typ == 1 || typ == 5)
 			req = ACCEL_REQ_SUSPEND;
@@ -171,7 +171,7 @@ static uint64_t cnt_read(void *opaque, uint64_t off, unsigned int size)
 	uint16_t v = s->pm1_cnt;
 
 	/* Traditional masks the write-only GBL_RLS; SLP_EN is never stored. */
-	if (profile_is_trad(s->profile))
+	if (s->cfg.trad_layout)
 		v &= (uint16_t)~PM1_CNT_GBL_RLS;
 	return (v >> (8 * off)) & size_mask(size);
 }
@@ -425,7 +425,7 @@ int piix4_pm_pci_hotplug(struct piix4_pm *s, unsigned int devfn, bool added, boo
 
 	if (devfn > 255)
 		return -EINVAL;
-	if (profile_is_trad(s->profile)) {
+	if (s->cfg.trad_layout) {
 		if (!added && PCI_FUNC(devfn))
 			return -EINVAL; /* the traditional DSDT removes whole slots */
 		if (added)
@@ -514,7 +514,7 @@ void piix4_pm_update_io(struct piix4_pm *s)
 	uint16_t base = (uint16_t)(pci_get_long(s->pci.config + PMBA) & PMBA_MASK);
 	bool enable = s->pci.config[PMREGMISC] & 1;
 
-	if (profile_is_trad(s->profile))
+	if (s->cfg.trad_layout)
 		return; /* fixed at init; PMBA writes have no effect there */
 	if (enable == s->pm_mapped && (!enable || base == s->pm_base))
 		return;
@@ -528,7 +528,7 @@ int piix4_pm_set_trad_pm_base(struct piix4_pm *s, uint16_t base)
 	uint16_t old = s->pm_base;
 	int rc;
 
-	if (!profile_is_trad(s->profile))
+	if (!s->cfg.trad_layout)
 		return -EINVAL;
 	if (s->pm_mapped && base == old)
 		return 0;
@@ -585,7 +585,7 @@ static void config_reset(struct piix4_pm *s)
 
 	pci_set_word(c + PCI_COMMAND, 0);
 	memset(c + 0x40, 0, PCI_CONFIG_SIZE - 0x40);
-	if (profile_is_trad(s->profile)) {
+	if (s->cfg.trad_layout) {
 		pci_set_word(c + PCI_STATUS, 0);
 		pci_set_long(c + PMBA, PM_BASE_V0 | 1); /* qemu-xen-traditional's value */
 		return;
@@ -606,7 +606,7 @@ void piix4_pm_reset(struct piix4_pm *s)
 	config_reset(s);
 	s->pm1_sts = 0;
 	s->pm1_en = 0;
-	s->pm1_cnt = profile_is_trad(s->profile) ? PM1_CNT_SCI_EN : 0;
+	s->pm1_cnt = s->cfg.trad_layout ? PM1_CNT_SCI_EN : 0;
 	s->apm_cnt = 0;
 	s->apm_sts = 0;
 	memset(s->gpe_sts, 0, sizeof(s->gpe_sts));
@@ -623,11 +623,11 @@ void piix4_pm_reset(struct piix4_pm *s)
 }
 
 int piix4_pm_init(struct piix4_pm *s, struct pci_bus *bus, struct io_space *io,
-		  struct accel *accel, struct dm_clock *clock, enum machine_profile profile,
-		  unsigned int vcpus)
+		  struct accel *accel, struct dm_clock *clock, const struct piix4_pm_config *cfg)
 {
 	struct pci_device *d = &s->pci;
-	bool trad = profile_is_trad(profile);
+	bool trad = cfg->trad_layout;
+	unsigned int vcpus = cfg->vcpus;
 	int rc;
 
 	if (vcpus == 0 || vcpus > CPU_MAP_LEN * 8) {
@@ -647,14 +647,14 @@ int piix4_pm_init(struct piix4_pm *s, struct pci_bus *bus, struct io_space *io,
 	d->wmask[PMBA + 2] = 0;
 	d->wmask[PMBA + 3] = 0;
 
-	s->profile = profile;
+	s->cfg = *cfg;
 	s->accel = accel;
 	s->io = io;
 	s->clock = clock;
 	timer_init(&s->tmr_timer, clock, tmr_expired, s);
 	config_reset(s);
 	s->pm1_cnt = trad ? PM1_CNT_SCI_EN : 0;
-	if (profile == PROFILE_PC)
+	if (cfg->pm_timer)
 		timer_calc_overflow(s);
 	for (unsigned int cpu = 0; cpu < vcpus; cpu++)
 		s->cpu_map[cpu / 8] |= (uint8_t)(1u << (cpu % 8));
@@ -730,7 +730,7 @@ static bool ports_available(const struct piix4_pm *s, uint32_t base, uint32_t le
 int piix4_pm_check_state(const struct piix4_pm *s, const struct piix4_pm_state *st, char *err,
 			 size_t errlen)
 {
-	bool trad = profile_is_trad(s->profile);
+	bool trad = s->cfg.trad_layout;
 
 	if (pci_check_state(&s->pci, &st->pci, err, errlen))
 		return -1;
@@ -742,7 +742,7 @@ int piix4_pm_check_state(const struct piix4_pm *s, const struct piix4_pm_state *
 	if (!((st->gpe_base == GPE0_BASE_V1 && st->gpe_half == GPE0_HALF_V1) ||
 	      (trad && st->gpe_base == GPE0_BASE_V0 && st->gpe_half == GPE0_HALF_V0))) {
 		snprintf(err, errlen, "piix4-pm: GPE0 block %#x+2x%u is not a layout %s uses",
-			 st->gpe_base, st->gpe_half, profile_name(s->profile));
+			 st->gpe_base, st->gpe_half, s->cfg.machine);
 		return -1;
 	}
 	if (st->gpe_half == GPE0_HALF_V1 &&
@@ -800,7 +800,7 @@ void piix4_pm_load_state(struct piix4_pm *s, const struct piix4_pm_state *st)
 	s->php_evt = st->php_evt;
 	s->php_devfn = st->php_devfn;
 	/* Checked claimable before the commit started. */
-	if (profile_is_trad(s->profile))
+	if (s->cfg.trad_layout)
 		piix4_pm_set_trad_pm_base(s, st->pm_base);
 	piix4_pm_set_gpe_block(s, st->gpe_base, st->gpe_half);
 	piix4_pm_update_io(s);

@@ -81,9 +81,24 @@
 #define TRAD_PHP_EVT_ADD 0x0
 #define TRAD_PHP_EVT_REMOVE 0x3
 
+/* What the machine asks of its PM function (computed once in machine.c). */
+struct piix4_pm_config {
+	/*
+	 * qemu-xen-traditional's function: revision 1, the PM block fixed at
+	 * 0xb000 with SCI_EN set, GPE0 at 0xafe0 (or the old 0x1f68), PCI
+	 * hot-plug at 0x10c0 by slot; else QEMU's (PMBA from config space, APM
+	 * at 0xb2, hot-plug at 0xae00).
+	 */
+	bool trad_layout;
+	/* The device model, not Xen, serves PM1 events and the PM timer (KVM). */
+	bool pm_timer;
+	unsigned int vcpus; /* the CPU map */
+	const char *machine; /* for messages */
+};
+
 struct piix4_pm {
 	struct pci_device pci;
-	enum machine_profile profile;
+	struct piix4_pm_config cfg;
 	struct accel *accel;
 	struct io_space *io;
 	struct dm_clock *clock;
@@ -151,8 +166,7 @@ void piix4_pm_load_state(struct piix4_pm *s, const struct piix4_pm_state *st);
 
 /* Builds the function, claims its fixed ports; `vcpus` sets the CPU map. */
 int piix4_pm_init(struct piix4_pm *s, struct pci_bus *bus, struct io_space *io,
-		  struct accel *accel, struct dm_clock *clock, enum machine_profile profile,
-		  unsigned int vcpus);
+		  struct accel *accel, struct dm_clock *clock, const struct piix4_pm_config *cfg);
 void piix4_pm_destroy(struct piix4_pm *s);
 void piix4_pm_reset(struct piix4_pm *s);
 /* S3: may an RTC alarm wake the machine (PM1_EN.RTC_EN, pc only)? */

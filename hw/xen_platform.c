@@ -144,10 +144,9 @@ void xen_platform_reset(struct xen_platform *s)
 }
 
 int xen_platform_init(struct xen_platform *s, struct pci_bus *bus, struct io_space *io,
-		      struct accel *accel, enum machine_profile profile)
+		      struct accel *accel, uint8_t devfn)
 {
 	struct pci_device *d = &s->pci;
-	uint8_t devfn = profile_is_trad(profile) ? PCI_DEVFN(3, 0) : PCI_DEVFN(2, 0);
 	int rc;
 
 	pci_device_init(d, "xen-platform", 0x5853, 0x0001, 0x01, 0xff8000);

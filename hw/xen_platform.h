@@ -61,8 +61,9 @@ int xen_platform_check_state(const struct xen_platform *s, const struct xen_plat
 /* Commit; re-applies the ROM lock through the accelerator. */
 void xen_platform_load_state(struct xen_platform *s, const struct xen_platform_state *st);
 
+/* At devfn: 00:02.0 under qemu-xen, 00:03.0 under qemu-xen-traditional (after its VGA). */
 int xen_platform_init(struct xen_platform *s, struct pci_bus *bus, struct io_space *io,
-		      struct accel *accel, enum machine_profile profile);
+		      struct accel *accel, uint8_t devfn);
 void xen_platform_reset(struct xen_platform *s);
 /* Apply platform flags (ROM lock) through the accelerator. */
 int xen_platform_set_flags(struct xen_platform *s, uint8_t flags);
