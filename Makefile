@@ -65,15 +65,21 @@ xen-libs:
 $(B)/rel/xen/s_state.o: RELEASE_CFLAGS += -std=gnu11
 $(B)/asan/xen/s_state.o: ASAN_CFLAGS += -std=gnu11
 
-$(B)/rel/%.o: %.c $(wildcard hw/*.h vm/*.h state/*.h kvm/*.h xen/*.h)
+# Each object depends on the headers it includes (-MMD writes the list, -MP
+# keeps a removed header from breaking the build).
+DEPFLAGS = -MMD -MP
+
+$(B)/rel/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(RELEASE_CFLAGS) $(XEN_CFLAGS) -c $< -o $@
+	@$(CC) $(RELEASE_CFLAGS) $(XEN_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(B)/asan/%.o: %.c $(wildcard hw/*.h vm/*.h state/*.h kvm/*.h xen/*.h tests/unit/*.h)
+$(B)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC/SAN  $<"
-	@$(CC) $(ASAN_CFLAGS) $(XEN_CFLAGS) -c $< -o $@
+	@$(CC) $(ASAN_CFLAGS) $(XEN_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 $(B)/hvmdm: $(REL_OBJS) $(XEN_SRCS:%.c=$(B)/rel/%.o) $(B)/rel/vm/main.o | xen-libs
 	@echo "  LD      $@"
@@ -96,7 +102,7 @@ $(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(ASAN_OBJS) $(ASAN_SUPPORT_OBJS)
 	@echo "  LD/SAN  $@"
 	@$(CC) $(ASAN_CFLAGS) $^ -lcmocka $(LIBS) -lpthread -o $@
 
-$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*.h vm/*.h state/*.h kvm/*.h)
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*.h vm/*.h state/*.h state/dev/*.h kvm/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(LIBS) -lpthread -o $@
