@@ -18,87 +18,14 @@
  * The legacy ports always decode, as in QEMU (the IDETIM decode-enable bits
  * hvmloader sets at 0x40/0x42 are kept but not acted on).
  */
-#include "ide.h"
+#include "ide_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-
-#ifndef HVMDM_VERSION
-#define HVMDM_VERSION "0.2.0-dev"
-#endif
-
-/* ATA commands. */
-#define CMD_NOP 0x00
-#define CMD_DEVICE_RESET 0x08
-#define CMD_RECALIBRATE 0x10 /* 0x10-0x1f */
-#define CMD_READ 0x20
-#define CMD_READ_ONCE 0x21
-#define CMD_READ_EXT 0x24
-#define CMD_READ_DMA_EXT 0x25
-#define CMD_READ_NATIVE_MAX_EXT 0x27
-#define CMD_READ_MULTIPLE_EXT 0x29
-#define CMD_WRITE 0x30
-#define CMD_WRITE_ONCE 0x31
-#define CMD_WRITE_EXT 0x34
-#define CMD_WRITE_DMA_EXT 0x35
-#define CMD_WRITE_MULTIPLE_EXT 0x39
-#define CMD_VERIFY 0x40
-#define CMD_VERIFY_ONCE 0x41
-#define CMD_VERIFY_EXT 0x42
-#define CMD_SEEK 0x70
-#define CMD_DIAGNOSE 0x90
-#define CMD_SPECIFY 0x91
-#define CMD_PACKET 0xa0
-#define CMD_IDENTIFY_PACKET 0xa1
-#define CMD_READ_MULTIPLE 0xc4
-#define CMD_WRITE_MULTIPLE 0xc5
-#define CMD_SET_MULTIPLE 0xc6
-#define CMD_READ_DMA 0xc8
-#define CMD_READ_DMA_ONCE 0xc9
-#define CMD_WRITE_DMA 0xca
-#define CMD_WRITE_DMA_ONCE 0xcb
-#define CMD_STANDBY_NOW 0xe0
-#define CMD_IDLE_NOW 0xe1
-#define CMD_STANDBY 0xe2
-#define CMD_IDLE 0xe3
-#define CMD_CHECK_POWER 0xe5
-#define CMD_SLEEP 0xe6
-#define CMD_FLUSH 0xe7
-#define CMD_IDENTIFY 0xec
-#define CMD_FLUSH_EXT 0xea
-#define CMD_SET_FEATURES 0xef
-#define CMD_READ_NATIVE_MAX 0xf8
-
-/* ATAPI interrupt reason (the sector count register). */
-#define ATAPI_INT_CD 0x01
-#define ATAPI_INT_IO 0x02
-
-/* SCSI sense keys and additional sense codes. */
-#define SENSE_NONE 0x0
-#define SENSE_NOT_READY 0x2
-#define SENSE_ILLEGAL_REQUEST 0x5
-#define SENSE_UNIT_ATTENTION 0x6
-#define ASC_INVALID_OPCODE 0x20
-#define ASC_LBA_OUT_OF_RANGE 0x21
-#define ASC_INVALID_FIELD 0x24
-#define ASC_MEDIUM_MAY_HAVE_CHANGED 0x28
-#define ASC_SAVING_UNSUPPORTED 0x39
-#define ASC_MEDIUM_NOT_PRESENT 0x3a
-#define ASC_REMOVAL_PREVENTED 0x53
-
-#define CD_UNIT 2048
-#define PRD_MAX_ENTRIES 512
-
 static const uint16_t cmd_base[IDE_CHANNELS] = { 0x1f0, 0x170 };
 static const uint16_t ctl_base[IDE_CHANNELS] = { 0x3f6, 0x376 };
 static const unsigned int channel_irq[IDE_CHANNELS] = { 14, 15 };
-
-static void ide_log(const struct ide_channel *ch, const char *what)
-{
-	log_guest("ide", "%s channel: %s", ch == &ch->ide->ch[0] ? "primary" : "secondary", what);
-}
 
 /* ------------------------------------------------------------ interrupts */
 
@@ -119,13 +46,13 @@ static void update_irq(struct ide_channel *ch)
 	}
 }
 
-static void raise_irq(struct ide_channel *ch)
+void ide_raise_irq(struct ide_channel *ch)
 {
 	ch->irq_pending = true;
 	update_irq(ch);
 }
 
-static void lower_irq(struct ide_channel *ch)
+void ide_lower_irq(struct ide_channel *ch)
 {
 	ch->irq_pending = false;
 	update_irq(ch);
@@ -133,12 +60,12 @@ static void lower_irq(struct ide_channel *ch)
 
 /* ------------------------------------------------------------ task file */
 
-static bool medium_ready(const struct ide_drive *d)
+bool ide_medium_ready(const struct ide_drive *d)
 {
 	return block_present(&d->blk) && !d->r.tray_open;
 }
 
-static void set_signature(struct ide_drive *d)
+void ide_set_signature(struct ide_drive *d)
 {
 	d->r.select &= 0xf0; /* head 0 */
 	d->r.nsector = 1;
@@ -152,7 +79,7 @@ static void set_signature(struct ide_drive *d)
 	}
 }
 
-static void end_transfer(struct ide_drive *d)
+void ide_end_transfer(struct ide_drive *d)
 {
 	d->r.xfer = IDE_XFER_NONE;
 	d->r.source = IDE_SRC_BUFFER;
@@ -162,7 +89,7 @@ static void end_transfer(struct ide_drive *d)
 }
 
 /* Power-on, hardware or software reset of one drive. */
-static void drive_reset(struct ide_drive *d, bool power_on)
+void ide_drive_reset(struct ide_drive *d, bool power_on)
 {
 	struct ide_drive_regs *r = &d->r;
 	bool tray_open = r->tray_open, locked = r->locked;
@@ -181,37 +108,37 @@ static void drive_reset(struct ide_drive *d, bool power_on)
 		r->media_event = event;
 		r->unit_attention = ua;
 	}
-	set_signature(d);
+	ide_set_signature(d);
 	/* ATAPI devices come out of reset with status 0 (ATA-6 9.12), disks ready. */
 	r->status = d->kind == IDE_KIND_CD ? 0 : IDE_STAT_READY | IDE_STAT_SEEK;
 }
 
-static void abort_command(struct ide_channel *ch, struct ide_drive *d)
+void ide_abort_command(struct ide_channel *ch, struct ide_drive *d)
 {
-	end_transfer(d);
+	ide_end_transfer(d);
 	d->r.status = IDE_STAT_READY | IDE_STAT_ERR;
 	d->r.error = IDE_ERR_ABRT;
-	raise_irq(ch);
+	ide_raise_irq(ch);
 }
 
-static void command_error(struct ide_channel *ch, struct ide_drive *d, uint8_t error)
+void ide_command_error(struct ide_channel *ch, struct ide_drive *d, uint8_t error)
 {
-	end_transfer(d);
+	ide_end_transfer(d);
 	d->r.status = IDE_STAT_READY | IDE_STAT_ERR;
 	d->r.error = error;
-	raise_irq(ch);
+	ide_raise_irq(ch);
 }
 
-static void command_ok(struct ide_channel *ch, struct ide_drive *d)
+void ide_command_ok(struct ide_channel *ch, struct ide_drive *d)
 {
-	end_transfer(d);
+	ide_end_transfer(d);
 	d->r.status = IDE_STAT_READY | IDE_STAT_SEEK;
 	d->r.error = 0;
-	raise_irq(ch);
+	ide_raise_irq(ch);
 }
 
 /* The sector count of a read/write command: 0 means 256 (65536 with LBA48). */
-static uint32_t sector_count(const struct ide_drive *d)
+uint32_t ide_sector_count(const struct ide_drive *d)
 {
 	if (d->r.lba48) {
 		uint32_t n = (uint32_t)d->r.hob_nsector << 8 | d->r.nsector;
@@ -222,7 +149,7 @@ static uint32_t sector_count(const struct ide_drive *d)
 }
 
 /* The starting sector, or UINT64_MAX for a CHS address outside the geometry. */
-static uint64_t start_sector(const struct ide_drive *d)
+uint64_t ide_start_sector(const struct ide_drive *d)
 {
 	const struct ide_drive_regs *r = &d->r;
 
@@ -242,7 +169,7 @@ static uint64_t start_sector(const struct ide_drive *d)
 }
 
 /* Report `lba` in the task file the way the command addressed it. */
-static void set_sector(struct ide_drive *d, uint64_t lba)
+void ide_set_sector(struct ide_drive *d, uint64_t lba)
 {
 	struct ide_drive_regs *r = &d->r;
 
@@ -267,7 +194,7 @@ static void set_sector(struct ide_drive *d, uint64_t lba)
 /* ------------------------------------------------------------ buffer moves */
 
 /* Next buffer load of a read: min(remaining, chunk) units. -1 on a host error. */
-static int fill_buffer(struct ide_drive *d)
+int ide_fill_buffer(struct ide_drive *d)
 {
 	struct ide_drive_regs *r = &d->r;
 	uint32_t n = r->remaining < r->chunk ? r->remaining : r->chunk;
@@ -283,7 +210,7 @@ static int fill_buffer(struct ide_drive *d)
 }
 
 /* Write the full buffer of a write command. -1 on a host error. */
-static int flush_buffer(struct ide_drive *d)
+int ide_flush_buffer(struct ide_drive *d)
 {
 	struct ide_drive_regs *r = &d->r;
 	uint32_t n = r->data_end / r->unit;
@@ -295,7 +222,7 @@ static int flush_buffer(struct ide_drive *d)
 	return 0;
 }
 
-static void next_write_block(struct ide_drive *d)
+void ide_next_write_block(struct ide_drive *d)
 {
 	struct ide_drive_regs *r = &d->r;
 	uint32_t n = r->remaining < r->chunk ? r->remaining : r->chunk;
@@ -303,929 +230,6 @@ static void next_write_block(struct ide_drive *d)
 	r->data_pos = 0;
 	r->data_end = r->drq_end = n * r->unit;
 	r->drq_len = r->data_end;
-}
-
-/* ------------------------------------------------------------ ATAPI replies */
-
-static void atapi_ok(struct ide_channel *ch, struct ide_drive *d)
-{
-	end_transfer(d);
-	d->r.error = 0;
-	d->r.status = IDE_STAT_READY | IDE_STAT_SEEK;
-	d->r.nsector = (uint8_t)((d->r.nsector & ~7) | ATAPI_INT_IO | ATAPI_INT_CD);
-	raise_irq(ch);
-}
-
-static void atapi_error(struct ide_channel *ch, struct ide_drive *d, uint8_t key, uint8_t asc)
-{
-	end_transfer(d);
-	d->r.sense_key = key;
-	d->r.asc = asc;
-	d->r.error = (uint8_t)(key << 4);
-	d->r.status = IDE_STAT_READY | IDE_STAT_ERR;
-	d->r.nsector = (uint8_t)((d->r.nsector & ~7) | ATAPI_INT_IO | ATAPI_INT_CD);
-	raise_irq(ch);
-}
-
-/* Start the next PIO DRQ block of an ATAPI data-in phase at data_pos. */
-static void atapi_drq_block(struct ide_channel *ch, struct ide_drive *d)
-{
-	struct ide_drive_regs *r = &d->r;
-	uint32_t n = r->data_end - r->data_pos;
-
-	if (n > r->drq_len)
-		n = r->drq_len;
-	r->drq_end = r->data_pos + n;
-	r->nsector = (uint8_t)((r->nsector & ~7) | ATAPI_INT_IO);
-	r->lcyl = (uint8_t)n;
-	r->hcyl = (uint8_t)(n >> 8);
-	r->status = IDE_STAT_READY | IDE_STAT_SEEK | IDE_STAT_DRQ;
-	raise_irq(ch);
-}
-
-static void bm_run(struct ide_channel *ch);
-
-/* Data-in phase of a packet command: by DMA if the host asked, else PIO. */
-static void atapi_data_in(struct ide_channel *ch, struct ide_drive *d)
-{
-	if (d->r.atapi_dma) {
-		d->r.xfer = IDE_XFER_DMA_IN;
-		d->r.status = IDE_STAT_READY | IDE_STAT_SEEK | IDE_STAT_DRQ;
-		bm_run(ch);
-		return;
-	}
-	d->r.xfer = IDE_XFER_PIO_IN;
-	if (d->r.source == IDE_SRC_SECTORS && fill_buffer(d)) {
-		atapi_error(ch, d, SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
-		return;
-	}
-	atapi_drq_block(ch, d);
-}
-
-/* A reply built in the buffer, cut to the allocation length. */
-static void atapi_reply(struct ide_channel *ch, struct ide_drive *d, uint32_t len, uint32_t alloc)
-{
-	if (len > alloc)
-		len = alloc;
-	if (!len) {
-		atapi_ok(ch, d);
-		return;
-	}
-	d->r.source = IDE_SRC_BUFFER;
-	d->r.remaining = 0;
-	d->r.data_pos = 0;
-	d->r.data_end = len;
-	atapi_data_in(ch, d);
-}
-
-/* ------------------------------------------------------------ bus master */
-
-struct prd_cursor {
-	uint32_t table;
-	unsigned int index;
-	uint32_t addr, left;
-	bool last;
-};
-
-/* 1 = an entry is loaded, 0 = the table ended, -1 = the table is not in guest RAM. */
-static int prd_next(struct ide_channel *ch, struct prd_cursor *c)
-{
-	uint8_t e[8];
-	uint32_t count;
-
-	if (c->last || c->index >= PRD_MAX_ENTRIES)
-		return 0;
-	if (ch->ide->accel->ops->guest_memory_rw(ch->ide->accel, (uint64_t)c->table + 8 * c->index,
-						 e, sizeof(e), false))
-		return -1;
-	c->index++;
-	c->addr = (uint32_t)le_read(e, 4) & ~1u;
-	count = (uint32_t)le_read(e + 4, 2) & 0xfffe;
-	c->left = count ? count : 0x10000;
-	c->last = e[7] & 0x80;
-	return 1;
-}
-
-enum dma_end {
-	DMA_DONE,     /* all data moved */
-	DMA_SHORT,    /* the PRD table ended first */
-	DMA_MEM_FAULT,/* a PRD or buffer outside guest RAM, or bus mastering off */
-	DMA_IO_ERROR, /* the image failed */
-};
-
-/* Move `len` bytes between the buffer and the PRD-described memory. */
-static enum dma_end prd_copy(struct ide_channel *ch, struct prd_cursor *c, uint8_t *buf,
-			     uint32_t len, bool to_memory)
-{
-	struct accel *a = ch->ide->accel;
-
-	while (len) {
-		uint32_t n;
-
-		if (!c->left) {
-			int rc = prd_next(ch, c);
-
-			if (rc < 0)
-				return DMA_MEM_FAULT;
-			if (rc == 0)
-				return DMA_SHORT;
-		}
-		n = len < c->left ? len : c->left;
-		if (a->ops->guest_memory_rw(a, c->addr, buf, n, to_memory))
-			return DMA_MEM_FAULT;
-		c->addr += n, c->left -= n, buf += n, len -= n;
-	}
-	return DMA_DONE;
-}
-
-static enum dma_end dma_in(struct ide_channel *ch, struct ide_drive *d, struct prd_cursor *c)
-{
-	struct ide_drive_regs *r = &d->r;
-
-	for (;;) {
-		enum dma_end e;
-
-		if (r->data_pos == r->data_end) {
-			if (r->source != IDE_SRC_SECTORS || !r->remaining)
-				return DMA_DONE;
-			if (fill_buffer(d))
-				return DMA_IO_ERROR;
-		}
-		e = prd_copy(ch, c, d->buf + r->data_pos, r->data_end - r->data_pos, true);
-		if (e != DMA_DONE)
-			return e;
-		r->data_pos = r->data_end;
-	}
-}
-
-static enum dma_end dma_out(struct ide_channel *ch, struct ide_drive *d, struct prd_cursor *c)
-{
-	struct ide_drive_regs *r = &d->r;
-
-	while (r->remaining) {
-		enum dma_end e;
-
-		next_write_block(d);
-		e = prd_copy(ch, c, d->buf, r->data_end, false);
-		if (e != DMA_DONE)
-			return e;
-		if (flush_buffer(d))
-			return DMA_IO_ERROR;
-	}
-	return DMA_DONE;
-}
-
-/* The drive of this channel waiting for the bus master, if any. */
-static struct ide_drive *dma_drive(struct ide_channel *ch)
-{
-	for (unsigned int i = 0; i < 2; i++) {
-		struct ide_drive *d = &ch->drive[(ch->cur + i) & 1];
-
-		if (d->r.xfer == IDE_XFER_DMA_IN || d->r.xfer == IDE_XFER_DMA_OUT)
-			return d;
-	}
-	return NULL;
-}
-
-/* Run a waiting DMA command if the bus master is started: all of it, now. */
-static void bm_run(struct ide_channel *ch)
-{
-	struct ide_drive *d = dma_drive(ch);
-	struct prd_cursor c = { .table = ch->bm_prd & ~3u };
-	bool in, atapi;
-	enum dma_end e;
-
-	if (!d || !(ch->bm_cmd & BM_CMD_START) || !(ch->bm_status & BM_STATUS_ACTIVE))
-		return;
-	in = d->r.xfer == IDE_XFER_DMA_IN;
-	atapi = d->kind == IDE_KIND_CD;
-	if (!(pci_get_word(ch->ide->pci.config + PCI_COMMAND) & PCI_COMMAND_MASTER))
-		e = DMA_MEM_FAULT; /* bus mastering off: the cycles never reach memory */
-	else
-		e = in ? dma_in(ch, d, &c) : dma_out(ch, d, &c);
-	if (!atapi)
-		set_sector(d, d->r.lba);
-	switch (e) {
-	case DMA_DONE:
-		/* A table longer than the data leaves the engine active (ATA/ATAPI-6, PIIX3 2.7.3). */
-		if (c.last && !c.left)
-			ch->bm_status &= (uint8_t)~BM_STATUS_ACTIVE;
-		if (atapi) {
-			atapi_ok(ch, d);
-		} else {
-			d->r.nsector = 0;
-			command_ok(ch, d);
-		}
-		break;
-	case DMA_SHORT:
-		/* QEMU ide_dma_cb: PRDs too short -- ACTIVE cleared, no interrupt. */
-		ch->bm_status &= (uint8_t)~BM_STATUS_ACTIVE;
-		end_transfer(d);
-		d->r.status = IDE_STAT_READY | IDE_STAT_SEEK;
-		ide_log(ch, "PRD table shorter than the transfer");
-		break;
-	case DMA_MEM_FAULT:
-		ch->bm_status = (uint8_t)((ch->bm_status | BM_STATUS_ERROR) & ~BM_STATUS_ACTIVE);
-		ide_log(ch, "DMA outside guest memory or bus mastering disabled");
-		if (atapi)
-			atapi_error(ch, d, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD);
-		else
-			abort_command(ch, d);
-		break;
-	case DMA_IO_ERROR:
-		ch->bm_status &= (uint8_t)~BM_STATUS_ACTIVE;
-		if (atapi)
-			atapi_error(ch, d, SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
-		else
-			command_error(ch, d, in ? IDE_ERR_UNC | IDE_ERR_ABRT : IDE_ERR_ABRT);
-		break;
-	}
-}
-
-/* ------------------------------------------------------------ ATA commands */
-
-static void put_string(uint16_t *w, unsigned int words, const char *s)
-{
-	size_t len = strlen(s);
-
-	/* ATA strings: space padded, two characters per word, first in the high byte. */
-	for (unsigned int i = 0; i < words * 2; i++) {
-		uint8_t c = i < len ? (uint8_t)s[i] : ' ';
-
-		if (i & 1)
-			w[i / 2] |= c;
-		else
-			w[i / 2] = (uint16_t)(c << 8);
-	}
-}
-
-static void identify_common(const struct ide_drive *d, uint16_t *w)
-{
-	uint8_t mode = d->r.xfer_mode;
-
-	put_string(w + 10, 10, d->serial);
-	put_string(w + 23, 4, HVMDM_VERSION);
-	put_string(w + 27, 20, d->kind == IDE_KIND_CD ? "HVMDM DVD-ROM" : "HVMDM HARDDISK");
-	w[49] = 1 << 9 | 1 << 8;   /* LBA, DMA */
-	w[53] = 1 << 1 | 1 << 2;   /* words 64-70 and 88 valid */
-	w[62] = 0x07;              /* single-word DMA 0-2 (ATAPI) */
-	w[63] = 0x07;              /* multiword DMA 0-2 */
-	w[64] = 0x03;              /* PIO 3-4 */
-	w[65] = w[66] = w[67] = w[68] = 120;
-	w[80] = 0xf0;              /* ATA-4 to ATA-7 */
-	w[88] = 0x3f;              /* UDMA 0-5 */
-	/* The mode SET FEATURES chose: 0x20|n multiword n, 0x40|n UDMA n. */
-	if ((mode & 0xf8) == 0x20)
-		w[63] |= (uint16_t)(1 << (8 + (mode & 7)));
-	else if ((mode & 0xf8) == 0x40)
-		w[88] |= (uint16_t)(1 << (8 + (mode & 7)));
-	w[93] = 1 | 1 << 14 | 1 << 13; /* 80-wire cable detected (as QEMU) */
-}
-
-static void identify_disk(struct ide_drive *d)
-{
-	uint16_t w[256] = { 0 };
-	uint64_t n = d->nb_units, lba28 = n < 0x0fffffff ? n : 0x0fffffff;
-	uint32_t chs = (uint32_t)d->cyls * d->heads * d->secs;
-
-	w[0] = 0x0040; /* fixed device */
-	w[1] = d->cyls, w[3] = d->heads, w[6] = d->secs;
-	identify_common(d, w);
-	w[47] = 0x8000 | IDE_MAX_MULT;
-	w[51] = 0x200;
-	w[53] |= 1; /* words 54-58 valid */
-	w[54] = d->cyls, w[55] = d->heads, w[56] = d->secs;
-	w[57] = (uint16_t)chs, w[58] = (uint16_t)(chs >> 16);
-	if (d->r.mult_sectors)
-		w[59] = 0x100 | d->r.mult_sectors;
-	w[60] = (uint16_t)lba28, w[61] = (uint16_t)(lba28 >> 16);
-	w[81] = 0x16;
-	w[82] = 1 << 14 | 1 << 5;           /* NOP... write cache supported */
-	w[83] = 1 << 14 | 1 << 13 | 1 << 12 | 1 << 10; /* FLUSH EXT, FLUSH, LBA48 */
-	w[84] = 1 << 14;
-	w[85] = (uint16_t)(1 << 14 | (d->r.write_cache ? 1 << 5 : 0));
-	w[86] = 1 << 13 | 1 << 12 | 1 << 10;
-	w[87] = 1 << 14;
-	for (unsigned int i = 0; i < 4; i++)
-		w[100 + i] = (uint16_t)(n >> (16 * i));
-	for (unsigned int i = 0; i < 256; i++)
-		le_write(d->buf + 2 * i, 2, w[i]);
-}
-
-static void identify_cd(struct ide_drive *d)
-{
-	uint16_t w[256] = { 0 };
-
-	/* ATAPI, CD-ROM type 5, removable, DRQ within 50 us, 12-byte packets. */
-	w[0] = 2 << 14 | 5 << 8 | 1 << 7 | 2 << 5;
-	identify_common(d, w);
-	w[71] = 30, w[72] = 30;
-	w[80] = 0x1e; /* ATA-1 to ATA-4 */
-	for (unsigned int i = 0; i < 256; i++)
-		le_write(d->buf + 2 * i, 2, w[i]);
-}
-
-static void pio_in_start_buffer(struct ide_channel *ch, struct ide_drive *d, uint32_t len)
-{
-	d->r.xfer = IDE_XFER_PIO_IN;
-	d->r.source = IDE_SRC_BUFFER;
-	d->r.remaining = 0;
-	d->r.data_pos = 0;
-	d->r.data_end = d->r.drq_end = len;
-	d->r.drq_len = len;
-	d->r.status = IDE_STAT_READY | IDE_STAT_SEEK | IDE_STAT_DRQ;
-	raise_irq(ch);
-}
-
-enum rw_kind { RW_PIO, RW_MULTIPLE, RW_DMA, RW_VERIFY };
-
-static void ata_rw(struct ide_channel *ch, struct ide_drive *d, bool write, enum rw_kind kind)
-{
-	struct ide_drive_regs *r = &d->r;
-	uint64_t lba = start_sector(d);
-	uint32_t n = sector_count(d);
-
-	if (kind == RW_MULTIPLE && !r->mult_sectors) {
-		abort_command(ch, d);
-		return;
-	}
-	if (lba == UINT64_MAX || lba > d->nb_units || n > d->nb_units - lba) {
-		command_error(ch, d, IDE_ERR_IDNF | IDE_ERR_ABRT);
-		return;
-	}
-	if (write && d->blk.read_only) {
-		abort_command(ch, d);
-		return;
-	}
-	r->source = IDE_SRC_SECTORS;
-	r->unit = 512;
-	r->lba = lba;
-	r->remaining = n;
-	if (kind == RW_VERIFY) {
-		r->lba += n;
-		set_sector(d, r->lba);
-		r->nsector = 0;
-		command_ok(ch, d);
-		return;
-	}
-	if (kind == RW_DMA) {
-		r->chunk = IDE_BUF_SIZE / 512;
-		r->xfer = write ? IDE_XFER_DMA_OUT : IDE_XFER_DMA_IN;
-		r->data_pos = r->data_end = r->drq_end = 0;
-		r->status = IDE_STAT_READY | IDE_STAT_SEEK | IDE_STAT_DRQ;
-		bm_run(ch);
-		return;
-	}
-	r->chunk = kind == RW_MULTIPLE ? r->mult_sectors : 1;
-	if (write) {
-		/* The first block of a PIO write is asked for without an interrupt. */
-		r->xfer = IDE_XFER_PIO_OUT;
-		next_write_block(d);
-		r->status = IDE_STAT_READY | IDE_STAT_SEEK | IDE_STAT_DRQ;
-		return;
-	}
-	r->xfer = IDE_XFER_PIO_IN;
-	if (fill_buffer(d)) {
-		command_error(ch, d, IDE_ERR_UNC | IDE_ERR_ABRT);
-		return;
-	}
-	r->drq_len = r->data_end;
-	r->status = IDE_STAT_READY | IDE_STAT_SEEK | IDE_STAT_DRQ;
-	raise_irq(ch);
-}
-
-static void set_features(struct ide_channel *ch, struct ide_drive *d)
-{
-	switch (d->r.feature) {
-	case 0x02: /* enable write cache */
-	case 0x82: /* disable write cache */
-		if (d->kind != IDE_KIND_DISK)
-			break;
-		d->r.write_cache = d->r.feature == 0x02;
-		if (!d->r.write_cache)
-			block_flush(&d->blk);
-		command_ok(ch, d);
-		return;
-	case 0x03: { /* transfer mode in the sector count */
-		uint8_t mode = d->r.nsector, kind = mode & 0xf8, n = mode & 7;
-
-		if ((kind == 0x00 || kind == 0x08) && n <= 4) /* PIO default / PIO n */
-			d->r.xfer_mode = 0;
-		else if ((kind == 0x20 && n <= 2) || (kind == 0x40 && n <= 5))
-			d->r.xfer_mode = mode;
-		else
-			break;
-		command_ok(ch, d);
-		return;
-	}
-	case 0x05: case 0x85: case 0x55: case 0xaa: case 0x66: case 0xcc:
-	case 0x31: case 0x95: case 0x42: case 0xc2:
-		/* Power management, look-ahead, reverting to defaults, AAM: accepted, no effect. */
-		command_ok(ch, d);
-		return;
-	}
-	abort_command(ch, d);
-}
-
-static void execute_diagnostic(struct ide_channel *ch)
-{
-	for (unsigned int i = 0; i < 2; i++) {
-		struct ide_drive *d = &ch->drive[i];
-
-		if (d->kind == IDE_KIND_NONE)
-			continue;
-		end_transfer(d);
-		set_signature(d);
-		d->r.error = 0x01;
-		d->r.status = d->kind == IDE_KIND_CD ? 0 : IDE_STAT_READY | IDE_STAT_SEEK;
-	}
-	raise_irq(ch);
-}
-
-static void atapi_start_packet(struct ide_drive *d)
-{
-	struct ide_drive_regs *r = &d->r;
-	uint32_t limit = (uint32_t)r->hcyl << 8 | r->lcyl;
-
-	/* Byte count limit: even, 0 and 0xffff taken as 0xfffe. */
-	if (limit == 0 || limit == 0xffff)
-		limit = 0xfffe;
-	limit &= ~1u;
-	if (!limit)
-		limit = 2;
-	r->drq_len = limit;
-	r->atapi_dma = r->feature & 1;
-	r->xfer = IDE_XFER_PACKET;
-	r->source = IDE_SRC_BUFFER;
-	r->data_pos = 0;
-	r->data_end = r->drq_end = 12;
-	r->nsector = (uint8_t)((r->nsector & ~7) | ATAPI_INT_CD);
-	r->status = IDE_STAT_READY | IDE_STAT_SEEK | IDE_STAT_DRQ;
-}
-
-static void ide_exec(struct ide_channel *ch, struct ide_drive *d, uint8_t cmd)
-{
-	bool cd = d->kind == IDE_KIND_CD;
-
-	/* Only DEVICE RESET may interrupt a command (ATA-6 9.8). */
-	if ((d->r.status & (IDE_STAT_BUSY | IDE_STAT_DRQ)) && !(cd && cmd == CMD_DEVICE_RESET)) {
-		ide_log(ch, "command while BSY or DRQ ignored");
-		return;
-	}
-	d->r.cmd = cmd;
-	d->r.lba48 = false;
-	lower_irq(ch);
-	switch (cmd) {
-	case CMD_IDENTIFY:
-		if (cd) {
-			/* An ATAPI device answers with its signature (ATA-6 8.15). */
-			set_signature(d);
-			abort_command(ch, d);
-			return;
-		}
-		identify_disk(d);
-		pio_in_start_buffer(ch, d, 512);
-		return;
-	case CMD_IDENTIFY_PACKET:
-		if (!cd)
-			break;
-		identify_cd(d);
-		pio_in_start_buffer(ch, d, 512);
-		return;
-	case CMD_DEVICE_RESET:
-		if (!cd)
-			break;
-		drive_reset(d, false);
-		return;
-	case CMD_PACKET:
-		if (!cd)
-			break;
-		atapi_start_packet(d);
-		return;
-	case CMD_DIAGNOSE:
-		execute_diagnostic(ch);
-		return;
-	case CMD_SET_FEATURES:
-		set_features(ch, d);
-		return;
-	case CMD_CHECK_POWER:
-		d->r.nsector = 0xff; /* active or idle */
-		command_ok(ch, d);
-		return;
-	case CMD_STANDBY_NOW: case CMD_IDLE_NOW: case CMD_STANDBY: case CMD_IDLE: case CMD_SLEEP:
-		command_ok(ch, d);
-		return;
-	}
-	if (cd) {
-		/* ATA commands to a packet device: aborted with the signature (Linux probes this way). */
-		set_signature(d);
-		abort_command(ch, d);
-		return;
-	}
-	switch (cmd) {
-	case CMD_READ_EXT: case CMD_READ_MULTIPLE_EXT: case CMD_READ_DMA_EXT:
-	case CMD_WRITE_EXT: case CMD_WRITE_MULTIPLE_EXT: case CMD_WRITE_DMA_EXT:
-	case CMD_VERIFY_EXT: case CMD_READ_NATIVE_MAX_EXT: case CMD_FLUSH_EXT:
-		d->r.lba48 = true;
-		break;
-	}
-	switch (cmd) {
-	case CMD_READ: case CMD_READ_ONCE: case CMD_READ_EXT:
-		ata_rw(ch, d, false, RW_PIO);
-		return;
-	case CMD_WRITE: case CMD_WRITE_ONCE: case CMD_WRITE_EXT:
-		ata_rw(ch, d, true, RW_PIO);
-		return;
-	case CMD_READ_MULTIPLE: case CMD_READ_MULTIPLE_EXT:
-		ata_rw(ch, d, false, RW_MULTIPLE);
-		return;
-	case CMD_WRITE_MULTIPLE: case CMD_WRITE_MULTIPLE_EXT:
-		ata_rw(ch, d, true, RW_MULTIPLE);
-		return;
-	case CMD_READ_DMA: case CMD_READ_DMA_ONCE: case CMD_READ_DMA_EXT:
-		ata_rw(ch, d, false, RW_DMA);
-		return;
-	case CMD_WRITE_DMA: case CMD_WRITE_DMA_ONCE: case CMD_WRITE_DMA_EXT:
-		ata_rw(ch, d, true, RW_DMA);
-		return;
-	case CMD_VERIFY: case CMD_VERIFY_ONCE: case CMD_VERIFY_EXT:
-		ata_rw(ch, d, false, RW_VERIFY);
-		return;
-	case CMD_FLUSH: case CMD_FLUSH_EXT:
-		if (block_flush(&d->blk))
-			command_error(ch, d, IDE_ERR_ABRT);
-		else
-			command_ok(ch, d);
-		return;
-	case CMD_SET_MULTIPLE: {
-		uint8_t n = d->r.nsector;
-
-		if (n > IDE_MAX_MULT || (n & (n - 1))) {
-			abort_command(ch, d);
-			return;
-		}
-		d->r.mult_sectors = n;
-		command_ok(ch, d);
-		return;
-	}
-	case CMD_READ_NATIVE_MAX: case CMD_READ_NATIVE_MAX_EXT: {
-		uint64_t max = d->nb_units ? d->nb_units - 1 : 0;
-
-		if (!d->r.lba48 && max > 0x0fffffff)
-			max = 0x0fffffff;
-		d->r.select |= 0x40;
-		set_sector(d, max);
-		command_ok(ch, d);
-		return;
-	}
-	case CMD_SPECIFY: case CMD_SEEK:
-		command_ok(ch, d);
-		return;
-	case CMD_IDENTIFY_PACKET: case CMD_PACKET: case CMD_DEVICE_RESET:
-		/* Packet-device commands: a disk aborts them (how firmware tells the kinds apart). */
-		abort_command(ch, d);
-		return;
-	}
-	if ((cmd & 0xf0) == CMD_RECALIBRATE) {
-		d->r.lcyl = d->r.hcyl = 0;
-		command_ok(ch, d);
-		return;
-	}
-	log_guest("ide", "%s channel: ATA command %#04x not supported: aborted",
-		  ch == &ch->ide->ch[0] ? "primary" : "secondary", cmd);
-	abort_command(ch, d);
-}
-
-/* ------------------------------------------------------------ ATAPI commands */
-
-static uint32_t be16(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 8 | p[1];
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, v >> 16), put_be16(p + 2, v);
-}
-
-static void put_addr(uint8_t *p, uint32_t lba, bool msf)
-{
-	if (msf) {
-		uint32_t f = lba + 150; /* the 2-second pre-gap */
-
-		p[0] = 0;
-		p[1] = (uint8_t)(f / (75 * 60));
-		p[2] = (uint8_t)(f / 75 % 60);
-		p[3] = (uint8_t)(f % 75);
-	} else {
-		put_be32(p, lba);
-	}
-}
-
-/* Bigger than a CD: the medium is a DVD (as QEMU decides). */
-static bool is_dvd(const struct ide_drive *d)
-{
-	return d->nb_units > 359999;
-}
-
-static uint32_t read_toc(struct ide_drive *d, const uint8_t *cdb, bool *bad)
-{
-	bool msf = cdb[1] & 2;
-	unsigned int format = cdb[2] & 0xf, start = cdb[6];
-	uint8_t *b = d->buf;
-	uint32_t len = 4;
-
-	if (!format)
-		format = cdb[9] >> 6; /* the old SFF-8020 place */
-	memset(b, 0, 32);
-	switch (format) {
-	case 0:
-		if (start > 1 && start != 0xaa) {
-			*bad = true;
-			return 0;
-		}
-		b[2] = 1, b[3] = 1; /* first and last track */
-		if (start <= 1) {
-			b[len + 1] = 0x14; /* ADR 1, data track */
-			b[len + 2] = 1;
-			put_addr(b + len + 4, 0, msf);
-			len += 8;
-		}
-		b[len + 1] = 0x16;
-		b[len + 2] = 0xaa; /* lead-out */
-		put_addr(b + len + 4, (uint32_t)d->nb_units, msf);
-		len += 8;
-		break;
-	case 1: /* session information: one session */
-		b[2] = 1, b[3] = 1;
-		b[5] = 0x14, b[6] = 1;
-		put_addr(b + 8, 0, msf);
-		len = 12;
-		break;
-	default:
-		*bad = true;
-		return 0;
-	}
-	put_be16(b, len - 2);
-	return len;
-}
-
-static uint32_t get_configuration(struct ide_drive *d, const uint8_t *cdb)
-{
-	uint8_t *b = d->buf;
-	unsigned int rt = cdb[1] & 3, from = be16(cdb + 2);
-	uint32_t len = 8;
-	bool medium = medium_ready(d);
-	uint16_t profile = !medium ? 0 : is_dvd(d) ? 0x0010 : 0x0008;
-
-	memset(b, 0, 64);
-	put_be16(b + 6, profile);
-	/* Features 0 (profile list), 1 (core: ATAPI), 3 (removable medium). */
-	if (from == 0 || (rt != 2 && from < 1)) {
-		b[len + 2] = 0x03, b[len + 3] = 8;
-		put_be16(b + len + 4, 0x0010);
-		b[len + 6] = profile == 0x0010;
-		put_be16(b + len + 8, 0x0008);
-		b[len + 10] = profile == 0x0008;
-		len += 12;
-	}
-	if (from == 1 || (rt != 2 && from < 1)) {
-		put_be16(b + len, 0x0001);
-		b[len + 2] = 0x0b, b[len + 3] = 8;
-		put_be32(b + len + 4, 2); /* ATAPI */
-		len += 12;
-	}
-	if (from == 3 || (rt != 2 && from < 3)) {
-		put_be16(b + len, 0x0003);
-		b[len + 2] = 0x03, b[len + 3] = 4;
-		b[len + 4] = 1 << 5 | 1 << 3 | 1; /* tray, eject, lock */
-		if (d->r.locked)
-			b[len + 4] |= 1 << 2;
-		len += 8;
-	}
-	put_be32(b, len - 4);
-	return len;
-}
-
-static uint32_t mode_sense(struct ide_drive *d, const uint8_t *cdb, bool *bad, bool *saved)
-{
-	unsigned int page = cdb[2] & 0x3f, pc = cdb[2] >> 6;
-	uint8_t *b = d->buf;
-	uint32_t len = 8;
-
-	if (pc == 3) {
-		*saved = true;
-		return 0;
-	}
-	memset(b, 0, 64);
-	if (page == 0x01 || page == 0x3f) { /* read error recovery */
-		b[len] = 0x01, b[len + 1] = 6, b[len + 3] = 5;
-		len += 8;
-	}
-	if (page == 0x2a || page == 0x3f) { /* capabilities and mechanical status */
-		uint8_t *p = b + len;
-
-		p[0] = 0x2a, p[1] = 0x14;
-		p[2] = 0x3b; /* reads CD-R, CD-RW, method 2, DVD-ROM */
-		p[4] = 0x71; /* audio play, composite, digital ports, multisession */
-		p[5] = 0x60;
-		p[6] = 1 << 5 | 1 << 3 | 1 | (d->r.locked ? 1 << 1 : 0); /* tray, eject, lock */
-		put_be16(p + 8, 706);  /* max speed, KB/s (4x) */
-		put_be16(p + 10, 2);   /* volume levels */
-		put_be16(p + 12, 512); /* buffer KB */
-		put_be16(p + 14, 706); /* current speed */
-		len += 22;
-	}
-	if (len == 8) {
-		*bad = true;
-		return 0;
-	}
-	put_be16(b, len - 2);
-	return len;
-}
-
-static void atapi_read(struct ide_channel *ch, struct ide_drive *d, uint32_t lba, uint32_t n)
-{
-	struct ide_drive_regs *r = &d->r;
-
-	if ((uint64_t)lba + n > d->nb_units) {
-		atapi_error(ch, d, SENSE_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
-		return;
-	}
-	if (!n) {
-		atapi_ok(ch, d);
-		return;
-	}
-	r->source = IDE_SRC_SECTORS;
-	r->unit = CD_UNIT;
-	r->lba = lba;
-	r->remaining = n;
-	r->data_pos = r->data_end = r->drq_end = 0;
-	if (r->atapi_dma) {
-		r->chunk = IDE_BUF_SIZE / CD_UNIT;
-	} else {
-		uint32_t per_drq = r->drq_len / CD_UNIT;
-
-		r->chunk = per_drq < 1 ? 1 : per_drq > IDE_SAVE_BUF / CD_UNIT ? IDE_SAVE_BUF / CD_UNIT : per_drq;
-	}
-	atapi_data_in(ch, d);
-}
-
-static bool needs_medium(uint8_t op)
-{
-	switch (op) {
-	case 0x00: case 0x25: case 0x28: case 0xa8: case 0x43: case 0x2b: case 0x51:
-		return true;
-	}
-	return false;
-}
-
-static void atapi_exec(struct ide_channel *ch, struct ide_drive *d)
-{
-	uint8_t cdb[12];
-	uint8_t *b = d->buf;
-	uint8_t op;
-	bool bad = false, saved = false;
-	uint32_t len;
-
-	memcpy(cdb, d->buf, sizeof(cdb));
-	op = cdb[0];
-	end_transfer(d);
-	d->r.atapi_dma = d->r.feature & 1;
-	if (op != 0x03) /* sense data describe the last command */
-		d->r.sense_key = SENSE_NONE, d->r.asc = 0;
-	/* A new medium is reported once, to the first command that may not ignore it. */
-	if (d->r.unit_attention && op != 0x12 && op != 0x03 && op != 0x46 && op != 0x4a) {
-		d->r.unit_attention = false;
-		atapi_error(ch, d, SENSE_UNIT_ATTENTION, ASC_MEDIUM_MAY_HAVE_CHANGED);
-		return;
-	}
-	if (needs_medium(op) && !medium_ready(d)) {
-		atapi_error(ch, d, SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
-		return;
-	}
-	switch (op) {
-	case 0x00: /* TEST UNIT READY */
-	case 0x2b: /* SEEK */
-	case 0xbb: /* SET CD SPEED */
-		atapi_ok(ch, d);
-		return;
-	case 0x03: /* REQUEST SENSE */
-		memset(b, 0, 18);
-		b[0] = 0x70, b[2] = d->r.sense_key, b[7] = 10, b[12] = d->r.asc;
-		d->r.sense_key = SENSE_NONE, d->r.asc = 0;
-		atapi_reply(ch, d, 18, cdb[4]);
-		return;
-	case 0x12: /* INQUIRY */
-		if (cdb[1] & 1) /* vital product data pages: none */
-			break;
-		memset(b, 0, 36);
-		b[0] = 0x05, b[1] = 0x80, b[3] = 0x21, b[4] = 31;
-		memcpy(b + 8, "HVMDM   ", 8);
-		memcpy(b + 16, "DVD-ROM         ", 16);
-		memcpy(b + 32, "0.2 ", 4);
-		atapi_reply(ch, d, 36, be16(cdb + 3));
-		return;
-	case 0x1b: { /* START STOP UNIT */
-		bool loej = cdb[4] & 2, start = cdb[4] & 1;
-
-		if (loej && !start) {
-			if (d->r.locked) {
-				atapi_error(ch, d, SENSE_NOT_READY, ASC_REMOVAL_PREVENTED);
-				return;
-			}
-			if (!d->r.tray_open && block_present(&d->blk))
-				d->r.media_event = 3;
-			d->r.tray_open = true;
-		} else if (loej) {
-			if (d->r.tray_open && block_present(&d->blk))
-				d->r.media_event = 2;
-			d->r.tray_open = false;
-		}
-		atapi_ok(ch, d);
-		return;
-	}
-	case 0x1e: /* PREVENT ALLOW MEDIUM REMOVAL */
-		d->r.locked = cdb[4] & 1;
-		atapi_ok(ch, d);
-		return;
-	case 0x25: /* READ CAPACITY */
-		put_be32(b, (uint32_t)d->nb_units - 1);
-		put_be32(b + 4, CD_UNIT);
-		atapi_reply(ch, d, 8, 8);
-		return;
-	case 0x28: /* READ(10) */
-		atapi_read(ch, d, be32(cdb + 2), be16(cdb + 7));
-		return;
-	case 0xa8: /* READ(12) */
-		atapi_read(ch, d, be32(cdb + 2), be32(cdb + 6));
-		return;
-	case 0x43: /* READ TOC/PMA/ATIP */
-		len = read_toc(d, cdb, &bad);
-		if (bad)
-			break;
-		atapi_reply(ch, d, len, be16(cdb + 7));
-		return;
-	case 0x46: /* GET CONFIGURATION */
-		len = get_configuration(d, cdb);
-		atapi_reply(ch, d, len, be16(cdb + 7));
-		return;
-	case 0x4a: /* GET EVENT STATUS NOTIFICATION, polled only */
-		if (!(cdb[1] & 1))
-			break;
-		memset(b, 0, 8);
-		b[3] = 0x10; /* supported: media class */
-		if (cdb[4] & 0x10) {
-			put_be16(b, 6);
-			b[2] = 4;
-			b[4] = d->r.media_event;
-			b[5] = (uint8_t)((medium_ready(d) ? 2 : 0) | (d->r.tray_open ? 1 : 0));
-			d->r.media_event = 0;
-			len = 8;
-		} else {
-			put_be16(b, 2);
-			b[2] = 0x80; /* no event available */
-			len = 4;
-		}
-		atapi_reply(ch, d, len, be16(cdb + 7));
-		return;
-	case 0x51: /* READ DISC INFORMATION */
-		memset(b, 0, 34);
-		put_be16(b, 32);
-		b[2] = 0x0e; /* complete disc, complete session */
-		b[3] = b[4] = b[5] = b[6] = 1;
-		b[7] = 0x20;
-		atapi_reply(ch, d, 34, be16(cdb + 7));
-		return;
-	case 0x5a: /* MODE SENSE(10) */
-		len = mode_sense(d, cdb, &bad, &saved);
-		if (saved) {
-			atapi_error(ch, d, SENSE_ILLEGAL_REQUEST, ASC_SAVING_UNSUPPORTED);
-			return;
-		}
-		if (bad)
-			break;
-		atapi_reply(ch, d, len, be16(cdb + 7));
-		return;
-	case 0xbd: /* MECHANISM STATUS */
-		memset(b, 0, 8);
-		atapi_reply(ch, d, 8, be16(cdb + 8));
-		return;
-	default:
-		atapi_error(ch, d, SENSE_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
-		return;
-	}
-	atapi_error(ch, d, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD);
 }
 
 /* ------------------------------------------------------------ data register */
@@ -1237,36 +241,36 @@ static void pio_in_block_done(struct ide_channel *ch, struct ide_drive *d)
 	bool atapi = d->kind == IDE_KIND_CD;
 
 	if (atapi && r->data_pos < r->data_end) {
-		atapi_drq_block(ch, d);
+		ide_atapi_drq_block(ch, d);
 		return;
 	}
 	if (r->source == IDE_SRC_SECTORS && r->remaining) {
-		if (fill_buffer(d)) {
+		if (ide_fill_buffer(d)) {
 			if (atapi)
-				atapi_error(ch, d, SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+				ide_atapi_error(ch, d, SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
 			else
-				command_error(ch, d, IDE_ERR_UNC | IDE_ERR_ABRT);
+				ide_command_error(ch, d, IDE_ERR_UNC | IDE_ERR_ABRT);
 			return;
 		}
 		if (atapi) {
-			atapi_drq_block(ch, d);
+			ide_atapi_drq_block(ch, d);
 		} else {
-			set_sector(d, r->lba - r->data_end / 512);
+			ide_set_sector(d, r->lba - r->data_end / 512);
 			r->status = IDE_STAT_READY | IDE_STAT_SEEK | IDE_STAT_DRQ;
-			raise_irq(ch);
+			ide_raise_irq(ch);
 		}
 		return;
 	}
 	if (atapi) {
-		atapi_ok(ch, d);
+		ide_atapi_ok(ch, d);
 		return;
 	}
 	/* The last block of a PIO read ends without an interrupt. */
 	if (r->source == IDE_SRC_SECTORS) {
-		set_sector(d, r->lba);
+		ide_set_sector(d, r->lba);
 		r->nsector = 0;
 	}
-	end_transfer(d);
+	ide_end_transfer(d);
 	r->status = IDE_STAT_READY | IDE_STAT_SEEK;
 }
 
@@ -1275,22 +279,22 @@ static void pio_out_block_done(struct ide_channel *ch, struct ide_drive *d)
 	struct ide_drive_regs *r = &d->r;
 
 	if (r->xfer == IDE_XFER_PACKET) {
-		atapi_exec(ch, d);
+		ide_atapi_exec(ch, d);
 		return;
 	}
-	if (flush_buffer(d)) {
-		command_error(ch, d, IDE_ERR_ABRT);
+	if (ide_flush_buffer(d)) {
+		ide_command_error(ch, d, IDE_ERR_ABRT);
 		return;
 	}
-	set_sector(d, r->lba);
+	ide_set_sector(d, r->lba);
 	if (r->remaining) {
-		next_write_block(d);
+		ide_next_write_block(d);
 		r->status = IDE_STAT_READY | IDE_STAT_SEEK | IDE_STAT_DRQ;
-		raise_irq(ch);
+		ide_raise_irq(ch);
 		return;
 	}
 	r->nsector = 0;
-	command_ok(ch, d);
+	ide_command_ok(ch, d);
 }
 
 static uint32_t data_read(struct ide_channel *ch, unsigned int size)
@@ -1349,7 +353,7 @@ static uint8_t reg_read(struct ide_channel *ch, unsigned int reg)
 	case 6: return channel_empty(ch) ? 0 : r->select;
 	}
 	/* 7: Status; reading it acknowledges the interrupt. */
-	lower_irq(ch);
+	ide_lower_irq(ch);
 	return reads_zero(ch) ? 0 : r->status;
 }
 
@@ -1416,14 +420,14 @@ static void software_reset(struct ide_channel *ch, uint8_t old, uint8_t now)
 
 			if (d->kind == IDE_KIND_NONE)
 				continue;
-			end_transfer(d);
+			ide_end_transfer(d);
 			d->r.status = IDE_STAT_BUSY | IDE_STAT_SEEK;
 			d->r.error = 0x01;
 		}
 	} else if ((old & IDE_CTL_SRST) && !(now & IDE_CTL_SRST)) {
 		for (unsigned int i = 0; i < 2; i++)
 			if (ch->drive[i].kind != IDE_KIND_NONE)
-				drive_reset(&ch->drive[i], false);
+				ide_drive_reset(&ch->drive[i], false);
 		ch->cur = 0;
 	}
 }
@@ -1497,7 +501,7 @@ static void bm_write(void *opaque, uint64_t off, unsigned int size, uint64_t val
 		ch->bm_cmd = (uint8_t)(val & (BM_CMD_START | BM_CMD_TO_MEMORY));
 		if (!(old & BM_CMD_START) && (ch->bm_cmd & BM_CMD_START)) {
 			ch->bm_status |= BM_STATUS_ACTIVE;
-			bm_run(ch);
+			ide_bm_run(ch);
 		} else if ((old & BM_CMD_START) && !(ch->bm_cmd & BM_CMD_START)) {
 			ch->bm_status &= (uint8_t)~BM_STATUS_ACTIVE;
 		}
@@ -1584,7 +588,7 @@ void piix_ide_reset(struct piix_ide *s)
 
 		for (unsigned int i = 0; i < 2; i++)
 			if (ch->drive[i].kind != IDE_KIND_NONE)
-				drive_reset(&ch->drive[i], true);
+				ide_drive_reset(&ch->drive[i], true);
 			else
 				memset(&ch->drive[i].r, 0, sizeof(ch->drive[i].r));
 		ch->cur = 0;
@@ -1592,7 +596,7 @@ void piix_ide_reset(struct piix_ide *s)
 		ch->bm_cmd = 0;
 		ch->bm_status = 0;
 		ch->bm_prd = 0;
-		lower_irq(ch);
+		ide_lower_irq(ch);
 	}
 }
 
