@@ -211,3 +211,40 @@ long trad_pci_size(const uint8_t *p, size_t left)
 	inner = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 	return inner == 1 ? 260 : inner == 2 ? 276 : -1;
 }
+
+/* ---------------------------------------------------------------- JSON */
+
+json_t *json_hex(const uint8_t *p, size_t n)
+{
+	char buf[2 * 512 + 1];
+
+	if (n > 512)
+		n = 512;
+	for (size_t i = 0; i < n; i++)
+		snprintf(buf + 2 * i, 3, "%02x", p[i]);
+	buf[2 * n] = '\0';
+	return json_string(buf);
+}
+
+json_t *json_queue(const struct ps2_queue *q)
+{
+	uint8_t bytes[PS2_QUEUE_SIZE];
+
+	for (unsigned int i = 0; i < q->count; i++)
+		bytes[i] = q->data[(q->head + i) % PS2_QUEUE_SIZE];
+	return json_hex(bytes, q->count);
+}
+
+json_t *json_pci(const struct pci_state *p)
+{
+	return json_pack("{s:o, s:i}", "config", json_hex(p->config, PCI_CONFIG_SIZE), "intx_levels",
+			 p->irq_levels);
+}
+
+json_t *json_u64(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)v); /* exact beyond 2^53 */
+	return json_string(buf);
+}

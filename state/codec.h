@@ -9,6 +9,8 @@
 #ifndef HVMDM_STATE_CODEC_H
 #define HVMDM_STATE_CODEC_H
 
+#include <jansson.h>
+
 #include "registry.h"
 
 /* "record R instance I version V, byte B: what" (B from the payload's start in the stream); -1. */
@@ -59,6 +61,25 @@ void trad_section(struct trad_writer *t, const char *id, uint32_t instance, uint
 /* hvmdm byte queue: le16 count, the bytes from the head. */
 void put_queue(struct wbuf *w, const struct ps2_queue *q);
 int get_queue(struct rbuf *r, struct decode_ctx *c, struct ps2_queue *q);
+
+/*
+ * A device's decoded state as JSON (hvmdm-stream inspect, the corpus
+ * expectations): the member it appears under, and the view (NULL when the
+ * machine does not have the device). state/dev/all.c lists them.
+ */
+struct state_view {
+	const char *member;
+	json_t *(*view)(const struct machine *m, const struct machine_state *st);
+};
+
+extern const struct state_view *const state_views[];
+extern const size_t nr_state_views;
+
+/* JSON pieces: bytes as hex, a byte queue, a PCI block, a 64-bit value as a hex string. */
+json_t *json_hex(const uint8_t *p, size_t n);
+json_t *json_queue(const struct ps2_queue *q);
+json_t *json_pci(const struct pci_state *p);
+json_t *json_u64(uint64_t v);
 
 /* Instance maps: which instances of a kind a machine has (returns how many). */
 unsigned int one_instance(const struct machine *m, uint32_t *inst);

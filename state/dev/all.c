@@ -5,7 +5,7 @@
  * Each kind lives in its own file in this folder, all formats of one device
  * together.
  */
-#include "../registry.h"
+#include "../codec.h"
 
 extern const struct record_kind timer_kind;
 extern const struct record_kind i440fx_kind;
@@ -50,3 +50,28 @@ const struct record_kind *const record_kinds[] = {
 };
 
 const size_t nr_record_kinds = sizeof(record_kinds) / sizeof(record_kinds[0]);
+
+/* The JSON views of the devices' state (hvmdm-stream inspect, corpus expectations). */
+extern const struct state_view i440fx_view;
+extern const struct state_view piix3_view;
+extern const struct state_view piix4_pm_view;
+extern const struct state_view platform_view;
+extern const struct state_view serial_view;
+extern const struct state_view rtc_view;
+extern const struct state_view fw_cfg_view;
+extern const struct state_view ide_view;
+extern const struct state_view i8042_view;
+
+const struct state_view *const state_views[] = {
+	&i440fx_view,
+	&piix3_view,
+	&piix4_pm_view,
+	&platform_view,
+	&serial_view,
+	&rtc_view,
+	&fw_cfg_view,
+	&ide_view,
+	&i8042_view,
+};
+
+const size_t nr_state_views = sizeof(state_views) / sizeof(state_views[0]);

@@ -62,3 +62,16 @@ const struct record_kind fw_cfg_kind = {
 	KIND_VERSIONS(fw_cfg_versions),
 	.trad = { .size = trad_fw_cfg_size, .none = "the traditional machine's fw_cfg is its own (hvmloader and ROMBIOS are done with it); hvmdm's xenfv-trad has none" },
 };
+
+/* ---------------------------------------------------------------- JSON view */
+
+static json_t *view_fw_cfg(const struct machine *m, const struct machine_state *st)
+{
+	if (!m->has_fw_cfg)
+		return NULL;
+	return json_pack("{s:i, s:I, s:o}", "cur_entry",
+			st->fw_cfg.cur_entry, "cur_offset", (json_int_t)st->fw_cfg.cur_offset, "dma_addr",
+			json_u64(st->fw_cfg.dma_addr));
+}
+
+const struct state_view fw_cfg_view = { "fw_cfg", view_fw_cfg };

@@ -98,3 +98,13 @@ const struct record_kind pcihost_kind = {
 	KIND_VERSIONS(pcihost_versions),
 	.trad = { .none = "qemu-xen-traditional keeps no 0xcf8 latch (the next access writes it anyway)" },
 };
+
+/* ---------------------------------------------------------------- JSON view */
+
+static json_t *view_i440fx(const struct machine *m, const struct machine_state *st)
+{
+	(void)m;
+	return json_pci(&st->i440fx);
+}
+
+const struct state_view i440fx_view = { "i440fx", view_i440fx };

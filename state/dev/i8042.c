@@ -451,3 +451,26 @@ const struct record_kind ps2mouse_kind = {
 	KIND_VERSIONS(ps2mouse_versions),
 	.trad = { .size = trad_ps2mouse_size, .none = "written with pckbd" },
 };
+
+/* ---------------------------------------------------------------- JSON view */
+
+static json_t *view_i8042(const struct machine *m, const struct machine_state *st)
+{
+	(void)m;
+	return json_pack(
+		"{s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:{s:i, s:b, s:i, s:i, s:i, s:o}, s:{s:i, s:b, s:b, s:b, s:b, s:i, s:i, s:i, s:o, s:i, s:o}}",
+		"status", st->kbd.status, "ctr", st->kbd.ctr, "outport", st->kbd.outport,
+		"pending_cmd", st->kbd.pending_cmd, "obdata", st->kbd.obdata, "obsrc", st->kbd.obsrc,
+		"ctrl_queue", json_queue(&st->kbd.ctrl_queue), "aux_inject", json_queue(&st->kbd.aux_inject),
+		"keyboard", "pending_cmd", st->kbd.kbd.pending_cmd, "scanning", st->kbd.kbd.scanning,
+		"scancode_set", st->kbd.kbd.scancode_set, "leds", st->kbd.kbd.leds,
+		"typematic", st->kbd.kbd.typematic, "queue", json_queue(&st->kbd.kbd.queue),
+		"mouse", "pending_cmd", st->kbd.mouse.pending_cmd, "reporting", st->kbd.mouse.reporting,
+		"remote", st->kbd.mouse.remote, "wrap", st->kbd.mouse.wrap,
+		"scaling_2to1", st->kbd.mouse.scaling_2to1, "resolution", st->kbd.mouse.resolution,
+		"sample_rate", st->kbd.mouse.sample_rate, "type", st->kbd.mouse.type,
+		"knock", json_hex(st->kbd.mouse.knock, 3), "buttons", st->kbd.mouse.buttons,
+		"queue", json_queue(&st->kbd.mouse.queue));
+}
+
+const struct state_view i8042_view = { "i8042", view_i8042 };

@@ -601,3 +601,43 @@ const struct record_kind ide_kind = {
 	KIND_VERSIONS(ide_versions),
 	.trad = { .size = trad_ide_size, .write = trad_ide_write, .order = 9 },
 };
+
+/* ---------------------------------------------------------------- JSON view */
+
+static json_t *view_ide(const struct machine *m, const struct machine_state *st)
+{
+	static const char *const kinds[] = { "none", "disk", "cd" };
+	static const char *const xfers[] = { "none", "pio-in", "pio-out", "packet", "dma-in", "dma-out" };
+
+	if (!m->has_ide)
+		return NULL;
+	json_t *ide = json_pack("{s:o, s:i}", "pci", json_pci(&st->ide.pci), "unplugged",
+				st->ide.unplugged);
+	json_t *chans = json_array(), *drives = json_array();
+
+	for (unsigned int c = 0; c < IDE_CHANNELS; c++)
+		json_array_append_new(chans, json_pack("{s:i, s:i, s:i, s:i, s:b, s:I}",
+			"selected", st->ide.ch[c].cur, "devctl", st->ide.ch[c].devctl,
+			"bm_cmd", st->ide.ch[c].bm_cmd, "bm_status", st->ide.ch[c].bm_status,
+			"irq_pending", st->ide.ch[c].irq_pending, "bm_prd", (json_int_t)st->ide.ch[c].bm_prd));
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		const struct ide_drive_state *d = &st->ide.drive[i];
+		const struct ide_drive_regs *r = &d->r;
+		const uint8_t tf[] = { r->feature, r->error, r->nsector, r->sector, r->lcyl, r->hcyl,
+				       r->select, r->status };
+
+		json_array_append_new(drives, json_pack(
+			"{s:s, s:o, s:i, s:i, s:s, s:o, s:i, s:i, s:i, s:b, s:b, s:i}",
+			"kind", d->kind <= IDE_KIND_CD ? kinds[d->kind] : "?",
+			"task_file", json_hex(tf, sizeof(tf)), "mult_sectors", r->mult_sectors,
+			"cmd", r->cmd, "transfer", r->xfer <= IDE_XFER_DMA_OUT ? xfers[r->xfer] : "?",
+			"lba", json_u64(r->lba), "remaining", (int)r->remaining, "sense_key", r->sense_key,
+			"asc", r->asc, "tray_open", r->tray_open, "locked", r->locked,
+			"buffered", (int)d->buf_len));
+	}
+	json_object_set_new(ide, "channels", chans);
+	json_object_set_new(ide, "drives", drives);
+	return ide;
+}
+
+const struct state_view ide_view = { "ide", view_ide };

@@ -97,3 +97,15 @@ const struct record_kind piix3_kind = {
 	KIND_VERSIONS(piix3_versions),
 	.trad = { .size = trad_piix3_size, .write = trad_piix3_write, .order = 3 },
 };
+
+/* ---------------------------------------------------------------- JSON view */
+
+static json_t *view_piix3(const struct machine *m, const struct machine_state *st)
+{
+	(void)m;
+	return json_pack("{s:o, s:i, s:[iiii]}", "pci", json_pci(&st->piix3.pci), "rcr", st->piix3.rcr,
+			 "pirq_routes", st->piix3.pci.config[0x60], st->piix3.pci.config[0x61],
+			 st->piix3.pci.config[0x62], st->piix3.pci.config[0x63]);
+}
+
+const struct state_view piix3_view = { "piix3", view_piix3 };

@@ -407,3 +407,25 @@ const struct record_kind piix4_pm_kind = {
 	KIND_VERSIONS(piix4_pm_versions),
 	.covers = { "piix4acpi", "gpe" },
 };
+
+/* ---------------------------------------------------------------- JSON view */
+
+static json_t *view_piix4_pm(const struct machine *m, const struct machine_state *st)
+{
+	const struct piix4_pm_state *pm = &st->pm;
+
+	(void)m;
+	return json_pack(
+		"{s:o, s:i, s:i, s:i, s:i, s:b, s:o, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:i, s:i}",
+		"pci", json_pci(&pm->pci), "pm1_sts", pm->pm1_sts, "pm1_en", pm->pm1_en,
+		"pm1_cnt", pm->pm1_cnt, "pm_base", pm->pm_base, "timer_32bit", pm->timer_32bit,
+		"tmr_overflow", json_u64(pm->tmr_overflow), "apm_cnt", pm->apm_cnt, "apm_sts", pm->apm_sts,
+		"gpe_base", pm->gpe_base, "gpe_half", pm->gpe_half,
+		"gpe_sts", json_hex(pm->gpe_sts, sizeof(pm->gpe_sts)), "gpe_en", json_hex(pm->gpe_en, sizeof(pm->gpe_en)),
+		"cpu_map", json_hex(pm->cpu_map, sizeof(pm->cpu_map)), "pcihp_up", (json_int_t)pm->pcihp_up,
+		"pcihp_down", (json_int_t)pm->pcihp_down, "pcihp_removable", (json_int_t)pm->pcihp_removable,
+		"pcihp_sel", (json_int_t)pm->pcihp_sel, "php_status", json_hex(pm->php_status, sizeof(pm->php_status)),
+		"php_evt", pm->php_evt, "php_devfn", pm->php_devfn);
+}
+
+const struct state_view piix4_pm_view = { "piix4_pm", view_piix4_pm };

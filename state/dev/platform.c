@@ -143,3 +143,20 @@ const struct record_kind platform_fixed_kind = {
 	KIND_VERSIONS(platform_fixed_versions),
 	.trad = { .size = trad_platform_fixed_size },
 };
+
+/* ---------------------------------------------------------------- JSON view */
+
+static json_t *view_platform(const struct machine *m, const struct machine_state *st)
+{
+	const struct xen_platform_state *p = &st->platform;
+
+	if (!m->has_platform)
+		return NULL;
+	return json_pack(
+			"{s:o, s:i, s:i, s:i, s:I, s:b}", "pci", json_pci(&p->pci), "flags", p->flags,
+			"unplugged", p->unplugged, "driver_product_version", p->driver_product_version,
+			"driver_build", (json_int_t)p->driver_build, "drivers_blacklisted",
+			p->drivers_blacklisted);
+}
+
+const struct state_view platform_view = { "xen_platform", view_platform };

@@ -134,3 +134,17 @@ const struct record_kind rtc_kind = {
 	KIND_VERSIONS(rtc_versions),
 	.trad = { .size = trad_rtc_size, .write = trad_rtc_write, .order = 5 },
 };
+
+/* ---------------------------------------------------------------- JSON view */
+
+static json_t *view_rtc(const struct machine *m, const struct machine_state *st)
+{
+	if (!m->has_rtc)
+		return NULL;
+	return json_pack("{s:o, s:i, s:I, s:o, s:o}",
+			"cmos", json_hex(st->rtc.cmos, CMOS_SIZE), "index", st->rtc.index,
+			"offset_s", (json_int_t)st->rtc.offset_s, "periodic_expire", json_u64(st->rtc.periodic_expire),
+			"second_expire", json_u64(st->rtc.second_expire));
+}
+
+const struct state_view rtc_view = { "mc146818", view_rtc };

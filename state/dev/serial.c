@@ -275,3 +275,25 @@ const struct record_kind serial_kind = {
 	KIND_VERSIONS(serial_versions),
 	.trad = { .size = trad_serial_size, .write = trad_serial_write, .order = 7 },
 };
+
+/* ---------------------------------------------------------------- JSON view */
+
+static json_t *view_serial(const struct machine *m, const struct machine_state *st)
+{
+	json_t *serial = json_array();
+
+	for (unsigned int i = 0; i < m->nr_uarts; i++) {
+		const struct uart_state *u = &st->uart[i];
+
+		json_array_append_new(serial, json_pack(
+			"{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:b, s:b, s:o}",
+			"base", m->uart[i].base, "divider", u->divider, "ier", u->ier, "fcr", u->fcr,
+			"lcr", u->lcr, "mcr", u->mcr, "lsr", u->lsr, "msr", u->msr, "scr", u->scr,
+			"rx", json_hex(u->rx, u->rx_count), "tx", json_hex(u->tx, u->tx_count),
+			"thr_ipending", u->thr_ipending, "timeout_ipending", u->timeout_ipending,
+			"timeout_expire", json_u64(u->timeout_expire)));
+	}
+	return serial;
+}
+
+const struct state_view serial_view = { "serial", view_serial };
