@@ -95,6 +95,11 @@ struct record_kind {
 	/* Required kinds whose state this record carries too (a foreign layout's one record). */
 	const char *covers[2];
 	struct trad_codec trad;
+	/*
+	 * After the last record: a correction this kind's decoded version
+	 * needs once every record is in (NULL: none).
+	 */
+	void (*fixup)(struct machine_state *st, uint32_t version, const struct load_report *rep);
 	/* How many of this kind a machine can have (0 means 1). */
 	unsigned int max_instances;
 };

@@ -134,25 +134,6 @@ static void seen_free(struct seen_table *t)
 	free(t->base);
 }
 
-/*
- * A traditional i8042's output buffer is the head of the device queue it
- * came from; hvmdm keeps that byte apart, so move it out of the queue.
- */
-static void fixup_trad_i8042(struct machine_state *st)
-{
-	struct i8042_state *k = &st->kbd;
-	struct ps2_queue *q = k->obsrc == I8042_SRC_AUX ? &k->mouse.queue : &k->kbd.queue;
-
-	if (k->obsrc == I8042_SRC_NONE)
-		return;
-	if (ps2_queue_empty(q)) {
-		k->obsrc = I8042_SRC_NONE; /* nothing was really pending */
-		k->status &= (uint8_t)~(I8042_STR_OBF | I8042_STR_AUX_OBF);
-		return;
-	}
-	k->obdata = ps2_queue_pop(q);
-}
-
 void load_note(struct load_report *rep, const char *fmt, ...)
 {
 	va_list ap;
@@ -303,8 +284,13 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 	if (decode_records(m, src, staged, rep, &seen, &end_offset, err, errlen) ||
 	    check_complete(m, &seen, end_offset, err, errlen))
 		goto out;
-	if (seen_at(&seen, record_kind_find("pckbd"), 0)->version == 3 && !rep->i8042_explicit_ob)
-		fixup_trad_i8042(staged);
+	/* Whole-record corrections a kind makes once every record is in (traditional i8042). */
+	for (size_t k = 0; k < nr_record_kinds; k++) {
+		const struct record_kind *kind = record_kinds[k];
+
+		if (kind->fixup && seen_at(&seen, kind, 0)->version)
+			kind->fixup(staged, seen_at(&seen, kind, 0)->version, rep);
+	}
 	rc = machine_check_state(m, staged, &failed, &failed_slot, why, sizeof(why));
 	if (rc == 0)
 		goto out;

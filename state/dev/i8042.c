@@ -95,7 +95,7 @@ static const struct up_sub pckbd_subs[] = {
 /*
  * Traditional pckbd v3: write_cmd, status, mode, pending. Its output buffer is
  * the head of the keyboard or mouse queue; that byte moves into obdata once
- * the ps2 records are in (see fixup_trad_i8042 in snapshot.c).
+ * the ps2 records are in (see fixup_trad_i8042 below).
  */
 static int dec_pckbd_v3(struct rbuf *r, struct decode_ctx *c)
 {
@@ -427,6 +427,27 @@ static int trad_i8042_write(struct trad_writer *t, const struct machine *m,
 	return 0;
 }
 
+/*
+ * A traditional i8042's output buffer is the head of the device queue it
+ * came from; hvmdm keeps that byte apart, so move it out of the queue.
+ */
+static void fixup_trad_i8042(struct machine_state *st, uint32_t version,
+			     const struct load_report *rep)
+{
+	struct i8042_state *k = &st->kbd;
+	struct ps2_queue *q = k->obsrc == I8042_SRC_AUX ? &k->mouse.queue : &k->kbd.queue;
+
+	/* pckbd 3 is the traditional layout; hvmdm's own says where the byte came from. */
+	if (version != 3 || rep->i8042_explicit_ob || k->obsrc == I8042_SRC_NONE)
+		return;
+	if (ps2_queue_empty(q)) {
+		k->obsrc = I8042_SRC_NONE; /* nothing was really pending */
+		k->status &= (uint8_t)~(I8042_STR_OBF | I8042_STR_AUX_OBF);
+		return;
+	}
+	k->obdata = ps2_queue_pop(q);
+}
+
 const struct record_kind pckbd_kind = {
 	.idstr = "pckbd",
 	.instances = one_instance,
@@ -434,6 +455,7 @@ const struct record_kind pckbd_kind = {
 	.required = true,
 	KIND_VERSIONS(pckbd_versions),
 	.trad = { .size = trad_pckbd_size, .write = trad_i8042_write, .order = 10 },
+	.fixup = fixup_trad_i8042,
 };
 const struct record_kind ps2kbd_kind = {
 	.idstr = "ps2kbd",
