@@ -13,6 +13,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "loop.h"
+
 static struct termios stdin_saved;
 static bool stdin_raw;
 
@@ -179,6 +181,7 @@ int chardev_open(struct chardev *c, const char *spec, char *err, size_t errlen)
 
 void chardev_close(struct chardev *c)
 {
+	chardev_detach(c);
 	if (c->kind == CHARDEV_STDIO) {
 		stdin_restore();
 	} else {
@@ -278,7 +281,106 @@ ssize_t chardev_read(struct chardev *c, void *buf, size_t len)
 		drop_peer(c);
 		return -1;
 	}
-	return n == 0 && c->kind == CHARDEV_STDIO ? -1 : 0;
+	if (n == 0 && c->kind == CHARDEV_STDIO) {
+		c->in_eof = true; /* readable for ever from now on: stop watching it */
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the event loop: LOOP_DEVICE callbacks (on KVM under the device lock) ---- */
+
+static void backend_in(void *opaque, int fd, unsigned int revents)
+{
+	struct chardev *c = opaque;
+	uint8_t buf[64];
+	unsigned int room;
+	bool tried = false, got = false;
+
+	(void)fd;
+	while ((room = c->fe->can_read(c->fe_opaque)) > 0) {
+		ssize_t n = chardev_read(c, buf, room < sizeof(buf) ? room : sizeof(buf));
+
+		tried = true;
+		if (n <= 0)
+			break;
+		got = true;
+		c->fe->read(c->fe_opaque, buf, (size_t)n);
+	}
+	/* A closed or broken stdin would be reported by every poll. */
+	if (c->kind == CHARDEV_STDIO && tried && !got && (revents & (POLLHUP | POLLERR | POLLNVAL)))
+		c->in_eof = true;
+}
+
+static void backend_out(void *opaque, int fd, unsigned int revents)
+{
+	struct chardev *c = opaque;
+
+	(void)fd, (void)revents;
+	c->fe->write_ready(c->fe_opaque);
+}
+
+static void backend_accept(void *opaque, int fd, unsigned int revents)
+{
+	(void)fd, (void)revents;
+	chardev_accept(opaque);
+}
+
+/*
+ * Before each poll, wait only for what the device can use now: input while
+ * it has room (a full FIFO would otherwise wake the loop for ever), output
+ * while it holds bytes back. Descriptors change under us (a client accepted
+ * or dropped by a guest write on a vCPU thread): the registrations follow.
+ */
+static void backend_prepare(void *opaque)
+{
+	struct chardev *c = opaque;
+	unsigned int in = 0, out = 0;
+
+	/* A pty master reports POLLHUP until a reader opens the slave. */
+	if (c->in_fd >= 0 && !c->in_eof && c->fe->can_read(c->fe_opaque) &&
+	    (c->kind != CHARDEV_PTY || has_peer(c)))
+		in = LOOP_IN;
+	if (c->fe->has_output(c->fe_opaque)) {
+		if (c->out_fd >= 0)
+			out = LOOP_OUT;
+		else /* nothing to wait for: a client is accepted now, or the bytes are discarded */
+			c->fe->write_ready(c->fe_opaque);
+	}
+	loop_watch(c->loop, &c->in_id, c->in_fd, in | LOOP_DEVICE, backend_in, c);
+	loop_watch(c->loop, &c->out_id, c->out_fd, out | LOOP_DEVICE, backend_out, c);
+	loop_watch(c->loop, &c->listen_id, c->out_fd < 0 ? c->listen_fd : -1, LOOP_IN | LOOP_DEVICE,
+		   backend_accept, c);
+}
+
+int chardev_attach(struct chardev *c, struct loop *loop, const struct chardev_frontend *fe,
+		   void *opaque)
+{
+	int id;
+
+	chardev_detach(c);
+	id = loop_add_prepare(loop, LOOP_DEVICE, backend_prepare, c);
+	if (id < 0)
+		return id;
+	c->loop = loop;
+	c->fe = fe;
+	c->fe_opaque = opaque;
+	c->prepare_id = id;
+	return 0;
+}
+
+void chardev_detach(struct chardev *c)
+{
+	if (!c->loop)
+		return;
+	loop_del_prepare(c->loop, c->prepare_id);
+	loop_del_fd(c->loop, c->in_id);
+	loop_del_fd(c->loop, c->out_id);
+	loop_del_fd(c->loop, c->listen_id);
+	c->prepare_id = c->in_id = c->out_id = c->listen_id = 0;
+	c->loop = NULL;
+	c->fe = NULL;
+	c->fe_opaque = NULL;
 }
 
 void chardev_filename(const struct chardev *c, char *buf, size_t len)

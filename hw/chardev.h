@@ -7,15 +7,34 @@
  * Output to a backend with no peer (a pty nobody opened, a socket with no
  * client) is discarded, as QEMU does; output a connected peer cannot take yet
  * is left to the caller to retry.
+ *
+ * A device fed by a backend (a UART) attaches it to the event loop: before
+ * each poll the backend watches its input while the device has room, its
+ * output while the device holds bytes back, and its listening socket while
+ * no client is connected; the device is called when one is ready. All of
+ * that is LOOP_DEVICE work (hw/loop.h: on KVM, under the device lock).
  */
 #ifndef HVMDM_CHARDEV_H
 #define HVMDM_CHARDEV_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
+struct loop;
+
 enum chardev_kind { CHARDEV_NULL, CHARDEV_STDIO, CHARDEV_PTY, CHARDEV_FILE, CHARDEV_UNIX };
+
+/* The device on a backend, as the event loop drives it. */
+struct chardev_frontend {
+	/* Bytes it takes now; 0 leaves input waiting in the backend. */
+	unsigned int (*can_read)(void *opaque);
+	void (*read)(void *opaque, const uint8_t *buf, size_t len);
+	/* Output it holds back because the backend took none; write_ready: try again. */
+	bool (*has_output)(void *opaque);
+	void (*write_ready)(void *opaque);
+};
 
 struct chardev {
 	enum chardev_kind kind;
@@ -25,6 +44,12 @@ struct chardev {
 	bool server;
 	char path[108]; /* pty slave, file or socket path */
 	unsigned long long dropped; /* bytes discarded for lack of a peer */
+	bool in_eof;   /* stdio input ended (or is unreadable): no longer watched */
+	/* chardev_attach: the loop, the device, and the registrations (0 = none). */
+	struct loop *loop;
+	const struct chardev_frontend *fe;
+	void *fe_opaque;
+	int prepare_id, in_id, out_id, listen_id;
 };
 
 /* Returns 0, or -1 with a message naming the spec in err. */
@@ -39,5 +64,11 @@ ssize_t chardev_read(struct chardev *c, void *buf, size_t len);
 bool chardev_accept(struct chardev *c);
 /* The backend as QEMU's query-chardev names it ("pty:/dev/pts/3", "file", ...). */
 void chardev_filename(const struct chardev *c, char *buf, size_t len);
+
+/* Feed fe (opaque) from loop (after chardev_open); 0 or -ENOMEM. */
+int chardev_attach(struct chardev *c, struct loop *loop, const struct chardev_frontend *fe,
+		   void *opaque);
+/* Leave the loop (chardev_close does it too). */
+void chardev_detach(struct chardev *c);
 
 #endif

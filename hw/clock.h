@@ -7,7 +7,7 @@
  * save/restore does not make guest-visible timers jump. The offset is what the
  * `timer` save record carries (64-bit, DESIGN.md §3.7).
  *
- * Timers are a sorted list; the accelerator's event loop asks for the next
+ * Timers are a sorted list; the event loop (loop.h) asks for the next
  * deadline and calls clock_run_timers(). Tests drive a fake host clock.
  */
 #ifndef HVMDM_CLOCK_H

@@ -156,6 +156,7 @@ void machine_destroy(struct machine *m)
 	m->has_fw_cfg = m->has_rtc = m->has_ide = false;
 	io_space_destroy(&m->io);
 	io_space_destroy(&m->mmio);
+	loop_destroy(&m->loop);
 }
 
 void machine_reset(struct machine *m)
@@ -245,6 +246,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 		return -1;
 	}
 	clock_init(&m->clock, clock_source, clock_opaque);
+	loop_init(&m->loop, &m->clock);
 	io_space_init(&m->io, IO_SPACE_PORT, accel);
 	io_space_init(&m->mmio, IO_SPACE_MMIO, accel);
 	pci_bus_init(&m->pci, &m->io, &m->mmio, accel);
@@ -310,6 +312,10 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 			      accel, &m->clock, &m->serial_backend[i])) {
 			snprintf(err, errlen, "-serial %s: cannot claim port %#x", cfg->serial[i],
 				 serial_base[i]);
+			goto fail;
+		}
+		if (uart_attach_loop(&m->uart[i], &m->loop)) {
+			snprintf(err, errlen, "-serial %s: out of memory", cfg->serial[i]);
 			goto fail;
 		}
 		rc = machine_add(m, &uart_dev_ops, &m->uart[i],

@@ -28,6 +28,7 @@
 #include "i440fx.h"
 #include "i8042.h"
 #include "ide.h"
+#include "loop.h"
 #include "pci.h"
 #include "piix3.h"
 #include "piix4_pm.h"
@@ -61,6 +62,7 @@ struct machine {
 	struct machine_config cfg;
 	struct accel *accel;
 	struct dm_clock clock;
+	struct loop loop; /* the accelerator runs it: backends and timers (hw/loop.h) */
 	struct io_space io;
 	struct io_space mmio;
 	struct pci_bus pci;

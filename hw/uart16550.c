@@ -339,23 +339,40 @@ void uart_receive_break(struct uart16550 *u)
 	update_irq(u);
 }
 
-void uart_service_backend(struct uart16550 *u)
+/* The backend's side, called from the event loop (hw/chardev.c). */
+static unsigned int fe_can_read(void *opaque)
 {
-	uint8_t buf[UART_FIFO_SIZE];
-	unsigned int room;
+	return uart_can_receive(opaque);
+}
 
-	if (!u->backend)
-		return;
-	if (u->tx.count)
-		tx_flush(u);
-	while ((room = uart_can_receive(u)) > 0) {
-		ssize_t n = chardev_read(u->backend, buf, room);
+static void fe_read(void *opaque, const uint8_t *buf, size_t len)
+{
+	uart_receive(opaque, buf, (unsigned int)len);
+}
 
-		if (n <= 0)
-			break;
-		uart_receive(u, buf, (unsigned int)n);
-	}
+static bool fe_has_output(void *opaque)
+{
+	return ((struct uart16550 *)opaque)->tx.count != 0;
+}
+
+static void fe_write_ready(void *opaque)
+{
+	struct uart16550 *u = opaque;
+
+	tx_flush(u);
 	update_irq(u);
+}
+
+static const struct chardev_frontend uart_frontend = {
+	.can_read = fe_can_read,
+	.read = fe_read,
+	.has_output = fe_has_output,
+	.write_ready = fe_write_ready,
+};
+
+int uart_attach_loop(struct uart16550 *u, struct loop *loop)
+{
+	return u->backend ? chardev_attach(u->backend, loop, &uart_frontend, u) : 0;
 }
 
 void uart_reset(struct uart16550 *u)

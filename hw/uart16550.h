@@ -17,6 +17,7 @@
 #include "bus.h"
 #include "chardev.h"
 #include "clock.h"
+#include "loop.h"
 
 #define UART_FIFO_SIZE 16
 #define UART_CLOCK_HZ 1843200
@@ -142,8 +143,11 @@ unsigned int uart_can_receive(const struct uart16550 *u);
 /* Deliver bytes from the outside; bytes beyond the room overrun (OE). */
 void uart_receive(struct uart16550 *u, const uint8_t *buf, unsigned int len);
 void uart_receive_break(struct uart16550 *u);
-/* Move bytes between the backend and the UART (event loop: backend readable/writable). */
-void uart_service_backend(struct uart16550 *u);
+/*
+ * Serve the backend from the event loop: input when it is readable and the
+ * receiver has room, queued output when the backend can take it. 0 or -ENOMEM.
+ */
+int uart_attach_loop(struct uart16550 *u, struct loop *loop);
 
 uint8_t uart_iir(const struct uart16550 *u);
 /* The IIR a UART in saved state `st` reads (for writers of foreign layouts). */

@@ -725,9 +725,33 @@ out:
 }
 
 
+/*
+ * The loop's device work (backends, timers: hw/loop.h) runs on the control
+ * thread under the device lock, and not while the VM is paused -- the
+ * devices stay exactly as a save sees them -- except in S3, where time goes
+ * on with no vCPU running.
+ */
+static bool devices_enter(void *opaque)
+{
+	struct kvm_vm *vm = opaque;
+
+	pthread_mutex_lock(&vm->lock);
+	if (vm->paused && !vm->suspended) {
+		pthread_mutex_unlock(&vm->lock);
+		return false;
+	}
+	return true;
+}
+
+static void devices_leave(void *opaque)
+{
+	pthread_mutex_unlock(&((struct kvm_vm *)opaque)->lock);
+}
+
 int kvm_vm_attach(struct kvm_vm *vm, struct machine *m, char *err, size_t errlen)
 {
 	vm->m = m;
+	loop_set_device_hooks(&m->loop, devices_enter, devices_leave, vm);
 	m->i440fx.memory_map_changed = pam_changed;
 	m->i440fx.memory_map_opaque = vm;
 	/* A machine restored before attaching keeps its PAM settings. */
@@ -920,25 +944,12 @@ static void stop_vcpus(struct kvm_vm *vm)
 	vm->exiting = 0;
 }
 
-/* The control thread's wait: the control plane's descriptors, or 10 ms. */
-static void wait_tick(struct kvm_vm *vm)
-{
-	if (vm->control_poll) {
-		vm->control_poll(vm->control_opaque, 10);
-	} else {
-		struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
-
-		nanosleep(&ten_ms, NULL);
-	}
-}
-
-/* Device time and serial backends; under the device lock. */
-static void run_devices(struct kvm_vm *vm)
-{
-	clock_run_timers(&vm->m->clock);
-	for (unsigned int i = 0; i < vm->m->nr_uarts; i++)
-		uart_service_backend(&vm->m->uart[i]);
-}
+/*
+ * The control thread's wait in the machine's loop. vm->stop, a quit signal
+ * and timers armed by vCPU threads do not wake it: it looks at least this
+ * often.
+ */
+#define CONTROL_WAIT_MS 10
 
 static int start_vcpus(struct kvm_vm *vm, char *err, size_t errlen)
 {
@@ -991,15 +1002,17 @@ int kvm_vm_run(struct kvm_vm *vm, unsigned int timeout_ms, char *err, size_t err
 	else if (kvm_vm_resume(vm, err, errlen))
 		return -1;
 	vm->start_paused = false;
-	/* The control thread: device time, backends and the control plane, every 10 ms or so. */
+	/* The control thread: the control plane, backends and device time (devices_enter). */
 	for (;;) {
 		bool done = false;
+		int n = loop_run_once(&vm->m->loop, CONTROL_WAIT_MS);
 
-		wait_tick(vm);
+		if (n < 0) {
+			snprintf(err, errlen, "the control thread's poll: %s", strerror(-n));
+			result = -1;
+			break;
+		}
 		pthread_mutex_lock(&vm->lock);
-		/* Paused: the devices stay exactly as a save will see them. */
-		if (!vm->paused)
-			run_devices(vm);
 		if (vm->stop) {
 			if (vm->error[0]) {
 				snprintf(err, errlen, "%s", vm->error);
@@ -1038,11 +1051,15 @@ int kvm_vm_wait_wakeup(struct kvm_vm *vm, bool (*wake)(void *opaque), void *opaq
 	vm->paused = true; /* no vCPU runs; QMP sees a stopped VM */
 	for (;;) {
 		bool woken;
+		/* Time goes on in S3: the RTC keeps counting toward its alarm (devices_enter). */
+		int n = loop_run_once(&vm->m->loop, CONTROL_WAIT_MS);
 
-		wait_tick(vm);
-		/* Time goes on in S3: the RTC keeps counting toward its alarm. */
+		if (n < 0) {
+			snprintf(err, errlen, "the control thread's poll: %s", strerror(-n));
+			result = -1;
+			break;
+		}
 		pthread_mutex_lock(&vm->lock);
-		run_devices(vm);
 		woken = vm->wakeup_requested || (wake && wake(opaque));
 		pthread_mutex_unlock(&vm->lock);
 		if (woken)

@@ -8,10 +8,13 @@
  * lines directly, PCI INTx through the PIIX3 link routes, wired-OR per line.
  *
  * Each vCPU is a thread; every exit is handled under one device lock, which
- * the control thread (timers, serial backends) also takes, so a device -- a
- * BAR moving, a queue filling -- never changes under a handler running on
- * another vCPU. Stopping sets immediate_exit on every vCPU before kicking it
- * with SIGUSR1, so no kick is lost between a check and KVM_RUN.
+ * the control thread also takes for the device work of the machine's event
+ * loop (timers, serial backends: hw/loop.h), so a device -- a BAR moving, a
+ * queue filling -- never changes under a handler running on another vCPU.
+ * The control thread is the thread that calls kvm_vm_run: it runs that loop,
+ * QMP included (outside the lock; QMP may pause and resume the VM).
+ * Stopping sets immediate_exit on every vCPU before kicking it with SIGUSR1,
+ * so no kick is lost between a check and KVM_RUN.
  *
  * PAM: each of the 13 segments (0xc0000-0xeffff in 16 KiB, 0xf0000-0xfffff)
  * is a KVM slot chosen by its RE/WE bits: RE=1 maps the shadow RAM (read-only
@@ -84,13 +87,6 @@ struct kvm_vm {
 	struct kvm_pit_state2 reset_pit;
 	volatile int stop;   /* an accel_request arrived */
 	enum accel_request stop_reason;
-	/*
-	 * The control plane (QMP): called by kvm_vm_run's loop about every
-	 * 10 ms, outside the device lock, to wait up to timeout_ms for its
-	 * descriptors; it may pause and resume the VM.
-	 */
-	void (*control_poll)(void *opaque, int timeout_ms);
-	void *control_opaque;
 	bool paused;         /* vCPU threads stopped, device clock frozen */
 	bool start_paused;   /* kvm_vm_run begins paused (-S, or after -incoming with -S) */
 	bool has_run;        /* vCPUs have run: guest RAM is no longer all zeros */
@@ -121,7 +117,7 @@ int kvm_vm_wake_reset(struct kvm_vm *vm, char *err, size_t errlen);
 /*
  * S3: with every vCPU stopped, keep device time, backends and QMP going until
  * wake(opaque) says so (an RTC alarm with RTC_EN) or QMP system_wakeup.
- * 0 when woken, -3 on a quit signal/QMP quit.
+ * 0 when woken, -3 on a quit signal/QMP quit, -1 if the wait itself failed (err).
  */
 int kvm_vm_wait_wakeup(struct kvm_vm *vm, bool (*wake)(void *opaque), void *opaque, char *err,
 		       size_t errlen);

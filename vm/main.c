@@ -277,9 +277,13 @@ static int run_kvm(const struct options *o)
 		kvm_vm_destroy(&vm);
 		return 2;
 	}
-	if (qmp.nr_mon) {
-		vm.control_poll = qmp_poll;
-		vm.control_opaque = &qmp;
+	/* Served by the control thread's loop, outside the device lock (hw/loop.h). */
+	if (qmp.nr_mon && qmp_attach_loop(&qmp, &m.loop)) {
+		fprintf(stderr, "hvmdm: QMP: out of memory\n");
+		qmp_close(&qmp);
+		machine_destroy(&m);
+		kvm_vm_destroy(&vm);
+		return 2;
 	}
 	vm.start_paused = o->start_paused;
 	if (!o->start_paused)
@@ -467,6 +471,7 @@ static const struct qmp_target none_target = {
 static int run_monitor_only(const struct options *o)
 {
 	struct qmp_server qmp;
+	struct loop loop;
 	char err[512];
 
 	qmp_init(&qmp, &none_target, NULL);
@@ -481,10 +486,17 @@ static int run_monitor_only(const struct options *o)
 		fprintf(stderr, "hvmdm: -machine none without a monitor has nothing to do\n");
 		return 2;
 	}
+	loop_init(&loop, NULL); /* no machine: no devices, no timers */
+	if (qmp_attach_loop(&qmp, &loop)) {
+		fprintf(stderr, "hvmdm: QMP: out of memory\n");
+		qmp_close(&qmp);
+		return 2;
+	}
 	install_quit_signals();
 	while (!monitor_quit && !kvm_quit_requested())
-		qmp_poll(&qmp, 100);
+		loop_run_once(&loop, 100);
 	qmp_close(&qmp);
+	loop_destroy(&loop);
 	return 0;
 }
 
@@ -631,6 +643,11 @@ static int run_xen(const struct options *o)
 	rc = 0;
 	for (unsigned int i = 0; !rc && i < o->nr_qmp; i++)
 		rc = qmp_add_monitor(&qmp, o->qmp_path[i], o->qmp_label[i], err, sizeof(err));
+	/* Served by the ioreq loop itself, with the event channels (hw/loop.h). */
+	if (!rc && qmp.nr_mon && qmp_attach_loop(&qmp, &m.loop)) {
+		snprintf(err, sizeof(err), "QMP: out of memory");
+		rc = -1;
+	}
 	if (!rc && incoming)
 		rc = load_incoming(&m, o->incoming, incoming, incoming_len, err, sizeof(err));
 	free(incoming);
@@ -667,7 +684,7 @@ static int run_xen(const struct options *o)
 	qmp.started = !o->start_paused || o->incoming; /* -S alone: prelaunch */
 	log_info("main", "serving Xen domain %u (%s)", o->xen_domid, o->name ? o->name : "unnamed");
 	install_quit_signals();
-	rc = xen_dm_run(&x, qmp_fill_pollfds, qmp.nr_mon ? qmp_poll : NULL, &qmp, err, sizeof(err));
+	rc = xen_dm_run(&x, err, sizeof(err));
 	log_info("main", "%s after %llu ioreqs (%llu refused)", rc == -3 ? "stopping" : "failed",
 		 (unsigned long long)x.io.served, (unsigned long long)x.io.refused);
 	qmp_close(&qmp);

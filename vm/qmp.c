@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "../hw/log.h"
+#include "../hw/loop.h"
 #include "../hw/machine.h"
 #include "../state/output.h"
 #include "../state/snapshot.h"
@@ -1048,53 +1049,85 @@ static void read_client(struct qmp_server *q, struct qmp_monitor *mon)
 	process_input(q, mon);
 }
 
-void qmp_poll(void *opaque, int timeout_ms)
+/*
+ * A monitor's socket is ready. Found by descriptor, not by registration:
+ * a client that left (disconnect() from anywhere) keeps its registration
+ * until the next qmp_prepare, and its number may be a new client's by then.
+ */
+static void qmp_fd_ready(void *opaque, int fd, unsigned int revents)
 {
 	struct qmp_server *q = opaque;
-	struct pollfd p[QMP_MAX_MONITORS * 2];
-	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < q->nr_mon; i++) {
-		p[n++] = (struct pollfd){ .fd = q->mon[i].listen_fd, .events = POLLIN };
-		p[n++] = (struct pollfd){ .fd = q->mon[i].client_fd, .events = POLLIN };
-	}
-	if (poll(p, n, timeout_ms) <= 0)
-		return;
 	for (unsigned int i = 0; i < q->nr_mon; i++) {
 		struct qmp_monitor *mon = &q->mon[i];
+		int cfd;
 
-		if (p[2 * i + 1].revents && mon->client_fd >= 0)
+		if (mon->client_fd == fd) {
 			read_client(q, mon);
-		if (p[2 * i].revents & POLLIN) {
-			int fd = accept4(mon->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-
-			if (fd < 0)
-				continue;
-			if (mon->client_fd >= 0) {
-				close(fd); /* one client per monitor, as QEMU */
-				continue;
-			}
-			mon->client_fd = fd;
-			greet(mon);
+			return;
 		}
+		if (mon->listen_fd != fd || !(revents & POLLIN))
+			continue;
+		/*
+		 * The current client first, as one poll used to order them: libxl's
+		 * next connection often arrives with the hang-up of its last one.
+		 */
+		if (mon->client_fd >= 0)
+			read_client(q, mon);
+		cfd = accept4(mon->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (cfd < 0)
+			return;
+		if (mon->client_fd >= 0) {
+			close(cfd); /* one client per monitor, as QEMU */
+			return;
+		}
+		mon->client_fd = cfd;
+		greet(mon);
+		return;
 	}
 }
 
-unsigned int qmp_fill_pollfds(void *opaque, struct pollfd *p, unsigned int max)
+/* Before each poll: a listening socket per monitor, and its client if one is connected. */
+static void qmp_prepare(void *opaque)
 {
 	struct qmp_server *q = opaque;
-	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < q->nr_mon && n + 2 <= max; i++) {
-		p[n++] = (struct pollfd){ .fd = q->mon[i].listen_fd, .events = POLLIN };
-		if (q->mon[i].client_fd >= 0)
-			p[n++] = (struct pollfd){ .fd = q->mon[i].client_fd, .events = POLLIN };
+	for (unsigned int i = 0; i < q->nr_mon; i++) {
+		loop_watch(q->loop, &q->loop_listen[i], q->mon[i].listen_fd, LOOP_IN, qmp_fd_ready, q);
+		loop_watch(q->loop, &q->loop_client[i], q->mon[i].client_fd, LOOP_IN, qmp_fd_ready, q);
 	}
-	return n;
+}
+
+int qmp_attach_loop(struct qmp_server *q, struct loop *loop)
+{
+	int id;
+
+	qmp_detach_loop(q);
+	id = loop_add_prepare(loop, 0, qmp_prepare, q);
+	if (id < 0)
+		return id;
+	q->loop = loop;
+	q->loop_prepare = id;
+	return 0;
+}
+
+void qmp_detach_loop(struct qmp_server *q)
+{
+	if (!q->loop)
+		return;
+	loop_del_prepare(q->loop, q->loop_prepare);
+	for (unsigned int i = 0; i < QMP_MAX_MONITORS; i++) {
+		loop_del_fd(q->loop, q->loop_listen[i]);
+		loop_del_fd(q->loop, q->loop_client[i]);
+		q->loop_listen[i] = q->loop_client[i] = 0;
+	}
+	q->loop_prepare = 0;
+	q->loop = NULL;
 }
 
 void qmp_close(struct qmp_server *q)
 {
+	qmp_detach_loop(q);
 	for (unsigned int i = 0; i < q->nr_mon; i++) {
 		disconnect(&q->mon[i]);
 		close(q->mon[i].listen_fd);

@@ -89,20 +89,27 @@ struct qmp_server {
 	struct migration_stats migrate_stats;
 	bool started;               /* the guest has run (prelaunch vs paused) */
 	bool chrooted;              /* socket paths are out of reach: leave them to libxl */
+	/* qmp_attach_loop: the loop and the registrations (0 = none) */
+	struct loop *loop;
+	int loop_prepare;
+	int loop_listen[QMP_MAX_MONITORS];
+	int loop_client[QMP_MAX_MONITORS];
 };
 
 void qmp_init(struct qmp_server *q, const struct qmp_target *ops, void *target);
 /* Listen on a unix socket at path (an old socket file there is replaced). */
 int qmp_add_monitor(struct qmp_server *q, const char *path, const char *label, char *err,
 		    size_t errlen);
-struct pollfd;
+struct loop;
 /*
- * The descriptors QMP waits on, for an event loop that polls them together
- * with its own (the Xen loop); it then calls qmp_poll(q, 0) to serve them.
+ * Serve the monitors from an event loop (hw/loop.h): listening sockets and
+ * clients are registered without LOOP_DEVICE, so commands run outside the
+ * device lock and take it through lock_devices where they need it. Monitors
+ * added later are picked up too. 0 or -ENOMEM.
  */
-unsigned int qmp_fill_pollfds(void *opaque, struct pollfd *p, unsigned int max);
-/* kvm_vm's control_poll: wait up to timeout_ms for clients and serve them. */
-void qmp_poll(void *opaque, int timeout_ms);
+int qmp_attach_loop(struct qmp_server *q, struct loop *loop);
+/* Leave the loop (qmp_close does it too). */
+void qmp_detach_loop(struct qmp_server *q);
 /* Send an event to every negotiated client. */
 void qmp_event(struct qmp_server *q, const char *name, const char *data_json);
 void qmp_close(struct qmp_server *q);

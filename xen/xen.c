@@ -25,6 +25,7 @@
 #include <xen/sched.h>
 
 #include "../hw/log.h"
+#include "../hw/loop.h"
 #include "../hw/machine.h"
 #include "../hw/mc146818.h"
 #include "../hw/piix4_pm.h"
@@ -471,41 +472,55 @@ int xen_dm_wakeup(struct xen_dm *x, char *err, size_t errlen)
 	return 0;
 }
 
-int xen_dm_run(struct xen_dm *x,
-	       unsigned int (*control_fds)(void *opaque, struct pollfd *p, unsigned int max),
-	       void (*control_poll)(void *opaque, int timeout_ms), void *opaque, char *err,
-	       size_t errlen)
+/* The event channels in the machine's loop: the port that fired. */
+static void evtchn_ready(void *opaque, int fd, unsigned int revents)
 {
-	int fd = xenevtchn_fd(x->libs->xce);
+	struct xen_dm *x = opaque;
+	xenevtchn_port_or_error_t port;
 
+	(void)fd;
+	if (!(revents & POLLIN))
+		return;
+	port = xenevtchn_pending(x->libs->xce);
+	if (port >= 0) {
+		xenevtchn_unmask(x->libs->xce, (evtchn_port_t)port);
+		handle_port(x, (evtchn_port_t)port);
+	}
+}
+
+int xen_dm_run(struct xen_dm *x, char *err, size_t errlen)
+{
+	struct loop *loop = &x->m->loop;
+	int id = loop_add_fd(loop, xenevtchn_fd(x->libs->xce), LOOP_IN | LOOP_DEVICE, evtchn_ready, x);
+	int rc;
+
+	if (id < 0) {
+		errno = -id;
+		return fail(err, errlen, "registering the event channels");
+	}
 	for (;;) {
-		struct pollfd p[16] = { { .fd = fd, .events = POLLIN } };
-		unsigned int nfds = 1 + (control_fds ? control_fds(opaque, p + 1, 15) : 0);
-		int n = poll(p, nfds, 10);
+		/*
+		 * The event channels, backends, QMP and device timers; 10 ms at most,
+		 * so the look at every slot below happens at least that often.
+		 */
+		int n = loop_run_once(loop, 10);
 
-		if (n < 0 && errno != EINTR)
-			return fail(err, errlen, "poll on the event channels");
-		if (n > 0 && (p[0].revents & POLLIN)) {
-			xenevtchn_port_or_error_t port = xenevtchn_pending(x->libs->xce);
-
-			if (port >= 0) {
-				xenevtchn_unmask(x->libs->xce, (evtchn_port_t)port);
-				handle_port(x, (evtchn_port_t)port);
-			}
+		if (n < 0) {
+			errno = -n;
+			rc = fail(err, errlen, "poll on the event channels");
+			break;
 		}
 		/* A lost notification must not stall a vCPU: look at every slot. */
 		for (unsigned int i = 0; i < x->max_vcpus; i++)
 			serve_vcpu(x, i);
 		if (x->suspend_pending) /* the SLP_EN write has its answer now */
 			enter_s3(x);
-		clock_run_timers(&x->m->clock);
-		for (unsigned int i = 0; i < x->m->nr_uarts; i++)
-			uart_service_backend(&x->m->uart[i]);
-		if (control_poll)
-			control_poll(opaque, 0);
 		if (quit_requested) {
 			snprintf(err, errlen, "stopped by a signal");
-			return -3;
+			rc = -3;
+			break;
 		}
 	}
+	loop_del_fd(loop, id);
+	return rc;
 }

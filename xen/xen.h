@@ -75,17 +75,13 @@ int xen_dm_set_enabled(struct xen_dm *x, bool on, char *err, size_t errlen);
 int xen_dm_xs_write(struct xen_dm *x, const char *leaf, const char *value, char *err,
 		    size_t errlen);
 /*
- * Serve ioreqs until a device request (returned as an accel_request), a quit
- * (-3, kvm_request_quit-style flag set by xen_dm_request_quit) or a fatal
- * error (-1). The control plane's descriptors (control_fds) are polled with
- * the event channels, so a QMP command is served as soon as it arrives;
- * control_poll(opaque, 0) serves them.
+ * Serve ioreqs until a quit (-3, the flag xen_dm_request_quit sets) or a
+ * fatal error (-1). The event channels are one registration in the
+ * machine's loop (hw/loop.h), with the serial backends and whatever else is
+ * registered there (QMP: qmp_attach_loop), so a QMP command is served as
+ * soon as it arrives.
  */
-struct pollfd;
-int xen_dm_run(struct xen_dm *x,
-	       unsigned int (*control_fds)(void *opaque, struct pollfd *p, unsigned int max),
-	       void (*control_poll)(void *opaque, int timeout_ms), void *opaque, char *err,
-	       size_t errlen);
+int xen_dm_run(struct xen_dm *x, char *err, size_t errlen);
 void xen_dm_request_quit(void);
 /* QMP system_wakeup (xl trigger s3resume): wake a guest suspended to RAM. */
 int xen_dm_wakeup(struct xen_dm *x, char *err, size_t errlen);

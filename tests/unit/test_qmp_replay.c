@@ -235,7 +235,7 @@ struct replay {
 
 static void serve(struct replay *r, int ms)
 {
-	qmp_poll(&r->q, ms);
+	loop_run_once(&r->dm.t->m.loop, ms);
 }
 
 /* One line from hvmdm (without CR LF), serving the server meanwhile; NULL after 5 s. */
@@ -291,6 +291,7 @@ static void start_dm(struct replay *r, const char *captured_path)
 	if (qmp_add_monitor(&r->q, path, "libxl-cmd", err, sizeof(err)) ||
 	    qmp_add_monitor(&r->q, stat_path, "libxenstat-cmd", err, sizeof(err)))
 		fail_msg("%s", err);
+	assert_int_equal(qmp_attach_loop(&r->q, &r->dm.t->m.loop), 0);
 	snprintf(r->dm_path, sizeof(r->dm_path), "%s", captured_path);
 }
 

@@ -49,13 +49,11 @@ static ssize_t read_exact(int fd, char *buf, size_t n)
 	return (ssize_t)got;
 }
 
-/* Let the backend deliver input: poll the UART's backend for up to 5 s. */
+/* Let the backend deliver input: run the machine's event loop for up to 5 s. */
 static void wait_for_rx(struct tm_ctx *t)
 {
-	for (int i = 0; i < 5000 && !(inp(t, COM1 + UART_LSR, 1) & UART_LSR_DR); i++) {
-		usleep(1000);
-		uart_service_backend(&t->m.uart[0]);
-	}
+	for (int i = 0; i < 5000 && !(inp(t, COM1 + UART_LSR, 1) & UART_LSR_DR); i++)
+		loop_run_once(&t->m.loop, 1);
 }
 
 static void test_reset_values(void **state)
@@ -277,7 +275,7 @@ static void test_unix_socket_backend(void **state)
 	close(fd);
 	for (int i = 0; i < 3; i++)
 		outp(t, COM1 + UART_THR, 1, 'q');
-	uart_service_backend(&t->m.uart[0]);
+	loop_run_once(&t->m.loop, 0);
 	tm_free(t);
 }
 
