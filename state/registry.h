@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "snapshot.h"
 #include "stream.h"
+#include "vmstate.h"
 
 enum rv_status {
 	RV_WRITTEN,  /* this build writes it (and reads it) */
@@ -81,6 +82,22 @@ struct trad_codec {
 	const char *none;
 };
 
+/* How upstream QEMU (qemu-xen) stores a kind (state/upstream.c). */
+struct upstream_codec {
+	/* The section's VMState layouts (two where producers differ), role VML_DEVICE. */
+	const struct vm_layout *layouts;
+	size_t nr_layouts;
+	/* Where hvmdm's xenfv machine has this PCI function ("0000:00:01.1"); NULL off PCI. */
+	const char *pci_path;
+	/*
+	 * QEMU's instance number to the record's instance (NULL: the same);
+	 * false, with *why, for one the machine cannot have.
+	 */
+	bool (*instance)(uint32_t qemu_instance, uint32_t *inst, const char **why);
+	/* Sized and named in the held-state note, not restored (fw_cfg: the firmware is done with it). */
+	bool held;
+};
+
 struct record_kind {
 	const char *idstr;
 	/* Instances the machine has (written in this order) into inst[max_instances]; how many. */
@@ -102,7 +119,13 @@ struct record_kind {
 	void (*fixup)(struct machine_state *st, uint32_t version, const struct load_report *rep);
 	/* How many of this kind a machine can have (0 means 1). */
 	unsigned int max_instances;
+	struct upstream_codec upstream;
 };
+
+/* A layouts table and its length, for upstream_codec initialisers. */
+#define UPSTREAM_LAYOUTS(a) .layouts = a, .nr_layouts = sizeof(a) / sizeof(a[0])
+/* One layout of the kind's own. */
+#define UPSTREAM_LAYOUT(nm, d) { nm, &(d), 0, NULL, VML_DEVICE, NULL, NULL }
 
 /* A versions table and its length, for record_kind initialisers. */
 #define VERSIONS(a) a, sizeof(a) / sizeof(a[0])

@@ -142,60 +142,23 @@ static void add_foreign(struct load_report *rep, const char *name)
 		snprintf(rep->foreign[rep->nr_foreign++], sizeof(rep->foreign[0]), "%.47s", name);
 }
 
-/* Where hvmdm's xenfv machine has each PCI function whose state it decodes. */
-static const struct {
-	const char *name;
-	const char *path;
-} pci_homes[] = {
-	{ "I440FX", "0000:00:00.0" },
-	{ "PIIX3", "0000:00:01.0" },
-	{ "piix4_pm", "0000:00:01.3" },
-	{ "platform", "0000:00:02.0" },
-	{ "ide", "0000:00:01.1" },
-};
-
-/* Devices hvmdm does not emulate: listed, and a restore refuses them. */
-static bool unemulated(const char *name)
+/* Xen's state or QEMU's own: checked, then named in one note. */
+static int held_section(struct upstream *u, const struct vm_layout *l, const char *name,
+			uint32_t instance, size_t n, char *err, size_t errlen)
 {
-	return !strcmp(name, "cirrus_vga") || !strcmp(name, "vmmouse");
-}
-
-/* State that is Xen's (or QEMU's own): checked, then named in one note. */
-static int held_section(struct upstream *u, const char *name, uint32_t instance, const uint8_t *p,
-			size_t n, size_t at, char *err, size_t errlen)
-{
-	static const char *const names[] = { "cpu_common", "cpu", "kvm-tpr-opt", "apic", "PCIBUS",
-					     "i8259", "ioapic", "hpet", "i8254", "pcspk",
-					     "port92", "i2c_bus", "acpi_build", "fw_cfg", "fdc", "dma" };
 	char what[64];
-	bool known = false;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		known |= !strcmp(name, names[i]);
-	if (!known)
-		return 1;
-	if (!strcmp(name, "dma")) {
-		int32_t dshift = (int32_t)be32_at(p + 3);
-
-		if (instance > 1 || dshift != (int32_t)instance) {
-			snprintf(err, errlen, "byte %zu: dma instance %u with port shift %d", at + 3,
-				 instance, dshift);
-			return -1;
-		}
-	}
-	if (!strcmp(name, "PCIBUS") && n >= 4 && be32_at(p) != 4 && be32_at(p) != 128) {
-		snprintf(err, errlen, "byte %zu: PCIBUS with %u interrupt lines (PIIX has 4, its Xen variant 128)",
-			 at, be32_at(p));
+	if (l->check && l->check(u->buf + u->pos, n, instance, u->pos, err, errlen))
 		return -1;
-	}
-	if (!strcmp(name, "cpu") && instance == 0)
-		snprintf(what, sizeof(what), "cpu (%s)", u->target_long == 8 ? "x86_64" : "i386");
-	else if (instance)
+	if (l->note) {
+		if (!l->note(instance, u->target_long, what, sizeof(what)))
+			return 0;
+	} else if (instance) {
 		snprintf(what, sizeof(what), "%.40s#%u", name, instance);
-	else
+	} else {
 		snprintf(what, sizeof(what), "%.40s", name);
-	if (strcmp(name, "cpu") || instance == 0)
-		held(u, what);
+	}
+	held(u, what);
 	return 0;
 }
 
@@ -206,11 +169,10 @@ static int fail_at(char *err, size_t errlen, size_t at, const char *what)
 }
 
 /* Pick the one layout of `name` that sizes this payload; its length or -1. */
-static long size_section(struct upstream *u, const char *name, uint32_t sid, uint32_t version,
-			 size_t *variant, char *err, size_t errlen)
+static long size_section(struct upstream *u, const struct vm_layout *l, size_t nl, const char *name,
+			 uint32_t sid, uint32_t version, size_t *variant, char *err, size_t errlen)
 {
-	const struct vm_layout *l;
-	size_t nl = vm_layouts(name, &l), fits = 0;
+	size_t fits = 0;
 	long size = -1, s;
 	char first_err[300] = "";
 
@@ -248,14 +210,15 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 	struct upstream *u = ctx;
 
 	while (!u->done) {
+		const struct record_kind *kind;
 		const struct vm_layout *layouts;
-		size_t at = u->pos, variant = 0;
+		size_t at = u->pos, variant = 0, nl;
+		enum vm_role role;
 		uint32_t sid, instance, version;
 		char idstr[256], why[400];
 		const char *name, *path = NULL;
 		uint8_t type, n;
 		long size;
-		int rc;
 
 		if (at >= u->len)
 			return fail_at(err, errlen, at, "the stream ends without the EOF byte");
@@ -307,12 +270,20 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 		} else {
 			name = idstr;
 		}
-		if (!vm_layouts(name, &layouts)) {
+		kind = record_kind_find(name);
+		if (kind && kind->upstream.nr_layouts) {
+			layouts = kind->upstream.layouts;
+			nl = kind->upstream.nr_layouts;
+		} else {
+			kind = NULL;
+			nl = vm_foreign_layouts(name, &layouts);
+		}
+		if (!nl) {
 			snprintf(err, errlen, "byte %zu: section %s%s%s instance %u version %u: no layout is known for it, so the stream cannot be read past it",
 				 at, path ? path : "", path ? "/" : "", name, instance, version);
 			return -1;
 		}
-		size = size_section(u, name, sid, version, &variant, why, sizeof(why));
+		size = size_section(u, layouts, nl, name, sid, version, &variant, why, sizeof(why));
 		if (size < 0) {
 			snprintf(err, errlen, "byte %zu: section %s%s%s instance %u version %u: %s", at,
 				 path ? path : "", path ? "/" : "", name, instance, version, why);
@@ -331,16 +302,13 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 					return fail_at(err, errlen, end, "the section footer names another section");
 			}
 		}
-		for (size_t i = 0; i < sizeof(pci_homes) / sizeof(pci_homes[0]); i++) {
-			if (strcmp(name, pci_homes[i].name))
-				continue;
-			if (!path || strcmp(path, pci_homes[i].path)) {
-				snprintf(err, errlen, "byte %zu: section %s%s%s: hvmdm's xenfv machine has this function at %s",
-					 at, path ? path : "", path ? "/" : "", name, pci_homes[i].path + 5);
-				return -1;
-			}
+		if (kind && kind->upstream.pci_path && (!path || strcmp(path, kind->upstream.pci_path))) {
+			snprintf(err, errlen, "byte %zu: section %s%s%s: hvmdm's xenfv machine has this function at %s",
+				 at, path ? path : "", path ? "/" : "", name, kind->upstream.pci_path + 5);
+			return -1;
 		}
-		if (unemulated(name)) {
+		role = kind ? (kind->upstream.held ? VML_HELD : VML_DEVICE) : layouts[variant].role;
+		if (role == VML_UNEMULATED) {
 			char what[48];
 
 			snprintf(what, sizeof(what), "%s%s%.32s", path ? path + 5 : "", path ? "/" : "", name);
@@ -348,40 +316,22 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 			u->pos += (size_t)size + (u->footers ? 5 : 0);
 			continue;
 		}
-		/* fw_cfg is a registry kind for machine pc; under xenfv the firmware is done with it. */
-		rc = 1;
-		if (!record_kind_find(name) || !strcmp(name, "fw_cfg"))
-			rc = held_section(u, name, instance, u->buf + u->pos, (size_t)size, u->pos, err, errlen);
-		if (rc < 0)
-			return -1;
-		if (rc == 0) {
+		if (role == VML_HELD) {
+			if (held_section(u, &layouts[variant], name, instance, (size_t)size, err, errlen))
+				return -1;
 			u->pos += (size_t)size + (u->footers ? 5 : 0);
 			continue;
-		}
-		if (!record_kind_find(name)) {
-			snprintf(err, errlen, "byte %zu: section %s has a layout but no place in hvmdm's machine", at, name);
-			return -1;
 		}
 		memset(rec, 0, sizeof(*rec));
 		snprintf(rec->idstr, sizeof(rec->idstr), "%.64s", name);
 		rec->instance = instance;
-		if (!strcmp(name, "serial")) {
-			/* QEMU numbers ISA UARTs 0, 1, ...; their ports are isa_serial_io[]. */
-			static const uint32_t base[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+		if (kind->upstream.instance) {
+			const char *why_not = "";
 
-			if (instance >= 4) {
-				snprintf(err, errlen, "byte %zu: serial instance %u: QEMU has 4 ISA UARTs", at, instance);
+			if (!kind->upstream.instance(instance, &rec->instance, &why_not)) {
+				snprintf(err, errlen, "byte %zu: %s instance %u: %s", at, name, instance, why_not);
 				return -1;
 			}
-			rec->instance = base[instance];
-		}
-		if (!strcmp(name, "mc146818rtc")) {
-			/* One ISA RTC, QEMU's instance 0; hvmdm's record instance is its port. */
-			if (instance != 0) {
-				snprintf(err, errlen, "byte %zu: mc146818rtc instance %u: a PC has one RTC", at, instance);
-				return -1;
-			}
-			rec->instance = 0x70;
 		}
 		rec->version = version;
 		rec->flags = RECORD_MANDATORY | RECORD_UPSTREAM | (variant ? RECORD_LAYOUT_ALT : 0);

@@ -55,12 +55,23 @@ static long trad_fw_cfg_size(const struct trad_peek *pk, uint32_t v, bool *errat
 	return v == 1 ? 4 : -1;
 }
 
+/* ---------------------------------------------------------------- upstream QEMU */
+
+VM_SUB(fw_cfg_dma, "fw_cfg/dma", 0, VM_F(8, 1));
+VM_SUB(fw_cfg_acpi_mr, "fw_cfg/acpi_mr", 1, VM_F(8, 3));
+static const struct vmd *const fw_cfg_subs[] = { &fw_cfg_dma, &fw_cfg_acpi_mr };
+static const struct vmf fw_cfg_f[] = { VM_F(2, 1), VM_F_V1(2), VM_FV(4, 1, 2) };
+VM_DESC_SUBS(fw_cfg, "fw_cfg", 2, 1, fw_cfg_f, fw_cfg_subs);
+
+static const struct vm_layout fw_cfg_up[] = { UPSTREAM_LAYOUT("fw_cfg", fw_cfg) };
+
 const struct record_kind fw_cfg_kind = {
 	.idstr = "fw_cfg",
 	.instances = fw_cfg_instances,
 	.encode = enc_fw_cfg,
 	KIND_VERSIONS(fw_cfg_versions),
 	.trad = { .size = trad_fw_cfg_size, .none = "the traditional machine's fw_cfg is its own (hvmloader and ROMBIOS are done with it); hvmdm's xenfv-trad has none" },
+	.upstream = { UPSTREAM_LAYOUTS(fw_cfg_up), .held = true },
 };
 
 /* ---------------------------------------------------------------- JSON view */

@@ -81,6 +81,13 @@ static int trad_i440fx_write(struct trad_writer *t, const struct machine *m,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- upstream QEMU */
+
+static const struct vmf i440fx_f[] = { VM_STRUCT(vmd_pci_device, 1, 0), VM_F(1, 1) };
+VM_DESC(i440fx, "I440FX", 3, 3, i440fx_f);
+
+static const struct vm_layout i440fx_up[] = { UPSTREAM_LAYOUT("I440FX", i440fx) };
+
 const struct record_kind i440fx_kind = {
 	.idstr = "I440FX",
 	.instances = one_instance,
@@ -88,8 +95,16 @@ const struct record_kind i440fx_kind = {
 	.required = true,
 	KIND_VERSIONS(i440fx_versions),
 	.trad = { .size = trad_i440fx_size, .write = trad_i440fx_write, .order = 2 },
+	.upstream = { UPSTREAM_LAYOUTS(i440fx_up), .pci_path = "0000:00:00.0" },
 };
 
+
+/* ---------------------------------------------------------------- upstream QEMU */
+
+static const struct vmf pcihost_f[] = { VM_F(4, 1) }; /* hw/pci/pci_host.c: config_reg */
+VM_DESC(pcihost, "PCIHost", 1, 1, pcihost_f);
+
+static const struct vm_layout pcihost_up[] = { UPSTREAM_LAYOUT("PCIHost", pcihost) };
 
 const struct record_kind pcihost_kind = {
 	.idstr = "PCIHost",
@@ -97,6 +112,7 @@ const struct record_kind pcihost_kind = {
 	.encode = enc_pcihost,
 	KIND_VERSIONS(pcihost_versions),
 	.trad = { .none = "qemu-xen-traditional keeps no 0xcf8 latch (the next access writes it anyway)" },
+	.upstream = { UPSTREAM_LAYOUTS(pcihost_up) },
 };
 
 /* ---------------------------------------------------------------- JSON view */

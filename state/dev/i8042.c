@@ -448,6 +448,30 @@ static void fixup_trad_i8042(struct machine_state *st, uint32_t version,
 	k->obdata = ps2_queue_pop(q);
 }
 
+/* ---------------------------------------------------------------- upstream QEMU */
+
+static const struct vmf ps2_common_f[] = { VM_F(4, 4), VM_F(1, 256) }; /* write_cmd, rptr, wptr, count, data */
+VM_DESC(ps2_common, "PS2 Common State", 3, 2, ps2_common_f);
+VM_SUB_MIN(ps2kbd_ledstate, "ps2kbd/ledstate", 3, 2, VM_F(4, 1));
+VM_SUB(ps2kbd_high_bit, "ps2kbd/need_high_bit", 1, VM_F(1, 1));
+VM_SUB(ps2kbd_cqueue, "ps2kbd/command_reply_queue", 0, VM_F(4, 1));
+static const struct vmd *const ps2kbd_vm_subs[] = { &ps2kbd_ledstate, &ps2kbd_high_bit, &ps2kbd_cqueue };
+static const struct vmf ps2kbd_f[] = { VM_STRUCT(ps2_common, 1, 0), VM_F(4, 2), VM_FV(4, 1, 3) };
+VM_DESC_SUBS(ps2kbd, "ps2kbd", 3, 2, ps2kbd_f, ps2kbd_vm_subs);
+VM_SUB(ps2mouse_cqueue, "ps2mouse/command_reply_queue", 0, VM_F(4, 1));
+static const struct vmd *const ps2mouse_vm_subs[] = { &ps2mouse_cqueue };
+static const struct vmf ps2mouse_f[] = { VM_STRUCT(ps2_common, 1, 0), VM_F(1, 6), VM_F(4, 3), VM_F(1, 1) };
+VM_DESC_SUBS(ps2mouse, "ps2mouse", 2, 2, ps2mouse_f, ps2mouse_vm_subs);
+VM_SUB(pckbd_outport, "pckbd_outport", 1, VM_F(1, 1));
+VM_SUB(pckbd_extended, "pckbd/extended_state", 0, VM_F(4, 2), VM_F(1, 2));
+static const struct vmd *const pckbd_vm_subs[] = { &pckbd_outport, &pckbd_extended };
+static const struct vmf pckbd_f[] = { VM_F(1, 4) };
+VM_DESC_SUBS(pckbd, "pckbd", 3, 3, pckbd_f, pckbd_vm_subs);
+
+static const struct vm_layout pckbd_up[] = { UPSTREAM_LAYOUT("pckbd", pckbd) };
+static const struct vm_layout ps2kbd_up[] = { UPSTREAM_LAYOUT("ps2kbd", ps2kbd) };
+static const struct vm_layout ps2mouse_up[] = { UPSTREAM_LAYOUT("ps2mouse", ps2mouse) };
+
 const struct record_kind pckbd_kind = {
 	.idstr = "pckbd",
 	.instances = one_instance,
@@ -456,6 +480,7 @@ const struct record_kind pckbd_kind = {
 	KIND_VERSIONS(pckbd_versions),
 	.trad = { .size = trad_pckbd_size, .write = trad_i8042_write, .order = 10 },
 	.fixup = fixup_trad_i8042,
+	.upstream = { UPSTREAM_LAYOUTS(pckbd_up) },
 };
 const struct record_kind ps2kbd_kind = {
 	.idstr = "ps2kbd",
@@ -464,6 +489,7 @@ const struct record_kind ps2kbd_kind = {
 	.required = true,
 	KIND_VERSIONS(ps2kbd_versions),
 	.trad = { .size = trad_ps2kbd_size, .none = "written with pckbd" },
+	.upstream = { UPSTREAM_LAYOUTS(ps2kbd_up) },
 };
 const struct record_kind ps2mouse_kind = {
 	.idstr = "ps2mouse",
@@ -472,6 +498,7 @@ const struct record_kind ps2mouse_kind = {
 	.required = true,
 	KIND_VERSIONS(ps2mouse_versions),
 	.trad = { .size = trad_ps2mouse_size, .none = "written with pckbd" },
+	.upstream = { UPSTREAM_LAYOUTS(ps2mouse_up) },
 };
 
 /* ---------------------------------------------------------------- JSON view */

@@ -594,12 +594,43 @@ static int trad_ide_write(struct trad_writer *t, const struct machine *m,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- upstream QEMU */
+
+VM_SUB(bmdma_current, "ide bmdma_current", 1, VM_F(4, 4));
+VM_SUB(bmdma_status, "ide bmdma/status", 1, VM_F(1, 1));
+static const struct vmd *const bmdma_subs[] = { &bmdma_current, &bmdma_status };
+static const struct vmf bmdma_f[] = { VM_F(1, 2), VM_F(4, 1), VM_F(8, 1), VM_F(4, 1), VM_F(1, 1) };
+VM_DESC_SUBS(bmdma, "ide bmdma", 3, 0, bmdma_f, bmdma_subs);
+static const struct vmf ide_bus_error_f[] = { VM_F(4, 1), VM_FV(8, 1, 2), VM_FV(4, 1, 2), VM_FV(1, 1, 2) };
+static const struct vmd ide_bus_error = { "ide_bus/error", 2, 1, ide_bus_error_f,
+					  VM_NELEMS(ide_bus_error_f), NULL, 0, NULL };
+static const struct vmd *const ide_bus_subs[] = { &ide_bus_error };
+static const struct vmf ide_bus_f[] = { VM_F(1, 2) };
+VM_DESC_SUBS(ide_bus, "ide_bus", 1, 1, ide_bus_f, ide_bus_subs);
+/* io_buffer: the destination's io_buffer_total_len, IDE_DMA_BUF_SECTORS * 512 + 4. */
+VM_SUB(ide_pio_state, "ide_drive/pio_state", 1, VM_F(4, 1), VM_F(1, 256 * 512 + 4), VM_F(4, 2), VM_F(1, 1), VM_F(4, 2));
+VM_SUB(ide_tray_state, "ide_drive/tray_state", 1, VM_F(1, 2));
+VM_SUB(ide_gesn_state, "ide_drive/atapi/gesn_state", 1, VM_F(1, 2));
+static const struct vmd *const ide_drive_subs[] = { &ide_pio_state, &ide_tray_state, &ide_gesn_state };
+static const struct vmf ide_drive_f[] = {
+	VM_F(4, 1), VM_F(4, 1), VM_IF_SET(1, 512),        /* mult_sectors, identify_set, identify_data */
+	VM_F(1, 2), VM_F(4, 1), VM_F(1, 3), VM_F(1, 5), VM_F(1, 5), /* feature .. asc */
+	VM_FV(1, 1, 3),                              /* cdrom_changed */
+};
+VM_DESC_SUBS(ide_drive, "ide_drive", 3, 0, ide_drive_f, ide_drive_subs);
+static const struct vmf ide_f[] = { VM_STRUCT(vmd_pci_device, 1, 0), VM_STRUCT(bmdma, 2, 0),
+				    VM_STRUCT(ide_bus, 2, 1), VM_STRUCT(ide_drive, 4, 3) };
+VM_DESC(ide_vm, "ide", 3, 0, ide_f);
+
+static const struct vm_layout ide_up[] = { UPSTREAM_LAYOUT("ide", ide_vm) };
+
 const struct record_kind ide_kind = {
 	.idstr = "ide",
 	.instances = one_instance,
 	.encode = enc_ide,
 	KIND_VERSIONS(ide_versions),
 	.trad = { .size = trad_ide_size, .write = trad_ide_write, .order = 9 },
+	.upstream = { UPSTREAM_LAYOUTS(ide_up), .pci_path = "0000:00:01.1" },
 };
 
 /* ---------------------------------------------------------------- JSON view */

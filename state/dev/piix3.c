@@ -89,6 +89,15 @@ static int trad_piix3_write(struct trad_writer *t, const struct machine *m,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- upstream QEMU */
+
+VM_SUB(piix3_rcr, "PIIX3/rcr", 1, VM_F(1, 1));
+static const struct vmd *const piix3_subs[] = { &piix3_rcr };
+static const struct vmf piix3_f[] = { VM_STRUCT(vmd_pci_device, 1, 0), VM_FV(4, 4, 3) };
+VM_DESC_SUBS(piix3, "PIIX3", 3, 2, piix3_f, piix3_subs);
+
+static const struct vm_layout piix3_up[] = { UPSTREAM_LAYOUT("PIIX3", piix3) };
+
 const struct record_kind piix3_kind = {
 	.idstr = "PIIX3",
 	.instances = one_instance,
@@ -96,6 +105,7 @@ const struct record_kind piix3_kind = {
 	.required = true,
 	KIND_VERSIONS(piix3_versions),
 	.trad = { .size = trad_piix3_size, .write = trad_piix3_write, .order = 3 },
+	.upstream = { UPSTREAM_LAYOUTS(piix3_up), .pci_path = "0000:00:01.0" },
 };
 
 /* ---------------------------------------------------------------- JSON view */

@@ -401,11 +401,50 @@ const struct record_kind acpi_pcihp_kind = {
 	KIND_VERSIONS(acpi_pcihp_versions),
 	.trad = { .none = "upstream QEMU's PCI hot-plug; the traditional machine has pci_devfn instead" },
 };
+/* ---------------------------------------------------------------- upstream QEMU */
+
+static const struct vmf apm_f[] = { VM_F(1, 2) };
+VM_DESC(apm, "APM State", 1, 1, apm_f);
+/* hw/i2c/pm_smbus.c pmsmb_vmstate: 6 registers, index, data[32], auxctl, blkdata, 4 bools */
+static const struct vmf pmsmb_f[] = { VM_F(1, 6), VM_F(4, 1), VM_F(1, 32), VM_F(1, 2), VM_F(1, 4) };
+VM_DESC(pmsmb, "pmsmb", 1, 1, pmsmb_f);
+static const struct vmf gpe_f[] = { VM_F(2, 2) }; /* sts, en: host-endian u16 each */
+VM_DESC(gpe, "gpe", 1, 1, gpe_f);
+static const struct vmf pci_status_f[] = { VM_F(4, 2) }; /* up, down */
+VM_DESC(pci_status, "pci_status", 1, 1, pci_status_f);
+/* Memory hot-plug: selector, then one entry per slot; libxl configures none. */
+VM_SUB(piix4_memhp, "piix4_pm/memhp", 1, VM_F(4, 1));
+VM_SUB_UNSUPPORTED(piix4_cpuhp, "piix4_pm/cpuhp",
+		"the modern CPU hot-plug interface (an entry per possible vCPU), which hvmloader's ACPI tables never switch to");
+static const struct vmd *const piix4_subs[] = { &piix4_memhp, &piix4_cpuhp };
+/*
+ * The SMBus block is there only for machine types whose smbus_no_migration_support
+ * is off (pc >= 4.0); xenfv (= xenfv-3.1) leaves it out. The hot-plug part is the
+ * Xen one: use_acpi_hotplug_bridge is forced off under Xen, so pci_status[0]
+ * (version 2) and nothing after it.
+ */
+static const struct vmf piix4_f[] = {
+	VM_STRUCT(vmd_pci_device, 1, 0), VM_F(2, 3), VM_STRUCT(apm, 1, 0), VM_F(8, 2),
+	VM_STRUCT(gpe, 1, 2), VM_STRUCT(pci_status, 1, 2),
+};
+VM_DESC_SUBS(piix4_pm, "piix4_pm", 3, 3, piix4_f, piix4_subs);
+static const struct vmf piix4_smb_f[] = {
+	VM_STRUCT(vmd_pci_device, 1, 0), VM_F(2, 3), VM_STRUCT(apm, 1, 0), VM_STRUCT(pmsmb, 1, 3), VM_F(8, 2),
+	VM_STRUCT(gpe, 1, 2), VM_STRUCT(pci_status, 1, 2),
+};
+VM_DESC_SUBS(piix4_pm_smb, "piix4_pm", 3, 3, piix4_smb_f, piix4_subs);
+
+static const struct vm_layout piix4_pm_up[] = {
+	{ "piix4_pm", &piix4_pm, 0, "without the SMBus block (machine xenfv)", VML_DEVICE, NULL, NULL },
+	{ "piix4_pm", &piix4_pm_smb, 0, "with the SMBus block (machine pc >= 4.0)", VML_DEVICE, NULL, NULL },
+};
+
 const struct record_kind piix4_pm_kind = {
 	.idstr = "piix4_pm",
 	.instances = one_instance,
 	KIND_VERSIONS(piix4_pm_versions),
 	.covers = { "piix4acpi", "gpe" },
+	.upstream = { UPSTREAM_LAYOUTS(piix4_pm_up), .pci_path = "0000:00:01.3" },
 };
 
 /* ---------------------------------------------------------------- JSON view */

@@ -121,6 +121,13 @@ static int trad_platform_write(struct trad_writer *t, const struct machine *m,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- upstream QEMU */
+
+static const struct vmf platform_f[] = { VM_STRUCT(vmd_pci_device, 1, 0), VM_F(1, 1) }; /* hw/i386/xen/xen_platform.c */
+VM_DESC(platform, "platform", 4, 4, platform_f);
+
+static const struct vm_layout platform_up[] = { UPSTREAM_LAYOUT("platform", platform) };
+
 const struct record_kind platform_kind = {
 	.idstr = "platform",
 	.instances = platform_instances,
@@ -128,6 +135,7 @@ const struct record_kind platform_kind = {
 	.required = true,
 	KIND_VERSIONS(platform_versions),
 	.trad = { .size = trad_platform_size, .write = trad_platform_write, .order = 6 },
+	.upstream = { UPSTREAM_LAYOUTS(platform_up), .pci_path = "0000:00:02.0" },
 };
 /* hw/xen_platform.c platform_fixed_ioport_save: u8 flags. */
 static long trad_platform_fixed_size(const struct trad_peek *pk, uint32_t v, bool *erratum,

@@ -127,12 +127,34 @@ static int trad_rtc_write(struct trad_writer *t, const struct machine *m,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- upstream QEMU */
+
+/* hw/rtc/mc146818rtc.c */
+VM_SUB(rtc_reinject, "mc146818rtc/irq_reinject_on_ack_count", 1, VM_F(2, 1));
+static const struct vmd *const rtc_subs[] = { &rtc_reinject };
+static const struct vmf rtc_f[] = {
+	VM_F(1, 128), VM_F(1, 1), VM_F(1, 28), VM_F(8, 2), VM_F(1, 24), /* cmos, index, unused, periodic timer */
+	VM_FV(4, 2, 2), VM_FV(8, 5, 3),                         /* coalesced, period; base_rtc .. next_alarm */
+};
+VM_DESC_SUBS(rtc, "mc146818rtc", 3, 1, rtc_f, rtc_subs);
+
+static const struct vm_layout rtc_up[] = { UPSTREAM_LAYOUT("mc146818rtc", rtc) };
+
+/* One ISA RTC, QEMU's instance 0; hvmdm's record instance is its port. */
+static bool rtc_upstream_instance(uint32_t qemu_instance, uint32_t *inst, const char **why)
+{
+	*inst = 0x70;
+	*why = "a PC has one RTC";
+	return qemu_instance == 0;
+}
+
 const struct record_kind rtc_kind = {
 	.idstr = "mc146818rtc",
 	.instances = rtc_instances,
 	.encode = enc_rtc,
 	KIND_VERSIONS(rtc_versions),
 	.trad = { .size = trad_rtc_size, .write = trad_rtc_write, .order = 5 },
+	.upstream = { UPSTREAM_LAYOUTS(rtc_up), .instance = rtc_upstream_instance },
 };
 
 /* ---------------------------------------------------------------- JSON view */

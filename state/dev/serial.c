@@ -266,6 +266,41 @@ static int trad_serial_write(struct trad_writer *t, const struct machine *m,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- upstream QEMU */
+
+
+/* Fifo8: data (the destination's capacity, 16 for a 16550A), head, num. */
+static const struct vmf fifo8_f[] = { VM_F(1, 16), VM_F(4, 2) };
+VM_DESC(fifo8, "Fifo8", 1, 1, fifo8_f);
+VM_SUB(serial_thr_ipending, "serial/thr_ipending", 1, VM_F(4, 1));
+VM_SUB(serial_tsr, "serial/tsr", 1, VM_F(4, 1), VM_F(1, 2));
+VM_SUB(serial_recv_fifo, "serial/recv_fifo", 1, VM_STRUCT(fifo8, 1, 0));
+VM_SUB(serial_xmit_fifo, "serial/xmit_fifo", 1, VM_STRUCT(fifo8, 1, 0));
+VM_SUB(serial_fifo_timeout, "serial/fifo_timeout_timer", 1, VM_F(8, 1));
+VM_SUB(serial_timeout_ipending, "serial/timeout_ipending", 1, VM_F(4, 1));
+VM_SUB(serial_poll, "serial/poll", 1, VM_F(4, 1), VM_F(8, 1));
+static const struct vmd *const serial_subs[] = {
+	&serial_thr_ipending, &serial_tsr, &serial_recv_fifo, &serial_xmit_fifo,
+	&serial_fifo_timeout, &serial_timeout_ipending, &serial_poll,
+};
+static const struct vmf serial_f[] = { VM_FV(2, 1, 2), VM_F(1, 8), VM_FV(1, 1, 3) };
+/* QEMU reads from 2, whose 10 bytes collide with the traditional 11-byte version 2 hvmdm decodes. */
+VM_DESC_SUBS(serial_vm, "serial", 3, 3, serial_f, serial_subs);
+
+static const struct vm_layout serial_up[] = { UPSTREAM_LAYOUT("serial", serial_vm) };
+
+/* QEMU numbers ISA UARTs 0, 1, ...; their ports (isa_serial_io[]) are hvmdm's record instances. */
+static bool serial_upstream_instance(uint32_t qemu_instance, uint32_t *inst, const char **why)
+{
+	static const uint32_t base[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+
+	*why = "QEMU has 4 ISA UARTs";
+	if (qemu_instance >= 4)
+		return false;
+	*inst = base[qemu_instance];
+	return true;
+}
+
 const struct record_kind serial_kind = {
 	.idstr = "serial",
 	.instances = serial_instances,
@@ -274,6 +309,7 @@ const struct record_kind serial_kind = {
 	.required = true,
 	KIND_VERSIONS(serial_versions),
 	.trad = { .size = trad_serial_size, .write = trad_serial_write, .order = 7 },
+	.upstream = { UPSTREAM_LAYOUTS(serial_up), .instance = serial_upstream_instance },
 };
 
 /* ---------------------------------------------------------------- JSON view */

@@ -64,6 +64,15 @@ static int trad_timer_write(struct trad_writer *t, const struct machine *m,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- upstream QEMU */
+
+static const struct vmf timer_f[] = { VM_F(8, 1), VM_F(8, 1), VM_FV(8, 1, 2) };
+/* From 2: version 1 (16 bytes) collides with the traditional 8-byte version 1. timer/icount
+ * (-icount only) is not sized. */
+VM_DESC(timers, "timer", 2, 2, timer_f);
+
+static const struct vm_layout timer_up[] = { UPSTREAM_LAYOUT("timer", timers) };
+
 const struct record_kind timer_kind = {
 	.idstr = "timer",
 	.instances = one_instance,
@@ -71,4 +80,5 @@ const struct record_kind timer_kind = {
 	.required = true,
 	KIND_VERSIONS(timer_versions),
 	.trad = { .size = trad_timer_size, .write = trad_timer_write, .order = 1 },
+	.upstream = { UPSTREAM_LAYOUTS(timer_up) },
 };
