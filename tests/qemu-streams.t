@@ -16,6 +16,10 @@ if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
 	echo "1..0 # SKIP qemu-system-x86_64 is not installed and could not be"
 	exit 0
 fi
+if [ ! -f "$rom" ]; then
+	echo "Bail out! $rom is not built (make guests)"
+	exit 1
+fi
 echo "1..4"
 work=$(mktemp -d)
 trap 'pkill -f "$work/qmp" 2>/dev/null; rm -rf "$work"' EXIT
