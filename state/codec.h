@@ -67,9 +67,12 @@ int get_queue(struct rbuf *r, struct decode_ctx *c, struct ps2_queue *q);
  * expectations): the member it appears under, and the view (NULL when the
  * machine does not have the device). state/dev/all.c lists them.
  */
+/* A device's state as a whole: its JSON view and its probe values. */
 struct state_view {
 	const char *member;
 	json_t *(*view)(const struct machine *m, const struct machine_state *st);
+	/* Fill the device's fields with the distinct values the schema fingerprints encode. */
+	void (*probe)(struct machine_state *st);
 };
 
 extern const struct state_view *const state_views[];

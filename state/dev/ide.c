@@ -671,4 +671,41 @@ static json_t *view_ide(const struct machine *m, const struct machine_state *st)
 	return ide;
 }
 
-const struct state_view ide_view = { "ide", view_ide };
+/* A distinct value in every field, for the schema's fingerprints (never change one). */
+static void probe_ide(struct machine_state *st)
+{
+	for (unsigned int i = 0; i < PCI_CONFIG_SIZE; i++)
+		st->ide.pci.config[i] = (uint8_t)(11 + i);
+	st->ide.pci.irq_levels = 1;
+	st->ide.unplugged = 2;
+	for (unsigned int c = 0; c < IDE_CHANNELS; c++) {
+		st->ide.ch[c].cur = (uint8_t)c;
+		st->ide.ch[c].devctl = (uint8_t)(0x02 + c);
+		st->ide.ch[c].bm_cmd = 0x09;
+		st->ide.ch[c].bm_status = (uint8_t)(0x65 + c);
+		st->ide.ch[c].irq_pending = true;
+		st->ide.ch[c].bm_prd = 0x12345678u + c;
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		struct ide_drive_state *d = &st->ide.drive[i];
+		uint8_t *tf = &d->r.feature;
+
+		d->kind = (uint8_t)(i % 3);
+		for (unsigned int b = 0; b < 8; b++)
+			tf[b] = (uint8_t)(0x10 * i + b + 1);
+		d->r.hob_feature = 0x91, d->r.hob_nsector = 0x92, d->r.hob_sector = 0x93;
+		d->r.hob_lcyl = 0x94, d->r.hob_hcyl = 0x95;
+		d->r.mult_sectors = 8, d->r.xfer_mode = 0x42, d->r.write_cache = true;
+		d->r.cmd = 0xc4, d->r.xfer = IDE_XFER_PIO_IN, d->r.source = IDE_SRC_SECTORS;
+		d->r.lba48 = true, d->r.lba = 0x0102030405ull + i, d->r.remaining = 77;
+		d->r.unit = 512, d->r.chunk = 8, d->r.drq_len = 4096, d->r.data_pos = 100;
+		d->r.data_end = 4096, d->r.drq_end = 4096;
+		d->r.sense_key = 6, d->r.asc = 0x28, d->r.unit_attention = true, d->r.locked = true;
+		d->r.tray_open = true, d->r.media_event = 2, d->r.atapi_dma = true;
+		d->buf_len = 4 + i;
+		for (unsigned int b = 0; b < d->buf_len; b++)
+			d->buf[b] = (uint8_t)(0xc0 + b + i);
+	}
+}
+
+const struct state_view ide_view = { "ide", view_ide, probe_ide };

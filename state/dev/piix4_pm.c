@@ -467,4 +467,36 @@ static json_t *view_piix4_pm(const struct machine *m, const struct machine_state
 		"php_evt", pm->php_evt, "php_devfn", pm->php_devfn);
 }
 
-const struct state_view piix4_pm_view = { "piix4_pm", view_piix4_pm };
+/* A distinct value in every field, for the schema's fingerprints (never change one). */
+static void probe_piix4_pm(struct machine_state *st)
+{
+	for (unsigned int i = 0; i < PCI_CONFIG_SIZE; i++)
+		st->pm.pci.config[i] = (uint8_t)((i + 2) * 5);
+	st->pm.pci.irq_levels = 4;
+	st->pm.pm1_sts = 0x1111;
+	st->pm.pm1_en = 0x2222;
+	st->pm.pm1_cnt = 0x0c01;
+	st->pm.pm_base = 0xb000;
+	st->pm.timer_32bit = true;
+	st->pm.tmr_overflow = 0x1122334455667788ull;
+	st->pm.apm_cnt = 0xf1;
+	st->pm.apm_sts = 0x5a;
+	st->pm.gpe_base = 0xafe0;
+	st->pm.gpe_half = 2;
+	for (unsigned int i = 0; i < GPE0_HALF_V0; i++) {
+		st->pm.gpe_sts[i] = (uint8_t)(0x10 + i);
+		st->pm.gpe_en[i] = (uint8_t)(0x20 + i);
+	}
+	for (unsigned int i = 0; i < CPU_MAP_LEN; i++)
+		st->pm.cpu_map[i] = (uint8_t)(0x40 + i);
+	st->pm.pcihp_up = 0x01020304;
+	st->pm.pcihp_down = 0x05060708;
+	st->pm.pcihp_removable = 0x090a0b0c;
+	st->pm.pcihp_sel = 0x0d0e0f10;
+	for (unsigned int i = 0; i < TRAD_PHP_SLOTS; i++)
+		st->pm.php_status[i] = (uint8_t)(0x80 + i);
+	st->pm.php_evt = 3;
+	st->pm.php_devfn = 0x20;
+}
+
+const struct state_view piix4_pm_view = { "piix4_pm", view_piix4_pm, probe_piix4_pm };
