@@ -5,7 +5,7 @@
 CC ?= cc
 VERSION := 0.2.0-dev
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
-BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -DHVMDM_VERSION='"$(VERSION)"' -g $(WARN)
+BASE_CFLAGS := -std=c11 -iquote . -D_DEFAULT_SOURCE -DHVMDM_VERSION='"$(VERSION)"' -g $(WARN)
 RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_CFLAGS := $(BASE_CFLAGS) -O1 $(SAN)
@@ -20,7 +20,7 @@ LIBS := -ljansson
 # The pc machine's DSDT: ASL compiled by iasl (warnings are errors), its AML a C array.
 B := build
 DSDT_C := $(B)/gen/dsdt_aml.c
-CORE_SRCS := $(wildcard hw/*.c) $(wildcard state/*.c) $(wildcard state/dev/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c $(DSDT_C)
+CORE_SRCS := $(wildcard hw/*/*.c) $(wildcard backends/*.c) $(wildcard state/*.c) $(wildcard state/dev/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c $(DSDT_C)
 MAIN_SRC := vm/main.c
 # The Xen accelerator links only into the hvmdm binary (tests and tools need no Xen libraries).
 XEN_SRCS := xen/xen.c xen/sandbox.c xen/s_state.c
@@ -34,7 +34,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 
 # libFuzzer targets (clang); `make fuzz FUZZ_SECONDS=1800` for a long run.
 FUZZ_CC := clang
-FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -std=c11 -iquote . -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide
 
@@ -102,7 +102,7 @@ $(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(ASAN_OBJS) $(ASAN_SUPPORT_OBJS)
 	@echo "  LD/SAN  $@"
 	@$(CC) $(ASAN_CFLAGS) $^ -lcmocka $(LIBS) -lpthread -o $@
 
-$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*.h vm/*.h state/*.h state/dev/*.h kvm/*.h)
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*/*.h backends/*.h vm/*.h state/*.h state/dev/*.h kvm/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(LIBS) -lpthread -o $@

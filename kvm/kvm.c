@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../hw/log.h"
-#include "../hw/machine.h"
+#include "hw/core/log.h"
+#include "hw/core/machine.h"
 
 #define to_vm(a) ((struct kvm_vm *)(a))
 
@@ -726,7 +726,7 @@ out:
 
 
 /*
- * The loop's device work (backends, timers: hw/loop.h) runs on the control
+ * The loop's device work (backends, timers: hw/core/loop.h) runs on the control
  * thread under the device lock, and not while the VM is paused -- the
  * devices stay exactly as a save sees them -- except in S3, where time goes
  * on with no vCPU running.

@@ -9,7 +9,7 @@
  *
  * Each vCPU is a thread; every exit is handled under one device lock, which
  * the control thread also takes for the device work of the machine's event
- * loop (timers, serial backends: hw/loop.h), so a device -- a BAR moving, a
+ * loop (timers, serial backends: hw/core/loop.h), so a device -- a BAR moving, a
  * queue filling -- never changes under a handler running on another vCPU.
  * The control thread is the thread that calls kvm_vm_run: it runs that loop,
  * QMP included (outside the lock; QMP may pause and resume the VM).
@@ -40,7 +40,7 @@
 
 #include <linux/kvm.h>
 
-#include "../hw/accel.h"
+#include "hw/core/accel.h"
 #include "../state/vm_records.h"
 
 struct machine;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../hw/log.h"
+#include "hw/core/log.h"
 #include "qevm.h"
 #include "upstream.h"
 #include "registry.h"

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../hw/machine.h"
+#include "hw/core/machine.h"
 #include "buf.h"
 #include "stream.h"
 

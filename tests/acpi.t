@@ -13,7 +13,7 @@ fi
 out=$(mktemp)
 patched=$(mktemp)
 trap 'rm -f "$out" "$patched"' EXIT
-# As hw/acpi.c patches it for 64 MiB and COM1 only: PHLO = 0x04000000, DEVP = 1, checksum fixed.
+# As hw/firmware/acpi.c patches it for 64 MiB and COM1 only: PHLO = 0x04000000, DEVP = 1, checksum fixed.
 perl -e 'local $/; my $a = <STDIN>;
 	($a =~ s/\x08PHLO\x0c\x78\x56\x34\x12/\x08PHLO\x0c\x00\x00\x00\x04/) == 1 or exit 1;
 	($a =~ s/\x08DEVP\x0c\x78\x56\x34\x12/\x08DEVP\x0c\x01\x00\x00\x00/) == 1 or exit 1;

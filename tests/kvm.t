@@ -7,7 +7,7 @@ if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 	echo "1..0 # SKIP no /dev/kvm (or not readable and writable by $(id -un))"
 	exit 0
 fi
-# hvmdm's ACPI tables (hw/acpi.c) through the table loader: SeaBIOS moves the
+# hvmdm's ACPI tables (hw/firmware/acpi.c) through the table loader: SeaBIOS moves the
 # PM block to where they say, finds the FADT through the RSDT, parses our DSDT
 # and finds the PS/2 keyboard there (SeaBIOS skips it when a parsed DSDT lacks
 # PNP0303).

@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "../hw/log.h"
+#include "hw/core/log.h"
 #include "../state/inspect.h"
 #include "../state/output.h"
 #include "../state/qevm.h"

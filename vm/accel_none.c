@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../hw/log.h"
+#include "hw/core/log.h"
 
 #define to_none(a) ((struct accel_none *)(a))
 

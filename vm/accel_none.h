@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "../hw/accel.h"
+#include "hw/core/accel.h"
 
 struct accel_none {
 	struct accel accel;

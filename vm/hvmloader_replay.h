@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../hw/bus.h"
+#include "hw/core/bus.h"
 
 #define REPLAY_MAX_BARS 64
 #define REPLAY_MAX_FUNCS 32

@@ -16,8 +16,8 @@
 
 #include <xentoolcore.h>
 
-#include "../hw/log.h"
-#include "../hw/machine.h"
+#include "hw/core/log.h"
+#include "hw/core/machine.h"
 #include "../state/snapshot.h"
 #include "../kvm/kvm.h"
 #include "../xen/xen.h"
@@ -277,7 +277,7 @@ static int run_kvm(const struct options *o)
 		kvm_vm_destroy(&vm);
 		return 2;
 	}
-	/* Served by the control thread's loop, outside the device lock (hw/loop.h). */
+	/* Served by the control thread's loop, outside the device lock (hw/core/loop.h). */
 	if (qmp.nr_mon && qmp_attach_loop(&qmp, &m.loop)) {
 		fprintf(stderr, "hvmdm: QMP: out of memory\n");
 		qmp_close(&qmp);
@@ -643,7 +643,7 @@ static int run_xen(const struct options *o)
 	rc = 0;
 	for (unsigned int i = 0; !rc && i < o->nr_qmp; i++)
 		rc = qmp_add_monitor(&qmp, o->qmp_path[i], o->qmp_label[i], err, sizeof(err));
-	/* Served by the ioreq loop itself, with the event channels (hw/loop.h). */
+	/* Served by the ioreq loop itself, with the event channels (hw/core/loop.h). */
 	if (!rc && qmp.nr_mon && qmp_attach_loop(&qmp, &m.loop)) {
 		snprintf(err, sizeof(err), "QMP: out of memory");
 		rc = -1;

@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../hw/log.h"
-#include "../hw/machine.h"
+#include "hw/core/log.h"
+#include "hw/core/machine.h"
 #include "../state/output.h"
 #include "../state/snapshot.h"
 #include "../state/vm_records.h"

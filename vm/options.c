@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "options.h"
 
-#include "../hw/linux_boot.h"
+#include "hw/firmware/linux_boot.h"
 
 #include <errno.h>
 #include <inttypes.h>

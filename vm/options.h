@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "../hw/machine.h"
+#include "hw/core/machine.h"
 
 enum run_mode {
 	MODE_RUN,       /* run a guest (needs an accelerator) */

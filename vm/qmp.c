@@ -17,9 +17,9 @@
 
 #include <jansson.h>
 
-#include "../hw/log.h"
-#include "../hw/loop.h"
-#include "../hw/machine.h"
+#include "hw/core/log.h"
+#include "hw/core/loop.h"
+#include "hw/core/machine.h"
 #include "../state/output.h"
 #include "../state/snapshot.h"
 

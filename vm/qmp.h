@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../hw/machine.h"
+#include "hw/core/machine.h"
 #include "migration.h"
 
 #define QMP_MAX_MONITORS 4
@@ -102,7 +102,7 @@ int qmp_add_monitor(struct qmp_server *q, const char *path, const char *label, c
 		    size_t errlen);
 struct loop;
 /*
- * Serve the monitors from an event loop (hw/loop.h): listening sockets and
+ * Serve the monitors from an event loop (hw/core/loop.h): listening sockets and
  * clients are registered without LOOP_DEVICE, so commands run outside the
  * device lock and take it through lock_devices where they need it. Monitors
  * added later are picked up too. 0 or -ENOMEM.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ioreq.h"
 
-#include "../hw/bus.h"
-#include "../hw/log.h"
-#include "../hw/machine.h"
+#include "hw/core/bus.h"
+#include "hw/core/log.h"
+#include "hw/core/machine.h"
 
 void ioreq_ctx_init(struct ioreq_ctx *c, struct machine *m, struct accel *accel)
 {

@@ -21,7 +21,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
-#include "../hw/log.h"
+#include "hw/core/log.h"
 
 /*
  * Allowed without argument checks. From reading the loop (poll on the event

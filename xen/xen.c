@@ -24,11 +24,11 @@
 #include <xen/memory.h>
 #include <xen/sched.h>
 
-#include "../hw/log.h"
-#include "../hw/loop.h"
-#include "../hw/machine.h"
-#include "../hw/mc146818.h"
-#include "../hw/piix4_pm.h"
+#include "hw/core/log.h"
+#include "hw/core/loop.h"
+#include "hw/core/machine.h"
+#include "hw/chipset/mc146818.h"
+#include "hw/chipset/piix4_pm.h"
 #include "ioreq.h"
 #include "s_state.h"
 

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../hw/accel.h"
+#include "hw/core/accel.h"
 #include "ioreq.h"
 
 struct machine;
@@ -77,7 +77,7 @@ int xen_dm_xs_write(struct xen_dm *x, const char *leaf, const char *value, char 
 /*
  * Serve ioreqs until a quit (-3, the flag xen_dm_request_quit sets) or a
  * fatal error (-1). The event channels are one registration in the
- * machine's loop (hw/loop.h), with the serial backends and whatever else is
+ * machine's loop (hw/core/loop.h), with the serial backends and whatever else is
  * registered there (QMP: qmp_attach_loop), so a QMP command is served as
  * soon as it arrives.
  */

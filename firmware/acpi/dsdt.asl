@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  *
  * hvmdm's DSDT for the `pc` machine (KVM): exactly the devices hvmdm
- * emulates there. Compiled with iasl at build time; hw/acpi.c hands the AML
+ * emulates there. Compiled with iasl at build time; hw/firmware/acpi.c hands the AML
  * to SeaBIOS through fw_cfg's table loader, with the RAM-dependent values
  * (PHLO, DEVP) patched in at start-up.
  *
@@ -19,7 +19,7 @@
  */
 DefinitionBlock ("dsdt.aml", "DSDT", 1, "HVMDM ", "HVMDM-PC", 1)
 {
-    /* Patched by hw/acpi.c (found by name; each must stay a DWord constant). */
+    /* Patched by hw/firmware/acpi.c (found by name; each must stay a DWord constant). */
     Name (PHLO, 0x12345678)  /* first address of the 32-bit PCI window (top of low RAM) */
     Name (DEVP, 0x12345678)  /* present: bit 0 COM1, bit 1 COM2 */
 

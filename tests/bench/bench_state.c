@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../../hw/log.h"
+#include "hw/core/log.h"
 #include "../../state/snapshot.h"
 #include "../../vm/accel_none.h"
 #include "../unit/scenario.h"

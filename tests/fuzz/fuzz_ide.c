@@ -21,8 +21,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../hw/log.h"
-#include "../../hw/machine.h"
+#include "hw/core/log.h"
+#include "hw/core/machine.h"
 
 #define RAM_SIZE 65536
 

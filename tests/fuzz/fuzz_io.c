@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../hw/log.h"
-#include "../../hw/machine.h"
+#include "hw/core/log.h"
+#include "hw/core/machine.h"
 #include "../../vm/accel_none.h"
 
 static void quiet(void *o, enum log_level l, const char *who, const char *msg)

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../hw/log.h"
-#include "../../hw/machine.h"
+#include "hw/core/log.h"
+#include "hw/core/machine.h"
 #include "../../vm/accel_none.h"
 #include "../../xen/ioreq.h"
 

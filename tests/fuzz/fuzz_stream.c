@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../hw/log.h"
+#include "hw/core/log.h"
 #include "../../state/qevm.h"
 #include "../../state/registry.h"
 #include "../../state/snapshot.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../hw/log.h"
+#include "hw/core/log.h"
 #include "../../state/inspect.h"
 #include "../../vm/accel_none.h"
 #include "../unit/scenario.h"

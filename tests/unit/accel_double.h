@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../hw/accel.h"
+#include "hw/core/accel.h"
 
 #define DOUBLE_MAX_RANGES 256
 

@@ -8,7 +8,7 @@
 #ifndef HVMDM_SCENARIO_H
 #define HVMDM_SCENARIO_H
 
-#include "../../hw/machine.h"
+#include "hw/core/machine.h"
 #include "../../vm/hvmloader_replay.h"
 
 static inline int scenario_run(struct machine *m)

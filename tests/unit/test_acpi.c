@@ -7,7 +7,7 @@
  */
 #include "testlib.h"
 
-#include "../../hw/acpi.h"
+#include "hw/firmware/acpi.h"
 
 #define MEM_SIZE (1u << 20)
 #define HIGH_BASE 0x40000u /* where this "firmware" puts HIGH allocations */

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../hw/loop.h"
+#include "hw/core/loop.h"
 
 #define MS 1000000ull
 #define COM1 0x3f8

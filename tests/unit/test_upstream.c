@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include "../../hw/uart16550.h"
+#include "hw/char/uart16550.h"
 #include "../../state/qevm.h"
 #include "../../state/snapshot.h"
 #include "../../state/upstream.h"

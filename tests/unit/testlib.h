@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "../../hw/log.h"
-#include "../../hw/machine.h"
+#include "hw/core/log.h"
+#include "hw/core/machine.h"
 #include "../../state/snapshot.h"
 #include "accel_double.h"
 

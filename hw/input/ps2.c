@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "log.h"
+#include "hw/core/log.h"
 
 bool ps2_queue_empty(const struct ps2_queue *q)
 {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "hw/core/log.h"
 
 static const struct fw_cfg_entry *current(const struct fw_cfg *s)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "hw/core/log.h"
 
 static uint8_t to_bcd(const struct mc146818 *rtc, int v)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
+#include "hw/core/bus.h"
 
 #define HDR_LEN 36
 #define FACS_LEN 64

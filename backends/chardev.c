@@ -13,7 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "loop.h"
+#include "hw/core/loop.h"
 
 static struct termios stdin_saved;
 static bool stdin_raw;

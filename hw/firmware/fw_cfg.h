@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "devreg.h"
-#include "accel.h"
-#include "bus.h"
+#include "hw/core/devreg.h"
+#include "hw/core/accel.h"
+#include "hw/core/bus.h"
 
 #define FW_CFG_PORT_SEL 0x510
 #define FW_CFG_PORT_DATA 0x511

@@ -12,7 +12,7 @@
  * each poll the backend watches its input while the device has room, its
  * output while the device holds bytes back, and its listening socket while
  * no client is connected; the device is called when one is ready. All of
- * that is LOOP_DEVICE work (hw/loop.h: on KVM, under the device lock).
+ * that is LOOP_DEVICE work (hw/core/loop.h: on KVM, under the device lock).
  */
 #ifndef HVMDM_CHARDEV_H
 #define HVMDM_CHARDEV_H

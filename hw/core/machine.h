@@ -19,22 +19,22 @@
 
 #include "accel.h"
 #include "bus.h"
-#include "chardev.h"
-#include "debugcon.h"
+#include "backends/chardev.h"
+#include "hw/char/debugcon.h"
 #include "devreg.h"
-#include "fw_cfg.h"
-#include "mc146818.h"
+#include "hw/firmware/fw_cfg.h"
+#include "hw/chipset/mc146818.h"
 #include "clock.h"
-#include "i440fx.h"
-#include "i8042.h"
-#include "ide.h"
+#include "hw/chipset/i440fx.h"
+#include "hw/input/i8042.h"
+#include "hw/block/ide.h"
 #include "loop.h"
 #include "pci.h"
-#include "piix3.h"
-#include "piix4_pm.h"
+#include "hw/chipset/piix3.h"
+#include "hw/chipset/piix4_pm.h"
 #include "profile.h"
-#include "uart16550.h"
-#include "xen_platform.h"
+#include "hw/char/uart16550.h"
+#include "hw/chipset/xen_platform.h"
 
 #define MACHINE_MAX_SERIAL 2
 #define MACHINE_MAX_VCPUS 128 /* HVM_MAX_VCPUS */
@@ -62,7 +62,7 @@ struct machine {
 	struct machine_config cfg;
 	struct accel *accel;
 	struct dm_clock clock;
-	struct loop loop; /* the accelerator runs it: backends and timers (hw/loop.h) */
+	struct loop loop; /* the accelerator runs it: backends and timers (hw/core/loop.h) */
 	struct io_space io;
 	struct io_space mmio;
 	struct pci_bus pci;

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "hw/core/log.h"
 
 static int block_setup(struct block *b, char *err, size_t errlen)
 {

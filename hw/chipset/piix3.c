@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
+#include "hw/core/log.h"
 
 unsigned int piix3_route_irq(uint8_t route)
 {

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
+#include "hw/core/log.h"
 
 bool i8042_a20_enabled(const struct i8042 *s)
 {

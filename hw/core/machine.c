@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "machine.h"
-#include "acpi.h"
-#include "linux_boot.h"
+#include "hw/firmware/acpi.h"
+#include "hw/firmware/linux_boot.h"
 
 #include <errno.h>
 #include <stddef.h>

@@ -12,12 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "devreg.h"
-#include "accel.h"
-#include "bus.h"
-#include "chardev.h"
-#include "clock.h"
-#include "loop.h"
+#include "hw/core/devreg.h"
+#include "hw/core/accel.h"
+#include "hw/core/bus.h"
+#include "backends/chardev.h"
+#include "hw/core/clock.h"
+#include "hw/core/loop.h"
 
 #define UART_FIFO_SIZE 16
 #define UART_CLOCK_HZ 1843200

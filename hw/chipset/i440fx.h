@@ -5,9 +5,9 @@
 
 #include <stddef.h>
 
-#include "devreg.h"
-#include "pci.h"
-#include "profile.h"
+#include "hw/core/devreg.h"
+#include "hw/core/pci.h"
+#include "hw/core/profile.h"
 
 #define I440FX_PAM 0x59 /* PAM0..PAM6: 0x59-0x5f */
 #define I440FX_PAM_COUNT 7

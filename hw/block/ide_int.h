@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "ide.h"
-#include "log.h"
+#include "hw/core/log.h"
 
 #ifndef HVMDM_VERSION
 #define HVMDM_VERSION "0.2.0-dev"

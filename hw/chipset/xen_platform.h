@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "devreg.h"
-#include "bus.h"
-#include "pci.h"
-#include "profile.h"
+#include "hw/core/devreg.h"
+#include "hw/core/bus.h"
+#include "hw/core/pci.h"
+#include "hw/core/profile.h"
 
 #define XEN_PLATFORM_PORT 0x10
 #define XEN_PLATFORM_PORT_LEN 16

@@ -26,11 +26,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "devreg.h"
-#include "bus.h"
-#include "clock.h"
-#include "pci.h"
-#include "profile.h"
+#include "hw/core/devreg.h"
+#include "hw/core/bus.h"
+#include "hw/core/clock.h"
+#include "hw/core/pci.h"
+#include "hw/core/profile.h"
 
 #define PIIX4_PM_SCI_IRQ 9
 

@@ -21,10 +21,10 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "devreg.h"
-#include "accel.h"
-#include "bus.h"
-#include "clock.h"
+#include "hw/core/devreg.h"
+#include "hw/core/accel.h"
+#include "hw/core/bus.h"
+#include "hw/core/clock.h"
 
 #define CMOS_SIZE 128
 #define RTC_REG_A 0x0a

@@ -17,12 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "devreg.h"
-#include "accel.h"
-#include "block.h"
-#include "bus.h"
-#include "pci.h"
-#include "profile.h"
+#include "hw/core/devreg.h"
+#include "hw/core/accel.h"
+#include "backends/block.h"
+#include "hw/core/bus.h"
+#include "hw/core/pci.h"
+#include "hw/core/profile.h"
 
 #define IDE_CHANNELS 2
 #define IDE_DRIVES 4 /* channel * 2 + unit */

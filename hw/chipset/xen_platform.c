@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
+#include "hw/core/log.h"
 
 int xen_platform_set_flags(struct xen_platform *s, uint8_t flags)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "log.h"
+#include "hw/core/log.h"
 
 static void fifo_reset(struct uart_fifo *f)
 {

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "devreg.h"
-#include "accel.h"
-#include "bus.h"
+#include "hw/core/devreg.h"
+#include "hw/core/accel.h"
+#include "hw/core/bus.h"
 #include "ps2.h"
 
 #define I8042_DATA_PORT 0x60

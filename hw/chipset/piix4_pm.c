@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
+#include "hw/core/log.h"
 
 #define PMBA 0x40
 #define PMREGMISC 0x80 /* bit 0: PM I/O space enable */

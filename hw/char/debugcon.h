@@ -7,8 +7,8 @@
 #ifndef HVMDM_DEBUGCON_H
 #define HVMDM_DEBUGCON_H
 
-#include "bus.h"
-#include "chardev.h"
+#include "hw/core/bus.h"
+#include "backends/chardev.h"
 
 #define DEBUGCON_PORT 0x402
 

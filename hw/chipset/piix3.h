@@ -5,9 +5,9 @@
 
 #include <stddef.h>
 
-#include "devreg.h"
-#include "pci.h"
-#include "profile.h"
+#include "hw/core/devreg.h"
+#include "hw/core/pci.h"
+#include "hw/core/profile.h"
 
 #define PIIX3_PIRQC 0x60 /* PIRQA..PIRQD route registers 0x60-0x63 */
 #define PIIX3_RCR_SYS_RST 0x02
