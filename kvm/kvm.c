@@ -133,6 +133,7 @@ static void pam_changed(void *opaque, const struct i440fx *s)
 	if (pam_apply(vm, s->pci.config, err, sizeof(err))) {
 		snprintf(vm->error, sizeof(vm->error), "PAM remap: %s", err);
 		vm->stop = 1;
+		loop_wake(&vm->m->loop);
 	}
 }
 
@@ -252,6 +253,7 @@ static int request(struct accel *a, enum accel_request req)
 
 	vm->stop_reason = req;
 	vm->stop = 1;
+	loop_wake(&vm->m->loop);
 	return 0;
 }
 
@@ -876,6 +878,7 @@ static void *vcpu_thread(void *opaque)
 			snprintf(vm->error, sizeof(vm->error), "vCPU %u: KVM_RUN: %s", v->index,
 				 strerror(errno));
 			vm->stop = 1;
+			loop_wake(&vm->m->loop);
 			pthread_mutex_unlock(&vm->lock);
 			break;
 		}
@@ -902,6 +905,7 @@ static void *vcpu_thread(void *opaque)
 				 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 			vm->stop = 1;
 			parked = true;
+			loop_wake(&vm->m->loop);
 			break;
 		}
 		/*
@@ -945,9 +949,9 @@ static void stop_vcpus(struct kvm_vm *vm)
 }
 
 /*
- * The control thread's wait in the machine's loop. vm->stop, a quit signal
- * and timers armed by vCPU threads do not wake it: it looks at least this
- * often.
+ * The control thread's wait in the machine's loop. Timers armed by vCPU
+ * threads and vm->stop wake it (loop_wake); a quit signal and the run's
+ * deadline do not: it looks at least this often.
  */
 #define CONTROL_WAIT_MS 10
 

@@ -20,6 +20,8 @@ void clock_init(struct dm_clock *clock, uint64_t (*host_now)(void *), void *opaq
 	clock->stopped = false;
 	clock->stopped_at = 0;
 	clock->timers = NULL;
+	clock->earliest_changed = NULL;
+	clock->earliest_opaque = NULL;
 	clock->offset_ns = -(int64_t)clock->host_now_ns(opaque);
 }
 
@@ -80,6 +82,11 @@ void timer_cancel(struct dm_timer *timer)
 	timer->next = NULL;
 }
 
+static bool clock_is_earliest(const struct dm_timer *timer)
+{
+	return timer->clock->timers == timer;
+}
+
 void timer_arm(struct dm_timer *timer, uint64_t expire_ns)
 {
 	struct dm_timer **link;
@@ -92,6 +99,8 @@ void timer_arm(struct dm_timer *timer, uint64_t expire_ns)
 	timer->next = *link;
 	*link = timer;
 	timer->armed = true;
+	if (clock_is_earliest(timer) && timer->clock->earliest_changed)
+		timer->clock->earliest_changed(timer->clock->earliest_opaque);
 }
 
 uint64_t clock_next_deadline(const struct dm_clock *clock)

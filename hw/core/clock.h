@@ -27,6 +27,9 @@ struct dm_clock {
 	bool stopped;
 	uint64_t stopped_at; /* virtual time at which it froze */
 	struct dm_timer *timers; /* armed timers, earliest first */
+	/* Called when an arm makes a timer the earliest (the loop's wake-up). */
+	void (*earliest_changed)(void *opaque);
+	void *earliest_opaque;
 };
 
 typedef void (*dm_timer_cb)(void *opaque);

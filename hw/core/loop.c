@@ -11,17 +11,67 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #define POLL_EVENTS (LOOP_IN | LOOP_OUT)
+
+static int grow(struct loop *l);
+
+/* The clock says a new earliest timer was armed: re-poll with its deadline. */
+static void earliest_changed(void *opaque)
+{
+	struct loop *l = opaque;
+
+	if (l->sleeping)
+		loop_wake(l);
+}
 
 void loop_init(struct loop *l, struct dm_clock *clock)
 {
 	memset(l, 0, sizeof(*l));
 	l->clock = clock;
+	/* Without it (or without room to poll it) the caller's max_wait_ms bounds any lateness. */
+	l->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (l->wake_fd >= 0 && grow(l)) {
+		close(l->wake_fd);
+		l->wake_fd = -1;
+	}
+	if (clock && l->wake_fd >= 0) {
+		clock->earliest_changed = earliest_changed;
+		clock->earliest_opaque = l;
+	}
+}
+
+void loop_wake(struct loop *l)
+{
+	uint64_t one = 1;
+	ssize_t rc;
+
+	if (l->wake_fd < 0)
+		return;
+	/* EAGAIN: the counter is full, so a wake-up is pending anyway. */
+	rc = write(l->wake_fd, &one, sizeof(one));
+	(void)rc;
+}
+
+static void drain_wake(struct loop *l)
+{
+	uint64_t count;
+	ssize_t rc = read(l->wake_fd, &count, sizeof(count));
+
+	(void)rc;
 }
 
 void loop_destroy(struct loop *l)
 {
+	if (l->clock && l->clock->earliest_opaque == l) {
+		l->clock->earliest_changed = NULL;
+		l->clock->earliest_opaque = NULL;
+	}
+	if (l->wake_fd >= 0)
+		close(l->wake_fd);
+	l->wake_fd = -1;
 	free(l->ent);
 	free(l->pfd);
 	free(l->pfd_ent);
@@ -49,7 +99,10 @@ static struct loop_entry *find(const struct loop *l, int id)
 	return NULL;
 }
 
-/* The pollfd arrays grow with the entries, so building them never fails. */
+/*
+ * The pollfd arrays grow with the entries, so building them never fails;
+ * pfd has one slot more, for the wake-up eventfd.
+ */
 static int grow(struct loop *l)
 {
 	unsigned int cap = l->cap ? l->cap * 2 : 8;
@@ -65,7 +118,7 @@ static int grow(struct loop *l)
 	if (!ent)
 		return -ENOMEM;
 	l->ent = ent;
-	pfd = realloc(l->pfd, cap * sizeof(*pfd));
+	pfd = realloc(l->pfd, (cap + 1) * sizeof(*pfd));
 	if (!pfd)
 		return -ENOMEM;
 	l->pfd = pfd;
@@ -252,7 +305,7 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 {
 	int timeout = max_wait_ms, n, err = 0;
 	bool devices;
-	nfds_t nfds;
+	nfds_t nfds, polled;
 
 	if (l->running)
 		return -EBUSY;
@@ -264,17 +317,27 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 		timeout = loop_timeout_ms(l, max_wait_ms);
 	}
 	nfds = fill_pollfds(l, devices);
-	if (devices)
+	polled = nfds;
+	if (l->wake_fd >= 0)
+		l->pfd[polled++] = (struct pollfd){ .fd = l->wake_fd, .events = POLLIN };
+	if (devices) {
+		l->sleeping = true; /* from here a new earliest timer wakes the poll */
 		devices_leave(l);
-	n = poll(l->pfd, nfds, timeout);
+	}
+	n = poll(l->pfd, polled, timeout);
 	if (n < 0) {
 		err = errno;
 		n = 0;
+	}
+	if (n > 0 && polled > nfds && l->pfd[nfds].revents) {
+		drain_wake(l);
+		n--;
 	}
 	if (n > 0)
 		dispatch(l, nfds, false);
 	/* Asked again: a control callback (QMP stop) may have paused the machine. */
 	if (devices_enter(l)) {
+		l->sleeping = false;
 		if (n > 0)
 			dispatch(l, nfds, true);
 		if (l->clock)

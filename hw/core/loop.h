@@ -26,9 +26,13 @@
  * (qmp_target.lock_devices), since pausing joins vCPU threads that wait for
  * that lock. Xen is one thread and sets no hooks.
  *
- * A timer a vCPU thread arms while the loop sleeps is seen when poll()
- * returns, so KVM keeps max_wait_ms short; timers armed on the loop's thread
- * (by a callback, or on Xen by an ioreq) fire at their deadline.
+ * Wake-ups. A timer armed while the loop sleeps in poll() -- by a vCPU
+ * thread on KVM, under the device lock -- that is now the earliest wakes
+ * the loop (an eventfd the loop polls besides the registrations), which
+ * waits again with the new deadline; so does loop_wake(), which any thread
+ * may call (KVM: a vCPU that stopped the machine). Timers armed on the
+ * loop's own thread (a callback; on Xen, an ioreq) cost no wake-up: the
+ * next poll's timeout already sees them.
  */
 #ifndef HVMDM_LOOP_H
 #define HVMDM_LOOP_H
@@ -65,12 +69,16 @@ struct loop {
 	int next_id;
 	bool running;
 	bool has_dead;
+	int wake_fd;            /* eventfd; -1: none (max_wait_ms bounds the wait) */
+	bool sleeping;          /* in poll() with a timeout from the clock (under the device hooks) */
 	bool (*dev_enter)(void *opaque); /* false: devices stopped, run none */
 	void (*dev_leave)(void *opaque);
 	void *dev_opaque;
 };
 
 void loop_init(struct loop *l, struct dm_clock *clock);
+/* Make a sleeping loop_run_once() return now; safe from any thread. */
+void loop_wake(struct loop *l);
 void loop_destroy(struct loop *l);
 /* Bracket every LOOP_DEVICE callback, device prepare hook and timer run. */
 void loop_set_device_hooks(struct loop *l, bool (*enter)(void *opaque),

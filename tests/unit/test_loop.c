@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -356,6 +357,90 @@ static void test_real_wait_ends_at_deadline(void **state)
 	loop_destroy(&l);
 }
 
+/*
+ * Another thread (a KVM vCPU) arms a timer, under the lock the device hooks
+ * take, while the loop sleeps with a long bound: the loop wakes and the
+ * timer fires at its deadline, not at the bound.
+ */
+struct armer {
+	pthread_mutex_t lock;
+	struct dm_clock *clock;
+	struct dm_timer *timer;
+	struct loop *loop;
+	bool wake_only;
+};
+
+static bool lock_enter(void *opaque)
+{
+	pthread_mutex_lock(&((struct armer *)opaque)->lock);
+	return true;
+}
+
+static void lock_leave(void *opaque)
+{
+	pthread_mutex_unlock(&((struct armer *)opaque)->lock);
+}
+
+static void *arm_later(void *opaque)
+{
+	struct armer *a = opaque;
+	struct timespec pause = { .tv_nsec = 50 * 1000000 };
+
+	nanosleep(&pause, NULL);
+	if (a->wake_only) {
+		loop_wake(a->loop);
+		return NULL;
+	}
+	pthread_mutex_lock(&a->lock);
+	timer_arm(a->timer, clock_now(a->clock) + 20 * MS);
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+static void test_wake_from_another_thread(void **state)
+{
+	struct armer a = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct dm_clock clock;
+	struct dm_timer t;
+	struct loop l;
+	pthread_t thread;
+	uint64_t t0, waited;
+
+	(void)state;
+	clock_init(&clock, NULL, NULL);
+	loop_init(&l, &clock);
+	loop_set_device_hooks(&l, lock_enter, lock_leave, &a);
+	timer_init(&t, &clock, on_timer, &clock);
+	a.clock = &clock;
+	a.timer = &t;
+	a.loop = &l;
+	fired = 0;
+	t0 = mono_ms();
+	assert_int_equal(pthread_create(&thread, NULL, arm_later, &a), 0);
+	/* Without the wake-up each iteration would sleep the whole 10 s bound. */
+	while (!fired && mono_ms() - t0 < 30000)
+		assert_true(loop_run_once(&l, 10000) >= 0);
+	waited = mono_ms() - t0;
+	pthread_join(thread, NULL);
+	assert_int_equal(fired, 1);
+	assert_true(waited >= 70);
+	assert_true(waited < 5000);
+
+	/* loop_wake alone: the iteration ends, with nothing ready. */
+	a.wake_only = true;
+	t0 = mono_ms();
+	assert_int_equal(pthread_create(&thread, NULL, arm_later, &a), 0);
+	assert_int_equal(loop_run_once(&l, 10000), 0);
+	waited = mono_ms() - t0;
+	pthread_join(thread, NULL);
+	assert_true(waited < 5000);
+	/* A wake-up already drained: the next iteration waits for its bound. */
+	t0 = mono_ms();
+	assert_int_equal(loop_run_once(&l, 30), 0);
+	assert_true(mono_ms() - t0 >= 30);
+	loop_destroy(&l);
+}
+
 /* The device hooks: device entries and timers run between them, or not at all. */
 struct hooks {
 	bool allow;
@@ -658,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_follows_deadline),
 		cmocka_unit_test(test_timers_fire_at_deadlines),
 		cmocka_unit_test(test_real_wait_ends_at_deadline),
+		cmocka_unit_test(test_wake_from_another_thread),
 		cmocka_unit_test(test_device_hooks),
 		cmocka_unit_test(test_not_reentrant),
 		cmocka_unit_test(test_uart_input_follows_room),
