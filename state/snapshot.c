@@ -18,10 +18,18 @@
 
 int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t errlen)
 {
-	struct machine_state st;
+	/* On the heap: the state of every device is tens of KiB (IDE's sector buffers). */
+	struct machine_state *st = malloc(sizeof(*st));
+	int rc;
 
-	machine_save_state(m, &st);
-	return snapshot_write_state(m, &st, out, err, errlen);
+	if (!st) {
+		snprintf(err, errlen, "out of memory for the device state");
+		return -1;
+	}
+	machine_save_state(m, st);
+	rc = snapshot_write_state(m, st, out, err, errlen);
+	free(st);
+	return rc;
 }
 
 /* The instances the machine has of kind k (free() them); NULL if out of memory. */
@@ -363,10 +371,16 @@ int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
 int snapshot_load(struct machine *m, const uint8_t *buf, size_t len, struct load_report *rep,
 		  char *err, size_t errlen)
 {
-	struct machine_state staged;
+	struct machine_state *staged = malloc(sizeof(*staged));
+	int rc = -1;
 
-	if (snapshot_decode(m, buf, len, &staged, rep, err, errlen))
+	if (!staged) {
+		memset(rep, 0, sizeof(*rep));
+		snprintf(err, errlen, "out of memory for the staged device state");
 		return -1;
+	}
+	if (snapshot_decode(m, buf, len, staged, rep, err, errlen))
+		goto out;
 	if (rep->nr_foreign) {
 		size_t at = (size_t)snprintf(err, errlen, "the stream holds state of devices hvmdm does not emulate yet:");
 
@@ -374,12 +388,15 @@ int snapshot_load(struct machine *m, const uint8_t *buf, size_t len, struct load
 			at += (size_t)snprintf(err + at, errlen - at, " %s", rep->foreign[i]);
 		if (at < errlen)
 			snprintf(err + at, errlen - at, "; a partial restore is refused");
-		return -1;
+		goto out;
 	}
 	for (unsigned int i = 0; i < rep->nr_notes; i++)
 		log_warn("state", "%s", rep->notes[i]);
-	machine_load_state(m, &staged);
-	return 0;
+	machine_load_state(m, staged);
+	rc = 0;
+out:
+	free(staged);
+	return rc;
 }
 
 enum machine_profile snapshot_restore_profile(enum machine_profile requested, const uint8_t *buf,

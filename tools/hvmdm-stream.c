@@ -154,7 +154,7 @@ static int cmd_inspect(const char *path, bool as_json)
 {
 	struct accel_none accel;
 	struct machine m;
-	struct machine_state st;
+	struct machine_state *st = malloc(sizeof(*st)); /* tens of KiB: not on the stack */
 	struct load_report rep, scan;
 	struct listing l = { json_array() };
 	char err[512];
@@ -163,8 +163,11 @@ static int cmd_inspect(const char *path, bool as_json)
 	json_t *root, *foreign = json_array();
 	int status = 0;
 
-	if (!buf)
+	if (!buf || !st) {
+		free(buf);
+		free(st);
 		return EXIT_USAGE;
+	}
 	root = json_object();
 	if (len >= 4 && !memcmp(buf, "QEVM", 4)) {
 		json_object_set_new(root, "format", json_string("QEVM (QEMU savevm: qemu-xen-traditional or upstream QEMU)"));
@@ -195,7 +198,7 @@ static int cmd_inspect(const char *path, bool as_json)
 			/* A whole VM (KVM): decode it all, with the shape it says it has. */
 			rc = vm_stream_decode(&m, buf, len, ram, below, vcpus, &vst, &rep, err, sizeof(err));
 			if (rc == 0) {
-				st = vst.dev;
+				*st = vst.dev;
 				json_object_set_new(root, "whole_vm",
 						    json_pack("{s:I,s:I,s:i,s:I}", "ram_bytes", (json_int_t)ram,
 							      "ram_below_4g", (json_int_t)below, "vcpus", (int)vcpus,
@@ -203,12 +206,12 @@ static int cmd_inspect(const char *path, bool as_json)
 				vm_staged_free(&vst);
 			}
 		} else {
-			rc = snapshot_decode(&m, buf, len, &st, &rep, err, sizeof(err));
+			rc = snapshot_decode(&m, buf, len, st, &rep, err, sizeof(err));
 		}
 		if (rc == 0) {
 			json_t *notes = json_array();
 
-			json_object_set_new(root, "state", machine_state_to_json(&m, &st));
+			json_object_set_new(root, "state", machine_state_to_json(&m, st));
 			for (unsigned int i = 0; i < rep.nr_notes; i++)
 				json_array_append_new(notes, json_string(rep.notes[i]));
 			for (unsigned int i = 0; i < rep.nr_foreign; i++)
@@ -263,6 +266,7 @@ static int cmd_inspect(const char *path, bool as_json)
 	}
 	json_decref(root);
 	free(buf);
+	free(st);
 	return status;
 }
 
@@ -275,7 +279,7 @@ static int cmd_convert(const char *in, const char *out, bool to_trad)
 {
 	struct accel_none accel;
 	struct machine m;
-	struct machine_state st;
+	struct machine_state *st = malloc(sizeof(*st)); /* tens of KiB: not on the stack */
 	struct load_report rep, wrep;
 	struct wbuf w;
 	char err[512];
@@ -283,23 +287,27 @@ static int cmd_convert(const char *in, const char *out, bool to_trad)
 	uint8_t *buf = read_file(in, &len);
 	int status = EXIT_REFUSED;
 
-	if (!buf)
+	if (!buf || !st) {
+		free(buf);
+		free(st);
 		return EXIT_USAGE;
+	}
 	if (scratch_machine(buf, len, &accel, &m, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s: %s\n", in, err);
 		free(buf);
+		free(st);
 		return EXIT_REFUSED;
 	}
 	wbuf_init(&w, STREAM_MAX_SIZE);
 	memset(&wrep, 0, sizeof(wrep));
-	if (snapshot_decode(&m, buf, len, &st, &rep, err, sizeof(err))) {
+	if (snapshot_decode(&m, buf, len, st, &rep, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s: refused: %s\n", in, err);
 	} else if (rep.nr_foreign) {
 		fprintf(stderr, "hvmdm-stream: %s: holds state of devices hvmdm does not emulate yet (%s%s); not converted\n",
 			in, rep.foreign[0], rep.nr_foreign > 1 ? ", ..." : "");
-	} else if (to_trad && qevm_write_trad(&m, &st, &w, &wrep, err, sizeof(err))) {
+	} else if (to_trad && qevm_write_trad(&m, st, &w, &wrep, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s: cannot be written for qemu-xen-traditional: %s\n", in, err);
-	} else if ((!to_trad && snapshot_write_state(&m, &st, &w, err, sizeof(err))) ||
+	} else if ((!to_trad && snapshot_write_state(&m, st, &w, err, sizeof(err))) ||
 		   stream_write_file(out, w.data, w.len, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s\n", err);
 		status = EXIT_USAGE;
@@ -315,6 +323,7 @@ static int cmd_convert(const char *in, const char *out, bool to_trad)
 	wbuf_free(&w);
 	machine_destroy(&m);
 	free(buf);
+	free(st);
 	return status;
 }
 
@@ -322,23 +331,27 @@ static int cmd_verify(const char *path)
 {
 	struct accel_none accel;
 	struct machine m;
-	struct machine_state st;
+	struct machine_state *st = malloc(sizeof(*st)); /* tens of KiB: not on the stack */
 	struct load_report rep;
 	char err[512];
 	size_t len;
 	uint8_t *buf = read_file(path, &len);
 	int rc;
 
-	if (!buf)
+	if (!buf || !st) {
+		free(buf);
+		free(st);
 		return EXIT_USAGE;
+	}
 	rc = scratch_machine(buf, len, &accel, &m, err, sizeof(err));
 	if (rc == 0) {
-		rc = snapshot_decode(&m, buf, len, &st, &rep, err, sizeof(err));
+		rc = snapshot_decode(&m, buf, len, st, &rep, err, sizeof(err));
 		machine_destroy(&m);
 	}
 	if (rc) {
 		fprintf(stderr, "hvmdm-stream: %s: refused: %s\n", path, err);
 		free(buf);
+		free(st);
 		return EXIT_REFUSED;
 	}
 	for (unsigned int i = 0; i < rep.nr_notes; i++)
@@ -347,6 +360,7 @@ static int cmd_verify(const char *path)
 		printf("%s: not emulated by hvmdm (a restore refuses it): %s\n", path, rep.foreign[i]);
 	printf("%s: ok (%u records)\n", path, rep.records);
 	free(buf);
+	free(st);
 	return 0;
 }
 

@@ -65,28 +65,31 @@ int migration_save_fd(struct kvm_vm *vm, int fd, struct migration_stats *stats, 
 		      size_t errlen)
 {
 	struct vm_state *vs = calloc(1, sizeof(*vs));
-	struct machine_state dev;
+	struct machine_state *dev = malloc(sizeof(*dev)); /* tens of KiB: not on the stack */
 	struct out_sink out;
 	double t0 = now_s();
 	int rc = -1;
 
-	if (!vs) {
+	if (!vs || !dev) {
 		snprintf(err, errlen, "out of memory");
+		free(vs);
+		free(dev);
 		return -1;
 	}
 	/* The disks first: a restored guest must find every sector it saw written. */
 	if (piix_ide_flush(&vm->m->ide)) {
 		snprintf(err, errlen, "a disk image could not be flushed");
 		free(vs);
+		free(dev);
 		return -1;
 	}
 	if (kvm_vm_get_state(vm, vs, err, errlen) == 0) {
 		uint8_t *populated = populated_pages(vm);
 		struct vm_save_source src = { .vm = vs, .ram = vm->ram, .populated = populated };
 
-		machine_save_state(vm->m, &dev);
+		machine_save_state(vm->m, dev);
 		out_sink_init(&out, fd);
-		rc = vm_stream_write(vm->m, &dev, &src, &out, err, errlen);
+		rc = vm_stream_write(vm->m, dev, &src, &out, err, errlen);
 		free(populated);
 		if (stats) {
 			stats->bytes = out.written;
@@ -96,6 +99,7 @@ int migration_save_fd(struct kvm_vm *vm, int fd, struct migration_stats *stats, 
 		out_sink_free(&out);
 	}
 	free(vs);
+	free(dev);
 	return rc;
 }
 
@@ -170,7 +174,7 @@ int migration_incoming(struct kvm_vm *vm, const char *uri, struct migration_stat
 		       char *err, size_t errlen)
 {
 	struct load_report rep;
-	struct vm_staged st;
+	struct vm_staged *st = malloc(sizeof(*st)); /* the devices' staged state: tens of KiB */
 	uint8_t *buf = NULL;
 	void *map = NULL;
 	size_t len = 0;
@@ -178,6 +182,10 @@ int migration_incoming(struct kvm_vm *vm, const char *uri, struct migration_stat
 	int fd = -1, rc = -1;
 	char why[512];
 
+	if (!st) {
+		snprintf(err, errlen, "-incoming %s: out of memory", uri);
+		return -1;
+	}
 	if (!strncmp(uri, "file:", 5)) {
 		struct stat sb;
 
@@ -216,17 +224,17 @@ int migration_incoming(struct kvm_vm *vm, const char *uri, struct migration_stat
 		snprintf(err, errlen, "-incoming %s: only file:PATH and fd:N are supported", uri);
 		goto out;
 	}
-	if (vm_stream_decode(vm->m, buf, len, vm->ram_size, vm->ram_below_4g, vm->nr_vcpus, &st, &rep,
+	if (vm_stream_decode(vm->m, buf, len, vm->ram_size, vm->ram_below_4g, vm->nr_vcpus, st, &rep,
 			     why, sizeof(why))) {
 		snprintf(err, errlen, "-incoming %s: refused, nothing was loaded: %s", uri, why);
 		goto out;
 	}
 	for (unsigned int i = 0; i < rep.nr_notes; i++)
 		log_warn("state", "%s", rep.notes[i]);
-	rc = kvm_vm_put_state(vm, &st, why, sizeof(why));
+	rc = kvm_vm_put_state(vm, st, why, sizeof(why));
 	if (rc)
 		snprintf(err, errlen, "-incoming %s: %s", uri, why);
-	vm_staged_free(&st);
+	vm_staged_free(st);
 	if (stats) {
 		stats->bytes = len;
 		stats->ram_bytes = vm->ram_size;
@@ -239,5 +247,6 @@ out:
 		free(buf);
 	if (fd >= 0)
 		close(fd);
+	free(st);
 	return rc;
 }
