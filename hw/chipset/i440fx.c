@@ -45,6 +45,22 @@ void i440fx_reset(struct i440fx *s)
 	d->config[0x57] = s->cfg.dram_57;
 }
 
+/*
+ * An S3 wake-up keeps PAM and SMRAM: QEMU's i440FX reset never touches them,
+ * and SeaBIOS's resume path reads its ACPI pointers from the shadow RAM they
+ * keep mapped. The memory map does not change, so nobody is told.
+ */
+void i440fx_wake_reset(struct i440fx *s)
+{
+	uint8_t *config = s->pci.config;
+	uint8_t pam[I440FX_PAM_COUNT], smram = config[I440FX_SMRAM];
+
+	memcpy(pam, config + I440FX_PAM, sizeof(pam));
+	i440fx_reset(s);
+	memcpy(config + I440FX_PAM, pam, sizeof(pam));
+	config[I440FX_SMRAM] = smram;
+}
+
 int i440fx_init(struct i440fx *s, struct pci_bus *bus, const struct i440fx_config *cfg)
 {
 	struct pci_device *d = &s->pci;
@@ -87,6 +103,7 @@ void i440fx_load_state(struct i440fx *s, const struct pci_state *st)
 /* ---------------------------------------------------------------- machine hooks */
 
 DEV_OPS_RESET(i440fx_reset, struct i440fx)
+DEV_OPS_WAKE_RESET(i440fx_wake_reset, struct i440fx)
 
 static void ops_save(const void *dev, void *st)
 {
@@ -98,6 +115,6 @@ DEV_OPS_CHECK(i440fx_check_state, struct i440fx, struct pci_state)
 DEV_OPS_LOAD(i440fx_load_state, struct i440fx, struct pci_state)
 
 const struct dev_ops i440fx_ops = {
-	.name = "i440fx", .record = "I440FX", .reset = ops_reset,
+	.name = "i440fx", .record = "I440FX", .reset = ops_reset, .wake_reset = ops_wake_reset,
 	.save = ops_save, .check = ops_check, .load = ops_load,
 };

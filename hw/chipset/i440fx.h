@@ -39,6 +39,8 @@ void i440fx_load_state(struct i440fx *s, const struct pci_state *st);
 
 int i440fx_init(struct i440fx *s, struct pci_bus *bus, const struct i440fx_config *cfg);
 void i440fx_reset(struct i440fx *s);
+/* The reset of an S3 wake-up: PAM and SMRAM keep their values. */
+void i440fx_wake_reset(struct i440fx *s);
 
 extern const struct dev_ops i440fx_ops;
 

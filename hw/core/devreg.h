@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the machine knows of a device: its operations. The machine keeps an
- * ordered list of its devices; reset, save, check, load and destroy are loops
+ * ordered list of its devices; reset, S3 wake-up, save, check, load and destroy are loops
  * over that list, so a new device is one machine_add() line where it is
  * created, plus its own `const struct dev_ops`.
  */
@@ -16,6 +16,11 @@ struct dev_ops {
 	const char *record;
 	/* Power-on state; PCI functions' generic part is reset by the bus first. */
 	void (*reset)(void *dev);
+	/*
+	 * The reset of an S3 wake-up (NULL: the same as reset): what a device
+	 * keeps across suspend to RAM that a power-on clears.
+	 */
+	void (*wake_reset)(void *dev);
 	/* Free what the device holds (NULL: nothing). */
 	void (*destroy)(void *dev);
 	/* Copy into its plain state struct; validate one without touching the device; commit. */
@@ -26,11 +31,13 @@ struct dev_ops {
 
 /*
  * Typed adapters from a device's own functions to the void * hooks above,
- * each defining one static function (ops_reset, ops_destroy, ops_save,
+ * each defining one static function (ops_reset, ops_wake_reset, ops_destroy, ops_save,
  * ops_check, ops_load) for the device file's dev_ops.
  */
 #define DEV_OPS_RESET(fn, dev_t) \
 	static void ops_reset(void *d) { fn((dev_t *)d); }
+#define DEV_OPS_WAKE_RESET(fn, dev_t) \
+	static void ops_wake_reset(void *d) { fn((dev_t *)d); }
 #define DEV_OPS_DESTROY(fn, dev_t) \
 	static void ops_destroy(void *d) { fn((dev_t *)d); }
 #define DEV_OPS_SAVE(fn, dev_t, state_t) \

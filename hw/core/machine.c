@@ -159,14 +159,24 @@ void machine_destroy(struct machine *m)
 	loop_destroy(&m->loop);
 }
 
-void machine_reset(struct machine *m)
+static void reset_devices(struct machine *m, bool wake)
 {
 	for (unsigned int devfn = 0; devfn < 256; devfn++)
 		if (m->pci.devices[devfn])
 			pci_device_reset(m->pci.devices[devfn]);
-	for (unsigned int i = 0; i < m->nr_devs; i++)
-		if (m->devs[i].ops->reset)
-			m->devs[i].ops->reset(m->devs[i].dev);
+	for (unsigned int i = 0; i < m->nr_devs; i++) {
+		const struct dev_ops *ops = m->devs[i].ops;
+
+		if (wake && ops->wake_reset)
+			ops->wake_reset(m->devs[i].dev);
+		else if (ops->reset)
+			ops->reset(m->devs[i].dev);
+	}
+}
+
+void machine_reset(struct machine *m)
+{
+	reset_devices(m, false);
 }
 
 void machine_save_state(const struct machine *m, struct machine_state *st)
@@ -216,14 +226,7 @@ void machine_load_state(struct machine *m, const struct machine_state *st)
 
 void machine_wake_reset(struct machine *m)
 {
-	uint8_t keep[8]; /* PAM0-PAM6 at 0x59-0x5f, SMRAM at 0x72 */
-
-	memcpy(keep, &m->i440fx.pci.config[0x59], 7);
-	keep[7] = m->i440fx.pci.config[0x72];
-	machine_reset(m);
-	for (unsigned int i = 0; i < 7; i++)
-		pci_config_write(&m->pci, 0, 0x59 + i, 1, keep[i]);
-	pci_config_write(&m->pci, 0, 0x72, 1, keep[7]);
+	reset_devices(m, true);
 }
 
 int machine_create(struct machine *m, const struct machine_config *cfg, struct accel *accel,

@@ -187,6 +187,37 @@ static void test_reset_after_boot(void **state)
 	tm_free(t);
 }
 
+/* An S3 wake-up resets every device but the i440FX's PAM and SMRAM (QEMU's reset never touches them). */
+static void test_wake_reset_keeps_pam(void **state)
+{
+	struct tm_ctx *t = tm_new(PROFILE_PC, 1, "null");
+	static const uint8_t pam[7] = { 0x30, 0x33, 0x11, 0x33, 0x31, 0x13, 0x22 };
+
+	(void)state;
+	for (unsigned int i = 0; i < 7; i++)
+		cfg_wr(t, 0, 0x59 + i, 1, pam[i]); /* PAM0-6: shadow RAM modes */
+	cfg_wr(t, 0, 0x72, 1, 0x4a);     /* SMRAM: D_OPEN | C_BASE_SEG */
+	cfg_wr(t, 0, 0x72, 1, 0x1a);     /* then D_LCK: D_OPEN drops */
+	cfg_wr(t, PCI_DEVFN(1, 0), 0x60, 1, 0x0b);
+	outp(t, 0x3f8 + UART_IER, 1, 0x0f);
+	machine_wake_reset(&t->m);
+	for (unsigned int i = 0; i < 7; i++)
+		assert_int_equal(cfg_rd(t, 0, 0x59 + i, 1), pam[i]);
+	assert_int_equal(cfg_rd(t, 0, 0x72, 1), 0x1a);
+	/* The lock survives too: D_OPEN still cannot be set. */
+	cfg_wr(t, 0, 0x72, 1, 0x4a);
+	assert_int_equal(cfg_rd(t, 0, 0x72, 1) & 0x40, 0);
+	/* Everything else is back to power-on. */
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(1, 0), 0x60, 1), 0x80);
+	assert_int_equal(inp(t, 0x3f8 + UART_IER, 1), 0);
+	/* A power-on reset clears PAM and SMRAM. */
+	machine_reset(&t->m);
+	for (unsigned int i = 0; i < 7; i++)
+		assert_int_equal(cfg_rd(t, 0, 0x59 + i, 1), 0);
+	assert_int_equal(cfg_rd(t, 0, 0x72, 1), 0x02);
+	tm_free(t);
+}
+
 static void test_bad_configuration(void **state)
 {
 	struct accel_double acc;
@@ -359,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_hvmloader_trad),
 		cmocka_unit_test(test_hvmloader_log_lines),
 		cmocka_unit_test(test_reset_after_boot),
+		cmocka_unit_test(test_wake_reset_keeps_pam),
 		cmocka_unit_test(test_bad_configuration),
 		cmocka_unit_test(test_xenfv_option_roms),
 		cmocka_unit_test(test_linux_boot),
