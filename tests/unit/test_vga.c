@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VGA core through the guest's ports and window: every register block
+ * (sequencer, graphics controller, attribute controller, CRTC, DAC,
+ * misc/feature/status), the memory maps, chain-4, odd/even, the planar read
+ * and write modes, Bochs VBE, and VRAM dirty tracking. Expected values are
+ * QEMU 7.2's (hw/display/vga.c), which the stock device model showed.
+ */
+#include "testlib.h"
+
+#include <errno.h>
+
+#include "hw/display/vga.h"
+
+struct vt {
+	struct io_space io, mmio;
+	struct vga v;
+	uint8_t *vram;
+};
+
+static struct vt *vt_new(uint32_t vram_size, bool vbe)
+{
+	struct vt *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	t->vram = calloc(1, vram_size);
+	assert_non_null(t->vram);
+	io_space_init(&t->io, IO_SPACE_PORT, NULL);
+	io_space_init(&t->mmio, IO_SPACE_MMIO, NULL);
+	assert_int_equal(vga_init(&t->v, &(struct vga_config){ .vram = t->vram, .vram_size = vram_size,
+							     .vbe = vbe }),
+			 0);
+	assert_int_equal(vga_claim(&t->v, &t->io, &t->mmio), 0);
+	return t;
+}
+
+static void vt_free(struct vt *t)
+{
+	vga_destroy(&t->v);
+	io_space_destroy(&t->io);
+	io_space_destroy(&t->mmio);
+	free(t->vram);
+	free(t);
+}
+
+static void out8(struct vt *t, uint16_t port, uint8_t v)
+{
+	io_space_write(&t->io, port, 1, v);
+}
+
+static uint8_t in8(struct vt *t, uint16_t port)
+{
+	return (uint8_t)io_space_read(&t->io, port, 1);
+}
+
+static void out16(struct vt *t, uint16_t port, uint16_t v)
+{
+	io_space_write(&t->io, port, 2, v);
+}
+
+static uint16_t in16(struct vt *t, uint16_t port)
+{
+	return (uint16_t)io_space_read(&t->io, port, 2);
+}
+
+static void mem_wr(struct vt *t, uint32_t addr, uint8_t v)
+{
+	io_space_write(&t->mmio, addr, 1, v);
+}
+
+static uint8_t mem_rd(struct vt *t, uint32_t addr)
+{
+	return (uint8_t)io_space_read(&t->mmio, addr, 1);
+}
+
+static void seq(struct vt *t, uint8_t idx, uint8_t v)
+{
+	out8(t, VGA_SEQ_I, idx);
+	out8(t, VGA_SEQ_D, v);
+}
+
+static void gfx(struct vt *t, uint8_t idx, uint8_t v)
+{
+	out8(t, VGA_GFX_I, idx);
+	out8(t, VGA_GFX_D, v);
+}
+
+static void vbe(struct vt *t, uint16_t idx, uint16_t v)
+{
+	out16(t, VBE_DISPI_IOPORT_INDEX, idx);
+	out16(t, VBE_DISPI_IOPORT_DATA, v);
+}
+
+static uint16_t vbe_rd(struct vt *t, uint16_t idx)
+{
+	out16(t, VBE_DISPI_IOPORT_INDEX, idx);
+	return in16(t, VBE_DISPI_IOPORT_DATA);
+}
+
+/* Monochrome or colour CRTC and status ports follow MSR bit 0; the others read 0xff. */
+static void test_port_decoding(void **state)
+{
+	struct vt *t = vt_new(0x40000, false);
+
+	(void)state;
+	/* Reset: monochrome addressing. */
+	out8(t, VGA_CRT_IM, 0x0e);
+	assert_int_equal(in8(t, VGA_CRT_IM), 0x0e);
+	assert_int_equal(in8(t, VGA_CRT_IC), 0xff);
+	out8(t, VGA_MIS_W, 0xe3); /* colour; bit 4 is not kept */
+	assert_int_equal(in8(t, VGA_MIS_R), 0xe3);
+	out8(t, VGA_MIS_W, 0xf3);
+	assert_int_equal(in8(t, VGA_MIS_R), 0xe3);
+	assert_int_equal(in8(t, VGA_CRT_IM), 0xff);
+	out8(t, VGA_CRT_IC, 0x0f);
+	out8(t, VGA_CRT_DC, 0x50);
+	assert_int_equal(in8(t, VGA_CRT_IC), 0x0f);
+	assert_int_equal(in8(t, VGA_CRT_DC), 0x50);
+	/* A write to the absent set changes nothing. */
+	out8(t, VGA_CRT_IM, 0x01);
+	assert_int_equal(in8(t, VGA_CRT_IC), 0x0f);
+	/* Ports QEMU never claims are nobody's. */
+	assert_int_equal(in8(t, 0x3b0), 0xff);
+	assert_int_equal(in8(t, 0x3d0), 0xff);
+	assert_int_equal(in8(t, 0x3df), 0xff);
+	/* Ports it claims but does not decode read 0. */
+	assert_int_equal(in8(t, 0x3cd), 0x00);
+	/* A dword misses the byte-wide registers entirely (QEMU's portio). */
+	io_space_write(&t->io, VGA_SEQ_I, 4, 0x0f02);
+	assert_int_equal(io_space_read(&t->io, VGA_SEQ_I, 4), 0xffffffff);
+	assert_int_equal(in8(t, VGA_SEQ_I), 0);
+	/* A 16-bit write is index then data, as guests use it. */
+	io_space_write(&t->io, VGA_SEQ_I, 2, 0x0f02);
+	assert_int_equal(in8(t, VGA_SEQ_I), 2);
+	assert_int_equal(in8(t, VGA_SEQ_D), 0x0f);
+	vt_free(t);
+}
+
+/* Each register keeps only its implemented bits; the index registers are masked too. */
+static void test_register_masks(void **state)
+{
+	static const uint8_t sr_bits[8] = { 0x03, 0x3d, 0x0f, 0x3f, 0x0e, 0x00, 0x00, 0xff };
+	static const uint8_t gr_bits[9] = { 0x0f, 0x0f, 0x0f, 0x1f, 0x03, 0x7b, 0x0f, 0x0f, 0xff };
+	struct vt *t = vt_new(0x40000, false);
+
+	(void)state;
+	for (unsigned int i = 0; i < 8; i++) {
+		seq(t, (uint8_t)i, 0xff);
+		assert_int_equal(in8(t, VGA_SEQ_D), sr_bits[i]);
+	}
+	out8(t, VGA_SEQ_I, 0xfa);
+	assert_int_equal(in8(t, VGA_SEQ_I), 0x02);
+	for (unsigned int i = 0; i < 9; i++) {
+		gfx(t, (uint8_t)i, 0xff);
+		assert_int_equal(in8(t, VGA_GFX_D), gr_bits[i]);
+	}
+	out8(t, VGA_GFX_I, 0x1f);
+	assert_int_equal(in8(t, VGA_GFX_I), 0x0f);
+	gfx(t, 0x0f, 0xff);
+	assert_int_equal(in8(t, VGA_GFX_D), 0);
+	/* The feature control keeps bit 4 only (written at 0x3ba in mono mode). */
+	out8(t, VGA_IS1_RM, 0xff);
+	assert_int_equal(in8(t, VGA_FTC_R), 0x10);
+	vt_free(t);
+}
+
+/* The attribute controller: one port, a flip-flop between index and data, reset by 0x3da. */
+static void test_attribute_controller(void **state)
+{
+	static const struct {
+		uint8_t index, kept;
+	} masks[] = { { 0x00, 0x3f }, { 0x0f, 0x3f }, { 0x10, 0xef }, { 0x11, 0xff },
+		      { 0x12, 0x3f }, { 0x13, 0x0f }, { 0x14, 0x0f } };
+	struct vt *t = vt_new(0x40000, false);
+
+	(void)state;
+	out8(t, VGA_MIS_W, 0x01);
+	for (unsigned int i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		(void)in8(t, VGA_IS1_RC); /* flip-flop to index */
+		out8(t, VGA_ATT_W, masks[i].index);
+		/* The flip-flop is on data now: 0x3c0 reads 0. */
+		assert_int_equal(in8(t, VGA_ATT_W), 0);
+		out8(t, VGA_ATT_W, 0xff);
+		/* After the data write the flip-flop is back on index: 0x3c0 reads the index. */
+		assert_int_equal(in8(t, VGA_ATT_W), masks[i].index);
+		assert_int_equal(in8(t, VGA_ATT_R), masks[i].kept);
+	}
+	/* The index keeps 6 bits: bit 5 (palette address source) too. */
+	(void)in8(t, VGA_IS1_RC);
+	out8(t, VGA_ATT_W, 0xff);
+	assert_int_equal(in8(t, VGA_ATT_W), 0x00); /* flip-flop on data */
+	out8(t, VGA_ATT_W, 0x00);                  /* to index 0x1f: dropped */
+	assert_int_equal(in8(t, VGA_ATT_W), 0x3f);
+	/* Index 0x15 and beyond: reads 0, writes dropped. */
+	(void)in8(t, VGA_IS1_RC);
+	out8(t, VGA_ATT_W, 0x15);
+	out8(t, VGA_ATT_W, 0x55);
+	assert_int_equal(in8(t, VGA_ATT_R), 0);
+	/* The status bits toggle on each read (QEMU's retrace), so polling loops end. */
+	{
+		uint8_t a = in8(t, VGA_IS1_RC), b = in8(t, VGA_IS1_RC);
+
+		assert_int_equal(a ^ b, VGA_ST01_V_RETRACE | VGA_ST01_DISP_ENABLE);
+	}
+	vt_free(t);
+}
+
+/* CR11 bit 7 write-protects CR00-CR07, except CR07 bit 4. */
+static void test_crtc_protect(void **state)
+{
+	struct vt *t = vt_new(0x40000, false);
+
+	(void)state;
+	out8(t, VGA_MIS_W, 0x01);
+	out8(t, VGA_CRT_IC, 0x01);
+	out8(t, VGA_CRT_DC, 0x4f);
+	out8(t, VGA_CRT_IC, 0x07);
+	out8(t, VGA_CRT_DC, 0x1f);
+	out8(t, VGA_CRT_IC, 0x11);
+	out8(t, VGA_CRT_DC, 0x8e);
+	out8(t, VGA_CRT_IC, 0x01);
+	out8(t, VGA_CRT_DC, 0x27);
+	assert_int_equal(in8(t, VGA_CRT_DC), 0x4f);
+	out8(t, VGA_CRT_IC, 0x07);
+	out8(t, VGA_CRT_DC, 0x00);
+	assert_int_equal(in8(t, VGA_CRT_DC), 0x0f);
+	out8(t, VGA_CRT_IC, 0x08); /* not protected */
+	out8(t, VGA_CRT_DC, 0x12);
+	assert_int_equal(in8(t, VGA_CRT_DC), 0x12);
+	/* All 256 CRTC indexes exist. */
+	out8(t, VGA_CRT_IC, 0xff);
+	out8(t, VGA_CRT_DC, 0xa5);
+	assert_int_equal(in8(t, VGA_CRT_DC), 0xa5);
+	vt_free(t);
+}
+
+/* The DAC: three writes per entry at the write index, three reads at the read index. */
+static void test_dac(void **state)
+{
+	struct vt *t = vt_new(0x40000, false);
+
+	(void)state;
+	out8(t, VGA_PEL_IW, 0xff);
+	assert_int_equal(in8(t, VGA_PEL_IR), 0); /* DAC state: writing */
+	out8(t, VGA_PEL_D, 0x11);
+	out8(t, VGA_PEL_D, 0x22);
+	out8(t, VGA_PEL_D, 0x33);
+	/* The write index moved on and wrapped. */
+	assert_int_equal(in8(t, VGA_PEL_IW), 0x00);
+	out8(t, VGA_PEL_D, 0x01);
+	out8(t, VGA_PEL_D, 0x02);
+	out8(t, VGA_PEL_D, 0x03);
+	out8(t, VGA_PEL_IR, 0xff);
+	assert_int_equal(in8(t, VGA_PEL_IR), 3); /* reading */
+	assert_int_equal(in8(t, VGA_PEL_D), 0x11);
+	assert_int_equal(in8(t, VGA_PEL_D), 0x22);
+	assert_int_equal(in8(t, VGA_PEL_D), 0x33);
+	assert_int_equal(in8(t, VGA_PEL_D), 0x01);
+	/* A new read index restarts at red. */
+	out8(t, VGA_PEL_IR, 0x00);
+	assert_int_equal(in8(t, VGA_PEL_D), 0x01);
+	/* An entry is stored only when its third byte arrives. */
+	out8(t, VGA_PEL_IW, 0x10);
+	out8(t, VGA_PEL_D, 0x3f);
+	out8(t, VGA_PEL_IR, 0x10);
+	assert_int_equal(in8(t, VGA_PEL_D), 0x00);
+	vt_free(t);
+}
+
+/* Text mode as the BIOS sets it: odd/even at 0xb8000; the font load into plane 2. */
+static void test_text_and_font_planes(void **state)
+{
+	struct vt *t = vt_new(0x40000, false);
+
+	(void)state;
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x03);
+	seq(t, VGA_SEQ_MEMORY_MODE, 0x02); /* odd/even */
+	gfx(t, VGA_GFX_MODE, 0x10);
+	gfx(t, VGA_GFX_MISC, 0x0e);        /* 0xb8000, 32 KiB, chained */
+	mem_wr(t, 0xb8000, 'A');
+	mem_wr(t, 0xb8001, 0x1f);
+	mem_wr(t, 0xb8002, 'B');
+	mem_wr(t, 0xb8003, 0x07);
+	assert_int_equal(t->vram[0], 'A');
+	assert_int_equal(t->vram[1], 0x1f);
+	assert_int_equal(t->vram[4], 'B');
+	assert_int_equal(t->vram[5], 0x07);
+	assert_int_equal(mem_rd(t, 0xb8002), 'B');
+	assert_int_equal(mem_rd(t, 0xb8003), 0x07);
+	/* Outside the 32 KiB map: nothing there. */
+	assert_int_equal(mem_rd(t, 0xa0000), 0xff);
+	assert_int_equal(mem_rd(t, 0xb0000), 0xff);
+	mem_wr(t, 0xa0000, 0x99);
+	assert_int_equal(t->vram[0], 'A');
+	/* SeaVGABIOS's font access: plane 2 only, sequential, 0xa0000. */
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x04);
+	seq(t, VGA_SEQ_MEMORY_MODE, 0x07);
+	gfx(t, VGA_GFX_PLANE_READ, 0x02);
+	gfx(t, VGA_GFX_MODE, 0x00);
+	gfx(t, VGA_GFX_MISC, 0x04);
+	gfx(t, VGA_GFX_BIT_MASK, 0xff); /* as every BIOS mode table sets it */
+	mem_wr(t, 0xa0000 + 32 * 'A' + 3, 0x7e);
+	assert_int_equal(t->vram[4 * (32 * 'A' + 3) + 2], 0x7e);
+	assert_int_equal(mem_rd(t, 0xa0000 + 32 * 'A' + 3), 0x7e);
+	/* The characters in planes 0 and 1 are untouched. */
+	assert_int_equal(t->vram[0], 'A');
+	assert_int_equal(t->vram[1], 0x1f);
+	/* Odd/even plane select with GR04 bit 1: planes 2/3. */
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x0c);
+	seq(t, VGA_SEQ_MEMORY_MODE, 0x02);
+	gfx(t, VGA_GFX_MODE, 0x10);
+	gfx(t, VGA_GFX_MISC, 0x0e);
+	gfx(t, VGA_GFX_PLANE_READ, 0x02);
+	mem_wr(t, 0xb8001, 0x44);
+	assert_int_equal(t->vram[3], 0x44);
+	vt_free(t);
+}
+
+/* Mode 13h: chain-4 is VRAM byte for byte (QEMU 7.2), gated by the map mask. */
+static void test_chain4(void **state)
+{
+	struct vt *t = vt_new(0x40000, false);
+
+	(void)state;
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x0f);
+	seq(t, VGA_SEQ_MEMORY_MODE, 0x0e);
+	gfx(t, VGA_GFX_MODE, 0x40);
+	gfx(t, VGA_GFX_MISC, 0x05);
+	for (unsigned int i = 0; i < 8; i++)
+		mem_wr(t, 0xa0000 + i, (uint8_t)(0x10 + i));
+	for (unsigned int i = 0; i < 8; i++) {
+		assert_int_equal(t->vram[i], 0x10 + i);
+		assert_int_equal(mem_rd(t, 0xa0000 + i), 0x10 + i);
+	}
+	/* Plane 1 masked: address 1, 5, ... are not written. */
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x0d);
+	mem_wr(t, 0xa0001, 0xee);
+	mem_wr(t, 0xa0002, 0xee);
+	assert_int_equal(t->vram[1], 0x11);
+	assert_int_equal(t->vram[2], 0xee);
+	/* 0xb0000 and up are not mapped with memory map 1. */
+	assert_int_equal(mem_rd(t, 0xb0000), 0xff);
+	vt_free(t);
+}
+
+/* Planar: latches, write modes 0-3 with set/reset, rotate, logical operations and bit mask. */
+static void test_planar_write_modes(void **state)
+{
+	struct vt *t = vt_new(0x40000, false);
+	uint8_t *p = NULL;
+
+	(void)state;
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x0f);
+	seq(t, VGA_SEQ_MEMORY_MODE, 0x06);
+	gfx(t, VGA_GFX_MISC, 0x05); /* 0xa0000, 64 KiB, graphics */
+	p = t->vram + 4 * 0x10;
+	/* Mode 0, no set/reset: the byte goes to every plane. */
+	gfx(t, VGA_GFX_MODE, 0x00);
+	gfx(t, VGA_GFX_BIT_MASK, 0xff);
+	mem_wr(t, 0xa0010, 0xa5);
+	assert_memory_equal(p, ((uint8_t[]){ 0xa5, 0xa5, 0xa5, 0xa5 }), 4);
+	/* Set/reset enabled on planes 0 and 2 with value 0b0001: plane 0 all ones, plane 2 zeros. */
+	gfx(t, VGA_GFX_SR_VALUE, 0x01);
+	gfx(t, VGA_GFX_SR_ENABLE, 0x05);
+	mem_wr(t, 0xa0010, 0x3c);
+	assert_memory_equal(p, ((uint8_t[]){ 0xff, 0x3c, 0x00, 0x3c }), 4);
+	gfx(t, VGA_GFX_SR_ENABLE, 0x00);
+	/* Rotate by 4 then XOR with the latches (loaded by a read). */
+	(void)mem_rd(t, 0xa0010);
+	gfx(t, VGA_GFX_DATA_ROTATE, 0x18 | 4);
+	mem_wr(t, 0xa0010, 0x0f); /* rotated: 0xf0 */
+	assert_memory_equal(p, ((uint8_t[]){ 0x0f, 0xcc, 0xf0, 0xcc }), 4);
+	gfx(t, VGA_GFX_DATA_ROTATE, 0x00);
+	/* Bit mask: only bit 7 from the data, the rest from the latches. */
+	(void)mem_rd(t, 0xa0010);
+	gfx(t, VGA_GFX_BIT_MASK, 0x80);
+	mem_wr(t, 0xa0010, 0x80);
+	assert_memory_equal(p, ((uint8_t[]){ 0x8f, 0xcc, 0xf0, 0xcc }), 4);
+	gfx(t, VGA_GFX_BIT_MASK, 0xff);
+	/* Mode 1: the latches as they are (a VRAM-to-VRAM copy), whatever the byte. */
+	(void)mem_rd(t, 0xa0010);
+	gfx(t, VGA_GFX_MODE, 0x01);
+	mem_wr(t, 0xa0020, 0x00);
+	assert_memory_equal(t->vram + 4 * 0x20, p, 4);
+	/* Mode 2: the low nibble is a colour, one bit per plane. */
+	gfx(t, VGA_GFX_MODE, 0x02);
+	mem_wr(t, 0xa0030, 0xf6);
+	assert_memory_equal(t->vram + 4 * 0x30, ((uint8_t[]){ 0x00, 0xff, 0xff, 0x00 }), 4);
+	/* Mode 3: set/reset value as colour, the rotated byte ANDed into the bit mask. */
+	(void)mem_rd(t, 0xa0030);
+	gfx(t, VGA_GFX_MODE, 0x03);
+	gfx(t, VGA_GFX_SR_VALUE, 0x09);
+	gfx(t, VGA_GFX_BIT_MASK, 0x0f);
+	mem_wr(t, 0xa0030, 0x3c);
+	assert_memory_equal(t->vram + 4 * 0x30, ((uint8_t[]){ 0x0c, 0xf3, 0xf3, 0x0c }), 4);
+	/* The map mask gates every mode: plane 3 only. */
+	gfx(t, VGA_GFX_MODE, 0x00);
+	gfx(t, VGA_GFX_BIT_MASK, 0xff);
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x08);
+	mem_wr(t, 0xa0040, 0x5a);
+	assert_memory_equal(t->vram + 4 * 0x40, ((uint8_t[]){ 0, 0, 0, 0x5a }), 4);
+	vt_free(t);
+}
+
+/* Read mode 0 picks a plane; read mode 1 compares colours. */
+static void test_planar_read_modes(void **state)
+{
+	struct vt *t = vt_new(0x40000, false);
+
+	(void)state;
+	gfx(t, VGA_GFX_MISC, 0x05);
+	memcpy(t->vram + 4 * 8, ((uint8_t[]){ 0xf0, 0xcc, 0xaa, 0x0f }), 4);
+	for (unsigned int plane = 0; plane < 4; plane++) {
+		gfx(t, VGA_GFX_PLANE_READ, (uint8_t)plane);
+		assert_int_equal(mem_rd(t, 0xa0008), t->vram[4 * 8 + plane]);
+	}
+	gfx(t, VGA_GFX_MODE, 0x08);
+	/* Colour 0b0111 (planes 0-2 set, 3 clear) at each bit position. */
+	gfx(t, VGA_GFX_COMPARE_VALUE, 0x07);
+	gfx(t, VGA_GFX_COMPARE_MASK, 0x0f);
+	assert_int_equal(mem_rd(t, 0xa0008), 0x80);
+	/* Don't care about plane 3 and plane 2: planes 0 and 1 set. */
+	gfx(t, VGA_GFX_COMPARE_MASK, 0x03);
+	assert_int_equal(mem_rd(t, 0xa0008), 0xc0);
+	gfx(t, VGA_GFX_COMPARE_MASK, 0x00);
+	assert_int_equal(mem_rd(t, 0xa0008), 0xff);
+	vt_free(t);
+}
+
+/* A banked or planar address beyond VRAM reads 0xff and writes nothing. */
+static void test_bounds(void **state)
+{
+	struct vt *t = vt_new(0x40000, true);
+
+	(void)state;
+	/* Planar, 128 KiB map: planar address 0x1ffff is byte 0x7fffc of a 256 KiB VRAM: beyond. */
+	gfx(t, VGA_GFX_MISC, 0x01);
+	gfx(t, VGA_GFX_BIT_MASK, 0xff);
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x0f);
+	mem_wr(t, 0xbffff, 0x12);
+	assert_int_equal(mem_rd(t, 0xbffff), 0xff);
+	mem_wr(t, 0xaffff, 0x12);
+	assert_int_equal(mem_rd(t, 0xaffff), 0x12);
+	/* VBE bank beyond VRAM: the bank register keeps only what VRAM has. */
+	vbe(t, VBE_DISPI_INDEX_BANK, 0xffff);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_BANK), 3);
+	/* Every byte stayed inside VRAM: the allocation is exactly 256 KiB (ASan checks). */
+	vt_free(t);
+}
+
+static void test_vbe_registers(void **state)
+{
+	struct vt *t = vt_new(16 << 20, true);
+
+	(void)state;
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_ID), VBE_DISPI_ID5);
+	vbe(t, VBE_DISPI_INDEX_ID, VBE_DISPI_ID0);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_ID), VBE_DISPI_ID0);
+	vbe(t, VBE_DISPI_INDEX_ID, 0x1234);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_ID), VBE_DISPI_ID0);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_VIDEO_MEMORY_64K), 256);
+	/* 0x1d0 is the data port too; the registers are 16-bit only: bytes and dwords miss. */
+	assert_int_equal(in16(t, VBE_DISPI_IOPORT_DATA + 1), 256);
+	assert_int_equal(in8(t, VBE_DISPI_IOPORT_DATA), 0xff);
+	assert_int_equal(io_space_read(&t->io, VBE_DISPI_IOPORT_INDEX, 4), 0xffffffff);
+	assert_int_equal(in16(t, VBE_DISPI_IOPORT_DATA + 2), 0xffff);
+	out8(t, VBE_DISPI_IOPORT_INDEX, VBE_DISPI_INDEX_ID);
+	assert_int_equal(in16(t, VBE_DISPI_IOPORT_INDEX), VBE_DISPI_INDEX_VIDEO_MEMORY_64K);
+	assert_int_equal(in16(t, VBE_DISPI_IOPORT_INDEX), VBE_DISPI_INDEX_VIDEO_MEMORY_64K);
+	/* GETCAPS: the maxima instead of the values. */
+	vbe(t, VBE_DISPI_INDEX_XRES, 640);
+	vbe(t, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_GETCAPS);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_XRES), 16000);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_YRES), 12000);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_BPP), 32);
+	vbe(t, VBE_DISPI_INDEX_ENABLE, 0);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_XRES), 640);
+	/* A mode: 800x600x32; enabling clears the visible VRAM. */
+	memset(t->vram, 0x55, 16 << 20);
+	vbe(t, VBE_DISPI_INDEX_XRES, 800);
+	vbe(t, VBE_DISPI_INDEX_YRES, 600);
+	vbe(t, VBE_DISPI_INDEX_BPP, 32);
+	vbe(t, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_VIRT_WIDTH), 800);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_VIRT_HEIGHT), (16 << 20) / (800 * 4));
+	assert_int_equal(t->vram[0], 0);
+	assert_int_equal(t->vram[800 * 600 * 4 - 1], 0);
+	assert_int_equal(t->vram[800 * 600 * 4], 0x55);
+	/* The VGA side follows: chain-4 through the shadow sequencer, graphics, 64 KiB map. */
+	assert_true(vga_sr(&t->v, VGA_SEQ_MEMORY_MODE) & VGA_SR04_CHN_4M);
+	gfx(t, 0, 0);
+	out8(t, VGA_GFX_I, VGA_GFX_MISC);
+	assert_int_equal(in8(t, VGA_GFX_D) & 0x0d, 0x05);
+	/* Banked access through the window. */
+	vbe(t, VBE_DISPI_INDEX_BANK, 2);
+	mem_wr(t, 0xa0010, 0x77);
+	assert_int_equal(t->vram[0x20010], 0x77);
+	assert_int_equal(mem_rd(t, 0xa0010), 0x77);
+	/* An impossible mode is made to fit: width aligned, height within VRAM. */
+	vbe(t, VBE_DISPI_INDEX_XRES, 16001);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_XRES), 16000);
+	vbe(t, VBE_DISPI_INDEX_YRES, 12000);
+	assert_true(vbe_rd(t, VBE_DISPI_INDEX_YRES) * 16000u * 4 <= (16u << 20));
+	vbe(t, VBE_DISPI_INDEX_XRES, 1023);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_XRES), 1016);
+	vbe(t, VBE_DISPI_INDEX_BPP, 7);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_BPP), 8);
+	/* Offsets that would leave VRAM are dropped. */
+	vbe(t, VBE_DISPI_INDEX_XRES, 1024);
+	vbe(t, VBE_DISPI_INDEX_YRES, 768);
+	vbe(t, VBE_DISPI_INDEX_BPP, 32);
+	vbe(t, VBE_DISPI_INDEX_Y_OFFSET, 12000);
+	assert_int_equal(vbe_rd(t, VBE_DISPI_INDEX_Y_OFFSET), 0);
+	/* Unknown indexes read 0 and ignore writes. */
+	vbe(t, 0x0b, 0x1234);
+	assert_int_equal(vbe_rd(t, 0x0b), 0);
+	/* NOCLEARMEM keeps the picture across a re-enable. */
+	vbe(t, VBE_DISPI_INDEX_ENABLE, 0);
+	t->vram[100] = 0x42;
+	vbe(t, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_NOCLEARMEM);
+	assert_int_equal(t->vram[100], 0x42);
+	vt_free(t);
+}
+
+/* Writes through the window mark their 4 KiB VRAM page; nothing else does. */
+static void test_dirty_tracking(void **state)
+{
+	struct vt *t = vt_new(0x40000, false);
+
+	(void)state;
+	vga_clear_dirty(&t->v);
+	assert_false(vga_is_dirty(&t->v, 0, 0x40000));
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x0f);
+	gfx(t, VGA_GFX_MISC, 0x05);
+	mem_wr(t, 0xa0000 + 0x1400, 0x01); /* planar 0x1400: VRAM 0x5000-0x5003 */
+	assert_true(vga_is_dirty(&t->v, 0x5000, 1));
+	assert_false(vga_is_dirty(&t->v, 0x0, 0x5000));
+	assert_false(vga_is_dirty(&t->v, 0x6000, 0x3a000));
+	/* A read changes nothing. */
+	vga_clear_dirty(&t->v);
+	(void)mem_rd(t, 0xa0000);
+	assert_false(vga_is_dirty(&t->v, 0, 0x40000));
+	/* A write the map mask drops marks nothing. */
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x00);
+	seq(t, VGA_SEQ_MEMORY_MODE, 0x0e);
+	mem_wr(t, 0xa0000, 0x01);
+	assert_false(vga_is_dirty(&t->v, 0, 0x40000));
+	/* Ranges past the end are clipped, not overrun. */
+	vga_mark_dirty(&t->v, 0x3ffff, 0x100000);
+	assert_true(vga_is_dirty(&t->v, 0x3f000, 0x1000));
+	assert_false(vga_is_dirty(&t->v, 0x40000, 0x1000));
+	vt_free(t);
+}
+
+static void test_bad_config(void **state)
+{
+	struct vga v;
+	uint8_t small[0x1000];
+
+	(void)state;
+	assert_int_equal(vga_init(&v, &(struct vga_config){ .vram = NULL, .vram_size = 0x40000 }), -EINVAL);
+	assert_int_equal(vga_init(&v, &(struct vga_config){ .vram = small, .vram_size = 0x1000 }), -EINVAL);
+	assert_int_equal(vga_init(&v, &(struct vga_config){ .vram = small, .vram_size = 0x48000 }), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_port_decoding),
+		cmocka_unit_test(test_register_masks),
+		cmocka_unit_test(test_attribute_controller),
+		cmocka_unit_test(test_crtc_protect),
+		cmocka_unit_test(test_dac),
+		cmocka_unit_test(test_text_and_font_planes),
+		cmocka_unit_test(test_chain4),
+		cmocka_unit_test(test_planar_write_modes),
+		cmocka_unit_test(test_planar_read_modes),
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_vbe_registers),
+		cmocka_unit_test(test_dirty_tracking),
+		cmocka_unit_test(test_bad_config),
+	};
+
+	tm_quiet();
+	return cmocka_run_group_tests_name("vga", tests, NULL, NULL);
+}
