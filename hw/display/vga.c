@@ -80,6 +80,8 @@ void vga_clear_dirty(struct vga *v)
 	memset(v->dirty, 0, v->dirty_words * sizeof(*v->dirty));
 }
 
+static void vbe_update_vgaregs(struct vga *v);
+
 /* ------------------------------------------------------------ legacy ports */
 
 /* Colour emulation (MSR bit 0) answers at 0x3dx, monochrome at 0x3bx; the other set is absent. */
@@ -215,6 +217,7 @@ void vga_port_write(struct vga *v, uint16_t port, uint8_t val)
 		break;
 	case VGA_GFX_D:
 		r->gr[r->gr_index & 0x0f] = val & gr_mask[r->gr_index & 0x0f];
+		vbe_update_vgaregs(v); /* while VBE is on, its settings win at once */
 		v->full_update = true;
 		break;
 	case VGA_CRT_IM:
@@ -231,6 +234,7 @@ void vga_port_write(struct vga *v, uint16_t port, uint8_t val)
 		} else {
 			r->cr[r->cr_index] = val;
 		}
+		vbe_update_vgaregs(v);
 		v->full_update = true;
 		break;
 	case VGA_IS1_RM:
@@ -316,6 +320,7 @@ void vga_window_write(struct vga *v, uint32_t addr, uint8_t byte)
 		plane = a & 3;
 		if ((vga_sr(v, VGA_SEQ_PLANE_WRITE) & (1u << plane)) && a < v->cfg.vram_size) {
 			v->cfg.vram[a] = byte;
+			v->plane_updated |= 1u << plane;
 			vga_mark_dirty(v, (uint64_t)a, 1);
 		}
 		return;
@@ -327,6 +332,7 @@ void vga_window_write(struct vga *v, uint32_t addr, uint8_t byte)
 		a = ((a & ~1ll) << 1) | plane;
 		if (a < v->cfg.vram_size) {
 			v->cfg.vram[a] = byte;
+			v->plane_updated |= 1u << plane;
 			vga_mark_dirty(v, (uint64_t)a, 1);
 		}
 		return;
@@ -374,6 +380,7 @@ void vga_window_write(struct vga *v, uint32_t addr, uint8_t byte)
 	val = (val & bit_mask) | (r->latch & ~bit_mask);
 store:
 	mask = vga_sr(v, VGA_SEQ_PLANE_WRITE);
+	v->plane_updated |= mask;
 	write_mask = expand4(mask);
 	vram_set_word(v, (uint32_t)a, (vram_word(v, (uint32_t)a) & ~write_mask) | (val & write_mask));
 	vga_mark_dirty(v, 4 * (uint64_t)a, 4);
@@ -424,14 +431,8 @@ static void vbe_fixup(struct vga *v)
 	/* Bytes per line; with 4 bpp the planes hold it, so a line is a quarter. */
 	linelength = reg[VBE_DISPI_INDEX_VIRT_WIDTH] * bits / 8;
 	maxy = v->cfg.vram_size / linelength;
-	if (reg[VBE_DISPI_INDEX_YRES] > maxy) {
-		/* The mode does not fit: fall back to a width and height that do. */
-		reg[VBE_DISPI_INDEX_VIRT_WIDTH] = reg[VBE_DISPI_INDEX_XRES];
-		linelength = reg[VBE_DISPI_INDEX_VIRT_WIDTH] * bits / 8;
-		maxy = v->cfg.vram_size / linelength;
-		if (reg[VBE_DISPI_INDEX_YRES] > maxy)
-			reg[VBE_DISPI_INDEX_YRES] = (uint16_t)maxy;
-	}
+	if (reg[VBE_DISPI_INDEX_YRES] > maxy)
+		reg[VBE_DISPI_INDEX_YRES] = (uint16_t)maxy;
 	if (reg[VBE_DISPI_INDEX_X_OFFSET] > VBE_DISPI_MAX_XRES)
 		reg[VBE_DISPI_INDEX_X_OFFSET] = VBE_DISPI_MAX_XRES;
 	if (reg[VBE_DISPI_INDEX_Y_OFFSET] > VBE_DISPI_MAX_YRES)
@@ -445,7 +446,7 @@ static void vbe_fixup(struct vga *v)
 			offset = 0;
 		}
 	}
-	reg[VBE_DISPI_INDEX_VIRT_HEIGHT] = (uint16_t)(maxy > 0xffff ? 0xffff : maxy);
+	reg[VBE_DISPI_INDEX_VIRT_HEIGHT] = (uint16_t)maxy; /* truncated, as QEMU stores it */
 	v->r.vbe_line_offset = linelength;
 	v->r.vbe_start_addr = offset / 4;
 }
@@ -562,14 +563,16 @@ void vbe_data_write(struct vga *v, uint16_t val)
 			reg[index] |= VBE_DISPI_ENABLED;
 			vbe_fixup(v);
 			if (!(val & VBE_DISPI_NOCLEARMEM)) {
+				/* From VRAM 0, not the display start, YRES lines (within VRAM after the fix-up). */
 				uint64_t len = (uint64_t)reg[VBE_DISPI_INDEX_YRES] * r->vbe_line_offset;
 
 				memset(v->cfg.vram, 0, len);
 				vga_mark_dirty(v, 0, len);
 			}
-			memcpy(v->sr_vbe, r->sr, sizeof(v->sr_vbe));
+			/* The shadow sequencer is never copied from the guest's: QEMU ORs bits into it. */
 			vbe_update_vgaregs(v);
 		} else {
+			/* Disabling, or writing ENABLE again: only the bank goes; VGA registers stay as VBE set them. */
 			r->bank_offset = 0;
 		}
 		reg[index] = val;
@@ -703,7 +706,8 @@ int vga_init(struct vga *v, const struct vga_config *cfg)
 	uint32_t pages;
 
 	memset(v, 0, sizeof(*v));
-	if (!cfg->vram || cfg->vram_size < 0x40000 || cfg->vram_size % 0x10000)
+	/* A power of two, as QEMU rounds vgamem_mb: renderer addresses wrap with a mask. */
+	if (!cfg->vram || cfg->vram_size < 0x40000 || (cfg->vram_size & (cfg->vram_size - 1)))
 		return -EINVAL;
 	v->cfg = *cfg;
 	pages = (cfg->vram_size + (1u << VGA_PAGE_SHIFT) - 1) >> VGA_PAGE_SHIFT;

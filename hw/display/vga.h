@@ -126,7 +126,7 @@
 
 struct vga_config {
 	uint8_t *vram;      /* the card's memory, vram_size bytes */
-	uint32_t vram_size; /* a multiple of 64 KiB, at least 256 KiB */
+	uint32_t vram_size; /* a power of two, at least 256 KiB */
 	bool vbe;           /* the Bochs DISPI registers exist (stdvga) */
 };
 
@@ -175,6 +175,8 @@ struct vga {
 	uint32_t dirty_words;
 	/* A register that changes the picture as a whole was written. */
 	bool full_update;
+	/* Planes written since the renderer looked (bit 2: the font may have changed). */
+	uint8_t plane_updated;
 };
 
 /* Allocates the dirty bitmap; -EINVAL for a bad VRAM size, -ENOMEM. */

@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "hw/display/vga.h"
+#include "hw/display/vga_render.h"
 
 struct vt {
 	struct io_space io, mmio;
@@ -563,6 +564,376 @@ static void test_bad_config(void **state)
 	assert_int_equal(vga_init(&v, &(struct vga_config){ .vram = small, .vram_size = 0x48000 }), -EINVAL);
 }
 
+/* ------------------------------------------------------------ rendering */
+
+static void attr(struct vt *t, uint8_t idx, uint8_t v)
+{
+	(void)in8(t, VGA_IS1_RC);
+	out8(t, VGA_ATT_W, idx);
+	out8(t, VGA_ATT_W, v);
+}
+
+static void crtc(struct vt *t, uint8_t idx, uint8_t v)
+{
+	out8(t, VGA_CRT_IC, idx);
+	out8(t, VGA_CRT_DC, v);
+}
+
+static void dac(struct vt *t, uint8_t idx, uint8_t r, uint8_t g, uint8_t b)
+{
+	out8(t, VGA_PEL_IW, idx);
+	out8(t, VGA_PEL_D, r);
+	out8(t, VGA_PEL_D, g);
+	out8(t, VGA_PEL_D, b);
+}
+
+/* As the 6-bit DAC shows a value (QEMU's c6_to_8). */
+static uint32_t c6(uint8_t r, uint8_t g, uint8_t b)
+{
+	uint32_t c[3] = { r & 0x3fu, g & 0x3fu, b & 0x3fu };
+
+	for (unsigned int i = 0; i < 3; i++)
+		c[i] = (c[i] << 2) | ((c[i] & 1) << 1) | (c[i] & 1);
+	return c[0] << 16 | c[1] << 8 | c[2];
+}
+
+/* Attribute palette identity, colour page 0, display on (palette address source). */
+static void attr_identity(struct vt *t, uint8_t mode)
+{
+	for (unsigned int i = 0; i < 16; i++)
+		attr(t, (uint8_t)i, (uint8_t)i);
+	attr(t, VGA_ATC_MODE, mode);
+	attr(t, VGA_ATC_PLANE_ENABLE, 0x0f);
+	attr(t, VGA_ATC_COLOR_PAGE, 0x00);
+	(void)in8(t, VGA_IS1_RC);
+	out8(t, VGA_ATT_W, 0x20);
+}
+
+/* BIOS mode 3 (80x25, 9x16 cells) as SeaVGABIOS programs it, without the font. */
+static void mode3(struct vt *t)
+{
+	static const uint8_t cr[25] = { 0x5f, 0x4f, 0x50, 0x82, 0x55, 0x81, 0xbf, 0x1f, 0x00,
+					0x4f, 0x0d, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x9c, 0x8e,
+					0x8f, 0x28, 0x1f, 0x96, 0xb9, 0xa3, 0xff };
+
+	out8(t, VGA_MIS_W, 0x67);
+	seq(t, VGA_SEQ_CLOCK_MODE, 0x00);
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x03);
+	seq(t, VGA_SEQ_CHARACTER_MAP, 0x00);
+	seq(t, VGA_SEQ_MEMORY_MODE, 0x02);
+	for (unsigned int i = 0; i < 25; i++)
+		crtc(t, (uint8_t)i, cr[i]);
+	gfx(t, VGA_GFX_MODE, 0x10);
+	gfx(t, VGA_GFX_MISC, 0x0e);
+	gfx(t, VGA_GFX_BIT_MASK, 0xff);
+	attr_identity(t, 0x0c);
+}
+
+/* Glyph rows for character ch into plane 2, as SeaVGABIOS loads a font. */
+static void load_glyph(struct vt *t, uint8_t ch, const uint8_t *rows, unsigned int n)
+{
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x04);
+	seq(t, VGA_SEQ_MEMORY_MODE, 0x07);
+	gfx(t, VGA_GFX_PLANE_READ, 0x02);
+	gfx(t, VGA_GFX_MODE, 0x00);
+	gfx(t, VGA_GFX_MISC, 0x04);
+	for (unsigned int i = 0; i < n; i++)
+		mem_wr(t, 0xa0000 + 32u * ch + i, rows[i]);
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x03);
+	seq(t, VGA_SEQ_MEMORY_MODE, 0x02);
+	gfx(t, VGA_GFX_PLANE_READ, 0x00);
+	gfx(t, VGA_GFX_MODE, 0x10);
+	gfx(t, VGA_GFX_MISC, 0x0e);
+}
+
+static uint32_t px(struct vga_renderer *rd, uint32_t x, uint32_t y)
+{
+	assert_true(x < rd->surface.width && y < rd->surface.height);
+	return surface_row(&rd->surface, y)[x];
+}
+
+/* Text: the guest's own glyphs from plane 2, 9-dot cells, line graphics, colours, the cursor. */
+static void test_render_text(void **state)
+{
+	static const uint8_t glyph_a[16] = { 0, 0, 0x10, 0x38, 0x6c, 0xc6, 0xc6, 0xfe,
+					     0xc6, 0xc6, 0xc6, 0xc6, 0, 0, 0, 0 };
+	static const uint8_t glyph_line[16] = { 0, 0, 0, 0, 0, 0, 0, 0xff, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct vt *t = vt_new(0x40000, false);
+	struct vga_renderer rd;
+	uint32_t fg, bg;
+
+	(void)state;
+	vga_renderer_init(&rd);
+	mode3(t);
+	dac(t, 0x01, 0x00, 0x00, 0x2a); /* blue */
+	dac(t, 0x0e, 0x3f, 0x3f, 0x15); /* yellow */
+	load_glyph(t, 'A', glyph_a, 16);
+	load_glyph(t, 0xc4, glyph_line, 16);
+	mem_wr(t, 0xb8000, 'A');
+	mem_wr(t, 0xb8001, 0x1e); /* yellow on blue */
+	mem_wr(t, 0xb8002, 0xc4);
+	mem_wr(t, 0xb8003, 0x1e);
+	crtc(t, VGA_CRTC_CURSOR_HI, 0);
+	crtc(t, VGA_CRTC_CURSOR_LO, 2); /* the third cell */
+	assert_true(vga_render(&t->v, &rd, 0) > 0);
+	assert_int_equal(rd.surface.width, 720);
+	assert_int_equal(rd.surface.height, 400);
+	fg = c6(0x3f, 0x3f, 0x15);
+	bg = c6(0x00, 0x00, 0x2a);
+	/* 'A' row 7 is 0xfe: seven foreground pixels, then background, and the 9th column background. */
+	for (unsigned int x = 0; x < 7; x++)
+		assert_int_equal(px(&rd, x, 7), fg);
+	assert_int_equal(px(&rd, 7, 7), bg);
+	assert_int_equal(px(&rd, 8, 7), bg);
+	assert_int_equal(px(&rd, 3, 2), fg); /* 0x10: the apex */
+	assert_int_equal(px(&rd, 2, 2), bg);
+	/* 0xc4 is a line-graphics character: with AR10 bit 2 its 9th column repeats the 8th. */
+	for (unsigned int x = 9; x < 18; x++)
+		assert_int_equal(px(&rd, x, 7), fg);
+	/* The empty cells: attribute 0 is black on black. */
+	assert_int_equal(px(&rd, 719, 399), 0);
+	/* The cursor (CR0A 0x0d, CR0B 0x0e): rows 13-14 of the third cell, in its foreground (black). */
+	mem_wr(t, 0xb8005, 0x1e);
+	assert_true(vga_render(&t->v, &rd, 1) > 0);
+	assert_int_equal(px(&rd, 18, 13), fg);
+	assert_int_equal(px(&rd, 26, 14), fg);
+	assert_int_equal(px(&rd, 18, 12), bg);
+	assert_int_equal(px(&rd, 18, 15), bg);
+	/* Half a period later it is hidden; later again shown. */
+	assert_true(vga_render(&t->v, &rd, 300) > 0);
+	assert_int_equal(px(&rd, 18, 13), bg);
+	assert_true(vga_render(&t->v, &rd, 600) > 0);
+	assert_int_equal(px(&rd, 18, 13), fg);
+	/* CR0A bit 5 turns it off. */
+	crtc(t, VGA_CRTC_CURSOR_START, 0x2d);
+	(void)vga_render(&t->v, &rd, 601);
+	assert_int_equal(px(&rd, 18, 13), bg);
+	/* Only what changed is redrawn: one character (and the cursor's cell). */
+	crtc(t, VGA_CRTC_CURSOR_START, 0x0d);
+	(void)vga_render(&t->v, &rd, 602);
+	surface_clear_dirty(&rd.surface);
+	mem_wr(t, 0xb8000 + 160 * 3, 'A');
+	mem_wr(t, 0xb8000 + 160 * 3 + 1, 0x1e);
+	assert_int_equal(vga_render(&t->v, &rd, 603), 2);
+	assert_true(rd.surface.row_dirty[3 * 16]);
+	assert_false(rd.surface.row_dirty[5 * 16]);
+	assert_int_equal(px(&rd, 0, 3 * 16 + 7), fg);
+	/* A new glyph (plane 2 written) redraws every cell that uses it. */
+	load_glyph(t, 'A', glyph_line, 16);
+	assert_true(vga_render(&t->v, &rd, 604) >= 2000);
+	assert_int_equal(px(&rd, 0, 7), fg);
+	assert_int_equal(px(&rd, 0, 3 * 16 + 7), fg);
+	assert_int_equal(px(&rd, 3, 2), bg);
+	/* 8-dot cells: 640 pixels wide. */
+	seq(t, VGA_SEQ_CLOCK_MODE, 0x01);
+	(void)vga_render(&t->v, &rd, 605);
+	assert_int_equal(rd.surface.width, 640);
+	vga_renderer_destroy(&rd);
+	vt_free(t);
+}
+
+/* Mode 13h: 320x200 bytes through the DAC, shown 640x400 (pixels and lines doubled, as QEMU). */
+static void test_render_mode13(void **state)
+{
+	static const uint8_t cr[25] = { 0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0xbf, 0x1f, 0x00,
+					0x41, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x9c, 0x8e,
+					0x8f, 0x28, 0x40, 0x96, 0xb9, 0xa3, 0xff };
+	struct vt *t = vt_new(0x40000, false);
+	struct vga_renderer rd;
+
+	(void)state;
+	vga_renderer_init(&rd);
+	out8(t, VGA_MIS_W, 0x63);
+	seq(t, VGA_SEQ_CLOCK_MODE, 0x01);
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x0f);
+	seq(t, VGA_SEQ_MEMORY_MODE, 0x0e);
+	for (unsigned int i = 0; i < 25; i++)
+		crtc(t, (uint8_t)i, cr[i]);
+	gfx(t, VGA_GFX_MODE, 0x40);
+	gfx(t, VGA_GFX_MISC, 0x05);
+	gfx(t, VGA_GFX_BIT_MASK, 0xff);
+	attr_identity(t, 0x41);
+	dac(t, 0x28, 0x3f, 0x00, 0x00);
+	dac(t, 0x29, 0x00, 0x3f, 0x00);
+	mem_wr(t, 0xa0000, 0x28);
+	mem_wr(t, 0xa0001, 0x29);
+	mem_wr(t, 0xa0000 + 320 * 199 + 319, 0x29);
+	(void)vga_render(&t->v, &rd, 0);
+	assert_int_equal(rd.surface.width, 640);
+	assert_int_equal(rd.surface.height, 400);
+	assert_int_equal(px(&rd, 0, 0), 0xff0000);
+	assert_int_equal(px(&rd, 1, 1), 0xff0000);
+	assert_int_equal(px(&rd, 2, 0), 0x00ff00);
+	assert_int_equal(px(&rd, 3, 1), 0x00ff00);
+	assert_int_equal(px(&rd, 4, 0), 0);
+	assert_int_equal(px(&rd, 639, 399), 0x00ff00);
+	assert_int_equal(px(&rd, 637, 399), 0);
+	/* One byte written: its two lines are redrawn, no others. */
+	surface_clear_dirty(&rd.surface);
+	mem_wr(t, 0xa0000 + 320 * 100, 0x28);
+	assert_int_equal(vga_render(&t->v, &rd, 1) % 2, 0);
+	assert_true(rd.surface.row_dirty[200] && rd.surface.row_dirty[201]);
+	assert_false(rd.surface.row_dirty[0]);
+	assert_false(rd.surface.row_dirty[399]);
+	assert_int_equal(px(&rd, 0, 201), 0xff0000);
+	/* A DAC change redraws everything. */
+	dac(t, 0x28, 0x00, 0x00, 0x3f);
+	assert_int_equal(vga_render(&t->v, &rd, 2), 400);
+	assert_int_equal(px(&rd, 0, 0), 0x0000ff);
+	vga_renderer_destroy(&rd);
+	vt_free(t);
+}
+
+/* Mode 12h: 640x480 planar, 16 colours through the attribute palette. */
+static void test_render_planar(void **state)
+{
+	struct vt *t = vt_new(0x40000, false);
+	struct vga_renderer rd;
+
+	(void)state;
+	vga_renderer_init(&rd);
+	out8(t, VGA_MIS_W, 0xe3);
+	seq(t, VGA_SEQ_CLOCK_MODE, 0x01);
+	seq(t, VGA_SEQ_PLANE_WRITE, 0x0f);
+	seq(t, VGA_SEQ_MEMORY_MODE, 0x06);
+	crtc(t, VGA_CRTC_H_DISP, 0x4f);
+	crtc(t, VGA_CRTC_OVERFLOW, 0x3e);
+	crtc(t, VGA_CRTC_MAX_SCAN, 0x40);
+	crtc(t, VGA_CRTC_V_DISP_END, 0xdf);
+	crtc(t, VGA_CRTC_OFFSET, 0x28);
+	crtc(t, VGA_CRTC_MODE, 0xe3);
+	crtc(t, VGA_CRTC_LINE_COMPARE, 0xff);
+	gfx(t, VGA_GFX_MISC, 0x05);
+	attr_identity(t, 0x01);
+	/* The attribute palette maps colour 12 to DAC 0x3c. */
+	attr(t, 12, 0x3c);
+	(void)in8(t, VGA_IS1_RC);
+	out8(t, VGA_ATT_W, 0x20);
+	dac(t, 0x3c, 0x3f, 0x10, 0x00);
+	/* Write mode 2: colour 12 into the leftmost pixel of the second line. */
+	gfx(t, VGA_GFX_MODE, 0x02);
+	gfx(t, VGA_GFX_BIT_MASK, 0x80);
+	(void)mem_rd(t, 0xa0000 + 80);
+	mem_wr(t, 0xa0000 + 80, 0x0c);
+	(void)vga_render(&t->v, &rd, 0);
+	assert_int_equal(rd.surface.width, 640);
+	assert_int_equal(rd.surface.height, 480);
+	assert_int_equal(px(&rd, 0, 1), c6(0x3f, 0x10, 0x00));
+	assert_int_equal(px(&rd, 1, 1), 0);
+	assert_int_equal(px(&rd, 0, 0), 0);
+	/* AR12 plane enable: without plane 2 the colour is 8, black here. */
+	attr(t, VGA_ATC_PLANE_ENABLE, 0x0b);
+	(void)in8(t, VGA_IS1_RC);
+	out8(t, VGA_ATT_W, 0x20);
+	(void)vga_render(&t->v, &rd, 1);
+	assert_int_equal(px(&rd, 0, 1), 0);
+	/* Palette address source cleared: the screen goes black, same size. */
+	attr(t, VGA_ATC_PLANE_ENABLE, 0x0f);
+	(void)in8(t, VGA_IS1_RC);
+	out8(t, VGA_ATT_W, 0x00);
+	(void)vga_render(&t->v, &rd, 2);
+	assert_int_equal(rd.picture, VGA_PICTURE_BLANK);
+	assert_int_equal(rd.surface.width, 640);
+	assert_int_equal(px(&rd, 0, 1), 0);
+	vga_renderer_destroy(&rd);
+	vt_free(t);
+}
+
+/* VBE linear modes at every depth, drawn from VRAM as the linear framebuffer holds them. */
+static void test_render_vbe(void **state)
+{
+	static const struct {
+		uint16_t bpp;
+		uint8_t bytes[4];
+		uint32_t rgb;
+	} depths[] = {
+		{ 32, { 0x33, 0x22, 0x11, 0x00 }, 0x112233 },
+		{ 24, { 0x33, 0x22, 0x11 }, 0x112233 },
+		{ 16, { 0x1f, 0xf8 }, 0xf800f8 }, /* r 0x1f, g 0, b 0x1f */
+		{ 15, { 0xe0, 0x03 }, 0x00f800 }, /* g 0x1f */
+		{ 8, { 0x05 }, 0x00ff00 },
+	};
+	struct vt *t = vt_new(16 << 20, true);
+	struct vga_renderer rd;
+
+	(void)state;
+	vga_renderer_init(&rd);
+	dac(t, 5, 0x00, 0x3f, 0x00);
+	for (unsigned int i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
+		unsigned int bpp = depths[i].bpp == 15 ? 16 : depths[i].bpp, bpp_bytes = bpp / 8;
+		uint32_t line = 1024 * bpp_bytes;
+
+		vbe(t, VBE_DISPI_INDEX_ENABLE, 0);
+		vbe(t, VBE_DISPI_INDEX_XRES, 1024);
+		vbe(t, VBE_DISPI_INDEX_YRES, 768);
+		vbe(t, VBE_DISPI_INDEX_BPP, depths[i].bpp);
+		vbe(t, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
+		(void)in8(t, VGA_IS1_RM);
+		out8(t, VGA_ATT_W, 0x20);
+		/* Pixel (5, 10) as a guest writes it through the linear framebuffer. */
+		memcpy(t->vram + 10 * line + 5 * bpp_bytes, depths[i].bytes, bpp_bytes);
+		vga_mark_dirty(&t->v, 10 * line, line);
+		(void)vga_render(&t->v, &rd, i);
+		assert_int_equal(rd.surface.width, 1024);
+		assert_int_equal(rd.surface.height, 768);
+		assert_int_equal(px(&rd, 5, 10), depths[i].rgb);
+		assert_int_equal(px(&rd, 4, 10), 0);
+		/* A later write redraws the lines on its 4 KiB page only. */
+		surface_clear_dirty(&rd.surface);
+		t->vram[700 * line] = 0xff;
+		vga_mark_dirty(&t->v, 700 * line, 1);
+		{
+			unsigned int n = vga_render(&t->v, &rd, i);
+
+			assert_true(n >= 1 && n <= 4096 / line + 2);
+		}
+		assert_true(rd.surface.row_dirty[700]);
+		assert_false(rd.surface.row_dirty[0]);
+		assert_false(rd.surface.row_dirty[767]);
+	}
+	/* 8BIT_DAC: the DAC's bytes as they are. */
+	vbe(t, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_8BIT_DAC | VBE_DISPI_NOCLEARMEM);
+	dac(t, 5, 0x80, 0x40, 0x20);
+	(void)vga_render(&t->v, &rd, 10);
+	assert_int_equal(px(&rd, 5, 10), 0x804020);
+	/* The virtual width and the display start move the picture. */
+	vbe(t, VBE_DISPI_INDEX_Y_OFFSET, 10);
+	(void)vga_render(&t->v, &rd, 11);
+	assert_int_equal(px(&rd, 5, 0), 0x804020);
+	vga_renderer_destroy(&rd);
+	vt_free(t);
+}
+
+/* Whatever a guest writes to the registers, rendering stays inside VRAM and the surface bound. */
+static void test_render_hostile_registers(void **state)
+{
+	struct vt *t = vt_new(0x40000, true);
+	struct vga_renderer rd;
+	uint32_t seed = 12345;
+
+	(void)state;
+	vga_renderer_init(&rd);
+	for (unsigned int i = 0; i < 3000; i++) {
+		uint16_t port;
+		uint32_t r;
+
+		seed = seed * 1103515245 + 12345;
+		r = seed >> 8;
+		if (r % 7 == 0) {
+			vbe(t, (uint16_t)((r >> 4) % 12), (uint16_t)(r >> 8));
+		} else if (r % 7 == 1) {
+			mem_wr(t, 0xa0000 + ((r >> 3) & 0x1ffff), (uint8_t)(r >> 20));
+		} else {
+			port = (uint16_t)(0x3b0 + (r >> 3) % 48);
+			out8(t, port, (uint8_t)(r >> 16));
+		}
+		if (i % 50 == 0)
+			(void)vga_render(&t->v, &rd, i);
+	}
+	vga_renderer_destroy(&rd);
+	vt_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -579,6 +950,11 @@ int main(void)
 		cmocka_unit_test(test_vbe_registers),
 		cmocka_unit_test(test_dirty_tracking),
 		cmocka_unit_test(test_bad_config),
+		cmocka_unit_test(test_render_text),
+		cmocka_unit_test(test_render_mode13),
+		cmocka_unit_test(test_render_planar),
+		cmocka_unit_test(test_render_vbe),
+		cmocka_unit_test(test_render_hostile_registers),
 	};
 
 	tm_quiet();
