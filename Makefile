@@ -36,7 +36,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c11 -iquote . -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide
+FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga
 
 .PHONY: all deps run check clean xen-libs fuzz corpus guests bench e2e
 .SECONDARY:
@@ -116,6 +116,8 @@ fuzz: $(FUZZ_TARGETS)
 	$(B)/fuzz/fuzz_ioreq -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-ioreq tests/fuzz/corpus-ioreq
 	@mkdir -p $(B)/fuzz/corpus-ide
 	$(B)/fuzz/fuzz_ide -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-ide tests/fuzz/corpus-ide
+	@mkdir -p $(B)/fuzz/corpus-vga
+	$(B)/fuzz/fuzz_vga -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-vga tests/fuzz/corpus-vga
 
 # The golden corpus of this release: only adds files that are missing.
 CORPUS_RELEASE := 0.1.0
