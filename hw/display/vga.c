@@ -695,6 +695,7 @@ void vga_reset(struct vga *v)
 {
 	memset(&v->r, 0, sizeof(v->r));
 	memset(v->sr_vbe, 0, sizeof(v->sr_vbe));
+	v->big_endian_fb = false;
 	v->r.vbe_regs[VBE_DISPI_INDEX_ID] = VBE_DISPI_ID5;
 	v->r.vbe_bank_mask = (v->cfg.vram_size >> 16) - 1;
 	v->full_update = true;

@@ -177,6 +177,8 @@ struct vga {
 	bool full_update;
 	/* Planes written since the renderer looked (bit 2: the font may have changed). */
 	uint8_t plane_updated;
+	/* Direct-colour VBE pixels big-endian (stdvga's extension register; x86 guests never set it). */
+	bool big_endian_fb;
 };
 
 /* Allocates the dirty bitmap; -EINVAL for a bad VRAM size, -ENOMEM. */

@@ -220,6 +220,14 @@ static unsigned int draw_text(struct vga *v, struct vga_renderer *rd, bool full,
 
 enum line_kind { LINE2, LINE2D2, LINE4, LINE4D2, LINE8D2, LINE8, LINE15, LINE16, LINE24, LINE32 };
 
+/* A 16-bit pixel in the framebuffer's byte order. */
+static unsigned int word16(const struct vga *v, uint64_t addr)
+{
+	unsigned int b0 = vram_byte(v, addr), b1 = vram_byte(v, addr + 1);
+
+	return v->big_endian_fb ? b0 << 8 | b1 : b1 << 8 | b0;
+}
+
 /* One scan line of width memory pixels from VRAM address addr into d. */
 static void draw_line(const struct vga *v, enum line_kind kind, const uint32_t *pal, uint32_t *d,
 		      uint64_t addr, uint32_t width)
@@ -283,25 +291,31 @@ static void draw_line(const struct vga *v, enum line_kind kind, const uint32_t *
 		break;
 	case LINE15:
 		for (uint32_t i = 0; i < width; i++, addr += 2) {
-			unsigned int p = vram_byte(v, addr) | vram_byte(v, addr + 1) << 8;
+			unsigned int p = word16(v, addr);
 
 			d[x++] = rgb((p >> 7) & 0xf8, (p >> 2) & 0xf8, (p << 3) & 0xf8);
 		}
 		break;
 	case LINE16:
 		for (uint32_t i = 0; i < width; i++, addr += 2) {
-			unsigned int p = vram_byte(v, addr) | vram_byte(v, addr + 1) << 8;
+			unsigned int p = word16(v, addr);
 
 			d[x++] = rgb((p >> 8) & 0xf8, (p >> 3) & 0xfc, (p << 3) & 0xf8);
 		}
 		break;
 	case LINE24:
+		/* Little-endian B, G, R; big-endian R, G, B. */
 		for (uint32_t i = 0; i < width; i++, addr += 3)
-			d[x++] = rgb(vram_byte(v, addr + 2), vram_byte(v, addr + 1), vram_byte(v, addr));
+			d[x++] = v->big_endian_fb
+					 ? rgb(vram_byte(v, addr), vram_byte(v, addr + 1), vram_byte(v, addr + 2))
+					 : rgb(vram_byte(v, addr + 2), vram_byte(v, addr + 1), vram_byte(v, addr));
 		break;
 	case LINE32:
+		/* Little-endian B, G, R, x; big-endian x, R, G, B. */
 		for (uint32_t i = 0; i < width; i++, addr += 4)
-			d[x++] = rgb(vram_byte(v, addr + 2), vram_byte(v, addr + 1), vram_byte(v, addr));
+			d[x++] = v->big_endian_fb
+					 ? rgb(vram_byte(v, addr + 1), vram_byte(v, addr + 2), vram_byte(v, addr + 3))
+					 : rgb(vram_byte(v, addr + 2), vram_byte(v, addr + 1), vram_byte(v, addr));
 		break;
 	}
 }

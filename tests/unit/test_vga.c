@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "hw/display/vga.h"
+#include "hw/display/stdvga.h"
 #include "hw/display/vga_render.h"
 
 struct vt {
@@ -934,6 +935,143 @@ static void test_render_hostile_registers(void **state)
 	vt_free(t);
 }
 
+/* ------------------------------------------------------------ stdvga */
+
+#define SV_DEVFN PCI_DEVFN(2, 0)
+
+static uint16_t in16p(struct tm_ctx *t, uint16_t port)
+{
+	return (uint16_t)inp(t, port, 2);
+}
+
+static uint64_t mm_rd(struct tm_ctx *t, uint64_t a, unsigned int size)
+{
+	return io_space_read(&t->m.mmio, a, size);
+}
+
+static void mm_wr(struct tm_ctx *t, uint64_t a, unsigned int size, uint64_t v)
+{
+	io_space_write(&t->m.mmio, a, size, v);
+}
+
+static struct stdvga *sv_new(struct tm_ctx *t, uint32_t mb)
+{
+	static uint8_t rom[39424];
+	struct stdvga *s = calloc(1, sizeof(*s));
+	char err[200];
+
+	assert_non_null(s);
+	rom[0] = 0x55;
+	rom[1] = 0xaa;
+	rom[2] = sizeof(rom) / 512;
+	rom[sizeof(rom) - 1] = 0x77;
+	if (stdvga_init(s, &t->m.pci, &t->m.io, &t->m.mmio,
+			&(struct stdvga_config){ .vram_mb = mb, .rom = rom, .rom_size = sizeof(rom),
+						 .subsys_vendor = 0x1af4, .subsys_id = 0x1100, .devfn = SV_DEVFN },
+			err, sizeof(err)))
+		fail_msg("stdvga_init: %s", err);
+	return s;
+}
+
+static void sv_free(struct tm_ctx *t, struct stdvga *s)
+{
+	tm_free(t);
+	stdvga_destroy(s);
+	free(s);
+}
+
+/* Identity and BARs as QEMU 7.2's "VGA" shows them to firmware and drivers. */
+static void test_stdvga_pci(void **state)
+{
+	struct tm_ctx *t = tm_new(PROFILE_PC, 1, "null");
+	struct stdvga *s = sv_new(t, 16);
+
+	(void)state;
+	assert_int_equal(cfg_rd(t, SV_DEVFN, 0x00, 4), 0x11111234);
+	assert_int_equal(cfg_rd(t, SV_DEVFN, 0x08, 4), 0x03000002);
+	assert_int_equal(cfg_rd(t, SV_DEVFN, 0x2c, 4), 0x11001af4);
+	/* BAR0: 16 MiB prefetchable memory; BAR1 absent; BAR2: 4 KiB; ROM: 64 KiB for a 38.5 KiB image. */
+	cfg_wr(t, SV_DEVFN, 0x10, 4, 0xffffffff);
+	assert_int_equal(cfg_rd(t, SV_DEVFN, 0x10, 4), 0xff000008);
+	cfg_wr(t, SV_DEVFN, 0x14, 4, 0xffffffff);
+	assert_int_equal(cfg_rd(t, SV_DEVFN, 0x14, 4), 0);
+	cfg_wr(t, SV_DEVFN, 0x18, 4, 0xffffffff);
+	assert_int_equal(cfg_rd(t, SV_DEVFN, 0x18, 4), 0xfffff000);
+	cfg_wr(t, SV_DEVFN, 0x30, 4, 0xffffffff);
+	assert_int_equal(cfg_rd(t, SV_DEVFN, 0x30, 4), 0xffff0001);
+	/* vgamem_mb rounds up to a power of two. */
+	sv_free(t, s);
+	t = tm_new(PROFILE_PC, 1, "null");
+	s = sv_new(t, 5);
+	assert_int_equal(s->vram_size, 8u << 20);
+	cfg_wr(t, SV_DEVFN, 0x10, 4, 0xffffffff);
+	assert_int_equal(cfg_rd(t, SV_DEVFN, 0x10, 4), 0xff800008);
+	sv_free(t, s);
+}
+
+/* BAR0 is VRAM; BAR2 reaches the VGA ports, DISPI and QEMU's extension registers; the ROM BAR the BIOS. */
+static void test_stdvga_bars(void **state)
+{
+	struct tm_ctx *t = tm_new(PROFILE_PC, 1, "null");
+	struct stdvga *s = sv_new(t, 16);
+
+	(void)state;
+	cfg_wr(t, SV_DEVFN, 0x10, 4, 0xe0000000);
+	cfg_wr(t, SV_DEVFN, 0x18, 4, 0xe1000000);
+	cfg_wr(t, SV_DEVFN, 0x30, 4, 0xe1010001);
+	cfg_wr(t, SV_DEVFN, PCI_COMMAND, 2, 0x0003);
+	/* The linear framebuffer: what the guest writes is VRAM, and dirty. */
+	vga_clear_dirty(&s->vga);
+	mm_wr(t, 0xe0000000 + 0x5000, 4, 0x11223344);
+	assert_int_equal(s->vram[0x5000], 0x44);
+	assert_int_equal(mm_rd(t, 0xe0000000 + 0x5002, 2), 0x1122);
+	assert_true(vga_is_dirty(&s->vga, 0x5000, 4));
+	assert_false(vga_is_dirty(&s->vga, 0x6000, 0x1000));
+	mm_wr(t, 0xe0ffffff, 1, 0x99);
+	assert_int_equal(s->vram[(16 << 20) - 1], 0x99);
+	/* DISPI through BAR2: register n at 0x500 + 2n. */
+	assert_int_equal(mm_rd(t, 0xe1000500, 2), VBE_DISPI_ID5);
+	assert_int_equal(mm_rd(t, 0xe1000514, 2), 256); /* VIDEO_MEMORY_64K */
+	mm_wr(t, 0xe1000502, 2, 1024);
+	assert_int_equal(mm_rd(t, 0xe1000502, 2), 1024);
+	/* A byte access is a whole register: the write zero-extends, the read is the low byte. */
+	mm_wr(t, 0xe1000502, 1, 0x20);
+	assert_int_equal(mm_rd(t, 0xe1000502, 2), 0x20);
+	assert_int_equal(mm_rd(t, 0xe1000501, 1), 0xc5);
+	/* A dword is two registers. */
+	mm_wr(t, 0xe1000502, 4, 768u << 16 | 1024);
+	assert_int_equal(mm_rd(t, 0xe1000502, 4), 768u << 16 | 1024);
+	/* The access leaves the DISPI index pointing at its register, for port users too. */
+	assert_int_equal(in16p(t, VBE_DISPI_IOPORT_INDEX), 2);
+	/* VGA ports at 0x400 + (port - 0x3c0): a word writes index then data. */
+	mm_wr(t, 0xe1000404, 2, 0x0f02);
+	assert_int_equal(inp(t, VGA_SEQ_D, 1), 0x0f);
+	assert_int_equal(mm_rd(t, 0xe1000404, 2), 0x0f02);
+	/* QEMU's extension registers: 32-bit only; size 8, little-endian; big-endian can be chosen. */
+	assert_int_equal(mm_rd(t, 0xe1000600, 4), 8);
+	assert_int_equal(mm_rd(t, 0xe1000604, 4), 0x1e1e1e1e);
+	assert_int_equal(mm_rd(t, 0xe1000604, 2), 0);
+	mm_wr(t, 0xe1000604, 4, 0xbebebebe);
+	assert_int_equal(mm_rd(t, 0xe1000604, 4), 0xbebebebe);
+	mm_wr(t, 0xe1000604, 4, 0x12345678);
+	assert_int_equal(mm_rd(t, 0xe1000604, 4), 0xbebebebe);
+	mm_wr(t, 0xe1000604, 4, 0x1e1e1e1e);
+	/* Everything else in the BAR is nobody's (no EDID under libxl). */
+	assert_int_equal(mm_rd(t, 0xe1000000, 4), 0xffffffff);
+	assert_int_equal(mm_rd(t, 0xe1000800, 1), 0xff);
+	/* The ROM: the image, then zero padding, read-only. */
+	assert_int_equal(mm_rd(t, 0xe1010000, 2), 0xaa55);
+	assert_int_equal(mm_rd(t, 0xe1010000 + 39423, 1), 0x77);
+	assert_int_equal(mm_rd(t, 0xe1010000 + 0xfffc, 4), 0);
+	mm_wr(t, 0xe1010000, 2, 0);
+	assert_int_equal(mm_rd(t, 0xe1010000, 2), 0xaa55);
+	/* With memory decode off the BARs are gone; the legacy ports and window stay. */
+	cfg_wr(t, SV_DEVFN, PCI_COMMAND, 2, 0x0000);
+	assert_int_equal(mm_rd(t, 0xe0000000 + 0x5000, 4), 0xffffffff);
+	assert_int_equal(inp(t, VGA_SEQ_I, 1), 0x02);
+	sv_free(t, s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -955,6 +1093,8 @@ int main(void)
 		cmocka_unit_test(test_render_planar),
 		cmocka_unit_test(test_render_vbe),
 		cmocka_unit_test(test_render_hostile_registers),
+		cmocka_unit_test(test_stdvga_pci),
+		cmocka_unit_test(test_stdvga_bars),
 	};
 
 	tm_quiet();

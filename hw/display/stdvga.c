@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The standard VGA card (see stdvga.h). */
+#include "stdvga.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ BAR0: VRAM */
+
+static uint64_t vram_read(void *opaque, uint64_t offset, unsigned int size)
+{
+	struct stdvga *s = opaque;
+
+	/* The BAR is exactly VRAM's size: the bus never hands an offset beyond it. */
+	return le_read(s->vram + offset, size);
+}
+
+static void vram_write(void *opaque, uint64_t offset, unsigned int size, uint64_t val)
+{
+	struct stdvga *s = opaque;
+
+	le_write(s->vram + offset, size, val);
+	vga_mark_dirty(&s->vga, offset, size);
+}
+
+static const struct io_ops vram_ops = {
+	.read = vram_read, .write = vram_write, .impl_min = 1, .impl_max = 8,
+};
+
+/* ------------------------------------------------------------ BAR2: MMIO */
+
+/* A VGA port through the BAR: offset o is port 0x3c0 + o; a word is low byte first. */
+static uint64_t mmio_vga_read(struct stdvga *s, uint64_t o, unsigned int size)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < size; i++)
+		v |= (uint64_t)vga_port_read(&s->vga, (uint16_t)(0x3c0 + o + i)) << (8 * i);
+	return v;
+}
+
+static void mmio_vga_write(struct stdvga *s, uint64_t o, unsigned int size, uint64_t val)
+{
+	for (unsigned int i = 0; i < size; i++)
+		vga_port_write(&s->vga, (uint16_t)(0x3c0 + o + i), (uint8_t)(val >> (8 * i)));
+}
+
+/*
+ * DISPI register n at 2n, 16-bit (QEMU's impl size 2): a byte access is one
+ * register access (a write zero-extends, a read gives the low byte, even at
+ * an odd offset), a dword is registers n and n+1. Each access sets the DISPI
+ * index, as QEMU's handler does.
+ */
+static uint16_t dispi_reg_read(struct stdvga *s, uint64_t o)
+{
+	vbe_index_write(&s->vga, (uint16_t)(o >> 1));
+	return vbe_data_read(&s->vga);
+}
+
+static void dispi_reg_write(struct stdvga *s, uint64_t o, uint16_t val)
+{
+	vbe_index_write(&s->vga, (uint16_t)(o >> 1));
+	vbe_data_write(&s->vga, val);
+}
+
+static uint64_t mmio_read(void *opaque, uint64_t offset, unsigned int size)
+{
+	struct stdvga *s = opaque;
+	uint64_t o;
+
+	if (offset >= STDVGA_MMIO_VGA && offset + size <= STDVGA_MMIO_VGA + 0x20)
+		return mmio_vga_read(s, offset - STDVGA_MMIO_VGA, size);
+	if (offset >= STDVGA_MMIO_DISPI && offset < STDVGA_MMIO_DISPI + 2 * (VBE_DISPI_INDEX_NB + 1)) {
+		o = offset - STDVGA_MMIO_DISPI;
+		if (size == 1)
+			return dispi_reg_read(s, o) & 0xff;
+		if (size == 2)
+			return dispi_reg_read(s, o);
+		return dispi_reg_read(s, o) | (uint64_t)dispi_reg_read(s, o + 2) << 16;
+	}
+	if (offset >= STDVGA_MMIO_QEXT && offset < STDVGA_MMIO_QEXT + 8) {
+		if (size != 4)
+			return 0; /* an invalid access size for these registers */
+		if (offset == STDVGA_MMIO_QEXT)
+			return 8; /* the size of the extension block */
+		return s->vga.big_endian_fb ? STDVGA_QEXT_BE : STDVGA_QEXT_LE;
+	}
+	return size_mask(size); /* EDID is not offered (libxl turns it off); gaps are nobody's */
+}
+
+static void mmio_write(void *opaque, uint64_t offset, unsigned int size, uint64_t val)
+{
+	struct stdvga *s = opaque;
+	uint64_t o;
+
+	if (offset >= STDVGA_MMIO_VGA && offset + size <= STDVGA_MMIO_VGA + 0x20) {
+		mmio_vga_write(s, offset - STDVGA_MMIO_VGA, size, val);
+	} else if (offset >= STDVGA_MMIO_DISPI && offset < STDVGA_MMIO_DISPI + 2 * (VBE_DISPI_INDEX_NB + 1)) {
+		o = offset - STDVGA_MMIO_DISPI;
+		dispi_reg_write(s, o, (uint16_t)(size == 1 ? (val & 0xff) : val));
+		if (size == 4)
+			dispi_reg_write(s, o + 2, (uint16_t)(val >> 16));
+	} else if (offset == STDVGA_MMIO_QEXT + 4 && size == 4) {
+		if (val == STDVGA_QEXT_BE)
+			s->vga.big_endian_fb = true;
+		else if (val == STDVGA_QEXT_LE)
+			s->vga.big_endian_fb = false;
+		s->vga.full_update = true;
+	}
+}
+
+static const struct io_ops mmio_ops = {
+	.read = mmio_read, .write = mmio_write, .impl_min = 1, .impl_max = 4,
+};
+
+/* ------------------------------------------------------------ ROM BAR */
+
+static uint64_t rom_read(void *opaque, uint64_t offset, unsigned int size)
+{
+	struct stdvga *s = opaque;
+
+	return le_read(s->rom + offset, size);
+}
+
+static void rom_write(void *opaque, uint64_t offset, unsigned int size, uint64_t val)
+{
+	(void)opaque, (void)offset, (void)size, (void)val; /* read-only */
+}
+
+static const struct io_ops rom_ops = {
+	.read = rom_read, .write = rom_write, .impl_min = 1, .impl_max = 8,
+};
+
+/* ------------------------------------------------------------ life cycle */
+
+static uint32_t pow2_at_least(uint64_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+void stdvga_reset(struct stdvga *s)
+{
+	vga_reset(&s->vga);
+}
+
+int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
+		struct io_space *mmio, const struct stdvga_config *cfg, char *err, size_t errlen)
+{
+	struct pci_device *d = &s->pci;
+	uint32_t mb = cfg->vram_mb ? cfg->vram_mb : STDVGA_DEFAULT_VRAM_MB;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	vga_renderer_init(&s->render);
+	if (mb > 512) {
+		snprintf(err, errlen, "vgamem_mb=%u: at most 512 (videoram= in the xl config)", mb);
+		return -1;
+	}
+	/* At least 1 MiB, then a power of two, as QEMU's vga_common_init makes it. */
+	s->vram_size = pow2_at_least(mb) << 20;
+	s->vram = calloc(1, s->vram_size);
+	if (cfg->rom) {
+		if (cfg->rom_size == 0 || cfg->rom_size > (16u << 20)) {
+			snprintf(err, errlen, "the VGA BIOS image is %zu bytes", cfg->rom_size);
+			free(s->vram);
+			return -1;
+		}
+		s->rom_bar_size = pow2_at_least(cfg->rom_size);
+		if (s->rom_bar_size < 2048)
+			s->rom_bar_size = 2048;
+		s->rom = calloc(1, s->rom_bar_size);
+		if (s->rom)
+			memcpy(s->rom, cfg->rom, cfg->rom_size);
+	}
+	if (!s->vram || (cfg->rom && !s->rom) ||
+	    vga_init(&s->vga, &(struct vga_config){ .vram = s->vram, .vram_size = s->vram_size, .vbe = true })) {
+		snprintf(err, errlen, "out of memory for %u MiB of VRAM", s->vram_size >> 20);
+		free(s->vram);
+		free(s->rom);
+		return -1;
+	}
+	pci_device_init(d, "stdvga", STDVGA_VENDOR, STDVGA_DEVICE, STDVGA_REVISION, 0x030000);
+	d->opaque = s;
+	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, cfg->subsys_vendor);
+	pci_set_word(d->config + PCI_SUBSYSTEM_ID, cfg->subsys_id);
+	rc = pci_register_bar(d, 0, PCI_BAR_MEM32, true, s->vram_size, &vram_ops, s, "vga.vram");
+	if (!rc)
+		rc = pci_register_bar(d, 2, PCI_BAR_MEM32, false, STDVGA_MMIO_SIZE, &mmio_ops, s, "vga.mmio");
+	if (!rc && s->rom)
+		rc = pci_register_bar(d, PCI_ROM_SLOT, PCI_BAR_MEM32, false, s->rom_bar_size, &rom_ops, s,
+				      "vga.rom");
+	if (!rc)
+		rc = vga_claim(&s->vga, io, mmio);
+	if (!rc)
+		rc = pci_register_device(bus, d, cfg->devfn);
+	if (rc) {
+		snprintf(err, errlen, "stdvga: cannot claim its ports, window or PCI slot %02x.%x (%d)",
+			 PCI_SLOT(cfg->devfn), PCI_FUNC(cfg->devfn), rc);
+		stdvga_destroy(s);
+		return -1;
+	}
+	return 0;
+}
+
+void stdvga_destroy(struct stdvga *s)
+{
+	vga_renderer_destroy(&s->render);
+	vga_destroy(&s->vga);
+	free(s->vram);
+	free(s->rom);
+	s->vram = NULL;
+	s->rom = NULL;
+}
