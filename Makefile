@@ -15,12 +15,14 @@ ASAN_CFLAGS := $(BASE_CFLAGS) -O1 $(SAN)
 XEN_PKGS := xendevicemodel xenforeignmemory xenevtchn xenstore xentoolcore xencontrol libseccomp
 XEN_CFLAGS = $(shell pkg-config --cflags $(XEN_PKGS))
 XEN_LIBS = $(shell pkg-config --libs $(XEN_PKGS))
-LIBS := -ljansson
+# LibVNCServer serves the display (ui/vnc.c); libxkbcommon names the keysyms of QEMU's keymap files.
+UI_PKGS := libvncserver xkbcommon
+LIBS = -ljansson $(shell pkg-config --libs $(UI_PKGS) 2>/dev/null)
 
 # The pc machine's DSDT: ASL compiled by iasl (warnings are errors), its AML a C array.
 B := build
 DSDT_C := $(B)/gen/dsdt_aml.c
-CORE_SRCS := $(wildcard hw/*/*.c) $(wildcard backends/*.c) $(wildcard state/*.c) $(wildcard state/dev/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c $(DSDT_C)
+CORE_SRCS := $(wildcard hw/*/*.c) $(wildcard backends/*.c) $(wildcard ui/*.c) $(wildcard state/*.c) $(wildcard state/dev/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c $(DSDT_C)
 MAIN_SRC := vm/main.c
 # The Xen accelerator links only into the hvmdm binary (tests and tools need no Xen libraries).
 XEN_SRCS := xen/xen.c xen/sandbox.c xen/s_state.c
@@ -100,9 +102,12 @@ $(B)/asan/hvmdm: $(ASAN_OBJS) $(XEN_SRCS:%.c=$(B)/asan/%.o) $(B)/asan/vm/main.o 
 $(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(ASAN_OBJS) $(ASAN_SUPPORT_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD/SAN  $@"
-	@$(CC) $(ASAN_CFLAGS) $^ -lcmocka $(LIBS) -lpthread -o $@
+	@$(CC) $(ASAN_CFLAGS) $^ -lcmocka $(LIBS) $(TEST_LIBS) -lpthread -o $@
 
-$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*/*.h backends/*.h vm/*.h state/*.h state/dev/*.h kvm/*.h)
+# The VNC test talks to the server as a real client does.
+$(B)/asan/tests/test_vnc: TEST_LIBS = $(shell pkg-config --libs libvncclient)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*/*.h backends/*.h ui/*.h vm/*.h state/*.h state/dev/*.h kvm/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(LIBS) -lpthread -o $@

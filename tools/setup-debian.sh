@@ -11,10 +11,12 @@ set -euo pipefail
 # Debian's SeaBIOS; direct kernel boot uses QEMU's loader ROM (linuxboot_dma.bin,
 # in qemu-system-data, a small architecture-independent package); the test
 # guests are assembled with nasm; the pc machine's DSDT is compiled with iasl
-# (acpica-tools).
+# (acpica-tools). The display's VNC server is LibVNCServer (libvncserver-dev,
+# whose libvncclient the tests use as a client); keymap files name keysyms
+# that libxkbcommon resolves.
 packages=(
 	build-essential pkg-config
-	libxen-dev libjansson-dev libseccomp-dev
+	libxen-dev libjansson-dev libseccomp-dev libvncserver-dev libxkbcommon-dev
 	libcmocka-dev perl
 	clang libclang-rt-14-dev
 	seabios qemu-system-data nasm bc acpica-tools
