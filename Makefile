@@ -15,8 +15,9 @@ ASAN_CFLAGS := $(BASE_CFLAGS) -O1 $(SAN)
 XEN_PKGS := xendevicemodel xenforeignmemory xenevtchn xenstore xentoolcore xencontrol libseccomp
 XEN_CFLAGS = $(shell pkg-config --cflags $(XEN_PKGS))
 XEN_LIBS = $(shell pkg-config --libs $(XEN_PKGS))
-# LibVNCServer serves the display (ui/vnc.c); libxkbcommon names the keysyms of QEMU's keymap files.
-UI_PKGS := libvncserver xkbcommon
+# LibVNCServer serves the display (ui/vnc.c), libpng writes screendumps (ui/screendump.c);
+# libxkbcommon names the keysyms of QEMU's keymap files.
+UI_PKGS := libvncserver xkbcommon libpng
 LIBS = -ljansson $(shell pkg-config --libs $(UI_PKGS) 2>/dev/null)
 
 # The pc machine's DSDT: ASL compiled by iasl (warnings are errors), its AML a C array.

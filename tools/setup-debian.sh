@@ -16,7 +16,7 @@ set -euo pipefail
 # that libxkbcommon resolves.
 packages=(
 	build-essential pkg-config
-	libxen-dev libjansson-dev libseccomp-dev libvncserver-dev libxkbcommon-dev
+	libxen-dev libjansson-dev libseccomp-dev libvncserver-dev libxkbcommon-dev libpng-dev
 	libcmocka-dev perl
 	clang libclang-rt-14-dev
 	seabios qemu-system-data nasm bc acpica-tools
