@@ -52,7 +52,7 @@ static void refill(struct i8042 *s)
 			s->obdata = ps2_queue_pop(&s->ctrl_queue);
 			s->obsrc = I8042_SRC_CTRL;
 		} else if (!(s->ctr & I8042_CTR_KBD_DISABLE) && !ps2_queue_empty(&s->kbd.queue)) {
-			s->obdata = ps2_queue_pop(&s->kbd.queue);
+			s->obdata = ps2_kbd_pop(&s->kbd);
 			s->obsrc = I8042_SRC_KBD;
 		} else if (!ps2_queue_empty(&s->aux_inject)) {
 			s->obdata = ps2_queue_pop(&s->aux_inject);
@@ -185,6 +185,25 @@ static void write_data(struct i8042 *s, uint8_t val)
 	}
 }
 
+/*
+ * Host input. The device queues its bytes and the controller moves the next
+ * one into an empty output buffer and raises IRQ 1 or 12, as after any byte
+ * a device queues. Key events use the translation the guest's command byte
+ * selects, as ps2_kbd_write gets it (QEMU pckbd: ps2_keyboard_set_translation
+ * on every command byte write).
+ */
+void i8042_host_key(struct i8042 *s, uint16_t qnum, bool down)
+{
+	ps2_kbd_key(&s->kbd, qnum, down, s->ctr & I8042_CTR_XLATE);
+	refill(s);
+}
+
+void i8042_host_mouse(struct i8042 *s, int dx, int dy, int dz, uint8_t buttons)
+{
+	ps2_mouse_move(&s->mouse, dx, dy, dz, buttons);
+	refill(s);
+}
+
 static uint64_t data_read(void *opaque, uint64_t off, unsigned int size)
 {
 	struct i8042 *s = opaque;
@@ -307,6 +326,7 @@ int i8042_check_state(const struct i8042_state *st, char *err, size_t errlen)
 void i8042_load_state(struct i8042 *s, const struct i8042_state *st)
 {
 	bool a20 = i8042_a20_enabled(s);
+	uint8_t modifiers = s->kbd.modifiers;
 
 	s->status = st->status;
 	s->ctr = st->ctr;
@@ -318,6 +338,14 @@ void i8042_load_state(struct i8042 *s, const struct i8042_state *st)
 	s->aux_inject = st->aux_inject;
 	s->kbd = st->kbd;
 	s->mouse = st->mouse;
+	/*
+	 * No record carries these (state/dev/i8042.c), so a staged state holds
+	 * the live machine's: every queued byte now counts as a scan code, no
+	 * motion is pending, and the host's held keys stay held.
+	 */
+	s->kbd.nreply = 0;
+	s->kbd.modifiers = modifiers;
+	s->mouse.dx = s->mouse.dy = s->mouse.dz = 0;
 	if (a20 != i8042_a20_enabled(s) && s->a20_changed)
 		s->a20_changed(s->a20_opaque, i8042_a20_enabled(s));
 	update_irq(s);

@@ -79,6 +79,15 @@ int i8042_init(struct i8042 *s, struct io_space *io, struct accel *accel);
 void i8042_reset(struct i8042 *s);
 bool i8042_a20_enabled(const struct i8042 *s);
 
+/*
+ * Host input (a VNC client's keys and pointer), queued by the PS/2 devices
+ * and signalled on IRQ 1 / 12 as the controller does for any device byte.
+ * Call with the devices locked against the vCPUs' port accesses.
+ * qnum, dx/dy/dz and buttons as ps2_kbd_key() and ps2_mouse_move() take them.
+ */
+void i8042_host_key(struct i8042 *s, uint16_t qnum, bool down);
+void i8042_host_mouse(struct i8042 *s, int dx, int dy, int dz, uint8_t buttons);
+
 extern const struct dev_ops i8042_ops;
 
 #endif
