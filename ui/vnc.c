@@ -114,7 +114,8 @@ int vnc_parse(const char *arg, struct vnc_config *cfg, bool *enabled, char *err,
 
 /* ------------------------------------------------------------ LibVNCServer hooks */
 
-/* LibVNCServer's messages go to our log, as warnings at most (a client's doing). */
+/* LibVNCServer's messages go to our log, at debug level (a client's doing). */
+static void rfb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void rfb_log(const char *fmt, ...)
 {
 	char msg[256];
