@@ -19,9 +19,15 @@
 int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t errlen)
 {
 	/* On the heap: the state of every device is tens of KiB (IDE's sector buffers). */
-	struct machine_state *st = malloc(sizeof(*st));
+	struct machine_state *st;
+	const char *unsaveable = machine_unsaveable(m);
 	int rc;
 
+	if (unsaveable) {
+		snprintf(err, errlen, "device %s has no saved state yet: saving would lose it, so the machine cannot be saved with it", unsaveable);
+		return -1;
+	}
+	st = malloc(sizeof(*st));
 	if (!st) {
 		snprintf(err, errlen, "out of memory for the device state");
 		return -1;
@@ -371,9 +377,16 @@ int snapshot_decode(const struct machine *m, const uint8_t *buf, size_t len,
 int snapshot_load(struct machine *m, const uint8_t *buf, size_t len, struct load_report *rep,
 		  char *err, size_t errlen)
 {
-	struct machine_state *staged = malloc(sizeof(*staged));
+	struct machine_state *staged;
+	const char *unsaveable = machine_unsaveable(m);
 	int rc = -1;
 
+	if (unsaveable) {
+		memset(rep, 0, sizeof(*rep));
+		snprintf(err, errlen, "device %s has no saved state yet: nothing can be restored into a machine with it", unsaveable);
+		return -1;
+	}
+	staged = malloc(sizeof(*staged));
 	if (!staged) {
 		memset(rep, 0, sizeof(*rep));
 		snprintf(err, errlen, "out of memory for the staged device state");

@@ -606,6 +606,15 @@ static int run_xen(const struct options *o)
 	uint8_t *incoming = NULL;
 	size_t incoming_len = 0;
 
+	/* Under Xen VRAM must be guest memory, moved into the card's BAR: not built yet. */
+	if (o->machine.display != DISPLAY_NONE) {
+		fprintf(stderr, "hvmdm: -device VGA: the display is not built for Xen guests yet (its VRAM must be guest memory): set vga=\"none\" in the xl config\n");
+		return 1;
+	}
+	if (o->machine.vnc) {
+		fprintf(stderr, "hvmdm: -vnc: a Xen guest has no display on hvmdm yet: set vnc=0 (and vga=\"none\") in the xl config\n");
+		return 1;
+	}
 	if (xen_dm_open(&x, o->xen_domid, vcpus, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm: %s\n", err);
 		xen_dm_close(&x);

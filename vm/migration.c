@@ -70,6 +70,13 @@ int migration_save_fd(struct kvm_vm *vm, int fd, struct migration_stats *stats, 
 	double t0 = now_s();
 	int rc = -1;
 
+	if (machine_unsaveable(vm->m)) {
+		snprintf(err, errlen, "device %s has no saved state yet: saving would lose it, so the VM cannot be saved with it",
+			 machine_unsaveable(vm->m));
+		free(vs);
+		free(dev);
+		return -1;
+	}
 	if (!vs || !dev) {
 		snprintf(err, errlen, "out of memory");
 		free(vs);
@@ -184,6 +191,12 @@ int migration_incoming(struct kvm_vm *vm, const char *uri, struct migration_stat
 
 	if (!st) {
 		snprintf(err, errlen, "-incoming %s: out of memory", uri);
+		return -1;
+	}
+	if (machine_unsaveable(vm->m)) {
+		snprintf(err, errlen, "-incoming %s: device %s has no saved state yet: nothing can be restored into a machine with it",
+			 uri, machine_unsaveable(vm->m));
+		free(st);
 		return -1;
 	}
 	if (!strncmp(uri, "file:", 5)) {

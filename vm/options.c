@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include "hw/firmware/linux_boot.h"
+#include "ui/vnc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -595,15 +596,28 @@ static int opt_xen_domid(struct options *o, const struct cli_option *r, const ch
 	return 0;
 }
 
-/* -vnc none, -display none: libxl's argv when the guest has no display. */
+/* -display none: libxl always passes it (a window of its own is SDL's, not built). */
 static int opt_display(struct options *o, const struct cli_option *r, const char *arg, char *err,
 		       size_t errlen)
 {
 	(void)o;
 	if (strcmp(arg, "none"))
-		return fail(err, errlen, r->name,
-			    "hvmdm has no display yet: set vnc=0 and sdl=0 (and vga=\"none\") in the xl config",
+		return fail(err, errlen, r->name, "only none: an SDL window is not built (set sdl=0 in the xl config)",
 			    arg);
+	return 0;
+}
+
+/* -vnc HOST:N[,to=L][,password=on] | none, as libxl builds it (ui/vnc.c). */
+static int opt_vnc(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		   size_t errlen)
+{
+	char why[256];
+
+	(void)r;
+	if (vnc_parse(arg, &o->machine.vnc_cfg, &o->machine.vnc, why, sizeof(why))) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -642,13 +656,43 @@ static int opt_cdrom(struct options *o, const struct cli_option *r, const char *
 	return set_ide_drive(o, r->name, 2, true, arg, true, NULL, err, errlen);
 }
 
-/* libxl's display devices (vga="stdvga", "cirrus"; spice's qxl): none is built yet. */
+/* libxl's other display devices (vga="cirrus", libxl's default; spice's qxl): not built yet. */
 static int refuse_display(struct options *o, const struct cli_option *r, const char *arg,
 			  char *err, size_t errlen)
 {
 	(void)o;
 	return fail(err, errlen, r->name,
-		    "no emulated display is built yet: set vga=\"none\" in the xl config", arg);
+		    "this display card is not built yet: set vga=\"stdvga\" (or vga=\"none\") in the xl config", arg);
+}
+
+/* -device VGA[,vgamem_mb=N]: libxl's vga="stdvga" (videoram= gives vgamem_mb). */
+static int parse_vga_device(struct options *o, const struct cli_option *r, const char *arg,
+			    char *err, size_t errlen)
+{
+	const char *p = arg + strlen("VGA");
+
+	if (o->machine.display != DISPLAY_NONE)
+		return fail(err, errlen, r->name, "one display card only", arg);
+	while (*p == ',') {
+		char *end;
+		unsigned long mb;
+
+		p++;
+		if (!strncmp(p, "vgamem_mb=", 10)) {
+			errno = 0;
+			mb = strtoul(p + 10, &end, 10);
+			if (errno || end == p + 10 || (*end && *end != ',') || mb == 0 || mb > 512)
+				return fail(err, errlen, r->name, "vgamem_mb is 1 to 512 (videoram= in the xl config)", arg);
+			o->machine.vgamem_mb = (unsigned int)mb;
+			p = end;
+		} else {
+			return fail(err, errlen, r->name, "only vgamem_mb= is understood", arg);
+		}
+	}
+	if (*p)
+		return fail(err, errlen, r->name, "expected VGA[,vgamem_mb=N]", arg);
+	o->machine.display = DISPLAY_STDVGA;
+	return 0;
 }
 
 /*
@@ -666,7 +710,8 @@ static const struct cli_device devices[] = {
 	  "  -drive if=none,id=ID[,file=F] -device ide-cd,drive=ID,bus=ide.B,unit=U\n" },
 	{ "ide-hd", parse_ide_device, NULL },
 	{ "cirrus-vga", refuse_display, NULL },
-	{ "VGA", refuse_display, NULL },
+	{ "VGA", parse_vga_device,
+	  "  -device VGA[,vgamem_mb=N]  the standard VGA card (xl: vga=\"stdvga\"; KVM only so far)\n" },
 	{ "qxl-vga", refuse_display, NULL },
 };
 
@@ -745,7 +790,10 @@ static const struct cli_option options[] = {
 	{ "-name", true, set_string, FIELD(name), NULL },
 	{ "-chroot", true, set_string, FIELD(chroot_dir), NULL },
 	{ "-runas", true, set_string, FIELD(runas), NULL },
-	{ "-vnc", true, opt_display, 0, NULL },
+	{ "-vnc", true, opt_vnc, 0,
+	  "  -vnc HOST:N[,to=L][,password=on] | none   VNC server for the display (port 5900+N)\n" },
+	{ "-k", true, set_string, FIELD(machine.keymap),
+	  "  -k LAYOUT            keyboard layout of VNC clients (en-us; /usr/share/qemu/keymaps)\n" },
 	{ "-display", true, opt_display, 0, NULL },
 	{ "-net", true, opt_net, 0, NULL },
 	{ "-boot", true, opt_boot, 0, NULL },

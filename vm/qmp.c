@@ -808,12 +808,82 @@ static void cmd_query_pci(struct qmp_server *q, struct qmp_monitor *mon, json_t 
 	reply_ok(mon, id, m ? query_pci(m) : json_array());
 }
 
-/* No display in hvmdm: QEMU's answer for -vnc none. */
+/* The machine's console, if it has a display. */
+static struct console *qmp_console(struct qmp_server *q)
+{
+	struct machine *m = q->ops->machine(q->target);
+
+	return m && m->has_console ? &m->console : NULL;
+}
+
+/*
+ * As QEMU 7.2 answers (VncInfo): libxl writes console/vnc-listen and
+ * console/vnc-port from "host" and "service", both strings. Without a VNC
+ * server (-vnc none, no display): enabled false, nothing else.
+ */
 static void cmd_query_vnc(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
 {
-	(void)q;
+	struct console *c = qmp_console(q);
+	char host[64], service[16];
+	unsigned int port;
+
 	(void)args;
-	reply_ok(mon, id, json_pack("{s:b}", "enabled", 0));
+	if (!c || !c->vnc) {
+		reply_ok(mon, id, json_pack("{s:b}", "enabled", 0));
+		return;
+	}
+	vnc_address(c->vnc, host, sizeof(host), &port);
+	snprintf(service, sizeof(service), "%u", port);
+	reply_ok(mon, id, json_pack("{s:b, s:s, s:s, s:s, s:s}", "enabled", 1, "host", host, "service",
+				    service, "family", "ipv4", "auth",
+				    q->ops->machine(q->target)->cfg.vnc_cfg.password ? "vnc" : "none"));
+}
+
+/* libxl sends it after start-up when the xl config has vncpasswd= (-vnc ...,password=on). */
+static void cmd_change_vnc_password(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
+				    json_t *args)
+{
+	struct console *c = qmp_console(q);
+	const char *pw = json_string_value(json_object_get(args, "password"));
+
+	if (!pw) {
+		reply_error(mon, id, "GenericError", "Parameter 'password' is missing");
+		return;
+	}
+	if (!c || !c->vnc || vnc_set_password(c->vnc, pw)) {
+		reply_error(mon, id, "GenericError", "Could not set password");
+		return;
+	}
+	reply_ok(mon, id, NULL);
+}
+
+/* screendump {"filename", "format": "ppm"|"png"}: the display as it is now. */
+static void cmd_screendump(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
+{
+	struct console *c = qmp_console(q);
+	const char *file = json_string_value(json_object_get(args, "filename"));
+	const char *format = json_string_value(json_object_get(args, "format"));
+	char err[256];
+	int rc;
+
+	if (!file) {
+		reply_error(mon, id, "GenericError", "Parameter 'filename' is missing");
+		return;
+	}
+	if (!c) {
+		reply_error(mon, id, "GenericError", "There is no console to take a screendump from.");
+		return;
+	}
+	/* Rendering reads the card's registers and VRAM: hold the devices still. */
+	if (q->ops->lock_devices)
+		q->ops->lock_devices(q->target, true);
+	rc = console_screendump(c, file, format, err, sizeof(err));
+	if (q->ops->lock_devices)
+		q->ops->lock_devices(q->target, false);
+	if (rc)
+		reply_error(mon, id, "GenericError", "%s", err);
+	else
+		reply_ok(mon, id, NULL);
 }
 
 static void cmd_xen_set_global_dirty_log(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
@@ -916,6 +986,8 @@ static const struct qmp_command {
 	{ "xen-load-devices-state", cmd_xen_load_devices_state, false },
 	{ "query-pci", cmd_query_pci, false },
 	{ "query-vnc", cmd_query_vnc, false },
+	{ "change-vnc-password", cmd_change_vnc_password, false },
+	{ "screendump", cmd_screendump, false },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -140,6 +140,10 @@ int machine_add(struct machine *m, const struct dev_ops *ops, void *dev, size_t 
 
 void machine_destroy(struct machine *m)
 {
+	/* The console first: its timer and VNC thread look at the card and the i8042. */
+	if (m->has_console)
+		console_destroy(&m->console);
+	m->has_console = false;
 	/* Devices before the backends they write to, in reverse order of creation. */
 	for (unsigned int i = m->nr_devs; i-- > 0;)
 		if (m->devs[i].ops->destroy)
@@ -153,7 +157,7 @@ void machine_destroy(struct machine *m)
 	if (m->has_debugcon)
 		chardev_close(&m->debugcon_backend);
 	m->has_debugcon = false;
-	m->has_fw_cfg = m->has_rtc = m->has_ide = false;
+	m->has_fw_cfg = m->has_rtc = m->has_ide = m->has_display = false;
 	io_space_destroy(&m->io);
 	io_space_destroy(&m->mmio);
 	loop_destroy(&m->loop);
@@ -186,7 +190,16 @@ void machine_save_state(const struct machine *m, struct machine_state *st)
 	st->clock_ns = clock_now(&m->clock);
 	st->pci_config_address = m->pci.config_address;
 	for (unsigned int i = 0; i < m->nr_devs; i++)
-		m->devs[i].ops->save(m->devs[i].dev, (uint8_t *)st + m->devs[i].state_off);
+		if (m->devs[i].ops->save)
+			m->devs[i].ops->save(m->devs[i].dev, (uint8_t *)st + m->devs[i].state_off);
+}
+
+const char *machine_unsaveable(const struct machine *m)
+{
+	for (unsigned int i = 0; i < m->nr_devs; i++)
+		if (!m->devs[i].ops->save)
+			return m->devs[i].ops->name;
+	return NULL;
 }
 
 int machine_check_state(const struct machine *m, const struct machine_state *st,
@@ -221,12 +234,98 @@ void machine_load_state(struct machine *m, const struct machine_state *st)
 	clock_set(&m->clock, st->clock_ns);
 	m->pci.config_address = st->pci_config_address & PCI_CONFIG_ADDRESS_MASK;
 	for (unsigned int i = 0; i < m->nr_devs; i++)
-		m->devs[i].ops->load(m->devs[i].dev, (const uint8_t *)st + m->devs[i].state_off);
+		if (m->devs[i].ops->load)
+			m->devs[i].ops->load(m->devs[i].dev, (const uint8_t *)st + m->devs[i].state_off);
 }
 
 void machine_wake_reset(struct machine *m)
 {
 	reset_devices(m, true);
+}
+
+/* ---------------------------------------------------------------- the display */
+
+#define VGA_BIOS_DEFAULT "/usr/share/seabios/vgabios-stdvga.bin"
+#define VGA_BIOS_MAX (1u << 20)
+
+static unsigned int display_render(void *card, uint64_t now_ms)
+{
+	struct stdvga *s = card;
+
+	return vga_render(&s->vga, &s->render, now_ms);
+}
+
+static struct display_surface *display_surface(void *card)
+{
+	return &((struct stdvga *)card)->render.surface;
+}
+
+static void display_key(void *opaque, uint16_t qnum, bool down)
+{
+	i8042_host_key(opaque, qnum, down);
+}
+
+static void display_mouse(void *opaque, int dx, int dy, int dz, uint8_t buttons)
+{
+	i8042_host_mouse(opaque, dx, dy, dz, buttons);
+}
+
+static uint8_t display_leds(void *opaque)
+{
+	return ((struct i8042 *)opaque)->kbd.leds;
+}
+
+/*
+ * The card in the slot the stock device model gives it (xenfv: after the
+ * platform device, as qemu-xen's -device VGA lands; xenfv-trad and pc: slot
+ * 2), then the console that shows it and takes the keyboard and mouse.
+ */
+static int add_display(struct machine *m, char *err, size_t errlen)
+{
+	const struct machine_config *cfg = &m->cfg;
+	const char *bios = cfg->vga_bios ? cfg->vga_bios : VGA_BIOS_DEFAULT;
+	FILE *fp = fopen(bios, "rb");
+	uint8_t *rom = malloc(VGA_BIOS_MAX);
+	size_t len = 0;
+	int rc;
+
+	if (fp && rom)
+		len = fread(rom, 1, VGA_BIOS_MAX, fp);
+	if (fp)
+		fclose(fp);
+	if (!rom || len < 512 || len == VGA_BIOS_MAX || rom[0] != 0x55 || rom[1] != 0xaa) {
+		snprintf(err, errlen, "-device VGA: %s is no VGA BIOS (missing, no 55 AA signature, or over 1 MiB; Debian's seabios package has it)",
+			 bios);
+		free(rom);
+		return -1;
+	}
+	rc = stdvga_init(&m->display, &m->pci, &m->io, &m->mmio,
+			 &(struct stdvga_config){
+				 .vram_mb = cfg->vgamem_mb,
+				 .rom = rom,
+				 .rom_size = len,
+				 .subsys_vendor = QEMU_SUBSYS_VENDOR,
+				 .subsys_id = QEMU_SUBSYS_ID,
+				 .devfn = cfg->profile == PROFILE_XENFV ? PCI_DEVFN(3, 0) : PCI_DEVFN(2, 0),
+			 },
+			 err, errlen);
+	free(rom);
+	if (rc)
+		return -1;
+	m->has_display = true;
+	if (machine_add(m, &stdvga_ops, &m->display, 0, 0)) {
+		stdvga_destroy(&m->display);
+		m->has_display = false;
+		snprintf(err, errlen, "-device VGA: out of memory");
+		return -1;
+	}
+	if (console_init(&m->console,
+			 &(struct console_card){ display_render, display_surface, &m->display },
+			 &(struct console_input){ display_key, display_mouse, display_leds, &m->kbd },
+			 &m->clock, &m->loop, cfg->vnc ? &cfg->vnc_cfg : NULL, cfg->keymap, err, errlen))
+		return -1;
+	m->has_console = true;
+	return 0;
 }
 
 int machine_create(struct machine *m, const struct machine_config *cfg, struct accel *accel,
@@ -383,6 +482,12 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	if (rc) {
 		snprintf(err, errlen, "-machine %s: cannot assemble the chipset (error %d)",
 			 profile_name(cfg->profile), rc);
+		goto fail;
+	}
+	if (cfg->display != DISPLAY_NONE && add_display(m, err, errlen))
+		goto fail;
+	if (cfg->vnc && cfg->display == DISPLAY_NONE) {
+		snprintf(err, errlen, "-vnc: there is no display to show (add -device VGA; xl: vga=\"stdvga\", or vnc=0)");
 		goto fail;
 	}
 	/* Power-on is a reset, as in QEMU: devices start in their reset state. */

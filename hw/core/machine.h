@@ -7,7 +7,7 @@
  *   00:01.0  PIIX3            PIIX3             PIIX3
  *   00:01.1  PIIX3 IDE         PIIX3 IDE         PIIX3 IDE
  *   00:01.3  PIIX4 PM         PIIX4 PM          PIIX4 PM
- *   00:02.0  Xen platform     (VGA slot)        -
+ *   00:02.0  Xen platform     (VGA slot)        VGA (-device VGA)
  *   00:03.0  (VGA slot)       Xen platform      -
  * plus up to two 16550A UARTs (0x3f8/IRQ 4, 0x2f8/IRQ 3) and the i8042.
  */
@@ -35,6 +35,8 @@
 #include "profile.h"
 #include "hw/char/uart16550.h"
 #include "hw/chipset/xen_platform.h"
+#include "hw/display/stdvga.h"
+#include "ui/console.h"
 
 #define MACHINE_MAX_SERIAL 2
 #define MACHINE_MAX_VCPUS 128 /* HVM_MAX_VCPUS */
@@ -56,6 +58,13 @@ struct machine_config {
 	bool no_platform_pci;
 	/* IDE drives: index = channel * 2 + unit (hda, hdb, hdc, hdd). */
 	struct ide_drive_config ide[IDE_DRIVES];
+	/* The display card (libxl's vga=), its VRAM and VGA BIOS, and how people see it. */
+	enum machine_display { DISPLAY_NONE, DISPLAY_STDVGA } display;
+	unsigned int vgamem_mb;    /* 0: the card's default */
+	const char *vga_bios;      /* NULL: Debian's seabios vgabios-stdvga.bin */
+	bool vnc;                  /* -vnc HOST:N (vnc_cfg), not none */
+	struct vnc_config vnc_cfg;
+	const char *keymap;        /* -k; NULL: en-us */
 };
 
 struct machine {
@@ -84,6 +93,10 @@ struct machine {
 	struct debugcon debugcon;
 	struct chardev debugcon_backend;
 	bool has_debugcon;
+	struct stdvga display;
+	bool has_display;
+	struct console console; /* with the display: refresh, VNC, screendump */
+	bool has_console;
 	/* Its devices in reset, save and load order (machine_add). */
 	struct dm_device *devs;
 	unsigned int nr_devs, cap_devs;
@@ -130,6 +143,12 @@ void machine_reset(struct machine *m);
  * shadow RAM those registers keep mapped.
  */
 void machine_wake_reset(struct machine *m);
+/*
+ * The first device on the machine with no saved state yet (its dev_ops has
+ * no save), or NULL: a save or restore with it present is refused by name,
+ * rather than losing its state.
+ */
+const char *machine_unsaveable(const struct machine *m);
 
 /*
  * Put a created device on the machine's list: its operations, the device,

@@ -208,6 +208,20 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- machine hooks */
+
+DEV_OPS_RESET(stdvga_reset, struct stdvga)
+DEV_OPS_DESTROY(stdvga_destroy, struct stdvga)
+
+/*
+ * No save, check or load yet: its record (registers, DAC, VBE, where VRAM
+ * is) comes with VRAM under Xen and KVM, so a machine with the card refuses
+ * save and restore by name (machine_unsaveable) instead of losing its state.
+ */
+const struct dev_ops stdvga_ops = {
+	.name = "stdvga", .reset = ops_reset, .destroy = ops_destroy,
+};
+
 void stdvga_destroy(struct stdvga *s)
 {
 	vga_renderer_destroy(&s->render);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hw/core/devreg.h"
 #include "hw/core/pci.h"
 #include "vga.h"
 #include "vga_render.h"
@@ -54,5 +55,7 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 		struct io_space *mmio, const struct stdvga_config *cfg, char *err, size_t errlen);
 void stdvga_destroy(struct stdvga *s);
 void stdvga_reset(struct stdvga *s);
+
+extern const struct dev_ops stdvga_ops;
 
 #endif

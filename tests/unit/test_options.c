@@ -158,11 +158,33 @@ static void test_refuses(void **state)
 	expect_refused("-xen-domid 0", "-xen-domid", "0", NULL);
 	expect_refused("-xen-domid 3x", "-xen-domid", "3x", NULL);
 	/* What libxl asks for that hvmdm does not build names the xl setting to change. */
-	expect_refused("vga=\"none\"", "-device", "cirrus-vga,vgamem_mb=8", NULL);
-	expect_refused("vga=\"none\"", "-device", "VGA,vgamem_mb=16", NULL);
+	expect_refused("vga=\"stdvga\"", "-device", "cirrus-vga,vgamem_mb=8", NULL);
+	expect_refused("vga=\"stdvga\"", "-device", "qxl-vga,vram_size_mb=8,ram_size_mb=8", NULL);
+	expect_refused("videoram=", "-device", "VGA,vgamem_mb=0", NULL);
+	expect_refused("videoram=", "-device", "VGA,vgamem_mb=1024", NULL);
+	expect_refused("only vgamem_mb=", "-device", "VGA,edid=on", NULL);
+	expect_refused("one display card", "-device", "VGA", "-device", "VGA", NULL);
+	expect_refused("sdl=0", "-display", "sdl", NULL);
+	expect_refused("vnclisten=", "-vnc", "127.0.0.1", NULL);
+	{
+		/* libxl's vga="stdvga" with VNC on, as 4.17 passes them. */
+		struct options o;
+		char err[256];
+
+		assert_int_equal(parse(&o, err, "-device", "VGA,vgamem_mb=16", "-vnc", "127.0.0.1:0,to=99",
+				       "-display", "none", "-k", "de", NULL),
+				 0);
+		assert_int_equal(o.machine.display, DISPLAY_STDVGA);
+		assert_int_equal(o.machine.vgamem_mb, 16);
+		assert_true(o.machine.vnc);
+		assert_string_equal(o.machine.vnc_cfg.host, "127.0.0.1");
+		assert_int_equal(o.machine.vnc_cfg.to, 99);
+		assert_string_equal(o.machine.keymap, "de");
+		assert_int_equal(parse(&o, err, "-vnc", "none", NULL), 0);
+		assert_false(o.machine.vnc);
+	}
 	expect_refused("no -drive if=none", "-device", "ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0", NULL);
 	expect_refused("remove it from the xl config", "-device", "e1000,id=nic0,netdev=net0", NULL);
-	expect_refused("vnc=0", "-vnc", "127.0.0.1:0,to=99", NULL);
 	expect_refused("PV network", "-net", "nic", NULL);
 	expect_refused("only format=raw", "-drive", "file=/x.img,if=ide,index=0,media=disk,format=qcow2", NULL);
 	expect_refused("index must be 0-3", "-drive", "file=/x.img,if=ide,index=4,media=disk,format=raw", NULL);

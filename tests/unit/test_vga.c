@@ -9,9 +9,11 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <unistd.h>
 
 #include "hw/display/vga.h"
 #include "hw/display/stdvga.h"
+#include "ui/console.h"
 #include "hw/display/vga_render.h"
 
 struct vt {
@@ -1072,6 +1074,101 @@ static void test_stdvga_bars(void **state)
 	sv_free(t, s);
 }
 
+/* ------------------------------------------------------------ on a machine */
+
+/* -device VGA on pc: the card at 00:02.0 with Debian's VGA BIOS, a console, and no save yet. */
+static void test_machine_display(void **state)
+{
+	struct machine_config cfg = { .profile = PROFILE_PC, .vcpus = 1, .ram_mib = 128,
+				      .display = DISPLAY_STDVGA, .vgamem_mb = 8 };
+	struct tm_ctx *t = tm_new_cfg(&cfg);
+	char err[256], path[] = "/tmp/hvmdm-vga-XXXXXX", head[32];
+	struct load_report rep;
+	struct wbuf w;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	assert_true(t->m.has_display && t->m.has_console);
+	assert_int_equal(cfg_rd(t, PCI_DEVFN(2, 0), 0, 4), 0x11111234);
+	/* The VGA BIOS through the ROM BAR, as SeaBIOS finds it. */
+	cfg_wr(t, PCI_DEVFN(2, 0), 0x30, 4, 0xfe000001);
+	cfg_wr(t, PCI_DEVFN(2, 0), PCI_COMMAND, 2, 0x0002);
+	assert_int_equal(io_space_read(&t->m.mmio, 0xfe000000, 2), 0xaa55);
+	/* Text mode 3 as the BIOS sets it, a character, and a screendump of it. */
+	outp(t, VGA_MIS_W, 1, 0x67);
+	outp(t, VGA_SEQ_I, 2, 0x0302);
+	outp(t, VGA_SEQ_I, 2, 0x0204);
+	outp(t, VGA_CRT_IC, 2, 0x4f01);
+	outp(t, VGA_CRT_IC, 2, 0x1f07);
+	outp(t, VGA_CRT_IC, 2, 0x4f09);
+	outp(t, VGA_CRT_IC, 2, 0x8f12);
+	outp(t, VGA_CRT_IC, 2, 0x2813);
+	outp(t, VGA_CRT_IC, 2, 0xa317);
+	outp(t, VGA_GFX_I, 2, 0x1005);
+	outp(t, VGA_GFX_I, 2, 0x0e06);
+	(void)inp(t, VGA_IS1_RC, 1);
+	outp(t, VGA_ATT_W, 1, 0x20);
+	io_space_write(&t->m.mmio, 0xb8000, 2, 0x1f41);
+	assert_int_equal(t->m.display.vram[0], 0x41);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(console_screendump(&t->m.console, path, "ppm", err, sizeof(err)), 0);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fread(head, 1, 15, fp), 15);
+	fclose(fp);
+	assert_memory_equal(head, "P6\n720 400\n255\n", 15);
+	unlink(path);
+	/* No record carries the card yet: save and restore refuse by name, nothing is lost. */
+	assert_string_equal(machine_unsaveable(&t->m), "stdvga");
+	wbuf_init(&w, STREAM_MAX_SIZE);
+	assert_int_equal(snapshot_save(&t->m, &w, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "stdvga"));
+	assert_int_equal(w.len, 0);
+	assert_int_equal(snapshot_load(&t->m, (const uint8_t *)"x", 1, &rep, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "stdvga"));
+	wbuf_free(&w);
+	/* A reset keeps the card and clears its registers. */
+	machine_reset(&t->m);
+	assert_int_equal(inp(t, VGA_MIS_R, 1), 0);
+	tm_free(t);
+}
+
+/* -vnc without a display card, or a VGA BIOS that is not one: refused, naming what to change. */
+static void test_machine_display_refusals(void **state)
+{
+	struct machine_config cfg = { .profile = PROFILE_PC, .vcpus = 1, .ram_mib = 128, .vnc = true };
+	struct accel_double acc;
+	struct machine *m = calloc(1, sizeof(*m));
+	char err[256];
+
+	(void)state;
+	assert_non_null(m);
+	accel_double_init(&acc);
+	strcpy(cfg.vnc_cfg.host, "127.0.0.1");
+	assert_int_equal(machine_create(m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "vga="));
+	cfg.vnc = false;
+	cfg.display = DISPLAY_STDVGA;
+	{
+		char junk[] = "/tmp/hvmdm-notabios-XXXXXX";
+		int fd = mkstemp(junk);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "not a ROM at all", 16), 16);
+		close(fd);
+		cfg.vga_bios = junk;
+		assert_int_equal(machine_create(m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "no VGA BIOS"));
+		cfg.vga_bios = "/nonexistent/vgabios.bin";
+		assert_int_equal(machine_create(m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), -1);
+		unlink(junk);
+	}
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1095,6 +1192,8 @@ int main(void)
 		cmocka_unit_test(test_render_hostile_registers),
 		cmocka_unit_test(test_stdvga_pci),
 		cmocka_unit_test(test_stdvga_bars),
+		cmocka_unit_test(test_machine_display),
+		cmocka_unit_test(test_machine_display_refusals),
 	};
 
 	tm_quiet();
