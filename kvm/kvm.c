@@ -26,6 +26,7 @@
 #define PAM_END 0x100000u
 #define PAM_SEGMENTS 13
 #define PAM_SLOT0 4                 /* KVM slots 4..16; 0-3 are RAM and the BIOS */
+#define DEVMEM_SLOT0 17             /* device memory (VRAM): 17, 18 */
 #define TSS_ADDR 0xfffbd000ul        /* below the BIOS, as QEMU places them */
 #define IDENTITY_MAP_ADDR 0xfffbc000ul
 
@@ -296,6 +297,62 @@ static int guest_memory_rw(struct accel *a, uint64_t gpa, void *buf, size_t len,
 	return 0;
 }
 
+/*
+ * A device's own memory behind its BAR (VRAM) as a KVM slot with dirty
+ * logging: the guest reads and writes it without exits; the device learns
+ * what changed from device_memory_dirty. Called under the device lock (a
+ * BAR write); KVM updates slots safely while other vCPUs run.
+ */
+static int map_device_memory(struct accel *a, unsigned int id, uint64_t gpa, uint64_t size, void *host)
+{
+	struct kvm_vm *vm = to_vm(a);
+	char err[200];
+
+	if (id >= 2)
+		return -EINVAL;
+	if (vm->devmem[id].size &&
+	    set_slot(vm, DEVMEM_SLOT0 + id, vm->devmem[id].gpa, 0, vm->devmem[id].host, 0, err, sizeof(err))) {
+		log_error("kvm", "unmapping device memory %u: %s", id, err);
+		return -EIO;
+	}
+	vm->devmem[id].size = 0;
+	if (gpa == ACCEL_UNMAPPED)
+		return 0;
+	if (set_slot(vm, DEVMEM_SLOT0 + id, gpa, size, host, KVM_MEM_LOG_DIRTY_PAGES, err, sizeof(err))) {
+		/* The device's MMIO handler still serves the BAR: slower, not wrong. */
+		log_warn("kvm", "device memory %u at %#llx: %s; its accesses will exit", id,
+			 (unsigned long long)gpa, err);
+		return -EIO;
+	}
+	vm->devmem[id].gpa = gpa;
+	vm->devmem[id].size = size;
+	vm->devmem[id].host = host;
+	return 0;
+}
+
+static int device_memory_dirty(struct accel *a, unsigned int id, uint64_t *bitmap)
+{
+	struct kvm_vm *vm = to_vm(a);
+	uint64_t words, *log;
+	struct kvm_dirty_log d = { .slot = DEVMEM_SLOT0 + id };
+
+	if (id >= 2 || !vm->devmem[id].size)
+		return 0;
+	words = (vm->devmem[id].size / 4096 + 63) / 64;
+	log = calloc(words, sizeof(*log));
+	if (!log)
+		return -ENOMEM;
+	d.dirty_bitmap = log;
+	if (ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &d) < 0) {
+		free(log);
+		return -errno;
+	}
+	for (uint64_t i = 0; i < words; i++)
+		bitmap[i] |= log[i];
+	free(log);
+	return 0;
+}
+
 static const struct accel_ops kvm_ops = {
 	.name = "kvm",
 	.set_isa_irq_level = set_isa_irq_level,
@@ -307,6 +364,8 @@ static const struct accel_ops kvm_ops = {
 	.set_mem_type = set_mem_type,
 	.request = request,
 	.guest_memory_rw = guest_memory_rw,
+	.map_device_memory = map_device_memory,
+	.device_memory_dirty = device_memory_dirty,
 };
 
 /* ---- vCPU state ---- */

@@ -69,6 +69,11 @@ struct kvm_vm {
 	pthread_mutex_t lock; /* the device lock */
 	volatile int exiting; /* vCPU threads leave their loops */
 	char error[256];      /* a vCPU's fatal KVM error */
+	/* Devices' own memory mapped into the guest (a display's VRAM): KVM_DEVMEM_SLOT0 + id. */
+	struct {
+		uint64_t gpa, size; /* size 0: not mapped */
+		void *host;
+	} devmem[2];
 	uint8_t *ram;        /* all guest RAM, low part then high part */
 	uint64_t ram_size;
 	uint64_t ram_below_4g;

@@ -54,7 +54,19 @@ struct accel_ops {
 	/* Copy to/from guest physical memory; fails on any unbacked byte. */
 	int (*guest_memory_rw)(struct accel *a, uint64_t gpa, void *buf, size_t len,
 			       bool write);
+	/*
+	 * Optional (NULL: the device's MMIO handler serves every access): map
+	 * the device's own memory `host` (size bytes, page aligned) at gpa as
+	 * guest memory with dirty logging (a display's VRAM behind its BAR), or
+	 * unmap it (gpa = ACCEL_UNMAPPED). One mapping per id.
+	 */
+	int (*map_device_memory)(struct accel *a, unsigned int id, uint64_t gpa, uint64_t size,
+				 void *host);
+	/* OR into bitmap (a bit per 4 KiB page of the mapping) the pages written since the last call. */
+	int (*device_memory_dirty)(struct accel *a, unsigned int id, uint64_t *bitmap);
 };
+
+#define ACCEL_UNMAPPED UINT64_MAX
 
 struct accel {
 	const struct accel_ops *ops;

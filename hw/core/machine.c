@@ -252,6 +252,7 @@ static unsigned int display_render(void *card, uint64_t now_ms)
 {
 	struct stdvga *s = card;
 
+	stdvga_sync_dirty(s);
 	return vga_render(&s->vga, &s->render, now_ms);
 }
 

@@ -177,8 +177,11 @@ void pci_unregister_device(struct pci_device *dev)
 	for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
 		struct pci_bar *bar = &dev->bars[i];
 
-		if (bar->type != PCI_BAR_NONE && bar->addr != PCI_BAR_UNMAPPED)
+		if (bar->type != PCI_BAR_NONE && bar->addr != PCI_BAR_UNMAPPED) {
 			io_space_release(bar_space(dev, bar), bar->addr, bar->opaque);
+			if (dev->bar_moved)
+				dev->bar_moved(dev, i, PCI_BAR_UNMAPPED);
+		}
 		bar->addr = PCI_BAR_UNMAPPED;
 	}
 	if (bus->accel)
@@ -278,14 +281,16 @@ void pci_update_mappings(struct pci_device *dev)
 		if (bar->addr != PCI_BAR_UNMAPPED)
 			io_space_release(space, bar->addr, bar->opaque);
 		bar->addr = PCI_BAR_UNMAPPED;
-		if (want == PCI_BAR_UNMAPPED)
-			continue;
-		/* A guest may program a BAR over another device: refuse, stay unmapped. */
-		if (io_space_claim(space, want, bar->size, bar->ops, bar->opaque, bar->name) == 0)
-			bar->addr = want;
-		else
-			log_guest(dev->name, "BAR %u at %#llx conflicts; left unmapped", i,
-				  (unsigned long long)want);
+		if (want != PCI_BAR_UNMAPPED) {
+			/* A guest may program a BAR over another device: refuse, stay unmapped. */
+			if (io_space_claim(space, want, bar->size, bar->ops, bar->opaque, bar->name) == 0)
+				bar->addr = want;
+			else
+				log_guest(dev->name, "BAR %u at %#llx conflicts; left unmapped", i,
+					  (unsigned long long)want);
+		}
+		if (dev->bar_moved)
+			dev->bar_moved(dev, i, bar->addr);
 	}
 }
 

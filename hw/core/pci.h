@@ -99,6 +99,8 @@ struct pci_device {
 	bool irq_reported[4];
 	pci_config_write_fn config_write;
 	void *opaque;
+	/* Told when a BAR's mapping changes (addr PCI_BAR_UNMAPPED: gone); NULL: nobody asks. */
+	void (*bar_moved)(struct pci_device *dev, unsigned int index, uint64_t addr);
 };
 
 typedef void (*pci_port_hook_fn)(void *opaque, uint8_t val);

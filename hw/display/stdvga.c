@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* ------------------------------------------------------------ BAR0: VRAM */
 
@@ -133,7 +134,47 @@ static const struct io_ops rom_ops = {
 	.read = rom_read, .write = rom_write, .impl_min = 1, .impl_max = 8,
 };
 
+/* ------------------------------------------------------------ VRAM as guest memory */
+
+/* BAR0 moved: where the accelerator can, VRAM becomes guest memory there (no exits). */
+static void bar_moved(struct pci_device *d, unsigned int index, uint64_t addr)
+{
+	struct stdvga *s = d->opaque;
+	struct accel *a = d->bus ? d->bus->accel : NULL;
+
+	if (index != 0 || !a || !a->ops->map_device_memory)
+		return;
+	s->vram_mapped = a->ops->map_device_memory(a, 0, addr == PCI_BAR_UNMAPPED ? ACCEL_UNMAPPED : addr,
+						   s->vram_size, s->vram) == 0 &&
+			 addr != PCI_BAR_UNMAPPED;
+	/* What the guest wrote before the move is in VRAM already; redraw from it. */
+	s->vga.full_update = true;
+}
+
+void stdvga_sync_dirty(struct stdvga *s)
+{
+	struct accel *a = s->pci.bus ? s->pci.bus->accel : NULL;
+
+	if (s->vram_mapped && a->ops->device_memory_dirty)
+		a->ops->device_memory_dirty(a, 0, s->vga.dirty);
+}
+
 /* ------------------------------------------------------------ life cycle */
+
+/* Page-aligned and zero, as an accelerator maps it into the guest (KVM refuses anything else). */
+static uint8_t *alloc_vram(uint32_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void free_vram(struct stdvga *s)
+{
+	if (s->vram)
+		munmap(s->vram, s->vram_size);
+	s->vram = NULL;
+}
 
 static uint32_t pow2_at_least(uint64_t n)
 {
@@ -164,11 +205,11 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 	}
 	/* At least 1 MiB, then a power of two, as QEMU's vga_common_init makes it. */
 	s->vram_size = pow2_at_least(mb) << 20;
-	s->vram = calloc(1, s->vram_size);
+	s->vram = alloc_vram(s->vram_size);
 	if (cfg->rom) {
 		if (cfg->rom_size == 0 || cfg->rom_size > (16u << 20)) {
 			snprintf(err, errlen, "the VGA BIOS image is %zu bytes", cfg->rom_size);
-			free(s->vram);
+			free_vram(s);
 			return -1;
 		}
 		s->rom_bar_size = pow2_at_least(cfg->rom_size);
@@ -181,12 +222,13 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 	if (!s->vram || (cfg->rom && !s->rom) ||
 	    vga_init(&s->vga, &(struct vga_config){ .vram = s->vram, .vram_size = s->vram_size, .vbe = true })) {
 		snprintf(err, errlen, "out of memory for %u MiB of VRAM", s->vram_size >> 20);
-		free(s->vram);
+		free_vram(s);
 		free(s->rom);
 		return -1;
 	}
 	pci_device_init(d, "stdvga", STDVGA_VENDOR, STDVGA_DEVICE, STDVGA_REVISION, 0x030000);
 	d->opaque = s;
+	d->bar_moved = bar_moved;
 	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, cfg->subsys_vendor);
 	pci_set_word(d->config + PCI_SUBSYSTEM_ID, cfg->subsys_id);
 	rc = pci_register_bar(d, 0, PCI_BAR_MEM32, true, s->vram_size, &vram_ops, s, "vga.vram");
@@ -226,8 +268,7 @@ void stdvga_destroy(struct stdvga *s)
 {
 	vga_renderer_destroy(&s->render);
 	vga_destroy(&s->vga);
-	free(s->vram);
+	free_vram(s);
 	free(s->rom);
-	s->vram = NULL;
 	s->rom = NULL;
 }

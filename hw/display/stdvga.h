@@ -7,8 +7,10 @@
  * registers), the ROM BAR serving the VGA BIOS, and the VGA core's legacy
  * ports, window and DISPI ports (QEMU 7.2 hw/display/vga-pci.c).
  *
- * VRAM is the card's own memory here; BAR0 accesses reach it through the
- * MMIO handler (trapped), marking what they write dirty.
+ * VRAM is the card's own memory. Where the accelerator maps device memory
+ * (KVM: a slot with dirty logging) BAR0 is guest memory and what the guest
+ * wrote comes from the accelerator's log; elsewhere BAR0 accesses reach it
+ * through the MMIO handler, marking what they write dirty.
  */
 #ifndef HVMDM_STDVGA_H
 #define HVMDM_STDVGA_H
@@ -48,6 +50,7 @@ struct stdvga {
 	uint32_t vram_size;
 	uint8_t *rom;            /* padded to the ROM BAR's power-of-two size */
 	uint32_t rom_bar_size;
+	bool vram_mapped;        /* BAR0 is guest memory (the accelerator's dirty log tells what changed) */
 };
 
 /* err names what failed; nothing is left allocated on failure. */
@@ -55,6 +58,8 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 		struct io_space *mmio, const struct stdvga_config *cfg, char *err, size_t errlen);
 void stdvga_destroy(struct stdvga *s);
 void stdvga_reset(struct stdvga *s);
+/* Fold the accelerator's log of guest writes to VRAM into the dirty pages (before a render). */
+void stdvga_sync_dirty(struct stdvga *s);
 
 extern const struct dev_ops stdvga_ops;
 

@@ -104,6 +104,31 @@ static int guest_memory_rw(struct accel *a, uint64_t gpa, void *buf, size_t len,
 	return 0;
 }
 
+static int map_device_memory(struct accel *a, unsigned int id, uint64_t gpa, uint64_t size, void *host)
+{
+	struct accel_double *d = to_double(a);
+
+	if (!d->devmem_enable || id != 0)
+		return -ENOSYS;
+	d->devmem_calls++;
+	d->devmem_gpa = gpa;
+	d->devmem_size = gpa == ACCEL_UNMAPPED ? 0 : size;
+	d->devmem_host = host;
+	return 0;
+}
+
+static int device_memory_dirty(struct accel *a, unsigned int id, uint64_t *bitmap)
+{
+	struct accel_double *d = to_double(a);
+
+	if (id != 0 || !d->devmem_size)
+		return 0;
+	for (uint64_t i = 0; i < 64 && i < (d->devmem_size / 4096 + 63) / 64; i++)
+		bitmap[i] |= d->devmem_log[i];
+	memset(d->devmem_log, 0, sizeof(d->devmem_log));
+	return 0;
+}
+
 static const struct accel_ops double_ops = {
 	.name = "test-double",
 	.set_isa_irq_level = set_isa_irq_level,
@@ -115,6 +140,8 @@ static const struct accel_ops double_ops = {
 	.set_mem_type = set_mem_type,
 	.request = request,
 	.guest_memory_rw = guest_memory_rw,
+	.map_device_memory = map_device_memory,
+	.device_memory_dirty = device_memory_dirty,
 };
 
 void accel_double_init(struct accel_double *d)

@@ -26,6 +26,12 @@ struct accel_double {
 	struct { int kind; uint64_t first, last; } ranges[DOUBLE_MAX_RANGES];
 	unsigned int nr_ranges;
 	uint8_t guest_ram[1 << 20]; /* guest physical 0..1 MiB - 1 */
+	/* Device memory as KVM maps it (opt in with devmem_enable): the last mapping, the log to report. */
+	bool devmem_enable;
+	uint64_t devmem_gpa, devmem_size;
+	void *devmem_host;
+	unsigned int devmem_calls;
+	uint64_t devmem_log[64];
 };
 
 void accel_double_init(struct accel_double *d);

@@ -1136,6 +1136,60 @@ static void test_machine_display(void **state)
 	tm_free(t);
 }
 
+/*
+ * Where the accelerator maps device memory (KVM), BAR0 becomes guest memory
+ * wherever the guest puts it, goes when decode goes, and the accelerator's
+ * log of guest writes reaches the picture.
+ */
+static void test_machine_vram_mapping(void **state)
+{
+	struct machine_config cfg = { .profile = PROFILE_PC, .vcpus = 1, .ram_mib = 128,
+				      .display = DISPLAY_STDVGA, .vgamem_mb = 8 };
+	struct tm_ctx *t = calloc(1, sizeof(*t));
+	struct stdvga *s;
+	char err[256];
+
+	(void)state;
+	assert_non_null(t);
+	accel_double_init(&t->acc);
+	t->acc.devmem_enable = true;
+	if (machine_create(&t->m, &cfg, &t->acc.accel, tm_clock, t, err, sizeof(err)))
+		fail_msg("machine_create: %s", err);
+	s = &t->m.display;
+	cfg_wr(t, PCI_DEVFN(2, 0), 0x10, 4, 0xe0000000);
+	cfg_wr(t, PCI_DEVFN(2, 0), PCI_COMMAND, 2, 0x0002);
+	assert_true(s->vram_mapped);
+	assert_int_equal(t->acc.devmem_gpa, 0xe0000000);
+	assert_int_equal(t->acc.devmem_size, 8u << 20);
+	assert_ptr_equal(t->acc.devmem_host, s->vram);
+	/* A VBE mode; the guest writes line 100 through the mapping (no exit), the log says page 100. */
+	outp(t, VBE_DISPI_IOPORT_INDEX, 2, VBE_DISPI_INDEX_XRES);
+	outp(t, VBE_DISPI_IOPORT_DATA, 2, 1024);
+	outp(t, VBE_DISPI_IOPORT_INDEX, 2, VBE_DISPI_INDEX_YRES);
+	outp(t, VBE_DISPI_IOPORT_DATA, 2, 768);
+	outp(t, VBE_DISPI_IOPORT_INDEX, 2, VBE_DISPI_INDEX_BPP);
+	outp(t, VBE_DISPI_IOPORT_DATA, 2, 32);
+	outp(t, VBE_DISPI_IOPORT_INDEX, 2, VBE_DISPI_INDEX_ENABLE);
+	outp(t, VBE_DISPI_IOPORT_DATA, 2, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
+	(void)inp(t, VGA_IS1_RM, 1);
+	outp(t, VGA_ATT_W, 1, 0x20);
+	console_refresh(&t->m.console);
+	memcpy(s->vram + 100 * 4096 + 8, "\x30\x20\x10\x00", 4);
+	t->acc.devmem_log[100 / 64] |= 1ull << (100 % 64);
+	console_refresh(&t->m.console);
+	assert_int_equal(surface_row(&s->render.surface, 100)[2], 0x102030);
+	/* Decode off: the mapping goes (the MMIO handler serves BAR0 again when it returns). */
+	cfg_wr(t, PCI_DEVFN(2, 0), PCI_COMMAND, 2, 0x0000);
+	assert_false(s->vram_mapped);
+	assert_int_equal(t->acc.devmem_gpa, ACCEL_UNMAPPED);
+	/* A reset unmaps too, and maps nothing until the guest programs the BAR again. */
+	cfg_wr(t, PCI_DEVFN(2, 0), PCI_COMMAND, 2, 0x0002);
+	assert_true(s->vram_mapped);
+	machine_reset(&t->m);
+	assert_false(s->vram_mapped);
+	tm_free(t);
+}
+
 /* -vnc without a display card, or a VGA BIOS that is not one: refused, naming what to change. */
 static void test_machine_display_refusals(void **state)
 {
@@ -1193,6 +1247,7 @@ int main(void)
 		cmocka_unit_test(test_stdvga_pci),
 		cmocka_unit_test(test_stdvga_bars),
 		cmocka_unit_test(test_machine_display),
+		cmocka_unit_test(test_machine_vram_mapping),
 		cmocka_unit_test(test_machine_display_refusals),
 	};
 
