@@ -857,6 +857,73 @@ static void cmd_change_vnc_password(struct qmp_server *q, struct qmp_monitor *mo
 	reply_ok(mon, id, NULL);
 }
 
+/* The display as it is now into file (format NULL: PPM); 0, or -1 with err. */
+static int take_screendump(struct qmp_server *q, struct console *c, const char *file, const char *format,
+			   char *err, size_t errlen)
+{
+	int rc;
+
+	/* Rendering reads the card's registers and VRAM: hold the devices still. */
+	if (q->ops->lock_devices)
+		q->ops->lock_devices(q->target, true);
+	rc = console_screendump(c, file, format, err, errlen);
+	if (q->ops->lock_devices)
+		q->ops->lock_devices(q->target, false);
+	return rc;
+}
+
+/*
+ * human-monitor-command (xl qemu-monitor-command): the few monitor commands
+ * an administrator types at a device model -- screendump FILE [-f png],
+ * info status, info version, info vnc -- answered as QEMU's monitor words
+ * them; anything else says it is not there.
+ */
+static void cmd_human_monitor(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
+{
+	const char *line = json_string_value(json_object_get(args, "command-line"));
+	struct console *c = qmp_console(q);
+	char buf[512], out[512], err[256], *save = NULL, *word, *arg;
+
+	if (!line) {
+		reply_error(mon, id, "GenericError", "Parameter 'command-line' is missing");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s", line);
+	word = strtok_r(buf, " \t", &save);
+	arg = word ? strtok_r(NULL, " \t", &save) : NULL;
+	out[0] = '\0';
+	if (word && !strcmp(word, "screendump") && arg) {
+		const char *format = NULL, *more = strtok_r(NULL, " \t", &save);
+
+		if (more && !strcmp(more, "-f"))
+			format = strtok_r(NULL, " \t", &save);
+		if (!c)
+			snprintf(out, sizeof(out), "There is no console to take a screendump from.\r\n");
+		else if (take_screendump(q, c, arg, format, err, sizeof(err)))
+			snprintf(out, sizeof(out), "%s\r\n", err);
+	} else if (word && !strcmp(word, "info") && arg && !strcmp(arg, "status")) {
+		snprintf(out, sizeof(out), "VM status: %s\r\n", run_status(q));
+	} else if (word && !strcmp(word, "info") && arg && !strcmp(arg, "version")) {
+		snprintf(out, sizeof(out), "7.2.0 (hvmdm %s)\r\n", HVMDM_VERSION);
+	} else if (word && !strcmp(word, "info") && arg && !strcmp(arg, "vnc")) {
+		if (c && c->vnc) {
+			char host[64];
+			unsigned int port;
+
+			vnc_address(c->vnc, host, sizeof(host), &port);
+			snprintf(out, sizeof(out), "Server: %s:%u (ipv4)\r\n  Auth: %s\r\n  Clients: %u\r\n", host, port,
+				 q->ops->machine(q->target)->cfg.vnc_cfg.password ? "vnc" : "none",
+				 vnc_clients(c->vnc));
+		} else {
+			snprintf(out, sizeof(out), "Server: none\r\n");
+		}
+	} else {
+		snprintf(out, sizeof(out), "unknown command: '%s' (hvmdm's monitor has screendump, info status, info version, info vnc)\r\n",
+			 word ? word : "");
+	}
+	reply_ok(mon, id, json_string(out));
+}
+
 /* screendump {"filename", "format": "ppm"|"png"}: the display as it is now. */
 static void cmd_screendump(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
 {
@@ -874,12 +941,7 @@ static void cmd_screendump(struct qmp_server *q, struct qmp_monitor *mon, json_t
 		reply_error(mon, id, "GenericError", "There is no console to take a screendump from.");
 		return;
 	}
-	/* Rendering reads the card's registers and VRAM: hold the devices still. */
-	if (q->ops->lock_devices)
-		q->ops->lock_devices(q->target, true);
-	rc = console_screendump(c, file, format, err, sizeof(err));
-	if (q->ops->lock_devices)
-		q->ops->lock_devices(q->target, false);
+	rc = take_screendump(q, c, file, format, err, sizeof(err));
 	if (rc)
 		reply_error(mon, id, "GenericError", "%s", err);
 	else
@@ -988,6 +1050,7 @@ static const struct qmp_command {
 	{ "query-vnc", cmd_query_vnc, false },
 	{ "change-vnc-password", cmd_change_vnc_password, false },
 	{ "screendump", cmd_screendump, false },
+	{ "human-monitor-command", cmd_human_monitor, false },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

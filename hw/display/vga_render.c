@@ -440,12 +440,14 @@ static unsigned int draw_graphic(struct vga *v, struct vga_renderer *rd, bool fu
 	return drawn;
 }
 
-/* Screen off: black, at the size it had. */
+/* Screen off: black, at the size it had (before any mode: 640x480, QEMU's first console size). */
 static unsigned int draw_blank(struct vga_renderer *rd, bool full)
 {
 	struct display_surface *s = &rd->surface;
 
-	if (!s->pixels || (!full && rd->picture == VGA_PICTURE_BLANK))
+	if (!s->pixels && !resize(rd, 640, 480, &full))
+		return 0;
+	if (!full && rd->picture == VGA_PICTURE_BLANK)
 		return 0;
 	memset(s->pixels, 0, (size_t)s->width * s->height * sizeof(*s->pixels));
 	for (uint32_t y = 0; y < s->height; y++)

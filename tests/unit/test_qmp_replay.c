@@ -461,10 +461,124 @@ static void test_libxl_conversation(void **state)
 		free(steps[i].data);
 }
 
+/* Send one command line, return its reply (events skipped); the caller frees it. */
+static json_t *command(struct replay *r, char *buf, size_t cap, size_t *have, const char *line)
+{
+	assert_int_equal(write(r->client, line, strlen(line)), (ssize_t)strlen(line));
+	for (;;) {
+		char *text = read_line(r, buf, cap, have);
+		json_t *v;
+
+		assert_non_null(text);
+		v = json_loads(text, 0, NULL);
+		free(text);
+		assert_non_null(v);
+		if (!json_object_get(v, "event"))
+			return v;
+		json_decref(v);
+	}
+}
+
+/*
+ * The display's commands as libxl and an administrator use them: query-vnc
+ * (host and service as strings: libxl writes them to xenstore),
+ * change-vnc-password, screendump, and human-monitor-command's screendump
+ * and info lines.
+ */
+static void test_display_commands(void **state)
+{
+	struct machine_config cfg = { .profile = PROFILE_PC, .vcpus = 1, .ram_mib = 128,
+				      .display = DISPLAY_STDVGA, .vnc = true };
+	struct replay r = { .client = -1 };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[8192], err[256], path[100], dump[160], line[400];
+	size_t have = 0;
+	json_t *v;
+	const char *service;
+
+	(void)state;
+	snprintf(r.dir, sizeof(r.dir), "/tmp/hvmdm-qmp-display.XXXXXX");
+	assert_non_null(mkdtemp(r.dir));
+	strcpy(cfg.vnc_cfg.host, "127.0.0.1");
+	cfg.vnc_cfg.display = 45;
+	cfg.vnc_cfg.to = 99;
+	cfg.vnc_cfg.password = true;
+	r.dm.t = tm_new_cfg(&cfg);
+	qmp_init(&r.q, &fake_target, &r.dm);
+	snprintf(path, sizeof(path), "%s/qmp", r.dir);
+	if (qmp_add_monitor(&r.q, path, "m", err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(qmp_attach_loop(&r.q, &r.dm.t->m.loop), 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	r.client = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(r.client, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	free(read_line(&r, buf, sizeof(buf), &have)); /* the greeting */
+	json_decref(command(&r, buf, sizeof(buf), &have, "{\"execute\":\"qmp_capabilities\"}\n"));
+
+	v = command(&r, buf, sizeof(buf), &have, "{\"execute\":\"query-vnc\"}\n");
+	assert_true(json_is_true(json_object_get(json_object_get(v, "return"), "enabled")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "return"), "host")), "127.0.0.1");
+	service = json_string_value(json_object_get(json_object_get(v, "return"), "service"));
+	assert_non_null(service);
+	assert_true(atoi(service) >= 5945 && atoi(service) <= 5999);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "return"), "auth")), "vnc");
+	json_decref(v);
+
+	v = command(&r, buf, sizeof(buf), &have,
+		    "{\"execute\":\"change-vnc-password\",\"arguments\":{\"password\":\"s3cret\"}}\n");
+	assert_non_null(json_object_get(v, "return"));
+	json_decref(v);
+
+	snprintf(dump, sizeof(dump), "%s/screen.ppm", r.dir);
+	snprintf(line, sizeof(line), "{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"%s\"}}\n", dump);
+	v = command(&r, buf, sizeof(buf), &have, line);
+	assert_non_null(json_object_get(v, "return"));
+	json_decref(v);
+	assert_int_equal(access(dump, R_OK), 0);
+	unlink(dump);
+	snprintf(line, sizeof(line),
+		 "{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"%s\",\"format\":\"bmp\"}}\n", dump);
+	v = command(&r, buf, sizeof(buf), &have, line);
+	assert_non_null(json_object_get(v, "error"));
+	json_decref(v);
+
+	snprintf(line, sizeof(line),
+		 "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"screendump %s -f png\"}}\n",
+		 dump);
+	v = command(&r, buf, sizeof(buf), &have, line);
+	assert_string_equal(json_string_value(json_object_get(v, "return")), "");
+	json_decref(v);
+	{
+		FILE *fp = fopen(dump, "rb");
+		unsigned char sig[8];
+
+		assert_non_null(fp);
+		assert_int_equal(fread(sig, 1, 8, fp), 8);
+		fclose(fp);
+		assert_memory_equal(sig, "\x89PNG\r\n\x1a\n", 8);
+	}
+	unlink(dump);
+	v = command(&r, buf, sizeof(buf), &have,
+		    "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info vnc\"}}\n");
+	assert_non_null(strstr(json_string_value(json_object_get(v, "return")), "Server: 127.0.0.1:59"));
+	json_decref(v);
+	v = command(&r, buf, sizeof(buf), &have,
+		    "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"savevm x\"}}\n");
+	assert_non_null(strstr(json_string_value(json_object_get(v, "return")), "unknown command"));
+	json_decref(v);
+
+	close(r.client);
+	qmp_close(&r.q);
+	tm_free(r.dm.t);
+	unlink(path);
+	rmdir(r.dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_libxl_conversation),
+		cmocka_unit_test(test_display_commands),
 	};
 
 	log_set_level(LOG_ERROR);
