@@ -21,6 +21,17 @@
 /* How long the VNC thread waits for its sockets before looking at the pending picture. */
 #define VNC_POLL_US 10000
 
+/* Client input on its way from the VNC thread to the loop's. */
+#define VNC_EVENT_QUEUE 1024
+
+struct vnc_event {
+	uint8_t kind; /* 0 key, 1 pointer */
+	bool down;
+	uint32_t keysym;
+	int x, y;
+	unsigned int buttons;
+};
+
 struct vnc_server {
 	struct vnc_config cfg;
 	rfbScreenInfoPtr screen;

@@ -42,16 +42,6 @@ struct vnc_input_ops {
 	void (*pointer)(void *opaque, int x, int y, unsigned int buttons);
 };
 
-#define VNC_EVENT_QUEUE 1024
-
-struct vnc_event {
-	uint8_t kind; /* 0 key, 1 pointer */
-	bool down;
-	uint32_t keysym;
-	int x, y;
-	unsigned int buttons;
-};
-
 struct vnc_server;
 
 /* Listen and start the VNC thread. 0, or -1 with err (no port free, bad host). */

@@ -66,13 +66,14 @@ int migration_save_fd(struct kvm_vm *vm, int fd, struct migration_stats *stats, 
 {
 	struct vm_state *vs = calloc(1, sizeof(*vs));
 	struct machine_state *dev = malloc(sizeof(*dev)); /* tens of KiB: not on the stack */
+	const char *unsaveable = machine_unsaveable(vm->m);
 	struct out_sink out;
 	double t0 = now_s();
 	int rc = -1;
 
-	if (machine_unsaveable(vm->m)) {
+	if (unsaveable) {
 		snprintf(err, errlen, "device %s has no saved state yet: saving would lose it, so the VM cannot be saved with it",
-			 machine_unsaveable(vm->m));
+			 unsaveable);
 		free(vs);
 		free(dev);
 		return -1;
@@ -182,6 +183,7 @@ int migration_incoming(struct kvm_vm *vm, const char *uri, struct migration_stat
 {
 	struct load_report rep;
 	struct vm_staged *st = malloc(sizeof(*st)); /* the devices' staged state: tens of KiB */
+	const char *unsaveable = machine_unsaveable(vm->m);
 	uint8_t *buf = NULL;
 	void *map = NULL;
 	size_t len = 0;
@@ -193,9 +195,9 @@ int migration_incoming(struct kvm_vm *vm, const char *uri, struct migration_stat
 		snprintf(err, errlen, "-incoming %s: out of memory", uri);
 		return -1;
 	}
-	if (machine_unsaveable(vm->m)) {
+	if (unsaveable) {
 		snprintf(err, errlen, "-incoming %s: device %s has no saved state yet: nothing can be restored into a machine with it",
-			 uri, machine_unsaveable(vm->m));
+			 uri, unsaveable);
 		free(st);
 		return -1;
 	}
