@@ -64,6 +64,19 @@ struct accel_ops {
 				 void *host);
 	/* OR into bitmap (a bit per 4 KiB page of the mapping) the pages written since the last call. */
 	int (*device_memory_dirty)(struct accel *a, unsigned int id, uint64_t *bitmap);
+	/*
+	 * Optional (NULL: device memory is the device model's own, and saved
+	 * with the device): make `host` (size bytes, page aligned, reserved by
+	 * the device) guest memory that the hypervisor saves with the guest
+	 * (Xen: VRAM as guest frames). at = ACCEL_UNMAPPED makes new frames,
+	 * parked where the guest does not see them; otherwise the frames a
+	 * restored guest already has at guest-physical `at` are taken over.
+	 * The bytes at host are replaced by the guest's.
+	 */
+	int (*back_device_memory)(struct accel *a, unsigned int id, uint64_t at, uint64_t size,
+				  void *host);
+	/* Where device memory id's frames are in the guest now; ACCEL_UNMAPPED if it has none. */
+	uint64_t (*device_memory_gpa)(struct accel *a, unsigned int id);
 };
 
 #define ACCEL_UNMAPPED UINT64_MAX

@@ -22,6 +22,13 @@ uint64_t machine_ram_below_4g(const struct machine_config *cfg)
 	return ram < limit ? ram : limit;
 }
 
+uint64_t machine_device_memory_base(const struct machine_config *cfg)
+{
+	uint64_t ram = cfg->ram_mib << 20, lowmem_end = 0xf0000000ull;
+
+	return ram <= lowmem_end ? ram : (4ull << 30) + (ram - lowmem_end);
+}
+
 static int add_le(struct fw_cfg *f, uint16_t key, uint64_t v, unsigned int n)
 {
 	uint8_t b[8];
@@ -308,13 +315,14 @@ static int add_display(struct machine *m, char *err, size_t errlen)
 				 .subsys_vendor = QEMU_SUBSYS_VENDOR,
 				 .subsys_id = QEMU_SUBSYS_ID,
 				 .devfn = cfg->profile == PROFILE_XENFV ? PCI_DEVFN(3, 0) : PCI_DEVFN(2, 0),
+				 .vram_from_incoming = cfg->incoming,
 			 },
 			 err, errlen);
 	free(rom);
 	if (rc)
 		return -1;
 	m->has_display = true;
-	if (machine_add(m, &stdvga_ops, &m->display, 0, 0)) {
+	if (machine_add(m, &stdvga_ops, &m->display, offsetof(struct machine_state, vga), 0)) {
 		stdvga_destroy(&m->display);
 		m->has_display = false;
 		snprintf(err, errlen, "-device VGA: out of memory");

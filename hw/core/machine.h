@@ -65,6 +65,8 @@ struct machine_config {
 	bool vnc;                  /* -vnc HOST:N (vnc_cfg), not none */
 	struct vnc_config vnc_cfg;
 	const char *keymap;        /* -k; NULL: en-us */
+	/* The state comes from -incoming: a device whose memory is the guest's (Xen VRAM) waits for it. */
+	bool incoming;
 };
 
 struct machine {
@@ -121,7 +123,16 @@ struct machine_state {
 	struct mc146818_state rtc;      /* pc */
 	struct fw_cfg_state fw_cfg;     /* pc */
 	struct ide_state ide;
+	struct stdvga_state vga;        /* with the display */
 };
+
+/*
+ * Where device memory the guest does not see yet lives under Xen (VRAM
+ * before its BAR is set): right above guest RAM, where QEMU's xen_ram_alloc
+ * puts it (hw/i386/xen/xen-hvm.c: the RAM block ends at -m below the
+ * 0xf0000000 hole, or at 4 GiB plus what lies above it).
+ */
+uint64_t machine_device_memory_base(const struct machine_config *cfg);
 
 /* Guest RAM below 4 GiB for this configuration (the rest lives above 4 GiB). */
 uint64_t machine_ram_below_4g(const struct machine_config *cfg);

@@ -2,6 +2,8 @@
 /* The standard VGA card (see stdvga.h). */
 #include "stdvga.h"
 
+#include "hw/core/log.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,6 +243,18 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 		rc = vga_claim(&s->vga, io, mmio);
 	if (!rc)
 		rc = pci_register_device(bus, d, cfg->devfn);
+	/* Under Xen VRAM is guest memory from the start (unless a restore brings the guest's). */
+	if (!rc && bus->accel && bus->accel->ops->back_device_memory && !cfg->vram_from_incoming) {
+		rc = bus->accel->ops->back_device_memory(bus->accel, 0, ACCEL_UNMAPPED, s->vram_size, s->vram);
+		if (rc) {
+			snprintf(err, errlen, "stdvga: cannot make %u MiB of VRAM guest memory (%s): the domain's maxmem must leave room for videoram",
+				 s->vram_size >> 20, strerror(-rc));
+			stdvga_destroy(s);
+			return -1;
+		}
+		s->vram_backed = true;
+		vga_reset(&s->vga);
+	}
 	if (rc) {
 		snprintf(err, errlen, "stdvga: cannot claim its ports, window or PCI slot %02x.%x (%d)",
 			 PCI_SLOT(cfg->devfn), PCI_FUNC(cfg->devfn), rc);
@@ -250,18 +264,105 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- saved state */
+
+static struct accel *card_accel(const struct stdvga *s)
+{
+	return s->pci.bus ? s->pci.bus->accel : NULL;
+}
+
+void stdvga_save_state(const struct stdvga *s, struct stdvga_state *st)
+{
+	struct accel *a = card_accel(s);
+	uint64_t gpa = 0;
+
+	pci_save_state(&s->pci, &st->pci);
+	st->r = s->vga.r;
+	st->big_endian_fb = s->vga.big_endian_fb;
+	st->vram_size = s->vram_size;
+	if (s->vram_backed && a->ops->device_memory_gpa)
+		gpa = a->ops->device_memory_gpa(a, 0);
+	st->vram_gpa = gpa == ACCEL_UNMAPPED ? 0 : gpa;
+}
+
+int stdvga_check_state(const struct stdvga *s, const struct stdvga_state *st, char *err,
+		       size_t errlen)
+{
+	struct accel *a = card_accel(s);
+	bool guest_vram = a && a->ops->back_device_memory;
+
+	if (pci_check_state(&s->pci, &st->pci, err, errlen))
+		return -1;
+	if (st->vram_size != s->vram_size) {
+		snprintf(err, errlen, "vga: the saved card has %u KiB of VRAM, this one %u KiB: give it the same (videoram=%u in the xl config, vgamem_mb=%u on the command line)",
+			 st->vram_size >> 10, s->vram_size >> 10, st->vram_size >> 20, st->vram_size >> 20);
+		return -1;
+	}
+	if (vga_check_regs(&s->vga, &st->r, err, errlen))
+		return -1;
+	if (st->vram_gpa == STDVGA_VRAM_NOT_SAVED) {
+		if (s->vram_backed) {
+			snprintf(err, errlen, "vga: this guest's VRAM exists already; a state without VRAM restores into a new device model (-incoming)");
+			return -1;
+		}
+		return 0;
+	}
+	if (st->vram_gpa && !guest_vram) {
+		snprintf(err, errlen, "vga: the saved VRAM is guest memory at %#llx (a Xen guest's, saved by Xen): it restores under Xen only",
+			 (unsigned long long)st->vram_gpa);
+		return -1;
+	}
+	if (!guest_vram)
+		return 0;
+	if (!st->vram_gpa) {
+		snprintf(err, errlen, "vga: the state does not say where the guest's VRAM frames are (VRAM address 0), and under Xen they are guest memory");
+		return -1;
+	}
+	if ((st->vram_gpa & 0xfff) || st->vram_gpa >= (1ull << 52) - st->vram_size) {
+		snprintf(err, errlen, "vga: VRAM address %#llx is not a page-aligned guest address",
+			 (unsigned long long)st->vram_gpa);
+		return -1;
+	}
+	if (s->vram_backed && a->ops->device_memory_gpa(a, 0) != st->vram_gpa) {
+		snprintf(err, errlen, "vga: this guest's VRAM is at %#llx already, the state puts it at %#llx (restore into a new device model with -incoming)",
+			 (unsigned long long)a->ops->device_memory_gpa(a, 0),
+			 (unsigned long long)st->vram_gpa);
+		return -1;
+	}
+	return 0;
+}
+
+void stdvga_load_state(struct stdvga *s, const struct stdvga_state *st)
+{
+	struct accel *a = card_accel(s);
+
+	/* The restored guest's frames first (new ones if it kept none): the BAR that follows moves them. */
+	if (st->vram_gpa && a && a->ops->back_device_memory && !s->vram_backed) {
+		uint64_t at = st->vram_gpa == STDVGA_VRAM_NOT_SAVED ? ACCEL_UNMAPPED : st->vram_gpa;
+
+		if (a->ops->back_device_memory(a, 0, at, s->vram_size, s->vram))
+			log_error("stdvga", "cannot map the guest's VRAM at %#llx: the screen stays blank",
+				  (unsigned long long)at);
+		else
+			s->vram_backed = true;
+	}
+	if (st->vram_gpa == STDVGA_VRAM_NOT_SAVED && !s->vram_backed)
+		memset(s->vram, 0, s->vram_size);
+	pci_load_state(&s->pci, &st->pci);
+	vga_load_regs(&s->vga, &st->r, st->big_endian_fb);
+}
+
 /* ---------------------------------------------------------------- machine hooks */
 
 DEV_OPS_RESET(stdvga_reset, struct stdvga)
 DEV_OPS_DESTROY(stdvga_destroy, struct stdvga)
+DEV_OPS_SAVE(stdvga_save_state, struct stdvga, struct stdvga_state)
+DEV_OPS_CHECK(stdvga_check_state, struct stdvga, struct stdvga_state)
+DEV_OPS_LOAD(stdvga_load_state, struct stdvga, struct stdvga_state)
 
-/*
- * No save, check or load yet: its record (registers, DAC, VBE, where VRAM
- * is) comes with VRAM under Xen and KVM, so a machine with the card refuses
- * save and restore by name (machine_unsaveable) instead of losing its state.
- */
 const struct dev_ops stdvga_ops = {
-	.name = "stdvga", .reset = ops_reset, .destroy = ops_destroy,
+	.name = "stdvga", .record = "vga", .reset = ops_reset, .destroy = ops_destroy,
+	.save = ops_save, .check = ops_check, .load = ops_load,
 };
 
 void stdvga_destroy(struct stdvga *s)

@@ -40,7 +40,32 @@ struct stdvga_config {
 	size_t rom_size;
 	uint16_t subsys_vendor, subsys_id;
 	uint8_t devfn;
+	/*
+	 * Where the accelerator makes VRAM guest memory (Xen): leave it
+	 * unbacked until the incoming state says where the restored guest's
+	 * VRAM frames are.
+	 */
+	bool vram_from_incoming;
 };
+
+/*
+ * What a save record carries: the PCI function, every VGA and VBE register,
+ * the VRAM's size and where its frames are in the guest. VRAM itself is
+ * guest memory under Xen (Xen saves it) and the whole-VM stream's on KVM.
+ */
+struct stdvga_state {
+	struct pci_state pci;
+	struct vga_regs r;
+	bool big_endian_fb;
+	uint32_t vram_size;
+	/*
+	 * Guest-physical address of the VRAM frames; 0 when VRAM is the device
+	 * model's own memory; STDVGA_VRAM_NOT_SAVED when the producer kept no
+	 * VRAM the restore can find (the card then starts with blank VRAM).
+	 */
+	uint64_t vram_gpa;
+};
+#define STDVGA_VRAM_NOT_SAVED UINT64_MAX
 
 struct stdvga {
 	struct pci_device pci;
@@ -51,6 +76,7 @@ struct stdvga {
 	uint8_t *rom;            /* padded to the ROM BAR's power-of-two size */
 	uint32_t rom_bar_size;
 	bool vram_mapped;        /* BAR0 is guest memory (the accelerator's dirty log tells what changed) */
+	bool vram_backed;        /* VRAM is guest frames the hypervisor saves (Xen) */
 };
 
 /* err names what failed; nothing is left allocated on failure. */
@@ -58,6 +84,12 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 		struct io_space *mmio, const struct stdvga_config *cfg, char *err, size_t errlen);
 void stdvga_destroy(struct stdvga *s);
 void stdvga_reset(struct stdvga *s);
+void stdvga_save_state(const struct stdvga *s, struct stdvga_state *st);
+/* 0, or -1 naming the field a stream got wrong or this card cannot take. */
+int stdvga_check_state(const struct stdvga *s, const struct stdvga_state *st, char *err,
+		       size_t errlen);
+void stdvga_load_state(struct stdvga *s, const struct stdvga_state *st);
+
 /* Fold the accelerator's log of guest writes to VRAM into the dirty pages (before a render). */
 void stdvga_sync_dirty(struct stdvga *s);
 

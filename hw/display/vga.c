@@ -7,6 +7,7 @@
 #include "vga.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -687,6 +688,68 @@ int vga_claim(struct vga *v, struct io_space *io, struct io_space *mmio)
 	if (!rc && v->cfg.vbe)
 		rc = io_space_claim(io, VBE_DISPI_IOPORT_INDEX, 4, &dispi_ops, v, "vbe-dispi");
 	return rc;
+}
+
+/* ------------------------------------------------------------ saved state */
+
+static const char *const vbe_reg_names[VBE_DISPI_INDEX_NB] = {
+	"ID", "XRES", "YRES", "BPP", "ENABLE", "BANK", "VIRT_WIDTH", "VIRT_HEIGHT", "X_OFFSET", "Y_OFFSET",
+};
+
+int vga_check_regs(const struct vga *v, const struct vga_regs *r, char *err, size_t errlen)
+{
+	struct vga fixed = *v;
+
+	if (r->dac_sub_index > 2 || r->dac_state > 3) {
+		snprintf(err, errlen, "vga: DAC position %u/state %u (a DAC colour has 3 parts)",
+			 r->dac_sub_index, r->dac_state);
+		return -1;
+	}
+	if (r->ar_flip_flop != 0 && r->ar_flip_flop != 1) {
+		snprintf(err, errlen, "vga: attribute flip-flop %d (0 or 1)", r->ar_flip_flop);
+		return -1;
+	}
+	if (r->bank_offset < 0 || (uint32_t)r->bank_offset >= v->cfg.vram_size || (r->bank_offset & 0xffff)) {
+		snprintf(err, errlen, "vga: bank offset %#x is not a 64 KiB bank inside %u KiB of VRAM",
+			 (uint32_t)r->bank_offset, v->cfg.vram_size >> 10);
+		return -1;
+	}
+	if (r->vbe_regs[VBE_DISPI_INDEX_ID] < VBE_DISPI_ID0 || r->vbe_regs[VBE_DISPI_INDEX_ID] > VBE_DISPI_ID5) {
+		snprintf(err, errlen, "vga: VBE ID %#x (0xb0c0-0xb0c5)", r->vbe_regs[VBE_DISPI_INDEX_ID]);
+		return -1;
+	}
+	if (!(r->vbe_regs[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_ENABLED))
+		return 0;
+	/* An enabled mode is what the DISPI registers leave after their fix-up: it must not move. */
+	fixed.r = *r;
+	vbe_fixup(&fixed);
+	for (unsigned int i = 0; i < VBE_DISPI_INDEX_NB; i++) {
+		if (fixed.r.vbe_regs[i] != r->vbe_regs[i]) {
+			snprintf(err, errlen, "vga: VBE register %s is %u, which the %ux%u mode in %u KiB of VRAM does not allow (%u)",
+				 vbe_reg_names[i], r->vbe_regs[i], r->vbe_regs[VBE_DISPI_INDEX_XRES],
+				 r->vbe_regs[VBE_DISPI_INDEX_YRES], v->cfg.vram_size >> 10, fixed.r.vbe_regs[i]);
+			return -1;
+		}
+	}
+	if (fixed.r.vbe_line_offset != r->vbe_line_offset || fixed.r.vbe_start_addr != r->vbe_start_addr) {
+		snprintf(err, errlen, "vga: VBE line length %u and start %#x disagree with the mode (%u, %#x)",
+			 r->vbe_line_offset, r->vbe_start_addr, fixed.r.vbe_line_offset, fixed.r.vbe_start_addr);
+		return -1;
+	}
+	return 0;
+}
+
+void vga_load_regs(struct vga *v, const struct vga_regs *r, bool big_endian_fb)
+{
+	v->r = *r;
+	v->r.vbe_bank_mask = (v->cfg.vram_size >> 16) - 1;
+	v->big_endian_fb = big_endian_fb;
+	/* QEMU's post-load: the shadow sequencer starts clear and takes VBE's bits. */
+	memset(v->sr_vbe, 0, sizeof(v->sr_vbe));
+	vbe_update_vgaregs(v);
+	v->plane_updated = 0x0f;
+	v->full_update = true;
+	vga_mark_dirty(v, 0, v->cfg.vram_size);
 }
 
 /* ------------------------------------------------------------ life cycle */

@@ -208,6 +208,15 @@ static inline uint8_t vga_sr(const struct vga *v, unsigned int idx)
 	return vbe_enabled(v) ? v->sr_vbe[idx & 7] : v->r.sr[idx & 7];
 }
 
+/*
+ * A saved register set: 0, or -1 with the field in err when it is one no
+ * guest could have made (a DAC or flip-flop position out of range, a bank
+ * outside VRAM, a VBE mode the DISPI registers would not have let stand).
+ */
+int vga_check_regs(const struct vga *v, const struct vga_regs *r, char *err, size_t errlen);
+/* Take a checked register set: derived state (VBE's shadow sequencer) follows, the picture is redrawn. */
+void vga_load_regs(struct vga *v, const struct vga_regs *r, bool big_endian_fb);
+
 /* Mark [offset, offset + len) of VRAM changed (clipped to VRAM). */
 void vga_mark_dirty(struct vga *v, uint64_t offset, uint64_t len);
 /* Whether any page of [offset, offset + len) changed; clipped to VRAM. */

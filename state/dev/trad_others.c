@@ -3,13 +3,13 @@
  * Sections of a qemu-xen-traditional save file that no hvmdm device decodes:
  * state the traditional machine had but hvmdm's has not (ISA DMA, floppy,
  * the PCI bus's IRQ counts, its own fw_cfg), checked and accepted with a
- * note; and devices hvmdm does not emulate yet (VGA, Cirrus, the NICs, UHCI,
+ * note; and devices hvmdm does not emulate yet (Cirrus, the NICs, UHCI,
  * TPM, XenServer's slot map), sized so the stream can be walked past them and
  * listed, so a restore refuses them by name. When a device arrives, its row
  * moves into the device's own file as the trad codec of its record kind.
  *
  * Sizes and instances from olafhering/qemu-xen-traditional stable-4.17
- * (hw/dma.c, hw/fdc.c, hw/pci.c, hw/fw_cfg.c, hw/vga.c, hw/cirrus_vga.c,
+ * (hw/dma.c, hw/fdc.c, hw/pci.c, hw/fw_cfg.c, hw/cirrus_vga.c,
  * hw/rtl8139.c, hw/e1000.c, hw/usb-uhci.c, hw/tpm_tis.c) and XenServer's
  * pcislots, as reference/01 and 09 lay them out.
  */
@@ -187,29 +187,6 @@ static long rtl8139_size(const struct trad_peek *pk, uint32_t v)
 	return pci < 0 ? -1 : pci + body[v];
 }
 
-/* hw/vga.c vga_save: PCI part from v2, 1137 bytes, v3 be32 VRAM size, v4 be64 its address; VRAM inline unless placed. */
-static long vga_size(const struct trad_peek *pk, uint32_t v)
-{
-	long base = 0, fixed;
-	uint32_t vram;
-	bool with_vram;
-
-	if (v < 1 || v > 4)
-		return -1;
-	if (v >= 2 && (base = trad_pci_size(pk->p, pk->left)) < 0)
-		return -1;
-	fixed = base + 1137 + (v >= 3 ? 4 : 0) + (v >= 4 ? 8 : 0);
-	if (v < 3)
-		return fixed;
-	if ((size_t)fixed > pk->left)
-		return -1;
-	vram = be32_at(pk->p + base + 1137);
-	with_vram = v == 3 || be64_at(pk->p + base + 1141) == 0;
-	if (vram > (16u << 20))
-		return -1;
-	return fixed + (with_vram ? vram : 0);
-}
-
 /* hw/cirrus_vga.c cirrus_vga_save: 4 MiB of VRAM inline before v3, and in v3 unless mapped. */
 static long cirrus_size(const struct trad_peek *pk, uint32_t v)
 {
@@ -232,7 +209,6 @@ const struct trad_foreign trad_foreign_sections[] = {
 	{ "PCIBUS", pcibus_size, instance_zero, accept_pcibus },
 	{ "dma", dma_size, dma_instance, accept_dma },
 	{ "fdc", fdc_size, fdc_instance, accept_fdc },
-	{ "vga", vga_size, instance_zero, NULL },
 	{ "cirrus_vga", cirrus_size, instance_zero, NULL },
 	{ "rtl8139", rtl8139_size, rtl8139_instance, NULL },
 	{ "e1000", e1000_size, e1000_instance, NULL },

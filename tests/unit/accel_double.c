@@ -129,6 +129,38 @@ static int device_memory_dirty(struct accel *a, unsigned int id, uint64_t *bitma
 	return 0;
 }
 
+static int back_device_memory(struct accel *a, unsigned int id, uint64_t at, uint64_t size, void *host)
+{
+	struct accel_double *d = to_double(a);
+
+	(void)size, (void)host;
+	if (id != 0)
+		return -ENOSYS;
+	d->frames_backings++;
+	d->frames_backed_at = at;
+	d->frames_gpa = at == ACCEL_UNMAPPED ? d->frames_park : at;
+	return 0;
+}
+
+static uint64_t device_memory_gpa(struct accel *a, unsigned int id)
+{
+	struct accel_double *d = to_double(a);
+
+	return id == 0 ? d->frames_gpa : ACCEL_UNMAPPED;
+}
+
+/* Xen's relocation: the frames move into the BAR, and back to the park when it goes. */
+static int relocate_device_memory(struct accel *a, unsigned int id, uint64_t gpa, uint64_t size,
+				  void *host)
+{
+	struct accel_double *d = to_double(a);
+	int rc = map_device_memory(a, id, gpa, size, host);
+
+	if (!rc && d->frames_gpa != ACCEL_UNMAPPED)
+		d->frames_gpa = gpa == ACCEL_UNMAPPED ? d->frames_park : gpa;
+	return rc;
+}
+
 static const struct accel_ops double_ops = {
 	.name = "test-double",
 	.set_isa_irq_level = set_isa_irq_level,
@@ -143,6 +175,21 @@ static const struct accel_ops double_ops = {
 	.map_device_memory = map_device_memory,
 	.device_memory_dirty = device_memory_dirty,
 };
+
+static struct accel_ops frames_ops;
+
+void accel_double_guest_frames(struct accel_double *d, uint64_t park)
+{
+	frames_ops = double_ops;
+	frames_ops.name = "test-double-frames";
+	frames_ops.map_device_memory = relocate_device_memory;
+	frames_ops.back_device_memory = back_device_memory;
+	frames_ops.device_memory_gpa = device_memory_gpa;
+	d->accel.ops = &frames_ops;
+	d->devmem_enable = true;
+	d->frames_park = park;
+	d->frames_gpa = ACCEL_UNMAPPED;
+}
 
 void accel_double_init(struct accel_double *d)
 {

@@ -32,9 +32,16 @@ struct accel_double {
 	void *devmem_host;
 	unsigned int devmem_calls;
 	uint64_t devmem_log[64];
+	/* Device memory as Xen's guest frames (accel_double_guest_frames): where they are, each backing. */
+	uint64_t frames_park;      /* where new frames go */
+	uint64_t frames_gpa;       /* ACCEL_UNMAPPED until backed */
+	uint64_t frames_backed_at; /* the `at` of the last backing */
+	unsigned int frames_backings;
 };
 
 void accel_double_init(struct accel_double *d);
+/* Switch to Xen's model of device memory: guest frames parked at `park`, moved by map_device_memory. */
+void accel_double_guest_frames(struct accel_double *d, uint64_t park);
 /* Is [first, last] currently claimed as one range? */
 bool accel_double_has_range(const struct accel_double *d, int kind, uint64_t first, uint64_t last);
 

@@ -1077,14 +1077,115 @@ static void test_stdvga_bars(void **state)
 /* ------------------------------------------------------------ on a machine */
 
 /* -device VGA on pc: the card at 00:02.0 with Debian's VGA BIOS, a console, and no save yet. */
+/* Save t, load into a machine built from cfg (a double set up by `frames`), return it; the second save must equal the first. */
+static struct tm_ctx *vga_restore(struct tm_ctx *t, const struct machine_config *cfg, uint64_t frames_park,
+				  struct wbuf *first)
+{
+	struct tm_ctx *t2 = calloc(1, sizeof(*t2));
+	struct load_report rep;
+	struct wbuf w2;
+	char err[512];
+
+	assert_non_null(t2);
+	wbuf_init(first, STREAM_MAX_SIZE);
+	if (snapshot_save(&t->m, first, err, sizeof(err)))
+		fail_msg("save: %s", err);
+	accel_double_init(&t2->acc);
+	if (frames_park)
+		accel_double_guest_frames(&t2->acc, frames_park);
+	t2->now_ns = 1000;
+	if (machine_create(&t2->m, cfg, &t2->acc.accel, tm_clock, t2, err, sizeof(err)))
+		fail_msg("machine_create: %s", err);
+	if (snapshot_load(&t2->m, first->data, first->len, &rep, err, sizeof(err)))
+		fail_msg("load: %s", err);
+	wbuf_init(&w2, STREAM_MAX_SIZE);
+	if (snapshot_save(&t2->m, &w2, err, sizeof(err)))
+		fail_msg("second save: %s", err);
+	assert_int_equal(w2.len, first->len);
+	assert_memory_equal(w2.data, first->data, first->len);
+	wbuf_free(&w2);
+	return t2;
+}
+
+/* A VBE mode and a palette survive a restore; a state no guest could make is refused, and changes nothing. */
+static void vga_vbe_mode_and_identity(struct tm_ctx *t, const struct machine_config *cfg)
+{
+	struct machine_state *st = calloc(1, sizeof(*st)), *before = calloc(1, sizeof(*before));
+	const char *failed = NULL;
+	unsigned int slot;
+	struct tm_ctx *t2;
+	struct wbuf w;
+	char err[512];
+
+	assert_non_null(st);
+	assert_non_null(before);
+	outp(t, VGA_PEL_IW, 1, 7);
+	outp(t, VGA_PEL_D, 1, 0x3f);
+	outp(t, VGA_PEL_D, 1, 0x20);
+	outp(t, VGA_PEL_D, 1, 0x01);
+	outp(t, VBE_DISPI_IOPORT_INDEX, 2, VBE_DISPI_INDEX_XRES);
+	outp(t, VBE_DISPI_IOPORT_DATA, 2, 800);
+	outp(t, VBE_DISPI_IOPORT_INDEX, 2, VBE_DISPI_INDEX_YRES);
+	outp(t, VBE_DISPI_IOPORT_DATA, 2, 600);
+	outp(t, VBE_DISPI_IOPORT_INDEX, 2, VBE_DISPI_INDEX_BPP);
+	outp(t, VBE_DISPI_IOPORT_DATA, 2, 32);
+	outp(t, VBE_DISPI_IOPORT_INDEX, 2, VBE_DISPI_INDEX_ENABLE);
+	outp(t, VBE_DISPI_IOPORT_DATA, 2, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
+	outp(t, VBE_DISPI_IOPORT_INDEX, 2, VBE_DISPI_INDEX_BANK);
+	outp(t, VBE_DISPI_IOPORT_DATA, 2, 3);
+	t2 = vga_restore(t, cfg, 0, &w);
+	wbuf_free(&w);
+	outp(t2, VBE_DISPI_IOPORT_INDEX, 2, VBE_DISPI_INDEX_XRES);
+	assert_int_equal(inp(t2, VBE_DISPI_IOPORT_DATA, 2), 800);
+	outp(t2, VBE_DISPI_IOPORT_INDEX, 2, VBE_DISPI_INDEX_ENABLE);
+	assert_int_equal(inp(t2, VBE_DISPI_IOPORT_DATA, 2), VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
+	outp(t2, VGA_PEL_IR, 1, 7);
+	assert_int_equal(inp(t2, VGA_PEL_D, 1), 0x3f);
+	assert_int_equal(inp(t2, VGA_PEL_D, 1), 0x20);
+	assert_int_equal(inp(t2, VGA_PEL_D, 1), 0x01);
+	/* Chain 4 from VBE's shadow sequencer: the bank 3 window byte is VRAM 0x30000. */
+	t2->m.display.vram[0x30005] = 0x5a;
+	assert_int_equal(io_space_read(&t2->m.mmio, 0xa0005, 1), 0x5a);
+	/* Impossible states: each named, none applied. */
+	machine_save_state(&t2->m, before);
+	*st = *before;
+	st->vga.r.dac_sub_index = 3;
+	assert_int_equal(machine_check_state(&t2->m, st, &failed, &slot, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "DAC"));
+	assert_string_equal(failed, "vga");
+	*st = *before;
+	st->vga.r.vbe_regs[VBE_DISPI_INDEX_XRES] = 801;
+	assert_int_equal(machine_check_state(&t2->m, st, &failed, &slot, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "XRES"));
+	*st = *before;
+	st->vga.r.vbe_line_offset = 0x100000;
+	assert_int_equal(machine_check_state(&t2->m, st, &failed, &slot, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "line length"));
+	*st = *before;
+	st->vga.r.bank_offset = (int32_t)(t2->m.display.vram_size);
+	assert_int_equal(machine_check_state(&t2->m, st, &failed, &slot, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "bank"));
+	*st = *before;
+	st->vga.vram_size = 4u << 20;
+	assert_int_equal(machine_check_state(&t2->m, st, &failed, &slot, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "videoram=4"));
+	*st = *before;
+	st->vga.vram_gpa = 0xf0000000;
+	assert_int_equal(machine_check_state(&t2->m, st, &failed, &slot, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "under Xen"));
+	machine_save_state(&t2->m, st);
+	assert_memory_equal(st, before, sizeof(*st));
+	tm_free(t2);
+	free(st);
+	free(before);
+}
+
 static void test_machine_display(void **state)
 {
 	struct machine_config cfg = { .profile = PROFILE_PC, .vcpus = 1, .ram_mib = 128,
 				      .display = DISPLAY_STDVGA, .vgamem_mb = 8 };
 	struct tm_ctx *t = tm_new_cfg(&cfg);
 	char err[256], path[] = "/tmp/hvmdm-vga-XXXXXX", head[32];
-	struct load_report rep;
-	struct wbuf w;
 	FILE *fp;
 	int fd;
 
@@ -1121,15 +1222,9 @@ static void test_machine_display(void **state)
 	fclose(fp);
 	assert_memory_equal(head, "P6\n720 400\n255\n", 15);
 	unlink(path);
-	/* No record carries the card yet: save and restore refuse by name, nothing is lost. */
-	assert_string_equal(machine_unsaveable(&t->m), "stdvga");
-	wbuf_init(&w, STREAM_MAX_SIZE);
-	assert_int_equal(snapshot_save(&t->m, &w, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "stdvga"));
-	assert_int_equal(w.len, 0);
-	assert_int_equal(snapshot_load(&t->m, (const uint8_t *)"x", 1, &rep, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "stdvga"));
-	wbuf_free(&w);
+	/* Save, restore into a new machine, save again: the same bytes, the same screen. */
+	assert_null(machine_unsaveable(&t->m));
+	vga_vbe_mode_and_identity(t, &cfg);
 	/* A reset keeps the card and clears its registers. */
 	machine_reset(&t->m);
 	assert_int_equal(inp(t, VGA_MIS_R, 1), 0);
@@ -1223,6 +1318,69 @@ static void test_machine_display_refusals(void **state)
 	free(m);
 }
 
+/*
+ * VRAM as Xen keeps it: guest frames made at start where the guest does not
+ * see them, moved into BAR0 when the guest places it and back when it goes;
+ * the record says where they are, and a restore (-incoming) takes over the
+ * frames there instead of making new ones.
+ */
+static void test_vram_guest_frames(void **state)
+{
+	struct machine_config cfg = { .profile = PROFILE_PC, .vcpus = 1, .ram_mib = 128,
+				      .display = DISPLAY_STDVGA, .vgamem_mb = 8 };
+	struct tm_ctx *t = calloc(1, sizeof(*t)), *t2;
+	struct machine_state *st = calloc(1, sizeof(*st));
+	const char *failed;
+	unsigned int slot;
+	char err[512];
+	struct wbuf w;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(st);
+	accel_double_init(&t->acc);
+	accel_double_guest_frames(&t->acc, machine_device_memory_base(&cfg));
+	t->now_ns = 1000;
+	if (machine_create(&t->m, &cfg, &t->acc.accel, tm_clock, t, err, sizeof(err)))
+		fail_msg("machine_create: %s", err);
+	assert_int_equal(t->acc.frames_backings, 1);
+	assert_true(t->acc.frames_backed_at == ACCEL_UNMAPPED);
+	assert_int_equal(t->acc.frames_gpa, 128u << 20);
+	cfg_wr(t, PCI_DEVFN(2, 0), 0x10, 4, 0xe0000000);
+	cfg_wr(t, PCI_DEVFN(2, 0), PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	assert_int_equal(t->acc.frames_gpa, 0xe0000000);
+	machine_save_state(&t->m, st);
+	assert_int_equal(st->vga.vram_gpa, 0xe0000000);
+	/* Under Xen a state must say where the frames are. */
+	st->vga.vram_gpa = 0;
+	assert_int_equal(machine_check_state(&t->m, st, &failed, &slot, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "VRAM address 0"));
+	/* A restore takes over the frames where the record says, before the BAR is applied. */
+	cfg.incoming = true;
+	{
+		struct tm_ctx *probe = calloc(1, sizeof(*probe));
+
+		assert_non_null(probe);
+		accel_double_init(&probe->acc);
+		accel_double_guest_frames(&probe->acc, 128u << 20);
+		if (machine_create(&probe->m, &cfg, &probe->acc.accel, tm_clock, probe, err, sizeof(err)))
+			fail_msg("machine_create: %s", err);
+		assert_int_equal(probe->acc.frames_backings, 0);
+		tm_free(probe);
+	}
+	t2 = vga_restore(t, &cfg, 128u << 20, &w);
+	wbuf_free(&w);
+	assert_int_equal(t2->acc.frames_backings, 1);
+	assert_int_equal(t2->acc.frames_backed_at, 0xe0000000);
+	assert_int_equal(t2->acc.frames_gpa, 0xe0000000);
+	/* Memory decode off: the frames go back to where the guest does not see them. */
+	cfg_wr(t2, PCI_DEVFN(2, 0), PCI_COMMAND, 2, 0);
+	assert_int_equal(t2->acc.frames_gpa, 128u << 20);
+	tm_free(t2);
+	tm_free(t);
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1247,6 +1405,7 @@ int main(void)
 		cmocka_unit_test(test_stdvga_pci),
 		cmocka_unit_test(test_stdvga_bars),
 		cmocka_unit_test(test_machine_display),
+		cmocka_unit_test(test_vram_guest_frames),
 		cmocka_unit_test(test_machine_vram_mapping),
 		cmocka_unit_test(test_machine_display_refusals),
 	};
