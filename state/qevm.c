@@ -434,6 +434,8 @@ struct stream_shape {
 	bool platform;
 	bool fw_cfg;
 	uint8_t ide_kinds[IDE_DRIVES];
+	bool vga, vga_frames;
+	uint32_t vram_size;
 };
 
 static void note_shape(const struct stream_record *rec, void *opaque)
@@ -446,6 +448,8 @@ static void note_shape(const struct stream_record *rec, void *opaque)
 		s->fw_cfg = true;
 	if (!strcmp(rec->idstr, "ide") && ide_record_drive_kinds(rec, s->ide_kinds))
 		memset(s->ide_kinds, 0, sizeof(s->ide_kinds));
+	if (!strcmp(rec->idstr, "vga") && vga_record_vram(rec, &s->vram_size, &s->vga_frames) == 0)
+		s->vga = true;
 	if (strcmp(rec->idstr, "serial"))
 		return;
 	if (rec->instance != 0x3f8 && rec->instance != 0x2f8)
@@ -473,13 +477,21 @@ int stream_machine_config(const uint8_t *buf, size_t len, struct machine_config 
 	cfg->nr_serial = 0;
 	for (unsigned int i = 0; i < shape.serial; i++)
 		cfg->serial[cfg->nr_serial++] = "null";
-	/* Upstream state without the Xen platform device: libxl's pc,accel=xen machine. */
-	cfg->no_platform_pci = cfg->profile == PROFILE_XENFV && !shape.platform && len >= 4 &&
-			       !memcmp(buf, QEVM_MAGIC, 4);
+	/*
+	 * xenfv state without the Xen platform device: libxl's pc,accel=xen
+	 * machine (upstream), or hvmdm's own record of one (a converted stream).
+	 */
+	cfg->no_platform_pci = cfg->profile == PROFILE_XENFV && !shape.platform;
 	/* A xenfv guest started with -kernel or -option-rom saved its fw_cfg too. */
 	cfg->fw_cfg = shape.fw_cfg;
 	for (unsigned int i = 0; i < IDE_DRIVES; i++)
 		cfg->ide[i] = (struct ide_drive_config){ .kind = (enum ide_kind)shape.ide_kinds[i],
 							 .placeholder = true };
+	/* The display card, with the VRAM the record had; its frames, if Xen's, come from the state. */
+	if (shape.vga) {
+		cfg->display = DISPLAY_STDVGA;
+		cfg->vgamem_mb = shape.vram_size >> 20;
+		cfg->incoming = shape.vga_frames;
+	}
 	return 0;
 }

@@ -169,6 +169,13 @@ uint32_t record_fingerprint(const struct record_kind *k, uint32_t *len);
  */
 int ide_record_drive_kinds(const struct stream_record *rec, uint8_t kinds[IDE_DRIVES]);
 
+/*
+ * What a `vga` record says of the card's VRAM: its size (0 where the layout
+ * does not say: the card's default) and whether its frames are guest memory
+ * the record places (Xen's). -1 if it is no vga layout hvmdm reads.
+ */
+int vga_record_vram(const struct stream_record *rec, uint32_t *vram_size, bool *guest_frames);
+
 /* Errata: producers whose advertised version lies about the content. */
 struct erratum {
 	const char *id;

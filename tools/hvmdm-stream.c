@@ -84,7 +84,11 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-/* A machine shaped like the stream: its profile, UARTs, platform device and drives. */
+/*
+ * A machine shaped like the stream: its profile, UARTs, platform device,
+ * drives and display card (whose VRAM, in a Xen guest's state, is frames
+ * the state places: modelled, not mapped).
+ */
 static int scratch_machine(const uint8_t *buf, size_t len, struct accel_none *accel,
 			   struct machine *m, char *err, size_t errlen)
 {
@@ -93,6 +97,8 @@ static int scratch_machine(const uint8_t *buf, size_t len, struct accel_none *ac
 	if (stream_machine_config(buf, len, &cfg, err, errlen))
 		return -1;
 	accel_none_init(accel);
+	if (cfg.incoming)
+		accel_none_guest_frames(accel, machine_device_memory_base(&cfg));
 	return machine_create(m, &cfg, &accel->accel, NULL, NULL, err, errlen);
 }
 

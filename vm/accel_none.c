@@ -93,6 +93,57 @@ static const struct accel_ops none_ops = {
 	.guest_memory_rw = guest_memory_rw,
 };
 
+static int back_device_memory(struct accel *a, unsigned int id, uint64_t at, uint64_t size, void *host)
+{
+	struct accel_none *n = (struct accel_none *)a;
+
+	(void)size, (void)host;
+	if (id != 0)
+		return -ENOSYS;
+	n->frames_gpa = at == ACCEL_UNMAPPED ? n->frames_park : at;
+	return 0;
+}
+
+static int map_device_memory(struct accel *a, unsigned int id, uint64_t gpa, uint64_t size, void *host)
+{
+	struct accel_none *n = (struct accel_none *)a;
+
+	(void)size, (void)host;
+	if (id != 0)
+		return -ENOSYS;
+	if (n->frames_gpa != ACCEL_UNMAPPED)
+		n->frames_gpa = gpa == ACCEL_UNMAPPED ? n->frames_park : gpa;
+	return 0;
+}
+
+static uint64_t device_memory_gpa(struct accel *a, unsigned int id)
+{
+	return id == 0 ? ((struct accel_none *)a)->frames_gpa : ACCEL_UNMAPPED;
+}
+
+static const struct accel_ops none_frames_ops = {
+	.name = "none",
+	.set_isa_irq_level = set_isa_irq_level,
+	.set_pci_intx_level = set_pci_intx_level,
+	.set_pci_link_route = set_pci_link_route,
+	.inject_msi = inject_msi,
+	.map_io_range = map_io_range,
+	.map_pci_function = map_pci_function,
+	.set_mem_type = set_mem_type,
+	.request = request,
+	.guest_memory_rw = guest_memory_rw,
+	.map_device_memory = map_device_memory,
+	.back_device_memory = back_device_memory,
+	.device_memory_gpa = device_memory_gpa,
+};
+
+void accel_none_guest_frames(struct accel_none *a, uint64_t park)
+{
+	a->accel.ops = &none_frames_ops;
+	a->frames_park = park;
+	a->frames_gpa = ACCEL_UNMAPPED;
+}
+
 void accel_none_init(struct accel_none *a)
 {
 	memset(a, 0, sizeof(*a));

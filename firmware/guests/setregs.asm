@@ -9,6 +9,9 @@
 ;   PM1a_EN = 0x0100, PM1a_CNT = 0x0001 (SCI_EN), APM status (0xb3) = 0x42
 ;   GPE0_EN bytes (0xafe2, 0xafe3) = 0x02 0x80
 ;   COM1 LCR = 0x03, SCR = 0x5a
+;   with a standard VGA (QEMU's -device VGA): DAC colour 7 = 0x3f 0x20 0x01,
+;   VBE mode 800x600x32 with the linear framebuffer, bank 3 (nothing answers
+;   these ports on a machine without the card)
 ; and prints "setregs: done" on COM1.
 
 %include "rom.inc"
@@ -53,12 +56,47 @@ init:
 	mov dx, COM1 + 7
 	mov al, 0x5a
 	out dx, al
+	mov dx, 0x3c8           ; DAC write index 7, then its red, green, blue
+	mov al, 7
+	out dx, al
+	inc dx
+	mov al, 0x3f
+	out dx, al
+	mov al, 0x20
+	out dx, al
+	mov al, 0x01
+	out dx, al
+	mov bx, 1               ; DISPI XRES
+	mov cx, 800
+	call dispi
+	mov bx, 2               ; YRES
+	mov cx, 600
+	call dispi
+	mov bx, 3               ; BPP
+	mov cx, 32
+	call dispi
+	mov bx, 4               ; ENABLE: enabled, linear framebuffer
+	mov cx, 0x41
+	call dispi
+	mov bx, 5               ; BANK
+	mov cx, 3
+	call dispi
 	mov si, msg
 	call puts16
 .stop:
 	cli
 	hlt
 	jmp .stop
+
+; Bochs DISPI register bx = cx (index port 0x1ce, data port 0x1cf).
+dispi:
+	mov dx, 0x1ce
+	mov ax, bx
+	out dx, ax
+	inc dx
+	mov ax, cx
+	out dx, ax
+	ret
 
 COM1_ROUTINES_16
 

@@ -348,6 +348,43 @@ static int trad_vga_write(struct trad_writer *t, const struct machine *m,
 	return 0;
 }
 
+int vga_record_vram(const struct stream_record *rec, uint32_t *vram_size, bool *guest_frames)
+{
+	const uint8_t *p = rec->payload;
+	size_t n = rec->payload_len;
+	long pci = 0;
+
+	*vram_size = 0;
+	*guest_frames = false;
+	if (rec->flags & RECORD_UPSTREAM) {
+		*guest_frames = rec->version == 2; /* qemu-xen's VRAM is the guest's */
+		return rec->version == 2 ? 0 : -1;
+	}
+	switch (rec->version) {
+	case 5: /* hvmdm: le32 vram_size, le64 vram_gpa at the end */
+		if (n < 12)
+			return -1;
+		*vram_size = (uint32_t)p[n - 12] | (uint32_t)p[n - 11] << 8 | (uint32_t)p[n - 10] << 16 |
+			     (uint32_t)p[n - 9] << 24;
+		*guest_frames = be64_at(p + n - 8) != 0; /* any byte order: zero is zero */
+		return 0;
+	case 1:
+	case 2:
+		return 0;
+	case 3:
+	case 4:
+		pci = trad_pci_size(p, n);
+		if (pci < 0 || (size_t)pci + VGA_TRAD_BODY + 4 > n)
+			return -1;
+		*vram_size = be32_at(p + pci + VGA_TRAD_BODY);
+		*guest_frames = rec->version == 4 && (size_t)pci + VGA_TRAD_BODY + 12 <= n &&
+				be64_at(p + pci + VGA_TRAD_BODY + 4) != 0;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 /* ---------------------------------------------------------------- upstream QEMU */
 
 VM_SUB(vga_endian, "vga.endian", 1, VM_F(1, 1));

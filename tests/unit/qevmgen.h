@@ -25,6 +25,10 @@ struct qevm_opts {
 	bool with_ide;
 	bool with_cirrus;
 	bool trailing_junk;
+	/* hw/vga.c vga_save of the machine's standard VGA at this version (0: none), frames at vga_gmfn. */
+	unsigned int vga_version;
+	uint64_t vga_gmfn;
+	uint8_t vga_is_vbe_minus_1; /* 1 writes is_vbe = 0 (a VGA without VBE, which the loader refuses) */
 };
 
 struct qevm_builder {
@@ -106,6 +110,52 @@ static inline void build_qevm(const struct machine *m, const struct qevm_opts *o
 		put_zeros(&p, 16);
 		put_be64(&p, 0xf0000000); /* vram_gmfn */
 		SEC("cirrus_vga", 0, 3);
+	}
+	if (o->vga_version && m->has_display) {
+		/* reference/09 §9.9, written field by field from the card's registers. */
+		const struct stdvga *v = &m->display;
+		const struct vga_regs *r = &v->vga.r;
+
+		if (o->vga_version >= 2)
+			trad_pci(&p, &v->pci, 2);
+		put_be32(&p, r->latch);
+		put_u8(&p, r->sr_index);
+		put_bytes(&p, r->sr, 8);
+		put_u8(&p, r->gr_index);
+		put_bytes(&p, r->gr, 16);
+		put_u8(&p, r->ar_index);
+		put_bytes(&p, r->ar, 21);
+		put_be32(&p, (uint32_t)r->ar_flip_flop);
+		put_u8(&p, r->cr_index);
+		put_bytes(&p, r->cr, 256);
+		put_u8(&p, r->msr);
+		put_u8(&p, r->fcr);
+		put_u8(&p, r->st00);
+		put_u8(&p, r->st01);
+		put_u8(&p, r->dac_state);
+		put_u8(&p, r->dac_sub_index);
+		put_u8(&p, r->dac_read_index);
+		put_u8(&p, r->dac_write_index);
+		put_bytes(&p, r->dac_cache, 3);
+		put_bytes(&p, r->palette, 768);
+		put_be32(&p, (uint32_t)r->bank_offset);
+		put_u8(&p, (uint8_t)(1 - o->vga_is_vbe_minus_1));
+		put_be16(&p, r->vbe_index);
+		for (unsigned int i = 0; i < 10; i++)
+			put_be16(&p, r->vbe_regs[i]);
+		put_be16(&p, (uint16_t)(v->vram_size >> 16)); /* VIDEO_MEMORY_64K */
+		put_be16(&p, 0xf000);                         /* LFB_ADDRESS_H */
+		put_be16(&p, 0);                              /* LFB_ADDRESS_L */
+		put_be32(&p, r->vbe_start_addr);
+		put_be32(&p, r->vbe_line_offset);
+		put_be32(&p, r->vbe_bank_mask);
+		if (o->vga_version >= 3)
+			put_be32(&p, v->vram_size);
+		if (o->vga_version >= 4)
+			put_be64(&p, o->vga_gmfn);
+		if (o->vga_version == 3 || (o->vga_version == 4 && !o->vga_gmfn))
+			put_bytes(&p, v->vram, v->vram_size);
+		SEC("vga", 0, o->vga_version);
 	}
 	/* hw/mc146818rtc.c rtc_save: the 128 CMOS bytes (NVRAM from the machine), the index. */
 	if (m->has_rtc) {
