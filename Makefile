@@ -26,7 +26,7 @@ DSDT_C := $(B)/gen/dsdt_aml.c
 CORE_SRCS := $(wildcard hw/*/*.c) $(wildcard backends/*.c) $(wildcard ui/*.c) $(wildcard state/*.c) $(wildcard state/dev/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c $(DSDT_C)
 MAIN_SRC := vm/main.c
 # The Xen accelerator links only into the hvmdm binary (tests and tools need no Xen libraries).
-XEN_SRCS := xen/xen.c xen/sandbox.c xen/s_state.c
+XEN_SRCS := xen/xen.c xen/sandbox.c xen/ctrl.c
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := tests/unit/accel_double.c
 
@@ -65,8 +65,8 @@ xen-libs:
 	@pkg-config --exists $(XEN_PKGS) || { echo "Xen libraries missing: run tools/setup-debian.sh" >&2; exit 1; }
 
 # libxenctrl's header is GNU C: only the file that includes it is built as gnu11.
-$(B)/rel/xen/s_state.o: RELEASE_CFLAGS += -std=gnu11
-$(B)/asan/xen/s_state.o: ASAN_CFLAGS += -std=gnu11
+$(B)/rel/xen/ctrl.o: RELEASE_CFLAGS += -std=gnu11
+$(B)/asan/xen/ctrl.o: ASAN_CFLAGS += -std=gnu11
 
 # Each object depends on the headers it includes (-MMD writes the list, -MP
 # keeps a removed header from breaking the build).
@@ -235,7 +235,13 @@ check: deps $(B)/hvmdm $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZ
 		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm.t tests/kvm-linux.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
-e2e: deps $(B)/hvmdm $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img
+# The display tests' VNC client (tests/tools/vnc-tool.c), run in dom0 and by make bench.
+$(B)/vnc-tool: tests/tools/vnc-tool.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(RELEASE_CFLAGS) $< $(shell pkg-config --libs libvncclient) -o $@
+
+e2e: deps $(B)/hvmdm $(B)/vnc-tool $(B)/guests/vbe.rom $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img
 	@tests/e2e/run.sh $(B)
 
 clean:

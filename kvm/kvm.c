@@ -1236,6 +1236,7 @@ int kvm_vm_put_state(struct kvm_vm *vm, const struct vm_staged *st, char *err, s
 	clock_stop(&vm->m->clock);
 	vm->paused = true;
 	vm_staged_apply_ram(st, vm->ram, !vm->has_run);
+	vm_staged_apply_device_memory(st, vm->m);
 	/* Devices first: their interrupt lines settle in our bookkeeping ... */
 	machine_load_state(vm->m, &st->dev);
 	rc = pam_apply(vm, vm->m->i440fx.pci.config, err, errlen);

@@ -562,6 +562,67 @@ static int dec_ram_v1(struct rbuf *r, struct decode_ctx *c)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- device-ram */
+
+/* The display card's VRAM on KVM: where the machine keeps it and how big. */
+static uint64_t device_memory_size(const struct machine *m)
+{
+	return m && m->has_display ? m->display.vram_size : 0;
+}
+
+static int dec_device_ram_v1(struct rbuf *r, struct decode_ctx *c)
+{
+	struct vm_staged *st = c->vm;
+	uint64_t offset = get_le64(r), size = device_memory_size(c->m), len;
+	uint32_t n = get_le32(r), present = 0;
+	const uint8_t *bitmap;
+	struct vm_ram_chunk *ch;
+
+	if (r->short_read)
+		return finish(r, c);
+	if (c->rec->instance != 0)
+		return fail(c, 0, "instance must be 0 (the display card's VRAM)");
+	if (!size)
+		return fail(c, 0, "this machine has no display card (-device VGA) for the VRAM");
+	if (n == 0 || n > GUEST_RAM_CHUNK / GUEST_PAGE)
+		return fail(c, 8, "page count is not 1-128");
+	len = (uint64_t)n * GUEST_PAGE;
+	if (offset & (GUEST_PAGE - 1))
+		return fail(c, 0, "VRAM offset is not page aligned");
+	if (offset >= size || len > size - offset)
+		return fail(c, 0, "the pages are not inside the card's VRAM");
+	bitmap = r->data + r->pos;
+	if (rbuf_left(r) < (n + 7) / 8)
+		return fail(c, r->len, "payload ends early");
+	r->pos += (n + 7) / 8;
+	for (uint32_t i = 0; i < n; i++)
+		present += (bitmap[i / 8] >> (i % 8)) & 1;
+	if (n % 8 && (bitmap[n / 8] >> (n % 8)))
+		return fail(c, 12 + n / 8, "bitmap bits beyond the page count are set");
+	if (rbuf_left(r) != (size_t)present * GUEST_PAGE)
+		return fail(c, r->pos, "payload length disagrees with the page bitmap");
+	if (st->nr_dev_chunks && offset < st->dev_chunks[st->nr_dev_chunks - 1].offset +
+					   (uint64_t)st->dev_chunks[st->nr_dev_chunks - 1].nr_pages * GUEST_PAGE)
+		return fail(c, 0, "chunks overlap or are out of order");
+	if (st->nr_dev_chunks == st->dev_chunks_cap) {
+		size_t cap = st->dev_chunks_cap ? st->dev_chunks_cap * 2 : 64;
+		struct vm_ram_chunk *nc = realloc(st->dev_chunks, cap * sizeof(*nc));
+
+		if (!nc)
+			return fail(c, 0, "out of memory");
+		st->dev_chunks = nc;
+		st->dev_chunks_cap = cap;
+	}
+	ch = &st->dev_chunks[st->nr_dev_chunks++];
+	ch->offset = offset;
+	ch->nr_pages = n;
+	ch->bitmap = bitmap;
+	ch->data = r->data + r->pos;
+	st->dev_pages_seen += n;
+	r->pos = r->len;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- registry */
 
 static const struct record_version vm_versions[] = {
@@ -581,6 +642,11 @@ static const struct record_version vcpu_versions[] = {
 	{ 1, RV_WRITTEN, "hvmdm 0.2",
 	  "le64 gprs[18] (rax rbx rcx rdx rsi rdi rsp rbp r8-r15 rip rflags), 8 x segment (cs ds es fs gs ss tr ldt: le64 base, le32 limit, le16 selector, u8 type present dpl db s l g avl unusable), gdt/idt (le64 base, le16 limit), le64 cr0 cr2 cr3 cr4 cr8 efer apic_base, le64 interrupt_bitmap[4], le32 xsave_len (4096), xsave[4096], le32 nr_xcrs, nr x (le32 xcr, le64 value), lapic[1024], le32 mp_state, events (u8 exc injected nr has_error_code pending, le32 error_code, u8 int injected nr soft shadow, u8 nmi injected pending masked, le32 sipi_vector, le32 flags, u8 smm pending smm_inside_nmi latched_init, u8 triple_fault, u8 exception_has_payload, le64 exception_payload), le64 db[4] dr6 dr7, le32 nr_msrs, nr x (le32 index, le64 value)",
 	  dec_vcpu_v1 },
+};
+static const struct record_version device_ram_versions[] = {
+	{ 1, RV_WRITTEN, "hvmdm 0.3",
+	  "instance 0 (the display card's VRAM): le64 offset into VRAM, le32 nr_pages (1-128), bitmap[(nr_pages + 7) / 8] of non-zero pages, then those pages (4096 bytes each); pages not in the bitmap are zero",
+	  dec_device_ram_v1 },
 };
 static const struct record_version ram_versions[] = {
 	{ 1, RV_WRITTEN, "hvmdm 0.2",
@@ -646,6 +712,18 @@ static uint32_t fp_pit(uint32_t *len) { return fp_encoded(enc_probe_pit, len); }
 static uint32_t fp_vcpu(uint32_t *len) { return fp_encoded(enc_probe_vcpu, len); }
 static uint32_t fp_ram(uint32_t *len) { return fp_encoded(enc_probe_ram, len); }
 
+static void enc_probe_device_ram(struct wbuf *w, const struct vm_state *vm)
+{
+	static uint8_t pages[3 * GUEST_PAGE];
+
+	(void)vm;
+	for (unsigned int i = 0; i < sizeof(pages); i++)
+		pages[i] = (i / GUEST_PAGE) == 1 ? 0 : (uint8_t)(i * 11 + 5);
+	enc_ram_chunk(w, 0x10000, pages, 3, NULL, 0);
+}
+
+static uint32_t fp_device_ram(uint32_t *len) { return fp_encoded(enc_probe_device_ram, len); }
+
 /* A whole VM is KVM's: the traditional format never carries one. */
 #define TRAD_NO_VM { .none = "a whole VM (KVM)" }
 /* Nor does upstream QEMU's device state (a Xen device model's). */
@@ -658,6 +736,8 @@ const struct record_kind vm_record_kinds[] = {
 	{ "kvm-pit", NULL, NULL, true, VERSIONS(pit_versions), fp_pit, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE },
 	{ "kvm-vcpu", NULL, NULL, true, VERSIONS(vcpu_versions), fp_vcpu, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE },
 	{ "guest-ram", NULL, NULL, true, VERSIONS(ram_versions), fp_ram, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE },
+	/* Added in 0.3; required when the machine has a display card (checked after the records). */
+	{ "device-ram", NULL, NULL, false, VERSIONS(device_ram_versions), fp_device_ram, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE },
 };
 
 const size_t nr_vm_record_kinds = sizeof(vm_record_kinds) / sizeof(vm_record_kinds[0]);
@@ -745,6 +825,14 @@ int vm_stream_write(const struct machine *m, const struct machine_state *dev,
 		write_record(out, &payload, "guest-ram", 0, 1);
 		off += bytes;
 	}
+	/* The display card's VRAM, the device model's own memory on KVM. */
+	for (off = 0; off < device_memory_size(m) && !out->failed && !out->w.failed; off += GUEST_RAM_CHUNK) {
+		uint64_t size = device_memory_size(m);
+		uint64_t bytes = size - off < GUEST_RAM_CHUNK ? size - off : GUEST_RAM_CHUNK;
+
+		enc_ram_chunk(&payload, off, m->display.vram + off, (uint32_t)(bytes / GUEST_PAGE), NULL, 0);
+		write_record(out, &payload, "device-ram", 0, 1);
+	}
 	stream_write_end(&out->w);
 	wbuf_free(&payload);
 	if (!out->failed)
@@ -759,6 +847,7 @@ int vm_stream_write(const struct machine *m, const struct machine_state *dev,
 /* ---------------------------------------------------------------- the reader */
 
 struct vm_source {
+	const struct machine *m;
 	const uint8_t *buf;
 	size_t len;
 	size_t pos;
@@ -800,15 +889,16 @@ static int vm_source_next(void *opaque, struct stream_record *rec, struct load_r
 			return -1;
 		}
 		if ((s->last_kind && k < s->last_kind) ||
-		    (k == s->last_kind && k != &vm_record_kinds[4] && rec->instance <= s->last_instance) ||
+		    (k == s->last_kind && k != &vm_record_kinds[4] && k != &vm_record_kinds[5] &&
+		     rec->instance <= s->last_instance) ||
 		    (!s->last_kind && k != &vm_record_kinds[0])) {
-			snprintf(err, errlen, "byte %zu: record %s instance %#x is out of order (kvm-vm, kvm-irqchip, kvm-pit, kvm-vcpu, guest-ram)",
+			snprintf(err, errlen, "byte %zu: record %s instance %#x is out of order (kvm-vm, kvm-irqchip, kvm-pit, kvm-vcpu, guest-ram, device-ram)",
 				 rec->offset, rec->idstr, rec->instance);
 			return -1;
 		}
 		s->last_kind = k;
 		s->last_instance = rec->instance;
-		ctx = (struct decode_ctx){ .m = NULL, .rec = rec, .rep = rep, .err = err,
+		ctx = (struct decode_ctx){ .m = s->m, .rec = rec, .rep = rep, .err = err,
 					   .errlen = errlen, .vm = s->st };
 		rbuf_init(&r, rec->payload, rec->payload_len);
 		if (v->decode(&r, &ctx))
@@ -820,9 +910,12 @@ void vm_staged_free(struct vm_staged *st)
 {
 	free(st->vm);
 	free(st->chunks);
+	free(st->dev_chunks);
 	st->vm = NULL;
 	st->chunks = NULL;
 	st->nr_chunks = 0;
+	st->dev_chunks = NULL;
+	st->nr_dev_chunks = 0;
 }
 
 int vm_stream_decode(const struct machine *m, const uint8_t *buf, size_t len, uint64_t ram_size,
@@ -849,7 +942,7 @@ int vm_stream_decode(const struct machine *m, const uint8_t *buf, size_t len, ui
 	st->vm->ram_size = ram_size;
 	st->vm->ram_below_4g = ram_below_4g;
 	st->vm->nr_vcpus = nr_vcpus;
-	vs = (struct vm_source){ .buf = buf, .len = len, .pos = h.records_offset, .st = st };
+	vs = (struct vm_source){ .m = m, .buf = buf, .len = len, .pos = h.records_offset, .st = st };
 	if (snapshot_decode_records(m, &src, &st->dev, rep, err, errlen))
 		goto fail;
 	if (!st->have_vm) {
@@ -877,6 +970,12 @@ int vm_stream_decode(const struct machine *m, const uint8_t *buf, size_t len, ui
 			 (unsigned long long)(ram_size / GUEST_PAGE));
 		goto fail;
 	}
+	if (st->dev_pages_seen != device_memory_size(m) / GUEST_PAGE) {
+		snprintf(err, errlen, "byte %zu: device-ram records cover %llu of the display card's %llu VRAM pages",
+			 len, (unsigned long long)st->dev_pages_seen,
+			 (unsigned long long)(device_memory_size(m) / GUEST_PAGE));
+		goto fail;
+	}
 	return 0;
 fail:
 	vm_staged_free(st);
@@ -900,4 +999,26 @@ void vm_staged_apply_ram(const struct vm_staged *st, uint8_t *ram, bool ram_is_z
 			}
 		}
 	}
+}
+
+void vm_staged_apply_device_memory(const struct vm_staged *st, struct machine *m)
+{
+	if (!device_memory_size(m))
+		return;
+	for (size_t c = 0; c < st->nr_dev_chunks; c++) {
+		const struct vm_ram_chunk *ch = &st->dev_chunks[c];
+		const uint8_t *src = ch->data;
+
+		for (uint32_t i = 0; i < ch->nr_pages; i++) {
+			uint8_t *dst = m->display.vram + ch->offset + (uint64_t)i * GUEST_PAGE;
+
+			if (ch->bitmap[i / 8] & (1u << (i % 8))) {
+				memcpy(dst, src, GUEST_PAGE);
+				src += GUEST_PAGE;
+			} else {
+				memset(dst, 0, GUEST_PAGE);
+			}
+		}
+	}
+	vga_mark_dirty(&m->display.vga, 0, m->display.vram_size);
 }

@@ -14,7 +14,9 @@
  *
  * Guest RAM is written in chunks of GUEST_RAM_CHUNK bytes; all-zero pages are
  * left out (a bitmap says which pages follow), so an idle 256 MiB guest
- * saves in a few MiB.
+ * saves in a few MiB. A display card's VRAM -- the device model's own
+ * memory on KVM, a slot the guest writes through BAR0 -- follows in the
+ * same chunks (device-ram, offsets into VRAM).
  */
 #ifndef HVMDM_STATE_VM_RECORDS_H
 #define HVMDM_STATE_VM_RECORDS_H
@@ -85,6 +87,10 @@ struct vm_staged {
 	bool have_chip[3];
 	bool have_cpu[VM_MAX_VCPUS];
 	uint64_t pages_seen;
+	/* The display card's VRAM (device-ram records): offsets are into VRAM. */
+	struct vm_ram_chunk *dev_chunks;
+	size_t nr_dev_chunks, dev_chunks_cap;
+	uint64_t dev_pages_seen;
 };
 
 /* What the whole-VM writer needs beyond the device state. */
@@ -126,6 +132,12 @@ void vm_staged_free(struct vm_staged *st);
  * written, so the host never allocates them.
  */
 void vm_staged_apply_ram(const struct vm_staged *st, uint8_t *ram, bool ram_is_zero);
+
+/*
+ * Copy the staged VRAM into the machine's display card (device-ram records;
+ * nothing without a card).
+ */
+void vm_staged_apply_device_memory(const struct vm_staged *st, struct machine *m);
 
 /* The registry of whole-VM record kinds (listed by `hvmdm-stream schema`). */
 extern const struct record_kind vm_record_kinds[];

@@ -606,26 +606,13 @@ static int run_xen(const struct options *o)
 	uint8_t *incoming = NULL;
 	size_t incoming_len = 0;
 
-	/* Under Xen VRAM must be guest memory, moved into the card's BAR: not built yet. */
-	if (o->machine.display != DISPLAY_NONE) {
-		fprintf(stderr, "hvmdm: -device VGA: the display is not built for Xen guests yet (its VRAM must be guest memory): set vga=\"none\" in the xl config\n");
-		return 1;
-	}
-	if (o->machine.vnc) {
-		fprintf(stderr, "hvmdm: -vnc: a Xen guest has no display on hvmdm yet: set vnc=0 (and vga=\"none\") in the xl config\n");
-		return 1;
-	}
 	if (xen_dm_open(&x, o->xen_domid, vcpus, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm: %s\n", err);
 		xen_dm_close(&x);
 		return 1;
 	}
-	if (o->xen_restrict && xentoolcore_restrict_all(o->xen_domid)) {
-		fprintf(stderr, "hvmdm: -xen-domid-restrict: %s\n", strerror(errno));
-		xen_dm_close(&x);
-		return 1;
-	}
 	cfg = o->machine;
+	cfg.incoming = o->incoming != NULL;
 	if (o->incoming) {
 		incoming = read_incoming(o->incoming, &incoming_len, err, sizeof(err));
 		if (!incoming) {
@@ -638,12 +625,29 @@ static int run_xen(const struct options *o)
 			log_info("main", "the incoming state is qemu-xen-traditional's: building machine %s for it",
 				 profile_name(cfg.profile));
 	}
-	/* The devices claim their ports, MMIO and PCI functions from the server as they appear. */
+	/*
+	 * The devices claim their ports, MMIO and PCI functions from the server
+	 * as they appear; a display card's VRAM becomes guest frames above RAM
+	 * (unless a restore brings the guest's own).
+	 */
+	x.device_memory_base = machine_device_memory_base(&cfg);
 	if (machine_create(&m, &cfg, &x.accel, NULL, NULL, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm: %s\n", err);
 		free(incoming);
 		xen_dm_close(&x);
 		return 2;
+	}
+	/*
+	 * dm_restrict: every handle confined to the domain now -- after the
+	 * machine, because populating VRAM frames is a hypercall the
+	 * restriction forbids (the domain stays paused until libxl unpauses it).
+	 */
+	if (o->xen_restrict && xentoolcore_restrict_all(o->xen_domid)) {
+		fprintf(stderr, "hvmdm: -xen-domid-restrict: %s\n", strerror(errno));
+		free(incoming);
+		machine_destroy(&m);
+		xen_dm_close(&x);
+		return 1;
 	}
 	xen_dm_attach(&x, &m);
 	qmp_init(&qmp, &xen_target, &x);

@@ -4,7 +4,8 @@
  * with -xen-domid-restrict): after every Xen handle is restricted to the
  * domain, the chroot and the drop to the unprivileged user, cap the
  * resources and install a seccomp filter (libseccomp) that allows only the
- * system calls the Xen event loop makes. Anything else kills the process:
+ * system calls the Xen event loop and the VNC server's thread make, in
+ * every thread of the process. Anything else kills the process:
  * a device model that tries an unexpected call has been subverted, and
  * libxl then sees its domain's device model gone.
  *
@@ -45,6 +46,13 @@ static const int allowed[] = {
 	/* QMP: connections on the listening sockets libxl handed over or we bound */
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(recvmsg), SCMP_SYS(sendmsg),
 	SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(shutdown), SCMP_SYS(getsockopt),
+	/*
+	 * VNC: LibVNCServer's thread (ui/vnc.c) waits in select, sets
+	 * TCP_NODELAY on a new client and asks for its address; its DES
+	 * challenge seeds from time()
+	 */
+	SCMP_SYS(select), SCMP_SYS(pselect6), SCMP_SYS(setsockopt), SCMP_SYS(getpeername),
+	SCMP_SYS(getsockname), SCMP_SYS(time),
 	/* memory: malloc and foreign mappings (privcmd mmap) */
 	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
 	/* signals (SIGHUP ends us) and leaving */
@@ -102,7 +110,7 @@ static int set_rlimits(char *err, size_t errlen)
 		const char *name;
 	} limits[] = {
 		{ RLIMIT_CORE, 0, "RLIMIT_CORE" },     /* a core file would hold guest memory */
-		{ RLIMIT_NPROC, 0, "RLIMIT_NPROC" },   /* the Xen loop is one thread: no fork, no clone */
+		{ RLIMIT_NPROC, 0, "RLIMIT_NPROC" },   /* threads exist already (the loop, VNC's): no fork, no clone */
 		{ RLIMIT_NOFILE, 256, "RLIMIT_NOFILE" }, /* images, QMP connections, handed-over fds */
 	};
 
@@ -139,6 +147,9 @@ int sandbox_enter(bool log_only, char *err, size_t errlen)
 	rc = add_rules(ctx);
 	if (!rc)
 		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1); /* no_new_privs */
+	/* Every thread, not only this one: the VNC server's was started with the machine. */
+	if (!rc)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (!rc)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);

@@ -30,7 +30,7 @@
 #include "hw/chipset/mc146818.h"
 #include "hw/chipset/piix4_pm.h"
 #include "ioreq.h"
-#include "s_state.h"
+#include "ctrl.h"
 
 struct xen_dm_libs {
 	xendevicemodel_handle *dmod;
@@ -38,7 +38,7 @@ struct xen_dm_libs {
 	xenforeignmemory_resource_handle *res;
 	xenevtchn_handle *xce;
 	struct xs_handle *xs;
-	struct xen_s_state *s_state; /* libxenctrl, for S3 only */
+	struct xen_ctrl *ctrl; /* libxenctrl: S3, populating VRAM */
 };
 
 #define to_xen(a) ((struct xen_dm *)(a))
@@ -234,6 +234,173 @@ static int guest_memory_rw(struct accel *a, uint64_t gpa, void *buf, size_t len,
 	return 0;
 }
 
+
+/*
+ * Device memory (the display card's VRAM) is guest frames, as QEMU keeps it
+ * under Xen (hw/i386/xen/xen-hvm.c xen_ram_alloc, xen_add_to_physmap):
+ * populated right above guest RAM, mapped once into the device's own
+ * reservation, relocated into the BAR while the guest decodes it (pinned
+ * write-back), and back when it stops. Xen saves the frames with the guest,
+ * so a restore takes them over where the saved state says they are.
+ */
+static int back_device_memory(struct accel *a, unsigned int id, uint64_t at, uint64_t size, void *host)
+{
+	struct xen_dm *x = to_xen(a);
+	struct xen_device_memory *v = &x->devmem;
+	size_t nr = size / PAGE;
+	uint64_t gfn = at == ACCEL_UNMAPPED ? x->device_memory_base / PAGE : at / PAGE;
+	xen_pfn_t *pfns;
+	int *errs, rc = 0;
+	void *p;
+
+	if (id != 0 || v->backed || !size || size % PAGE || ((uintptr_t)host % PAGE))
+		return -EINVAL;
+	if (at == ACCEL_UNMAPPED) {
+		rc = xen_ctrl_populate(x->libs->ctrl, x->domid, gfn, nr);
+		if (rc) {
+			log_error("xen", "populating %zu VRAM frames at %#llx: %s", nr,
+				  (unsigned long long)gfn, strerror(-rc));
+			return rc;
+		}
+	}
+	pfns = calloc(nr, sizeof(*pfns));
+	errs = calloc(nr, sizeof(*errs));
+	if (!pfns || !errs) {
+		free(pfns);
+		free(errs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nr; i++)
+		pfns[i] = gfn + i;
+	/* Over the device's reservation, so its pointer stays what it was. */
+	p = xenforeignmemory_map2(x->libs->fmem, x->domid, host, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_FIXED, nr, pfns, errs);
+	if (!p) {
+		rc = -errno;
+	} else {
+		for (size_t i = 0; i < nr && !rc; i++)
+			if (errs[i])
+				rc = errs[i] < 0 ? errs[i] : -errs[i];
+	}
+	free(pfns);
+	free(errs);
+	if (rc) {
+		log_error("xen", "mapping the guest's %zu VRAM frames at %#llx: %s", nr,
+			  (unsigned long long)gfn, strerror(-rc));
+		return rc;
+	}
+	*v = (struct xen_device_memory){ .backed = true, .host = host, .nr = nr, .gfn = gfn,
+					 .park = x->device_memory_base / PAGE };
+	log_info("xen", "VRAM: %zu MiB of guest frames at %#llx (%s)", size >> 20,
+		 (unsigned long long)gfn << 12, at == ACCEL_UNMAPPED ? "new" : "the restored guest's");
+	return 0;
+}
+
+static void stop_tracking(struct xen_dm *x)
+{
+	struct xen_device_memory *v = &x->devmem;
+
+	if (!v->tracking)
+		return;
+	if (xendevicemodel_track_dirty_vram(x->libs->dmod, (domid_t)x->domid, v->gfn, 0, NULL))
+		log_debug("xen", "stopping VRAM dirty tracking: %s", strerror(errno));
+	v->tracking = false;
+}
+
+/* The BAR moved (gpa) or stopped decoding (ACCEL_UNMAPPED): the frames follow. */
+static int map_device_memory(struct accel *a, unsigned int id, uint64_t gpa, uint64_t size, void *host)
+{
+	struct xen_dm *x = to_xen(a);
+	struct xen_device_memory *v = &x->devmem;
+	uint64_t to = gpa == ACCEL_UNMAPPED ? v->park : gpa / PAGE;
+
+	(void)host;
+	if (id != 0 || !v->backed || size != v->nr * PAGE || (gpa != ACCEL_UNMAPPED && gpa % PAGE))
+		return -EINVAL;
+	if (to != v->gfn) {
+		stop_tracking(x);
+		/* One call; Xen continues it itself (XEN_DMOP_relocate_memory, -ERESTART). */
+		if (xendevicemodel_relocate_memory(x->libs->dmod, (domid_t)x->domid, (uint32_t)v->nr,
+						   v->gfn, to)) {
+			log_error("xen", "moving VRAM from %#llx to %#llx: %s",
+				  (unsigned long long)v->gfn << 12, (unsigned long long)to << 12,
+				  strerror(errno));
+			return -errno;
+		}
+		v->gfn = to;
+	}
+	v->in_bar = gpa != ACCEL_UNMAPPED;
+	if (v->in_bar &&
+	    xendevicemodel_pin_memory_cacheattr(x->libs->dmod, (domid_t)x->domid, to, to + v->nr - 1,
+						XEN_DMOP_MEM_CACHEATTR_WB))
+		log_warn("xen", "pinning VRAM at %#llx write-back: %s", (unsigned long long)to << 12,
+			 strerror(errno));
+	return 0;
+}
+
+/*
+ * What the guest wrote through the BAR since the last call. The first call
+ * on a range reports it all dirty (HAP); shadow paging cannot track
+ * (ENODATA), and then everything is redrawn each time.
+ */
+static int device_memory_dirty(struct accel *a, unsigned int id, uint64_t *bitmap)
+{
+	struct xen_dm *x = to_xen(a);
+	struct xen_device_memory *v = &x->devmem;
+	size_t words = (v->nr + 63) / 64;
+	unsigned long *tmp;
+
+	if (id != 0 || !v->backed || !v->in_bar)
+		return 0;
+	tmp = calloc(words, sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	if (xendevicemodel_track_dirty_vram(x->libs->dmod, (domid_t)x->domid, v->gfn, (uint32_t)v->nr,
+					    tmp)) {
+		if (errno != ENODATA && !v->warned) {
+			log_warn("xen", "VRAM dirty tracking: %s; the whole screen is redrawn each time",
+				 strerror(errno));
+			v->warned = true;
+		}
+		memset(tmp, 0xff, words * sizeof(*tmp));
+	} else {
+		v->tracking = true;
+	}
+	for (size_t i = 0; i < words; i++)
+		bitmap[i] |= tmp[i];
+	free(tmp);
+	return 0;
+}
+
+static uint64_t device_memory_gpa(struct accel *a, unsigned int id)
+{
+	struct xen_dm *x = to_xen(a);
+
+	return id == 0 && x->devmem.backed ? x->devmem.gfn * PAGE : ACCEL_UNMAPPED;
+}
+
+/*
+ * The device model wrote VRAM itself (the legacy window, a mode's clear):
+ * Xen's log-dirty sees only the guest's writes, so during a live migration
+ * those pages are reported, as for any guest memory we write.
+ */
+static void device_memory_written(struct accel *a, unsigned int id, uint64_t offset, uint64_t len)
+{
+	struct xen_dm *x = to_xen(a);
+	struct xen_device_memory *v = &x->devmem;
+	uint64_t first, last;
+
+	if (id != 0 || !x->dirty_log || !v->backed || !len || offset >= v->nr * PAGE)
+		return;
+	first = offset / PAGE;
+	last = (offset + len - 1) / PAGE;
+	if (last >= v->nr)
+		last = v->nr - 1;
+	if (xendevicemodel_modified_memory(x->libs->dmod, (domid_t)x->domid, v->gfn + first,
+					   (uint32_t)(last - first + 1)))
+		log_error("xen", "reporting VRAM pages as modified for the migration: %s", strerror(errno));
+}
+
 static const struct accel_ops xen_ops = {
 	.name = "xen",
 	.set_isa_irq_level = set_isa_irq_level,
@@ -245,6 +412,11 @@ static const struct accel_ops xen_ops = {
 	.set_mem_type = set_mem_type,
 	.request = request,
 	.guest_memory_rw = guest_memory_rw,
+	.map_device_memory = map_device_memory,
+	.device_memory_dirty = device_memory_dirty,
+	.back_device_memory = back_device_memory,
+	.device_memory_gpa = device_memory_gpa,
+	.device_memory_written = device_memory_written,
 };
 
 /* ---- start-up ---- */
@@ -282,10 +454,11 @@ int xen_dm_open(struct xen_dm *x, uint32_t domid, unsigned int max_vcpus, char *
 	l->xs = xs_open(0);
 	if (!l->xs)
 		return fail(err, errlen, "xs_open (xenstore)");
-	/* Opened now, before any restriction: it is only needed for S3. */
-	l->s_state = xen_s_state_open();
-	if (!l->s_state)
-		log_warn("xen", "libxenctrl: %s; a guest's S3 request will be refused", strerror(errno));
+	/* Opened now, before any restriction: S3 and new VRAM frames need it. */
+	l->ctrl = xen_ctrl_open();
+	if (!l->ctrl)
+		log_warn("xen", "libxenctrl: %s; a guest's S3 request and a display card will be refused",
+			 strerror(errno));
 	if (xendevicemodel_create_ioreq_server(l->dmod, (domid_t)domid, HVM_IOREQSRV_BUFIOREQ_ATOMIC,
 					       &x->ioservid))
 		return fail(err, errlen, "creating the ioreq server");
@@ -367,7 +540,7 @@ void xen_dm_close(struct xen_dm *x)
 		xenevtchn_close(l->xce);
 	if (l->xs)
 		xs_close(l->xs);
-	xen_s_state_close(l->s_state);
+	xen_ctrl_close(l->ctrl);
 	if (l->fmem)
 		xenforeignmemory_close(l->fmem);
 	if (l->dmod)
@@ -418,7 +591,7 @@ static void handle_port(struct xen_dm *x, evtchn_port_t port)
 
 static int set_s_state(struct xen_dm *x, unsigned int state)
 {
-	return xen_s_state_set(x->libs->s_state, x->domid, state);
+	return xen_ctrl_set_s_state(x->libs->ctrl, x->domid, state);
 }
 
 /*

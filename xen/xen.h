@@ -40,6 +40,18 @@ struct xen_dm_libs; /* the library handles, private to xen.c */
 
 #define XEN_DM_MAX_VCPUS 128
 
+/* The display card's VRAM as guest frames (one device memory, id 0). */
+struct xen_device_memory {
+	bool backed;
+	void *host;
+	size_t nr;        /* frames */
+	uint64_t gfn;     /* where they are now */
+	uint64_t park;    /* where they go when the BAR does not decode */
+	bool in_bar;
+	bool tracking;    /* track_dirty_vram is on for [gfn, gfn + nr) */
+	bool warned;
+};
+
 struct xen_dm {
 	struct accel accel;
 	uint32_t domid;
@@ -59,6 +71,9 @@ struct xen_dm {
 	bool suspend_pending;    /* S3 asked; Xen is told once the ioreq is answered */
 	bool suspended;          /* HVM_PARAM_ACPI_S_STATE is 3 */
 	bool dirty_log;          /* live migration: report the pages we write */
+	/* Where new device memory goes (machine_device_memory_base: above guest RAM); set before machine_create. */
+	uint64_t device_memory_base;
+	struct xen_device_memory devmem;
 	/* QMP events (SUSPEND, WAKEUP), if set. */
 	void (*event)(void *opaque, const char *name);
 	void *event_opaque;

@@ -77,6 +77,11 @@ struct accel_ops {
 				  void *host);
 	/* Where device memory id's frames are in the guest now; ACCEL_UNMAPPED if it has none. */
 	uint64_t (*device_memory_gpa)(struct accel *a, unsigned int id);
+	/*
+	 * Optional: the device model itself wrote [offset, offset + len) of
+	 * device memory backed as guest frames (a live migration must resend it).
+	 */
+	void (*device_memory_written)(struct accel *a, unsigned int id, uint64_t offset, uint64_t len);
 };
 
 #define ACCEL_UNMAPPED UINT64_MAX

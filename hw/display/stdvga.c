@@ -12,6 +12,16 @@
 
 /* ------------------------------------------------------------ BAR0: VRAM */
 
+/* VRAM kept as guest frames: what the device model writes there is reported (live migration). */
+static void vram_wrote(void *opaque, uint64_t offset, uint64_t len)
+{
+	struct stdvga *s = opaque;
+	struct accel *a = s->pci.bus ? s->pci.bus->accel : NULL;
+
+	if (s->vram_backed && a->ops->device_memory_written)
+		a->ops->device_memory_written(a, 0, offset, len);
+}
+
 static uint64_t vram_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct stdvga *s = opaque;
@@ -26,6 +36,7 @@ static void vram_write(void *opaque, uint64_t offset, unsigned int size, uint64_
 
 	le_write(s->vram + offset, size, val);
 	vga_mark_dirty(&s->vga, offset, size);
+	vram_wrote(s, offset, size);
 }
 
 static const struct io_ops vram_ops = {
@@ -222,7 +233,8 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 			memcpy(s->rom, cfg->rom, cfg->rom_size);
 	}
 	if (!s->vram || (cfg->rom && !s->rom) ||
-	    vga_init(&s->vga, &(struct vga_config){ .vram = s->vram, .vram_size = s->vram_size, .vbe = true })) {
+	    vga_init(&s->vga, &(struct vga_config){ .vram = s->vram, .vram_size = s->vram_size, .vbe = true,
+						   .wrote = vram_wrote, .wrote_opaque = s })) {
 		snprintf(err, errlen, "out of memory for %u MiB of VRAM", s->vram_size >> 20);
 		free_vram(s);
 		free(s->rom);

@@ -60,6 +60,14 @@ void vga_mark_dirty(struct vga *v, uint64_t offset, uint64_t len)
 		v->dirty[page / 64] |= 1ull << (page % 64);
 }
 
+/* The device model wrote VRAM itself: dirty for the renderer, and told to whoever keeps VRAM. */
+static void vga_wrote(struct vga *v, uint64_t offset, uint64_t len)
+{
+	vga_mark_dirty(v, offset, len);
+	if (v->cfg.wrote)
+		v->cfg.wrote(v->cfg.wrote_opaque, offset, len);
+}
+
 bool vga_is_dirty(const struct vga *v, uint64_t offset, uint64_t len)
 {
 	uint64_t first, last;
@@ -322,7 +330,7 @@ void vga_window_write(struct vga *v, uint32_t addr, uint8_t byte)
 		if ((vga_sr(v, VGA_SEQ_PLANE_WRITE) & (1u << plane)) && a < v->cfg.vram_size) {
 			v->cfg.vram[a] = byte;
 			v->plane_updated |= 1u << plane;
-			vga_mark_dirty(v, (uint64_t)a, 1);
+			vga_wrote(v, (uint64_t)a, 1);
 		}
 		return;
 	}
@@ -334,7 +342,7 @@ void vga_window_write(struct vga *v, uint32_t addr, uint8_t byte)
 		if (a < v->cfg.vram_size) {
 			v->cfg.vram[a] = byte;
 			v->plane_updated |= 1u << plane;
-			vga_mark_dirty(v, (uint64_t)a, 1);
+			vga_wrote(v, (uint64_t)a, 1);
 		}
 		return;
 	}
@@ -384,7 +392,7 @@ store:
 	v->plane_updated |= mask;
 	write_mask = expand4(mask);
 	vram_set_word(v, (uint32_t)a, (vram_word(v, (uint32_t)a) & ~write_mask) | (val & write_mask));
-	vga_mark_dirty(v, 4 * (uint64_t)a, 4);
+	vga_wrote(v, 4 * (uint64_t)a, 4);
 }
 
 /* ------------------------------------------------------------ Bochs VBE */
@@ -568,7 +576,7 @@ void vbe_data_write(struct vga *v, uint16_t val)
 				uint64_t len = (uint64_t)reg[VBE_DISPI_INDEX_YRES] * r->vbe_line_offset;
 
 				memset(v->cfg.vram, 0, len);
-				vga_mark_dirty(v, 0, len);
+				vga_wrote(v, 0, len);
 			}
 			/* The shadow sequencer is never copied from the guest's: QEMU ORs bits into it. */
 			vbe_update_vgaregs(v);

@@ -128,6 +128,9 @@ struct vga_config {
 	uint8_t *vram;      /* the card's memory, vram_size bytes */
 	uint32_t vram_size; /* a power of two, at least 256 KiB */
 	bool vbe;           /* the Bochs DISPI registers exist (stdvga) */
+	/* Optional: the core wrote VRAM itself (the window, a mode's clear), for VRAM kept as guest frames. */
+	void (*wrote)(void *opaque, uint64_t offset, uint64_t len);
+	void *wrote_opaque;
 };
 
 /* Everything a guest sets, as plain fields; the save records carry these. */

@@ -6,7 +6,8 @@
 # the Xen hypervisor and tools, Debian's kernel and initramfs,
 # qemu-system-xen as the stock device model to compare with, and the shared
 # libraries hvmdm links against beyond Xen's (jansson, seccomp, and the
-# display's LibVNCServer, libxkbcommon and libpng). The result is
+# display's LibVNCServer, libxkbcommon and libpng; libvncclient for the
+# display scenario's VNC client). The result is
 # cached outside the repository, keyed by the package versions and the
 # dom0 init script (and an explicit image-format number), so a rebuild
 # happens only when one of them changes.
@@ -19,7 +20,7 @@ cache_root=${HVMDM_E2E_CACHE:-/var/cache/hvmdm-e2e}
 mirror=${HVMDM_E2E_MIRROR:-http://deb.debian.org/debian}
 pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils linux-image-amd64 qemu-system-xen
       seabios kmod procps iproute2 busybox udev initramfs-tools
-      libjansson4 libseccomp2 libvncserver1 libxkbcommon0 libpng16-16)
+      libjansson4 libseccomp2 libvncserver1 libxkbcommon0 libpng16-16 libvncclient1)
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
 

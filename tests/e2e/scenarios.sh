@@ -43,7 +43,7 @@ blob_bytes() {
 	perl /share/libxl-emulator-context "$1" /tmp/blob 2>/dev/null | grep -o "[0-9]* bytes" | grep -o "^[0-9]*"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else print "?" }'; }
-# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux linuxdisk" picks parts (all by default).
+# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux linuxdisk display" picks parts (all by default).
 only() { [ -z "${E2E_ONLY:-}" ] && return 0; case " $E2E_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---- 1. the stock device model (QEMU 7.2, qemu-xen): the baseline ----
@@ -663,6 +663,58 @@ linux_disk_guest() { # DM
 if [ "${E2E_LINUX:-1}" != 0 ] && [ -s /share/linuxdisk.img ] && only linuxdisk; then
 	tcg_retry linux_disk_guest stock
 	tcg_retry linux_disk_guest hvmdm
+fi
+
+# ---- 9. the display: vga="stdvga" and vnc=1, seen through a VNC client ----
+# vnc_addr DOMNAME: where libxl says the domain's VNC server is (console/vnc-*,
+# written from QMP query-vnc: what xl vncviewer reads)
+vnc_addr() {
+	d=$(xl domid "$1" 2>/dev/null) || return 1
+	echo "$(xenstore-read "/local/domain/$d/console/vnc-listen" 2>/dev/null):$(xenstore-read "/local/domain/$d/console/vnc-port" 2>/dev/null)"
+}
+# vnc_shows DOMNAME FILE SIZE CHECK: a capture over VNC that ppm-check CHECK accepts
+vnc_shows() {
+	/share/vnc-tool "$(vnc_addr "$1")" capture "$2" "$3" >>"$OUT/$1-vnc.log" 2>&1 &&
+		/share/ppm-check "$4" "$2" >>"$OUT/$1-vnc.log" 2>&1
+}
+display_guest() { # DM
+	guest_cfg /share/display.cfg "$1"
+	L=$(dm_label "$1")
+	cap=$OUT/$G
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1
+	rc=$?
+	ok $rc "$L, display guest: xl create with vga=\"stdvga\" and vnc=1"
+	if [ $rc = 0 ]; then
+		addr=$(vnc_addr "$G")
+		[ "$addr" = 127.0.0.1:5901 ]
+		ok $? "$L, display guest: libxl wrote console/vnc-listen and vnc-port ($addr) from QMP query-vnc, where xl vncviewer looks"
+		wait_file "$S" "vbe: text shown" 120 "$G" && vnc_shows "$G" "$cap-text.ppm" 720x400 text
+		ok $? "$L, display guest: a VNC client sees the text screen SeaBIOS and the guest wrote (720x400)"
+		/share/vnc-tool "$addr" key 0x20 >>"$OUT/$G-vnc.log" 2>&1 && wait_file "$S" "vbe: key" 60 "$G"
+		ok $? "$L, display guest: a key pressed in the VNC client reached the guest's keyboard"
+		wait_file "$S" "vbe: drawn" 60 "$G" && vnc_shows "$G" "$cap-vbe.ppm" 640x480 vbe-pattern
+		ok $? "$L, display guest: after its switch to VBE 640x480x32, the VNC client shows exactly the pattern it drew in the linear framebuffer"
+		timeout 120 xl save "$G" "/tmp/$G.save" >"$OUT/$G-save.log" 2>&1 &&
+			timeout 120 xl restore "/tmp/$G.save" >"$OUT/$G-restore.log" 2>&1
+		rc=$?
+		[ $rc = 0 ] && vnc_shows "$G" "$cap-restored.ppm" 640x480 vbe-pattern
+		ok $? "$L, display guest: xl save and xl restore; the restored guest shows the same picture over VNC"
+		rm -f "/tmp/$G.save"
+		timeout 300 xl migrate -s "" "$G" "xl migrate-receive" >"$OUT/$G-migrate.log" 2>&1 &&
+			vnc_shows "$G" "$cap-migrated.ppm" 640x480 vbe-pattern
+		ok $? "$L, display guest: xl migrate (live, to this host); the new domain shows the same picture over VNC ($(vnc_addr "$G"))"
+	fi
+	cp "$S" "$OUT/$G-serial.log" 2>/dev/null
+	cp /var/log/xen/qemu-dm-"$G"*.log "$OUT/" 2>/dev/null
+	xl destroy "$G" >/dev/null 2>&1
+}
+if only display; then
+	tcg_retry display_guest stock
+	tcg_retry display_guest hvmdm
+	cmp -s "$OUT/stock-display-text.ppm" "$OUT/display-text.ppm"
+	ok $? "display guest: hvmdm's text screen over VNC is pixel for pixel the stock qemu-xen's (SeaBIOS's banner, the guest's line, the cursor)"
+	cmp -s "$OUT/stock-display-vbe.ppm" "$OUT/display-vbe.ppm"
+	ok $? "display guest: hvmdm's VBE screen over VNC is pixel for pixel the stock qemu-xen's"
 fi
 
 xl list >"$OUT/xl-list-end.log" 2>&1

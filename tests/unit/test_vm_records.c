@@ -336,6 +336,58 @@ static void test_device_stream_is_not_a_whole_vm(void **state)
 	wbuf_free(&w);
 }
 
+/*
+ * The display card's VRAM travels in device-ram records beside guest RAM:
+ * it comes back byte for byte, a machine without the card refuses it, and a
+ * machine with the card refuses a stream that lacks it.
+ */
+static void test_display_vram(void **state)
+{
+	struct fixture *f = *state, g = *f;
+	struct machine_config cfg = { .profile = PROFILE_PC, .vcpus = 2, .ram_mib = 128,
+				      .display = DISPLAY_STDVGA, .vgamem_mb = 1 };
+	struct tm_ctx *plain = f->t;
+	uint8_t *vram;
+	struct vm_staged st;
+	char err[512];
+	size_t len;
+
+	(void)state;
+	g.t = tm_new_cfg(&cfg);
+	g.stream = NULL;
+	vram = g.t->m.display.vram;
+	memset(vram + 0x3000, 0x5c, 4096);
+	memcpy(vram + 0xb8000, "text", 4);
+	vram[g.t->m.display.vram_size - 1] = 0x99;
+	write_stream(&g);
+	assert_int_equal(decode(&g, g.stream, g.len, 2, &st, err, sizeof(err)), 0);
+	assert_int_equal(st.dev_pages_seen, g.t->m.display.vram_size / 4096);
+	len = g.t->m.display.vram_size;
+	{
+		uint8_t *copy = malloc(len);
+
+		memcpy(copy, vram, len);
+		memset(vram, 0x11, len);
+		vm_staged_apply_device_memory(&st, &g.t->m);
+		assert_memory_equal(vram, copy, len);
+		free(copy);
+	}
+	vm_staged_free(&st);
+	/* Only the non-zero pages travel: a 1 MiB card adds a few pages, not 256. */
+	assert_true(g.len < f->len + 8 * 4096 + 4096);
+	/* A machine without the card. */
+	tm_free(g.t);
+	g.t = plain;
+	assert_int_equal(decode(&g, g.stream, g.len, 2, &st, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "record vga instance 0: this machine has no such device"));
+	/* A machine with the card, a stream without it (the vga record is missing first). */
+	g.t = tm_new_cfg(&cfg);
+	assert_int_equal(decode(&g, f->stream, f->len, 2, &st, err, sizeof(err)), -1);
+	assert_true(strstr(err, "vga") || strstr(err, "device-ram"));
+	tm_free(g.t);
+	free(g.stream);
+}
+
 static void test_registry(void **state)
 {
 	(void)state;
@@ -375,6 +427,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_display_vram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_truncation_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_load_refuses_whole_vm, setup, teardown),

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A VNC client for the display tests (LibVNCServer's libvncclient, as
+ * test_vnc uses it), for a device model's server -- hvmdm's or the stock
+ * QEMU's, the same way:
+ *
+ *   vnc-tool HOST:PORT capture OUT.ppm [WIDTHxHEIGHT]
+ *       the screen as a binary PPM once it has settled (two whole frames
+ *       half a second apart are the same, at that size if one is given);
+ *       up to 60 s
+ *   vnc-tool HOST:PORT key KEYSYM
+ *       press and release one key (X keysym, e.g. 0x20 for space)
+ *
+ * Lossless encodings only, so two servers showing the same pixels give the
+ * same file. Exit status 0, or 1 with the reason on stderr.
+ */
+#include <rfb/rfbclient.h>
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void quiet(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Set when a framebuffer update message has been handled whole. */
+static int frame_done;
+
+static int verbose;
+
+static void update_done(rfbClient *cl, int x, int y, int w, int h)
+{
+	if (verbose)
+		fprintf(stderr, "vnc-tool: rect %d,%d %dx%d of %dx%d\n", x, y, w, h, cl->width, cl->height);
+}
+
+static void finished_updates(rfbClient *cl)
+{
+	(void)cl;
+	frame_done = 1;
+}
+
+static rfbClient *connect_to(const char *hostport)
+{
+	rfbClient *cl = rfbGetClient(8, 3, 4);
+	const char *colon = strrchr(hostport, ':');
+
+	if (!cl || !colon)
+		return NULL;
+	rfbClientLog = quiet;
+	cl->serverHost = strndup(hostport, (size_t)(colon - hostport));
+	cl->serverPort = atoi(colon + 1);
+	cl->canHandleNewFBSize = TRUE;
+	cl->appData.encodingsString = getenv("VNC_TOOL_ENCODINGS") ? getenv("VNC_TOOL_ENCODINGS") : "zlib hextile raw";
+	cl->appData.enableJPEG = FALSE;
+	cl->GotFrameBufferUpdate = update_done;
+	cl->FinishedFrameBufferUpdate = finished_updates;
+	if (!rfbInitClient(cl, NULL, NULL))
+		return NULL; /* freed by rfbInitClient */
+	return cl;
+}
+
+static int write_ppm(rfbClient *cl, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		return -1;
+	fprintf(f, "P6\n%d %d\n255\n", cl->width, cl->height);
+	for (int i = 0; i < cl->width * cl->height; i++) {
+		const uint8_t *p = cl->frameBuffer + (size_t)i * 4; /* the client's R, G, B, X */
+
+		fputc(p[0], f);
+		fputc(p[1], f);
+		fputc(p[2], f);
+	}
+	return fclose(f);
+}
+
+/* Pump the connection for ms milliseconds (its messages handled). */
+static int pump(rfbClient *cl, uint64_t ms)
+{
+	uint64_t t0 = now_ms();
+
+	while (now_ms() - t0 < ms) {
+		int n = WaitForMessage(cl, 50000);
+
+		if (n < 0 || (n > 0 && !HandleRFBServerMessage(cl)))
+			return -1;
+	}
+	return 0;
+}
+
+/* One whole frame: a non-incremental request, answered in full. 0, or -1. */
+static int whole_frame(rfbClient *cl, uint64_t deadline)
+{
+	frame_done = 0;
+	SendFramebufferUpdateRequest(cl, 0, 0, cl->width, cl->height, FALSE);
+	while (!frame_done) {
+		int n;
+
+		if (now_ms() > deadline)
+			return -1;
+		n = WaitForMessage(cl, 200000);
+		if (n < 0 || (n > 0 && !HandleRFBServerMessage(cl)))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The screen once it has settled: whole frames half a second apart until
+ * two in a row are the same (servers refresh on their own timers, so the
+ * first frame after connecting may be older than the guest's screen).
+ */
+static int capture(rfbClient *cl, const char *path, int want_w, int want_h)
+{
+	uint64_t deadline = now_ms() + 60000;
+	uint8_t *prev = NULL;
+	size_t prev_len = 0;
+
+	while (now_ms() < deadline) {
+		size_t len;
+
+		if (whole_frame(cl, deadline))
+			break;
+		len = (size_t)cl->width * cl->height * 4;
+		if ((!want_w || (cl->width == want_w && cl->height == want_h)) && prev && prev_len == len &&
+		    !memcmp(prev, cl->frameBuffer, len)) {
+			free(prev);
+			return write_ppm(cl, path) ? 1 : 0;
+		}
+		free(prev);
+		prev = malloc(len);
+		if (!prev)
+			return 1;
+		memcpy(prev, cl->frameBuffer, len);
+		prev_len = len;
+		if (pump(cl, 500))
+			break;
+	}
+	free(prev);
+	fprintf(stderr, "vnc-tool: the screen did not settle%s in 60 s (it is %dx%d)\n",
+		want_w ? " at that size" : "", cl->width, cl->height);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	rfbClient *cl;
+	int rc, w = 0, h = 0;
+
+	if (argc < 4 || (strcmp(argv[2], "capture") && strcmp(argv[2], "key")) ||
+	    (argc == 5 && sscanf(argv[4], "%dx%d", &w, &h) != 2)) {
+		fprintf(stderr, "usage: vnc-tool HOST:PORT capture OUT.ppm [WxH] | key KEYSYM\n");
+		return 2;
+	}
+	verbose = getenv("VNC_TOOL_VERBOSE") != NULL;
+	cl = connect_to(argv[1]);
+	if (!cl) {
+		fprintf(stderr, "vnc-tool: cannot connect to %s\n", argv[1]);
+		return 1;
+	}
+	if (!strcmp(argv[2], "capture")) {
+		rc = capture(cl, argv[3], w, h);
+	} else {
+		uint32_t keysym = (uint32_t)strtoul(argv[3], NULL, 0);
+
+		rc = !(SendKeyEvent(cl, keysym, TRUE) && pump(cl, 100) == 0 &&
+		       SendKeyEvent(cl, keysym, FALSE) && pump(cl, 300) == 0);
+	}
+	rfbClientCleanup(cl);
+	return rc;
+}
