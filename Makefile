@@ -137,7 +137,7 @@ corpus: $(B)/asan/gen_corpus
 
 # Test guests: nasm option ROMs with a fixed checksum.
 GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm firmware/guests/linux.asm firmware/guests/disk.asm firmware/guests/cd.asm firmware/guests/rebootdisk.asm firmware/guests/migrate.asm,$(wildcard firmware/guests/*.asm))) \
-	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img
+	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img $(B)/guests/vbedisk.img
 
 $(B)/romsum: tools/romsum.c
 	@mkdir -p $(dir $@)
@@ -170,6 +170,12 @@ $(B)/guests/migrate.img: firmware/guests/migrate.asm firmware/guests/rom.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@nasm -f bin -i firmware/guests/ -o $@ $<
+
+# The display guest as a disk, for both device models in the real-Xen tier.
+$(B)/guests/vbedisk.img: firmware/guests/vbe.asm firmware/guests/rom.inc
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $< (disk)"
+	@nasm -f bin -i firmware/guests/ -DDISK -o $@ $<
 
 # The S3 guest as a disk, for both device models in the real-Xen tier.
 $(B)/guests/s3disk.img: firmware/guests/s3.asm firmware/guests/rom.inc
@@ -241,7 +247,7 @@ $(B)/vnc-tool: tests/tools/vnc-tool.c
 	@echo "  CC      $<"
 	@$(CC) $(RELEASE_CFLAGS) $< $(shell pkg-config --libs libvncclient) -o $@
 
-e2e: deps $(B)/hvmdm $(B)/vnc-tool $(B)/guests/vbe.rom $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img
+e2e: deps $(B)/hvmdm $(B)/vnc-tool $(B)/guests/vbedisk.img $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img
 	@tests/e2e/run.sh $(B)
 
 clean:

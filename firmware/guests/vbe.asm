@@ -8,20 +8,34 @@
 ;      60 s, and says "vbe: key" or "vbe: no key" on COM1;
 ;   3. finds the standard VGA (1234:1111) on bus 0, takes its BAR0 (the
 ;      linear framebuffer), sets 640x480x32 through the Bochs DISPI ports
-;      with the LFB on, and in flat 32-bit protected mode draws a pattern:
+;      with the LFB on, and draws a pattern through a flat 4 GiB segment
+;      ("unreal" mode: the BIOS's interrupts keep working):
 ;      pixel (x, y) = red x & 0xff, green y & 0xff, blue (x ^ y) & 0xff;
-;   4. says "vbe: drawn" on COM1 and halts, the picture staying up.
-; Without the card it says "vbe: no stdvga" and halts.
-
-%define LOAD 0x20000        ; where the 32-bit part runs
-%define A(x) (LOAD + (x) - payload)
+;   4. says "vbe: drawn" on COM1 and waits for keys with interrupts on
+;      (the BIOS's int 16h hlts; Xen takes a hlt with interrupts off for a
+;      vCPU going down, and the domain powers off), the picture staying up;
+;   5. for the display benchmark (vnc-tool bench): each "f" fills the
+;      whole screen with a new colour, each "l" paints row 240 in one; any
+;      other key does nothing. Colour k (k counts the keys from 1) is red
+;      k * 0x1f, green k * 0x3d, blue k * 0x65, each & 0xff.
+; Without the card it says "vbe: no stdvga" and idles.
+; Built twice: an option ROM (vbe.rom, for KVM and hvmdm's fw_cfg), and with
+; -DDISK a bootable 64 KiB disk (vbedisk.img) whose boot sector loads the
+; rest -- the real-Xen tier's display guest, since the stock qemu-xen offers
+; SeaBIOS no option ROMs under Xen.
 
 %include "rom.inc"
 
 bits 16
+%ifdef DISK
+org 0x7c00
+
+MBR_LOAD init, image_end, "vbe guest: INT 13h read failed"
+%else
 org 0
 
 ROM_HEADER
+%endif
 
 init:
 	push cs
@@ -56,7 +70,6 @@ init:
 	mov si, msg_key
 	call puts16
 .find:
-	cli
 	; Bus 0, slots 0-31, function 0: the first 1234:1111.
 	mov ebx, 0x80000000
 .slot:
@@ -72,7 +85,7 @@ init:
 	jb .slot
 	mov si, msg_nocard
 	call puts16
-	jmp .stop
+	jmp idle
 .found:
 	lea eax, [ebx + 0x10]   ; BAR0
 	mov dx, 0xcf8
@@ -80,7 +93,7 @@ init:
 	mov dx, 0xcfc
 	in eax, dx
 	and eax, 0xfffffff0
-	mov ebx, eax
+	mov ebp, eax            ; the framebuffer
 	mov ax, 1               ; XRES
 	mov cx, 640
 	call dispi
@@ -93,37 +106,9 @@ init:
 	mov ax, 4               ; ENABLE: enabled, linear framebuffer
 	mov cx, 0x41
 	call dispi
-	; ebx (the framebuffer) survives the switch.
-	ENTER_PM32_PAYLOAD
-.stop:
 	cli
-	hlt
-	jmp .stop
-
-; DISPI register ax = cx.
-dispi:
-	mov dx, 0x1ce
-	out dx, ax
-	inc dx
-	mov ax, cx
-	out dx, ax
-	ret
-
-COM1_ROUTINES_16
-
-msg_screen: db "hvmdm display test: waiting for a key", 13, 10, 0
-msg_text: db "vbe: text shown", 10, 0
-msg_key: db "vbe: key", 10, 0
-msg_nokey: db "vbe: no key", 10, 0
-msg_nocard: db "vbe: no stdvga", 10, 0
-
-align 16
-payload:
-
-bits 32
-pm32:
-	FLAT_DATA_AND_STACK
-	mov edi, ebx
+	call unreal_fs
+	mov edi, ebp
 	xor edx, edx            ; y
 .row:
 	xor ecx, ecx            ; x
@@ -139,7 +124,7 @@ pm32:
 	xor esi, edx
 	and esi, 0xff           ; blue: x ^ y
 	or eax, esi
-	mov [edi], eax
+	mov [fs:edi], eax
 	add edi, 4
 	inc ecx
 	cmp ecx, 640
@@ -147,18 +132,114 @@ pm32:
 	inc edx
 	cmp edx, 480
 	jb .row
-	mov esi, A(msg_drawn)
-	call puts32
-.halt:
+	mov si, msg_drawn
+	call puts16
+	xor di, di              ; k: keys so far
+bench:
+	sti
+	xor ah, ah              ; the next key (the BIOS waits with hlt)
+	int 0x16
+	inc di
+	cmp al, 'f'
+	je .fill
+	cmp al, 'l'
+	jne bench
+	mov edx, ebp
+	add edx, 240 * 640 * 4  ; row 240
+	mov ecx, 640
+	jmp .paint
+.fill:
+	mov edx, ebp
+	mov ecx, 640 * 480
+.paint:
 	cli
+	call unreal_fs          ; again: a BIOS handler may have reloaded fs
+	call colour_k
+.px:
+	mov [fs:edx], eax
+	add edx, 4
+	dec ecx
+	jnz .px
+	jmp bench
+idle:
+	sti
 	hlt
-	jmp .halt
+	jmp idle
 
-COM1_ROUTINES_32
+; eax = colour k (k = di): red k * 0x1f, green k * 0x3d, blue k * 0x65, each & 0xff.
+colour_k:
+	movzx eax, di
+	imul eax, eax, 0x1f
+	and eax, 0xff
+	shl eax, 16
+	movzx ebx, di
+	imul ebx, ebx, 0x3d
+	and ebx, 0xff
+	shl ebx, 8
+	or eax, ebx
+	movzx ebx, di
+	imul ebx, ebx, 0x65
+	and ebx, 0xff
+	or eax, ebx
+	ret
 
+; DISPI register ax = cx.
+dispi:
+	mov dx, 0x1ce
+	out dx, ax
+	inc dx
+	mov ax, cx
+	out dx, ax
+	ret
+
+; fs: base 0, limit 4 GiB, back in real mode (a protected-mode load of a flat
+; data selector leaves the limit in the segment cache). Interrupts off.
+unreal_fs:
+	xor eax, eax
+	mov ax, cs
+	shl eax, 4
+	add eax, gdt
+	push eax                ; the GDT's linear address
+	push word gdt_end - gdt - 1
+	mov bx, sp
+	lgdt [ss:bx]
+	add sp, 6
+	mov eax, cr0
+	or al, 1
+	mov cr0, eax
+	jmp .pm
+.pm:
+	mov bx, 0x08
+	mov fs, bx
+	and al, 0xfe
+	mov cr0, eax
+	jmp .rm
+.rm:
+	xor bx, bx
+	mov fs, bx
+	ret
+
+align 8
+gdt:
+	dq 0
+	dq 0x00cf92000000ffff   ; flat 4 GiB data
+gdt_end:
+
+%ifndef DISK
+COM1_ROUTINES_16
+%endif
+
+msg_screen: db "hvmdm display test: waiting for a key", 13, 10, 0
+msg_text: db "vbe: text shown", 10, 0
+msg_key: db "vbe: key", 10, 0
+msg_nokey: db "vbe: no key", 10, 0
+msg_nocard: db "vbe: no stdvga", 10, 0
 msg_drawn: db "vbe: drawn", 10, 0
 
-FLAT_GDT
-payload_end:
-
+%ifdef DISK
+	times 512 - (($ - $$) % 512) db 0
+image_end:
+	times 65536 - ($ - $$) db 0
+%else
 ROM_TRAILER
+%endif

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # make bench: port-I/O exit cost on KVM three ways in one run -- a bare KVM
 # loop (the floor), hvmdm, and QEMU on the same guest -- plus device-state
-# save/load cost. Each figure is the median of RUNS runs (min and max shown);
+# save/load cost, and under real Xen (the e2e tier, when its image is built)
+# xl create/save/restore times and the display's latency over VNC (a key in
+# the client to the guest's new pixels in it, full screen and one row), the
+# stock qemu-xen and hvmdm in the same run. Each figure is the median of RUNS runs (min and max shown);
 # comparisons are ratios within this run. Never a pass/fail on timing.
 #
 #   RUNS=5 SMALL=20000 LARGE=200000 tests/bench/bench.sh
@@ -321,10 +324,11 @@ fi
 # ratios say more about the device model's start-up and state handling than
 # about absolute speed.
 xen_times=()
+display_times=()
 if [ "${BENCH_XEN:-1}" = 1 ] && tests/e2e/image.sh --cached >/dev/null 2>&1; then
 	echo
 	echo "Xen 4.17 under QEMU TCG (one e2e run), seconds:"
-	e2e_out=$(E2E_LINUX=0 E2E_ONLY=base tests/e2e/run.sh "$B" 2>&1) # the create/save/restore part only
+	e2e_out=$(E2E_LINUX=0 E2E_ONLY="base display" tests/e2e/run.sh "$B" 2>&1) # create/save/restore, and the display
 	for op in create save restore; do
 		s=$(echo "$e2e_out" | grep "^ok .* stock qemu-xen: xl $op (" | grep -o '([0-9.]* s)' | grep -o '[0-9.]*')
 		h=$(echo "$e2e_out" | grep "^ok .* hvmdm: xl $op" | grep -o '([0-9.]* s)' | grep -o '[0-9.]*')
@@ -334,6 +338,19 @@ if [ "${BENCH_XEN:-1}" = 1 ] && tests/e2e/image.sh --cached >/dev/null 2>&1; the
 			xen_times+=("$op $s $h $r")
 		else
 			echo "  xl $op: no figure (the e2e run failed; see tests/e2e/run.sh)"
+		fi
+	done
+	# The display: a key in the VNC client to the guest's new pixels in it (vnc-tool bench).
+	echo "  display over VNC, key to pixels, ms (median of 10):"
+	for kind in "full screen" "one row"; do
+		s=$(echo "$e2e_out" | grep "^ok .* stock qemu-xen, display guest: VNC latency" | grep -o "$kind [0-9]* ms" | grep -o '[0-9]*')
+		h=$(echo "$e2e_out" | grep "^ok .* hvmdm, display guest: VNC latency" | grep -o "$kind [0-9]* ms" | grep -o '[0-9]*')
+		if [ -n "$s" ] && [ -n "$h" ] && [ "$s" -gt 0 ]; then
+			r=$(printf '%.3f' "$(echo "$h / $s" | bc -l)")
+			printf '    %-12s qemu-xen %5d   hvmdm %5d   hvmdm/qemu-xen %s\n' "$kind" "$s" "$h" "$r"
+			display_times+=("${kind// /_} $s $h $r")
+		else
+			echo "    $kind: no figure (the e2e display scenario failed; see tests/e2e/run.sh)"
 		fi
 	done
 elif [ "${BENCH_XEN:-1}" = 1 ]; then
@@ -390,6 +407,14 @@ echo "$state" | sed 's/^/  /'
 	printf '  "xen_xl_seconds": {'
 	first=1
 	for r in "${xen_times[@]}"; do
+		read -r op sv hv rv <<<"$r"
+		[ $first = 1 ] || printf ', '
+		printf '"%s": {"qemu_xen": %s, "hvmdm": %s, "ratio": %s}' "$op" "$sv" "$hv" "$rv"
+		first=0
+	done
+	printf '},\n  "xen_vnc_key_to_pixels_ms": {'
+	first=1
+	for r in "${display_times[@]}"; do
 		read -r op sv hv rv <<<"$r"
 		[ $first = 1 ] || printf ', '
 		printf '"%s": {"qemu_xen": %s, "hvmdm": %s, "ratio": %s}' "$op" "$sv" "$hv" "$rv"

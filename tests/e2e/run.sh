@@ -24,7 +24,7 @@ img=$("$here/image.sh") || { echo "e2e: could not build the dom0 image"; exit 2;
 share=$(mktemp -d /tmp/hvmdm-e2e.XXXXXX)
 mkdir -p "$share/out"
 cp "$B/hvmdm" "$share/hvmdm"
-for f in vbe.rom count.rom linux.bzimage linux-initrd.img disk.img cd.iso rebootdisk.img s3disk.img migrate.img; do
+for f in vbedisk.img count.rom linux.bzimage linux-initrd.img disk.img cd.iso rebootdisk.img s3disk.img migrate.img; do
 	cp "$B/guests/$f" "$share/$f" || { echo "e2e: $B/guests/$f is not built"; exit 2; }
 done
 { echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_ONLY=\"${E2E_ONLY:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_ONLY"; tail -n +2 "$here/scenarios.sh"; } >"$share/run.sh"

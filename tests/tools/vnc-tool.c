@@ -10,6 +10,12 @@
  *       up to 60 s
  *   vnc-tool HOST:PORT key KEYSYM
  *       press and release one key (X keysym, e.g. 0x20 for space)
+ *   vnc-tool HOST:PORT bench N
+ *       the display benchmark with firmware/guests/vbe.asm's guest after
+ *       its drawing: N times each, the time from pressing "f" (the guest
+ *       fills the screen) and "l" (it paints one row) until this client has
+ *       the new pixels at both ends of what changed; prints
+ *       "full MEDIAN MIN MAX" and "line MEDIAN MIN MAX" in milliseconds
  *
  * Lossless encodings only, so two servers showing the same pixels give the
  * same file. Exit status 0, or 1 with the reason on stderr.
@@ -126,7 +132,21 @@ static int whole_frame(rfbClient *cl, uint64_t deadline)
  * two in a row are the same (servers refresh on their own timers, so the
  * first frame after connecting may be older than the guest's screen).
  */
+static int settle(rfbClient *cl, int want_w, int want_h);
+
 static int capture(rfbClient *cl, const char *path, int want_w, int want_h)
+{
+	if (settle(cl, want_w, want_h))
+		return 1;
+	return write_ppm(cl, path) ? 1 : 0;
+}
+
+static int capture_settle(rfbClient *cl, int want_w, int want_h)
+{
+	return settle(cl, want_w, want_h);
+}
+
+static int settle(rfbClient *cl, int want_w, int want_h)
 {
 	uint64_t deadline = now_ms() + 60000;
 	uint8_t *prev = NULL;
@@ -141,7 +161,7 @@ static int capture(rfbClient *cl, const char *path, int want_w, int want_h)
 		if ((!want_w || (cl->width == want_w && cl->height == want_h)) && prev && prev_len == len &&
 		    !memcmp(prev, cl->frameBuffer, len)) {
 			free(prev);
-			return write_ppm(cl, path) ? 1 : 0;
+			return 0;
 		}
 		free(prev);
 		prev = malloc(len);
@@ -158,14 +178,85 @@ static int capture(rfbClient *cl, const char *path, int want_w, int want_h)
 	return 1;
 }
 
+static uint32_t pixel_at(rfbClient *cl, int x, int y)
+{
+	const uint8_t *p = cl->frameBuffer + ((size_t)y * cl->width + x) * 4;
+
+	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Press `keysym` and wait until pixels (x0, y) and (x1, y1) both changed; ms, or -1. */
+static int64_t one_update(rfbClient *cl, uint32_t keysym, int x0, int y0, int x1, int y1)
+{
+	uint32_t a = pixel_at(cl, x0, y0), b = pixel_at(cl, x1, y1);
+	uint64_t t0 = now_ms(), deadline = t0 + 30000;
+
+	if (!SendKeyEvent(cl, keysym, TRUE) || !SendKeyEvent(cl, keysym, FALSE))
+		return -1;
+	while (pixel_at(cl, x0, y0) == a || pixel_at(cl, x1, y1) == b) {
+		int n;
+
+		if (now_ms() > deadline)
+			return -1;
+		/* As a viewer does: an incremental request, answered when something changed. */
+		SendFramebufferUpdateRequest(cl, 0, 0, cl->width, cl->height, TRUE);
+		n = WaitForMessage(cl, 20000);
+		if (n < 0 || (n > 0 && !HandleRFBServerMessage(cl)))
+			return -1;
+	}
+	return (int64_t)(now_ms() - t0);
+}
+
+static int bench(rfbClient *cl, int n)
+{
+	static const struct {
+		const char *name;
+		uint32_t keysym;
+		int x0, y0, x1, y1;
+	} kinds[2] = { { "full", 'f', 0, 0, 639, 479 }, { "line", 'l', 0, 240, 639, 240 } };
+	uint64_t *ms = calloc((size_t)n, sizeof(*ms));
+
+	if (!ms || n < 1 || capture_settle(cl, 640, 480))
+		return 1;
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < n; i++) {
+			int64_t t = one_update(cl, kinds[k].keysym, kinds[k].x0, kinds[k].y0, kinds[k].x1,
+					       kinds[k].y1);
+
+			if (t < 0) {
+				fprintf(stderr, "vnc-tool: %s update %d never arrived\n", kinds[k].name, i);
+				free(ms);
+				return 1;
+			}
+			ms[i] = (uint64_t)t;
+			if (pump(cl, 200)) {
+				free(ms);
+				return 1;
+			}
+		}
+		qsort(ms, (size_t)n, sizeof(*ms), cmp_u64);
+		printf("%s %llu %llu %llu\n", kinds[k].name, (unsigned long long)ms[(n - 1) / 2],
+		       (unsigned long long)ms[0], (unsigned long long)ms[n - 1]);
+	}
+	free(ms);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	rfbClient *cl;
 	int rc, w = 0, h = 0;
 
-	if (argc < 4 || (strcmp(argv[2], "capture") && strcmp(argv[2], "key")) ||
+	if (argc < 4 || (strcmp(argv[2], "capture") && strcmp(argv[2], "key") && strcmp(argv[2], "bench")) ||
 	    (argc == 5 && sscanf(argv[4], "%dx%d", &w, &h) != 2)) {
-		fprintf(stderr, "usage: vnc-tool HOST:PORT capture OUT.ppm [WxH] | key KEYSYM\n");
+		fprintf(stderr, "usage: vnc-tool HOST:PORT capture OUT.ppm [WxH] | key KEYSYM | bench N\n");
 		return 2;
 	}
 	verbose = getenv("VNC_TOOL_VERBOSE") != NULL;
@@ -176,6 +267,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[2], "capture")) {
 		rc = capture(cl, argv[3], w, h);
+	} else if (!strcmp(argv[2], "bench")) {
+		rc = bench(cl, atoi(argv[3]));
 	} else {
 		uint32_t keysym = (uint32_t)strtoul(argv[3], NULL, 0);
 
