@@ -39,7 +39,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c11 -iquote . -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga
+FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga $(B)/fuzz/fuzz_vnc
 
 .PHONY: all deps run check clean xen-libs fuzz corpus guests bench e2e
 .SECONDARY:
@@ -124,6 +124,8 @@ fuzz: $(FUZZ_TARGETS)
 	$(B)/fuzz/fuzz_ide -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-ide tests/fuzz/corpus-ide
 	@mkdir -p $(B)/fuzz/corpus-vga
 	$(B)/fuzz/fuzz_vga -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-vga tests/fuzz/corpus-vga
+	@mkdir -p $(B)/fuzz/corpus-vnc
+	$(B)/fuzz/fuzz_vnc -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-vnc tests/fuzz/corpus-vnc
 
 # The golden corpus of this release: only adds files that are missing.
 CORPUS_RELEASE := 0.1.0

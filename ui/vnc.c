@@ -170,6 +170,15 @@ static void on_pointer(int buttons, int x, int y, rfbClientPtr cl)
 {
 	struct vnc_server *v = cl->screen->screenData;
 
+	/* The client may say any 16-bit position: the guest sees one on the screen. */
+	if (x >= cl->screen->width)
+		x = cl->screen->width - 1;
+	if (y >= cl->screen->height)
+		y = cl->screen->height - 1;
+	if (x < 0)
+		x = 0;
+	if (y < 0)
+		y = 0;
 	queue_event(v, &(struct vnc_event){ .kind = 1, .x = x, .y = y, .buttons = (unsigned int)buttons });
 	rfbDefaultPtrAddEvent(buttons, x, y, cl);
 }
@@ -304,8 +313,10 @@ static void on_events(void *opaque, int fd, unsigned int revents)
 		}
 		pthread_mutex_unlock(&v->lock);
 		for (unsigned int i = 0; i < n; i++) {
-			if (batch[i].kind == 0 && v->ops->key)
+			if (batch[i].kind == 0 && v->ops->key) {
+				log_debug("vnc", "key %#x %s", batch[i].keysym, batch[i].down ? "down" : "up");
 				v->ops->key(v->opaque, batch[i].keysym, batch[i].down);
+			}
 			else if (batch[i].kind == 1 && v->ops->pointer)
 				v->ops->pointer(v->opaque, batch[i].x, batch[i].y, batch[i].buttons);
 		}

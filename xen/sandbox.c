@@ -96,6 +96,12 @@ static int add_rules(scmp_filter_ctx ctx)
 		if (rc)
 			return rc;
 	}
+	/* prlimit64 and getrlimit, reading only (LibVNCServer sizes its client table from RLIMIT_NOFILE) */
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, SCMP_A2(SCMP_CMP_EQ, 0));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getrlimit), 0);
+	if (rc)
+		return rc;
 	/* mprotect: never make memory executable */
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 				SCMP_A2(SCMP_CMP_MASKED_EQ, (scmp_datum_t)PROT_EXEC, 0));

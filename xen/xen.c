@@ -66,8 +66,12 @@ static int set_isa_irq_level(struct accel *a, unsigned int irq, bool level)
 
 	if (irq >= 16)
 		return -EINVAL;
-	return xendevicemodel_set_isa_irq_level(x->libs->dmod, (domid_t)x->domid, (uint8_t)irq,
-						 level) ? -errno : 0;
+	log_debug("xen", "ISA IRQ %u %s", irq, level ? "raised" : "lowered");
+	if (xendevicemodel_set_isa_irq_level(x->libs->dmod, (domid_t)x->domid, (uint8_t)irq, level)) {
+		log_warn("xen", "setting ISA IRQ %u %s: %s", irq, level ? "high" : "low", strerror(errno));
+		return -errno;
+	}
+	return 0;
 }
 
 static int set_pci_intx_level(struct accel *a, unsigned int slot, unsigned int intx, bool level)

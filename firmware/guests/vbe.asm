@@ -15,8 +15,8 @@
 ;      (the BIOS's int 16h hlts; Xen takes a hlt with interrupts off for a
 ;      vCPU going down, and the domain powers off), the picture staying up;
 ;   5. for the display benchmark (vnc-tool bench): each "f" fills the
-;      whole screen with a new colour, each "l" paints row 240 in one; any
-;      other key does nothing. Colour k (k counts the keys from 1) is red
+;      whole screen with a new colour, each "l" paints row 240 in one (then
+;      "vbe: painted" on COM1); any other key just says "vbe: input". Colour k (k counts the keys from 1) is red
 ;      k * 0x1f, green k * 0x3d, blue k * 0x65, each & 0xff.
 ; Without the card it says "vbe: no stdvga" and idles.
 ; Built twice: an option ROM (vbe.rom, for KVM and hvmdm's fw_cfg), and with
@@ -50,6 +50,9 @@ init:
 	int 0x10
 	jmp .tty
 .shown:
+	mov ah, 0x01            ; no cursor: it blinks on each model's own clock
+	mov cx, 0x2000
+	int 0x10
 	mov si, msg_text
 	call puts16
 	; A key, polled through the BIOS, with a timer tick (hlt) between polls.
@@ -143,7 +146,11 @@ bench:
 	cmp al, 'f'
 	je .fill
 	cmp al, 'l'
-	jne bench
+	je .line
+	mov si, msg_input
+	call puts16
+	jmp bench
+.line:
 	mov edx, ebp
 	add edx, 240 * 640 * 4  ; row 240
 	mov ecx, 640
@@ -160,6 +167,8 @@ bench:
 	add edx, 4
 	dec ecx
 	jnz .px
+	mov si, msg_painted     ; after the pixels, so the latency is not the UART's
+	call puts16
 	jmp bench
 idle:
 	sti
@@ -235,6 +244,8 @@ msg_key: db "vbe: key", 10, 0
 msg_nokey: db "vbe: no key", 10, 0
 msg_nocard: db "vbe: no stdvga", 10, 0
 msg_drawn: db "vbe: drawn", 10, 0
+msg_painted: db "vbe: painted", 10, 0
+msg_input: db "vbe: input", 10, 0
 
 %ifdef DISK
 	times 512 - (($ - $$) % 512) db 0

@@ -211,7 +211,16 @@ static uint64_t data_read(void *opaque, uint64_t off, unsigned int size)
 
 	(void)off, (void)size;
 	if (s->obsrc != I8042_SRC_NONE) {
+		/*
+		 * Reading deasserts the line, and the next byte asserts it again:
+		 * the interrupt controllers (Xen's vPIC, KVM's) are edge-triggered
+		 * for IRQ 1 and 12, so without the low phase a byte that follows
+		 * at once (a key's release after its press) would raise no
+		 * interrupt and sit in the buffer for good (QEMU's ps2_read_data
+		 * does the same).
+		 */
 		s->obsrc = I8042_SRC_NONE;
+		update_irq(s);
 		refill(s);
 	}
 	return v;

@@ -43,6 +43,8 @@ blob_bytes() {
 	perl /share/libxl-emulator-context "$1" /tmp/blob 2>/dev/null | grep -o "[0-9]* bytes" | grep -o "^[0-9]*"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else print "?" }'; }
+# dom0's init leaves the loopback down; the display guests' VNC servers listen on 127.0.0.1.
+ip link set lo up 2>/dev/null
 # only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux linuxdisk display" picks parts (all by default).
 only() { [ -z "${E2E_ONLY:-}" ] && return 0; case " $E2E_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -207,6 +209,27 @@ stuck_report() {
 }
 # LABEL for check lines
 dm_label() { if [ "$1" = stock ]; then echo "stock qemu-xen"; else echo "hvmdm"; fi; }
+# vnc_addr DOMNAME: where libxl says the domain's VNC server is (console/vnc-*,
+# written from QMP query-vnc: what xl vncviewer reads)
+vnc_addr() {
+	d=$(xl domid "$1" 2>/dev/null) || return 1
+	echo "$(xenstore-read "/local/domain/$d/console/vnc-listen" 2>/dev/null):$(xenstore-read "/local/domain/$d/console/vnc-port" 2>/dev/null)"
+}
+# vnc_key DOMNAME KEYSYM TEXT: press a key in a VNC client until the guest's
+# serial log shows TEXT (three tries, 15 s each: under TCG a server may drop
+# a connection that comes and goes at once)
+vnc_key() {
+	for _ in 1 2 3; do
+		/share/vnc-tool "$(vnc_addr "$1")" key "$2" >>"$OUT/$1-vnc.log" 2>&1
+		wait_file "$S" "$3" 15 "$1" && return 0
+	done
+	return 1
+}
+# vnc_shows DOMNAME FILE SIZE CHECK: a capture over VNC that ppm-check CHECK accepts
+vnc_shows() {
+	/share/vnc-tool "$(vnc_addr "$1")" capture "$2" "$3" >>"$OUT/$1-vnc.log" 2>&1 &&
+		/share/ppm-check "$4" "$2" >>"$OUT/$1-vnc.log" 2>&1
+}
 
 # 3. the counting guest: prints through the DM's UART, saved mid-count, powers off through ACPI
 count_guest() {
@@ -502,11 +525,34 @@ restrict_guests() {
 	userdel xen-qemuuser-range-base
 	# The IDE paths (PIO, DMA, flush) under the filter too.
 	ide_guest disk hvmdm restrict
+	# The display: VRAM set up before the restriction, the VNC server's thread under the filter.
+	display_restrict
 	# The kernel logs every seccomp refusal or kill (audit type 1326) with the
 	# call's number; with HVMDM_SANDBOX_LOG=1 they are only logged.
 	dmesg | grep "type=1326" | grep "comm=\"hvmdm\"" >"$OUT/seccomp.log"
 	[ ! -s "$OUT/seccomp.log" ]
 	ok $? "hvmdm, dm_restrict=1: its system-call filter refused nothing ($(grep -o "syscall=[0-9]*" "$OUT/seccomp.log" | sort -u | tr '\n' ' '))"
+}
+display_restrict() {
+	modprobe loop 2>/dev/null
+	cp /share/vbedisk.img /tmp/vbedisk.img
+	guest_cfg /share/display.cfg hvmdm
+	G=display-restrict
+	S=/var/log/xen/$G-serial.log
+	L="hvmdm, dm_restrict=1, display guest"
+	sed -i -e "s/^name = .*/name = \"$G\"/" -e "s|^serial = .*|serial = \"file:$S\"|" "$cfg"
+	echo 'dm_restrict = 1' >>"$cfg"
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1 && dm_confined "$G" && dm_filtered "$G" &&
+		wait_file "$S" "vbe: text shown" 120 "$G" && vnc_shows "$G" "$OUT/$G-text.ppm" 720x400 text &&
+		vnc_key "$G" 0x20 "vbe: key" &&
+		wait_file "$S" "vbe: drawn" 120 "$G" && vnc_shows "$G" "$OUT/$G-vbe.ppm" 640x480 vbe-pattern &&
+		timeout 120 xl save "$G" "/tmp/$G.save" >"$OUT/$G-save.log" 2>&1 &&
+		timeout 120 xl restore "/tmp/$G.save" >"$OUT/$G-restore.log" 2>&1 && dm_confined "$G" &&
+		vnc_shows "$G" "$OUT/$G-restored.ppm" 640x480 vbe-pattern
+	ok $? "$L: VRAM made before the restriction, the VNC server's thread under the filter: text, a key, the VBE picture, saved and restored deprivileged"
+	cp /var/log/xen/qemu-dm-$G*.log "$OUT/" 2>/dev/null
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f "/tmp/$G.save" /tmp/vbedisk.img
 }
 restrict_count() { # shared | range: which -runas form libxl passes
 	guest_cfg /share/count.cfg hvmdm
@@ -666,21 +712,11 @@ if [ "${E2E_LINUX:-1}" != 0 ] && [ -s /share/linuxdisk.img ] && only linuxdisk; 
 fi
 
 # ---- 9. the display: vga="stdvga" and vnc=1, seen through a VNC client ----
-# vnc_addr DOMNAME: where libxl says the domain's VNC server is (console/vnc-*,
-# written from QMP query-vnc: what xl vncviewer reads)
-vnc_addr() {
-	d=$(xl domid "$1" 2>/dev/null) || return 1
-	echo "$(xenstore-read "/local/domain/$d/console/vnc-listen" 2>/dev/null):$(xenstore-read "/local/domain/$d/console/vnc-port" 2>/dev/null)"
-}
-# vnc_shows DOMNAME FILE SIZE CHECK: a capture over VNC that ppm-check CHECK accepts
-vnc_shows() {
-	/share/vnc-tool "$(vnc_addr "$1")" capture "$2" "$3" >>"$OUT/$1-vnc.log" 2>&1 &&
-		/share/ppm-check "$4" "$2" >>"$OUT/$1-vnc.log" 2>&1
-}
 display_guest() { # DM
 	modprobe loop 2>/dev/null
 	cp /share/vbedisk.img /tmp/vbedisk.img
 	guest_cfg /share/display.cfg "$1"
+	[ "$1" = stock ] || echo 'device_model_args_hvm = [ "-verbose" ]' >>"$cfg"
 	L=$(dm_label "$1")
 	cap=$OUT/$G
 	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1
@@ -692,7 +728,7 @@ display_guest() { # DM
 		ok $? "$L, display guest: libxl wrote console/vnc-listen and vnc-port ($addr) from QMP query-vnc, where xl vncviewer looks"
 		wait_file "$S" "vbe: text shown" 120 "$G" && vnc_shows "$G" "$cap-text.ppm" 720x400 text
 		ok $? "$L, display guest: a VNC client sees the text screen SeaBIOS and the guest wrote (720x400)"
-		/share/vnc-tool "$addr" key 0x20 >>"$OUT/$G-vnc.log" 2>&1 && wait_file "$S" "vbe: key" 60 "$G"
+		vnc_key "$G" 0x20 "vbe: key"
 		ok $? "$L, display guest: a key pressed in the VNC client reached the guest's keyboard"
 		wait_file "$S" "vbe: drawn" 60 "$G" && vnc_shows "$G" "$cap-vbe.ppm" 640x480 vbe-pattern
 		ok $? "$L, display guest: after its switch to VBE 640x480x32, the VNC client shows exactly the pattern it drew in the linear framebuffer"
@@ -701,6 +737,10 @@ display_guest() { # DM
 		rc=$?
 		[ $rc = 0 ] && vnc_shows "$G" "$cap-restored.ppm" 640x480 vbe-pattern
 		ok $? "$L, display guest: xl save and xl restore; the restored guest shows the same picture over VNC"
+		vnc_key "$G" 0x70 "vbe: input"
+		rc=$?
+		[ $rc = 0 ] || stuck_report "$G"
+		ok $rc "$L, display guest: a key pressed in the VNC client after the restore reached the guest"
 		rm -f "/tmp/$G.save"
 		timeout 300 xl migrate -s "" "$G" "xl migrate-receive" >"$OUT/$G-migrate.log" 2>&1 &&
 			vnc_shows "$G" "$cap-migrated.ppm" 640x480 vbe-pattern
@@ -719,11 +759,10 @@ display_guest() { # DM
 	rm -f /tmp/vbedisk.img
 }
 if only display; then
-	ip link set lo up # dom0's init leaves it down; the VNC servers listen on 127.0.0.1
 	tcg_retry display_guest stock
 	tcg_retry display_guest hvmdm
 	cmp -s "$OUT/stock-display-text.ppm" "$OUT/display-text.ppm"
-	ok $? "display guest: hvmdm's text screen over VNC is pixel for pixel the stock qemu-xen's (SeaBIOS's banner, the guest's line, the cursor)"
+	ok $? "display guest: hvmdm's text screen over VNC is pixel for pixel the stock qemu-xen's (SeaBIOS's banner and the guest's line; the guest hides the cursor, which blinks on each model's own clock)"
 	cmp -s "$OUT/stock-display-vbe.ppm" "$OUT/display-vbe.ppm"
 	ok $? "display guest: hvmdm's VBE screen over VNC is pixel for pixel the stock qemu-xen's"
 fi

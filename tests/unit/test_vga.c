@@ -1381,6 +1381,45 @@ static void test_vram_guest_frames(void **state)
 	free(st);
 }
 
+/* A key typed at the console reaches the guest's keyboard port, before a save and after the restore. */
+static void test_keys_across_restore(void **state)
+{
+	struct machine_config cfg = { .profile = PROFILE_PC, .vcpus = 1, .ram_mib = 128,
+				      .display = DISPLAY_STDVGA, .vgamem_mb = 8 };
+	struct tm_ctx *t = tm_new_cfg(&cfg), *t2;
+	unsigned int changes;
+	uint64_t make;
+	struct wbuf w;
+
+	(void)state;
+	outp(t, 0x64, 1, 0x60); /* the controller's command byte as SeaBIOS sets it: translation, IRQ 1 */
+	outp(t, 0x60, 1, 0x61);
+	console_key_event(&t->m.console, 'p', true);
+	assert_true(t->acc.isa_irq[1]);
+	make = inp(t, 0x60, 1);
+	assert_int_equal(make, 0x19);
+	assert_false(t->acc.isa_irq[1]);
+	console_key_event(&t->m.console, 'p', false);
+	assert_int_equal(inp(t, 0x60, 1), 0x99);
+	/* Press and release before the guest reads: reading the first pulses the line for the second. */
+	console_key_event(&t->m.console, 'p', true);
+	console_key_event(&t->m.console, 'p', false);
+	assert_true(t->acc.isa_irq[1]);
+	changes = t->acc.isa_irq_changes[1];
+	assert_int_equal(inp(t, 0x60, 1), make);
+	assert_int_equal(t->acc.isa_irq_changes[1], changes + 2); /* low, then high: an edge */
+	assert_true(t->acc.isa_irq[1]);
+	assert_int_equal(inp(t, 0x60, 1), 0x99);
+	assert_false(t->acc.isa_irq[1]);
+	t2 = vga_restore(t, &cfg, 0, &w);
+	wbuf_free(&w);
+	console_key_event(&t2->m.console, 'p', true);
+	assert_true(t2->acc.isa_irq[1]);
+	assert_int_equal(inp(t2, 0x60, 1), make);
+	tm_free(t2);
+	tm_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1406,6 +1445,7 @@ int main(void)
 		cmocka_unit_test(test_stdvga_bars),
 		cmocka_unit_test(test_machine_display),
 		cmocka_unit_test(test_vram_guest_frames),
+		cmocka_unit_test(test_keys_across_restore),
 		cmocka_unit_test(test_machine_vram_mapping),
 		cmocka_unit_test(test_machine_display_refusals),
 	};
