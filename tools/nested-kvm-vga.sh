@@ -13,6 +13,13 @@
 # different boot devices.
 #
 #   tools/nested-kvm-vga.sh [OUT]     (default build/nested-vga)
+#
+# With SAVE=1 it checks the display's whole-VM save and restore on KVM
+# instead: the VBE guest (build/guests/vbe.rom) draws its pattern through
+# hvmdm's stdvga, QMP screendump takes it, QMP stop + migrate saves the VM
+# to a file (VRAM in device-ram records), a new hvmdm restores it with
+# -incoming, and its screendump must show the same pattern
+# (tests/tools/ppm-check vbe-pattern on both).
 set -euo pipefail
 out=${1:-build/nested-vga}
 wait_s=${WAIT:-40}
@@ -49,7 +56,7 @@ done
 cp /usr/share/seabios/bios-256k.bin /usr/share/seabios/vgabios-stdvga.bin "$root/usr/share/seabios/"
 cp -r /usr/share/qemu/keymaps "$root/usr/share/qemu/"
 cat >"$work/qmpc.c" <<'EOF'
-/* screendump over QMP: qmpc SOCKET FILE */
+/* QMP: qmpc SOCKET FILE (a screendump), or qmpc SOCKET -c JSON... (each command in turn) */
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -67,6 +74,14 @@ int main(int argc, char **argv)
 	rd(fd);
 	if (write(fd, "{\"execute\":\"qmp_capabilities\"}\n", 31) < 0) return 1;
 	rd(fd);
+	if (!strcmp(argv[2], "-c")) {
+		for (int i = 3; i < argc; i++) {
+			snprintf(cmd, sizeof(cmd), "%s\n", argv[i]);
+			if (write(fd, cmd, strlen(cmd)) < 0) return 1;
+			rd(fd);
+		}
+		return 0;
+	}
 	snprintf(cmd, sizeof(cmd), "{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"%s\"}}\n", argv[2]);
 	if (write(fd, cmd, strlen(cmd)) < 0) return 1;
 	rd(fd);
@@ -74,6 +89,51 @@ int main(int argc, char **argv)
 }
 EOF
 cc -static -O2 "$work/qmpc.c" -o "$root/bin/qmpc"
+if [ "${SAVE:-0}" = 1 ]; then
+	[ -f build/guests/vbe.rom ] || { echo "nested-kvm-vga: build/guests/vbe.rom is not built (make guests)" >&2; exit 1; }
+	cp build/guests/vbe.rom "$root/vbe.rom"
+	ln -sf busybox "$root/bin/grep"
+	cat >"$root/init" <<'INIT'
+#!/bin/sh
+mount -t proc p /proc; mount -t sysfs s /sys; mount -t devtmpfs d /dev
+insmod /m/irqbypass.ko; insmod /m/kvm.ko; insmod /m/ccp.ko; insmod /m/kvm-amd.ko
+run() { /bin/hvmdm -accel kvm -m 64 -device VGA -option-rom /vbe.rom -serial file:/tmp/serial$1 -qmp unix:/tmp/q$1,server=on,wait=off $2 >/tmp/hvmdm$1.out 2>&1 & }
+run 1 ""
+i=0
+while ! grep -q "vbe: drawn" /tmp/serial1 2>/dev/null && [ $i -lt 300 ]; do sleep 1; i=$((i + 1)); done
+/bin/qmpc /tmp/q1 /tmp/before.ppm >/dev/null
+/bin/qmpc /tmp/q1 -c '{"execute":"stop"}' '{"execute":"migrate","arguments":{"uri":"file:/tmp/vm"}}' >/tmp/qmp1.out
+i=0
+while ! /bin/qmpc /tmp/q1 -c '{"execute":"query-migrate"}' | grep -q completed && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
+/bin/qmpc /tmp/q1 -c '{"execute":"quit"}' >>/tmp/qmp1.out
+sleep 3
+run 2 "-incoming file:/tmp/vm"
+sleep 10
+/bin/qmpc /tmp/q2 /tmp/after.ppm >/dev/null
+echo "=== hvmdm"; cat /tmp/serial1 /tmp/hvmdm1.out /tmp/qmp1.out /tmp/hvmdm2.out; ls -l /tmp/vm
+echo "=== BEFORE"; gzip -c /tmp/before.ppm | base64; echo "=== END"
+echo "=== AFTER"; gzip -c /tmp/after.ppm | base64; echo "=== END"
+poweroff -f
+INIT
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1 >"$work/initrd.gz")
+	echo "nested-kvm-vga: the display saved and restored under nested KVM (QEMU TCG with nested SVM)..." >&2
+	timeout 900 qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt,+nrip-save -m 1024 -smp 1 -nographic -no-reboot \
+		-kernel "$work/k/boot/vmlinuz-$kver" -initrd "$work/initrd.gz" -append "console=ttyS0 quiet panic=-1" \
+		>"$work/nested.log" 2>&1 || true
+	cp "$work/nested.log" "$out/nested-save.log"
+	sed -n '/=== hvmdm/,/=== BEFORE/p' "$work/nested.log" | grep -v '===' >&2 || true
+	for p in BEFORE AFTER; do
+		awk -v s="=== $p" 'index($0, s) == 1 { f = 1; next } /=== END/ { f = 0 } f' "$work/nested.log" | tr -d '\r' |
+			grep -v '^\[' | base64 -d | gunzip >"$out/$p.ppm" || true
+	done
+	rc=0
+	for p in BEFORE AFTER; do
+		if tests/tools/ppm-check vbe-pattern "$out/$p.ppm"; then echo "nested-kvm-vga: $p the save: the guest's VBE pattern"
+		else echo "nested-kvm-vga: $p the save: not the pattern"; rc=1; fi
+	done
+	exit $rc
+fi
 cat >"$root/init" <<EOF
 #!/bin/sh
 mount -t proc p /proc; mount -t sysfs s /sys; mount -t devtmpfs d /dev
