@@ -101,7 +101,8 @@ run() { /bin/hvmdm -accel kvm -m 64 -device VGA -option-rom /vbe.rom -serial fil
 run 1 ""
 i=0
 while ! grep -q "vbe: drawn" /tmp/serial1 2>/dev/null && [ $i -lt 300 ]; do sleep 1; i=$((i + 1)); done
-/bin/qmpc /tmp/q1 /tmp/before.ppm >/dev/null
+shot() { for _ in 1 2 3 4 5; do /bin/qmpc /tmp/q$1 $2 >/dev/null; sleep 1; [ -s $2 ] && return; done; }
+shot 1 /tmp/before.ppm
 /bin/qmpc /tmp/q1 -c '{"execute":"stop"}' '{"execute":"migrate","arguments":{"uri":"file:/tmp/vm"}}' >/tmp/qmp1.out
 i=0
 while ! /bin/qmpc /tmp/q1 -c '{"execute":"query-migrate"}' | grep -q completed && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
@@ -109,7 +110,7 @@ while ! /bin/qmpc /tmp/q1 -c '{"execute":"query-migrate"}' | grep -q completed &
 sleep 3
 run 2 "-incoming file:/tmp/vm"
 sleep 10
-/bin/qmpc /tmp/q2 /tmp/after.ppm >/dev/null
+shot 2 /tmp/after.ppm
 echo "=== hvmdm"; cat /tmp/serial1 /tmp/hvmdm1.out /tmp/qmp1.out /tmp/hvmdm2.out; ls -l /tmp/vm
 echo "=== BEFORE"; gzip -c /tmp/before.ppm | base64; echo "=== END"
 echo "=== AFTER"; gzip -c /tmp/after.ppm | base64; echo "=== END"
