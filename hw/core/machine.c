@@ -29,6 +29,39 @@ uint64_t machine_device_memory_base(const struct machine_config *cfg)
 	return ram <= lowmem_end ? ram : (4ull << 30) + (ram - lowmem_end);
 }
 
+#define OPTION_ROM_MAX (256u << 10) /* SeaBIOS's option-ROM space is 0xc0000-0xeffff */
+#define VGA_BIOS_MAX (1u << 20)
+
+/*
+ * A ROM image from a file (an option ROM, the VGA BIOS): at least 512
+ * bytes, at most max, starting 55 AA. The buffer is the caller's to free;
+ * NULL with err naming the option and the file when it is none of that.
+ */
+static uint8_t *read_rom_file(const char *option, const char *path, size_t max, size_t *len,
+			      char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "rb");
+	uint8_t *rom = malloc(max + 1);
+
+	*len = 0;
+	if (fp && rom)
+		*len = fread(rom, 1, max + 1, fp); /* one byte more: a file over max is refused, not cut */
+	if (fp)
+		fclose(fp);
+	if (!fp || !rom) {
+		snprintf(err, errlen, "%s %s: %s", option, path, !fp ? "cannot open it" : "out of memory");
+		free(rom);
+		return NULL;
+	}
+	if (*len < 512 || *len > max || rom[0] != 0x55 || rom[1] != 0xaa) {
+		snprintf(err, errlen, "%s %s: not a ROM image (%zu%s bytes: it needs the 55 AA signature and 512 bytes to %zu KiB)",
+			 option, path, *len, *len > max ? " or more" : "", max >> 10);
+		free(rom);
+		return NULL;
+	}
+	return rom;
+}
+
 static int add_le(struct fw_cfg *f, uint16_t key, uint64_t v, unsigned int n)
 {
 	uint8_t b[8];
@@ -75,22 +108,16 @@ static int fill_fw_cfg(struct machine *m, char *err, size_t errlen)
 	for (unsigned int i = 0; i < cfg->nr_option_roms; i++) {
 		const char *path = cfg->option_roms[i], *base = strrchr(path, '/');
 		char name[56];
-		FILE *fp = fopen(path, "rb");
-		uint8_t rom[256 * 1024];
 		size_t len;
+		uint8_t *rom = read_rom_file("-option-rom", path, OPTION_ROM_MAX, &len, err, errlen);
+		int rc;
 
-		if (!fp) {
-			snprintf(err, errlen, "-option-rom %s: cannot open it", path);
+		if (!rom)
 			return -1;
-		}
-		len = fread(rom, 1, sizeof(rom), fp);
-		fclose(fp);
-		if (len < 512 || rom[0] != 0x55 || rom[1] != 0xaa) {
-			snprintf(err, errlen, "-option-rom %s: not an option ROM (no 55 AA signature, or under 512 bytes, or over 256 KiB)", path);
-			return -1;
-		}
 		snprintf(name, sizeof(name), "genroms/%.40s", base ? base + 1 : path);
-		if (fw_cfg_add_file(f, name, rom, (uint32_t)len))
+		rc = fw_cfg_add_file(f, name, rom, (uint32_t)len);
+		free(rom);
+		if (rc)
 			goto nomem;
 	}
 	if (cfg->kernel) {
@@ -253,7 +280,6 @@ void machine_wake_reset(struct machine *m)
 /* ---------------------------------------------------------------- the display */
 
 #define VGA_BIOS_DEFAULT "/usr/share/seabios/vgabios-stdvga.bin"
-#define VGA_BIOS_MAX (1u << 20)
 
 static unsigned int display_render(void *card, uint64_t now_ms)
 {
@@ -292,21 +318,13 @@ static int add_display(struct machine *m, char *err, size_t errlen)
 {
 	const struct machine_config *cfg = &m->cfg;
 	const char *bios = cfg->vga_bios ? cfg->vga_bios : VGA_BIOS_DEFAULT;
-	FILE *fp = fopen(bios, "rb");
-	uint8_t *rom = malloc(VGA_BIOS_MAX);
-	size_t len = 0;
+	size_t len;
+	uint8_t *rom = read_rom_file("-device VGA: the VGA BIOS", bios, VGA_BIOS_MAX, &len, err, errlen);
 	int rc;
 
-	if (fp && rom)
-		len = fread(rom, 1, VGA_BIOS_MAX, fp);
-	if (fp)
-		fclose(fp);
-	if (!rom || len < 512 || len == VGA_BIOS_MAX || rom[0] != 0x55 || rom[1] != 0xaa) {
-		snprintf(err, errlen, "-device VGA: %s is no VGA BIOS (missing, no 55 AA signature, or over 1 MiB; Debian's seabios package has it)",
-			 bios);
-		free(rom);
+	/* Debian's seabios package has it. */
+	if (!rom)
 		return -1;
-	}
 	rc = stdvga_init(&m->display, &m->pci, &m->io, &m->mmio,
 			 &(struct stdvga_config){
 				 .vram_mb = cfg->vgamem_mb,

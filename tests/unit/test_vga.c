@@ -9,6 +9,7 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "hw/display/vga.h"
@@ -1076,7 +1077,7 @@ static void test_stdvga_bars(void **state)
 
 /* ------------------------------------------------------------ on a machine */
 
-/* -device VGA on pc: the card at 00:02.0 with Debian's VGA BIOS, a console, and no save yet. */
+/* -device VGA on pc: the card at 00:02.0 with Debian's VGA BIOS, a console, saved and restored. */
 /* Save t, load into a machine built from cfg (a double set up by `frames`), return it; the second save must equal the first. */
 static struct tm_ctx *vga_restore(struct tm_ctx *t, const struct machine_config *cfg, uint64_t frames_park,
 				  struct wbuf *first)
@@ -1310,9 +1311,38 @@ static void test_machine_display_refusals(void **state)
 		close(fd);
 		cfg.vga_bios = junk;
 		assert_int_equal(machine_create(m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), -1);
-		assert_non_null(strstr(err, "no VGA BIOS"));
+		assert_non_null(strstr(err, "not a ROM image"));
+		/* One byte over the limit is refused, not cut (the VGA BIOS: 1 MiB; an option ROM: 256 KiB). */
+		{
+			uint8_t *big = calloc(1, (1u << 20) + 1);
+
+			assert_non_null(big);
+			big[0] = 0x55;
+			big[1] = 0xaa;
+			fd = open(junk, O_WRONLY | O_TRUNC);
+			assert_true(fd >= 0);
+			assert_int_equal(write(fd, big, (1u << 20) + 1), (1u << 20) + 1);
+			close(fd);
+			assert_int_equal(machine_create(m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), -1);
+			assert_non_null(strstr(err, "or more"));
+			cfg.vga_bios = NULL;
+			cfg.display = DISPLAY_NONE;
+			fd = open(junk, O_WRONLY | O_TRUNC);
+			assert_true(fd >= 0);
+			assert_int_equal(write(fd, big, (256u << 10) + 1), (256u << 10) + 1);
+			close(fd);
+			cfg.option_roms[0] = junk;
+			cfg.nr_option_roms = 1;
+			assert_int_equal(machine_create(m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), -1);
+			assert_non_null(strstr(err, "-option-rom"));
+			assert_non_null(strstr(err, "256 KiB"));
+			cfg.nr_option_roms = 0;
+			cfg.display = DISPLAY_STDVGA;
+			free(big);
+		}
 		cfg.vga_bios = "/nonexistent/vgabios.bin";
 		assert_int_equal(machine_create(m, &cfg, &acc.accel, NULL, NULL, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "cannot open it"));
 		unlink(junk);
 	}
 	free(m);
