@@ -504,14 +504,54 @@ static void enc_ram_chunk(struct wbuf *w, uint64_t gpa, const uint8_t *ram, uint
 			put_bytes(w, ram + (size_t)i * GUEST_PAGE, GUEST_PAGE);
 }
 
+/*
+ * The rest of a chunk record (guest-ram, device-ram) after its place was
+ * checked: the page bitmap, the pages it announces, and the chunk staged in
+ * ascending order (no page comes twice) on the list given.
+ */
+static int stage_chunk(struct rbuf *r, struct decode_ctx *c, struct vm_ram_chunk **chunks,
+		       size_t *nr, size_t *cap, uint64_t *pages, uint64_t offset, uint32_t n)
+{
+	const uint8_t *bitmap = r->data + r->pos;
+	uint32_t present = 0;
+	struct vm_ram_chunk *ch;
+
+	if (rbuf_left(r) < (n + 7) / 8)
+		return fail(c, r->len, "payload ends early");
+	r->pos += (n + 7) / 8;
+	for (uint32_t i = 0; i < n; i++)
+		present += (bitmap[i / 8] >> (i % 8)) & 1;
+	if (n % 8 && (bitmap[n / 8] >> (n % 8)))
+		return fail(c, 12 + n / 8, "bitmap bits beyond the page count are set");
+	if (rbuf_left(r) != (size_t)present * GUEST_PAGE)
+		return fail(c, r->pos, "payload length disagrees with the page bitmap");
+	if (*nr && offset < (*chunks)[*nr - 1].offset + (uint64_t)(*chunks)[*nr - 1].nr_pages * GUEST_PAGE)
+		return fail(c, 0, "chunks overlap or are out of order");
+	if (*nr == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct vm_ram_chunk *nc = realloc(*chunks, ncap * sizeof(*nc));
+
+		if (!nc)
+			return fail(c, 0, "out of memory");
+		*chunks = nc;
+		*cap = ncap;
+	}
+	ch = &(*chunks)[(*nr)++];
+	ch->offset = offset;
+	ch->nr_pages = n;
+	ch->bitmap = bitmap;
+	ch->data = r->data + r->pos;
+	*pages += n;
+	r->pos = r->len;
+	return 0;
+}
+
 static int dec_ram_v1(struct rbuf *r, struct decode_ctx *c)
 {
 	struct vm_staged *st = c->vm;
 	const struct vm_state *vm = st->vm;
 	uint64_t gpa = get_le64(r), offset, len;
-	uint32_t n = get_le32(r), present = 0;
-	const uint8_t *bitmap;
-	struct vm_ram_chunk *ch;
+	uint32_t n = get_le32(r);
 
 	if (r->short_read)
 		return finish(r, c);
@@ -529,37 +569,7 @@ static int dec_ram_v1(struct rbuf *r, struct decode_ctx *c)
 		offset = vm->ram_below_4g + (gpa - (1ull << 32));
 	else
 		return fail(c, 0, "the pages are not inside this VM's RAM");
-	bitmap = r->data + r->pos;
-	if (rbuf_left(r) < (n + 7) / 8)
-		return fail(c, r->len, "payload ends early");
-	r->pos += (n + 7) / 8;
-	for (uint32_t i = 0; i < n; i++)
-		present += (bitmap[i / 8] >> (i % 8)) & 1;
-	if (n % 8 && (bitmap[n / 8] >> (n % 8)))
-		return fail(c, 12 + n / 8, "bitmap bits beyond the page count are set");
-	if (rbuf_left(r) != (size_t)present * GUEST_PAGE)
-		return fail(c, r->pos, "payload length disagrees with the page bitmap");
-	/* Canonical order: chunks ascend and never overlap, so no page comes twice. */
-	if (st->nr_chunks && offset < st->chunks[st->nr_chunks - 1].offset +
-				       (uint64_t)st->chunks[st->nr_chunks - 1].nr_pages * GUEST_PAGE)
-		return fail(c, 0, "chunks overlap or are out of order");
-	if (st->nr_chunks == st->chunks_cap) {
-		size_t cap = st->chunks_cap ? st->chunks_cap * 2 : 256;
-		struct vm_ram_chunk *nc = realloc(st->chunks, cap * sizeof(*nc));
-
-		if (!nc)
-			return fail(c, 0, "out of memory");
-		st->chunks = nc;
-		st->chunks_cap = cap;
-	}
-	ch = &st->chunks[st->nr_chunks++];
-	ch->offset = offset;
-	ch->nr_pages = n;
-	ch->bitmap = bitmap;
-	ch->data = r->data + r->pos;
-	st->pages_seen += n;
-	r->pos = r->len;
-	return 0;
+	return stage_chunk(r, c, &st->chunks, &st->nr_chunks, &st->chunks_cap, &st->pages_seen, offset, n);
 }
 
 /* ---------------------------------------------------------------- device-ram */
@@ -574,9 +584,7 @@ static int dec_device_ram_v1(struct rbuf *r, struct decode_ctx *c)
 {
 	struct vm_staged *st = c->vm;
 	uint64_t offset = get_le64(r), size = device_memory_size(c->m), len;
-	uint32_t n = get_le32(r), present = 0;
-	const uint8_t *bitmap;
-	struct vm_ram_chunk *ch;
+	uint32_t n = get_le32(r);
 
 	if (r->short_read)
 		return finish(r, c);
@@ -591,36 +599,8 @@ static int dec_device_ram_v1(struct rbuf *r, struct decode_ctx *c)
 		return fail(c, 0, "VRAM offset is not page aligned");
 	if (offset >= size || len > size - offset)
 		return fail(c, 0, "the pages are not inside the card's VRAM");
-	bitmap = r->data + r->pos;
-	if (rbuf_left(r) < (n + 7) / 8)
-		return fail(c, r->len, "payload ends early");
-	r->pos += (n + 7) / 8;
-	for (uint32_t i = 0; i < n; i++)
-		present += (bitmap[i / 8] >> (i % 8)) & 1;
-	if (n % 8 && (bitmap[n / 8] >> (n % 8)))
-		return fail(c, 12 + n / 8, "bitmap bits beyond the page count are set");
-	if (rbuf_left(r) != (size_t)present * GUEST_PAGE)
-		return fail(c, r->pos, "payload length disagrees with the page bitmap");
-	if (st->nr_dev_chunks && offset < st->dev_chunks[st->nr_dev_chunks - 1].offset +
-					   (uint64_t)st->dev_chunks[st->nr_dev_chunks - 1].nr_pages * GUEST_PAGE)
-		return fail(c, 0, "chunks overlap or are out of order");
-	if (st->nr_dev_chunks == st->dev_chunks_cap) {
-		size_t cap = st->dev_chunks_cap ? st->dev_chunks_cap * 2 : 64;
-		struct vm_ram_chunk *nc = realloc(st->dev_chunks, cap * sizeof(*nc));
-
-		if (!nc)
-			return fail(c, 0, "out of memory");
-		st->dev_chunks = nc;
-		st->dev_chunks_cap = cap;
-	}
-	ch = &st->dev_chunks[st->nr_dev_chunks++];
-	ch->offset = offset;
-	ch->nr_pages = n;
-	ch->bitmap = bitmap;
-	ch->data = r->data + r->pos;
-	st->dev_pages_seen += n;
-	r->pos = r->len;
-	return 0;
+	return stage_chunk(r, c, &st->dev_chunks, &st->nr_dev_chunks, &st->dev_chunks_cap,
+			   &st->dev_pages_seen, offset, n);
 }
 
 /* ---------------------------------------------------------------- registry */
@@ -982,43 +962,35 @@ fail:
 	return -1;
 }
 
-void vm_staged_apply_ram(const struct vm_staged *st, uint8_t *ram, bool ram_is_zero)
+/* Copy staged chunks to base + offset; pages not in a chunk's bitmap become zero unless base is. */
+static void apply_chunks(const struct vm_ram_chunk *chunks, size_t nr, uint8_t *base, bool base_is_zero)
 {
-	for (size_t c = 0; c < st->nr_chunks; c++) {
-		const struct vm_ram_chunk *ch = &st->chunks[c];
+	for (size_t c = 0; c < nr; c++) {
+		const struct vm_ram_chunk *ch = &chunks[c];
 		const uint8_t *src = ch->data;
 
 		for (uint32_t i = 0; i < ch->nr_pages; i++) {
-			uint8_t *dst = ram + ch->offset + (uint64_t)i * GUEST_PAGE;
+			uint8_t *dst = base + ch->offset + (uint64_t)i * GUEST_PAGE;
 
 			if (ch->bitmap[i / 8] & (1u << (i % 8))) {
 				memcpy(dst, src, GUEST_PAGE);
 				src += GUEST_PAGE;
-			} else if (!ram_is_zero) {
+			} else if (!base_is_zero) {
 				memset(dst, 0, GUEST_PAGE);
 			}
 		}
 	}
 }
 
+void vm_staged_apply_ram(const struct vm_staged *st, uint8_t *ram, bool ram_is_zero)
+{
+	apply_chunks(st->chunks, st->nr_chunks, ram, ram_is_zero);
+}
+
 void vm_staged_apply_device_memory(const struct vm_staged *st, struct machine *m)
 {
 	if (!device_memory_size(m))
 		return;
-	for (size_t c = 0; c < st->nr_dev_chunks; c++) {
-		const struct vm_ram_chunk *ch = &st->dev_chunks[c];
-		const uint8_t *src = ch->data;
-
-		for (uint32_t i = 0; i < ch->nr_pages; i++) {
-			uint8_t *dst = m->display.vram + ch->offset + (uint64_t)i * GUEST_PAGE;
-
-			if (ch->bitmap[i / 8] & (1u << (i % 8))) {
-				memcpy(dst, src, GUEST_PAGE);
-				src += GUEST_PAGE;
-			} else {
-				memset(dst, 0, GUEST_PAGE);
-			}
-		}
-	}
+	apply_chunks(st->dev_chunks, st->nr_dev_chunks, m->display.vram, false);
 	vga_mark_dirty(&m->display.vga, 0, m->display.vram_size);
 }

@@ -121,24 +121,16 @@ static uint64_t device_memory_gpa(struct accel *a, unsigned int id)
 	return id == 0 ? ((struct accel_none *)a)->frames_gpa : ACCEL_UNMAPPED;
 }
 
-static const struct accel_ops none_frames_ops = {
-	.name = "none",
-	.set_isa_irq_level = set_isa_irq_level,
-	.set_pci_intx_level = set_pci_intx_level,
-	.set_pci_link_route = set_pci_link_route,
-	.inject_msi = inject_msi,
-	.map_io_range = map_io_range,
-	.map_pci_function = map_pci_function,
-	.set_mem_type = set_mem_type,
-	.request = request,
-	.guest_memory_rw = guest_memory_rw,
-	.map_device_memory = map_device_memory,
-	.back_device_memory = back_device_memory,
-	.device_memory_gpa = device_memory_gpa,
-};
+
+static struct accel_ops none_frames_ops;
 
 void accel_none_guest_frames(struct accel_none *a, uint64_t park)
 {
+	/* The same accelerator, with device memory as guest frames on paper. */
+	none_frames_ops = none_ops;
+	none_frames_ops.map_device_memory = map_device_memory;
+	none_frames_ops.back_device_memory = back_device_memory;
+	none_frames_ops.device_memory_gpa = device_memory_gpa;
 	a->accel.ops = &none_frames_ops;
 	a->frames_park = park;
 	a->frames_gpa = ACCEL_UNMAPPED;
