@@ -402,7 +402,8 @@ int stream_scan(const uint8_t *buf, size_t len,
 		struct stream_header h;
 		size_t pos;
 
-		if (stream_read_header(buf, len, &h, err, errlen))
+		/* Any length: a whole VM's stream is listed too (its decode has the caps). */
+		if (stream_read_header_within(buf, len, SIZE_MAX, &h, err, errlen))
 			return -1;
 		pos = h.records_offset;
 		while ((rc = stream_read_record(buf, len, &pos, &rec, err, errlen)) == 1)
@@ -419,7 +420,7 @@ int stream_profile(const uint8_t *buf, size_t len, char *err, size_t errlen)
 		/* Upstream QEMU (qemu-xen) state belongs to xenfv, the traditional one to xenfv-trad. */
 		return qevm_is_upstream(buf, len) ? PROFILE_XENFV : PROFILE_XENFV_TRAD;
 	}
-	if (stream_read_header(buf, len, &h, err, errlen))
+	if (stream_read_header_within(buf, len, SIZE_MAX, &h, err, errlen))
 		return -1;
 	if (h.profile > PROFILE_PC) {
 		snprintf(err, errlen, "byte 32: unknown machine profile %u", h.profile);

@@ -92,6 +92,12 @@ static bool all_zero(const uint8_t *p, size_t n)
 int stream_read_header(const uint8_t *buf, size_t len, struct stream_header *h, char *err,
 		       size_t errlen)
 {
+	return stream_read_header_within(buf, len, STREAM_MAX_SIZE, h, err, errlen);
+}
+
+int stream_read_header_within(const uint8_t *buf, size_t len, size_t max_len,
+			      struct stream_header *h, char *err, size_t errlen)
+{
 	struct rbuf r;
 	uint32_t body_len, crc, plen, vlen;
 	size_t body_at, end;
@@ -101,8 +107,8 @@ int stream_read_header(const uint8_t *buf, size_t len, struct stream_header *h, 
 		snprintf(err, errlen, "byte 0: not an hvmdm stream (no magic)");
 		return -1;
 	}
-	if (len > STREAM_MAX_SIZE) {
-		snprintf(err, errlen, "stream is %zu bytes, over the %u-byte cap", len, STREAM_MAX_SIZE);
+	if (len > max_len) {
+		snprintf(err, errlen, "stream is %zu bytes, over the %zu-byte cap", len, max_len);
 		return -1;
 	}
 	h->format_version = rd32(buf + 8);

@@ -68,6 +68,9 @@ void stream_write_end(struct wbuf *w);
 /* 0, or -1 with a message naming the byte offset. */
 int stream_read_header(const uint8_t *buf, size_t len, struct stream_header *h, char *err,
 		       size_t errlen);
+/* The same for a stream that may be up to max_len bytes long (a whole VM with its RAM). */
+int stream_read_header_within(const uint8_t *buf, size_t len, size_t max_len,
+			      struct stream_header *h, char *err, size_t errlen);
 /*
  * Read the record at *pos: 1 = a record, 0 = the end record (and nothing
  * after it), -1 = error. Advances *pos past the record.

@@ -912,7 +912,12 @@ int vm_stream_decode(const struct machine *m, const uint8_t *buf, size_t len, ui
 		snprintf(err, errlen, "internal: %u vCPUs", nr_vcpus);
 		return -1;
 	}
-	if (stream_read_header(buf, len, &h, err, errlen) || snapshot_check_profile(m, &h, err, errlen))
+	if (vm_stream_max_size(ram_size) > SIZE_MAX) {
+		snprintf(err, errlen, "internal: %llu bytes of RAM", (unsigned long long)ram_size);
+		return -1;
+	}
+	if (stream_read_header_within(buf, len, (size_t)vm_stream_max_size(ram_size), &h, err, errlen) ||
+	    snapshot_check_profile(m, &h, err, errlen))
 		return -1;
 	st->vm = calloc(1, sizeof(*st->vm));
 	if (!st->vm) {

@@ -38,6 +38,17 @@
 #define GUEST_PAGE 4096u
 #define GUEST_RAM_CHUNK (128u * GUEST_PAGE) /* 512 KiB: one guest-ram record at most */
 
+/*
+ * The most a whole-VM stream for ram_size bytes of guest RAM may hold: the
+ * RAM, its bitmaps and record headers (under 1/64 of it), and 64 MiB for
+ * the device records and device memory (VRAM). (RAM chunks are not device
+ * records: RECORD_MAX_COUNT does not count them.)
+ */
+static inline uint64_t vm_stream_max_size(uint64_t ram_size)
+{
+	return ram_size + ram_size / 64 + (64ull << 20);
+}
+
 /* A vCPU's architectural state as KVM holds it. */
 struct kvm_cpu_state {
 	struct kvm_regs regs;

@@ -129,7 +129,8 @@ static bool whole_vm_shape(const uint8_t *buf, size_t len, uint64_t *ram, uint64
 	char err[256];
 	size_t pos;
 
-	if (len < 4 || !memcmp(buf, "QEVM", 4) || stream_read_header(buf, len, &h, err, sizeof(err)))
+	if (len < 4 || !memcmp(buf, "QEVM", 4) ||
+	    stream_read_header_within(buf, len, SIZE_MAX, &h, err, sizeof(err)))
 		return false;
 	pos = h.records_offset;
 	while (stream_read_record(buf, len, &pos, &rec, err, sizeof(err)) == 1) {
@@ -181,7 +182,7 @@ static int cmd_inspect(const char *path, bool as_json)
 	} else {
 		struct stream_header h;
 
-		if (stream_read_header(buf, len, &h, err, sizeof(err)) == 0) {
+		if (stream_read_header_within(buf, len, SIZE_MAX, &h, err, sizeof(err)) == 0) {
 			json_object_set_new(root, "format", json_string("hvmdm"));
 			json_object_set_new(root, "format_version", json_integer(h.format_version));
 			json_object_set_new(root, "min_reader", json_integer(h.min_reader));

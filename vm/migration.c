@@ -125,10 +125,9 @@ int migration_save_file(struct kvm_vm *vm, const char *path, struct migration_st
 	return out_file_commit(&f, err, errlen);
 }
 
-/* The most a whole-VM stream for this VM can hold: RAM, bitmaps, headers, devices. */
 static uint64_t stream_cap(const struct kvm_vm *vm)
 {
-	return vm->ram_size + vm->ram_size / 64 + (64ull << 20);
+	return vm_stream_max_size(vm->ram_size);
 }
 
 uint8_t *migration_read_fd(int fd, uint64_t cap, size_t *len, char *err, size_t errlen)

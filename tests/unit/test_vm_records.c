@@ -168,6 +168,57 @@ static void test_roundtrip(void **state)
 	free(ram2);
 }
 
+/*
+ * A bigger guest: 160 MiB of RAM with 96 MiB of it non-zero, a stream over
+ * the device-state stream's 64 MiB cap. On the whole-VM path the cap scales
+ * with the RAM: a 256 MiB Linux guest's save once could not be restored.
+ */
+static void test_big_guest(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t big = 160u << 20, filled = 96u << 20;
+	uint8_t *ram = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct load_report rep;
+	struct vm_staged st;
+	char err[512];
+
+	assert_true(ram != MAP_FAILED);
+	for (uint64_t off = 0; off < filled; off += 4096)
+		memset(ram + off, (int)(1 + (off >> 12) % 251), 4096);
+	f->vm->ram_size = big;
+	f->vm->ram_below_4g = big;
+	free(f->ram);
+	f->ram = NULL;
+	{
+		struct vm_save_source src = { .vm = f->vm, .ram = ram };
+		struct machine_state dev;
+		struct out_sink out;
+		FILE *tmp = tmpfile();
+		long size;
+
+		assert_non_null(tmp);
+		machine_save_state(&f->t->m, &dev);
+		out_sink_init(&out, fileno(tmp));
+		assert_int_equal(vm_stream_write(&f->t->m, &dev, &src, &out, err, sizeof(err)), 0);
+		out_sink_free(&out);
+		size = lseek(fileno(tmp), 0, SEEK_END);
+		assert_true(size > (long)STREAM_MAX_SIZE);
+		free(f->stream);
+		f->stream = malloc((size_t)size);
+		f->len = (size_t)size;
+		assert_int_equal(pread(fileno(tmp), f->stream, f->len, 0), (ssize_t)f->len);
+		fclose(tmp);
+	}
+	if (vm_stream_decode(&f->t->m, f->stream, f->len, big, big, 2, &st, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	vm_staged_free(&st);
+	/* Into a VM with less RAM the caps are that VM's: refused, naming the size. */
+	assert_int_not_equal(vm_stream_decode(&f->t->m, f->stream, f->len, 16u << 20, 16u << 20, 2, &st,
+					      &rep, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "cap"));
+	munmap(ram, big);
+}
+
 static void test_every_truncation_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -428,6 +479,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_display_vram, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_big_guest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_truncation_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_load_refuses_whole_vm, setup, teardown),
