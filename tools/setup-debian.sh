@@ -13,13 +13,16 @@ set -euo pipefail
 # guests are assembled with nasm; the pc machine's DSDT is compiled with iasl
 # (acpica-tools). The display's VNC server is LibVNCServer (libvncserver-dev,
 # whose libvncclient the tests use as a client); keymap files name keysyms
-# that libxkbcommon resolves.
+# that libxkbcommon resolves. Without /dev/kvm the KVM tests and figures run
+# in a nested VM (tests/kvm/nested.sh): QEMU (qemu-system-x86) boots Debian's
+# kernel there with a busybox-static initramfs packed by cpio.
 packages=(
 	build-essential pkg-config
 	libxen-dev libjansson-dev libseccomp-dev libvncserver-dev libxkbcommon-dev libpng-dev
 	libcmocka-dev perl
 	clang libclang-rt-14-dev
 	seabios qemu-system-data nasm bc acpica-tools
+	qemu-system-x86 busybox-static cpio
 )
 
 missing=()

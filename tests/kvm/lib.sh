@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Sourced by the KVM tests (kvm.t, saverestore.t, kvm-linux.t):
+#
+#   . tests/kvm/lib.sh; kvm_here "$0" "$@"
+#
+# returns where /dev/kvm works here, printing "# KVM: native" (or, inside the
+# nested runner, where that is); otherwise it runs the whole test again
+# inside the nested KVM runner (tests/kvm/nested.sh) and exits with its
+# status. HVMDM_KVM=native never nests (no /dev/kvm is then a failure),
+# HVMDM_KVM=nested always does, HVMDM_KVM=0 skips the test saying so.
+kvm_here() {
+	local kvm_ok=0
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] && kvm_ok=1
+	case "${HVMDM_KVM:-auto}" in
+	0)
+		echo "1..0 # SKIP HVMDM_KVM=0"
+		exit 0
+		;;
+	native)
+		if [ $kvm_ok = 0 ]; then
+			echo "1..1"
+			echo "not ok 1 - HVMDM_KVM=native but /dev/kvm is missing (or not readable and writable by $(id -un))"
+			exit 1
+		fi
+		;;
+	nested)
+		[ -n "${HVMDM_KVM_WHERE:-}" ] || kvm_ok=0
+		;;
+	esac
+	if [ $kvm_ok = 1 ]; then
+		echo "# KVM: ${HVMDM_KVM_WHERE:-native (/dev/kvm on this machine)}"
+		return 0
+	fi
+	echo "# KVM: no usable /dev/kvm here, so the test runs inside the nested KVM runner (tests/kvm/nested.sh)"
+	exec "$(dirname "${BASH_SOURCE[0]}")/nested.sh" --tap --timeout "${HVMDM_NESTED_TIMEOUT:-1800}" -- "$@"
+}
