@@ -12,6 +12,8 @@
 #   E2E_ONLY="base count reboot ide direct restrict linux linuxdisk display" runs only those parts.
 #   E2E_LINUX=0 leaves out the real Linux guests (booted directly and from the IDE disk, with the stock DM and
 #   with hvmdm: about 11 of the run's 15 minutes)
+#   E2E_SCRIPT=FILE runs FILE in dom0 instead of the scenarios (make run: tools/demo-xen-guest.sh);
+#   E2E_FOLLOW=NAME prints share/out/NAME as it grows; E2E_COPY_OUT=DIR copies share/out there at the end.
 set -u
 B=${1:-build}
 timeout_s=${E2E_TIMEOUT:-$([ "${E2E_LINUX:-1}" = 0 ] && echo 1500 || echo 2400)}
@@ -27,7 +29,7 @@ cp "$B/hvmdm" "$share/hvmdm"
 for f in vbedisk.img count.rom linux.bzimage linux-initrd.img disk.img cd.iso rebootdisk.img s3disk.img migrate.img; do
 	cp "$B/guests/$f" "$share/$f" || { echo "e2e: $B/guests/$f is not built"; exit 2; }
 done
-{ echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_ONLY=\"${E2E_ONLY:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_ONLY"; tail -n +2 "$here/scenarios.sh"; } >"$share/run.sh"
+{ echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_ONLY=\"${E2E_ONLY:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_ONLY"; tail -n +2 "${E2E_SCRIPT:-$here/scenarios.sh}"; } >"$share/run.sh"
 cp "$here"/*.cfg "$share/"
 # The Linux-from-IDE guest's disk, built from the dom0 image's kernel (cached per image and script).
 if [ "${E2E_LINUX:-1}" != 0 ]; then
@@ -46,6 +48,12 @@ cp "$B/vnc-tool" "$share/vnc-tool" || { echo "e2e: $B/vnc-tool is not built"; ex
 chmod +x "$share/run.sh" "$share/hvmdm"
 echo "e2e: booting Xen under QEMU TCG (image $img, share $share, at most ${timeout_s}s)"
 start=$(date +%s)
+follow_pid=
+if [ -n "${E2E_FOLLOW:-}" ]; then
+	touch "$share/out/$E2E_FOLLOW"
+	tail -n +1 -s 0.5 -F "$share/out/$E2E_FOLLOW" 2>/dev/null &
+	follow_pid=$!
+fi
 timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -machine pc \
 	-cpu qemu64,+svm,+npt,+nrip-save -m 3072 -smp 2 -nographic -no-reboot -monitor none \
 	-serial "file:$share/out/console.log" \
@@ -57,6 +65,12 @@ timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -machine pc \
 	-virtfs "local,path=$share,mount_tag=share,security_model=none,id=share" -net none \
 	</dev/null >"$share/out/qemu.log" 2>&1
 rc=$?
+if [ -n "$follow_pid" ]; then
+	sleep 1
+	kill "$follow_pid" 2>/dev/null
+	wait "$follow_pid" 2>/dev/null
+fi
+[ -n "${E2E_COPY_OUT:-}" ] && mkdir -p "$E2E_COPY_OUT" && cp -r "$share/out/." "$E2E_COPY_OUT/"
 elapsed=$(( $(date +%s) - start ))
 console=$share/out/console.log
 pass=0
