@@ -253,7 +253,7 @@ selfcheck: $(B)/hvmdm
 
 check: deps $(B)/hvmdm $(B)/vnc-tool $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
-		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm.t tests/kvm-linux.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t
+		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
 # The display tests' VNC client (tests/tools/vnc-tool.c), run in dom0 and by make bench.

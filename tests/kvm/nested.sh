@@ -139,8 +139,21 @@ done
 opts=trans=virtio,version=9p2000.L,msize=524288
 if $b mount -t 9p -o ro,$opts,cache=loose host /host && $b mount -t 9p -o $opts job /host/run; then
 	j=/host/run
-	$b mount -t tmpfs -o mode=1777 tmp /host/tmp
-	$b mount -t tmpfs tmp /host/var/tmp
+	# Fresh /tmp and /var/tmp -- but a working directory under one of them
+	# (a clone in /tmp) stays the host's, bound back in at its path.
+	cwd=$($b cat $j/cwd)
+	for t in /tmp /var/tmp; do
+		case "$cwd/" in
+		"$t"/*)
+			$b mkdir -p /keep
+			$b mount -o bind "/host$cwd" /keep
+			$b mount -t tmpfs -o mode=1777 tmp "/host$t"
+			$b mkdir -p "/host$cwd"
+			$b mount -o bind /keep "/host$cwd"
+			;;
+		*) $b mount -t tmpfs -o mode=1777 tmp "/host$t" ;;
+		esac
+	done
 	$b mount -t proc proc /host/proc
 	$b mount -t sysfs sys /host/sys
 	$b mount -t devtmpfs dev /host/dev
@@ -182,6 +195,7 @@ where="nested (Debian $kver with kvm-amd, under QEMU TCG with nested SVM)"
 } >"$job/job.sh"
 : >"$job/stdout"
 : >"$job/stderr"
+pwd >"$job/cwd"
 out_share=()
 if [ -n "$out_dir" ]; then
 	echo "$out_dir" >"$job/out_dir"
