@@ -32,7 +32,7 @@ pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
 
 # The probe, always (it is also what decides).
-timeout 60 "$bin" -accel kvm -m 64 -option-rom "$B/guests/kvmprobe.rom" -serial "file:$work/probe.log" 2>"$work/probe.err"
+timeout -k 10 60 "$bin" -accel kvm -m 64 -option-rom "$B/guests/kvmprobe.rom" -serial "file:$work/probe.log" 2>"$work/probe.err"
 ticks=$(grep -o "in 0x[0-9a-f]* PM ticks" "$work/probe.log" | grep -o "0x[0-9a-f]*")
 if [ -z "$ticks" ]; then
 	echo "1..1"
@@ -146,5 +146,6 @@ ok $? "it counted 1-12 across the save and restore, none twice or missing ($nums
 ups=$(cat "$work/serial1.log" "$work/serial2.log" | grep -o "uptime [0-9.]*" | awk '{ print $2 }')
 echo "$ups" | awk 'NR > 1 && $1 < last { bad = 1 } { last = $1 } END { exit bad || NR < 12 }'
 ok $? "its uptime went on across the restore, never backwards (last before: ${before:-none})"
-[ $fails -eq 0 ] || { sed 's/^/# serial1: /' "$work/serial1.log" | tail -20; sed 's/^/# serial2: /' "$work/serial2.log" | tail -10; cat "$work/err1" "$work/err2" | sed 's/^/# /' | tail -10; }
+# On a failure, what the guest and hvmdm said, on stderr too (prove shows it without -v).
+[ $fails -eq 0 ] || { sed 's/^/# serial1: /' "$work/serial1.log" | tail -20; sed 's/^/# serial2: /' "$work/serial2.log" | tail -10; cat "$work/err1" "$work/err2" | sed 's/^/# /' | tail -10; } | tee /dev/stderr
 exit $((fails > 0))

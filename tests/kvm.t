@@ -94,7 +94,7 @@ for g in "${guests[@]}"; do
 		boot=(-option-rom "build/guests/$name.rom")
 	fi
 	# shellcheck disable=SC2086 # $extra holds extra options, e.g. -smp 4
-	timeout 60 "$bin" -accel kvm -m 64 $extra "${boot[@]}" \
+	timeout -k 10 60 "$bin" -accel kvm -m 64 $extra "${boot[@]}" \
 		-serial "file:$work/$name.log" 2>"$work/$name.err"
 	rc=$?
 	n=$((n + 1))
@@ -126,7 +126,7 @@ if command -v qemu-system-x86_64 >/dev/null; then
 else echo "ok $n # SKIP qemu-system-x86_64 is not installed"; fi
 # After each reset SeaBIOS ran its POST again and woke every AP: all vCPUs were reset.
 n=$((n + 1))
-timeout 60 "$bin" -accel kvm -m 64 -smp 3 -option-rom build/guests/reboot.rom -serial null \
+timeout -k 10 60 "$bin" -accel kvm -m 64 -smp 3 -option-rom build/guests/reboot.rom -serial null \
 	-debugcon "file:$work/reboot-bios.log" 2>/dev/null
 posts=$(grep -c "Found 3 cpu(s) max supported 3 cpu(s)" "$work/reboot-bios.log")
 if [ "$posts" = 3 ]; then echo "ok $n - reboot: SeaBIOS found all 3 vCPUs in each of the 3 boots"

@@ -74,7 +74,7 @@ leg "$work/pm32.vm" 24 "$work/long.vm" 3
 ok $? "restored in protected mode, counted on into long mode (24), saved again"
 
 # The last leg restores through a descriptor, as libxl hands one over.
-timeout 60 "$bin" -accel kvm -m 64 -smp 2 -option-rom "$rom" -serial "file:$work/leg4.log" \
+timeout -k 10 60 "$bin" -accel kvm -m 64 -smp 2 -option-rom "$rom" -serial "file:$work/leg4.log" \
 	-incoming fd:7 7<"$work/long.vm" 2>"$work/leg4.err"
 rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$work/leg4.err"
@@ -118,7 +118,7 @@ ok $rc "save, restore paused, save again: every record the same ($(wc -l <"$work
 refuse() {
 	local what=$1 want=$2
 	shift 2
-	timeout 20 "$bin" -accel kvm -smp 2 -option-rom "$rom" -serial "file:$work/refused.log" "$@" \
+	timeout -k 5 20 "$bin" -accel kvm -smp 2 -option-rom "$rom" -serial "file:$work/refused.log" "$@" \
 		2>"$work/refused.err"
 	local rc=$?
 	if [ $rc -eq 2 ] && grep -q "$want" "$work/refused.err" && [ ! -s "$work/refused.log" ]; then

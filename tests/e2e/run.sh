@@ -13,7 +13,9 @@
 #   E2E_LINUX=0 leaves out the real Linux guests (booted directly and from the IDE disk, with the stock DM and
 #   with hvmdm: about 11 of the run's 15 minutes)
 #   E2E_SCRIPT=FILE runs FILE in dom0 instead of the scenarios (make run: tools/demo-xen-guest.sh);
-#   E2E_FOLLOW=NAME prints share/out/NAME as it grows; E2E_COPY_OUT=DIR copies share/out there at the end.
+#   E2E_FOLLOW=NAME prints share/out/NAME as it grows; E2E_COPY_OUT=DIR copies share/out there at the end;
+#   E2E_EXTRA="SRC:NAME ..." copies more files into the share (make compat: the releases' hvmdm), and
+#   E2E_COMPAT="VERSION ..." lists them for tests/e2e/compat.sh.
 set -u
 B=${1:-build}
 timeout_s=${E2E_TIMEOUT:-$([ "${E2E_LINUX:-1}" = 0 ] && echo 1500 || echo 2400)}
@@ -31,6 +33,10 @@ for f in vbedisk.img count.rom linux.bzimage linux-initrd.img disk.img cd.iso re
 done
 { echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_ONLY=\"${E2E_ONLY:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_ONLY"; tail -n +2 "${E2E_SCRIPT:-$here/scenarios.sh}"; } >"$share/run.sh"
 cp "$here"/*.cfg "$share/"
+for x in ${E2E_EXTRA:-}; do
+	cp "${x%%:*}" "$share/${x##*:}" || { echo "e2e: cannot copy ${x%%:*}"; exit 2; }
+done
+echo "${E2E_COMPAT:-}" >"$share/compat-releases"
 # The Linux-from-IDE guest's disk, built from the dom0 image's kernel (cached per image and script).
 if [ "${E2E_LINUX:-1}" != 0 ]; then
 	stamp="$(basename "$img") $(sha1sum "$here/mk-linux-disk.sh" | cut -c1-16)"

@@ -223,6 +223,9 @@ tpid=
 if [ -s "$job/rc" ]; then
 	exit "$(cat "$job/rc")"
 fi
+# The whole console of a VM that failed, kept for a look afterwards.
+keep=$( { [ -d build ] && [ -w build ] && echo "$PWD/build"; } || echo /tmp)/nested-kvm-failed-$(date +%Y%m%d-%H%M%S).log
+cp "$work/console.log" "$keep" 2>/dev/null && echo "nested-kvm: the VM's console is in $keep" >&2
 if [ -s "$job/error" ]; then
 	fail "$(cat "$job/error")"
 elif [ $qrc = 124 ] || [ $qrc = 137 ]; then
