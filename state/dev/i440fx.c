@@ -75,7 +75,10 @@ static int trad_i440fx_write(struct trad_writer *t, const struct machine *m,
 			     const struct machine_state *st, struct load_report *rep, char *err,
 			     size_t errlen)
 {
-	(void)m, (void)rep, (void)err, (void)errlen;
+	(void)m, (void)err, (void)errlen;
+	if (st->pci_config_address)
+		load_note(rep, "PCIHost: the 0xcf8 latch %#x is left behind: qemu-xen-traditional keeps none (the guest's next configuration access writes it)",
+			  st->pci_config_address);
 	put_trad_pci(trad_payload(t), &st->i440fx);
 	trad_section(t, "I440FX", 0, 2);
 	return 0;

@@ -615,6 +615,7 @@ static bool trad_normalize(struct machine_state *st, const struct machine *m)
 		g->media_event = 0;
 	}
 	st->ide.unplugged = 0;
+	st->pci_config_address = 0;
 	return memcmp(&before, st, sizeof(before)) != 0;
 }
 
