@@ -3,7 +3,7 @@
 # prove (cmocka prints TAP); `make run` runs the main job.
 
 CC ?= cc
-VERSION := 0.2.0-dev
+VERSION := 0.3.0-dev
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 BASE_CFLAGS := -std=c11 -iquote . -D_DEFAULT_SOURCE -DHVMDM_VERSION='"$(VERSION)"' -g $(WARN)
 RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
@@ -41,7 +41,7 @@ FUZZ_CFLAGS := -std=c11 -iquote . -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fu
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga $(B)/fuzz/fuzz_vnc
 
-.PHONY: all deps run run-kvm selfcheck check clean xen-libs fuzz corpus guests bench e2e
+.PHONY: all deps run run-kvm selfcheck compat check clean xen-libs fuzz corpus guests bench e2e
 .SECONDARY:
 all: $(B)/hvmdm $(B)/hvmdm-stream
 
@@ -127,13 +127,15 @@ fuzz: $(FUZZ_TARGETS)
 	@mkdir -p $(B)/fuzz/corpus-vnc
 	$(B)/fuzz/fuzz_vnc -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-vnc tests/fuzz/corpus-vnc
 
-# The golden corpus of this release: only adds files that are missing.
-CORPUS_RELEASE := 0.1.0
+# The golden corpus of this release: only adds files that are missing. A
+# corpus is cut with a release (docs/compatibility.md), never from a -dev tree.
+CORPUS_RELEASE := $(VERSION)
 $(B)/asan/gen_corpus: $(B)/asan/tests/tools/gen_corpus.o $(ASAN_OBJS)
 	@echo "  LD/SAN  $@"
 	@$(CC) $(ASAN_CFLAGS) $^ $(LIBS) -lpthread -o $@
 
 corpus: $(B)/asan/gen_corpus
+	@case "$(CORPUS_RELEASE)" in *-dev) echo "corpus: VERSION is $(CORPUS_RELEASE): a golden corpus is cut with a release (docs/compatibility.md)" >&2; exit 1 ;; esac
 	@mkdir -p tests/streams/$(CORPUS_RELEASE)
 	$(B)/asan/gen_corpus tests/streams/$(CORPUS_RELEASE)
 
@@ -241,6 +243,10 @@ E2E_GUESTS := $(B)/guests/vbedisk.img $(B)/guests/count.rom $(B)/guests/linux.bz
 run: deps $(B)/hvmdm $(B)/hvmdm-stream $(B)/vnc-tool $(E2E_GUESTS)
 	@tools/demo-xen.sh $(B)
 
+# The cross-release matrix: each release in RELEASES against HEAD, under Xen and on KVM.
+compat: deps $(B)/hvmdm $(B)/vnc-tool $(E2E_GUESTS)
+	@tools/compat/run.sh $(B)
+
 # The KVM demo (tools/demo-kvm.sh): natively where /dev/kvm works, else in the nested KVM runner.
 run-kvm: deps $(B)/hvmdm $(B)/hvmdm-stream $(GUESTS)
 	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then tools/demo-kvm.sh $(B); \
@@ -253,7 +259,7 @@ selfcheck: $(B)/hvmdm
 
 check: deps $(B)/hvmdm $(B)/vnc-tool $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
-		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t
+		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t tests/compat.t
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
 # The display tests' VNC client (tests/tools/vnc-tool.c), run in dom0 and by make bench.

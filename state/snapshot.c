@@ -13,7 +13,7 @@
 #include "vm_records.h"
 
 #ifndef HVMDM_VERSION
-#define HVMDM_VERSION "0.2.0-dev"
+#define HVMDM_VERSION "0.3.0-dev"
 #endif
 
 int snapshot_save(const struct machine *m, struct wbuf *out, char *err, size_t errlen)

@@ -14,7 +14,7 @@
 #include "stream.h"
 
 #ifndef HVMDM_VERSION
-#define HVMDM_VERSION "0.2.0-dev"
+#define HVMDM_VERSION "0.3.0-dev"
 #endif
 
 /* ---------------------------------------------------------------- helpers */

@@ -29,7 +29,7 @@
 #include "options.h"
 
 #ifndef HVMDM_VERSION
-#define HVMDM_VERSION "0.2.0-dev"
+#define HVMDM_VERSION "0.3.0-dev"
 #endif
 
 static int checks_failed;

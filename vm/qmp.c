@@ -24,7 +24,7 @@
 #include "../state/snapshot.h"
 
 #ifndef HVMDM_VERSION
-#define HVMDM_VERSION "0.2.0-dev"
+#define HVMDM_VERSION "0.3.0-dev"
 #endif
 
 void qmp_init(struct qmp_server *q, const struct qmp_target *ops, void *target)

@@ -16,7 +16,7 @@
 #include "hw/core/log.h"
 
 #ifndef HVMDM_VERSION
-#define HVMDM_VERSION "0.2.0-dev"
+#define HVMDM_VERSION "0.3.0-dev"
 #endif
 
 /* ATA commands. */
