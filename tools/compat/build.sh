@@ -18,6 +18,12 @@ if [ -x "$cache/hvmdm" ] && [ -x "$cache/hvmdm-stream" ]; then
 	echo "$cache"
 	exit 0
 fi
+# A shallow clone lacks the history: fetch it once, if there is a remote to ask.
+if ! git -C "$top" cat-file -e "$commit^{commit}" 2>/dev/null &&
+	[ "$(git -C "$top" rev-parse --is-shallow-repository 2>/dev/null)" = true ]; then
+	echo "compat: this clone is shallow: fetching its history for release $ver" >&2
+	git -C "$top" fetch -q --unshallow >/dev/null 2>&1
+fi
 git -C "$top" cat-file -e "$commit^{commit}" 2>/dev/null ||
 	{ echo "release $ver: commit $commit is not in this clone's history (a shallow clone? git fetch --unshallow)"; exit 1; }
 mkdir -p "$cache" || { echo "release $ver: cannot create $cache"; exit 1; }
