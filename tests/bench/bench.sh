@@ -44,7 +44,7 @@ else
 	kvm=no
 	echo "bench: no usable /dev/kvm here: the KVM figures come from a nested KVM run (tests/kvm/nested.sh)"
 	nest_out=$(mktemp -d "$(cd "$B" && pwd)/bench-nested.XXXXXX")
-	if tests/kvm/nested.sh --out "$nest_out" -- env BENCH_KVM_ONLY="$nest_out/kvm.vars" BENCH_XEN=0 \
+	if tests/kvm/nested.sh --timeout "${BENCH_NESTED_TIMEOUT:-1800}" --out "$nest_out" -- env BENCH_KVM_ONLY="$nest_out/kvm.vars" BENCH_XEN=0 BENCH_CMD_TIMEOUT="${BENCH_CMD_TIMEOUT:-300}" \
 		RUNS="$RUNS" SMALL="$SMALL" LARGE="$LARGE" FILL_MIB="${FILL_MIB:-32}" B="$B" tests/bench/bench.sh &&
 		[ -s "$nest_out/kvm.vars" ]; then
 		# shellcheck disable=SC1091 # written by the nested run: declare -p of kvm_vars
@@ -61,7 +61,7 @@ fi
 secs() {
 	local t0 t1
 	t0=$(date +%s.%N)
-	"$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; echo "nan"; return; }
+	timeout -k 5 "${BENCH_CMD_TIMEOUT:-300}" "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; echo "nan"; return; }
 	t1=$(date +%s.%N)
 	echo "$t1 - $t0" | bc -l
 }
@@ -152,7 +152,7 @@ r_mmio=$vs_ratio
 # not move with the host's noise): the difference between two guest sizes.
 if [ $kvm = yes ] && command -v valgrind >/dev/null; then
 	ir() {
-		valgrind --tool=callgrind --callgrind-out-file=/dev/null "$hvmdm" -accel kvm -m 64 -serial null \
+		timeout -k 5 "${BENCH_CMD_TIMEOUT:-300}" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$hvmdm" -accel kvm -m 64 -serial null \
 			-option-rom "$B/guests/bench_pio_$1.rom" 2>&1 | awk '/Collected/ { gsub(",", "", $4); print $4 }'
 	}
 	lo=$(ir "$SMALL")
