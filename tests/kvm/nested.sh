@@ -207,7 +207,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -machine p
 	-cpu qemu64,+svm,+npt,+nrip-save -m 3072 -smp 2 -display none -no-reboot -monitor none \
 	-serial "file:$work/console.log" -net none \
 	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 panic=-1 rdinit=/init" \
+	-append "console=ttyS0 quiet panic=-1 rdinit=/init" \
 	-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$job,mount_tag=job,security_model=none,multidevs=remap" "${out_share[@]}" \
 	</dev/null >"$work/qemu.log" 2>&1 &
