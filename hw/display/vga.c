@@ -68,6 +68,11 @@ static void vga_wrote(struct vga *v, uint64_t offset, uint64_t len)
 		v->cfg.wrote(v->cfg.wrote_opaque, offset, len);
 }
 
+void vga_vram_written(struct vga *v, uint64_t offset, uint64_t len)
+{
+	vga_wrote(v, offset, len);
+}
+
 bool vga_is_dirty(const struct vga *v, uint64_t offset, uint64_t len)
 {
 	uint64_t first, last;
@@ -104,10 +109,13 @@ static bool port_absent(const struct vga *v, uint16_t port)
 uint8_t vga_port_read(struct vga *v, uint16_t port)
 {
 	struct vga_regs *r = &v->r;
+	const struct vga_card_ops *card = v->cfg.card;
 	uint8_t val;
 
 	if (port_absent(v, port))
 		return 0xff;
+	if (card && card->port_read && card->port_read(v->cfg.card_opaque, port, &val))
+		return val;
 	switch (port) {
 	case VGA_ATT_W:
 		return r->ar_flip_flop == 0 ? r->ar_index : 0;
@@ -158,9 +166,12 @@ uint8_t vga_port_read(struct vga *v, uint16_t port)
 void vga_port_write(struct vga *v, uint16_t port, uint8_t val)
 {
 	struct vga_regs *r = &v->r;
+	const struct vga_card_ops *card = v->cfg.card;
 	unsigned int index;
 
 	if (port_absent(v, port))
+		return;
+	if (card && card->port_write && card->port_write(v->cfg.card_opaque, port, val))
 		return;
 	switch (port) {
 	case VGA_ATT_W:
@@ -285,10 +296,15 @@ static int64_t window_address(const struct vga *v, uint32_t addr)
 uint8_t vga_window_read(struct vga *v, uint32_t addr)
 {
 	struct vga_regs *r = &v->r;
-	int64_t a = window_address(v, addr);
+	const struct vga_card_ops *card = v->cfg.card;
+	int64_t a;
 	unsigned int plane;
 	uint32_t ret;
+	uint8_t byte;
 
+	if (card && card->window_read && card->window_read(v->cfg.card_opaque, addr, &byte))
+		return byte;
+	a = window_address(v, addr);
 	if (a < 0)
 		return 0xff;
 	if (vga_sr(v, VGA_SEQ_MEMORY_MODE) & VGA_SR04_CHN_4M) {
@@ -319,10 +335,14 @@ uint8_t vga_window_read(struct vga *v, uint32_t addr)
 void vga_window_write(struct vga *v, uint32_t addr, uint8_t byte)
 {
 	struct vga_regs *r = &v->r;
-	int64_t a = window_address(v, addr);
+	const struct vga_card_ops *card = v->cfg.card;
+	int64_t a;
 	unsigned int plane, mask, rotate;
 	uint32_t val, bit_mask, set_mask, write_mask;
 
+	if (card && card->window_write && card->window_write(v->cfg.card_opaque, addr, byte))
+		return;
+	a = window_address(v, addr);
 	if (a < 0)
 		return;
 	if (vga_sr(v, VGA_SEQ_MEMORY_MODE) & VGA_SR04_CHN_4M) {
@@ -722,6 +742,8 @@ int vga_check_regs(const struct vga *v, const struct vga_regs *r, char *err, siz
 			 (uint32_t)r->bank_offset, v->cfg.vram_size >> 10);
 		return -1;
 	}
+	if (!v->cfg.vbe)
+		return 0;
 	if (r->vbe_regs[VBE_DISPI_INDEX_ID] < VBE_DISPI_ID0 || r->vbe_regs[VBE_DISPI_INDEX_ID] > VBE_DISPI_ID5) {
 		snprintf(err, errlen, "vga: VBE ID %#x (0xb0c0-0xb0c5)", r->vbe_regs[VBE_DISPI_INDEX_ID]);
 		return -1;

@@ -71,6 +71,10 @@
 #define VGA_ATC_COLOR_PAGE 0x14
 #define VGA_ATT_REGS 21
 
+/* The sequencer and graphics registers a standard VGA has (and its save records carry). */
+#define VGA_STD_SR 8
+#define VGA_STD_GR 16
+
 #define VGA_CRTC_H_DISP 0x01
 #define VGA_CRTC_OVERFLOW 0x07
 #define VGA_CRTC_MAX_SCAN 0x09
@@ -124,6 +128,28 @@
 
 #define VGA_PAGE_SHIFT 12
 
+struct vga;
+
+/*
+ * What a card adds to the core (Cirrus; stdvga adds nothing): registers the
+ * core does not know, its own window decoding, and how its extended modes
+ * are drawn (QEMU's get_bpp, get_offsets, get_resolution and cursor hooks).
+ * Every hook is optional; a port or window hook returns true when it took
+ * the access.
+ */
+struct vga_card_ops {
+	bool (*port_read)(void *opaque, uint16_t port, uint8_t *val);
+	bool (*port_write)(void *opaque, uint16_t port, uint8_t val);
+	bool (*window_read)(void *opaque, uint32_t addr, uint8_t *val);
+	bool (*window_write)(void *opaque, uint32_t addr, uint8_t val);
+	/* 0: a standard VGA mode; else the depth of the card's own mode (8, 15, 16, 24, 32). */
+	unsigned int (*bpp)(void *opaque);
+	void (*offsets)(void *opaque, uint32_t *line_offset, uint32_t *start, uint32_t *line_compare);
+	void (*resolution)(void *opaque, uint32_t *width, uint32_t *height);
+	/* Draw the hardware cursor over screen row y (width pixels), after the row itself. */
+	void (*cursor_row)(void *opaque, uint32_t y, uint32_t *row, uint32_t width);
+};
+
 struct vga_config {
 	uint8_t *vram;      /* the card's memory, vram_size bytes */
 	uint32_t vram_size; /* a power of two, at least 256 KiB */
@@ -131,15 +157,17 @@ struct vga_config {
 	/* Optional: the core wrote VRAM itself (the window, a mode's clear), for VRAM kept as guest frames. */
 	void (*wrote)(void *opaque, uint64_t offset, uint64_t len);
 	void *wrote_opaque;
+	const struct vga_card_ops *card; /* NULL: a standard VGA */
+	void *card_opaque;
 };
 
 /* Everything a guest sets, as plain fields; the save records carry these. */
 struct vga_regs {
 	uint32_t latch;
 	uint8_t sr_index;
-	uint8_t sr[8];
+	uint8_t sr[256]; /* the VGA's 8 (VGA_STD_SR), then Cirrus's extensions */
 	uint8_t gr_index;
-	uint8_t gr[16];
+	uint8_t gr[256]; /* the VGA's 16 (VGA_STD_GR), then Cirrus's extensions and BitBLT */
 	uint8_t ar_index;
 	uint8_t ar[VGA_ATT_REGS];
 	int32_t ar_flip_flop;
@@ -219,6 +247,9 @@ static inline uint8_t vga_sr(const struct vga *v, unsigned int idx)
 int vga_check_regs(const struct vga *v, const struct vga_regs *r, char *err, size_t errlen);
 /* Take a checked register set: derived state (VBE's shadow sequencer) follows, the picture is redrawn. */
 void vga_load_regs(struct vga *v, const struct vga_regs *r, bool big_endian_fb);
+
+/* The card wrote VRAM itself (a blit, a linear write): marked changed and reported like the window's. */
+void vga_vram_written(struct vga *v, uint64_t offset, uint64_t len);
 
 /* Mark [offset, offset + len) of VRAM changed (clipped to VRAM). */
 void vga_mark_dirty(struct vga *v, uint64_t offset, uint64_t len);

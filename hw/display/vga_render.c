@@ -65,6 +65,10 @@ static void get_offsets(const struct vga *v, uint32_t *line_offset, uint32_t *st
 {
 	const struct vga_regs *r = &v->r;
 
+	if (v->cfg.card && v->cfg.card->offsets) {
+		v->cfg.card->offsets(v->cfg.card_opaque, line_offset, start, line_compare);
+		return;
+	}
 	if (vbe_enabled(v)) {
 		*line_offset = r->vbe_line_offset;
 		*start = r->vbe_start_addr;
@@ -220,6 +224,25 @@ static unsigned int draw_text(struct vga *v, struct vga_renderer *rd, bool full,
 
 enum line_kind { LINE2, LINE2D2, LINE4, LINE4D2, LINE8D2, LINE8, LINE15, LINE16, LINE24, LINE32 };
 
+/*
+ * 5- and 6-bit colour channels widened to 8 with their top bits repeated
+ * below, as pixman converts them: QEMU 7.2 shares a 15/16-bit guest
+ * framebuffer with its display (vga_draw_graphic's share_surface), so what
+ * a VNC client of the stock device model sees is pixman's widening, not
+ * vga-helpers.h's shift.
+ */
+static unsigned int widen5(unsigned int c)
+{
+	c &= 0x1f;
+	return c << 3 | c >> 2;
+}
+
+static unsigned int widen6(unsigned int c)
+{
+	c &= 0x3f;
+	return c << 2 | c >> 4;
+}
+
 /* A 16-bit pixel in the framebuffer's byte order. */
 static unsigned int word16(const struct vga *v, uint64_t addr)
 {
@@ -293,14 +316,14 @@ static void draw_line(const struct vga *v, enum line_kind kind, const uint32_t *
 		for (uint32_t i = 0; i < width; i++, addr += 2) {
 			unsigned int p = word16(v, addr);
 
-			d[x++] = rgb((p >> 7) & 0xf8, (p >> 2) & 0xf8, (p << 3) & 0xf8);
+			d[x++] = rgb(widen5(p >> 10), widen5(p >> 5), widen5(p));
 		}
 		break;
 	case LINE16:
 		for (uint32_t i = 0; i < width; i++, addr += 2) {
 			unsigned int p = word16(v, addr);
 
-			d[x++] = rgb((p >> 8) & 0xf8, (p >> 3) & 0xfc, (p << 3) & 0xf8);
+			d[x++] = rgb(widen5(p >> 11), widen6(p >> 5), widen5(p));
 		}
 		break;
 	case LINE24:
@@ -342,9 +365,13 @@ static unsigned int draw_graphic(struct vga *v, struct vga_renderer *rd, bool fu
 	uint64_t addr1, bwidth;
 	enum line_kind kind;
 	bool sr1_d2 = vga_sr(v, VGA_SEQ_CLOCK_MODE) & 0x08;
+	const struct vga_card_ops *card = v->cfg.card;
+	unsigned int card_bpp = card && card->bpp ? card->bpp(v->cfg.card_opaque) : 0;
 
 	get_offsets(v, &line_offset, &start, &line_compare);
-	if (vbe_enabled(v)) {
+	if (card && card->resolution) {
+		card->resolution(v->cfg.card_opaque, &width, &height);
+	} else if (vbe_enabled(v)) {
 		width = r->vbe_regs[VBE_DISPI_INDEX_XRES];
 		height = r->vbe_regs[VBE_DISPI_INDEX_YRES];
 	} else {
@@ -366,7 +393,7 @@ static unsigned int draw_graphic(struct vga *v, struct vga_renderer *rd, bool fu
 		kind = shift_control == 0 ? (sr1_d2 ? LINE4D2 : LINE4) : (sr1_d2 ? LINE2D2 : LINE2);
 		bits = 4;
 	} else {
-		switch (vbe_enabled(v) ? r->vbe_regs[VBE_DISPI_INDEX_BPP] : 0) {
+		switch (vbe_enabled(v) ? r->vbe_regs[VBE_DISPI_INDEX_BPP] : card_bpp) {
 		case 8:
 			palette256(v, pal);
 			kind = LINE8;
@@ -419,6 +446,8 @@ static unsigned int draw_graphic(struct vga *v, struct vga_renderer *rd, bool fu
 			addr = (addr & ~0x8000ull) | ((uint64_t)(y1 & 2) << 14);
 		if (full || line_dirty(v, addr, bwidth)) {
 			draw_line(v, kind, pal, surface_row(s, y), addr, width);
+			if (card && card->cursor_row)
+				card->cursor_row(v->cfg.card_opaque, y, surface_row(s, y), disp_width);
 			surface_mark_row(s, y);
 			drawn++;
 		}

@@ -48,9 +48,9 @@ static void enc_vga(struct wbuf *w, const struct machine_state *st, unsigned int
 	put_pci(w, &s->pci);
 	put_le32(w, r->latch);
 	put_u8(w, r->sr_index);
-	put_bytes(w, r->sr, sizeof(r->sr));
+	put_bytes(w, r->sr, VGA_STD_SR);
 	put_u8(w, r->gr_index);
-	put_bytes(w, r->gr, sizeof(r->gr));
+	put_bytes(w, r->gr, VGA_STD_GR);
 	put_u8(w, r->ar_index);
 	put_bytes(w, r->ar, sizeof(r->ar));
 	put_u8(w, (uint8_t)r->ar_flip_flop);
@@ -82,9 +82,9 @@ static void get_vga_core(struct rbuf *r, struct vga_regs *g, bool be)
 {
 	g->latch = be ? get_be32(r) : get_le32(r);
 	g->sr_index = get_u8(r);
-	get_bytes(r, g->sr, sizeof(g->sr));
+	get_bytes(r, g->sr, VGA_STD_SR);
 	g->gr_index = get_u8(r);
-	get_bytes(r, g->gr, sizeof(g->gr));
+	get_bytes(r, g->gr, VGA_STD_GR);
 	g->ar_index = get_u8(r);
 	get_bytes(r, g->ar, sizeof(g->ar));
 	g->ar_flip_flop = be ? (int32_t)get_be32(r) : get_u8(r);
@@ -310,9 +310,9 @@ static int trad_vga_write(struct trad_writer *t, const struct machine *m,
 	put_trad_pci(p, &s->pci);
 	put_be32(p, r->latch);
 	put_u8(p, r->sr_index);
-	put_bytes(p, r->sr, sizeof(r->sr));
+	put_bytes(p, r->sr, VGA_STD_SR);
 	put_u8(p, r->gr_index);
-	put_bytes(p, r->gr, sizeof(r->gr));
+	put_bytes(p, r->gr, VGA_STD_GR);
 	put_u8(p, r->ar_index);
 	put_bytes(p, r->ar, sizeof(r->ar));
 	put_be32(p, (uint32_t)r->ar_flip_flop);
@@ -438,8 +438,8 @@ static json_t *view_vga(const struct machine *m, const struct machine_state *st)
 	return json_pack("{s:o, s:s, s:I, s:i, s:o, s:i, s:o, s:i, s:o, s:i, s:i, s:o, s:i, s:i, s:i, s:i,"
 			 " s:[iiii], s:o, s:o, s:I, s:o, s:b, s:I, s:o}",
 			 "pci", json_pci(&s->pci), "mode", vga_mode(r), "latch", (json_int_t)r->latch,
-			 "sr_index", r->sr_index, "sr", json_hex(r->sr, sizeof(r->sr)),
-			 "gr_index", r->gr_index, "gr", json_hex(r->gr, sizeof(r->gr)),
+			 "sr_index", r->sr_index, "sr", json_hex(r->sr, VGA_STD_SR),
+			 "gr_index", r->gr_index, "gr", json_hex(r->gr, VGA_STD_GR),
 			 "ar_index", r->ar_index, "ar", json_hex(r->ar, sizeof(r->ar)),
 			 "ar_flip_flop", r->ar_flip_flop, "cr_index", r->cr_index,
 			 "cr", json_hex(r->cr, sizeof(r->cr)), "msr", r->msr, "fcr", r->fcr,
@@ -464,10 +464,10 @@ static void probe_vga(struct machine_state *st)
 	s->pci.irq_levels = 0;
 	r->latch = 0x89abcdef;
 	r->sr_index = 3;
-	for (unsigned int i = 0; i < sizeof(r->sr); i++)
+	for (unsigned int i = 0; i < VGA_STD_SR; i++)
 		r->sr[i] = (uint8_t)(0x10 + i);
 	r->gr_index = 6;
-	for (unsigned int i = 0; i < sizeof(r->gr); i++)
+	for (unsigned int i = 0; i < VGA_STD_GR; i++)
 		r->gr[i] = (uint8_t)(0x20 + i);
 	r->ar_index = 0x13;
 	for (unsigned int i = 0; i < sizeof(r->ar); i++)
