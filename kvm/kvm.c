@@ -26,7 +26,7 @@
 #define PAM_END 0x100000u
 #define PAM_SEGMENTS 13
 #define PAM_SLOT0 4                 /* KVM slots 4..16; 0-3 are RAM and the BIOS */
-#define DEVMEM_SLOT0 17             /* device memory (VRAM): 17, 18 */
+#define DEVMEM_SLOT0 17             /* device memory (VRAM, the Cirrus window's banks): 17-19 */
 #define TSS_ADDR 0xfffbd000ul        /* below the BIOS, as QEMU places them */
 #define IDENTITY_MAP_ADDR 0xfffbc000ul
 
@@ -308,7 +308,7 @@ static int map_device_memory(struct accel *a, unsigned int id, uint64_t gpa, uin
 	struct kvm_vm *vm = to_vm(a);
 	char err[200];
 
-	if (id >= 2)
+	if (id >= KVM_DEVMEM_IDS)
 		return -EINVAL;
 	if (vm->devmem[id].size &&
 	    set_slot(vm, DEVMEM_SLOT0 + id, vm->devmem[id].gpa, 0, vm->devmem[id].host, 0, err, sizeof(err))) {
@@ -336,7 +336,7 @@ static int device_memory_dirty(struct accel *a, unsigned int id, uint64_t *bitma
 	uint64_t words, *log;
 	struct kvm_dirty_log d = { .slot = DEVMEM_SLOT0 + id };
 
-	if (id >= 2 || !vm->devmem[id].size)
+	if (id >= KVM_DEVMEM_IDS || !vm->devmem[id].size)
 		return 0;
 	words = (vm->devmem[id].size / 4096 + 63) / 64;
 	log = calloc(words, sizeof(*log));

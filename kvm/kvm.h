@@ -59,6 +59,8 @@ struct kvm_vcpu {
 	struct kvm_cpu_state *reset_state; /* captured right after creation */
 };
 
+#define KVM_DEVMEM_IDS 3
+
 struct kvm_vm {
 	struct accel accel;
 	int kvm_fd;
@@ -73,7 +75,7 @@ struct kvm_vm {
 	struct {
 		uint64_t gpa, size; /* size 0: not mapped */
 		void *host;
-	} devmem[2];
+	} devmem[KVM_DEVMEM_IDS];
 	uint8_t *ram;        /* all guest RAM, low part then high part */
 	uint64_t ram_size;
 	uint64_t ram_below_4g;

@@ -168,6 +168,11 @@ unsigned int one_instance(const struct machine *m, uint32_t *inst)
 	return 1;
 }
 
+bool trad_instance_zero(uint32_t instance)
+{
+	return instance == 0;
+}
+
 unsigned int platform_instances(const struct machine *m, uint32_t *inst)
 {
 	inst[0] = 0;

@@ -86,6 +86,8 @@ json_t *json_u64(uint64_t v);
 
 /* Instance maps: which instances of a kind a machine has (returns how many). */
 unsigned int one_instance(const struct machine *m, uint32_t *inst);
+/* qemu-xen-traditional registers this kind's one section as instance 0. */
+bool trad_instance_zero(uint32_t instance);
 unsigned int platform_instances(const struct machine *m, uint32_t *inst);
 unsigned int trad_only(const struct machine *m, uint32_t *inst);
 unsigned int not_trad(const struct machine *m, uint32_t *inst);

@@ -245,6 +245,14 @@ static int qevm_next(void *ctx, struct stream_record *rec, struct load_report *r
 		 * DM's, Xen keeps the clock); the table's sections are not.
 		 */
 		if (!trad_foreign_find(id) && record_kind_find(id)) {
+			const struct record_kind *kind = record_kind_find(id);
+
+			/* Checked here too: a machine without the device lists the section by name. */
+			if (kind->trad.instance_ok && !kind->trad.instance_ok(instance)) {
+				snprintf(err, errlen, "byte %zu: section %s instance %#x: qemu-xen-traditional registers no such instance",
+					 at, id, instance);
+				return -1;
+			}
 			if (erratum)
 				load_note(rep, "erratum xs-6.0-6.2-piix4acpi: piix4acpi version 2 at byte %zu has version-1 content (XenServer 6.0-6.2): the bytes after pm1_control are not an address followed by a section",
 					  at);
@@ -435,7 +443,7 @@ struct stream_shape {
 	bool platform;
 	bool fw_cfg;
 	uint8_t ide_kinds[IDE_DRIVES];
-	bool vga, vga_frames;
+	bool vga, vga_frames, cirrus;
 	uint32_t vram_size;
 };
 
@@ -451,6 +459,8 @@ static void note_shape(const struct stream_record *rec, void *opaque)
 		memset(s->ide_kinds, 0, sizeof(s->ide_kinds));
 	if (!strcmp(rec->idstr, "vga") && vga_record_vram(rec, &s->vram_size, &s->vga_frames) == 0)
 		s->vga = true;
+	if (!strcmp(rec->idstr, "cirrus_vga") && cirrus_record_vram(rec, &s->vram_size, &s->vga_frames) == 0)
+		s->cirrus = true;
 	if (strcmp(rec->idstr, "serial"))
 		return;
 	if (rec->instance != 0x3f8 && rec->instance != 0x2f8)
@@ -489,8 +499,8 @@ int stream_machine_config(const uint8_t *buf, size_t len, struct machine_config 
 		cfg->ide[i] = (struct ide_drive_config){ .kind = (enum ide_kind)shape.ide_kinds[i],
 							 .placeholder = true };
 	/* The display card, with the VRAM the record had; its frames, if Xen's, come from the state. */
-	if (shape.vga) {
-		cfg->display = DISPLAY_STDVGA;
+	if (shape.vga || shape.cirrus) {
+		cfg->display = shape.cirrus ? DISPLAY_CIRRUS : DISPLAY_STDVGA;
 		cfg->vgamem_mb = shape.vram_size >> 20;
 		cfg->incoming = shape.vga_frames;
 	}

@@ -78,20 +78,26 @@ int qevm_write_trad(const struct machine *m, const struct machine_state *st, str
 	put_be32(w, t.next_id);
 	put_u8(w, 0x03);
 	put_be32(w, t.next_id++);
-	/* The kinds in the producer's order; each writes what this machine has of it. */
+	/*
+	 * The kinds in the producer's order; each writes what this machine has
+	 * of it. Kinds that share a place are alternatives (the display cards:
+	 * a machine has one) and each is asked in turn.
+	 */
 	for (;;) {
-		const struct record_kind *next = NULL;
+		unsigned int order = 0;
 
 		for (size_t i = 0; i < nr_record_kinds; i++) {
 			const struct trad_codec *c = &record_kinds[i]->trad;
 
-			if (c->write && c->order > last && (!next || c->order < next->trad.order))
-				next = record_kinds[i];
+			if (c->write && c->order > last && (!order || c->order < order))
+				order = c->order;
 		}
-		if (!next)
+		if (!order)
 			break;
-		last = next->trad.order;
-		rc = next->trad.write(&t, m, st, rep, err, errlen);
+		last = order;
+		for (size_t i = 0; i < nr_record_kinds && !rc; i++)
+			if (record_kinds[i]->trad.write && record_kinds[i]->trad.order == order)
+				rc = record_kinds[i]->trad.write(&t, m, st, rep, err, errlen);
 		if (rc)
 			break;
 	}

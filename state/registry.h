@@ -80,6 +80,8 @@ struct trad_codec {
 	unsigned int order;
 	/* A written kind without a traditional section: why (the registry test demands one or the other). */
 	const char *none;
+	/* Optional: whether the producer registers this instance (checked even where the machine lacks the device). */
+	bool (*instance_ok)(uint32_t instance);
 };
 
 /* How upstream QEMU (qemu-xen) stores a kind (state/upstream.c). */
@@ -89,6 +91,8 @@ struct upstream_codec {
 	size_t nr_layouts;
 	/* Where hvmdm's xenfv machine has this PCI function ("0000:00:01.1"); NULL off PCI. */
 	const char *pci_path;
+	/* Where pc,accel=xen (xen_platform_pci=0) has it instead, if elsewhere: the display's slot 2. */
+	const char *alt_pci_path;
 	/*
 	 * QEMU's instance number to the record's instance (NULL: the same);
 	 * false, with *why, for one the machine cannot have.
@@ -175,6 +179,9 @@ int ide_record_drive_kinds(const struct stream_record *rec, uint8_t kinds[IDE_DR
  * the record places (Xen's). -1 if it is no vga layout hvmdm reads.
  */
 int vga_record_vram(const struct stream_record *rec, uint32_t *vram_size, bool *guest_frames);
+
+/* The same for a `cirrus_vga` record (qemu-xen-traditional's is 4 MiB). */
+int cirrus_record_vram(const struct stream_record *rec, uint32_t *vram_size, bool *guest_frames);
 
 /* Errata: producers whose advertised version lies about the content. */
 struct erratum {

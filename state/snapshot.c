@@ -170,13 +170,16 @@ static bool kind_absent(const struct record_kind *k, const struct machine *m)
 }
 
 /* Named as the foreign readers name the sections they cannot place (state/qevm.c, upstream.c). */
-static void foreign_device(struct load_report *rep, const struct record_kind *k,
+static void foreign_device(struct load_report *rep, const struct machine *m, const struct record_kind *k,
 			   const struct stream_record *rec)
 {
 	char what[sizeof(rep->foreign[0])];
+	/* pc,accel=xen puts the display card in slot 2. */
+	const char *path = m->cfg.no_platform_pci && k->upstream.alt_pci_path ? k->upstream.alt_pci_path
+									       : k->upstream.pci_path;
 
-	if ((rec->flags & RECORD_UPSTREAM) && k->upstream.pci_path)
-		snprintf(what, sizeof(what), "%s/%.32s", k->upstream.pci_path + 5, rec->idstr);
+	if ((rec->flags & RECORD_UPSTREAM) && path)
+		snprintf(what, sizeof(what), "%s/%.32s", path + 5, rec->idstr);
 	else if (rec->flags & RECORD_UPSTREAM)
 		snprintf(what, sizeof(what), "%.47s", rec->idstr);
 	else
@@ -245,7 +248,7 @@ static int decode_records(const struct machine *m, struct record_source *src,
 		 * inspect shows it and a restore refuses it by name.
 		 */
 		if (slot < 0 && !src->registry_order && kind_absent(kind, m)) {
-			foreign_device(rep, kind, &rec);
+			foreign_device(rep, m, kind, &rec);
 			continue;
 		}
 		if (slot < 0) {

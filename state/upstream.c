@@ -302,7 +302,8 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 					return fail_at(err, errlen, end, "the section footer names another section");
 			}
 		}
-		if (kind && kind->upstream.pci_path && (!path || strcmp(path, kind->upstream.pci_path))) {
+		if (kind && kind->upstream.pci_path && (!path || strcmp(path, kind->upstream.pci_path)) &&
+		    (!path || !kind->upstream.alt_pci_path || strcmp(path, kind->upstream.alt_pci_path))) {
 			snprintf(err, errlen, "byte %zu: section %s%s%s: hvmdm's xenfv machine has this function at %s",
 				 at, path ? path : "", path ? "/" : "", name, kind->upstream.pci_path + 5);
 			return -1;

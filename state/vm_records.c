@@ -577,7 +577,11 @@ static int dec_ram_v1(struct rbuf *r, struct decode_ctx *c)
 /* The display card's VRAM on KVM: where the machine keeps it and how big. */
 static uint64_t device_memory_size(const struct machine *m)
 {
-	return m && m->has_display ? m->display.vram_size : 0;
+	uint32_t size = 0;
+
+	if (m)
+		machine_vram(m, &size);
+	return size;
 }
 
 static int dec_device_ram_v1(struct rbuf *r, struct decode_ctx *c)
@@ -707,7 +711,7 @@ static uint32_t fp_device_ram(uint32_t *len) { return fp_encoded(enc_probe_devic
 /* A whole VM is KVM's: the traditional format never carries one. */
 #define TRAD_NO_VM { .none = "a whole VM (KVM)" }
 /* Nor does upstream QEMU's device state (a Xen device model's). */
-#define UPSTREAM_NONE { NULL, 0, NULL, NULL, false }
+#define UPSTREAM_NONE { NULL, 0, NULL, NULL, NULL, false }
 
 /* In write order, after the device records. */
 const struct record_kind vm_record_kinds[] = {
@@ -810,7 +814,10 @@ int vm_stream_write(const struct machine *m, const struct machine_state *dev,
 		uint64_t size = device_memory_size(m);
 		uint64_t bytes = size - off < GUEST_RAM_CHUNK ? size - off : GUEST_RAM_CHUNK;
 
-		enc_ram_chunk(&payload, off, m->display.vram + off, (uint32_t)(bytes / GUEST_PAGE), NULL, 0);
+		uint32_t vram_size;
+
+		enc_ram_chunk(&payload, off, machine_vram(m, &vram_size) + off, (uint32_t)(bytes / GUEST_PAGE),
+			      NULL, 0);
 		write_record(out, &payload, "device-ram", 0, 1);
 	}
 	stream_write_end(&out->w);
@@ -996,6 +1003,8 @@ void vm_staged_apply_device_memory(const struct vm_staged *st, struct machine *m
 {
 	if (!device_memory_size(m))
 		return;
-	apply_chunks(st->dev_chunks, st->nr_dev_chunks, m->display.vram, false);
-	vga_mark_dirty(&m->display.vga, 0, m->display.vram_size);
+	uint32_t size;
+
+	apply_chunks(st->dev_chunks, st->nr_dev_chunks, machine_vram(m, &size), false);
+	vga_mark_dirty(machine_vga(m), 0, size);
 }

@@ -656,20 +656,25 @@ static int opt_cdrom(struct options *o, const struct cli_option *r, const char *
 	return set_ide_drive(o, r->name, 2, true, arg, true, NULL, err, errlen);
 }
 
-/* libxl's other display devices (vga="cirrus", libxl's default; spice's qxl): not built yet. */
+/* libxl's other display device (vga="qxl", spice's): not built. */
 static int refuse_display(struct options *o, const struct cli_option *r, const char *arg,
 			  char *err, size_t errlen)
 {
 	(void)o;
 	return fail(err, errlen, r->name,
-		    "this display card is not built yet: set vga=\"stdvga\" (or vga=\"none\") in the xl config", arg);
+		    "this display card is not built: set vga=\"cirrus\" (the default) or vga=\"stdvga\" (or vga=\"none\") in the xl config", arg);
 }
 
-/* -device VGA[,vgamem_mb=N]: libxl's vga="stdvga" (videoram= gives vgamem_mb). */
-static int parse_vga_device(struct options *o, const struct cli_option *r, const char *arg,
-			    char *err, size_t errlen)
+/*
+ * -device VGA[,vgamem_mb=N] (libxl's vga="stdvga") and -device
+ * cirrus-vga[,vgamem_mb=N] (no vga= line, or vga="cirrus"); videoram= gives
+ * vgamem_mb. The Cirrus takes 4, 8 or 16 MiB, as QEMU's does.
+ */
+static int parse_display_device(struct options *o, const struct cli_option *r, const char *arg,
+				char *err, size_t errlen)
 {
-	const char *p = arg + strlen("VGA");
+	bool cirrus = !strncmp(arg, "cirrus-vga", 10);
+	const char *p = arg + (cirrus ? strlen("cirrus-vga") : strlen("VGA"));
 
 	if (o->machine.display != DISPLAY_NONE)
 		return fail(err, errlen, r->name, "one display card only", arg);
@@ -681,7 +686,11 @@ static int parse_vga_device(struct options *o, const struct cli_option *r, const
 		if (!strncmp(p, "vgamem_mb=", 10)) {
 			errno = 0;
 			mb = strtoul(p + 10, &end, 10);
-			if (errno || end == p + 10 || (*end && *end != ',') || mb == 0 || mb > 512)
+			if (errno || end == p + 10 || (*end && *end != ','))
+				return fail(err, errlen, r->name, "vgamem_mb is a number of MiB (videoram= in the xl config)", arg);
+			if (cirrus && mb != 4 && mb != 8 && mb != 16)
+				return fail(err, errlen, r->name, "the Cirrus has 4, 8 or 16 MiB of VRAM (videoram= in the xl config)", arg);
+			if (!cirrus && (mb == 0 || mb > 512))
 				return fail(err, errlen, r->name, "vgamem_mb is 1 to 512 (videoram= in the xl config)", arg);
 			o->machine.vgamem_mb = (unsigned int)mb;
 			p = end;
@@ -690,8 +699,8 @@ static int parse_vga_device(struct options *o, const struct cli_option *r, const
 		}
 	}
 	if (*p)
-		return fail(err, errlen, r->name, "expected VGA[,vgamem_mb=N]", arg);
-	o->machine.display = DISPLAY_STDVGA;
+		return fail(err, errlen, r->name, cirrus ? "expected cirrus-vga[,vgamem_mb=N]" : "expected VGA[,vgamem_mb=N]", arg);
+	o->machine.display = cirrus ? DISPLAY_CIRRUS : DISPLAY_STDVGA;
 	return 0;
 }
 
@@ -709,9 +718,10 @@ static const struct cli_device devices[] = {
 	{ "ide-cd", parse_ide_device,
 	  "  -drive if=none,id=ID[,file=F] -device ide-cd,drive=ID,bus=ide.B,unit=U\n" },
 	{ "ide-hd", parse_ide_device, NULL },
-	{ "cirrus-vga", refuse_display, NULL },
-	{ "VGA", parse_vga_device,
-	  "  -device VGA[,vgamem_mb=N]  the standard VGA card (xl: vga=\"stdvga\"; KVM only so far)\n" },
+	{ "cirrus-vga", parse_display_device,
+	  "  -device cirrus-vga[,vgamem_mb=4|8|16]  the Cirrus CL-GD5446 (xl: no vga= line, or vga=\"cirrus\")\n" },
+	{ "VGA", parse_display_device,
+	  "  -device VGA[,vgamem_mb=N]  the standard VGA card (xl: vga=\"stdvga\")\n" },
 	{ "qxl-vga", refuse_display, NULL },
 };
 

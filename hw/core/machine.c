@@ -279,9 +279,30 @@ void machine_wake_reset(struct machine *m)
 
 /* ---------------------------------------------------------------- the display */
 
-#define VGA_BIOS_DEFAULT "/usr/share/seabios/vgabios-stdvga.bin"
+#define VGA_BIOS_STDVGA "/usr/share/seabios/vgabios-stdvga.bin"
+#define VGA_BIOS_CIRRUS "/usr/share/seabios/vgabios-cirrus.bin"
 
-static unsigned int display_render(void *card, uint64_t now_ms)
+struct vga *machine_vga(struct machine *m)
+{
+	if (!m->has_display)
+		return NULL;
+	return m->cfg.display == DISPLAY_CIRRUS ? &m->cirrus.vga : &m->display.vga;
+}
+
+uint8_t *machine_vram(const struct machine *m, uint32_t *size)
+{
+	*size = 0;
+	if (!m->has_display)
+		return NULL;
+	if (m->cfg.display == DISPLAY_CIRRUS) {
+		*size = m->cirrus.vram_size;
+		return m->cirrus.vram;
+	}
+	*size = m->display.vram_size;
+	return m->display.vram;
+}
+
+static unsigned int stdvga_render(void *card, uint64_t now_ms)
 {
 	struct stdvga *s = card;
 
@@ -289,9 +310,22 @@ static unsigned int display_render(void *card, uint64_t now_ms)
 	return vga_render(&s->vga, &s->render, now_ms);
 }
 
-static struct display_surface *display_surface(void *card)
+static struct display_surface *stdvga_surface(void *card)
 {
 	return &((struct stdvga *)card)->render.surface;
+}
+
+static unsigned int cirrus_render(void *card, uint64_t now_ms)
+{
+	struct cirrus *s = card;
+
+	cirrus_sync_dirty(s);
+	return vga_render(&s->vga, &s->render, now_ms);
+}
+
+static struct display_surface *cirrus_surface(void *card)
+{
+	return &((struct cirrus *)card)->render.surface;
 }
 
 static void display_key(void *opaque, uint16_t qnum, bool down)
@@ -309,35 +343,23 @@ static uint8_t display_leds(void *opaque)
 	return ((struct i8042 *)opaque)->kbd.leds;
 }
 
-/*
- * The card in the slot the stock device model gives it (xenfv: after the
- * platform device, as qemu-xen's -device VGA lands; xenfv-trad and pc: slot
- * 2), then the console that shows it and takes the keyboard and mouse.
- */
-static int add_display(struct machine *m, char *err, size_t errlen)
+/* The standard VGA (-device VGA), and the console's view of it. */
+static int add_stdvga(struct machine *m, const uint8_t *rom, size_t len, uint8_t devfn,
+		      struct console_card *card, char *err, size_t errlen)
 {
 	const struct machine_config *cfg = &m->cfg;
-	const char *bios = cfg->vga_bios ? cfg->vga_bios : VGA_BIOS_DEFAULT;
-	size_t len;
-	uint8_t *rom = read_rom_file("-device VGA: the VGA BIOS", bios, VGA_BIOS_MAX, &len, err, errlen);
-	int rc;
 
-	/* Debian's seabios package has it. */
-	if (!rom)
-		return -1;
-	rc = stdvga_init(&m->display, &m->pci, &m->io, &m->mmio,
-			 &(struct stdvga_config){
-				 .vram_mb = cfg->vgamem_mb,
-				 .rom = rom,
-				 .rom_size = len,
-				 .subsys_vendor = QEMU_SUBSYS_VENDOR,
-				 .subsys_id = QEMU_SUBSYS_ID,
-				 .devfn = cfg->profile == PROFILE_XENFV ? PCI_DEVFN(3, 0) : PCI_DEVFN(2, 0),
-				 .vram_from_incoming = cfg->incoming,
-			 },
-			 err, errlen);
-	free(rom);
-	if (rc)
+	if (stdvga_init(&m->display, &m->pci, &m->io, &m->mmio,
+			&(struct stdvga_config){
+				.vram_mb = cfg->vgamem_mb,
+				.rom = rom,
+				.rom_size = len,
+				.subsys_vendor = QEMU_SUBSYS_VENDOR,
+				.subsys_id = QEMU_SUBSYS_ID,
+				.devfn = devfn,
+				.vram_from_incoming = cfg->incoming,
+			},
+			err, errlen))
 		return -1;
 	m->has_display = true;
 	if (machine_add(m, &stdvga_ops, &m->display, offsetof(struct machine_state, vga), 0)) {
@@ -346,8 +368,71 @@ static int add_display(struct machine *m, char *err, size_t errlen)
 		snprintf(err, errlen, "-device VGA: out of memory");
 		return -1;
 	}
-	if (console_init(&m->console,
-			 &(struct console_card){ display_render, display_surface, &m->display },
+	*card = (struct console_card){ stdvga_render, stdvga_surface, &m->display };
+	return 0;
+}
+
+/*
+ * The Cirrus (-device cirrus-vga): QEMU's subsystem IDs, or on the
+ * traditional machine the XenSource ones qemu-xen-traditional's card had
+ * (hw/cirrus_vga.c pci_cirrus_vga_init).
+ */
+static int add_cirrus(struct machine *m, const uint8_t *rom, size_t len, uint8_t devfn,
+		      struct console_card *card, char *err, size_t errlen)
+{
+	const struct machine_config *cfg = &m->cfg;
+	bool trad = cfg->profile == PROFILE_XENFV_TRAD;
+
+	if (cirrus_init(&m->cirrus, &m->pci, &m->io, &m->mmio,
+			&(struct cirrus_config){
+				.vram_mb = cfg->vgamem_mb,
+				.rom = rom,
+				.rom_size = len,
+				.subsys_vendor = trad ? XEN_SUBSYS_VENDOR : QEMU_SUBSYS_VENDOR,
+				.subsys_id = trad ? XEN_SUBSYS_ID : QEMU_SUBSYS_ID,
+				.devfn = devfn,
+				.vram_from_incoming = cfg->incoming,
+			},
+			err, errlen))
+		return -1;
+	m->has_display = true;
+	if (machine_add(m, &cirrus_ops, &m->cirrus, offsetof(struct machine_state, cirrus), 0)) {
+		cirrus_destroy(&m->cirrus);
+		m->has_display = false;
+		snprintf(err, errlen, "-device cirrus-vga: out of memory");
+		return -1;
+	}
+	*card = (struct console_card){ cirrus_render, cirrus_surface, &m->cirrus };
+	return 0;
+}
+
+/*
+ * The card in the slot the stock device model gives it (xenfv: after the
+ * platform device, as qemu-xen's -device lands; xenfv-trad and pc: slot 2),
+ * then the console that shows it and takes the keyboard and mouse.
+ */
+static int add_display(struct machine *m, char *err, size_t errlen)
+{
+	const struct machine_config *cfg = &m->cfg;
+	bool cirrus = cfg->display == DISPLAY_CIRRUS;
+	const char *what = cirrus ? "-device cirrus-vga: the VGA BIOS" : "-device VGA: the VGA BIOS";
+	const char *bios = cfg->vga_bios ? cfg->vga_bios : cirrus ? VGA_BIOS_CIRRUS : VGA_BIOS_STDVGA;
+	/* pc,accel=xen (xen_platform_pci=0) has no platform device: the card takes slot 2, as in QEMU. */
+	uint8_t devfn = cfg->profile == PROFILE_XENFV && !cfg->no_platform_pci ? PCI_DEVFN(3, 0) : PCI_DEVFN(2, 0);
+	struct console_card card;
+	size_t len;
+	uint8_t *rom = read_rom_file(what, bios, VGA_BIOS_MAX, &len, err, errlen);
+	int rc;
+
+	/* Debian's seabios package has both. */
+	if (!rom)
+		return -1;
+	rc = cirrus ? add_cirrus(m, rom, len, devfn, &card, err, errlen)
+		    : add_stdvga(m, rom, len, devfn, &card, err, errlen);
+	free(rom);
+	if (rc)
+		return -1;
+	if (console_init(&m->console, &card,
 			 &(struct console_input){ display_key, display_mouse, display_leds, &m->kbd },
 			 &m->clock, &m->loop, cfg->vnc ? &cfg->vnc_cfg : NULL, cfg->keymap, err, errlen))
 		return -1;
@@ -514,7 +599,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	if (cfg->display != DISPLAY_NONE && add_display(m, err, errlen))
 		goto fail;
 	if (cfg->vnc && cfg->display == DISPLAY_NONE) {
-		snprintf(err, errlen, "-vnc: there is no display to show (add -device VGA; xl: vga=\"stdvga\", or vnc=0)");
+		snprintf(err, errlen, "-vnc: there is no display to show (add -device cirrus-vga or VGA; xl: no vga= line, or vga=\"stdvga\"; or vnc=0)");
 		goto fail;
 	}
 	/* Power-on is a reset, as in QEMU: devices start in their reset state. */

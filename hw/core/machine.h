@@ -35,6 +35,7 @@
 #include "profile.h"
 #include "hw/char/uart16550.h"
 #include "hw/chipset/xen_platform.h"
+#include "hw/display/cirrus.h"
 #include "hw/display/stdvga.h"
 #include "ui/console.h"
 
@@ -59,9 +60,9 @@ struct machine_config {
 	/* IDE drives: index = channel * 2 + unit (hda, hdb, hdc, hdd). */
 	struct ide_drive_config ide[IDE_DRIVES];
 	/* The display card (libxl's vga=), its VRAM and VGA BIOS, and how people see it. */
-	enum machine_display { DISPLAY_NONE, DISPLAY_STDVGA } display;
+	enum machine_display { DISPLAY_NONE, DISPLAY_STDVGA, DISPLAY_CIRRUS } display;
 	unsigned int vgamem_mb;    /* 0: the card's default */
-	const char *vga_bios;      /* NULL: Debian's seabios vgabios-stdvga.bin */
+	const char *vga_bios;      /* NULL: Debian's seabios vgabios-stdvga.bin or vgabios-cirrus.bin */
 	bool vnc;                  /* -vnc HOST:N (vnc_cfg), not none */
 	struct vnc_config vnc_cfg;
 	const char *keymap;        /* -k; NULL: en-us */
@@ -95,8 +96,9 @@ struct machine {
 	struct debugcon debugcon;
 	struct chardev debugcon_backend;
 	bool has_debugcon;
-	struct stdvga display;
-	bool has_display;
+	struct stdvga display;    /* DISPLAY_STDVGA */
+	struct cirrus cirrus;     /* DISPLAY_CIRRUS */
+	bool has_display;         /* either card */
 	struct console console; /* with the display: refresh, VNC, screendump */
 	bool has_console;
 	/* Its devices in reset, save and load order (machine_add). */
@@ -123,8 +125,13 @@ struct machine_state {
 	struct mc146818_state rtc;      /* pc */
 	struct fw_cfg_state fw_cfg;     /* pc */
 	struct ide_state ide;
-	struct stdvga_state vga;        /* with the display */
+	struct stdvga_state vga;        /* with the standard VGA */
+	struct cirrus_state cirrus;     /* with the Cirrus */
 };
+
+/* The display card's VGA core and VRAM (NULL and 0 without a card). */
+struct vga *machine_vga(struct machine *m);
+uint8_t *machine_vram(const struct machine *m, uint32_t *size);
 
 /*
  * Where device memory the guest does not see yet lives under Xen (VRAM

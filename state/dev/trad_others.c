@@ -3,13 +3,13 @@
  * Sections of a qemu-xen-traditional save file that no hvmdm device decodes:
  * state the traditional machine had but hvmdm's has not (ISA DMA, floppy,
  * the PCI bus's IRQ counts, its own fw_cfg), checked and accepted with a
- * note; and devices hvmdm does not emulate yet (Cirrus, the NICs, UHCI,
+ * note; and devices hvmdm does not emulate yet (the NICs, UHCI,
  * TPM, XenServer's slot map), sized so the stream can be walked past them and
  * listed, so a restore refuses them by name. When a device arrives, its row
  * moves into the device's own file as the trad codec of its record kind.
  *
  * Sizes and instances from olafhering/qemu-xen-traditional stable-4.17
- * (hw/dma.c, hw/fdc.c, hw/pci.c, hw/fw_cfg.c, hw/cirrus_vga.c,
+ * (hw/dma.c, hw/fdc.c, hw/pci.c, hw/fw_cfg.c,
  * hw/rtl8139.c, hw/e1000.c, hw/usb-uhci.c, hw/tpm_tis.c) and XenServer's
  * pcislots, as reference/01 and 09 lay them out.
  */
@@ -19,16 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CIRRUS_VRAM (4u << 20)
-
 static uint32_t be32_at(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64_at(const uint8_t *p)
-{
-	return (uint64_t)be32_at(p) << 32 | be32_at(p + 4);
 }
 
 /* ---------------------------------------------------------------- instances */
@@ -187,29 +180,11 @@ static long rtl8139_size(const struct trad_peek *pk, uint32_t v)
 	return pci < 0 ? -1 : pci + body[v];
 }
 
-/* hw/cirrus_vga.c cirrus_vga_save: 4 MiB of VRAM inline before v3, and in v3 unless mapped. */
-static long cirrus_size(const struct trad_peek *pk, uint32_t v)
-{
-	long base = 0;
-
-	if (v < 1 || v > 3)
-		return -1;
-	if (v >= 2 && (base = trad_pci_size(pk->p, pk->left)) < 0)
-		return -1;
-	if (v < 3)
-		return base + 1611 + CIRRUS_VRAM;
-	if ((size_t)base + 1619 > pk->left)
-		return -1;
-	return base + 1619 +
-	       (be64_at(pk->p + base + 1611) == 0 && pk->p[base + 1594] == 0 ? CIRRUS_VRAM : 0);
-}
-
 const struct trad_foreign trad_foreign_sections[] = {
 	{ "fw_cfg", fw_cfg_size, instance_zero, accept_fw_cfg },
 	{ "PCIBUS", pcibus_size, instance_zero, accept_pcibus },
 	{ "dma", dma_size, dma_instance, accept_dma },
 	{ "fdc", fdc_size, fdc_instance, accept_fdc },
-	{ "cirrus_vga", cirrus_size, instance_zero, NULL },
 	{ "rtl8139", rtl8139_size, rtl8139_instance, NULL },
 	{ "e1000", e1000_size, e1000_instance, NULL },
 	{ "uhci", uhci_size, instance_zero, NULL },

@@ -204,16 +204,27 @@ VM_DESC(port92, "port92", 1, 1, port92_f);
 static const struct vmf i2c_bus_f[] = { VM_F(1, 1) }; /* hw/i2c/core.c: saved_address */
 VM_DESC(i2c_bus, "i2c_bus", 1, 1, i2c_bus_f);
 
-/* ------------------------------------------------ display (hw/display/cirrus_vga.c) */
+/* ------------------------------------------------ user-mode networking (libslirp src/state.c) */
 
-static const struct vmf cirrus_f[] = {
-	VM_F(4, 1), VM_F(1, 1), VM_F(1, 256), VM_F(1, 3), VM_F(1, 254), /* latch, sr_index, sr, gr_index, shadows, gr[2..] */
-	VM_F(1, 1), VM_F(1, 21), VM_F(4, 1), VM_F(1, 1), VM_F(1, 256),  /* ar_index, ar, ar_flip_flop, cr_index, cr */
-	VM_F(1, 8), VM_F(1, 3), VM_F(1, 768), VM_F(4, 1), VM_F(1, 2), VM_F(4, 2), /* msr .. dac, palette, bank, hidden dac, cursor */
-};
-VM_DESC(cirrus, "cirrus_vga", 2, 2, cirrus_f);
-static const struct vmf pci_cirrus_f[] = { VM_STRUCT(vmd_pci_device, 1, 0), VM_STRUCT(cirrus, 1, 0) };
-VM_DESC(pci_cirrus, "cirrus_vga", 2, 2, pci_cirrus_f);
+/*
+ * slirp_state_save, version 4, with no open socket: the end-of-sockets byte
+ * 0, be16 ip_id, then slirp_bootp_save's 16 BOOTP clients (be16 allocated,
+ * macaddr[6]). Host state of QEMU's -netdev user, which libxl never uses;
+ * a stream with open sockets (marker 42) is refused by check_slirp.
+ */
+static const struct vmf slirp_f[] = { VM_F(1, 1), VM_F(2, 1), VM_F(8, 16) };
+VM_DESC(slirp, "slirp", 4, 4, slirp_f);
+
+static int check_slirp(const uint8_t *p, size_t n, uint32_t instance, size_t at, char *err, size_t errlen)
+{
+	(void)instance;
+	if (n >= 1 && p[0] != 0) {
+		snprintf(err, errlen, "byte %zu: slirp (QEMU's user-mode networking) with open sockets: hvmdm does not walk them",
+			 at);
+		return -1;
+	}
+	return 0;
+}
 
 /* ------------------------------------------------ the rest */
 
@@ -269,6 +280,7 @@ static const struct vm_layout foreign_layouts[] = {
 	HELD("kvm-tpr-opt", vapic),
 	HELD("apic", apic),
 	{ "PCIBUS", &pcibus, 0, NULL, VML_HELD, check_pcibus, NULL },
+	{ "slirp", &slirp, 0, NULL, VML_HELD, check_slirp, NULL },
 	{ "dma", &dma, 0, NULL, VML_HELD, check_dma, NULL },
 	HELD("i8259", i8259),
 	HELD("ioapic", ioapic),
@@ -280,7 +292,6 @@ static const struct vm_layout foreign_layouts[] = {
 	HELD("i2c_bus", i2c_bus),
 	HELD("acpi_build", acpi_build),
 	{ "vmmouse", &vmmouse, 0, NULL, VML_UNEMULATED, NULL, NULL },
-	{ "cirrus_vga", &pci_cirrus, 0, NULL, VML_UNEMULATED, NULL, NULL },
 };
 
 size_t vm_foreign_layouts(const char *name, const struct vm_layout **first)

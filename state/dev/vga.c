@@ -34,7 +34,7 @@ static uint64_t be64_at(const uint8_t *p)
 static unsigned int vga_instances(const struct machine *m, uint32_t *inst)
 {
 	inst[0] = 0;
-	return m->has_display ? 1 : 0;
+	return m->has_display && m->cfg.display == DISPLAY_STDVGA ? 1 : 0;
 }
 
 /* ---------------------------------------------------------------- hvmdm */
@@ -295,7 +295,7 @@ static int trad_vga_write(struct trad_writer *t, const struct machine *m,
 	uint32_t lfb;
 
 	(void)rep;
-	if (!m->has_display)
+	if (!m->has_display || m->cfg.display != DISPLAY_STDVGA)
 		return 0;
 	if (!s->vram_gpa || s->vram_gpa == STDVGA_VRAM_NOT_SAVED) {
 		snprintf(err, errlen, "vga: this state's VRAM is not guest memory at a known address, and the traditional layout would need its bytes");
@@ -407,8 +407,8 @@ const struct record_kind vga_kind = {
 	.encode = enc_vga,
 	.required = true,
 	KIND_VERSIONS(vga_versions),
-	.trad = { .size = trad_vga_size, .write = trad_vga_write, .order = 4 },
-	.upstream = { UPSTREAM_LAYOUTS(vga_up), .pci_path = "0000:00:03.0" },
+	.trad = { .size = trad_vga_size, .write = trad_vga_write, .order = 4, .instance_ok = trad_instance_zero },
+	.upstream = { UPSTREAM_LAYOUTS(vga_up), .pci_path = "0000:00:03.0", .alt_pci_path = "0000:00:02.0" },
 };
 
 /* ---------------------------------------------------------------- JSON view */
@@ -426,7 +426,7 @@ static json_t *view_vga(const struct machine *m, const struct machine_state *st)
 	const struct vga_regs *r = &s->r;
 	json_t *vbe;
 
-	if (!m->has_display)
+	if (!m->has_display || m->cfg.display != DISPLAY_STDVGA)
 		return NULL;
 	vbe = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:I}",
 			"index", r->vbe_index, "id", r->vbe_regs[0], "xres", r->vbe_regs[1],

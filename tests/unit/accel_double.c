@@ -108,8 +108,13 @@ static int map_device_memory(struct accel *a, unsigned int id, uint64_t gpa, uin
 {
 	struct accel_double *d = to_double(a);
 
-	if (!d->devmem_enable || id != 0)
+	if (!d->devmem_enable || id > 2)
 		return -ENOSYS;
+	if (id != 0) {
+		d->devmem_extra_gpa[id] = gpa;
+		d->devmem_extra_host[id] = gpa == ACCEL_UNMAPPED ? NULL : host;
+		return 0;
+	}
 	d->devmem_calls++;
 	d->devmem_gpa = gpa;
 	d->devmem_size = gpa == ACCEL_UNMAPPED ? 0 : size;
@@ -121,6 +126,12 @@ static int device_memory_dirty(struct accel *a, unsigned int id, uint64_t *bitma
 {
 	struct accel_double *d = to_double(a);
 
+	if (id == 1 || id == 2) {
+		if (d->devmem_extra_gpa[id] != ACCEL_UNMAPPED)
+			bitmap[0] |= d->devmem_extra_log[id];
+		d->devmem_extra_log[id] = 0;
+		return 0;
+	}
 	if (id != 0 || !d->devmem_size)
 		return 0;
 	for (uint64_t i = 0; i < 64 && i < (d->devmem_size / 4096 + 63) / 64; i++)
@@ -195,6 +206,8 @@ void accel_double_init(struct accel_double *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->accel.ops = &double_ops;
+	for (unsigned int i = 0; i < 3; i++)
+		d->devmem_extra_gpa[i] = ACCEL_UNMAPPED;
 	for (int i = 0; i < 4; i++)
 		d->link_route[i] = -1;
 	d->mem_type = -1;

@@ -32,6 +32,10 @@ struct accel_double {
 	void *devmem_host;
 	unsigned int devmem_calls;
 	uint64_t devmem_log[64];
+	/* Further mappings (ids 1 and 2: the Cirrus window's banks): where, and which host bytes. */
+	uint64_t devmem_extra_gpa[3];
+	void *devmem_extra_host[3];
+	uint64_t devmem_extra_log[3];
 	/* Device memory as Xen's guest frames (accel_double_guest_frames): where they are, each backing. */
 	uint64_t frames_park;      /* where new frames go */
 	uint64_t frames_gpa;       /* ACCEL_UNMAPPED until backed */

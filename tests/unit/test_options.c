@@ -158,8 +158,11 @@ static void test_refuses(void **state)
 	expect_refused("-xen-domid 0", "-xen-domid", "0", NULL);
 	expect_refused("-xen-domid 3x", "-xen-domid", "3x", NULL);
 	/* What libxl asks for that hvmdm does not build names the xl setting to change. */
-	expect_refused("vga=\"stdvga\"", "-device", "cirrus-vga,vgamem_mb=8", NULL);
-	expect_refused("vga=\"stdvga\"", "-device", "qxl-vga,vram_size_mb=8,ram_size_mb=8", NULL);
+	expect_refused("vga=\"cirrus\"", "-device", "qxl-vga,vram_size_mb=8,ram_size_mb=8", NULL);
+	expect_refused("videoram=", "-device", "cirrus-vga,vgamem_mb=32", NULL);
+	expect_refused("videoram=", "-device", "cirrus-vga,vgamem_mb=2", NULL);
+	expect_refused("only vgamem_mb=", "-device", "cirrus-vga,blitter=off", NULL);
+	expect_refused("one display card", "-device", "cirrus-vga", "-device", "VGA", NULL);
 	expect_refused("videoram=", "-device", "VGA,vgamem_mb=0", NULL);
 	expect_refused("videoram=", "-device", "VGA,vgamem_mb=1024", NULL);
 	expect_refused("only vgamem_mb=", "-device", "VGA,edid=on", NULL);
@@ -182,6 +185,15 @@ static void test_refuses(void **state)
 		assert_string_equal(o.machine.keymap, "de");
 		assert_int_equal(parse(&o, err, "-vnc", "none", NULL), 0);
 		assert_false(o.machine.vnc);
+		/* libxl's default card: no vga= line gives the Cirrus with 8 MiB. */
+		assert_int_equal(parse(&o, err, "-device", "cirrus-vga,vgamem_mb=8", "-vnc", "127.0.0.1:0,to=99",
+				       "-display", "none", NULL),
+				 0);
+		assert_int_equal(o.machine.display, DISPLAY_CIRRUS);
+		assert_int_equal(o.machine.vgamem_mb, 8);
+		assert_int_equal(parse(&o, err, "-device", "cirrus-vga", NULL), 0);
+		assert_int_equal(o.machine.display, DISPLAY_CIRRUS);
+		assert_int_equal(o.machine.vgamem_mb, 0);
 	}
 	expect_refused("no -drive if=none", "-device", "ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0", NULL);
 	expect_refused("remove it from the xl config", "-device", "e1000,id=nic0,netdev=net0", NULL);

@@ -426,10 +426,22 @@ static struct tm_ctx *stream_machine(enum machine_profile p, const uint8_t *buf,
 	struct machine_config cfg = { .vcpus = 4, .ram_mib = 64 };
 	char err[256];
 
+	struct tm_ctx *t;
+
 	if (stream_machine_config(buf, len, &cfg, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(cfg.profile, p);
-	return tm_new_cfg(&cfg);
+	if (!cfg.incoming)
+		return tm_new_cfg(&cfg);
+	/* A Xen guest's display state: VRAM is its frames, where the record says (hvmdm-stream does the same). */
+	t = calloc(1, sizeof(*t));
+	assert_non_null(t);
+	accel_double_init(&t->acc);
+	accel_double_guest_frames(&t->acc, machine_device_memory_base(&cfg));
+	t->now_ns = 1000;
+	if (machine_create(&t->m, &cfg, &t->acc.accel, tm_clock, t, err, sizeof(err)))
+		fail_msg("machine_create: %s", err);
+	return t;
 }
 
 static unsigned int check_corpus_file(const char *dir, const char *name)
@@ -754,9 +766,11 @@ static void test_registry_rules(void **state)
 			assert_true(k->trad.write || k->trad.none);
 		if (k->trad.write) {
 			assert_true(k->trad.order > 0);
-			for (size_t j = 0; j < i; j++) /* one place each in the producer's file */
+			/* One place each in the producer's file; the display cards share the VGA's (one per machine). */
+			for (size_t j = 0; j < i; j++)
 				assert_true(!record_kinds[j]->trad.write ||
-					    record_kinds[j]->trad.order != k->trad.order);
+					    record_kinds[j]->trad.order != k->trad.order ||
+					    (!strcmp(k->idstr, "cirrus_vga") && !strcmp(record_kinds[j]->idstr, "vga")));
 		}
 		/* The written version is the newest number the kind has. */
 		if (k->encode)

@@ -245,6 +245,40 @@ static void test_tcg_samples(void **state)
 	assert_memory_equal(&a.uart[0], &b.uart[0], sizeof(a.uart[0]));
 	/* A platform device the stream does not have is a machine it was not saved on. */
 	tm_free(t);
+	/*
+	 * With the card (-device cirrus-vga, at 00:02.0 on pc,accel=xen) its
+	 * state decodes: QEMU's reset values at their places (cirrus_reset), its
+	 * VRAM where xen_ram_alloc put it (BAR0 was never set).
+	 */
+	{
+		struct machine_config cfg = { .profile = PROFILE_XENFV, .vcpus = 1, .ram_mib = 64,
+					      .serial = { "null" }, .nr_serial = 1, .no_platform_pci = true,
+					      .display = DISPLAY_CIRRUS, .vgamem_mb = 8, .incoming = true };
+
+		t = calloc(1, sizeof(*t));
+		assert_non_null(t);
+		accel_double_init(&t->acc);
+		accel_double_guest_frames(&t->acc, machine_device_memory_base(&cfg));
+		if (machine_create(&t->m, &cfg, &t->acc.accel, tm_clock, t, err, sizeof(err)))
+			fail_msg("machine_create: %s", err);
+		if (decode(t, &plain, &a, &rep, err, sizeof(err)))
+			fail_msg("%s", err);
+		assert_int_equal(rep.nr_foreign, 1);
+		assert_int_equal(a.cirrus.r.sr[0x06], 0x0f);
+		assert_int_equal(a.cirrus.r.sr[0x0f], 0x98);
+		assert_int_equal(a.cirrus.r.sr[0x15], 0x04);
+		assert_int_equal(a.cirrus.r.sr[0x17], 0x20);
+		assert_int_equal(a.cirrus.r.sr[0x1f], 0x2d);
+		assert_int_equal(a.cirrus.r.gr[0x18], 0x0f);
+		assert_int_equal(a.cirrus.r.cr[0x27], 0xb8);
+		assert_int_equal(a.cirrus.ext.hidden_dac_lockindex, 5);
+		assert_int_equal(a.cirrus.vram_size, 8u << 20);
+		assert_int_equal(a.cirrus.vram_gpa, machine_device_memory_base(&cfg));
+		assert_int_equal(pci_get_word(a.cirrus.pci.config), 0x1013);
+		if (machine_check_state(&t->m, &a, NULL, NULL, err, sizeof(err)))
+			fail_msg("check: %s", err);
+		tm_free(t);
+	}
 	t = xenfv(true);
 	assert_int_equal(decode(t, &plain, &a, &rep, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no platform record"));
