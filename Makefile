@@ -39,7 +39,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c11 -iquote . -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga $(B)/fuzz/fuzz_vnc
+FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga $(B)/fuzz/fuzz_vnc $(B)/fuzz/fuzz_cirrus_blt $(B)/fuzz/fuzz_cirrus
 
 .PHONY: all deps run run-kvm selfcheck compat check clean xen-libs fuzz corpus guests bench e2e
 .SECONDARY:
@@ -113,6 +113,9 @@ $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard hw/*/*.h backends/*.h ui/*.h
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(LIBS) -lpthread -o $@
 
+# The blitter's fuzzer checks the engine against the unit tests' reference.
+$(B)/fuzz/fuzz_cirrus_blt: tests/unit/cirrus_blt_ref.h
+
 # Each target for FUZZ_SECONDS, one after the other, keeping what they find in build/.
 fuzz: $(FUZZ_TARGETS)
 	@mkdir -p $(B)/fuzz/corpus-io $(B)/fuzz/corpus-stream
@@ -126,6 +129,10 @@ fuzz: $(FUZZ_TARGETS)
 	$(B)/fuzz/fuzz_vga -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-vga tests/fuzz/corpus-vga
 	@mkdir -p $(B)/fuzz/corpus-vnc
 	$(B)/fuzz/fuzz_vnc -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-vnc tests/fuzz/corpus-vnc
+	@mkdir -p $(B)/fuzz/corpus-cirrus-blt
+	$(B)/fuzz/fuzz_cirrus_blt -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-cirrus-blt tests/fuzz/corpus-cirrus-blt
+	@mkdir -p $(B)/fuzz/corpus-cirrus
+	$(B)/fuzz/fuzz_cirrus -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-cirrus tests/fuzz/corpus-cirrus
 
 # The golden corpus of this release: only adds files that are missing. A
 # corpus is cut with a release (docs/compatibility.md), never from a -dev tree.
@@ -141,7 +148,7 @@ corpus: $(B)/asan/gen_corpus
 
 # Test guests: nasm option ROMs with a fixed checksum.
 GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm firmware/guests/linux.asm firmware/guests/disk.asm firmware/guests/cd.asm firmware/guests/rebootdisk.asm firmware/guests/migrate.asm,$(wildcard firmware/guests/*.asm))) \
-	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img $(B)/guests/vbedisk.img
+	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img $(B)/guests/vbedisk.img $(B)/guests/cirrusdisk.img
 
 $(B)/romsum: tools/romsum.c
 	@mkdir -p $(dir $@)
@@ -177,6 +184,12 @@ $(B)/guests/migrate.img: firmware/guests/migrate.asm firmware/guests/rom.inc
 
 # The display guest as a disk, for both device models in the real-Xen tier.
 $(B)/guests/vbedisk.img: firmware/guests/vbe.asm firmware/guests/rom.inc
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $< (disk)"
+	@nasm -f bin -i firmware/guests/ -DDISK -o $@ $<
+
+# The Cirrus display guest as a disk, for both device models in the real-Xen tier.
+$(B)/guests/cirrusdisk.img: firmware/guests/cirrus.asm firmware/guests/rom.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $< (disk)"
 	@nasm -f bin -i firmware/guests/ -DDISK -o $@ $<
@@ -235,7 +248,7 @@ bench: deps $(BENCH_DEPS)
 	@B=$(B) tests/bench/bench.sh
 
 # The guests the real-Xen tier (and the main job) hand to dom0.
-E2E_GUESTS := $(B)/guests/vbedisk.img $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img
+E2E_GUESTS := $(B)/guests/vbedisk.img $(B)/guests/cirrusdisk.img $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img
 
 # The main job: a guest on hvmdm under real Xen -- created, its console and
 # screen shown, saved, restored, going on, destroyed -- with this machine's xl

@@ -47,7 +47,7 @@ guests=(
 	"cd|hvmdm CD guest: booted from the CD-ROM (El Torito)|hvmdm CD guest: READ CAPACITY says 40 blocks|hvmdm CD guest: READ(10) of block 30 ok|hvmdm CD guest: locked tray held, eject then NOT READY"
 	"linux|hvmdm linux: setup code entered|hvmdm linux: header patched by the loader (0xb0, heap)|hvmdm linux: cmdline: console=ttyS0 hvmdm=direct|hvmdm linux: protected-mode kernel at 1 MiB|hvmdm linux: initrd at ramdisk_image, 4096 bytes"
 )
-total=$(( ${#checks[@]} + 11 ))
+total=$(( ${#checks[@]} + 15 ))
 for g in "${guests[@]}"; do
 	IFS='|' read -r -a parts <<<"$g"
 	total=$(( total + ${#parts[@]} ))
@@ -197,4 +197,28 @@ if [ $qrc -eq 0 ] && [ $rc -eq 0 ] && grep -q "s3 guest: start" "$work/s3d.log" 
 	grep -q "WAK_STS set" "$work/s3d.log"; then
 	echo "ok $n - s3 disk (the real-Xen tier's image): booted from IDE, suspended, woken by QMP, resumed, powered off"
 else echo "not ok $n - s3 disk (exit $rc, QMP $qrc)"; sed 's/^/# /' "$work/s3d.log" "$work/s3d.err" "$work/s3d.out"; fails=$((fails + 1)); fi
+# The display cards: SeaBIOS runs each card's VGA BIOS from its ROM BAR (Debian's
+# vgabios-stdvga.bin, vgabios-cirrus.bin); the guest sets a linear mode (the DISPI
+# ports on the standard VGA, the VGA BIOS's VBE calls on the Cirrus) and draws in
+# the framebuffer, which KVM maps as a memory slot whose dirty log drives the redraw;
+# QMP screendump must show exactly the pattern.
+for card in "VGA vbe vbe-pattern" "cirrus-vga cirrus cirrus-pattern"; do
+	read -r dev rom pat <<<"$card"
+	"$bin" -accel kvm -m 64 -S -device "$dev" -option-rom "build/guests/$rom.rom" \
+		-serial "file:$work/$rom-d.log" -qmp "unix:$work/$rom-q,server=on,wait=off" 2>"$work/$rom-d.err" &
+	pid=$!
+	tests/tools/qmp-client "$work/$rom-q" cont wait-output "{\"file\":\"$work/$rom-d.log\",\"text\":\"$rom: drawn\"}" \
+		screendump "{\"filename\":\"$work/$rom.ppm\"}" >"$work/$rom-q.out" 2>&1
+	qrc=$?
+	kill $pid 2>/dev/null
+	wait $pid
+	n=$((n + 1))
+	if [ $qrc -eq 0 ] && grep -q "$rom: text shown" "$work/$rom-d.log"; then
+		echo "ok $n - -device $dev: SeaBIOS ran the card's VGA BIOS, the guest wrote on the text screen and drew in a linear mode"
+	else echo "not ok $n - -device $dev: the $rom guest never drew (QMP $qrc)"; sed 's/^/# /' "$work/$rom-d.log" "$work/$rom-d.err" "$work/$rom-q.out"; fails=$((fails + 1)); fi
+	n=$((n + 1))
+	if [ $qrc -eq 0 ] && tests/tools/ppm-check "$pat" "$work/$rom.ppm" >"$work/$rom.check" 2>&1; then
+		echo "ok $n - -device $dev: QMP screendump shows exactly the picture the guest drew ($pat)"
+	else echo "not ok $n - -device $dev: the screendump is not the $pat"; sed 's/^/# /' "$work/$rom.check"; fails=$((fails + 1)); fi
+done
 exit $((fails > 0))

@@ -9,7 +9,7 @@
 # timeout is reported with the console lines that show it.
 #
 #   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 1500; 2400 with the Linux guests)
-#   E2E_ONLY="base count reboot ide direct restrict linux linuxdisk display" runs only those parts.
+#   E2E_ONLY="base count reboot ide direct restrict linux linuxdisk display cirrus" runs only those parts.
 #   E2E_LINUX=0 leaves out the real Linux guests (booted directly and from the IDE disk, with the stock DM and
 #   with hvmdm: about 11 of the run's 15 minutes)
 #   E2E_SCRIPT=FILE runs FILE in dom0 instead of the scenarios (make run: tools/demo-xen-guest.sh);
@@ -28,7 +28,7 @@ img=$("$here/image.sh") || { echo "e2e: could not build the dom0 image"; exit 2;
 share=$(mktemp -d /tmp/hvmdm-e2e.XXXXXX)
 mkdir -p "$share/out"
 cp "$B/hvmdm" "$share/hvmdm"
-for f in vbedisk.img count.rom linux.bzimage linux-initrd.img disk.img cd.iso rebootdisk.img s3disk.img migrate.img; do
+for f in vbedisk.img cirrusdisk.img count.rom linux.bzimage linux-initrd.img disk.img cd.iso rebootdisk.img s3disk.img migrate.img; do
 	cp "$B/guests/$f" "$share/$f" || { echo "e2e: $B/guests/$f is not built"; exit 2; }
 done
 { echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_ONLY=\"${E2E_ONLY:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_ONLY"; tail -n +2 "${E2E_SCRIPT:-$here/scenarios.sh}"; } >"$share/run.sh"

@@ -45,7 +45,7 @@ blob_bytes() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else print "?" }'; }
 # dom0's init leaves the loopback down; the display guests' VNC servers listen on 127.0.0.1.
 ip link set lo up 2>/dev/null
-# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux linuxdisk display" picks parts (all by default).
+# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux linuxdisk display cirrus" picks parts (all by default).
 only() { [ -z "${E2E_ONLY:-}" ] && return 0; case " $E2E_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---- 1. the stock device model (QEMU 7.2, qemu-xen): the baseline ----
@@ -765,6 +765,85 @@ if only display; then
 	ok $? "display guest: hvmdm's text screen over VNC is pixel for pixel the stock qemu-xen's (SeaBIOS's banner and the guest's line; the guest hides the cursor, which blinks on each model's own clock)"
 	cmp -s "$OUT/stock-display-vbe.ppm" "$OUT/display-vbe.ppm"
 	ok $? "display guest: hvmdm's VBE screen over VNC is pixel for pixel the stock qemu-xen's"
+fi
+
+# ---- 10. the Cirrus: no vga= line (libxl's default card, the CL-GD5446) and vnc=1 ----
+# The guest (firmware/guests/cirrus.asm) goes through the VGA BIOS's VBE calls
+# (no Bochs DISPI ports on this card): mode 0x111, 640x480 in RGB565, with the
+# linear framebuffer at the PhysBasePtr 4F01 gave.
+# cirrus_shows DM DOMNAME FILE: the VNC client shows the guest's picture
+# (ppm-check cirrus-pattern). The stock qemu-xen under Xen now and then shows
+# the Cirrus's 640x480 screen all black instead -- right after the guest drew,
+# some seconds later, after a restore or after a migration, for 5 to 20 s or
+# more; at some point in each of the four runs so far, not with stdvga, not
+# with the same QEMU 7.2 outside Xen -- and a QMP screendump redraws it. So
+# with the stock DM only, a failed capture is taken again after a screendump
+# (up to three times), saying so; hvmdm's picture must be right at once.
+cirrus_shows() {
+	vnc_shows "$2" "$3" 640x480 cirrus-pattern && return 0
+	[ "$1" = stock ] || return 1
+	for try in 1 2 3; do
+		timeout 60 xl qemu-monitor-command "$2" "screendump /tmp/$2-redraw.ppm" >>"$OUT/$2-vnc.log" 2>&1
+		rm -f "/tmp/$2-redraw.ppm"
+		if vnc_shows "$2" "$3" 640x480 cirrus-pattern; then
+			say "# stock qemu-xen, Cirrus guest: the VNC client was shown a black screen (see $2-vnc.log), the guest's picture after QMP screendump number $try"
+			return 0
+		fi
+	done
+	return 1
+}
+cirrus_guest() { # DM
+	modprobe loop 2>/dev/null
+	cp /share/cirrusdisk.img /tmp/cirrusdisk.img
+	guest_cfg /share/cirrus.cfg "$1"
+	[ "$1" = stock ] || echo 'device_model_args_hvm = [ "-verbose" ]' >>"$cfg"
+	L=$(dm_label "$1")
+	cap=$OUT/$G
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1
+	rc=$?
+	ok $rc "$L, Cirrus guest: xl create with no vga= line (libxl's default card) and vnc=1"
+	if [ $rc = 0 ]; then
+		pid=$(xenstore-read "/local/domain/$(xl domid "$G" 2>/dev/null)/image/device-model-pid" 2>/dev/null)
+		tr '\0' ' ' <"/proc/$pid/cmdline" >"$OUT/$G-dm-args.log" 2>/dev/null
+		grep -q -- "-device cirrus-vga,vgamem_mb=8 " "$OUT/$G-dm-args.log"
+		ok $? "$L, Cirrus guest: libxl started the device model with -device cirrus-vga,vgamem_mb=8 (its arguments in $G-dm-args.log)"
+		addr=$(vnc_addr "$G")
+		[ "$addr" = 127.0.0.1:5902 ]
+		ok $? "$L, Cirrus guest: libxl wrote console/vnc-listen and vnc-port ($addr) from QMP query-vnc, where xl vncviewer looks"
+		wait_file "$S" "cirrus: text shown" 120 "$G" && vnc_shows "$G" "$cap-text.ppm" 720x400 text
+		ok $? "$L, Cirrus guest: a VNC client sees the text screen SeaBIOS and the guest wrote (720x400)"
+		vnc_key "$G" 0x20 "cirrus: key"
+		ok $? "$L, Cirrus guest: a key pressed in the VNC client reached the guest's keyboard"
+		wait_file "$S" "cirrus: drawn\|cirrus: FAILED" 60 "$G" && grep -q "cirrus: drawn" "$S" &&
+			cirrus_shows "$1" "$G" "$cap-cirrus.ppm"
+		ok $? "$L, Cirrus guest: after VBE 4F00/4F01/4F02 to mode 0x111 (640x480, 5:6:5) with the linear framebuffer, the VNC client shows exactly the pattern it drew there"
+		grep "cirrus: FAILED" "$S" 2>/dev/null | head -1 | sed 's/^/# /' | tee -a "$R"
+		timeout 120 xl save "$G" "/tmp/$G.save" >"$OUT/$G-save.log" 2>&1 &&
+			timeout 120 xl restore "/tmp/$G.save" >"$OUT/$G-restore.log" 2>&1
+		rc=$?
+		[ $rc = 0 ] && cirrus_shows "$1" "$G" "$cap-restored.ppm"
+		ok $? "$L, Cirrus guest: xl save and xl restore; the restored guest shows the same picture over VNC"
+		vnc_key "$G" 0x70 "cirrus: input"
+		rc=$?
+		[ $rc = 0 ] || stuck_report "$G"
+		ok $rc "$L, Cirrus guest: a key pressed in the VNC client after the restore reached the guest"
+		rm -f "/tmp/$G.save"
+		timeout 300 xl migrate -s "" "$G" "xl migrate-receive" >"$OUT/$G-migrate.log" 2>&1 &&
+			cirrus_shows "$1" "$G" "$cap-migrated.ppm"
+		ok $? "$L, Cirrus guest: xl migrate (live, to this host); the new domain shows the same picture over VNC ($(vnc_addr "$G"))"
+	fi
+	cp "$S" "$OUT/$G-serial.log" 2>/dev/null
+	cp /var/log/xen/qemu-dm-"$G"*.log "$OUT/" 2>/dev/null
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f /tmp/cirrusdisk.img
+}
+if only cirrus; then
+	tcg_retry cirrus_guest stock
+	tcg_retry cirrus_guest hvmdm
+	cmp -s "$OUT/stock-cirrus-text.ppm" "$OUT/cirrus-text.ppm"
+	ok $? "Cirrus guest: hvmdm's text screen over VNC is pixel for pixel the stock qemu-xen's (SeaBIOS's banner and the guest's line; the guest hides the cursor)"
+	cmp -s "$OUT/stock-cirrus-cirrus.ppm" "$OUT/cirrus-cirrus.ppm"
+	ok $? "Cirrus guest: hvmdm's 640x480 16-bit screen over VNC is pixel for pixel the stock qemu-xen's"
 fi
 
 xl list >"$OUT/xl-list-end.log" 2>&1
