@@ -656,6 +656,24 @@ static int opt_cdrom(struct options *o, const struct cli_option *r, const char *
 	return set_ide_drive(o, r->name, 2, true, arg, true, NULL, err, errlen);
 }
 
+/* What libxl passes for an emulated NIC (vif type=ioemu, model=): not built yet. */
+static int refuse_nic(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		      size_t errlen)
+{
+	(void)o;
+	return fail(err, errlen, r->name,
+		    "emulated NICs are not built yet: give the vif type=vif (PV network) in the xl config", arg);
+}
+
+/* What libxl passes for usb=1, usbdevice=, usbctrl=/usbdev=: not built yet. */
+static int refuse_usb(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		      size_t errlen)
+{
+	(void)o;
+	return fail(err, errlen, r->name,
+		    "USB is not built yet: remove usb=, usbdevice= (and usbctrl=/usbdev=) from the xl config", arg);
+}
+
 /* libxl's other display device (vga="qxl", spice's): not built. */
 static int refuse_display(struct options *o, const struct cli_option *r, const char *arg,
 			  char *err, size_t errlen)
@@ -723,6 +741,15 @@ static const struct cli_device devices[] = {
 	{ "VGA", parse_display_device,
 	  "  -device VGA[,vgamem_mb=N]  the standard VGA card (xl: vga=\"stdvga\")\n" },
 	{ "qxl-vga", refuse_display, NULL },
+	{ "rtl8139", refuse_nic, NULL },
+	{ "e1000", refuse_nic, NULL },
+	{ "usb-tablet", refuse_usb, NULL },
+	{ "usb-mouse", refuse_usb, NULL },
+	{ "usb-kbd", refuse_usb, NULL },
+	{ "usb-ehci", refuse_usb, NULL },
+	{ "nec-usb-xhci", refuse_usb, NULL },
+	{ "qemu-xhci", refuse_usb, NULL },
+	{ "usb-host", refuse_usb, NULL },
 };
 
 static int opt_device(struct options *o, const struct cli_option *r, const char *arg, char *err,
@@ -806,6 +833,9 @@ static const struct cli_option options[] = {
 	  "  -k LAYOUT            keyboard layout of VNC clients (en-us; /usr/share/qemu/keymaps)\n" },
 	{ "-display", true, opt_display, 0, NULL },
 	{ "-net", true, opt_net, 0, NULL },
+	{ "-netdev", true, refuse_nic, 0, NULL },
+	{ "-usb", false, refuse_usb, 0, NULL },
+	{ "-usbdevice", true, refuse_usb, 0, NULL },
 	{ "-boot", true, opt_boot, 0, NULL },
 	{ "-verbose", false, set_true, FIELD(verbose),
 	  "  -verbose             log at debug level\n" },

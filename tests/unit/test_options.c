@@ -159,6 +159,13 @@ static void test_refuses(void **state)
 	expect_refused("-xen-domid 3x", "-xen-domid", "3x", NULL);
 	/* What libxl asks for that hvmdm does not build names the xl setting to change. */
 	expect_refused("vga=\"cirrus\"", "-device", "qxl-vga,vram_size_mb=8,ram_size_mb=8", NULL);
+	/* libxl's emulated NIC and USB arguments (reference/11-nic-usb.md) name the xl settings. */
+	expect_refused("type=vif", "-netdev", "type=tap,id=net0,ifname=vif1.0-emu,script=no,downscript=no", NULL);
+	expect_refused("type=vif", "-device", "rtl8139,id=nic0,netdev=net0,mac=00:16:3e:00:00:01", NULL);
+	expect_refused("type=vif", "-device", "e1000,id=nic0,netdev=net0,mac=00:16:3e:00:00:01", NULL);
+	expect_refused("usbdevice=", "-usb", NULL);
+	expect_refused("usbdevice=", "-usbdevice", "tablet", NULL);
+	expect_refused("usbdevice=", "-device", "usb-tablet,bus=usb-bus.0", NULL);
 	expect_refused("videoram=", "-device", "cirrus-vga,vgamem_mb=32", NULL);
 	expect_refused("videoram=", "-device", "cirrus-vga,vgamem_mb=2", NULL);
 	expect_refused("only vgamem_mb=", "-device", "cirrus-vga,blitter=off", NULL);
@@ -196,7 +203,7 @@ static void test_refuses(void **state)
 		assert_int_equal(o.machine.vgamem_mb, 0);
 	}
 	expect_refused("no -drive if=none", "-device", "ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0", NULL);
-	expect_refused("remove it from the xl config", "-device", "e1000,id=nic0,netdev=net0", NULL);
+	expect_refused("remove it from the xl config", "-device", "virtio-net-pci,id=nic0,netdev=net0", NULL);
 	expect_refused("PV network", "-net", "nic", NULL);
 	expect_refused("only format=raw", "-drive", "file=/x.img,if=ide,index=0,media=disk,format=qcow2", NULL);
 	expect_refused("index must be 0-3", "-drive", "file=/x.img,if=ide,index=4,media=disk,format=raw", NULL);
