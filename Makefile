@@ -41,7 +41,7 @@ FUZZ_CFLAGS := -std=c11 -iquote . -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fu
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga $(B)/fuzz/fuzz_vnc $(B)/fuzz/fuzz_cirrus_blt $(B)/fuzz/fuzz_cirrus
 
-.PHONY: all deps run run-kvm selfcheck compat check clean xen-libs fuzz corpus guests bench e2e
+.PHONY: all deps run run-kvm selfcheck compat check clean xen-libs fuzz corpus guests bench e2e install install-check uninstall deb
 .SECONDARY:
 all: $(B)/hvmdm $(B)/hvmdm-stream
 
@@ -86,11 +86,11 @@ $(B)/asan/%.o: %.c
 
 $(B)/hvmdm: $(REL_OBJS) $(XEN_SRCS:%.c=$(B)/rel/%.o) $(B)/rel/vm/main.o | xen-libs
 	@echo "  LD      $@"
-	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) $(XEN_LIBS) -lpthread -o $@
+	@$(CC) $(RELEASE_CFLAGS) $(LDFLAGS) $^ $(LIBS) $(XEN_LIBS) -lpthread -o $@
 
 $(B)/hvmdm-stream: $(REL_OBJS) $(B)/rel/tools/hvmdm-stream.o
 	@echo "  LD      $@"
-	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -lpthread -o $@
+	@$(CC) $(RELEASE_CFLAGS) $(LDFLAGS) $^ $(LIBS) -lpthread -o $@
 
 $(B)/asan/hvmdm-stream: $(ASAN_OBJS) $(B)/asan/tools/hvmdm-stream.o
 	@echo "  LD/SAN  $@"
@@ -272,7 +272,7 @@ selfcheck: $(B)/hvmdm
 
 check: deps $(B)/hvmdm $(B)/vnc-tool $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
-		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t tests/compat.t
+		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t tests/compat.t tests/install.t
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
 # The display tests' VNC client (tests/tools/vnc-tool.c), run in dom0 and by make bench.
@@ -283,6 +283,50 @@ $(B)/vnc-tool: tests/tools/vnc-tool.c
 
 e2e: deps $(B)/hvmdm $(B)/vnc-tool $(E2E_GUESTS)
 	@tests/e2e/run.sh $(B)
+
+# Installation: hvmdm beside nothing of its own in a libexec directory (the
+# path for xl's device_model_override), hvmdm-stream on PATH, the man pages,
+# the documentation and example xl configs. Everything goes under
+# $(DESTDIR)$(PREFIX); both must be absolute, and DESTDIR is only prepended.
+PREFIX ?= /usr/local
+LIBEXECDIR ?= $(PREFIX)/libexec/hvmdm
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/hvmdm
+INSTALL ?= install
+DOCS := README.md RELEASES docs/ARCHITECTURE.md docs/compatibility.md docs/stream-format.md
+EXAMPLES := $(wildcard docs/examples/*.cfg)
+
+install-check:
+	@case "$(PREFIX)" in /*) ;; *) echo "install: PREFIX must be an absolute path (it is '$(PREFIX)')" >&2; exit 1 ;; esac
+	@case "$(DESTDIR)" in ""|/*) ;; *) echo "install: DESTDIR must be an absolute path (it is '$(DESTDIR)')" >&2; exit 1 ;; esac
+
+install: install-check all
+	$(INSTALL) -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
+	$(INSTALL) -m 0755 $(B)/hvmdm $(DESTDIR)$(LIBEXECDIR)/hvmdm
+	$(INSTALL) -m 0755 $(B)/hvmdm-stream $(DESTDIR)$(BINDIR)/hvmdm-stream
+	$(INSTALL) -m 0644 docs/hvmdm.1 docs/hvmdm-stream.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+
+uninstall: install-check
+	rm -f $(DESTDIR)$(LIBEXECDIR)/hvmdm $(DESTDIR)$(BINDIR)/hvmdm-stream
+	rm -f $(DESTDIR)$(MANDIR)/man1/hvmdm.1 $(DESTDIR)$(MANDIR)/man1/hvmdm-stream.1
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
+	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# The Debian package (debhelper), built from a copy of the tree under
+# $(B)/deb so dpkg-buildpackage's outputs land there, not beside the clone.
+# Its version is VERSION with Debian's ordering ("0.3.0-dev" becomes
+# "0.3.0~dev", before "0.3.0").
+DEB_VERSION := $(subst -,~,$(VERSION))
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || { echo "deb: dpkg-dev and debhelper missing: run tools/setup-debian.sh" >&2; exit 1; }
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/hvmdm-$(DEB_VERSION)
+	git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t $(B)/deb/hvmdm-$(DEB_VERSION)
+	tools/deb-changelog $(DEB_VERSION) >$(B)/deb/hvmdm-$(DEB_VERSION)/debian/changelog
+	cd $(B)/deb/hvmdm-$(DEB_VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || { tail -40 ../build.log >&2; exit 1; }
+	@ls $(B)/deb/*.deb
 
 clean:
 	rm -rf $(B)

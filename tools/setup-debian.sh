@@ -15,7 +15,9 @@ set -euo pipefail
 # whose libvncclient the tests use as a client); keymap files name keysyms
 # that libxkbcommon resolves. Without /dev/kvm the KVM tests and figures run
 # in a nested VM (tests/kvm/nested.sh): QEMU (qemu-system-x86) boots Debian's
-# kernel there with a busybox-static initramfs packed by cpio.
+# kernel there with a busybox-static initramfs packed by cpio. `make deb`
+# builds the Debian package with debhelper and dpkg-dev and checks it with
+# lintian; man-db checks the man pages.
 packages=(
 	build-essential pkg-config
 	libxen-dev libjansson-dev libseccomp-dev libvncserver-dev libxkbcommon-dev libpng-dev
@@ -23,6 +25,7 @@ packages=(
 	clang libclang-rt-14-dev
 	seabios qemu-system-data nasm bc acpica-tools
 	qemu-system-x86 busybox-static cpio
+	debhelper dpkg-dev lintian man-db
 )
 
 missing=()
