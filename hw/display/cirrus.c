@@ -37,13 +37,6 @@
 #define GR0B_BY16 0x10
 #define GR0B_GRAN_16K 0x20
 
-/* GR31: BitBLT status and start. */
-#define GR31_BUSY 0x01
-#define GR31_START 0x02
-#define GR31_RESET 0x04
-#define GR31_FIFO_USED 0x10
-#define GR31_AUTOSTART 0x80
-
 #define CIRRUS_ADDR_MASK (CIRRUS_ADDRESSABLE - 1)
 #define CIRRUS_BANK_SIZE 0x8000
 /* The accelerator's device memory ids: VRAM behind BAR0, the window's two banks. */
@@ -388,7 +381,7 @@ static void write_gr(struct cirrus *s, unsigned int idx, uint8_t val)
 	case 0x2a:
 		r->gr[idx] = val & 0x3f;
 		/* The destination's top byte starts the blit in autostart mode. */
-		if (r->gr[0x31] & GR31_AUTOSTART)
+		if (r->gr[0x31] & CIRRUS_BLT_AUTOSTART)
 			blt_start(s);
 		break;
 	case 0x2e:
@@ -397,10 +390,10 @@ static void write_gr(struct cirrus *s, unsigned int idx, uint8_t val)
 	case 0x31:
 		old = r->gr[0x31];
 		r->gr[0x31] = val;
-		if ((old & GR31_RESET) && !(val & GR31_RESET)) {
+		if ((old & CIRRUS_BLT_RESET) && !(val & CIRRUS_BLT_RESET)) {
 			cirrus_blt_reset(&s->blt, r->gr);
 			blt_changed(s);
-		} else if (!(old & GR31_START) && (val & GR31_START)) {
+		} else if (!(old & CIRRUS_BLT_START) && (val & CIRRUS_BLT_START)) {
 			blt_start(s);
 		}
 		break;
@@ -1080,7 +1073,7 @@ void cirrus_save_state(const struct cirrus *s, struct cirrus_state *st)
 	st->r = s->vga.r;
 	st->ext = s->ext;
 	/* The blit is not in the record (no producer keeps one): its status bits say idle. */
-	st->r.gr[0x31] &= (uint8_t)~(GR31_BUSY | GR31_START | GR31_FIFO_USED);
+	st->r.gr[0x31] &= (uint8_t)~(CIRRUS_BLT_BUSY | CIRRUS_BLT_START | CIRRUS_BLT_FIFOUSED);
 	st->vram_size = s->frames_size;
 	if (s->vram_backed && a->ops->device_memory_gpa)
 		gpa = a->ops->device_memory_gpa(a, DEVMEM_VRAM);
@@ -1175,7 +1168,7 @@ void cirrus_load_state(struct cirrus *s, const struct cirrus_state *st)
 	/* QEMU's cirrus_post_load: GR00/GR01 from their shadows, the banks, the memory access. */
 	s->vga.r.gr[0x00] = s->ext.shadow_gr0 & 0x0f;
 	s->vga.r.gr[0x01] = s->ext.shadow_gr1 & 0x0f;
-	s->vga.r.gr[0x31] &= (uint8_t)~(GR31_BUSY | GR31_START | GR31_FIFO_USED);
+	s->vga.r.gr[0x31] &= (uint8_t)~(CIRRUS_BLT_BUSY | CIRRUS_BLT_START | CIRRUS_BLT_FIFOUSED);
 	update_bank(s, 0);
 	update_bank(s, 1);
 	/* The BAR comes back with the PCI state: VRAM goes there if the mode is linear. */
