@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-#   tests/e2e/mk-linux-disk.sh IMAGE_DIR OUT
+#   tests/e2e/mk-linux-disk.sh IMAGE_DIR OUT [cirrus]
 #
 # A bootable raw disk for the real-Xen tier's Linux-from-IDE guest, built
 # without root and without loop mounts: an MBR (syslinux's mbr.bin) and one
@@ -12,9 +12,24 @@
 # the emulated disk through ata_piix, writes a marker after the partition
 # and powers off through ACPI (poweroff -f). The FAT is made with mkfs.fat
 # and mtools, syslinux --install writes its boot sector, sfdisk the table.
+#
+# With `cirrus`, the disk of the Linux-on-the-Cirrus guest instead: the same
+# plus Linux's cirrus DRM driver (drivers/gpu/drm/tiny/cirrus.ko, bound to PCI
+# subsystem 1af4:1100) and what modules.dep says it needs, and `hvmdm=cirrus
+# vt.global_cursor_default=0 consoleblank=0` on the kernel's command line. On
+# that marker its init loads the modules, waits for /sys/class/drm/card0 and
+# /dev/fb0, prints the bound driver, the card's PCI IDs and fb0's mode on
+# ttyS0, writes a pattern made here (4 MiB, the driver's largest framebuffer)
+# over the whole of fb0 with dd, says "linux cirrus guest: drawn" and idles
+# until the domain is destroyed.
 set -euo pipefail
 img_dir=$1
 out=$2
+variant=${3:-}
+case $variant in
+'' | cirrus) ;;
+*) echo "mk-linux-disk: unknown variant '$variant' (cirrus, or none)" >&2; exit 2 ;;
+esac
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
 need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' ||
@@ -43,6 +58,7 @@ order() {
 : >"$work/order"
 order ata_piix
 order sd_mod
+[ "$variant" = cirrus ] && order cirrus
 root=$work/root
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/lib/modules"
 cp /bin/busybox "$root/bin/busybox"
@@ -56,6 +72,15 @@ while read -r ko; do
 	*.zst) zstd -q -d --rm "$root/lib/modules/$name" ;;
 	esac
 done <"$work/order"
+if [ "$variant" = cirrus ]; then
+	# What the guest writes over fb0: 4 MiB (the cirrus driver takes no mode
+	# whose framebuffer is larger: CIRRUS_VRAM_SIZE), byte i of it a function
+	# of i alone (tests/e2e/scenarios.sh's lc_pattern computes the same to
+	# check the picture), so it fits whatever mode, depth and stride the
+	# driver picks, and it compresses well.
+	perl -e 'for my $k (0 .. 4095) { print pack("C*", map { my $i = $k * 1024 + $_; (($i >> 3) ^ ($i >> 11) ^ ($i >> 16) * 37 ^ ($i & 1 ? 0x5a : 0)) & 255 } 0 .. 1023) }' >"$root/fb-pattern"
+	[ "$(stat -c %s "$root/fb-pattern")" = 4194304 ] || { echo "mk-linux-disk: could not write the pattern" >&2; exit 1; }
+fi
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
@@ -63,6 +88,39 @@ cat >"$root/init" <<'INIT'
 /bin/busybox mount -t devtmpfs dev /dev
 echo "linux disk guest: up, booted from the IDE disk by SYSLINUX"
 for m in /lib/modules/*.ko; do /bin/busybox insmod "$m" 2>/dev/null; done
+if /bin/busybox grep -q "hvmdm=cirrus" /proc/cmdline; then
+	# The Linux-on-the-Cirrus guest (mk-linux-disk.sh ... cirrus): the DRM driver, fb0, a pattern.
+	c="linux cirrus guest"
+	i=0
+	while { [ ! -e /sys/class/drm/card0 ] || [ ! -c /dev/fb0 ]; } && [ $i -lt 600 ]; do /bin/busybox sleep 0.1; i=$((i + 1)); done
+	if [ -e /sys/class/drm/card0 ] && [ -c /dev/fb0 ]; then
+		d=/sys/class/drm/card0/device
+		h() { v=$(/bin/busybox cat "$1"); echo "${v#0x}"; }
+		echo "$c: card0 bound to $(/bin/busybox basename "$(/bin/busybox readlink $d/driver)"), PCI $(h $d/vendor):$(h $d/device) subsystem $(h $d/subsystem_vendor):$(h $d/subsystem_device)"
+		f=/sys/class/graphics/fb0
+		size=$(/bin/busybox cat $f/virtual_size)
+		bpp=$(/bin/busybox cat $f/bits_per_pixel)
+		stride=$(/bin/busybox cat $f/stride)
+		xres=${size%,*}
+		yres=${size#*,}
+		echo "$c: fb0 ${xres}x$yres, $bpp bits per pixel, stride $stride ($(/bin/busybox cat $f/name))"
+		# One write of the whole framebuffer: 6.1's fbdev emulation turns a write
+		# of exactly one whole line into an empty damage rectangle
+		# (drm_fb_helper_memory_range_to_clip), so dd bs=STRIDE would change
+		# nothing on the screen.
+		if [ $((stride * yres)) -gt "$(/bin/busybox stat -c %s /fb-pattern)" ]; then
+			echo "$c: FAILED: fb0 is larger than the pattern"
+		elif /bin/busybox dd if=/fb-pattern of=/dev/fb0 bs=$((stride * yres)) count=1 2>/dev/null; then
+			/bin/busybox sleep 1
+			echo "$c: drawn"
+		else
+			echo "$c: FAILED: dd to /dev/fb0"
+		fi
+	else
+		echo "$c: FAILED: no /sys/class/drm/card0 or /dev/fb0 after 60 s: $(/bin/busybox ls /sys/class/drm /sys/class/graphics 2>&1 | /bin/busybox tr '\n' ' ')"
+	fi
+	while :; do /bin/busybox sleep 3600; done
+fi
 i=0
 while [ ! -b /dev/sda ] && [ $i -lt 100 ]; do /bin/busybox sleep 0.1; i=$((i + 1)); done
 if [ -b /dev/sda ]; then
@@ -85,7 +143,9 @@ INIT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$work/initrd.gz"
 
-cat >"$work/syslinux.cfg" <<'CFG'
+append="console=ttyS0 xen_emul_unplug=never panic=-1 quiet"
+[ "$variant" = cirrus ] && append="$append hvmdm=cirrus vt.global_cursor_default=0 consoleblank=0"
+cat >"$work/syslinux.cfg" <<CFG
 SERIAL 0 115200
 CONSOLE 0
 PROMPT 0
@@ -94,7 +154,7 @@ DEFAULT linux
 LABEL linux
   KERNEL vmlinuz
   INITRD initrd.gz
-  APPEND console=ttyS0 xen_emul_unplug=never panic=-1 quiet
+  APPEND $append
 CFG
 part_mib=32
 rm -f "$work/part.img"

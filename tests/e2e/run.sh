@@ -9,9 +9,9 @@
 # timeout is reported with the console lines that show it.
 #
 #   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 1500; 2400 with the Linux guests)
-#   E2E_ONLY="base count reboot ide direct restrict linux linuxdisk display cirrus" runs only those parts.
-#   E2E_LINUX=0 leaves out the real Linux guests (booted directly and from the IDE disk, with the stock DM and
-#   with hvmdm: about 11 of the run's 15 minutes)
+#   E2E_ONLY="base count reboot ide direct restrict linux linuxdisk linuxcirrus display cirrus" runs only those parts.
+#   E2E_LINUX=0 leaves out the real Linux guests (booted directly, from the IDE disk and on the Cirrus, with the
+#   stock DM and with hvmdm)
 #   E2E_SCRIPT=FILE runs FILE in dom0 instead of the scenarios (make run: tools/demo-xen-guest.sh);
 #   E2E_FOLLOW=NAME prints share/out/NAME as it grows; E2E_COPY_OUT=DIR copies share/out there at the end;
 #   E2E_EXTRA="SRC:NAME ..." copies more files into the share (make compat: the releases' hvmdm), and
@@ -37,15 +37,20 @@ for x in ${E2E_EXTRA:-}; do
 	cp "${x%%:*}" "$share/${x##*:}" || { echo "e2e: cannot copy ${x%%:*}"; exit 2; }
 done
 echo "${E2E_COMPAT:-}" >"$share/compat-releases"
-# The Linux-from-IDE guest's disk, built from the dom0 image's kernel (cached per image and script).
+# The disks of the Linux-from-IDE guest (linux-disk.img) and of the Linux-on-the-Cirrus guest
+# (linux-cirrus.img, mk-linux-disk.sh's cirrus variant), built from the dom0 image's kernel
+# (cached per image and script).
 if [ "${E2E_LINUX:-1}" != 0 ]; then
 	stamp="$(basename "$img") $(sha1sum "$here/mk-linux-disk.sh" | cut -c1-16)"
-	if [ ! -s "$B/e2e/linux-disk.img" ] || [ "$(cat "$B/e2e/linux-disk.stamp" 2>/dev/null)" != "$stamp" ]; then
-		mkdir -p "$B/e2e"
-		"$here/mk-linux-disk.sh" "$img" "$B/e2e/linux-disk.img" || { echo "e2e: could not build the Linux disk"; exit 2; }
-		echo "$stamp" >"$B/e2e/linux-disk.stamp"
-	fi
-	cp "$B/e2e/linux-disk.img" "$share/linuxdisk.img"
+	mkdir -p "$B/e2e"
+	for v in disk cirrus; do
+		if [ ! -s "$B/e2e/linux-$v.img" ] || [ "$(cat "$B/e2e/linux-$v.stamp" 2>/dev/null)" != "$stamp" ]; then
+			"$here/mk-linux-disk.sh" "$img" "$B/e2e/linux-$v.img" $([ $v = cirrus ] && echo cirrus) ||
+				{ echo "e2e: could not build the Linux disk (linux-$v.img)"; exit 2; }
+			echo "$stamp" >"$B/e2e/linux-$v.stamp"
+		fi
+		cp "$B/e2e/linux-$v.img" "$share/linux$v.img"
+	done
 fi
 # What the disk guest writes at sectors 200 (DMA) and 201 (PIO): the check's reference.
 perl -e 'print pack("C*", map { ($_ ^ 0x5a) & 255 } 0 .. 511), pack("C*", map { ($_ * 7) & 255 } 0 .. 511)' >"$share/disk-expect.bin"
