@@ -756,9 +756,10 @@ lc_check() {
 }
 # lc_shows DM DOMNAME FILE [REF]: a VNC capture that lc_check accepts. With the
 # stock DM only, a failed one is taken again after a QMP screendump, up to
-# three times, as cirrus_shows does (the stock qemu-xen's Cirrus screen under
-# Xen is now and then all black until something redraws it); hvmdm's must be
-# right at once.
+# five times, as cirrus_shows does (the stock qemu-xen's Cirrus screen under
+# Xen is now and then all black until something redraws it; with this guest
+# it took the third screendump once, on a busy host); hvmdm's must be right
+# at once.
 lc_one() { # DOMNAME FILE [REF]
 	/share/vnc-tool "$(vnc_addr "$1")" capture "$2" "$lc_size" >>"$OUT/$1-vnc.log" 2>&1 &&
 		lc_check "$2" "${3:-}" >>"$OUT/$1-vnc.log" 2>&1
@@ -766,7 +767,7 @@ lc_one() { # DOMNAME FILE [REF]
 lc_shows() {
 	lc_one "$2" "$3" "${4:-}" && return 0
 	[ "$1" = stock ] || return 1
-	for try in 1 2 3; do
+	for try in 1 2 3 4 5; do
 		timeout 60 xl qemu-monitor-command "$2" "screendump /tmp/$2-redraw.ppm" >>"$OUT/$2-vnc.log" 2>&1
 		rm -f "/tmp/$2-redraw.ppm"
 		if lc_one "$2" "$3" "${4:-}"; then
@@ -788,7 +789,7 @@ linux_cirrus_guest() { # DM
 	rc=$?
 	ok $rc "$L, Linux on the Cirrus: xl create with no vga= line (libxl's default card) and vnc=1"
 	if [ $rc = 0 ]; then
-		wait_file "$S" "linux cirrus guest: drawn\|linux cirrus guest: FAILED" 500 "$G"
+		wait_file "$S" "linux cirrus guest: drawn\|linux cirrus guest: FAILED" 900 "$G"
 		rc=$?
 		lc_secs=$(secs "$t0" "$(now)")
 		[ $rc = 0 ] || stuck_report "$G"
