@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* SR07: extended mode and depth (QEMU's CIRRUS_SR7_*). */
 #define SR07_EXTENDED 0x01
@@ -897,24 +896,6 @@ static const struct io_ops mmio_ops = {
 	.read = mmio_read, .write = mmio_write, .impl_min = 1, .impl_max = 1,
 };
 
-/* ------------------------------------------------------------ ROM BAR */
-
-static uint64_t rom_read(void *opaque, uint64_t offset, unsigned int size)
-{
-	struct cirrus *s = opaque;
-
-	return le_read(s->rom + offset, size);
-}
-
-static void rom_write(void *opaque, uint64_t offset, unsigned int size, uint64_t val)
-{
-	(void)opaque, (void)offset, (void)size, (void)val; /* read-only */
-}
-
-static const struct io_ops rom_ops = {
-	.read = rom_read, .write = rom_write, .impl_min = 1, .impl_max = 8,
-};
-
 /* BAR0 moved: VRAM follows it while the card is in a linear mode. */
 static void bar_moved(struct pci_device *d, unsigned int index, uint64_t addr)
 {
@@ -960,22 +941,6 @@ void cirrus_reset(struct cirrus *s)
 	map_banks(s, false);
 }
 
-static uint8_t *alloc_vram(uint32_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static uint32_t pow2_at_least(uint64_t n)
-{
-	uint32_t p = 1;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
 int cirrus_init(struct cirrus *s, struct pci_bus *bus, struct io_space *io, struct io_space *mmio,
 		const struct cirrus_config *cfg, char *err, size_t errlen)
 {
@@ -992,20 +957,14 @@ int cirrus_init(struct cirrus *s, struct pci_bus *bus, struct io_space *io, stru
 		return -1;
 	}
 	s->vram_size = s->frames_size = mb << 20;
-	s->vram = alloc_vram(s->vram_size);
-	if (cfg->rom) {
-		if (cfg->rom_size == 0 || cfg->rom_size > (16u << 20)) {
-			snprintf(err, errlen, "the VGA BIOS image is %zu bytes", cfg->rom_size);
-			cirrus_destroy(s);
-			return -1;
-		}
-		s->rom_bar_size = pow2_at_least(cfg->rom_size);
-		if (s->rom_bar_size < 2048)
-			s->rom_bar_size = 2048;
-		s->rom = calloc(1, s->rom_bar_size);
-		if (s->rom)
-			memcpy(s->rom, cfg->rom, cfg->rom_size);
+	s->vram = vga_vram_alloc(s->vram_size);
+	if (cfg->rom && (cfg->rom_size == 0 || cfg->rom_size > (16u << 20))) {
+		snprintf(err, errlen, "the VGA BIOS image is %zu bytes", cfg->rom_size);
+		cirrus_destroy(s);
+		return -1;
 	}
+	if (cfg->rom)
+		s->rom = vga_rom_image(cfg->rom, cfg->rom_size, &s->rom_bar_size);
 	if (!s->vram || (cfg->rom && !s->rom) ||
 	    vga_init(&s->vga, &(struct vga_config){ .vram = s->vram, .vram_size = s->vram_size, .vbe = false,
 						   .wrote = vram_wrote, .wrote_opaque = s,
@@ -1023,7 +982,7 @@ int cirrus_init(struct cirrus *s, struct pci_bus *bus, struct io_space *io, stru
 	if (!rc)
 		rc = pci_register_bar(d, 1, PCI_BAR_MEM32, false, CIRRUS_MMIO_SIZE, &mmio_ops, s, "cirrus.mmio");
 	if (!rc && s->rom)
-		rc = pci_register_bar(d, PCI_ROM_SLOT, PCI_BAR_MEM32, false, s->rom_bar_size, &rom_ops, s,
+		rc = pci_register_bar(d, PCI_ROM_SLOT, PCI_BAR_MEM32, false, s->rom_bar_size, &vga_rom_ops, s->rom,
 				      "cirrus.rom");
 	if (!rc)
 		rc = vga_claim(&s->vga, io, mmio);
@@ -1054,8 +1013,7 @@ void cirrus_destroy(struct cirrus *s)
 {
 	vga_renderer_destroy(&s->render);
 	vga_destroy(&s->vga);
-	if (s->vram)
-		munmap(s->vram, s->vram_size);
+	vga_vram_free(s->vram, s->vram_size);
 	s->vram = NULL;
 	free(s->rom);
 	s->rom = NULL;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* ------------------------------------------------------------ BAR0: VRAM */
 
@@ -129,24 +128,6 @@ static const struct io_ops mmio_ops = {
 	.read = mmio_read, .write = mmio_write, .impl_min = 1, .impl_max = 4,
 };
 
-/* ------------------------------------------------------------ ROM BAR */
-
-static uint64_t rom_read(void *opaque, uint64_t offset, unsigned int size)
-{
-	struct stdvga *s = opaque;
-
-	return le_read(s->rom + offset, size);
-}
-
-static void rom_write(void *opaque, uint64_t offset, unsigned int size, uint64_t val)
-{
-	(void)opaque, (void)offset, (void)size, (void)val; /* read-only */
-}
-
-static const struct io_ops rom_ops = {
-	.read = rom_read, .write = rom_write, .impl_min = 1, .impl_max = 8,
-};
-
 /* ------------------------------------------------------------ VRAM as guest memory */
 
 /* BAR0 moved: where the accelerator can, VRAM becomes guest memory there (no exits). */
@@ -174,28 +155,10 @@ void stdvga_sync_dirty(struct stdvga *s)
 
 /* ------------------------------------------------------------ life cycle */
 
-/* Page-aligned and zero, as an accelerator maps it into the guest (KVM refuses anything else). */
-static uint8_t *alloc_vram(uint32_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
 static void free_vram(struct stdvga *s)
 {
-	if (s->vram)
-		munmap(s->vram, s->vram_size);
+	vga_vram_free(s->vram, s->vram_size);
 	s->vram = NULL;
-}
-
-static uint32_t pow2_at_least(uint64_t n)
-{
-	uint32_t p = 1;
-
-	while (p < n)
-		p <<= 1;
-	return p;
 }
 
 void stdvga_reset(struct stdvga *s)
@@ -217,21 +180,15 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 		return -1;
 	}
 	/* At least 1 MiB, then a power of two, as QEMU's vga_common_init makes it. */
-	s->vram_size = pow2_at_least(mb) << 20;
-	s->vram = alloc_vram(s->vram_size);
-	if (cfg->rom) {
-		if (cfg->rom_size == 0 || cfg->rom_size > (16u << 20)) {
-			snprintf(err, errlen, "the VGA BIOS image is %zu bytes", cfg->rom_size);
-			free_vram(s);
-			return -1;
-		}
-		s->rom_bar_size = pow2_at_least(cfg->rom_size);
-		if (s->rom_bar_size < 2048)
-			s->rom_bar_size = 2048;
-		s->rom = calloc(1, s->rom_bar_size);
-		if (s->rom)
-			memcpy(s->rom, cfg->rom, cfg->rom_size);
+	s->vram_size = vga_pow2_at_least(mb) << 20;
+	s->vram = vga_vram_alloc(s->vram_size);
+	if (cfg->rom && (cfg->rom_size == 0 || cfg->rom_size > (16u << 20))) {
+		snprintf(err, errlen, "the VGA BIOS image is %zu bytes", cfg->rom_size);
+		free_vram(s);
+		return -1;
 	}
+	if (cfg->rom)
+		s->rom = vga_rom_image(cfg->rom, cfg->rom_size, &s->rom_bar_size);
 	if (!s->vram || (cfg->rom && !s->rom) ||
 	    vga_init(&s->vga, &(struct vga_config){ .vram = s->vram, .vram_size = s->vram_size, .vbe = true,
 						   .wrote = vram_wrote, .wrote_opaque = s })) {
@@ -249,7 +206,7 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 	if (!rc)
 		rc = pci_register_bar(d, 2, PCI_BAR_MEM32, false, STDVGA_MMIO_SIZE, &mmio_ops, s, "vga.mmio");
 	if (!rc && s->rom)
-		rc = pci_register_bar(d, PCI_ROM_SLOT, PCI_BAR_MEM32, false, s->rom_bar_size, &rom_ops, s,
+		rc = pci_register_bar(d, PCI_ROM_SLOT, PCI_BAR_MEM32, false, s->rom_bar_size, &vga_rom_ops, s->rom,
 				      "vga.rom");
 	if (!rc)
 		rc = vga_claim(&s->vga, io, mmio);

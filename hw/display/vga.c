@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Writable bits of each sequencer and graphics register (QEMU's sr_mask/gr_mask). */
 static const uint8_t sr_mask[8] = { 0x03, 0x3d, 0x0f, 0x3f, 0x0e, 0x00, 0x00, 0xff };
@@ -781,6 +782,60 @@ void vga_load_regs(struct vga *v, const struct vga_regs *r, bool big_endian_fb)
 	v->full_update = true;
 	vga_mark_dirty(v, 0, v->cfg.vram_size);
 }
+
+/* ------------------------------------------------------------ the cards' shared pieces */
+
+uint8_t *vga_vram_alloc(uint32_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void vga_vram_free(uint8_t *vram, uint32_t size)
+{
+	if (vram)
+		munmap(vram, size);
+}
+
+uint32_t vga_pow2_at_least(uint64_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+uint8_t *vga_rom_image(const uint8_t *rom, size_t size, uint32_t *bar_size)
+{
+	uint8_t *image;
+
+	if (size == 0 || size > (16u << 20))
+		return NULL;
+	*bar_size = vga_pow2_at_least(size);
+	if (*bar_size < 2048)
+		*bar_size = 2048;
+	image = calloc(1, *bar_size);
+	if (image)
+		memcpy(image, rom, size);
+	return image;
+}
+
+/* The bus never hands an offset beyond the BAR, which is the padded image's size. */
+static uint64_t rom_read(void *opaque, uint64_t offset, unsigned int size)
+{
+	return le_read((const uint8_t *)opaque + offset, size);
+}
+
+static void rom_write(void *opaque, uint64_t offset, unsigned int size, uint64_t val)
+{
+	(void)opaque, (void)offset, (void)size, (void)val; /* read-only */
+}
+
+const struct io_ops vga_rom_ops = {
+	.read = rom_read, .write = rom_write, .impl_min = 1, .impl_max = 8,
+};
 
 /* ------------------------------------------------------------ life cycle */
 
