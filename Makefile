@@ -295,7 +295,7 @@ MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/hvmdm
 INSTALL ?= install
 DOCS := README.md RELEASES docs/ARCHITECTURE.md docs/compatibility.md docs/stream-format.md
-EXAMPLES := $(wildcard docs/examples/*.cfg)
+EXAMPLES := $(wildcard docs/examples/*.cfg docs/examples/*.xml)
 
 install-check:
 	@case "$(PREFIX)" in /*) ;; *) echo "install: PREFIX must be an absolute path (it is '$(PREFIX)')" >&2; exit 1 ;; esac

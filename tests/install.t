@@ -19,6 +19,7 @@ usr/share/doc/hvmdm/RELEASES
 usr/share/doc/hvmdm/compatibility.md
 usr/share/doc/hvmdm/examples/desktop.cfg
 usr/share/doc/hvmdm/examples/from-stock.cfg
+usr/share/doc/hvmdm/examples/libvirt-guest.xml
 usr/share/doc/hvmdm/examples/minimal.cfg
 usr/share/doc/hvmdm/stream-format.md
 usr/share/man/man1/hvmdm-stream.1

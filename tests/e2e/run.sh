@@ -9,7 +9,7 @@
 # timeout is reported with the console lines that show it.
 #
 #   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 1500; 2400 with the Linux guests)
-#   E2E_ONLY="base count reboot ide direct restrict linux linuxdisk linuxcirrus display cirrus" runs only those parts.
+#   E2E_ONLY="base count reboot ide direct restrict linux linuxdisk linuxcirrus display cirrus libvirt" runs only those parts.
 #   E2E_LINUX=0 leaves out the real Linux guests (booted directly, from the IDE disk and on the Cirrus, with the
 #   stock DM and with hvmdm)
 #   E2E_SCRIPT=FILE runs FILE in dom0 instead of the scenarios (make run: tools/demo-xen-guest.sh);
@@ -27,12 +27,28 @@ img=$("$here/image.sh") || { echo "e2e: could not build the dom0 image"; exit 2;
 [ -x "$B/hvmdm" ] || { echo "e2e: $B/hvmdm is not built"; exit 2; }
 share=$(mktemp -d /tmp/hvmdm-e2e.XXXXXX)
 mkdir -p "$share/out"
+# hvmdm goes in as its Debian package (make deb, rebuilt when the binary is
+# newer): dom0 installs it and the scenarios' configs name the packaged
+# binary. The build tree's binary goes in too: make run's and make compat's
+# scripts run that one.
+if [ -z "${E2E_SCRIPT:-}" ]; then
+	deb=$(ls "$B"/deb/hvmdm_*_amd64.deb 2>/dev/null | head -1)
+	if [ -z "$deb" ] || [ "$B/hvmdm" -nt "$deb" ]; then
+		make -s deb B="$B" >"$share/out/deb-build.log" 2>&1 ||
+			{ echo "e2e: make deb failed"; tail -20 "$share/out/deb-build.log"; exit 2; }
+		deb=$(ls "$B"/deb/hvmdm_*_amd64.deb | head -1)
+	fi
+	cp "$deb" "$share/hvmdm.deb"
+fi
 cp "$B/hvmdm" "$share/hvmdm"
 for f in vbedisk.img cirrusdisk.img count.rom linux.bzimage linux-initrd.img disk.img cd.iso rebootdisk.img s3disk.img migrate.img; do
 	cp "$B/guests/$f" "$share/$f" || { echo "e2e: $B/guests/$f is not built"; exit 2; }
 done
 { echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_ONLY=\"${E2E_ONLY:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_ONLY"; tail -n +2 "${E2E_SCRIPT:-$here/scenarios.sh}"; } >"$share/run.sh"
-cp "$here"/*.cfg "$share/"
+for c in "$here"/*.cfg; do
+	sed 's|^device_model_override = "/share/hvmdm"$|device_model_override = "/usr/libexec/hvmdm/hvmdm"|' "$c" >"$share/$(basename "$c")"
+done
+cp "$here/../../docs/examples/libvirt-guest.xml" "$share/"
 for x in ${E2E_EXTRA:-}; do
 	cp "${x%%:*}" "$share/${x##*:}" || { echo "e2e: cannot copy ${x%%:*}"; exit 2; }
 done

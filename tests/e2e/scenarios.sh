@@ -45,8 +45,18 @@ blob_bytes() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else print "?" }'; }
 # dom0's init leaves the loopback down; the display guests' VNC servers listen on 127.0.0.1.
 ip link set lo up 2>/dev/null
-# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux linuxdisk linuxcirrus display cirrus" picks parts (all by default).
+# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux linuxdisk linuxcirrus display cirrus libvirt" picks parts (all by default).
 only() { [ -z "${E2E_ONLY:-}" ] && return 0; case " $E2E_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# ---- 0. hvmdm as an administrator installs it: its Debian package ----
+# Every config names /usr/libexec/hvmdm/hvmdm (run.sh rewrote them); the package's
+# dependencies must all be in a Debian 12 Xen dom0 already (dpkg -i has no network here).
+DM=/usr/libexec/hvmdm/hvmdm
+dpkg -i /share/hvmdm.deb >"$OUT/dpkg-install.log" 2>&1 && [ -x "$DM" ] &&
+	[ "$(dpkg-query -W -f '${Status}' hvmdm 2>/dev/null)" = "install ok installed" ] &&
+	"$DM" -version >>"$OUT/dpkg-install.log" 2>&1
+ok $? "the hvmdm package installs in dom0 with dpkg -i, its dependencies met by Debian's Xen 4.17, seabios and qemu-system-data; every hvmdm scenario runs $DM ($(dpkg-query -W -f '${Version}' hvmdm 2>/dev/null))"
+dpkg -L hvmdm >/tmp/hvmdm-files 2>/dev/null
 
 # ---- 1. the stock device model (QEMU 7.2, qemu-xen): the baseline ----
 if only base; then
@@ -962,6 +972,113 @@ if only cirrus; then
 	ok $? "Cirrus guest: hvmdm's 640x480 16-bit screen over VNC is pixel for pixel the stock qemu-xen's"
 fi
 
+# ---- 13. libvirt: Debian's libvirtd with its libxl driver runs a guest on hvmdm ----
+# The guest is docs/examples/libvirt-guest.xml with its name, memory, disk and
+# serial changed: the migrate guest (250 rounds of DMA and PIO disk reads, then
+# a check of every page and ACPI S5), VNC and the Cirrus card as in the example.
+virsh_() { timeout 300 virsh -c xen:///system "$@"; }
+lv_dm_pid() { xenstore-read "/local/domain/$(xl domid "$1" 2>/dev/null)/image/device-model-pid" 2>/dev/null; }
+libvirt_guest() {
+	modprobe loop 2>/dev/null
+	G=hvmdm-libvirt
+	S=/var/log/xen/$G-serial.log
+	x=/tmp/$G.xml
+	cp /share/migrate.img /tmp/$G.img
+	sed -e "s|<name>.*</name>|<name>$G</name>|" -e "s|<memory unit='MiB'>.*</memory>|<memory unit='MiB'>64</memory>|" \
+		-e "s|<vcpu>.*</vcpu>|<vcpu>1</vcpu>|" -e "s|<source file='.*'/>|<source file='/tmp/$G.img'/>|" \
+		-e "s|<serial type='pty'><target port='0'/></serial>|<serial type='file'><source path='$S'/><target port='0'/></serial>|" \
+		-e "/<console type='pty'>/d" /share/libvirt-guest.xml >"$x"
+	mkdir -p /var/log/libvirt /var/lib/libvirt /run/libvirt
+	# This sandbox's CPU (QEMU's qemu64 under TCG, which has no VME, and Xen
+	# clears SEP on it) matches none of libvirt's CPU models -- each real x86 CPU
+	# has one or the other --, and the libxl driver refuses to start without a
+	# host CPU model ("Cannot find suitable CPU model for given data"). So the
+	# dom0 gets a model of exactly that CPU; nothing else of libvirt changes.
+	cat >/usr/share/libvirt/cpu_map/x86_e2e-tcg-qemu64.xml <<-'EOF'
+	<cpus>
+	  <model name='e2e-tcg-qemu64'>
+	    <decode host='on' guest='off'/>
+	    <feature name='fpu'/> <feature name='de'/> <feature name='pse'/> <feature name='tsc'/>
+	    <feature name='msr'/> <feature name='pae'/> <feature name='mce'/> <feature name='cx8'/>
+	    <feature name='apic'/> <feature name='mtrr'/> <feature name='pge'/> <feature name='mca'/>
+	    <feature name='cmov'/> <feature name='pat'/> <feature name='pse36'/> <feature name='clflush'/>
+	    <feature name='mmx'/> <feature name='fxsr'/> <feature name='sse'/> <feature name='sse2'/>
+	    <feature name='pni'/> <feature name='cx16'/> <feature name='syscall'/> <feature name='nx'/>
+	    <feature name='lm'/>
+	  </model>
+	</cpus>
+	EOF
+	grep -q x86_e2e-tcg-qemu64 /usr/share/libvirt/cpu_map/index.xml ||
+		sed -i "s|<include filename='x86_qemu64.xml'/>|&\n    <include filename='x86_e2e-tcg-qemu64.xml'/>|" /usr/share/libvirt/cpu_map/index.xml
+	# libvirtd also loads its QEMU driver (a dependency of libvirt-daemon),
+	# which refuses to start without the user libvirt-daemon-system's
+	# postinst makes; the image has no systemd, so the test makes it.
+	getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
+	getent passwd libvirt-qemu >/dev/null ||
+		useradd -r -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+	LIBVIRT_LOG_OUTPUTS="3:file:$OUT/libvirtd.log" libvirtd -d
+	i=0
+	until virsh -c xen:///system version >"$OUT/libvirt-version.log" 2>&1 || [ $i -ge 60 ]; do
+		i=$((i + 1))
+		sleep 1
+	done
+	grep -q "Running hypervisor: Xen 4.17" "$OUT/libvirt-version.log"
+	ok $? "libvirt: libvirtd runs its libxl driver; virsh -c xen:///system answers ($(grep hypervisor "$OUT/libvirt-version.log" | sed 's/.*: //'))"
+	virsh_ define "$x" >"$OUT/$G-virsh.log" 2>&1
+	ok $? "libvirt: virsh define of the example XML, <emulator>$DM</emulator>"
+	virsh_ start "$G" >>"$OUT/$G-virsh.log" 2>&1 && wait_file "$S" "migrate round 10" 120 "$G"
+	rc=$?
+	pid=$(lv_dm_pid "$G")
+	exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
+	tr '\0' ' ' <"/proc/$pid/cmdline" >"$OUT/$G-dm-args.log" 2>/dev/null
+	[ $rc = 0 ] && [ "$exe" = "$DM" ]
+	ok $? "libvirt: virsh start; libxl launched ${exe:-no device model} (as qemu-xen: $(grep -q -- "-machine xenfv" "$OUT/$G-dm-args.log" && echo "-machine xenfv" || echo "no -machine xenfv")) and the guest reads its IDE disk on it"
+	if [ $rc = 0 ]; then
+		virsh_ save "$G" "/tmp/$G.save" >>"$OUT/$G-virsh.log" 2>&1
+		rc=$?
+		xl domid "$G" >/dev/null 2>&1 && rc=1
+		ok $rc "libvirt: virsh save (the domain is gone, its state in the file)"
+		cp "$S" "$OUT/$G-serial-1.log" 2>/dev/null
+		virsh_ restore "/tmp/$G.save" >>"$OUT/$G-virsh.log" 2>&1
+		rc=$?
+		[ $rc = 0 ] && grep -q "restored the device state" "/var/log/xen/qemu-dm-$G.log" 2>/dev/null
+		ok $? "libvirt: virsh restore; hvmdm loaded the saved device state"
+		wait_gone "$G" 300
+		rc=$?
+		[ $rc = 0 ] || stuck_report "$G"
+		cp "$S" "$OUT/$G-serial-2.log" 2>/dev/null
+		[ $rc = 0 ] && grep -q "all DMA and PIO pages intact" "$S" && grep -q "migrate round" "$S"
+		ok $? "libvirt: the restored guest went on reading its disk, found every DMA and PIO page intact and powered off; libvirt ended the domain"
+		virsh_ start "$G" >>"$OUT/$G-virsh.log" 2>&1 && wait_file "$S" "migrate round 10" 120 "$G"
+		rc=$?
+		pid=$(lv_dm_pid "$G")
+		virsh_ destroy "$G" >>"$OUT/$G-virsh.log" 2>&1 || rc=1
+		sleep 1
+		[ $rc = 0 ] && [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && ! xl domid "$G" >/dev/null 2>&1 &&
+			! xenstore-ls /local/domain/0/device-model 2>/dev/null | grep -q . &&
+			virsh_ domstate "$G" 2>/dev/null | grep -q "shut off"
+		ok $? "libvirt: started again, virsh destroy leaves nothing behind (no domain, no device model process, no device-model keys; libvirt says shut off)"
+	fi
+	cp /var/log/xen/qemu-dm-"$G"*.log /var/log/libvirt/libxl/*.log "$OUT/" 2>/dev/null
+	virsh_ destroy "$G" >/dev/null 2>&1
+	virsh_ undefine "$G" >>"$OUT/$G-virsh.log" 2>&1
+	ok $? "libvirt: virsh undefine"
+	kill "$(cat /run/libvirtd.pid 2>/dev/null)" 2>/dev/null
+	rm -f "/tmp/$G.img" "/tmp/$G.save"
+}
+if only libvirt; then
+	libvirt_guest
+fi
+
 xl list >"$OUT/xl-list-end.log" 2>&1
 [ "$(xl list 2>/dev/null | wc -l)" = 2 ]
 ok $? "no domain left but dom0"
+
+# The package goes as it came: every file it installed is gone after dpkg -P.
+dpkg -P hvmdm >"$OUT/dpkg-purge.log" 2>&1
+rc=$?
+while read -r f; do
+	[ -f "$f" ] && { echo "left: $f" >>"$OUT/dpkg-purge.log"; rc=1; }
+done </tmp/hvmdm-files
+[ $rc = 0 ] && [ -s /tmp/hvmdm-files ] && [ ! -e "$DM" ] && [ ! -d /usr/libexec/hvmdm ]
+ok $? "dpkg -P hvmdm removes every file the package installed"
