@@ -23,7 +23,7 @@ LIBS = -ljansson $(shell pkg-config --libs $(UI_PKGS) 2>/dev/null)
 # The pc machine's DSDT: ASL compiled by iasl (warnings are errors), its AML a C array.
 B := build
 DSDT_C := $(B)/gen/dsdt_aml.c
-CORE_SRCS := $(wildcard hw/*/*.c) $(wildcard backends/*.c) $(wildcard ui/*.c) $(wildcard state/*.c) $(wildcard state/dev/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c $(DSDT_C)
+CORE_SRCS := $(wildcard hw/*/*.c) $(wildcard backends/*.c) $(wildcard ui/*.c) $(wildcard state/*.c) $(wildcard state/dev/*.c) $(wildcard kvm/*.c) vm/options.c vm/accel_none.c vm/hvmloader_replay.c vm/migration.c vm/qmp.c xen/ioreq.c xen/mapcache.c $(DSDT_C)
 MAIN_SRC := vm/main.c
 # The Xen accelerator links only into the hvmdm binary (tests and tools need no Xen libraries).
 XEN_SRCS := xen/xen.c xen/sandbox.c xen/ctrl.c

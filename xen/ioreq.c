@@ -12,6 +12,8 @@ void ioreq_ctx_init(struct ioreq_ctx *c, struct machine *m, struct accel *accel)
 	c->time_offset = 0;
 	c->served = 0;
 	c->refused = 0;
+	c->invalidate = NULL;
+	c->invalidate_opaque = NULL;
 }
 
 #define STRING_CHUNK 4096
@@ -178,7 +180,10 @@ void ioreq_handle(struct ioreq_ctx *c, ioreq_t *r)
 		c->time_offset = (int64_t)((uint64_t)c->time_offset + r->data);
 		break;
 	case IOREQ_TYPE_INVALIDATE:
-		break; /* no cached mappings to drop */
+		/* The guest gave memory back: a kept mapping may hold a frame it no longer has. */
+		if (c->invalidate)
+			c->invalidate(c->invalidate_opaque);
+		break;
 	}
 }
 

@@ -22,6 +22,9 @@ struct ioreq_ctx {
 	int64_t time_offset;   /* TIMEOFFSET: the guest RTC's delta, seconds */
 	uint64_t served;
 	uint64_t refused;
+	/* INVALIDATE: drop every cached mapping of guest memory (NULL: none kept). */
+	void (*invalidate)(void *opaque);
+	void *invalidate_opaque;
 };
 
 void ioreq_ctx_init(struct ioreq_ctx *c, struct machine *m, struct accel *accel);

@@ -196,46 +196,59 @@ static int request(struct accel *a, enum accel_request req)
 	return 0;
 }
 
-/* One page of guest memory at a time, mapped for the copy only. */
+/* The map cache's mapping calls: libxenforeignmemory's batch map with per-frame errors. */
+static void *mapcache_map(void *opaque, uint64_t first, unsigned int n, bool write, int *err)
+{
+	struct xen_dm *x = opaque;
+	xen_pfn_t pfns[MAPCACHE_BUCKET_PAGES];
+
+	if (n > MAPCACHE_BUCKET_PAGES)
+		return NULL;
+	for (unsigned int i = 0; i < n; i++)
+		pfns[i] = (xen_pfn_t)(first + i);
+	return xenforeignmemory_map(x->libs->fmem, x->domid, write ? PROT_READ | PROT_WRITE : PROT_READ,
+				    n, pfns, err);
+}
+
+static void mapcache_unmap(void *opaque, void *addr, unsigned int n)
+{
+	struct xen_dm *x = opaque;
+
+	xenforeignmemory_unmap(x->libs->fmem, addr, n);
+}
+
+static const struct mapcache_ops mapcache_xen_ops = {
+	.map = mapcache_map,
+	.unmap = mapcache_unmap,
+};
+
+/*
+ * Xen's log-dirty sees the guest's own writes, not ours through a foreign
+ * mapping: during a live migration (libxl's xen-set-global-dirty-log) each
+ * run of pages we write is reported, or the destination would keep the
+ * copy sent before our write (as QEMU's xen_modified_memory).
+ */
+static void report_modified(void *opaque, uint64_t first, uint64_t nr)
+{
+	struct xen_dm *x = opaque;
+
+	if (xendevicemodel_modified_memory(x->libs->dmod, (domid_t)x->domid, first, (uint32_t)nr))
+		log_error("xen", "reporting guest pages %#llx-%#llx as modified for the migration: %s",
+			  (unsigned long long)first, (unsigned long long)(first + nr - 1), strerror(errno));
+}
+
 static int guest_memory_rw(struct accel *a, uint64_t gpa, void *buf, size_t len, bool write)
 {
 	struct xen_dm *x = to_xen(a);
-	uint8_t *p = buf;
 
-	while (len) {
-		xen_pfn_t pfn = gpa / PAGE;
-		size_t off = gpa % PAGE, n = PAGE - off < len ? PAGE - off : len;
-		int perr = 0;
-		uint8_t *page = xenforeignmemory_map(x->libs->fmem, x->domid,
-						     write ? PROT_READ | PROT_WRITE : PROT_READ, 1,
-						     &pfn, &perr);
+	return mapcache_rw(&x->mc, gpa, buf, len, write, x->dirty_log ? report_modified : NULL, x);
+}
 
-		if (!page || perr) {
-			if (page)
-				xenforeignmemory_unmap(x->libs->fmem, page, 1);
-			return -EFAULT;
-		}
-		if (write)
-			memcpy(page + off, p, n);
-		else
-			memcpy(p, page + off, n);
-		xenforeignmemory_unmap(x->libs->fmem, page, 1);
-		/*
-		 * Xen's log-dirty sees the guest's own writes, not ours through a
-		 * foreign mapping: during a live migration (libxl's
-		 * xen-set-global-dirty-log) each page we write is reported, or
-		 * the destination would keep the copy sent before our write (as
-		 * QEMU's xen_modified_memory).
-		 */
-		if (write && x->dirty_log &&
-		    xendevicemodel_modified_memory(x->libs->dmod, (domid_t)x->domid, pfn, 1))
-			log_error("xen", "reporting guest page %#llx as modified for the migration: %s",
-				  (unsigned long long)pfn, strerror(errno));
-		gpa += n;
-		p += n;
-		len -= n;
-	}
-	return 0;
+static void mapcache_drop(void *opaque)
+{
+	struct xen_dm *x = opaque;
+
+	mapcache_invalidate(&x->mc);
 }
 
 
@@ -323,6 +336,8 @@ static int map_device_memory(struct accel *a, unsigned int id, uint64_t gpa, uin
 		return -EINVAL;
 	if (to != v->gfn) {
 		stop_tracking(x);
+		/* A bucket may hold the frames where they were. */
+		mapcache_invalidate(&x->mc);
 		/* One call; Xen continues it itself (XEN_DMOP_relocate_memory, -ERESTART). */
 		if (xendevicemodel_relocate_memory(x->libs->dmod, (domid_t)x->domid, (uint32_t)v->nr,
 						   v->gfn, to)) {
@@ -446,6 +461,7 @@ int xen_dm_open(struct xen_dm *x, uint32_t domid, unsigned int max_vcpus, char *
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	mapcache_init(&x->mc, &mapcache_xen_ops, x);
 	l->dmod = xendevicemodel_open(NULL, 0);
 	if (!l->dmod)
 		return fail(err, errlen, "xendevicemodel_open (is this dom0 of a Xen host?)");
@@ -508,6 +524,8 @@ void xen_dm_attach(struct xen_dm *x, struct machine *m)
 {
 	x->m = m;
 	ioreq_ctx_init(&x->io, m, &x->accel);
+	x->io.invalidate = mapcache_drop;
+	x->io.invalidate_opaque = x;
 }
 
 int xen_dm_set_enabled(struct xen_dm *x, bool on, char *err, size_t errlen)
@@ -536,6 +554,16 @@ void xen_dm_close(struct xen_dm *x)
 
 	if (!l)
 		return;
+	if (l->fmem) {
+		const struct mapcache_stats *st = &x->mc.stats;
+
+		mapcache_invalidate(&x->mc);
+		log_debug("xen", "map cache: %llu hits, %llu misses, %llu evictions, %llu invalidations, "
+			  "%llu one-frame maps, %llu failed copies",
+			  (unsigned long long)st->hits, (unsigned long long)st->misses,
+			  (unsigned long long)st->evictions, (unsigned long long)st->invalidations,
+			  (unsigned long long)st->single_frame_maps, (unsigned long long)st->failures);
+	}
 	if (x->server_created)
 		xendevicemodel_destroy_ioreq_server(l->dmod, (domid_t)x->domid, x->ioservid);
 	if (l->res)

@@ -21,9 +21,9 @@
  * (libxenctrl: no stable library sets it); QMP system_wakeup resets the
  * devices and sets it back to 0.
  *
- * Guest memory (string I/O, MMIO copies) is reached through foreign
- * mappings of single pages, never a cached mapping (so INVALIDATE has
- * nothing to drop).
+ * Guest memory (DMA, string I/O, fw_cfg copies) is reached through the
+ * map cache (mapcache.h): foreign mappings of 1 MiB buckets kept until
+ * INVALIDATE, a VRAM move or close drops them.
  */
 #ifndef HVMDM_XEN_H
 #define HVMDM_XEN_H
@@ -34,6 +34,7 @@
 
 #include "hw/core/accel.h"
 #include "ioreq.h"
+#include "mapcache.h"
 
 struct machine;
 struct xen_dm_libs; /* the library handles, private to xen.c */
@@ -66,6 +67,7 @@ struct xen_dm {
 	uint32_t vcpu_port[XEN_DM_MAX_VCPUS]; /* local event channel per vCPU */
 	uint32_t buf_port;       /* local port of the buffered channel */
 	struct ioreq_ctx io;      /* decoding and dispatch (ioreq.c) */
+	struct mapcache mc;       /* guest memory mapped in buckets (mapcache.c) */
 	volatile int stop;       /* a device asked for power-off/reboot/S3 */
 	enum accel_request stop_reason;
 	bool suspend_pending;    /* S3 asked; Xen is told once the ioreq is answered */
