@@ -358,10 +358,13 @@ fi
 # about absolute speed.
 xen_times=()
 display_times=()
+disk_figs=()
 if [ "${BENCH_XEN:-1}" = 1 ] && tests/e2e/image.sh --cached >/dev/null 2>&1; then
 	echo
 	echo "Xen 4.17 under QEMU TCG (one e2e run), seconds:"
-	e2e_out=$(E2E_LINUX=0 E2E_ONLY="base display" tests/e2e/run.sh "$B" 2>&1) # create/save/restore, and the display
+	# create/save/restore, the display, and the Linux guest's disk throughput
+	# (BENCH_DISK_RUNS runs with each device model, alternating; 3 read and 3 write rounds each)
+	e2e_out=$(E2E_LINUX=1 E2E_DISK_RUNS="${BENCH_DISK_RUNS:-2}" E2E_ONLY="base display linuxdisk" tests/e2e/run.sh "$B" 2>&1)
 	for op in create save restore; do
 		s=$(echo "$e2e_out" | grep "^ok .* stock qemu-xen: xl $op (" | grep -o '([0-9.]* s)' | grep -o '[0-9.]*')
 		h=$(echo "$e2e_out" | grep "^ok .* hvmdm: xl $op" | grep -o '([0-9.]* s)' | grep -o '[0-9.]*')
@@ -384,6 +387,22 @@ if [ "${BENCH_XEN:-1}" = 1 ] && tests/e2e/image.sh --cached >/dev/null 2>&1; the
 			display_times+=("${kind// /_} $s $h $r")
 		else
 			echo "    $kind: no figure (the e2e display scenario failed; see tests/e2e/run.sh)"
+		fi
+	done
+	# The disk: a Linux guest's sequential read and write through ata_piix bus-master DMA.
+	echo "  disk through ata_piix DMA (a Linux guest, median [min-max] of every round), MB/s:"
+	disk_line=$(echo "$e2e_out" | grep "^# figures disk")
+	for op in read write; do
+		# "read 32 MiB: hvmdm H MB/s [a-b] / stock S MB/s [c-d] (R, n/m rounds)" -> H a b S c d R n m
+		f=$(echo "$disk_line" | grep -o "$op [0-9]* MiB: hvmdm [0-9.]* MB/s \[[0-9.]*-[0-9.]*\] / stock [0-9.]* MB/s \[[0-9.]*-[0-9.]*\] ([0-9.]*, [0-9]*/[0-9]* rounds)" |
+			sed -E 's|.* MiB: hvmdm ([0-9.]*) MB/s \[([0-9.]*)-([0-9.]*)\] / stock ([0-9.]*) MB/s \[([0-9.]*)-([0-9.]*)\] \(([0-9.]*), ([0-9]*)/([0-9]*) rounds\)|\1 \2 \3 \4 \5 \6 \7 \8 \9|')
+		if [ -n "$f" ]; then
+			read -r hv hmin hmax sv smin smax rv hn sn <<<"$f"
+			printf '    %-6s qemu-xen %6.2f [%s-%s]   hvmdm %6.2f [%s-%s]   hvmdm/qemu-xen %s (%s+%s rounds)\n' \
+				"$op" "$sv" "$smin" "$smax" "$hv" "$hmin" "$hmax" "$rv" "$sn" "$hn"
+			disk_figs+=("$op $sv $smin $smax $hv $hmin $hmax $rv")
+		else
+			echo "    $op: no figure (the e2e linuxdisk scenario failed; see tests/e2e/run.sh)"
 		fi
 	done
 elif [ "${BENCH_XEN:-1}" = 1 ]; then
@@ -452,6 +471,15 @@ echo "$state" | sed 's/^/  /'
 		read -r op sv hv rv <<<"$r"
 		[ $first = 1 ] || printf ', '
 		printf '"%s": {"qemu_xen": %s, "hvmdm": %s, "ratio": %s}' "$op" "$sv" "$hv" "$rv"
+		first=0
+	done
+	printf '},\n  "xen_disk_mb_s": {'
+	first=1
+	for r in "${disk_figs[@]}"; do
+		read -r op sv smin smax hv hmin hmax rv <<<"$r"
+		[ $first = 1 ] || printf ', '
+		printf '"%s": {"qemu_xen": {"median": %s, "min": %s, "max": %s}, "hvmdm": {"median": %s, "min": %s, "max": %s}, "ratio": %s}' \
+			"$op" "$sv" "$smin" "$smax" "$hv" "$hmin" "$hmax" "$rv"
 		first=0
 	done
 	printf '},\n'

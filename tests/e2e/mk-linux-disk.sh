@@ -9,8 +9,11 @@
 # kernel and an initramfs of busybox-static with the modules the kernel needs
 # for the PIIX IDE controller (ata_piix and what modules.dep says it needs),
 # taken out of IMAGE_DIR/dom0.img with debugfs. Its init loads them, reads
-# the emulated disk through ata_piix, writes a marker after the partition
-# and powers off through ACPI (poweroff -f). The FAT is made with mkfs.fat
+# the emulated disk through ata_piix, times three uncached sequential reads
+# of the partition (32 MiB, after drop_caches) and three 16 MiB writes with
+# fsync to the scratch area after it (the disk figures of make e2e and make
+# bench), writes a marker to the last sector and powers off through ACPI
+# (poweroff -f). The FAT is made with mkfs.fat
 # and mtools, syslinux --install writes its boot sector, sfdisk the table.
 #
 # With `cirrus`, the disk of the Linux-on-the-Cirrus guest instead: the same
@@ -126,6 +129,23 @@ while [ ! -b /dev/sda ] && [ $i -lt 100 ]; do /bin/busybox sleep 0.1; i=$((i + 1
 if [ -b /dev/sda ]; then
 	echo "linux disk guest: sda $(/bin/busybox cat /sys/block/sda/size) sectors, model $(/bin/busybox cat /sys/block/sda/device/model)"
 	/bin/busybox dd if=/dev/sda of=/dev/null bs=65536 count=128 2>/dev/null && echo "linux disk guest: read 8 MiB of sda"
+	# Throughput through ata_piix's bus-master DMA, timed by the guest's own
+	# clock (/proc/uptime, 10 ms): the partition read uncached, the scratch
+	# area after it (MiB 33-48) written with fsync.
+	up() { /bin/busybox cut -d' ' -f1 /proc/uptime; }
+	took() { /bin/busybox awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+	for r in 1 2 3; do
+		/bin/busybox sync
+		echo 3 >/proc/sys/vm/drop_caches
+		t0=$(up)
+		/bin/busybox dd if=/dev/sda of=/dev/null bs=1048576 skip=1 count=32 2>/dev/null &&
+			echo "linux disk guest: disk read 32 MiB round $r: $(took "$t0" "$(up)") s"
+	done
+	for r in 1 2 3; do
+		t0=$(up)
+		/bin/busybox dd if=/dev/zero of=/dev/sda bs=1048576 seek=33 count=16 conv=fsync 2>/dev/null &&
+			echo "linux disk guest: disk write 16 MiB round $r: $(took "$t0" "$(up)") s"
+	done
 	# A marker in the last sector (after the partition), read back uncached; the host checks the file.
 	n=$(( $(/bin/busybox cat /sys/block/sda/size) - 1 ))
 	echo "hvmdm linux disk marker" | /bin/busybox dd of=/dev/sda bs=512 seek=$n conv=sync,fsync 2>/dev/null
@@ -163,8 +183,9 @@ mcopy -i "$work/part.img" "$img_dir/vmlinuz" ::vmlinuz
 mcopy -i "$work/part.img" "$work/initrd.gz" ::initrd.gz
 mcopy -i "$work/part.img" "$work/syslinux.cfg" ::syslinux.cfg
 syslinux --install "$work/part.img"
-# 1 MiB of MBR and gap, the partition, 1 MiB after it for the guest's marker.
-truncate -s $(( (part_mib + 2) * 1024 * 1024 )) "$work/disk.img"
+# 1 MiB of MBR and gap, the partition, 16 MiB of scratch the guest writes
+# to time its writes, 1 MiB for the guest's marker.
+truncate -s $(( (part_mib + 18) * 1024 * 1024 )) "$work/disk.img"
 echo "2048,$((part_mib * 2048)),6,*" | sfdisk -q "$work/disk.img" >/dev/null
 dd if=/usr/lib/syslinux/mbr/mbr.bin of="$work/disk.img" bs=440 count=1 conv=notrunc 2>/dev/null
 dd if="$work/part.img" of="$work/disk.img" bs=1M seek=1 conv=notrunc 2>/dev/null

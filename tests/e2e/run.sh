@@ -10,6 +10,7 @@
 #
 #   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 1500; 2400 with the Linux guests)
 #   E2E_ONLY="base count reboot ide direct restrict linux linuxdisk linuxcirrus display cirrus libvirt" runs only those parts.
+#   E2E_DISK_RUNS=N runs the Linux-from-IDE guest N times with each device model, alternating (make bench).
 #   E2E_LINUX=0 leaves out the real Linux guests (booted directly, from the IDE disk and on the Cirrus, with the
 #   stock DM and with hvmdm)
 #   E2E_SCRIPT=FILE runs FILE in dom0 instead of the scenarios (make run: tools/demo-xen-guest.sh);
@@ -44,7 +45,7 @@ cp "$B/hvmdm" "$share/hvmdm"
 for f in vbedisk.img cirrusdisk.img count.rom linux.bzimage linux-initrd.img disk.img cd.iso rebootdisk.img s3disk.img migrate.img; do
 	cp "$B/guests/$f" "$share/$f" || { echo "e2e: $B/guests/$f is not built"; exit 2; }
 done
-{ echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_ONLY=\"${E2E_ONLY:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_ONLY"; tail -n +2 "${E2E_SCRIPT:-$here/scenarios.sh}"; } >"$share/run.sh"
+{ echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_DISK_RUNS=${E2E_DISK_RUNS:-1} E2E_ONLY=\"${E2E_ONLY:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_DISK_RUNS E2E_ONLY"; tail -n +2 "${E2E_SCRIPT:-$here/scenarios.sh}"; } >"$share/run.sh"
 for c in "$here"/*.cfg; do
 	sed 's|^device_model_override = "/share/hvmdm"$|device_model_override = "/usr/libexec/hvmdm/hvmdm"|' "$c" >"$share/$(basename "$c")"
 done
