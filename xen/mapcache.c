@@ -43,7 +43,6 @@ void mapcache_invalidate(struct mapcache *mc)
 	for (unsigned int i = 0; i < MAPCACHE_BUCKETS; i++)
 		if (mc->bucket[i].base)
 			drop(mc, &mc->bucket[i]);
-	mc->last = NULL;
 	mc->stats.invalidations++;
 }
 

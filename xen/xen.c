@@ -557,12 +557,12 @@ void xen_dm_close(struct xen_dm *x)
 	if (l->fmem) {
 		const struct mapcache_stats *st = &x->mc.stats;
 
-		mapcache_invalidate(&x->mc);
 		log_debug("xen", "map cache: %llu hits, %llu misses, %llu evictions, %llu invalidations, "
 			  "%llu one-frame maps, %llu failed copies",
 			  (unsigned long long)st->hits, (unsigned long long)st->misses,
 			  (unsigned long long)st->evictions, (unsigned long long)st->invalidations,
 			  (unsigned long long)st->single_frame_maps, (unsigned long long)st->failures);
+		mapcache_invalidate(&x->mc);
 	}
 	if (x->server_created)
 		xendevicemodel_destroy_ioreq_server(l->dmod, (domid_t)x->domid, x->ioservid);
