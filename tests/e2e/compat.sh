@@ -79,9 +79,28 @@ keep_logs() {
 	rm -f "/tmp/$1.img" "/tmp/$1.save"
 }
 
-for ver in $(cat /share/compat-releases); do
-	OLD=/share/hvmdm-$ver
+# tcg_retry PAIR ARGS...: as scenarios.sh's: a pair whose check failed while
+# Xen logged a guest vCPU triple fault (Xen-on-TCG now and then resumes a vCPU
+# into garbage, with either device model) runs once more, and says so; a
+# failure the device model causes every time fails the second run too.
+tcg_retry() {
+	lines0=$(wc -l <"$R")
+	n0=$n
+	tf0=$(xl dmesg | grep -c "Triple fault")
+	"$@"
+	tf1=$(xl dmesg | grep -c "Triple fault")
+	if [ "$tf1" -gt "$tf0" ] && tail -n +$((lines0 + 1)) "$R" | grep -q "^not ok"; then
+		head -n "$lines0" "$R" >"$R.tmp" && cat "$R.tmp" >"$R" && rm -f "$R.tmp"
+		n=$n0
+		echo "# retrying '$*': a guest vCPU triple-faulted under Xen-on-TCG (console.log has the dump)" | tee -a "$R"
+		"$@"
+	fi
+}
 
+# R -> HEAD by xl save + xl restore with a config naming HEAD's hvmdm.
+pair_save_restore() {
+	ver=$1
+	OLD=/share/hvmdm-$ver
 	G=sr-$ver
 	t0=$(date +%s)
 	mkcfg "$G" "$HEAD" "/tmp/$G-head.cfg"
@@ -91,7 +110,12 @@ for ver in $(cat /share/compat-releases); do
 		[ "$(dm_of "$G")" = "$HEAD" ] && finished "$G"
 	ok $? "$ver -> HEAD: xl save with hvmdm $ver, xl restore with a config naming HEAD's; the guest went on and every page checks ($(($(date +%s) - t0)) s)"
 	keep_logs "$G"
+}
 
+# R -> HEAD live.
+pair_live() {
+	ver=$1
+	OLD=/share/hvmdm-$ver
 	G=live-$ver
 	t0=$(date +%s)
 	mkcfg "$G" "$HEAD" "/tmp/$G-head.cfg"
@@ -100,7 +124,12 @@ for ver in $(cat /share/compat-releases); do
 		[ "$(dm_of "$G")" = "$HEAD" ] && finished "$G"
 	ok $? "$ver -> HEAD: xl migrate -C head.cfg (live) from hvmdm $ver to HEAD's while the guest reads its disk; it went on and every page checks ($(($(date +%s) - t0)) s)"
 	keep_logs "$G"
+}
 
+# HEAD -> R live: R reads HEAD's stream, or refuses it by name and the source runs on.
+pair_back() {
+	ver=$1
+	OLD=/share/hvmdm-$ver
 	G=back-$ver
 	t0=$(date +%s)
 	mkcfg "$G" "$OLD" "/tmp/$G-old.cfg"
@@ -120,4 +149,10 @@ for ver in $(cat /share/compat-releases); do
 		ok 1 "HEAD -> $ver: the guest did not start on HEAD's hvmdm"
 	fi
 	keep_logs "$G"
+}
+
+for ver in $(cat /share/compat-releases); do
+	tcg_retry pair_save_restore "$ver"
+	tcg_retry pair_live "$ver"
+	tcg_retry pair_back "$ver"
 done
