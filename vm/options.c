@@ -625,9 +625,10 @@ static int opt_net(struct options *o, const struct cli_option *r, const char *ar
 		   size_t errlen)
 {
 	(void)o;
+	/* libxl's "-net none" when no vif is type=ioemu; emulated NICs come as -device + -netdev. */
 	if (strcmp(arg, "none"))
 		return fail(err, errlen, r->name,
-			    "emulated NICs are not built: use PV network (vif type=vif) in the xl config",
+			    "only -net none: give NICs as -device rtl8139,netdev=ID -netdev tap,id=ID,... (as libxl does)",
 			    arg);
 	return 0;
 }
@@ -656,13 +657,197 @@ static int opt_cdrom(struct options *o, const struct cli_option *r, const char *
 	return set_ide_drive(o, r->name, 2, true, arg, true, NULL, err, errlen);
 }
 
-/* What libxl passes for an emulated NIC (vif type=ioemu, model=): not built yet. */
+/* An xl vif model= hvmdm does not emulate (libxl pastes model= into -device unchecked). */
 static int refuse_nic(struct options *o, const struct cli_option *r, const char *arg, char *err,
 		      size_t errlen)
 {
 	(void)o;
 	return fail(err, errlen, r->name,
-		    "emulated NICs are not built yet: give the vif type=vif (PV network) in the xl config", arg);
+		    "this NIC model is not built: set model=rtl8139 (the default) in the xl vif= line, or type=vif (PV network only)",
+		    arg);
+}
+
+struct netdev_opts {
+	const char *opt;
+	struct netdev_config *cfg;
+	bool has_fd;
+};
+
+static int netdev_kv(void *ctx, const char *key, const char *val, char *err, size_t errlen)
+{
+	struct netdev_opts *n = ctx;
+
+	if (!strcmp(key, "type")) {
+		if (!strcmp(val, "tap"))
+			n->cfg->kind = NETDEV_TAP;
+		else if (!strcmp(val, "socket"))
+			n->cfg->kind = NETDEV_SOCKET;
+		else
+			return fail(err, errlen, n->opt, "only type=tap and type=socket (fd=N) backends", val);
+	} else if (!strcmp(key, "id")) {
+		if (!*val || strlen(val) >= sizeof(n->cfg->id))
+			return fail(err, errlen, n->opt, "id= is 1 to 63 characters", val);
+		snprintf(n->cfg->id, sizeof(n->cfg->id), "%s", val);
+	} else if (!strcmp(key, "ifname")) {
+		if (!*val || strlen(val) >= sizeof(n->cfg->ifname) || strchr(val, '/'))
+			return fail(err, errlen, n->opt, "ifname= is an interface name of 1 to 15 characters", val);
+		snprintf(n->cfg->ifname, sizeof(n->cfg->ifname), "%s", val);
+	} else if (!strcmp(key, "script") || !strcmp(key, "downscript")) {
+		/* libxl bridges the tap itself (vif-bridge add type_if=tap) and passes script=no. */
+		if (strcmp(val, "no"))
+			return fail(err, errlen, n->opt, "hvmdm runs no scripts: script=no,downscript=no (libxl's vif-bridge attaches the tap)", val);
+	} else if (!strcmp(key, "br") || !strcmp(key, "bridge")) {
+		/* The bridge is libxl's business (its hotplug script); QEMU reads br= only with helper=. */
+	} else if (!strcmp(key, "vhost")) {
+		if (strcmp(val, "off"))
+			return fail(err, errlen, n->opt, "vhost is not used by emulated NICs: vhost=off", val);
+	} else if (!strcmp(key, "fd")) {
+		char *end;
+		long fd;
+
+		errno = 0;
+		fd = strtol(val, &end, 10);
+		if (errno || end == val || *end || fd < 0 || fd > 65535)
+			return fail(err, errlen, n->opt, "fd= is a descriptor number", val);
+		n->cfg->fd = (int)fd;
+		n->has_fd = true;
+	} else {
+		return fail(err, errlen, n->opt, "unknown netdev option (type, id, ifname, script, downscript, br, fd)", key);
+	}
+	return 0;
+}
+
+/*
+ * -netdev [type=]tap,id=netN,ifname=vifD.N-emu,br=B,script=no,downscript=no
+ * (libxl's emulated vif) or -netdev socket,id=X,fd=N.
+ */
+static int opt_netdev(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		      size_t errlen)
+{
+	struct netdev_config cfg = { .kind = NETDEV_TAP, .fd = -1 };
+	struct netdev_opts n = { r->name, &cfg, false };
+	const char *kv = arg;
+
+	if (!strncmp(arg, "tap,", 4) || !strcmp(arg, "tap")) {
+		kv = arg + 3 + (arg[3] == ',');
+	} else if (!strncmp(arg, "socket,", 7) || !strcmp(arg, "socket")) {
+		cfg.kind = NETDEV_SOCKET;
+		kv = arg + 6 + (arg[6] == ',');
+	}
+	if (for_each_kv(r->name, kv, err, errlen, netdev_kv, &n))
+		return -1;
+	if (!cfg.id[0])
+		return fail(err, errlen, r->name, "needs id=", arg);
+	if (cfg.kind == NETDEV_SOCKET && !n.has_fd)
+		return fail(err, errlen, r->name, "a socket backend needs fd=N", arg);
+	if (cfg.kind == NETDEV_TAP && n.has_fd)
+		return fail(err, errlen, r->name, "tap,fd= is not supported: give ifname= (hvmdm creates the tap)", arg);
+	for (unsigned int i = 0; i < o->nr_netdev; i++)
+		if (!strcmp(o->netdev[i].id, cfg.id))
+			return fail(err, errlen, r->name, "a -netdev with that id exists", cfg.id);
+	if (o->nr_netdev >= MACHINE_MAX_NICS)
+		return fail(err, errlen, r->name, "at most 8 emulated NICs", arg);
+	o->netdev[o->nr_netdev++] = cfg;
+	return 0;
+}
+
+static bool parse_mac(const char *s, uint8_t mac[6])
+{
+	for (unsigned int i = 0; i < 6; i++) {
+		char *end;
+		unsigned long b;
+
+		if (s[0] == '\0' || s[0] == '-' || s[0] == '+' || s[0] == ' ')
+			return false;
+		b = strtoul(s, &end, 16);
+		if (end - s != 2 || b > 0xff || (i < 5 ? *end != ':' : *end != '\0'))
+			return false;
+		mac[i] = (uint8_t)b;
+		s = end + (i < 5);
+	}
+	return true;
+}
+
+struct nic_opts {
+	const char *opt;
+	struct machine_nic *nic;
+	char *netdev;
+	bool has_mac;
+};
+
+static int nic_kv(void *ctx, const char *key, const char *val, char *err, size_t errlen)
+{
+	struct nic_opts *n = ctx;
+
+	if (!strcmp(key, "id")) {
+		snprintf(n->nic->id, sizeof(n->nic->id), "%s", val);
+	} else if (!strcmp(key, "netdev")) {
+		snprintf(n->netdev, 64, "%s", val);
+	} else if (!strcmp(key, "mac")) {
+		if (!parse_mac(val, n->nic->mac))
+			return fail(err, errlen, n->opt, "mac= is six hex bytes, 00:16:3e:12:34:56", val);
+		if (n->nic->mac[0] & 1)
+			return fail(err, errlen, n->opt, "mac= must not be a multicast address", val);
+		n->has_mac = true;
+	} else {
+		return fail(err, errlen, n->opt, "unknown NIC option (id, netdev, mac)", key);
+	}
+	return 0;
+}
+
+/* -device rtl8139,id=nicN,netdev=netN,mac=M: libxl's emulated vif (model= unset or rtl8139). */
+static int parse_nic_device(struct options *o, const struct cli_option *r, const char *arg,
+			    char *err, size_t errlen)
+{
+	struct machine_config *mc = &o->machine;
+	struct machine_nic *nic;
+	struct nic_opts n;
+	const char *comma = strchr(arg, ',');
+
+	if (mc->nr_nics >= MACHINE_MAX_NICS)
+		return fail(err, errlen, r->name, "at most 8 emulated NICs", arg);
+	nic = &mc->nic[mc->nr_nics];
+	memset(nic, 0, sizeof(*nic));
+	nic->model = NIC_RTL8139;
+	n = (struct nic_opts){ r->name, nic, o->nic_netdev[mc->nr_nics], false };
+	n.netdev[0] = '\0';
+	if (comma && for_each_kv(r->name, comma + 1, err, errlen, nic_kv, &n))
+		return -1;
+	if (!n.netdev[0])
+		return fail(err, errlen, r->name, "needs netdev= (a -netdev id)", arg);
+	if (!n.has_mac) {
+		/* QEMU's default: 52:54:00:12:34:56 plus the NIC's index. */
+		static const uint8_t def[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+		memcpy(nic->mac, def, 6);
+		nic->mac[5] = (uint8_t)(nic->mac[5] + mc->nr_nics);
+	}
+	mc->nr_nics++;
+	return 0;
+}
+
+/* Each NIC's netdev= names a -netdev that no other NIC uses (libxl gives -device before -netdev). */
+static int resolve_nics(struct options *o, char *err, size_t errlen)
+{
+	struct machine_config *mc = &o->machine;
+
+	for (unsigned int i = 0; i < mc->nr_nics; i++) {
+		unsigned int j;
+
+		for (j = 0; j < o->nr_netdev; j++)
+			if (!strcmp(o->netdev[j].id, o->nic_netdev[i]))
+				break;
+		if (j == o->nr_netdev)
+			return fail(err, errlen, "-device", "netdev= names no -netdev", o->nic_netdev[i]);
+		if (o->netdev_used[j])
+			return fail(err, errlen, "-device", "that -netdev already has a NIC", o->nic_netdev[i]);
+		o->netdev_used[j] = true;
+		mc->nic[i].netdev = o->netdev[j];
+	}
+	for (unsigned int j = 0; j < o->nr_netdev; j++)
+		if (!o->netdev_used[j])
+			return fail(err, errlen, "-netdev", "no -device NIC uses it (netdev=)", o->netdev[j].id);
+	return 0;
 }
 
 /* What libxl passes for usb=1, usbdevice=, usbctrl=/usbdev=: not built yet. */
@@ -741,8 +926,17 @@ static const struct cli_device devices[] = {
 	{ "VGA", parse_display_device,
 	  "  -device VGA[,vgamem_mb=N]  the standard VGA card (xl: vga=\"stdvga\")\n" },
 	{ "qxl-vga", refuse_display, NULL },
-	{ "rtl8139", refuse_nic, NULL },
+	{ "rtl8139", parse_nic_device,
+	  "  -device rtl8139,id=ID,netdev=NET[,mac=M]  the RTL8139C+ NIC (xl: vif model=rtl8139, the default)\n" },
 	{ "e1000", refuse_nic, NULL },
+	{ "e1000e", refuse_nic, NULL },
+	{ "virtio-net-pci", refuse_nic, NULL },
+	{ "ne2k_pci", refuse_nic, NULL },
+	{ "pcnet", refuse_nic, NULL },
+	{ "i82551", refuse_nic, NULL },
+	{ "i82557b", refuse_nic, NULL },
+	{ "i82559er", refuse_nic, NULL },
+	{ "vmxnet3", refuse_nic, NULL },
 	{ "usb-tablet", refuse_usb, NULL },
 	{ "usb-mouse", refuse_usb, NULL },
 	{ "usb-kbd", refuse_usb, NULL },
@@ -833,7 +1027,9 @@ static const struct cli_option options[] = {
 	  "  -k LAYOUT            keyboard layout of VNC clients (en-us; /usr/share/qemu/keymaps)\n" },
 	{ "-display", true, opt_display, 0, NULL },
 	{ "-net", true, opt_net, 0, NULL },
-	{ "-netdev", true, refuse_nic, 0, NULL },
+	{ "-netdev", true, opt_netdev, 0,
+	  "  -netdev tap,id=NET,ifname=IF,script=no,downscript=no | socket,id=NET,fd=N\n"
+	  "                       a NIC's backend: a tap hvmdm creates (libxl bridges it), an inherited socket\n" },
 	{ "-usb", false, refuse_usb, 0, NULL },
 	{ "-usbdevice", true, refuse_usb, 0, NULL },
 	{ "-boot", true, opt_boot, 0, NULL },
@@ -888,6 +1084,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		if (r->takes_arg)
 			i++;
 	}
+	if (resolve_nics(o, err, errlen))
+		return -1;
 	for (unsigned int i = 0; i < o->nr_pending_drive; i++)
 		if (!o->pending_drive[i].used)
 			return fail(err, errlen, "-drive", "if=none drive never attached with -device ide-cd/ide-hd",

@@ -65,6 +65,11 @@ struct options {
 		bool used;
 	} pending_drive[IDE_DRIVES];
 	unsigned int nr_pending_drive;
+	/* -netdev backends, and the -netdev id each NIC's netdev= names (resolved after argv). */
+	struct netdev_config netdev[MACHINE_MAX_NICS];
+	bool netdev_used[MACHINE_MAX_NICS];
+	unsigned int nr_netdev;
+	char nic_netdev[MACHINE_MAX_NICS][64];
 };
 
 /* 0 on success; otherwise a message naming the offending option in err. */

@@ -2,6 +2,7 @@
 #include "machine.h"
 #include "hw/firmware/acpi.h"
 #include "hw/firmware/linux_boot.h"
+#include "hw/core/log.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -154,6 +155,10 @@ static void platform_unplug(void *opaque, uint16_t mask)
 	/* The auxiliary bit wins: the primary master stays (QEMU does the same). */
 	if (mask & (UNPLUG_ALL_IDE_DISKS | UNPLUG_AUX_IDE_DISKS))
 		piix_ide_unplug_disks(&m->ide, mask & UNPLUG_AUX_IDE_DISKS);
+	/* Every emulated NIC, its tap closed (QEMU's pci_unplug_nics and del_nic_peer). */
+	if (mask & UNPLUG_ALL_NICS)
+		for (unsigned int i = 0; i < m->nr_nics; i++)
+			rtl8139_unplug(&m->rtl8139[i]);
 }
 
 int machine_add(struct machine *m, const struct dev_ops *ops, void *dev, size_t state_off,
@@ -192,6 +197,9 @@ void machine_destroy(struct machine *m)
 		chardev_close(&m->debugcon_backend);
 	m->has_debugcon = false;
 	m->has_fw_cfg = m->has_rtc = m->has_ide = m->has_display = false;
+	for (unsigned int i = 0; i < m->nr_nics; i++)
+		netdev_close(&m->netdev[i]);
+	m->nr_nics = 0;
 	io_space_destroy(&m->io);
 	io_space_destroy(&m->mmio);
 	loop_destroy(&m->loop);
@@ -440,6 +448,61 @@ static int add_display(struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- the NICs */
+
+/*
+ * Each NIC in argv order on the lowest free slot, as QEMU places -devices
+ * without addr= (libxl gives none): under xenfv the first after the platform
+ * device and the display. Its backend is opened here -- a tap exists before
+ * hvmdm reports ready, for libxl's vif-bridge to attach.
+ */
+static int add_nics(struct machine *m, char *err, size_t errlen)
+{
+	const struct machine_config *cfg = &m->cfg;
+	bool trad = cfg->profile == PROFILE_XENFV_TRAD;
+
+	for (unsigned int i = 0; i < cfg->nr_nics; i++) {
+		const struct machine_nic *nic = &cfg->nic[i];
+		unsigned int slot = 2;
+
+		while (slot < 32 && m->pci.devices[PCI_DEVFN(slot, 0)])
+			slot++;
+		if (slot == 32) {
+			snprintf(err, errlen, "-device rtl8139,id=%s: no free PCI slot", nic->id);
+			return -1;
+		}
+		if (netdev_open(&m->netdev[i], &nic->netdev, err, errlen))
+			return -1;
+		m->nr_nics = i + 1; /* from here on destroy closes its backend */
+		if (rtl8139_init(&m->rtl8139[i], &m->pci, m->accel,
+				 &(struct rtl8139_config){
+					 .devfn = PCI_DEVFN(slot, 0),
+					 .subsys_vendor = trad ? XEN_SUBSYS_VENDOR : QEMU_SUBSYS_VENDOR,
+					 .subsys_id = trad ? XEN_SUBSYS_ID : QEMU_SUBSYS_ID,
+					 .netdev = &m->netdev[i],
+					 .clock = &m->clock,
+					 .mac = { nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4],
+						  nic->mac[5] },
+				 },
+				 err, errlen))
+			return -1;
+		if (machine_add(m, &rtl8139_ops, &m->rtl8139[i], 0, i)) {
+			rtl8139_destroy(&m->rtl8139[i]);
+			snprintf(err, errlen, "-device rtl8139,id=%s: out of memory", nic->id);
+			return -1;
+		}
+		if (rtl8139_attach_loop(&m->rtl8139[i], &m->loop)) {
+			snprintf(err, errlen, "-device rtl8139,id=%s: out of memory", nic->id);
+			return -1;
+		}
+		if (m->netdev[i].ifname[0])
+			log_info("rtl8139", "%s: %02x:%02x:%02x:%02x:%02x:%02x at 00:%02x.0 on tap %s", nic->id,
+				 nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4], nic->mac[5],
+				 slot, m->netdev[i].ifname);
+	}
+	return 0;
+}
+
 int machine_create(struct machine *m, const struct machine_config *cfg, struct accel *accel,
 		   uint64_t (*clock_source)(void *), void *clock_opaque, char *err,
 		   size_t errlen)
@@ -597,6 +660,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 		goto fail;
 	}
 	if (cfg->display != DISPLAY_NONE && add_display(m, err, errlen))
+		goto fail;
+	if (cfg->nr_nics && add_nics(m, err, errlen))
 		goto fail;
 	if (cfg->vnc && cfg->display == DISPLAY_NONE) {
 		snprintf(err, errlen, "-vnc: there is no display to show (add -device cirrus-vga or VGA; xl: no vga= line, or vga=\"stdvga\"; or vnc=0)");

@@ -20,6 +20,7 @@
 #include "accel.h"
 #include "bus.h"
 #include "backends/chardev.h"
+#include "backends/net.h"
 #include "hw/char/debugcon.h"
 #include "devreg.h"
 #include "hw/firmware/fw_cfg.h"
@@ -37,10 +38,20 @@
 #include "hw/chipset/xen_platform.h"
 #include "hw/display/cirrus.h"
 #include "hw/display/stdvga.h"
+#include "hw/net/rtl8139.h"
 #include "ui/console.h"
 
 #define MACHINE_MAX_SERIAL 2
 #define MACHINE_MAX_VCPUS 128 /* HVM_MAX_VCPUS */
+#define MACHINE_MAX_NICS 8
+
+/* An emulated NIC (-device MODEL,id=,netdev=,mac=) and the -netdev it sends through. */
+struct machine_nic {
+	enum nic_model { NIC_RTL8139 } model;
+	char id[64];
+	uint8_t mac[6];
+	struct netdev_config netdev;
+};
 
 struct machine_config {
 	enum machine_profile profile;
@@ -66,6 +77,9 @@ struct machine_config {
 	bool vnc;                  /* -vnc HOST:N (vnc_cfg), not none */
 	struct vnc_config vnc_cfg;
 	const char *keymap;        /* -k; NULL: en-us */
+	/* Emulated NICs in argv order: each takes the lowest free PCI slot after the display. */
+	struct machine_nic nic[MACHINE_MAX_NICS];
+	unsigned int nr_nics;
 	/* The state comes from -incoming: a device whose memory is the guest's (Xen VRAM) waits for it. */
 	bool incoming;
 };
@@ -101,6 +115,9 @@ struct machine {
 	bool has_display;         /* either card */
 	struct console console; /* with the display: refresh, VNC, screendump */
 	bool has_console;
+	struct rtl8139 rtl8139[MACHINE_MAX_NICS];
+	struct netdev netdev[MACHINE_MAX_NICS];
+	unsigned int nr_nics; /* created (their netdevs open until unplugged) */
 	/* Its devices in reset, save and load order (machine_add). */
 	struct dm_device *devs;
 	unsigned int nr_devs, cap_devs;

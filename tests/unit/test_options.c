@@ -70,6 +70,23 @@ static void test_accepts(void **state)
 			       "/var/run/xen/qemu-root-7", "-runas", "xen-qemuuser-range-base", NULL), 0);
 	assert_true(o.xen_restrict);
 	assert_string_equal(o.chroot_dir, "/var/run/xen/qemu-root-7");
+	/* libxl's emulated vifs (libxl_dm.c): -device before its -netdev, MACs in lower case. */
+	assert_int_equal(parse(&o, err, "-xen-domid", "5", "-device", "rtl8139,id=nic0,netdev=net0,mac=00:16:3e:12:34:56",
+			       "-netdev", "type=tap,id=net0,ifname=vif5.0-emu,br=xenbr0,script=no,downscript=no",
+			       "-device", "rtl8139,id=nic1,netdev=net1,mac=00:16:3e:ab:cd:ef",
+			       "-netdev", "type=tap,id=net1,ifname=vif5.1-emu,br=xenbr1,script=no,downscript=no", NULL), 0);
+	assert_int_equal(o.machine.nr_nics, 2);
+	assert_string_equal(o.machine.nic[0].netdev.ifname, "vif5.0-emu");
+	assert_int_equal(o.machine.nic[0].netdev.kind, NETDEV_TAP);
+	assert_int_equal(o.machine.nic[1].mac[3], 0xab);
+	assert_int_equal(o.machine.nic[1].mac[5], 0xef);
+	assert_string_equal(o.machine.nic[1].netdev.id, "net1");
+	/* QEMU's spellings: tap first, a socket by descriptor, the default MAC. */
+	assert_int_equal(parse(&o, err, "-netdev", "socket,id=s,fd=7", "-device", "rtl8139,netdev=s", NULL), 0);
+	assert_int_equal(o.machine.nic[0].netdev.kind, NETDEV_SOCKET);
+	assert_int_equal(o.machine.nic[0].netdev.fd, 7);
+	assert_int_equal(o.machine.nic[0].mac[0], 0x52);
+	assert_int_equal(o.machine.nic[0].mac[5], 0x56);
 	/* libxl 4.20's probe instance */
 	assert_int_equal(parse(&o, err, "-S", "-machine", "none,accel=xen", "-chardev",
 			       "socket,id=libxl-cmd,fd=9,server=on,wait=off", "-mon",
@@ -160,9 +177,24 @@ static void test_refuses(void **state)
 	/* What libxl asks for that hvmdm does not build names the xl setting to change. */
 	expect_refused("vga=\"cirrus\"", "-device", "qxl-vga,vram_size_mb=8,ram_size_mb=8", NULL);
 	/* libxl's emulated NIC and USB arguments (reference/11-nic-usb.md) name the xl settings. */
-	expect_refused("type=vif", "-netdev", "type=tap,id=net0,ifname=vif1.0-emu,script=no,downscript=no", NULL);
-	expect_refused("type=vif", "-device", "rtl8139,id=nic0,netdev=net0,mac=00:16:3e:00:00:01", NULL);
-	expect_refused("type=vif", "-device", "e1000,id=nic0,netdev=net0,mac=00:16:3e:00:00:01", NULL);
+	/* Emulated NICs: what libxl may paste into -device that is not built, and broken pairs. */
+	expect_refused("model=rtl8139", "-device", "e1000,id=nic0,netdev=net0,mac=00:16:3e:00:00:01", NULL);
+	expect_refused("model=rtl8139", "-device", "virtio-net-pci,id=nic0,netdev=net0", NULL);
+	expect_refused("no -device NIC uses it", "-netdev", "type=tap,id=net0,ifname=vif1.0-emu,script=no,downscript=no", NULL);
+	expect_refused("names no -netdev", "-device", "rtl8139,id=nic0,netdev=net0,mac=00:16:3e:00:00:01", NULL);
+	expect_refused("already has a NIC", "-device", "rtl8139,netdev=n", "-device", "rtl8139,netdev=n",
+		       "-netdev", "tap,id=n,ifname=t0", NULL);
+	expect_refused("runs no scripts", "-netdev", "type=tap,id=n,ifname=t0,script=/etc/qemu-ifup", NULL);
+	expect_refused("only type=tap", "-netdev", "type=user,id=n", NULL);
+	expect_refused("needs fd=N", "-netdev", "socket,id=n", NULL);
+	expect_refused("needs id=", "-netdev", "tap,ifname=t0", NULL);
+	expect_refused("1 to 15 characters", "-netdev", "tap,id=n,ifname=a-very-long-interface-name", NULL);
+	expect_refused("six hex bytes", "-device", "rtl8139,netdev=n,mac=00:16:3e:00:00", NULL);
+	expect_refused("six hex bytes", "-device", "rtl8139,netdev=n,mac=00:16:3e:00:00:0g", NULL);
+	expect_refused("multicast", "-device", "rtl8139,netdev=n,mac=01:16:3e:00:00:01", NULL);
+	expect_refused("needs netdev=", "-device", "rtl8139,id=nic0", NULL);
+	expect_refused("unknown NIC option", "-device", "rtl8139,netdev=n,addr=0x5", NULL);
+	expect_refused("a -netdev with that id", "-netdev", "tap,id=n,ifname=a", "-netdev", "tap,id=n,ifname=b", NULL);
 	expect_refused("usbdevice=", "-usb", NULL);
 	expect_refused("usbdevice=", "-usbdevice", "tablet", NULL);
 	expect_refused("usbdevice=", "-device", "usb-tablet,bus=usb-bus.0", NULL);
@@ -203,8 +235,8 @@ static void test_refuses(void **state)
 		assert_int_equal(o.machine.vgamem_mb, 0);
 	}
 	expect_refused("no -drive if=none", "-device", "ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0", NULL);
-	expect_refused("remove it from the xl config", "-device", "virtio-net-pci,id=nic0,netdev=net0", NULL);
-	expect_refused("PV network", "-net", "nic", NULL);
+	expect_refused("remove it from the xl config", "-device", "virtio-balloon", NULL);
+	expect_refused("only -net none", "-net", "nic", NULL);
 	expect_refused("only format=raw", "-drive", "file=/x.img,if=ide,index=0,media=disk,format=qcow2", NULL);
 	expect_refused("index must be 0-3", "-drive", "file=/x.img,if=ide,index=4,media=disk,format=raw", NULL);
 	expect_refused("only if=ide", "-drive", "file=/x.img,if=scsi,format=raw", NULL);
