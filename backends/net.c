@@ -97,6 +97,8 @@ int netdev_open(struct netdev *nd, const struct netdev_config *cfg, char *err, s
 	memset(nd, 0, sizeof(*nd));
 	nd->cfg = *cfg;
 	nd->fd = -1;
+	if (cfg->kind == NETDEV_NONE)
+		return 0;
 	if (cfg->kind == NETDEV_TAP)
 		return open_tap(nd, err, errlen);
 	return open_socket(nd, err, errlen);

@@ -33,7 +33,8 @@ struct loop;
 #define NET_TXQ_FRAMES 64u     /* frames waiting for the host, at most */
 #define NET_MIN_FRAME 14u      /* an Ethernet header; shorter ones are dropped */
 
-enum netdev_kind { NETDEV_TAP, NETDEV_SOCKET };
+/* NONE: no backend (tools that only decode state): nothing goes out, nothing comes in. */
+enum netdev_kind { NETDEV_TAP, NETDEV_SOCKET, NETDEV_NONE };
 
 /* What -netdev says (vm/options.c fills it). */
 struct netdev_config {

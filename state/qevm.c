@@ -445,6 +445,8 @@ struct stream_shape {
 	uint8_t ide_kinds[IDE_DRIVES];
 	bool vga, vga_frames, cirrus;
 	uint32_t vram_size;
+	uint8_t nic_devfn[MACHINE_MAX_NICS];
+	unsigned int nics;
 };
 
 static void note_shape(const struct stream_record *rec, void *opaque)
@@ -461,6 +463,8 @@ static void note_shape(const struct stream_record *rec, void *opaque)
 		s->vga = true;
 	if (!strcmp(rec->idstr, "cirrus_vga") && cirrus_record_vram(rec, &s->vram_size, &s->vga_frames) == 0)
 		s->cirrus = true;
+	if (!strcmp(rec->idstr, "rtl8139") && s->nics < MACHINE_MAX_NICS && rec->instance < 256)
+		s->nic_devfn[s->nics++] = (uint8_t)rec->instance;
 	if (strcmp(rec->idstr, "serial"))
 		return;
 	if (rec->instance != 0x3f8 && rec->instance != 0x2f8)
@@ -503,6 +507,15 @@ int stream_machine_config(const uint8_t *buf, size_t len, struct machine_config 
 		cfg->display = shape.cirrus ? DISPLAY_CIRRUS : DISPLAY_STDVGA;
 		cfg->vgamem_mb = shape.vram_size >> 20;
 		cfg->incoming = shape.vga_frames;
+	}
+	/* The NICs where the stream has them, with no backend: their state is all the tool needs. */
+	cfg->nr_nics = shape.nics;
+	for (unsigned int i = 0; i < shape.nics; i++) {
+		cfg->nic[i] = (struct machine_nic){ .model = NIC_RTL8139, .devfn = shape.nic_devfn[i],
+						    .mac = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + i) },
+						    .netdev = { .kind = NETDEV_NONE, .fd = -1 } };
+		snprintf(cfg->nic[i].id, sizeof(cfg->nic[i].id), "nic%u", i);
+		snprintf(cfg->nic[i].netdev.id, sizeof(cfg->nic[i].netdev.id), "net%u", i);
 	}
 	return 0;
 }

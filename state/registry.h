@@ -100,6 +100,12 @@ struct upstream_codec {
 	bool (*instance)(uint32_t qemu_instance, uint32_t *inst, const char **why);
 	/* Sized and named in the held-state note, not restored (fw_cfg: the firmware is done with it). */
 	bool held;
+	/*
+	 * A kind with a function per instance (the NICs): the section's PCI
+	 * path ("0000:00:04.0") to the record's instance; false, with *why,
+	 * for a path the kind cannot have. Replaces pci_path's one place.
+	 */
+	bool (*pci_instance)(const char *path, uint32_t *inst, const char **why);
 };
 
 struct record_kind {
@@ -123,7 +129,14 @@ struct record_kind {
 	void (*fixup)(struct machine_state *st, uint32_t version, const struct load_report *rep);
 	/* How many of this kind a machine can have (0 means 1). */
 	unsigned int max_instances;
+
 	struct upstream_codec upstream;
+	/*
+	 * A required record a foreign stream may lack for instance `slot`
+	 * when the other records say why (NICs the PV drivers unplugged):
+	 * true after filling the staged state to match; NULL: never.
+	 */
+	bool (*absent_ok)(struct machine_state *st, unsigned int slot);
 };
 
 /* A layouts table and its length, for upstream_codec initialisers. */

@@ -169,8 +169,12 @@ static bool kind_absent(const struct record_kind *k, const struct machine *m)
 	return inst && n == 0;
 }
 
-/* Named as the foreign readers name the sections they cannot place (state/qevm.c, upstream.c). */
-static void foreign_device(struct load_report *rep, const struct machine *m, const struct record_kind *k,
+/*
+ * Named as the foreign readers name the sections they cannot place
+ * (state/qevm.c, upstream.c); false if that device was named already (a
+ * section that appears twice).
+ */
+static bool foreign_device(struct load_report *rep, const struct machine *m, const struct record_kind *k,
 			   const struct stream_record *rec)
 {
 	char what[sizeof(rep->foreign[0])];
@@ -186,9 +190,10 @@ static void foreign_device(struct load_report *rep, const struct machine *m, con
 		snprintf(what, sizeof(what), "%.32s(%#x)", rec->idstr, rec->instance);
 	for (unsigned int i = 0; i < rep->nr_foreign; i++)
 		if (!strcmp(rep->foreign[i], what))
-			return;
+			return false;
 	if (rep->nr_foreign < LOAD_MAX_FOREIGN)
 		snprintf(rep->foreign[rep->nr_foreign++], sizeof(rep->foreign[0]), "%s", what);
+	return true;
 }
 
 /* Read every record of src into staging; 0 or -1 with err (see snapshot_decode_records). */
@@ -248,7 +253,11 @@ static int decode_records(const struct machine *m, struct record_source *src,
 		 * inspect shows it and a restore refuses it by name.
 		 */
 		if (slot < 0 && !src->registry_order && kind_absent(kind, m)) {
-			foreign_device(rep, m, kind, &rec);
+			if (!foreign_device(rep, m, kind, &rec)) {
+				snprintf(err, errlen, "byte %zu: record %s instance %#x appears twice", rec.offset,
+					 rec.idstr, rec.instance);
+				return -1;
+			}
 			continue;
 		}
 		if (slot < 0) {
@@ -289,7 +298,7 @@ static int decode_records(const struct machine *m, struct record_source *src,
 
 /* Every device the machine has must have been described. */
 static int check_complete(const struct machine *m, const struct seen_table *seen,
-			  size_t end_offset, char *err, size_t errlen)
+			  struct machine_state *staged, size_t end_offset, char *err, size_t errlen)
 {
 	for (size_t k = 0; k < nr_record_kinds; k++) {
 		const struct record_kind *kind = record_kinds[k];
@@ -305,7 +314,8 @@ static int check_complete(const struct machine *m, const struct seen_table *seen
 			return -1;
 		}
 		for (unsigned int i = 0; i < n && !rc; i++) {
-			if (!seen_at(seen, kind, i)->version) {
+			if (!seen_at(seen, kind, i)->version &&
+			    !(kind->absent_ok && kind->absent_ok(staged, i))) {
 				snprintf(err, errlen, "byte %zu: the stream has no %s record for instance %#x",
 					 end_offset, kind->idstr, inst[i]);
 				rc = -1;
@@ -337,7 +347,7 @@ int snapshot_decode_records(const struct machine *m, struct record_source *src,
 	}
 	machine_save_state(m, staged);
 	if (decode_records(m, src, staged, rep, &seen, &end_offset, err, errlen) ||
-	    check_complete(m, &seen, end_offset, err, errlen))
+	    check_complete(m, &seen, staged, end_offset, err, errlen))
 		goto out;
 	/* Whole-record corrections a kind makes once every record is in (traditional i8042). */
 	for (size_t k = 0; k < nr_record_kinds; k++) {

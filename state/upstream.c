@@ -214,9 +214,9 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 		const struct vm_layout *layouts;
 		size_t at = u->pos, variant = 0, nl;
 		enum vm_role role;
-		uint32_t sid, instance, version;
+		uint32_t sid, instance, version, path_inst = 0;
 		char idstr[256], why[400];
-		const char *name, *path = NULL;
+		const char *name, *path = NULL, *why_path = "";
 		uint8_t type, n;
 		long size;
 
@@ -302,6 +302,12 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 					return fail_at(err, errlen, end, "the section footer names another section");
 			}
 		}
+		if (kind && kind->upstream.pci_instance &&
+		    !kind->upstream.pci_instance(path, &path_inst, &why_path)) {
+			snprintf(err, errlen, "byte %zu: section %s%s%s: hvmdm expects %s",
+				 at, path ? path : "", path ? "/" : "", name, why_path);
+			return -1;
+		}
 		if (kind && kind->upstream.pci_path && (!path || strcmp(path, kind->upstream.pci_path)) &&
 		    (!path || !kind->upstream.alt_pci_path || strcmp(path, kind->upstream.alt_pci_path))) {
 			snprintf(err, errlen, "byte %zu: section %s%s%s: hvmdm's xenfv machine has this function at %s",
@@ -326,6 +332,8 @@ int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep,
 		memset(rec, 0, sizeof(*rec));
 		snprintf(rec->idstr, sizeof(rec->idstr), "%.64s", name);
 		rec->instance = instance;
+		if (kind->upstream.pci_instance)
+			rec->instance = path_inst;
 		if (kind->upstream.instance) {
 			const char *why_not = "";
 

@@ -711,17 +711,17 @@ static uint32_t fp_device_ram(uint32_t *len) { return fp_encoded(enc_probe_devic
 /* A whole VM is KVM's: the traditional format never carries one. */
 #define TRAD_NO_VM { .none = "a whole VM (KVM)" }
 /* Nor does upstream QEMU's device state (a Xen device model's). */
-#define UPSTREAM_NONE { NULL, 0, NULL, NULL, NULL, false }
+#define UPSTREAM_NONE { NULL, 0, NULL, NULL, NULL, false, NULL }
 
 /* In write order, after the device records. */
 const struct record_kind vm_record_kinds[] = {
-	{ "kvm-vm", NULL, NULL, true, VERSIONS(vm_versions), fp_vm, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE },
-	{ "kvm-irqchip", NULL, NULL, true, VERSIONS(irqchip_versions), fp_irqchip, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE },
-	{ "kvm-pit", NULL, NULL, true, VERSIONS(pit_versions), fp_pit, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE },
-	{ "kvm-vcpu", NULL, NULL, true, VERSIONS(vcpu_versions), fp_vcpu, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE },
-	{ "guest-ram", NULL, NULL, true, VERSIONS(ram_versions), fp_ram, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE },
+	{ "kvm-vm", NULL, NULL, true, VERSIONS(vm_versions), fp_vm, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE, NULL },
+	{ "kvm-irqchip", NULL, NULL, true, VERSIONS(irqchip_versions), fp_irqchip, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE, NULL },
+	{ "kvm-pit", NULL, NULL, true, VERSIONS(pit_versions), fp_pit, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE, NULL },
+	{ "kvm-vcpu", NULL, NULL, true, VERSIONS(vcpu_versions), fp_vcpu, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE, NULL },
+	{ "guest-ram", NULL, NULL, true, VERSIONS(ram_versions), fp_ram, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE, NULL },
 	/* Added in 0.3; required when the machine has a display card (checked after the records). */
-	{ "device-ram", NULL, NULL, false, VERSIONS(device_ram_versions), fp_device_ram, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE },
+	{ "device-ram", NULL, NULL, false, VERSIONS(device_ram_versions), fp_device_ram, { NULL, NULL }, TRAD_NO_VM, NULL, 0, UPSTREAM_NONE, NULL },
 };
 
 const size_t nr_vm_record_kinds = sizeof(vm_record_kinds) / sizeof(vm_record_kinds[0]);

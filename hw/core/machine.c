@@ -465,7 +465,15 @@ static int add_nics(struct machine *m, char *err, size_t errlen)
 		const struct machine_nic *nic = &cfg->nic[i];
 		unsigned int slot = 2;
 
-		while (slot < 32 && m->pci.devices[PCI_DEVFN(slot, 0)])
+		if (nic->devfn) {
+			slot = PCI_SLOT(nic->devfn);
+			if (PCI_FUNC(nic->devfn) || m->pci.devices[nic->devfn]) {
+				snprintf(err, errlen, "-device rtl8139,id=%s: PCI function %02x.%u is taken", nic->id,
+					 slot, PCI_FUNC(nic->devfn));
+				return -1;
+			}
+		}
+		while (!nic->devfn && slot < 32 && m->pci.devices[PCI_DEVFN(slot, 0)])
 			slot++;
 		if (slot == 32) {
 			snprintf(err, errlen, "-device rtl8139,id=%s: no free PCI slot", nic->id);
@@ -479,14 +487,15 @@ static int add_nics(struct machine *m, char *err, size_t errlen)
 					 .devfn = PCI_DEVFN(slot, 0),
 					 .subsys_vendor = trad ? XEN_SUBSYS_VENDOR : QEMU_SUBSYS_VENDOR,
 					 .subsys_id = trad ? XEN_SUBSYS_ID : QEMU_SUBSYS_ID,
-					 .netdev = &m->netdev[i],
+					 .netdev = nic->netdev.kind == NETDEV_NONE ? NULL : &m->netdev[i],
 					 .clock = &m->clock,
 					 .mac = { nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4],
 						  nic->mac[5] },
 				 },
 				 err, errlen))
 			return -1;
-		if (machine_add(m, &rtl8139_ops, &m->rtl8139[i], 0, i)) {
+		if (machine_add(m, &rtl8139_ops, &m->rtl8139[i],
+				offsetof(struct machine_state, nic) + i * sizeof(struct rtl8139_state), i)) {
 			rtl8139_destroy(&m->rtl8139[i]);
 			snprintf(err, errlen, "-device rtl8139,id=%s: out of memory", nic->id);
 			return -1;

@@ -48,6 +48,7 @@
 /* An emulated NIC (-device MODEL,id=,netdev=,mac=) and the -netdev it sends through. */
 struct machine_nic {
 	enum nic_model { NIC_RTL8139 } model;
+	uint8_t devfn; /* 0: the lowest free slot after the display (QEMU's -device without addr=) */
 	char id[64];
 	uint8_t mac[6];
 	struct netdev_config netdev;
@@ -144,6 +145,7 @@ struct machine_state {
 	struct ide_state ide;
 	struct stdvga_state vga;        /* with the standard VGA */
 	struct cirrus_state cirrus;     /* with the Cirrus */
+	struct rtl8139_state nic[MACHINE_MAX_NICS]; /* by -device order */
 };
 
 /* The display card's VGA core and VRAM (NULL and 0 without a card). */

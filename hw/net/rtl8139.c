@@ -133,6 +133,8 @@ enum {
 #define CPLUS_RING_MAX 1024u /* descriptors in a ring, at most (the chip's limit) */
 #define CPLUS_TX_PER_POLL 64u
 #define CPLUS_TX_RING 64u
+/* tx_gathered of a frame being dropped (overrun, unreadable buffer, or taken in part before a save). */
+#define TX_GATHER_DROP (NET_MAX_FRAME + 1)
 #define RX_MIN_FRAME 60u
 #define C_RX_MAX_FRAME 4096u /* longer frames are not received in C mode */
 #define PCI_TIMER_NS 30ull /* one TCTR tick: the 33 MHz PCI clock, as QEMU counts it */
@@ -914,7 +916,7 @@ static void transmit_cplus(struct rtl8139 *s)
 		    !dma(s, buf, s->frame + r->tx_gathered, size, false)) {
 			log_guest("rtl8139", "transmit buffer at %#llx (%u bytes) is not guest RAM or overruns a frame: dropped",
 				  (unsigned long long)buf, size);
-			r->tx_gathered = NET_MAX_FRAME + 1; /* the rest of this frame is dropped too */
+			r->tx_gathered = TX_GATHER_DROP; /* the rest of this frame is dropped too */
 			r->tally_tx_err++;
 		} else {
 			r->tx_gathered += size;
@@ -1489,6 +1491,73 @@ void rtl8139_destroy(struct rtl8139 *s)
 	s->frame = s->seg = NULL;
 }
 
+/* ---------------------------------------------------------------- saved state */
+
+void rtl8139_save_state(const struct rtl8139 *s, struct rtl8139_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->unplugged = s->unplugged;
+	if (s->unplugged)
+		return;
+	pci_save_state(&s->pci, &st->pci);
+	st->r = s->r;
+	st->eeprom = s->eeprom;
+	st->tx_partial = s->r.tx_gathered != 0;
+	st->r.tx_gathered = 0;
+	if (!st->tx_partial)
+		st->r.tx_first_dw0 = st->r.tx_first_dw1 = 0;
+}
+
+int rtl8139_check_state(const struct rtl8139 *s, const struct rtl8139_state *st, char *err,
+			size_t errlen)
+{
+	const struct rtl8139_regs *r = &st->r;
+	uint32_t size = r->rx_buf_size;
+
+	if (st->unplugged)
+		return 0;
+	if (s->unplugged) {
+		snprintf(err, errlen, "rtl8139: the guest's PV drivers unplugged this NIC; a state with it present cannot be loaded");
+		return -1;
+	}
+	if (pci_check_state(&s->pci, &st->pci, err, errlen))
+		return -1;
+	if (size != 8192 && size != 16384 && size != 32768 && size != 65536) {
+		snprintf(err, errlen, "rtl8139: receive ring size %u (8, 16, 32 or 64 KiB)", size);
+		return -1;
+	}
+	if (r->rx_buf_ptr >= size || r->rx_buf_addr >= size) {
+		snprintf(err, errlen, "rtl8139: receive ring offsets %#x and %#x beyond its %u bytes",
+			 r->rx_buf_ptr, r->rx_buf_addr, size);
+		return -1;
+	}
+	if (r->cur_tx >= 4 || r->cur_cp_tx >= CPLUS_TX_RING || r->cur_cp_rx >= CPLUS_RING_MAX) {
+		snprintf(err, errlen, "rtl8139: ring positions %u (of 4), %u (of %u), %u (of %u) out of range",
+			 r->cur_tx, r->cur_cp_tx, CPLUS_TX_RING, r->cur_cp_rx, CPLUS_RING_MAX);
+		return -1;
+	}
+	if (st->eeprom.mode > EE_WRITE_ALL || st->eeprom.tick >= 16 || st->eeprom.address >= 64) {
+		snprintf(err, errlen, "rtl8139: EEPROM mode %u, bit %u, address %u out of range",
+			 st->eeprom.mode, st->eeprom.tick, st->eeprom.address);
+		return -1;
+	}
+	return 0;
+}
+
+void rtl8139_load_state(struct rtl8139 *s, const struct rtl8139_state *st)
+{
+	if (st->unplugged) {
+		rtl8139_unplug(s);
+		return;
+	}
+	pci_load_state(&s->pci, &st->pci);
+	s->r = st->r;
+	s->eeprom = st->eeprom;
+	s->r.tx_gathered = st->tx_partial ? TX_GATHER_DROP : 0;
+	update_irq(s);
+	arm_timer(s);
+}
+
 static void reset_if_present(struct rtl8139 *s)
 {
 	if (!s->unplugged)
@@ -1497,11 +1566,16 @@ static void reset_if_present(struct rtl8139 *s)
 
 DEV_OPS_RESET(reset_if_present, struct rtl8139)
 DEV_OPS_DESTROY(rtl8139_destroy, struct rtl8139)
+DEV_OPS_SAVE(rtl8139_save_state, struct rtl8139, struct rtl8139_state)
+DEV_OPS_CHECK(rtl8139_check_state, struct rtl8139, struct rtl8139_state)
+DEV_OPS_LOAD(rtl8139_load_state, struct rtl8139, struct rtl8139_state)
 
-/* No saved state yet: a save with an RTL8139 present is refused by name (machine_unsaveable). */
 const struct dev_ops rtl8139_ops = {
 	.name = "rtl8139",
 	.record = "rtl8139",
 	.reset = ops_reset,
 	.destroy = ops_destroy,
+	.save = ops_save,
+	.check = ops_check,
+	.load = ops_load,
 };

@@ -103,6 +103,26 @@ struct rtl8139 {
 	uint8_t *seg;            /* NET_MAX_FRAME: one large-send segment */
 };
 
+/*
+ * What a save carries: config space, every register, counter and EEPROM
+ * bit, the ring positions, and whether the PV drivers unplugged it. The
+ * bytes of a C+ frame whose first descriptors were taken but not its last
+ * are not kept: the frame is dropped when its last descriptor comes (TCP
+ * sends it again), never sent cut short.
+ */
+struct rtl8139_state {
+	struct pci_state pci;
+	struct rtl8139_regs r;
+	struct rtl8139_eeprom eeprom;
+	bool unplugged;
+	bool tx_partial;
+};
+
+void rtl8139_save_state(const struct rtl8139 *s, struct rtl8139_state *st);
+int rtl8139_check_state(const struct rtl8139 *s, const struct rtl8139_state *st, char *err,
+			size_t errlen);
+void rtl8139_load_state(struct rtl8139 *s, const struct rtl8139_state *st);
+
 int rtl8139_init(struct rtl8139 *s, struct pci_bus *bus, struct accel *accel,
 		 const struct rtl8139_config *cfg, char *err, size_t errlen);
 void rtl8139_destroy(struct rtl8139 *s);

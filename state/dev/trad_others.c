@@ -30,7 +30,7 @@ static uint32_t be32_at(const uint8_t *p)
  * The producer's loader finds a section's handler by idstr and instance, so a
  * file with another instance never loaded there either: register_savevm's
  * -1 numbers from 0 per idstr (fw_cfg, e1000), fdc uses its I/O base,
- * rtl8139 bus << 8 | devfn, the rest 0.
+ * the rest 0 (the rtl8139, bus << 8 | devfn, is state/dev/rtl8139.c's).
  */
 static bool instance_zero(uint32_t instance)
 {
@@ -45,11 +45,6 @@ static bool dma_instance(uint32_t instance)
 static bool fdc_instance(uint32_t instance)
 {
 	return instance == 0x3f0;
-}
-
-static bool rtl8139_instance(uint32_t instance)
-{
-	return instance < 256 && instance >= 8 && !(instance & 7); /* bus 0, a slot's function 0 */
 }
 
 static bool e1000_instance(uint32_t instance)
@@ -166,26 +161,11 @@ static long e1000_size(const struct trad_peek *pk, uint32_t v)
 	return pci + (v == 2 ? 67332 : 67336);
 }
 
-/* hw/rtl8139.c rtl8139_save: the PCI part from version 3 on. */
-static long rtl8139_size(const struct trad_peek *pk, uint32_t v)
-{
-	static const long body[] = { 0, 282, 362, 362, 366 };
-	long pci;
-
-	if (v < 1 || v > 4)
-		return -1;
-	if (v < 3)
-		return body[v];
-	pci = trad_pci_size(pk->p, pk->left);
-	return pci < 0 ? -1 : pci + body[v];
-}
-
 const struct trad_foreign trad_foreign_sections[] = {
 	{ "fw_cfg", fw_cfg_size, instance_zero, accept_fw_cfg },
 	{ "PCIBUS", pcibus_size, instance_zero, accept_pcibus },
 	{ "dma", dma_size, dma_instance, accept_dma },
 	{ "fdc", fdc_size, fdc_instance, accept_fdc },
-	{ "rtl8139", rtl8139_size, rtl8139_instance, NULL },
 	{ "e1000", e1000_size, e1000_instance, NULL },
 	{ "uhci", uhci_size, instance_zero, NULL },
 	{ "tpm-tis", tpm_size, instance_zero, NULL },

@@ -6,12 +6,16 @@
  * send and VLAN, the PCI timer, hostile descriptors, PV unplug; and the
  * socket backend's framing. Frames go through a socketpair the test holds.
  */
+#define _GNU_SOURCE
 #include "testlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "../../state/qevm.h"
+#include "../../state/registry.h"
 
 #define NIC PCI_DEVFN(3, 0) /* xenfv, no display: after the platform device */
 #define IOB 0xc200
@@ -850,6 +854,218 @@ static void test_backend_through_loop(void **state)
 	nic_free(&c);
 }
 
+/* ---------------------------------------------------------------- saved state */
+
+static void save(struct nic_ctx *c, struct wbuf *w)
+{
+	char err[256];
+
+	wbuf_init(w, STREAM_MAX_SIZE);
+	if (snapshot_save(&c->t->m, w, err, sizeof(err)))
+		fail_msg("save: %s", err);
+}
+
+/* Mid-traffic in both modes: saved, loaded into a fresh machine, saved again: the same bytes; then it goes on. */
+static void test_state_roundtrip(void **state)
+{
+	struct nic_ctx a = nic_new(), b = nic_new();
+	struct load_report rep;
+	struct wbuf wa, wb;
+	uint8_t f[600], got[2048];
+	uint32_t off;
+	char err[256];
+
+	(void)state;
+	rx_setup(&a, 0x02);
+	make_frame(f, nic_mac, 300, 1);
+	deliver(&a, f, 300);
+	off = check_record(&a, 0, f, 300, 0x4000);
+	wr(&a, 0x54, 4, 123456);  /* a PCI timer armed */
+	wr(&a, 0x00, 1, 0x02);   /* a locally administered address the guest set */
+	(void)eeprom_read(&a, 7, 6);
+	save(&a, &wa);
+	/* Guest RAM is the hypervisor's to move; the device model's state is all in the stream. */
+	memcpy(b.t->acc.guest_ram, a.t->acc.guest_ram, sizeof(a.t->acc.guest_ram));
+	if (snapshot_load(&b.t->m, wa.data, wa.len, &rep, err, sizeof(err)))
+		fail_msg("load: %s", err);
+	save(&b, &wb);
+	assert_int_equal(wa.len, wb.len);
+	assert_memory_equal(wa.data, wb.data, wa.len);
+	/* The restored NIC goes on: the next frame lands after the first, the address is the guest's. */
+	assert_int_equal(rd(&b, 0x00, 1), 0x02);
+	assert_int_equal(rd(&b, 0x3a, 2), off);
+	make_frame(f, nic_mac, 200, 2);
+	f[0] = 0x02;
+	deliver(&b, f, 200);
+	check_record(&b, off, f, 200, 0x4000);
+	wr(&b, 0x37, 1, 0x0c);
+	make_frame(ram(&b) + 0x10000, nic_mac, 90, 3);
+	wr(&b, 0x20, 4, 0x10000);
+	wr(&b, 0x10, 4, 90);
+	assert_int_equal(take(&b, got, sizeof(got)), 90);
+	wbuf_free(&wa);
+	wbuf_free(&wb);
+	nic_free(&a);
+	nic_free(&b);
+}
+
+/* A NIC the PV drivers unplugged is saved as such; the restored machine unplugs its own. */
+static void test_state_unplugged(void **state)
+{
+	struct nic_ctx a = nic_new(), b = nic_new();
+	struct load_report rep;
+	struct wbuf w;
+	uint8_t f[100];
+	char err[256];
+
+	(void)state;
+	outp(a.t, 0x10, 2, 0x0002);
+	save(&a, &w);
+	if (snapshot_load(&b.t->m, w.data, w.len, &rep, err, sizeof(err)))
+		fail_msg("load: %s", err);
+	assert_int_equal(cfg_rd(b.t, NIC, 0x00, 4), 0xffffffff);
+	assert_false(b.t->acc.pci_function[NIC]);
+	make_frame(f, nic_mac, 100, 1);
+	assert_int_equal(send(b.peer, f, 100, MSG_NOSIGNAL), -1); /* its tap (here a socket) is closed */
+	/* And the other way: an unplugged NIC cannot take a state with the NIC present. */
+	{
+		struct nic_ctx c = nic_new();
+		struct wbuf wc;
+
+		save(&c, &wc);
+		assert_int_not_equal(snapshot_load(&b.t->m, wc.data, wc.len, &rep, err, sizeof(err)), 0);
+		assert_non_null(strstr(err, "unplugged"));
+		wbuf_free(&wc);
+		nic_free(&c);
+	}
+	wbuf_free(&w);
+	nic_free(&a);
+	nic_free(&b);
+}
+
+/* What a check refuses, naming it, with the device untouched. */
+static void test_state_refusals(void **state)
+{
+	struct nic_ctx c = nic_new();
+	struct machine_state *st = malloc(sizeof(*st));
+	const char *rec;
+	unsigned int slot;
+	char err[256];
+
+	(void)state;
+	assert_non_null(st);
+	machine_save_state(&c.t->m, st);
+	st->nic[0].r.rx_buf_size = 12000;
+	assert_int_not_equal(machine_check_state(&c.t->m, st, &rec, &slot, err, sizeof(err)), 0);
+	assert_string_equal(rec, "rtl8139");
+	assert_non_null(strstr(err, "receive ring size"));
+	machine_save_state(&c.t->m, st);
+	st->nic[0].r.rx_buf_addr = 8192;
+	assert_int_not_equal(machine_check_state(&c.t->m, st, &rec, &slot, err, sizeof(err)), 0);
+	machine_save_state(&c.t->m, st);
+	st->nic[0].r.cur_tx = 4;
+	assert_int_not_equal(machine_check_state(&c.t->m, st, &rec, &slot, err, sizeof(err)), 0);
+	machine_save_state(&c.t->m, st);
+	st->nic[0].eeprom.address = 64;
+	assert_int_not_equal(machine_check_state(&c.t->m, st, &rec, &slot, err, sizeof(err)), 0);
+	machine_save_state(&c.t->m, st);
+	st->nic[0].pci.config[2] = 0x29; /* another device's ID */
+	assert_int_not_equal(machine_check_state(&c.t->m, st, &rec, &slot, err, sizeof(err)), 0);
+	free(st);
+	nic_free(&c);
+}
+
+/* Decode one record's payload with the kind's decoder for `version`. */
+static int decode_payload(struct nic_ctx *c, struct machine_state *st, uint32_t version, uint32_t flags,
+			  const uint8_t *p, size_t len, char *err, size_t errlen)
+{
+	const struct record_kind *k = record_kind_find("rtl8139");
+	struct stream_record rec = { .version = version, .flags = flags };
+	struct decode_ctx ctx = { .st = st, .m = &c->t->m, .rec = &rec, .slot = 0, .err = err, .errlen = errlen };
+	struct load_report rep;
+	struct rbuf r;
+
+	memset(&rep, 0, sizeof(rep));
+	ctx.rep = &rep;
+	strcpy(rec.idstr, "rtl8139");
+	rbuf_init(&r, p, len);
+	return record_version_find(k, version)->decode(&r, &ctx);
+}
+
+/* QEMU 7.2's rtl8139 v5 section from a guest that ran SeaBIOS and iPXE on it (tests/streams/qemu-7.2-tcg/). */
+static void test_upstream_v5_sample(void **state)
+{
+	struct nic_ctx c = nic_new();
+	struct machine_state *st = calloc(1, sizeof(*st));
+	size_t len;
+	uint8_t *b = tm_read_file("tests/streams/qemu-7.2-tcg/qemu-7.2-wave2-cirrus-rtl8139-e1000-tablet.bin", &len);
+	const uint8_t *p = memmem(b, len, "0000:00:03.0/rtl8139", 20);
+	static const uint8_t sample_mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x01 };
+	static const uint8_t all_ones[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	char err[256];
+
+	(void)state;
+	assert_non_null(p);
+	p += 20 + 8; /* the name, then be32 instance and be32 version (5) */
+	assert_int_equal(p[-1], 5);
+	machine_save_state(&c.t->m, st);
+	if (decode_payload(&c, st, 5, RECORD_UPSTREAM, p, 642, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_memory_equal(st->nic[0].r.phys, sample_mac, 6);
+	assert_memory_equal(st->nic[0].r.mult, all_ones, 8); /* iPXE takes every multicast */
+	assert_int_equal(pci_get_long(st->nic[0].pci.config), 0x813910ec);
+	assert_int_equal(st->nic[0].eeprom.contents[0], 0x8129);
+	assert_int_equal(st->nic[0].eeprom.contents[7], 0x1600);
+	assert_int_equal(st->nic[0].eeprom.contents[8], 0x003e);
+	assert_int_equal(st->nic[0].eeprom.contents[9], 0x0100);
+	assert_int_equal(st->nic[0].r.tx_config & 0x7c800000, 0x74800000);
+	/* One byte more or less is refused, naming the byte. */
+	assert_int_not_equal(decode_payload(&c, st, 5, RECORD_UPSTREAM, p, 641, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "byte"));
+	/* The same bytes are upstream 4 (no RxOkMul) plus four: refused too. */
+	assert_int_not_equal(decode_payload(&c, st, 4, RECORD_UPSTREAM, p, 642, err, sizeof(err)), 0);
+	free(b);
+	free(st);
+	nic_free(&c);
+}
+
+static void find_rtl8139(const struct stream_record *rec, void *opaque)
+{
+	if (!strcmp(rec->idstr, "rtl8139"))
+		*(struct stream_record *)opaque = *rec;
+}
+
+/* qemu-xen-traditional's rtl8139 v4 from a real save under Xen (tests/streams/qemu-trad-real/tradnic). */
+static void test_trad_v4_real(void **state)
+{
+	struct nic_ctx c = nic_new();
+	struct machine_state *st = calloc(1, sizeof(*st));
+	struct stream_record rec;
+	struct load_report rep;
+	size_t len;
+	uint8_t *b = tm_read_file("tests/streams/qemu-trad-real/tradnic.qevm", &len);
+	static const uint8_t xl_mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x02 };
+	char err[256];
+
+	(void)state;
+	memset(&rec, 0, sizeof(rec));
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(stream_scan(b, len, find_rtl8139, &rec, &rep, err, sizeof(err)), 0);
+	assert_int_equal(rec.version, 4);
+	assert_int_equal(rec.instance, 0x20); /* 00:04.0 */
+	assert_int_equal(rec.payload_len, 642);
+	machine_save_state(&c.t->m, st);
+	if (decode_payload(&c, st, 4, 0, rec.payload, rec.payload_len, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_memory_equal(st->nic[0].r.phys, xl_mac, 6);
+	assert_int_equal(pci_get_long(st->nic[0].pci.config), 0x813910ec);
+	/* XenSource's subsystem IDs on the traditional functions. */
+	assert_int_equal(pci_get_long(st->nic[0].pci.config + 0x2c), 0x00015853);
+	free(b);
+	free(st);
+	nic_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -868,6 +1084,11 @@ int main(void)
 		cmocka_unit_test(test_unplug),
 		cmocka_unit_test(test_backend_stream_framing),
 		cmocka_unit_test(test_backend_through_loop),
+		cmocka_unit_test(test_state_roundtrip),
+		cmocka_unit_test(test_state_unplugged),
+		cmocka_unit_test(test_state_refusals),
+		cmocka_unit_test(test_upstream_v5_sample),
+		cmocka_unit_test(test_trad_v4_real),
 	};
 
 	tm_quiet();

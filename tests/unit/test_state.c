@@ -806,6 +806,8 @@ static void test_registry_rules(void **state)
 		back.profile = probe.profile;
 		memset(&back.uart[1], 0, sizeof(back.uart[1]));
 		memset(&probe.uart[1], 0, sizeof(probe.uart[1]));
+		memset(&back.nic[1], 0, sizeof(back.nic) - sizeof(back.nic[0]));
+		memset(&probe.nic[1], 0, sizeof(probe.nic) - sizeof(probe.nic[0]));
 		assert_memory_equal(&back, &probe, sizeof(probe));
 		tm_free(t);
 	}
