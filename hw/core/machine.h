@@ -9,7 +9,9 @@
  *   00:01.3  PIIX4 PM         PIIX4 PM          PIIX4 PM
  *   00:02.0  Xen platform     (VGA slot)        VGA (-device VGA)
  *   00:03.0  (VGA slot)       Xen platform      -
- * plus up to two 16550A UARTs (0x3f8/IRQ 4, 0x2f8/IRQ 3) and the i8042.
+ * then each RTL8139 NIC on the lowest free slot, in -device order (as QEMU
+ * places a -device without addr=), plus up to two 16550A UARTs (0x3f8/IRQ 4,
+ * 0x2f8/IRQ 3) and the i8042.
  */
 #ifndef HVMDM_MACHINE_H
 #define HVMDM_MACHINE_H
