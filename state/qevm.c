@@ -513,7 +513,7 @@ int stream_machine_config(const uint8_t *buf, size_t len, struct machine_config 
 	for (unsigned int i = 0; i < shape.nics; i++) {
 		cfg->nic[i] = (struct machine_nic){ .model = NIC_RTL8139, .devfn = shape.nic_devfn[i],
 						    .mac = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + i) },
-						    .netdev = { .kind = NETDEV_NONE, .fd = -1 } };
+						    .romfile = "", .netdev = { .kind = NETDEV_NONE, .fd = -1 } };
 		snprintf(cfg->nic[i].id, sizeof(cfg->nic[i].id), "nic%u", i);
 		snprintf(cfg->nic[i].netdev.id, sizeof(cfg->nic[i].netdev.id), "net%u", i);
 	}

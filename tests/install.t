@@ -71,7 +71,8 @@ ok $? "the package's version is the Makefile's VERSION and it holds what make in
 
 dpkg-deb -f "$deb" Depends >"$work/depends"
 grep -q "libxendevicemodel1" "$work/depends" && grep -q "libjansson4" "$work/depends" && grep -q "libseccomp2" "$work/depends" &&
-	grep -q "libvncserver1" "$work/depends" && grep -q "seabios" "$work/depends" && grep -q "qemu-system-data" "$work/depends"
+	grep -q "libvncserver1" "$work/depends" && grep -q "seabios" "$work/depends" && grep -q "qemu-system-data" "$work/depends" &&
+	grep -q "ipxe-qemu" "$work/depends"
 ok $? "its dependencies: the libraries dh_shlibdeps found (Xen 4.17, jansson, seccomp, libvncserver, ...) and the firmware and data packages read at run time ($(tr -d '\n' <"$work/depends" | cut -c1-120)...)"
 
 lintian --allow-root --fail-on error,warning --suppress-tags-from-file /dev/null "$deb" >"$work/lintian" 2>&1

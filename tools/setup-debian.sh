@@ -23,7 +23,7 @@ packages=(
 	libxen-dev libjansson-dev libseccomp-dev libvncserver-dev libxkbcommon-dev libpng-dev
 	libcmocka-dev perl
 	clang libclang-rt-14-dev
-	seabios qemu-system-data nasm bc acpica-tools
+	seabios qemu-system-data ipxe-qemu nasm bc acpica-tools
 	qemu-system-x86 busybox-static cpio
 	debhelper dpkg-dev lintian man-db
 )

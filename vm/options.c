@@ -772,6 +772,7 @@ struct nic_opts {
 	const char *opt;
 	struct machine_nic *nic;
 	char *netdev;
+	char *romfile;
 	bool has_mac;
 };
 
@@ -789,8 +790,16 @@ static int nic_kv(void *ctx, const char *key, const char *val, char *err, size_t
 		if (n->nic->mac[0] & 1)
 			return fail(err, errlen, n->opt, "mac= must not be a multicast address", val);
 		n->has_mac = true;
+	} else if (!strcmp(key, "romfile")) {
+		/* QEMU's property: another option ROM, or none (romfile=). */
+		if (strlen(val) >= 256)
+			return fail(err, errlen, n->opt, "romfile= is a path of at most 255 bytes", val);
+		snprintf(n->romfile, 256, "%s", val);
+		n->nic->romfile = n->romfile;
+	} else if (!strcmp(key, "bootindex")) {
+		/* SeaBIOS under Xen takes its order from its own defaults (as with -boot). */
 	} else {
-		return fail(err, errlen, n->opt, "unknown NIC option (id, netdev, mac)", key);
+		return fail(err, errlen, n->opt, "unknown NIC option (id, netdev, mac, romfile, bootindex)", key);
 	}
 	return 0;
 }
@@ -809,7 +818,7 @@ static int parse_nic_device(struct options *o, const struct cli_option *r, const
 	nic = &mc->nic[mc->nr_nics];
 	memset(nic, 0, sizeof(*nic));
 	nic->model = NIC_RTL8139;
-	n = (struct nic_opts){ r->name, nic, o->nic_netdev[mc->nr_nics], false };
+	n = (struct nic_opts){ r->name, nic, o->nic_netdev[mc->nr_nics], o->nic_romfile[mc->nr_nics], false };
 	n.netdev[0] = '\0';
 	if (comma && for_each_kv(r->name, comma + 1, err, errlen, nic_kv, &n))
 		return -1;
@@ -927,7 +936,8 @@ static const struct cli_device devices[] = {
 	  "  -device VGA[,vgamem_mb=N]  the standard VGA card (xl: vga=\"stdvga\")\n" },
 	{ "qxl-vga", refuse_display, NULL },
 	{ "rtl8139", parse_nic_device,
-	  "  -device rtl8139,id=ID,netdev=NET[,mac=M]  the RTL8139C+ NIC (xl: vif model=rtl8139, the default)\n" },
+	  "  -device rtl8139,id=ID,netdev=NET[,mac=M][,romfile=F]  the RTL8139C+ NIC (xl: vif model=rtl8139,\n"
+	  "                       the default); its option ROM is iPXE's efi-rtl8139.rom (romfile= empty: none)\n" },
 	{ "e1000", refuse_nic, NULL },
 	{ "e1000e", refuse_nic, NULL },
 	{ "virtio-net-pci", refuse_nic, NULL },

@@ -70,6 +70,7 @@ struct options {
 	bool netdev_used[MACHINE_MAX_NICS];
 	unsigned int nr_netdev;
 	char nic_netdev[MACHINE_MAX_NICS][64];
+	char nic_romfile[MACHINE_MAX_NICS][256]; /* -device ...,romfile= (the machine points at it) */
 };
 
 /* 0 on success; otherwise a message naming the offending option in err. */

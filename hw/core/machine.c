@@ -450,6 +450,9 @@ static int add_display(struct machine *m, char *err, size_t errlen)
 
 /* ---------------------------------------------------------------- the NICs */
 
+/* QEMU's romfile for the rtl8139, from Debian's ipxe-qemu (qemu-system-xen depends on it too). */
+#define NIC_ROM_RTL8139 "/usr/lib/ipxe/qemu/efi-rtl8139.rom"
+
 /*
  * Each NIC in argv order on the lowest free slot, as QEMU places -devices
  * without addr= (libxl gives none): under xenfv the first after the platform
@@ -479,10 +482,20 @@ static int add_nics(struct machine *m, char *err, size_t errlen)
 			snprintf(err, errlen, "-device rtl8139,id=%s: no free PCI slot", nic->id);
 			return -1;
 		}
-		if (netdev_open(&m->netdev[i], &nic->netdev, err, errlen))
+		const char *romfile = nic->romfile ? nic->romfile : NIC_ROM_RTL8139;
+		uint8_t *rom = NULL;
+		size_t rom_len = 0;
+		int rc;
+
+		if (*romfile && !(rom = read_rom_file("-device rtl8139: its option ROM (package ipxe-qemu; romfile= to name another, romfile= empty for none)",
+						      romfile, OPTION_ROM_MAX, &rom_len, err, errlen)))
 			return -1;
+		if (netdev_open(&m->netdev[i], &nic->netdev, err, errlen)) {
+			free(rom);
+			return -1;
+		}
 		m->nr_nics = i + 1; /* from here on destroy closes its backend */
-		if (rtl8139_init(&m->rtl8139[i], &m->pci, m->accel,
+		rc = rtl8139_init(&m->rtl8139[i], &m->pci, m->accel,
 				 &(struct rtl8139_config){
 					 .devfn = PCI_DEVFN(slot, 0),
 					 .subsys_vendor = trad ? XEN_SUBSYS_VENDOR : QEMU_SUBSYS_VENDOR,
@@ -491,8 +504,12 @@ static int add_nics(struct machine *m, char *err, size_t errlen)
 					 .clock = &m->clock,
 					 .mac = { nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4],
 						  nic->mac[5] },
+					 .rom = rom,
+					 .rom_size = rom_len,
 				 },
-				 err, errlen))
+				 err, errlen);
+		free(rom);
+		if (rc)
 			return -1;
 		if (machine_add(m, &rtl8139_ops, &m->rtl8139[i],
 				offsetof(struct machine_state, nic) + i * sizeof(struct rtl8139_state), i)) {

@@ -53,6 +53,8 @@ struct machine_nic {
 	uint8_t devfn; /* 0: the lowest free slot after the display (QEMU's -device without addr=) */
 	char id[64];
 	uint8_t mac[6];
+	/* Its option ROM (-device ...,romfile=): NULL = iPXE's, as QEMU's; "" = none. */
+	const char *romfile;
 	struct netdev_config netdev;
 };
 

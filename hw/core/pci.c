@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "pci.h"
 
+#include <stdlib.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -487,3 +489,34 @@ void pci_config_write(struct pci_bus *bus, unsigned int devfn, unsigned int reg,
 	else
 		pci_default_config_write(dev, reg, val, len);
 }
+
+uint8_t *pci_rom_image(const uint8_t *rom, size_t size, uint32_t *bar_size)
+{
+	uint32_t bar = 2048;
+	uint8_t *image;
+
+	if (size == 0 || size > (16u << 20))
+		return NULL;
+	while (bar < size)
+		bar <<= 1;
+	image = calloc(1, bar);
+	if (image)
+		memcpy(image, rom, size);
+	*bar_size = bar;
+	return image;
+}
+
+/* The bus never hands an offset beyond the BAR, which is the padded image's size. */
+static uint64_t rom_read(void *opaque, uint64_t offset, unsigned int size)
+{
+	return le_read((const uint8_t *)opaque + offset, size);
+}
+
+static void rom_write(void *opaque, uint64_t offset, unsigned int size, uint64_t val)
+{
+	(void)opaque, (void)offset, (void)size, (void)val; /* read-only */
+}
+
+const struct io_ops pci_rom_ops = {
+	.read = rom_read, .write = rom_write, .impl_min = 1, .impl_max = 8,
+};

@@ -8,6 +8,7 @@
 #define HVMDM_PCI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "accel.h"
@@ -184,6 +185,15 @@ struct pci_function_info {
 
 /* false if nothing is at devfn. */
 bool pci_function_info(const struct pci_bus *bus, unsigned int devfn, struct pci_function_info *info);
+
+/*
+ * An expansion ROM's BAR contents: the image padded with zeros to a power of
+ * two (at least 2 KiB), as QEMU sizes a romfile's BAR; NULL for an empty or
+ * over-16-MiB image (or no memory). The caller frees it. pci_rom_ops serve
+ * it read-only through BAR PCI_ROM_SLOT, the image as opaque.
+ */
+uint8_t *pci_rom_image(const uint8_t *rom, size_t size, uint32_t *bar_size);
+extern const struct io_ops pci_rom_ops;
 
 /* Drive INTx pin (0 = INTA). */
 void pci_set_irq(struct pci_device *dev, unsigned int intx, bool level);

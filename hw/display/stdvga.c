@@ -188,7 +188,7 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 		return -1;
 	}
 	if (cfg->rom)
-		s->rom = vga_rom_image(cfg->rom, cfg->rom_size, &s->rom_bar_size);
+		s->rom = pci_rom_image(cfg->rom, cfg->rom_size, &s->rom_bar_size);
 	if (!s->vram || (cfg->rom && !s->rom) ||
 	    vga_init(&s->vga, &(struct vga_config){ .vram = s->vram, .vram_size = s->vram_size, .vbe = true,
 						   .wrote = vram_wrote, .wrote_opaque = s })) {
@@ -206,7 +206,7 @@ int stdvga_init(struct stdvga *s, struct pci_bus *bus, struct io_space *io,
 	if (!rc)
 		rc = pci_register_bar(d, 2, PCI_BAR_MEM32, false, STDVGA_MMIO_SIZE, &mmio_ops, s, "vga.mmio");
 	if (!rc && s->rom)
-		rc = pci_register_bar(d, PCI_ROM_SLOT, PCI_BAR_MEM32, false, s->rom_bar_size, &vga_rom_ops, s->rom,
+		rc = pci_register_bar(d, PCI_ROM_SLOT, PCI_BAR_MEM32, false, s->rom_bar_size, &pci_rom_ops, s->rom,
 				      "vga.rom");
 	if (!rc)
 		rc = vga_claim(&s->vga, io, mmio);

@@ -807,36 +807,6 @@ uint32_t vga_pow2_at_least(uint64_t n)
 	return p;
 }
 
-uint8_t *vga_rom_image(const uint8_t *rom, size_t size, uint32_t *bar_size)
-{
-	uint8_t *image;
-
-	if (size == 0 || size > (16u << 20))
-		return NULL;
-	*bar_size = vga_pow2_at_least(size);
-	if (*bar_size < 2048)
-		*bar_size = 2048;
-	image = calloc(1, *bar_size);
-	if (image)
-		memcpy(image, rom, size);
-	return image;
-}
-
-/* The bus never hands an offset beyond the BAR, which is the padded image's size. */
-static uint64_t rom_read(void *opaque, uint64_t offset, unsigned int size)
-{
-	return le_read((const uint8_t *)opaque + offset, size);
-}
-
-static void rom_write(void *opaque, uint64_t offset, unsigned int size, uint64_t val)
-{
-	(void)opaque, (void)offset, (void)size, (void)val; /* read-only */
-}
-
-const struct io_ops vga_rom_ops = {
-	.read = rom_read, .write = rom_write, .impl_min = 1, .impl_max = 8,
-};
-
 /* ------------------------------------------------------------ life cycle */
 
 void vga_reset(struct vga *v)

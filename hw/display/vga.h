@@ -215,15 +215,11 @@ struct vga {
 /*
  * What every card built on the core needs besides: VRAM page-aligned and
  * zero, as an accelerator maps it into the guest (KVM refuses anything
- * else); the VGA BIOS padded to its ROM BAR's power-of-two size (at least
- * 2 KiB; NULL for an image of 0 or over 16 MiB, or out of memory); the ROM
- * BAR's handler, whose opaque is that padded image.
+ * else). The VGA BIOS's ROM BAR is the PCI core's (pci_rom_image).
  */
 uint8_t *vga_vram_alloc(uint32_t size);
 void vga_vram_free(uint8_t *vram, uint32_t size);
 uint32_t vga_pow2_at_least(uint64_t n);
-uint8_t *vga_rom_image(const uint8_t *rom, size_t size, uint32_t *bar_size);
-extern const struct io_ops vga_rom_ops;
 
 /* Allocates the dirty bitmap; -EINVAL for a bad VRAM size, -ENOMEM. */
 int vga_init(struct vga *v, const struct vga_config *cfg);

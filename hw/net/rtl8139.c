@@ -1451,12 +1451,22 @@ int rtl8139_init(struct rtl8139 *s, struct pci_bus *bus, struct accel *accel,
 	if (!rc)
 		rc = pci_register_bar(d, 1, PCI_BAR_MEM32, false, RTL8139_REGS_SIZE, &regs_ops, s,
 				      "rtl8139-mmio");
+	/* The option ROM QEMU's rtl8139 carries (romfile efi-rtl8139.rom): SeaBIOS runs it for PXE. */
+	if (!rc && cfg->rom) {
+		uint32_t bar;
+
+		s->rom = pci_rom_image(cfg->rom, cfg->rom_size, &bar);
+		rc = s->rom ? pci_register_bar(d, PCI_ROM_SLOT, PCI_BAR_MEM32, false, bar, &pci_rom_ops, s->rom,
+					       "rtl8139-rom")
+			    : -ENOMEM;
+	}
 	if (!rc)
 		rc = pci_register_device(bus, d, cfg->devfn);
 	if (rc) {
 		free(s->frame);
 		free(s->seg);
-		s->frame = s->seg = NULL;
+		free(s->rom);
+		s->frame = s->seg = s->rom = NULL;
 		snprintf(err, errlen, "rtl8139: cannot claim PCI function %02x.%u (error %d)",
 			 PCI_SLOT(cfg->devfn), PCI_FUNC(cfg->devfn), rc);
 		return -1;
@@ -1488,7 +1498,8 @@ void rtl8139_destroy(struct rtl8139 *s)
 		netdev_detach(s->netdev);
 	free(s->frame);
 	free(s->seg);
-	s->frame = s->seg = NULL;
+	free(s->rom);
+	s->frame = s->seg = s->rom = NULL;
 }
 
 /* ---------------------------------------------------------------- saved state */

@@ -36,6 +36,8 @@ struct rtl8139_config {
 	uint16_t subsys_vendor, subsys_id;
 	struct netdev *netdev; /* may be NULL: frames go nowhere, none arrive */
 	struct dm_clock *clock;
+	const uint8_t *rom;    /* the option ROM for BAR 6 (iPXE's efi-rtl8139.rom); NULL: none */
+	size_t rom_size;
 };
 
 /* The 93C46 serial EEPROM's shift state (Cfg9346 programming mode). */
@@ -99,6 +101,7 @@ struct rtl8139 {
 	struct rtl8139_regs r;
 	struct rtl8139_eeprom eeprom;
 	struct dm_timer timer;   /* TimerInt */
+	uint8_t *rom;            /* the padded ROM BAR image, or NULL */
 	uint8_t *frame;          /* NET_MAX_FRAME: the frame being gathered or segmented */
 	uint8_t *seg;            /* NET_MAX_FRAME: one large-send segment */
 };

@@ -143,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	log_set_sink(&sink);
 	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
 		abort();
-	cfg.nic[0] = (struct machine_nic){ .model = NIC_RTL8139,
+	cfg.nic[0] = (struct machine_nic){ .model = NIC_RTL8139, .romfile = "",
 					   .netdev = { .id = "n", .kind = NETDEV_SOCKET, .fd = sv[0] } };
 	memcpy(cfg.nic[0].mac, mac, 6);
 	memset(ram, 0, sizeof(ram));

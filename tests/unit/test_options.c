@@ -87,6 +87,9 @@ static void test_accepts(void **state)
 	assert_int_equal(o.machine.nic[0].netdev.fd, 7);
 	assert_int_equal(o.machine.nic[0].mac[0], 0x52);
 	assert_int_equal(o.machine.nic[0].mac[5], 0x56);
+	assert_null(o.machine.nic[0].romfile); /* iPXE's, as QEMU's */
+	assert_int_equal(parse(&o, err, "-netdev", "socket,id=s,fd=7", "-device", "rtl8139,netdev=s,romfile=,bootindex=1", NULL), 0);
+	assert_string_equal(o.machine.nic[0].romfile, "");
 	/* libxl 4.20's probe instance */
 	assert_int_equal(parse(&o, err, "-S", "-machine", "none,accel=xen", "-chardev",
 			       "socket,id=libxl-cmd,fd=9,server=on,wait=off", "-mon",

@@ -22,6 +22,7 @@
 #define MMIO_BAR 0xf0000000u
 
 static const uint8_t nic_mac[6] = { 0x00, 0x16, 0x3e, 0x12, 0x34, 0x56 };
+static const char *nic_rom = "";
 
 struct nic_ctx {
 	struct tm_ctx *t;
@@ -40,6 +41,7 @@ static struct nic_ctx nic_new_type(int type)
 	snprintf(cfg.nic[0].id, sizeof(cfg.nic[0].id), "nic0");
 	memcpy(cfg.nic[0].mac, nic_mac, 6);
 	cfg.nic[0].netdev = (struct netdev_config){ .id = "net0", .kind = NETDEV_SOCKET, .fd = sv[0] };
+	cfg.nic[0].romfile = nic_rom; /* "": none; the ROM test names its own */
 	c.t = tm_new_cfg(&cfg);
 	c.peer = sv[1];
 	assert_int_equal(fcntl(c.peer, F_SETFL, O_NONBLOCK), 0);
@@ -771,6 +773,43 @@ static void test_unplug(void **state)
 	nic_free(&c);
 }
 
+/* The option ROM in BAR 6, as hvmloader sizes and maps it and SeaBIOS reads it. */
+static void test_rom_bar(void **state)
+{
+	char path[] = "/tmp/hvmdm-test-rom-XXXXXX";
+	uint8_t rom[3000];
+	struct nic_ctx c;
+	int fd = mkstemp(path);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rom); i++)
+		rom[i] = (uint8_t)(i * 13 + 1);
+	rom[0] = 0x55;
+	rom[1] = 0xaa;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, rom, sizeof(rom)), (ssize_t)sizeof(rom));
+	close(fd);
+	nic_rom = path;
+	c = nic_new();
+	nic_rom = "";
+	unlink(path);
+	/* 3000 bytes: a 4 KiB BAR. */
+	cfg_wr(c.t, NIC, 0x30, 4, 0xfffff800);
+	assert_int_equal(cfg_rd(c.t, NIC, 0x30, 4), 0xfffff000);
+	cfg_wr(c.t, NIC, 0x30, 4, 0xfebf0000 | 1);
+	assert_int_equal(io_space_read(&c.t->m.mmio, 0xfebf0000, 2), 0xaa55);
+	assert_int_equal(io_space_read(&c.t->m.mmio, 0xfebf0000 + 2999, 1), rom[2999]);
+	assert_int_equal(io_space_read(&c.t->m.mmio, 0xfebf0000 + 3000, 4), 0); /* the padding */
+	io_space_write(&c.t->m.mmio, 0xfebf0000, 1, 0); /* read-only */
+	assert_int_equal(io_space_read(&c.t->m.mmio, 0xfebf0000, 1), 0x55);
+	nic_free(&c);
+	/* A NIC without a ROM has no ROM BAR. */
+	c = nic_new();
+	cfg_wr(c.t, NIC, 0x30, 4, 0xfffff800);
+	assert_int_equal(cfg_rd(c.t, NIC, 0x30, 4), 0);
+	nic_free(&c);
+}
+
 /* ---------------------------------------------------------------- the backend */
 
 static void test_backend_stream_framing(void **state)
@@ -1082,6 +1121,7 @@ int main(void)
 		cmocka_unit_test(test_soft_reset),
 		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_unplug),
+		cmocka_unit_test(test_rom_bar),
 		cmocka_unit_test(test_backend_stream_framing),
 		cmocka_unit_test(test_backend_through_loop),
 		cmocka_unit_test(test_state_roundtrip),
