@@ -83,6 +83,14 @@ static int add32(struct fw_cfg *f, uint16_t key, uint32_t v)
 	return fw_cfg_add_item(f, key, b, 4);
 }
 
+/*
+ * The loader ROM boots first, whatever else offers to (a NIC's iPXE ROM
+ * would try the network first): QEMU gives it bootindex 0, so its fw_cfg
+ * "bootorder" names it alone (hw/i386/x86.c x86_load_linux; the list's
+ * format is softmmu/bootdevice.c get_boot_devices_list: paths, NUL-ended).
+ */
+#define BOOTORDER "/rom@genroms/linuxboot_dma.bin"
+
 int linux_boot_setup(struct fw_cfg *f, const struct linux_boot *lb, uint64_t ram_below_4g,
 		     char *err, size_t errlen)
 {
@@ -162,7 +170,8 @@ int linux_boot_setup(struct fw_cfg *f, const struct linux_boot *lb, uint64_t ram
 	    fw_cfg_add_item(f, FW_CFG_CMDLINE_DATA, cmdline, (uint32_t)cmdline_len + 1) ||
 	    add32(f, FW_CFG_INITRD_ADDR, initrd_addr) || add32(f, FW_CFG_INITRD_SIZE, (uint32_t)ilen) ||
 	    (initrd && fw_cfg_add_item(f, FW_CFG_INITRD_DATA, initrd, (uint32_t)ilen)) ||
-	    fw_cfg_add_file(f, "genroms/linuxboot_dma.bin", rom, (uint32_t)rlen)) {
+	    fw_cfg_add_file(f, "genroms/linuxboot_dma.bin", rom, (uint32_t)rlen) ||
+	    fw_cfg_add_file(f, "bootorder", (const uint8_t *)BOOTORDER, sizeof(BOOTORDER))) {
 		snprintf(err, errlen, "-kernel: fw_cfg is out of memory or of file slots");
 		goto out;
 	}

@@ -325,6 +325,30 @@ static void write_file(const char *path, const void *data, size_t n)
 	fclose(f);
 }
 
+/* The contents of fw_cfg file `name` as the firmware reads it (the directory at 0x19, big-endian). */
+static size_t fw_cfg_file(struct machine *m, const char *name, char *out, size_t cap)
+{
+	uint32_t count = 0;
+
+	io_space_write(&m->io, 0x510, 2, 0x19);
+	for (int i = 0; i < 4; i++)
+		count = count << 8 | (uint32_t)io_space_read(&m->io, 0x511, 1);
+	for (uint32_t e = 0; e < count; e++) {
+		uint8_t d[64];
+
+		for (int i = 0; i < 64; i++)
+			d[i] = (uint8_t)io_space_read(&m->io, 0x511, 1);
+		if (strncmp((const char *)d + 8, name, 56))
+			continue;
+		size_t size = (size_t)d[0] << 24 | (size_t)d[1] << 16 | (size_t)d[2] << 8 | d[3];
+		io_space_write(&m->io, 0x510, 2, (uint16_t)(d[4] << 8 | d[5]));
+		for (size_t i = 0; i < size && i < cap; i++)
+			out[i] = (char)io_space_read(&m->io, 0x511, 1);
+		return size;
+	}
+	return 0;
+}
+
 /* -kernel/-initrd/-append: the boot-protocol header patches and load addresses, and bad input. */
 static void test_linux_boot(void **state)
 {
@@ -360,6 +384,13 @@ static void test_linux_boot(void **state)
 	assert_int_equal(fw_cfg_le32(&m, 0x0b, 0), sizeof(initrd));
 	assert_int_equal(fw_cfg_le32(&m, 0x18, 0x218), fw_cfg_le32(&m, 0x0a, 0));
 	assert_int_equal(fw_cfg_le32(&m, 0x14, 0), strlen("console=ttyS0") + 1);
+	/* The loader ROM boots first (a NIC's iPXE ROM would otherwise try the network first), as QEMU's bootindex 0. */
+	{
+		char order[64] = "";
+
+		assert_int_equal(fw_cfg_file(&m, "bootorder", order, sizeof(order)), sizeof("/rom@genroms/linuxboot_dma.bin"));
+		assert_string_equal(order, "/rom@genroms/linuxboot_dma.bin");
+	}
 	machine_destroy(&m);
 
 	/* Not a bzImage; too old a protocol; -initrd alone; a missing file. */
