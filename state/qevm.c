@@ -446,6 +446,7 @@ struct stream_shape {
 	bool vga, vga_frames, cirrus;
 	uint32_t vram_size;
 	uint8_t nic_devfn[MACHINE_MAX_NICS];
+	enum nic_model nic_model[MACHINE_MAX_NICS];
 	unsigned int nics;
 };
 
@@ -463,8 +464,15 @@ static void note_shape(const struct stream_record *rec, void *opaque)
 		s->vga = true;
 	if (!strcmp(rec->idstr, "cirrus_vga") && cirrus_record_vram(rec, &s->vram_size, &s->vga_frames) == 0)
 		s->cirrus = true;
-	if (!strcmp(rec->idstr, "rtl8139") && s->nics < MACHINE_MAX_NICS && rec->instance < 256)
+	if (!strcmp(rec->idstr, "rtl8139") && s->nics < MACHINE_MAX_NICS && rec->instance < 256) {
+		s->nic_model[s->nics] = NIC_RTL8139;
 		s->nic_devfn[s->nics++] = (uint8_t)rec->instance;
+	}
+	/* An e1000's devfn, or (qemu-xen-traditional) its creation order: then the next free slot. */
+	if (!strcmp(rec->idstr, "e1000") && s->nics < MACHINE_MAX_NICS && rec->instance < 256) {
+		s->nic_model[s->nics] = NIC_E1000;
+		s->nic_devfn[s->nics++] = rec->instance >= PCI_DEVFN(1, 0) ? (uint8_t)rec->instance : 0;
+	}
 	if (strcmp(rec->idstr, "serial"))
 		return;
 	if (rec->instance != 0x3f8 && rec->instance != 0x2f8)
@@ -511,7 +519,7 @@ int stream_machine_config(const uint8_t *buf, size_t len, struct machine_config 
 	/* The NICs where the stream has them, with no backend: their state is all the tool needs. */
 	cfg->nr_nics = shape.nics;
 	for (unsigned int i = 0; i < shape.nics; i++) {
-		cfg->nic[i] = (struct machine_nic){ .model = NIC_RTL8139, .devfn = shape.nic_devfn[i],
+		cfg->nic[i] = (struct machine_nic){ .model = shape.nic_model[i], .devfn = shape.nic_devfn[i],
 						    .mac = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + i) },
 						    .romfile = "", .netdev = { .kind = NETDEV_NONE, .fd = -1 } };
 		snprintf(cfg->nic[i].id, sizeof(cfg->nic[i].id), "nic%u", i);

@@ -64,7 +64,7 @@ int qevm_write_trad(const struct machine *m, const struct machine_state *st, str
 			 profile_name(m->cfg.profile));
 		return -1;
 	}
-	wbuf_init(&t.p, 8192);
+	wbuf_init(&t.p, RECORD_MAX_PAYLOAD);
 	put_bytes(w, QEVM_MAGIC, 4);
 	put_be32(w, 3);
 	/* The live "ram" section, empty on the device-model build: START, PART, END. */

@@ -82,6 +82,12 @@ struct trad_codec {
 	const char *none;
 	/* Optional: whether the producer registers this instance (checked even where the machine lacks the device). */
 	bool (*instance_ok)(uint32_t instance);
+	/*
+	 * Its sections are numbered in creation order (register_savevm with
+	 * instance -1): instance k is the kind's k-th device, whatever
+	 * instance hvmdm gives it.
+	 */
+	bool ordinal_instances;
 };
 
 /* How upstream QEMU (qemu-xen) stores a kind (state/upstream.c). */

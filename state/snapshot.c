@@ -97,7 +97,8 @@ int snapshot_write_state(const struct machine *m, const struct machine_state *st
 }
 
 /* Which device slot a record's instance names; -1 if the machine has none. */
-static int instance_slot(const struct record_kind *k, const struct machine *m, uint32_t instance)
+static int instance_slot(const struct record_kind *k, const struct machine *m, uint32_t instance,
+			 uint32_t flags)
 {
 	unsigned int n;
 	uint32_t *inst = kind_instances(k, m, &n);
@@ -106,6 +107,9 @@ static int instance_slot(const struct record_kind *k, const struct machine *m, u
 	for (unsigned int i = 0; inst && i < n && slot < 0; i++)
 		if (inst[i] == instance)
 			slot = (int)i;
+	/* A traditional section numbered in creation order. */
+	if (inst && slot < 0 && k->trad.ordinal_instances && !(flags & RECORD_UPSTREAM) && instance < n)
+		slot = (int)instance;
 	free(inst);
 	return slot;
 }
@@ -246,7 +250,7 @@ static int decode_records(const struct machine *m, struct record_source *src,
 				     : "no such version is known to this build");
 			return -1;
 		}
-		slot = instance_slot(kind, m, rec.instance);
+		slot = instance_slot(kind, m, rec.instance, rec.flags);
 		/*
 		 * A foreign stream's device this machine was built without (a
 		 * display card, with no -device VGA): listed as not emulated, so

@@ -663,7 +663,7 @@ static int refuse_nic(struct options *o, const struct cli_option *r, const char 
 {
 	(void)o;
 	return fail(err, errlen, r->name,
-		    "this NIC model is not built: set model=rtl8139 (the default) in the xl vif= line, or type=vif (PV network only)",
+		    "this NIC model is not built: set model=rtl8139 (the default) or model=e1000 in the xl vif= line, or type=vif (PV network only)",
 		    arg);
 }
 
@@ -804,7 +804,7 @@ static int nic_kv(void *ctx, const char *key, const char *val, char *err, size_t
 	return 0;
 }
 
-/* -device rtl8139,id=nicN,netdev=netN,mac=M: libxl's emulated vif (model= unset or rtl8139). */
+/* -device rtl8139|e1000,id=nicN,netdev=netN,mac=M: libxl's emulated vif (model= unset, rtl8139 or e1000). */
 static int parse_nic_device(struct options *o, const struct cli_option *r, const char *arg,
 			    char *err, size_t errlen)
 {
@@ -817,7 +817,7 @@ static int parse_nic_device(struct options *o, const struct cli_option *r, const
 		return fail(err, errlen, r->name, "at most 8 emulated NICs", arg);
 	nic = &mc->nic[mc->nr_nics];
 	memset(nic, 0, sizeof(*nic));
-	nic->model = NIC_RTL8139;
+	nic->model = !strncmp(arg, "e1000", 5) ? NIC_E1000 : NIC_RTL8139;
 	n = (struct nic_opts){ r->name, nic, o->nic_netdev[mc->nr_nics], o->nic_romfile[mc->nr_nics], false };
 	n.netdev[0] = '\0';
 	if (comma && for_each_kv(r->name, comma + 1, err, errlen, nic_kv, &n))
@@ -938,7 +938,10 @@ static const struct cli_device devices[] = {
 	{ "rtl8139", parse_nic_device,
 	  "  -device rtl8139,id=ID,netdev=NET[,mac=M][,romfile=F]  the RTL8139C+ NIC (xl: vif model=rtl8139,\n"
 	  "                       the default); its option ROM is iPXE's efi-rtl8139.rom (romfile= empty: none)\n" },
-	{ "e1000", refuse_nic, NULL },
+	{ "e1000", parse_nic_device,
+	  "  -device e1000,id=ID,netdev=NET[,mac=M][,romfile=F]  the Intel 82540EM NIC (xl: vif model=e1000);\n"
+	  "                       its option ROM is iPXE's efi-e1000.rom (romfile= empty: none)\n" },
+	{ "e1000-82540em", parse_nic_device, NULL },
 	{ "e1000e", refuse_nic, NULL },
 	{ "virtio-net-pci", refuse_nic, NULL },
 	{ "ne2k_pci", refuse_nic, NULL },

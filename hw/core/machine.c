@@ -157,8 +157,11 @@ static void platform_unplug(void *opaque, uint16_t mask)
 		piix_ide_unplug_disks(&m->ide, mask & UNPLUG_AUX_IDE_DISKS);
 	/* Every emulated NIC, its tap closed (QEMU's pci_unplug_nics and del_nic_peer). */
 	if (mask & UNPLUG_ALL_NICS)
-		for (unsigned int i = 0; i < m->nr_nics; i++)
+		for (unsigned int i = 0; i < m->nr_rtl8139; i++)
 			rtl8139_unplug(&m->rtl8139[i]);
+	if (mask & UNPLUG_ALL_NICS)
+		for (unsigned int i = 0; i < m->nr_e1000; i++)
+			e1000_unplug(&m->e1000[i]);
 }
 
 int machine_add(struct machine *m, const struct dev_ops *ops, void *dev, size_t state_off,
@@ -199,7 +202,7 @@ void machine_destroy(struct machine *m)
 	m->has_fw_cfg = m->has_rtc = m->has_ide = m->has_display = false;
 	for (unsigned int i = 0; i < m->nr_nics; i++)
 		netdev_close(&m->netdev[i]);
-	m->nr_nics = 0;
+	m->nr_nics = m->nr_rtl8139 = m->nr_e1000 = 0;
 	io_space_destroy(&m->io);
 	io_space_destroy(&m->mmio);
 	loop_destroy(&m->loop);
@@ -450,8 +453,72 @@ static int add_display(struct machine *m, char *err, size_t errlen)
 
 /* ---------------------------------------------------------------- the NICs */
 
-/* QEMU's romfile for the rtl8139, from Debian's ipxe-qemu (qemu-system-xen depends on it too). */
+/* QEMU's romfiles for its NICs, from Debian's ipxe-qemu (qemu-system-xen depends on it too). */
 #define NIC_ROM_RTL8139 "/usr/lib/ipxe/qemu/efi-rtl8139.rom"
+#define NIC_ROM_E1000 "/usr/lib/ipxe/qemu/efi-e1000.rom"
+
+/* One NIC of its model at devfn, its backend open in m->netdev[i]. */
+static int create_nic(struct machine *m, unsigned int i, uint8_t devfn, const uint8_t *rom,
+		      size_t rom_len, char *err, size_t errlen)
+{
+	const struct machine_nic *nic = &m->cfg.nic[i];
+	bool trad = m->cfg.profile == PROFILE_XENFV_TRAD;
+	uint16_t sub_vendor = trad ? XEN_SUBSYS_VENDOR : QEMU_SUBSYS_VENDOR;
+	uint16_t sub_id = trad ? XEN_SUBSYS_ID : QEMU_SUBSYS_ID;
+	struct netdev *nd = nic->netdev.kind == NETDEV_NONE ? NULL : &m->netdev[i];
+	const char *model = nic->model == NIC_E1000 ? "e1000" : "rtl8139";
+	int rc;
+
+	if (nic->model == NIC_E1000) {
+		struct e1000 *s = &m->e1000[m->nr_e1000];
+		unsigned int k = m->nr_e1000;
+
+		rc = e1000_init(s, &m->pci, m->accel,
+				&(struct e1000_config){ .devfn = devfn, .subsys_vendor = sub_vendor,
+							.subsys_id = sub_id, .netdev = nd, .clock = &m->clock,
+							.mac = { nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3],
+								 nic->mac[4], nic->mac[5] },
+							.rom = rom, .rom_size = rom_len },
+				err, errlen);
+		if (rc)
+			return -1;
+		if (machine_add(m, &e1000_ops, s, offsetof(struct machine_state, e1000) + k * sizeof(struct e1000_state), k)) {
+			e1000_destroy(s);
+			goto nomem;
+		}
+		m->nr_e1000++;
+		if (e1000_attach_loop(s, &m->loop))
+			goto nomem;
+	} else {
+		struct rtl8139 *s = &m->rtl8139[m->nr_rtl8139];
+		unsigned int k = m->nr_rtl8139;
+
+		rc = rtl8139_init(s, &m->pci, m->accel,
+				  &(struct rtl8139_config){ .devfn = devfn, .subsys_vendor = sub_vendor,
+							    .subsys_id = sub_id, .netdev = nd, .clock = &m->clock,
+							    .mac = { nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3],
+								     nic->mac[4], nic->mac[5] },
+							    .rom = rom, .rom_size = rom_len },
+				  err, errlen);
+		if (rc)
+			return -1;
+		if (machine_add(m, &rtl8139_ops, s, offsetof(struct machine_state, nic) + k * sizeof(struct rtl8139_state), k)) {
+			rtl8139_destroy(s);
+			goto nomem;
+		}
+		m->nr_rtl8139++;
+		if (rtl8139_attach_loop(s, &m->loop))
+			goto nomem;
+	}
+	if (m->netdev[i].ifname[0])
+		log_info(model, "%s: %02x:%02x:%02x:%02x:%02x:%02x at 00:%02x.0 on tap %s", nic->id,
+			 nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4], nic->mac[5],
+			 PCI_SLOT(devfn), m->netdev[i].ifname);
+	return 0;
+nomem:
+	snprintf(err, errlen, "-device %s,id=%s: out of memory", model, nic->id);
+	return -1;
+}
 
 /*
  * Each NIC in argv order on the lowest free slot, as QEMU places -devices
@@ -462,69 +529,47 @@ static int add_display(struct machine *m, char *err, size_t errlen)
 static int add_nics(struct machine *m, char *err, size_t errlen)
 {
 	const struct machine_config *cfg = &m->cfg;
-	bool trad = cfg->profile == PROFILE_XENFV_TRAD;
 
 	for (unsigned int i = 0; i < cfg->nr_nics; i++) {
 		const struct machine_nic *nic = &cfg->nic[i];
+		const char *model = nic->model == NIC_E1000 ? "e1000" : "rtl8139";
 		unsigned int slot = 2;
 
 		if (nic->devfn) {
 			slot = PCI_SLOT(nic->devfn);
 			if (PCI_FUNC(nic->devfn) || m->pci.devices[nic->devfn]) {
-				snprintf(err, errlen, "-device rtl8139,id=%s: PCI function %02x.%u is taken", nic->id,
-					 slot, PCI_FUNC(nic->devfn));
+				snprintf(err, errlen, "-device %s,id=%s: PCI function %02x.%u is taken", model,
+					 nic->id, slot, PCI_FUNC(nic->devfn));
 				return -1;
 			}
 		}
 		while (!nic->devfn && slot < 32 && m->pci.devices[PCI_DEVFN(slot, 0)])
 			slot++;
 		if (slot == 32) {
-			snprintf(err, errlen, "-device rtl8139,id=%s: no free PCI slot", nic->id);
+			snprintf(err, errlen, "-device %s,id=%s: no free PCI slot", model, nic->id);
 			return -1;
 		}
-		const char *romfile = nic->romfile ? nic->romfile : NIC_ROM_RTL8139;
+		const char *romfile = nic->romfile ? nic->romfile
+					: nic->model == NIC_E1000 ? NIC_ROM_E1000 : NIC_ROM_RTL8139;
 		uint8_t *rom = NULL;
 		size_t rom_len = 0;
+		char what[128];
 		int rc;
 
-		if (*romfile && !(rom = read_rom_file("-device rtl8139: its option ROM (package ipxe-qemu; romfile= to name another, romfile= empty for none)",
-						      romfile, OPTION_ROM_MAX, &rom_len, err, errlen)))
+		snprintf(what, sizeof(what),
+			 "-device %s: its option ROM (package ipxe-qemu; romfile= to name another, romfile= empty for none)",
+			 model);
+		if (*romfile && !(rom = read_rom_file(what, romfile, OPTION_ROM_MAX, &rom_len, err, errlen)))
 			return -1;
 		if (netdev_open(&m->netdev[i], &nic->netdev, err, errlen)) {
 			free(rom);
 			return -1;
 		}
 		m->nr_nics = i + 1; /* from here on destroy closes its backend */
-		rc = rtl8139_init(&m->rtl8139[i], &m->pci, m->accel,
-				 &(struct rtl8139_config){
-					 .devfn = PCI_DEVFN(slot, 0),
-					 .subsys_vendor = trad ? XEN_SUBSYS_VENDOR : QEMU_SUBSYS_VENDOR,
-					 .subsys_id = trad ? XEN_SUBSYS_ID : QEMU_SUBSYS_ID,
-					 .netdev = nic->netdev.kind == NETDEV_NONE ? NULL : &m->netdev[i],
-					 .clock = &m->clock,
-					 .mac = { nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4],
-						  nic->mac[5] },
-					 .rom = rom,
-					 .rom_size = rom_len,
-				 },
-				 err, errlen);
+		rc = create_nic(m, i, PCI_DEVFN(slot, 0), rom, rom_len, err, errlen);
 		free(rom);
 		if (rc)
 			return -1;
-		if (machine_add(m, &rtl8139_ops, &m->rtl8139[i],
-				offsetof(struct machine_state, nic) + i * sizeof(struct rtl8139_state), i)) {
-			rtl8139_destroy(&m->rtl8139[i]);
-			snprintf(err, errlen, "-device rtl8139,id=%s: out of memory", nic->id);
-			return -1;
-		}
-		if (rtl8139_attach_loop(&m->rtl8139[i], &m->loop)) {
-			snprintf(err, errlen, "-device rtl8139,id=%s: out of memory", nic->id);
-			return -1;
-		}
-		if (m->netdev[i].ifname[0])
-			log_info("rtl8139", "%s: %02x:%02x:%02x:%02x:%02x:%02x at 00:%02x.0 on tap %s", nic->id,
-				 nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4], nic->mac[5],
-				 slot, m->netdev[i].ifname);
 	}
 	return 0;
 }

@@ -9,7 +9,7 @@
  *   00:01.3  PIIX4 PM         PIIX4 PM          PIIX4 PM
  *   00:02.0  Xen platform     (VGA slot)        VGA (-device VGA)
  *   00:03.0  (VGA slot)       Xen platform      -
- * then each RTL8139 NIC on the lowest free slot, in -device order (as QEMU
+ * then each NIC (RTL8139 or e1000) on the lowest free slot, in -device order (as QEMU
  * places a -device without addr=), plus up to two 16550A UARTs (0x3f8/IRQ 4,
  * 0x2f8/IRQ 3) and the i8042.
  */
@@ -40,6 +40,7 @@
 #include "hw/chipset/xen_platform.h"
 #include "hw/display/cirrus.h"
 #include "hw/display/stdvga.h"
+#include "hw/net/e1000.h"
 #include "hw/net/rtl8139.h"
 #include "ui/console.h"
 
@@ -49,7 +50,7 @@
 
 /* An emulated NIC (-device MODEL,id=,netdev=,mac=) and the -netdev it sends through. */
 struct machine_nic {
-	enum nic_model { NIC_RTL8139 } model;
+	enum nic_model { NIC_RTL8139, NIC_E1000 } model;
 	uint8_t devfn; /* 0: the lowest free slot after the display (QEMU's -device without addr=) */
 	char id[64];
 	uint8_t mac[6];
@@ -120,7 +121,11 @@ struct machine {
 	bool has_display;         /* either card */
 	struct console console; /* with the display: refresh, VNC, screendump */
 	bool has_console;
+	/* Each model's NICs in -device order; the backends in the order of all NICs. */
 	struct rtl8139 rtl8139[MACHINE_MAX_NICS];
+	unsigned int nr_rtl8139;
+	struct e1000 e1000[MACHINE_MAX_NICS];
+	unsigned int nr_e1000;
 	struct netdev netdev[MACHINE_MAX_NICS];
 	unsigned int nr_nics; /* created (their netdevs open until unplugged) */
 	/* Its devices in reset, save and load order (machine_add). */
@@ -149,7 +154,8 @@ struct machine_state {
 	struct ide_state ide;
 	struct stdvga_state vga;        /* with the standard VGA */
 	struct cirrus_state cirrus;     /* with the Cirrus */
-	struct rtl8139_state nic[MACHINE_MAX_NICS]; /* by -device order */
+	struct rtl8139_state nic[MACHINE_MAX_NICS]; /* the RTL8139s, by -device order */
+	struct e1000_state e1000[MACHINE_MAX_NICS];  /* the e1000s, by -device order */
 };
 
 /* The display card's VGA core and VRAM (NULL and 0 without a card). */

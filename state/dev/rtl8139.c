@@ -25,9 +25,9 @@
 /* The NICs the machine has, by devfn (the order they were created in). */
 static unsigned int nic_instances(const struct machine *m, uint32_t *inst)
 {
-	for (unsigned int i = 0; i < m->nr_nics; i++)
+	for (unsigned int i = 0; i < m->nr_rtl8139; i++)
 		inst[i] = m->rtl8139[i].pci.devfn;
-	return m->nr_nics;
+	return m->nr_rtl8139;
 }
 
 /* hvmdm's flags byte */
@@ -412,7 +412,7 @@ static int trad_rtl8139_write(struct trad_writer *t, const struct machine *m,
 			      size_t errlen)
 {
 	(void)err, (void)errlen;
-	for (unsigned int i = 0; i < m->nr_nics; i++) {
+	for (unsigned int i = 0; i < m->nr_rtl8139; i++) {
 		const struct rtl8139_state *n = &st->nic[i];
 		const struct rtl8139_regs *g = &n->r;
 		const struct rtl8139_eeprom *e = &n->eeprom;
@@ -574,10 +574,10 @@ static json_t *view_rtl8139(const struct machine *m, const struct machine_state 
 {
 	json_t *nics;
 
-	if (!m->nr_nics)
+	if (!m->nr_rtl8139)
 		return NULL;
 	nics = json_array();
-	for (unsigned int i = 0; i < m->nr_nics; i++) {
+	for (unsigned int i = 0; i < m->nr_rtl8139; i++) {
 		const struct rtl8139_state *n = &st->nic[i];
 		const struct rtl8139_regs *g = &n->r;
 

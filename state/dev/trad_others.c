@@ -47,11 +47,6 @@ static bool fdc_instance(uint32_t instance)
 	return instance == 0x3f0;
 }
 
-static bool e1000_instance(uint32_t instance)
-{
-	return instance < 32; /* one per NIC, at most one per slot */
-}
-
 /* ---------------------------------------------------------------- state hvmdm's machine has no place for */
 
 static long fixed_size(uint32_t v, uint32_t want, long size)
@@ -152,21 +147,11 @@ static long uhci_size(const struct trad_peek *pk, uint32_t v)
 	return v == 1 && pci >= 0 ? pci + 27 : -1;
 }
 
-static long e1000_size(const struct trad_peek *pk, uint32_t v)
-{
-	long pci = trad_pci_size(pk->p, pk->left);
-
-	if ((v != 1 && v != 2) || pci < 0)
-		return -1;
-	return pci + (v == 2 ? 67332 : 67336);
-}
-
 const struct trad_foreign trad_foreign_sections[] = {
 	{ "fw_cfg", fw_cfg_size, instance_zero, accept_fw_cfg },
 	{ "PCIBUS", pcibus_size, instance_zero, accept_pcibus },
 	{ "dma", dma_size, dma_instance, accept_dma },
 	{ "fdc", fdc_size, fdc_instance, accept_fdc },
-	{ "e1000", e1000_size, e1000_instance, NULL },
 	{ "uhci", uhci_size, instance_zero, NULL },
 	{ "tpm-tis", tpm_size, instance_zero, NULL },
 	{ "pcislots", pcislots_size, instance_zero, NULL },

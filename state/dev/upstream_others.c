@@ -273,31 +273,13 @@ static bool note_cpu(uint32_t instance, unsigned int target_long, char *what, si
 
 /*
  * ------------------------------------------------ devices hvmdm does not emulate yet: the
- * e1000 (hw/net/e1000.c vmstate_e1000), the PIIX3 UHCI (hw/usb/hcd-uhci.c
+ * PIIX3 UHCI (hw/usb/hcd-uhci.c
  * vmstate_uhci) and the USB HID and hub devices (hw/usb/dev-hid.c,
  * dev-hub.c). Sized so a stock guest's stream can be read past them and
  * listed; a restore refuses them by name. Counts as reference/11 §5 and §9
  * give them, sizes checked against QEMU 7.2's -dump-vmstate and the wave-2
  * sample (tests/streams/qemu-7.2-tcg/).
  */
-VM_SUB(e1000_mit, "e1000/mit_state", 1, VM_F(4, 4), VM_F(1, 1));
-VM_SUB(e1000_full_mac, "e1000/full_mac_state", 1, VM_F(4, 0x8000));
-VM_SUB(e1000_tso, "e1000/tx_tso_state", 1, VM_F(1, 2), VM_F(2, 1), VM_F(1, 2), VM_F(2, 1),
-       VM_F(4, 1), VM_F(1, 1), VM_F(2, 1), VM_F(1, 2));
-static const struct vmd *const e1000_subs[] = { &e1000_mit, &e1000_full_mac, &e1000_tso };
-static const struct vmf e1000_f[] = {
-	VM_STRUCT(vmd_pci_device, 1, 0),
-	VM_F_V1(4), VM_F(4, 1),                         /* an old instance id (v1), mmio_base */
-	VM_F(4, 2),                                     /* rxbuf_size, rxbuf_min_shift */
-	VM_F(4, 1), VM_F(2, 3), VM_F(4, 1),             /* eecd_state */
-	VM_F(1, 2), VM_F(2, 1), VM_F(1, 2), VM_F(2, 1), VM_F(4, 1), VM_F(1, 1), VM_F(2, 1), /* mig_props */
-	VM_F(2, 2), VM_F(1, 3),                         /* tx.size, tso_frames, sum_needed, ip, tcp */
-	VM_F(1, 256), VM_F(1, 65536),                   /* tx.header, tx.data */
-	VM_F(2, 64), VM_F(2, 32),                       /* eeprom_data, phy_reg */
-	VM_F(4, 37),                                    /* the migrated MAC registers */
-	VM_F(4, 32), VM_F(4, 128), VM_F(4, 128),        /* RA, MTA, VFTA */
-};
-VM_DESC_SUBS(e1000, "e1000", 2, 1, e1000_f, e1000_subs);
 
 static const struct vmf uhci_port_f[] = { VM_F(2, 1) };
 VM_DESC(uhci_port, "uhci port", 1, 1, uhci_port_f);
@@ -350,7 +332,6 @@ static const struct vm_layout foreign_layouts[] = {
 	HELD("i2c_bus", i2c_bus),
 	HELD("acpi_build", acpi_build),
 	{ "vmmouse", &vmmouse, 0, NULL, VML_UNEMULATED, NULL, NULL },
-	UNEMULATED("e1000", e1000),
 	UNEMULATED("uhci", uhci),
 	UNEMULATED("usb-ptr", usb_ptr),
 	UNEMULATED("usb-kbd", usb_kbd),

@@ -90,6 +90,17 @@ static void test_accepts(void **state)
 	assert_null(o.machine.nic[0].romfile); /* iPXE's, as QEMU's */
 	assert_int_equal(parse(&o, err, "-netdev", "socket,id=s,fd=7", "-device", "rtl8139,netdev=s,romfile=,bootindex=1", NULL), 0);
 	assert_string_equal(o.machine.nic[0].romfile, "");
+	assert_int_equal(o.machine.nic[0].model, NIC_RTL8139);
+	/* model=e1000: the 82540EM, beside an rtl8139 in argv order. */
+	assert_int_equal(parse(&o, err, "-device", "rtl8139,id=nic0,netdev=net0", "-netdev", "socket,id=net0,fd=7",
+			       "-device", "e1000,id=nic1,netdev=net1,mac=00:16:3e:00:00:02", "-netdev",
+			       "socket,id=net1,fd=8", NULL), 0);
+	assert_int_equal(o.machine.nr_nics, 2);
+	assert_int_equal(o.machine.nic[0].model, NIC_RTL8139);
+	assert_int_equal(o.machine.nic[1].model, NIC_E1000);
+	assert_int_equal(o.machine.nic[1].mac[5], 2);
+	assert_int_equal(parse(&o, err, "-device", "e1000-82540em,netdev=n", "-netdev", "socket,id=n,fd=7", NULL), 0);
+	assert_int_equal(o.machine.nic[0].model, NIC_E1000);
 	/* libxl 4.20's probe instance */
 	assert_int_equal(parse(&o, err, "-S", "-machine", "none,accel=xen", "-chardev",
 			       "socket,id=libxl-cmd,fd=9,server=on,wait=off", "-mon",
@@ -181,7 +192,7 @@ static void test_refuses(void **state)
 	expect_refused("vga=\"cirrus\"", "-device", "qxl-vga,vram_size_mb=8,ram_size_mb=8", NULL);
 	/* libxl's emulated NIC and USB arguments (reference/11-nic-usb.md) name the xl settings. */
 	/* Emulated NICs: what libxl may paste into -device that is not built, and broken pairs. */
-	expect_refused("model=rtl8139", "-device", "e1000,id=nic0,netdev=net0,mac=00:16:3e:00:00:01", NULL);
+	expect_refused("model=rtl8139", "-device", "e1000e,id=nic0,netdev=net0,mac=00:16:3e:00:00:01", NULL);
 	expect_refused("model=rtl8139", "-device", "virtio-net-pci,id=nic0,netdev=net0", NULL);
 	expect_refused("no -device NIC uses it", "-netdev", "type=tap,id=net0,ifname=vif1.0-emu,script=no,downscript=no", NULL);
 	expect_refused("names no -netdev", "-device", "rtl8139,id=nic0,netdev=net0,mac=00:16:3e:00:00:01", NULL);

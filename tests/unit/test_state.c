@@ -766,11 +766,17 @@ static void test_registry_rules(void **state)
 			assert_true(k->trad.write || k->trad.none);
 		if (k->trad.write) {
 			assert_true(k->trad.order > 0);
-			/* One place each in the producer's file; the display cards share the VGA's (one per machine). */
+			/*
+			 * One place each in the producer's file; the display cards share
+			 * the VGA's (one per machine), the NIC models the one loop that
+			 * creates every NIC (its loader finds sections by name and
+			 * instance, not by place).
+			 */
 			for (size_t j = 0; j < i; j++)
 				assert_true(!record_kinds[j]->trad.write ||
 					    record_kinds[j]->trad.order != k->trad.order ||
-					    (!strcmp(k->idstr, "cirrus_vga") && !strcmp(record_kinds[j]->idstr, "vga")));
+					    (!strcmp(k->idstr, "cirrus_vga") && !strcmp(record_kinds[j]->idstr, "vga")) ||
+					    (!strcmp(k->idstr, "e1000") && !strcmp(record_kinds[j]->idstr, "rtl8139")));
 		}
 		/* The written version is the newest number the kind has. */
 		if (k->encode)
@@ -808,6 +814,8 @@ static void test_registry_rules(void **state)
 		memset(&probe.uart[1], 0, sizeof(probe.uart[1]));
 		memset(&back.nic[1], 0, sizeof(back.nic) - sizeof(back.nic[0]));
 		memset(&probe.nic[1], 0, sizeof(probe.nic) - sizeof(probe.nic[0]));
+		memset(&back.e1000[1], 0, sizeof(back.e1000) - sizeof(back.e1000[0]));
+		memset(&probe.e1000[1], 0, sizeof(probe.e1000) - sizeof(probe.e1000[0]));
 		assert_memory_equal(&back, &probe, sizeof(probe));
 		tm_free(t);
 	}
