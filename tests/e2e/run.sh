@@ -45,7 +45,7 @@ cp "$B/hvmdm" "$share/hvmdm"
 for f in vbedisk.img cirrusdisk.img count.rom linux.bzimage linux-initrd.img disk.img cd.iso rebootdisk.img s3disk.img migrate.img; do
 	cp "$B/guests/$f" "$share/$f" || { echo "e2e: $B/guests/$f is not built"; exit 2; }
 done
-{ echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_DISK_RUNS=${E2E_DISK_RUNS:-1} E2E_ONLY=\"${E2E_ONLY:-}\" E2E_NIC_DMS=\"${E2E_NIC_DMS:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_DISK_RUNS E2E_ONLY E2E_NIC_DMS"; tail -n +2 "${E2E_SCRIPT:-$here/scenarios.sh}"; } >"$share/run.sh"
+{ echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_DISK_RUNS=${E2E_DISK_RUNS:-1} E2E_ONLY=\"${E2E_ONLY:-}\" E2E_NIC_DMS=\"${E2E_NIC_DMS:-}\" E2E_NIC_MODELS=\"${E2E_NIC_MODELS:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_DISK_RUNS E2E_ONLY E2E_NIC_DMS E2E_NIC_MODELS"; tail -n +2 "${E2E_SCRIPT:-$here/scenarios.sh}"; } >"$share/run.sh"
 for c in "$here"/*.cfg; do
 	sed 's|^device_model_override = "/share/hvmdm"$|device_model_override = "/usr/libexec/hvmdm/hvmdm"|' "$c" >"$share/$(basename "$c")"
 done
