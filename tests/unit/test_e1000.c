@@ -1039,6 +1039,61 @@ static void test_trad_layout(void **state)
 	nic_free(&d);
 }
 
+/*
+ * Both models in one machine, in argv order on the free slots (xenfv: 03.0
+ * the rtl8139, 04.0 the e1000), each with its record; a save loads into a
+ * fresh machine and saves the same bytes; the PV drivers' unplug removes both.
+ */
+static void test_mixed_nics(void **state)
+{
+	struct machine_config cfg = { .profile = PROFILE_XENFV, .vcpus = 1, .ram_mib = 128, .nr_nics = 2 };
+	struct tm_ctx *t[2];
+	struct load_report rep;
+	struct wbuf w[2];
+	char err[256];
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		cfg.nic[i] = (struct machine_nic){ .model = i ? NIC_E1000 : NIC_RTL8139, .romfile = "",
+						   .netdev = { .kind = NETDEV_NONE, .fd = -1 } };
+		memcpy(cfg.nic[i].mac, nic_mac, 6);
+		cfg.nic[i].mac[5] = (uint8_t)(0x10 + i);
+		snprintf(cfg.nic[i].id, sizeof(cfg.nic[i].id), "nic%d", i);
+	}
+	for (int i = 0; i < 2; i++)
+		t[i] = tm_new_cfg(&cfg);
+	assert_int_equal(t[0]->m.nr_rtl8139, 1);
+	assert_int_equal(t[0]->m.nr_e1000, 1);
+	assert_int_equal(cfg_rd(t[0], PCI_DEVFN(3, 0), 0, 4), 0x813910ec);
+	assert_int_equal(cfg_rd(t[0], PCI_DEVFN(4, 0), 0, 4), 0x100e8086);
+	/* Something of the guest's in each: the e1000's IMS, the rtl8139's MAR. */
+	cfg_wr(t[0], PCI_DEVFN(4, 0), 0x10, 4, BAR);
+	cfg_wr(t[0], PCI_DEVFN(4, 0), 0x04, 2, PCI_COMMAND_MEMORY);
+	io_space_write(&t[0]->m.mmio, BAR + IMS, 4, 0x9d);
+	cfg_wr(t[0], PCI_DEVFN(3, 0), 0x10, 4, IOB);
+	cfg_wr(t[0], PCI_DEVFN(3, 0), 0x04, 2, PCI_COMMAND_IO);
+	outp(t[0], IOB + 0x08, 1, 0x5a);
+	for (int i = 0; i < 2; i++) {
+		wbuf_init(&w[i], STREAM_MAX_SIZE);
+		if (i && snapshot_load(&t[1]->m, w[0].data, w[0].len, &rep, err, sizeof(err)))
+			fail_msg("load: %s", err);
+		if (snapshot_save(&t[i]->m, &w[i], err, sizeof(err)))
+			fail_msg("save: %s", err);
+	}
+	assert_int_equal(w[0].len, w[1].len);
+	assert_memory_equal(w[0].data, w[1].data, w[0].len);
+	assert_int_equal(io_space_read(&t[1]->m.mmio, BAR + IMS, 4), 0x9d);
+	assert_int_equal(inp(t[1], IOB + 0x08, 1), 0x5a);
+	/* The PV drivers' unplug removes both. */
+	outp(t[1], 0x10, 2, 0x0002);
+	assert_int_equal(cfg_rd(t[1], PCI_DEVFN(3, 0), 0, 4), 0xffffffff);
+	assert_int_equal(cfg_rd(t[1], PCI_DEVFN(4, 0), 0, 4), 0xffffffff);
+	for (int i = 0; i < 2; i++) {
+		wbuf_free(&w[i]);
+		tm_free(t[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1060,6 +1115,7 @@ int main(void)
 		cmocka_unit_test(test_state_unplugged),
 		cmocka_unit_test(test_upstream_v2_sample),
 		cmocka_unit_test(test_trad_layout),
+		cmocka_unit_test(test_mixed_nics),
 	};
 
 	tm_quiet();
