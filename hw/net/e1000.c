@@ -1499,6 +1499,22 @@ void e1000_load_state(struct e1000 *s, const struct e1000_state *st)
 		if ((s->r.phy[PHY_BMCR] & BMCR_AUTOEN) && !(s->r.phy[PHY_BMSR] & BMSR_AN_COMP))
 			s->r.autoneg_deadline = clock_now(s->clock) + AUTONEG_NS;
 	}
+	/*
+	 * The saved clock is in force now: a deadline further off than the
+	 * device ever sets one (a window of at most 4 x 65535 x 256 ns, 500 ms of
+	 * autonegotiation, 1 s of receive hold) comes from a stream no hvmdm
+	 * wrote, and is brought back within reach.
+	 */
+	if (s->clock) {
+		uint64_t now = clock_now(s->clock);
+
+		if (s->r.mit_deadline > now + 4ull * 65535 * ITR_UNIT_NS)
+			s->r.mit_deadline = now + 4ull * 65535 * ITR_UNIT_NS;
+		if (s->r.autoneg_deadline > now + AUTONEG_NS)
+			s->r.autoneg_deadline = now + AUTONEG_NS;
+		if (s->r.rx_hold_until > now + RX_HOLD_NS)
+			s->r.rx_hold_until = now + RX_HOLD_NS;
+	}
 	if (s->clock) {
 		if (s->r.mit_timer_on && s->r.mit_deadline)
 			timer_arm(&s->mit_timer, s->r.mit_deadline);
