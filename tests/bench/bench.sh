@@ -2,8 +2,9 @@
 # make bench: port-I/O exit cost on KVM three ways in one run -- a bare KVM
 # loop (the floor), hvmdm, and QEMU on the same guest -- plus device-state
 # save/load cost, and under real Xen (the e2e tier, when its image is built)
-# xl create/save/restore times and the display's latency over VNC (a key in
-# the client to the guest's new pixels in it, full screen and one row), the
+# xl create/save/restore times, the display's latency over VNC (a key in
+# the client to the guest's new pixels in it, full screen and one row), a
+# Linux guest's disk and network (each NIC model) throughput, the
 # stock qemu-xen and hvmdm in the same run. Each figure is the median of RUNS runs (min and max shown);
 # comparisons are ratios within this run. Never a pass/fail on timing.
 #
@@ -359,12 +360,13 @@ fi
 xen_times=()
 display_times=()
 disk_figs=()
+nic_figs=()
 if [ "${BENCH_XEN:-1}" = 1 ] && tests/e2e/image.sh --cached >/dev/null 2>&1; then
 	echo
 	echo "Xen 4.17 under QEMU TCG (one e2e run), seconds:"
 	# create/save/restore, the display, and the Linux guest's disk throughput
 	# (BENCH_DISK_RUNS runs with each device model, alternating; 3 read and 3 write rounds each)
-	e2e_out=$(E2E_LINUX=1 E2E_DISK_RUNS="${BENCH_DISK_RUNS:-2}" E2E_ONLY="base display linuxdisk" tests/e2e/run.sh "$B" 2>&1)
+	e2e_out=$(E2E_LINUX=1 E2E_DISK_RUNS="${BENCH_DISK_RUNS:-2}" E2E_ONLY="base display linuxdisk nic" tests/e2e/run.sh "$B" 2>&1)
 	for op in create save restore; do
 		s=$(echo "$e2e_out" | grep "^ok .* stock qemu-xen: xl $op (" | grep -o '([0-9.]* s)' | grep -o '[0-9.]*')
 		h=$(echo "$e2e_out" | grep "^ok .* hvmdm: xl $op" | grep -o '([0-9.]* s)' | grep -o '[0-9.]*')
@@ -403,6 +405,19 @@ if [ "${BENCH_XEN:-1}" = 1 ] && tests/e2e/image.sh --cached >/dev/null 2>&1; the
 			disk_figs+=("$op $sv $smin $smax $hv $hmin $hmax $rv")
 		else
 			echo "    $op: no figure (the e2e linuxdisk scenario failed; see tests/e2e/run.sh)"
+		fi
+	done
+	# The NICs: a Linux guest's 3 MiB over HTTP to dom0 through its emulated NIC (one transfer each).
+	echo "  network, guest to dom0 over the emulated NIC (a Linux guest's 3 MiB over HTTP), MiB/s:"
+	for model in rtl8139 e1000; do
+		s=$(echo "$e2e_out" | grep "^# figures nic $model stock " | grep -o '[0-9.]* MiB/s' | grep -o '^[0-9.]*')
+		h=$(echo "$e2e_out" | grep "^# figures nic $model hvmdm " | grep -o '[0-9.]* MiB/s' | grep -o '^[0-9.]*')
+		if [ -n "$s" ] && [ -n "$h" ]; then
+			r=$(awk -v a="$h" -v b="$s" 'BEGIN { printf "%.2f", a / b }')
+			printf '    %-8s qemu-xen %6.2f   hvmdm %6.2f   hvmdm/qemu-xen %s\n' "$model" "$s" "$h" "$r"
+			nic_figs+=("$model $s $h $r")
+		else
+			echo "    $model: no figure (the e2e nic scenario failed; see tests/e2e/run.sh)"
 		fi
 	done
 elif [ "${BENCH_XEN:-1}" = 1 ]; then
@@ -480,6 +495,14 @@ echo "$state" | sed 's/^/  /'
 		[ $first = 1 ] || printf ', '
 		printf '"%s": {"qemu_xen": {"median": %s, "min": %s, "max": %s}, "hvmdm": {"median": %s, "min": %s, "max": %s}, "ratio": %s}' \
 			"$op" "$sv" "$smin" "$smax" "$hv" "$hmin" "$hmax" "$rv"
+		first=0
+	done
+	printf '},\n  "xen_nic_guest_to_dom0_mib_s": {'
+	first=1
+	for r in "${nic_figs[@]}"; do
+		read -r op sv hv rv <<<"$r"
+		[ $first = 1 ] || printf ', '
+		printf '"%s": {"qemu_xen": %s, "hvmdm": %s, "ratio": %s}' "$op" "$sv" "$hv" "$rv"
 		first=0
 	done
 	printf '},\n'

@@ -758,14 +758,20 @@ if $b timeout 90 $b wget -q -O /tmp/rx http://10.0.3.1:8080/rx || { $b sleep 2; 
 else
 	echo "nic guest: rx failed ($?)"
 fi
+# Rounds until the guest is destroyed: dom0's 1 MiB over TCP, back to back,
+# each compared with the first; a save, restore or migration falls inside one.
+$b timeout 90 $b wget -q -O /tmp/r1 http://10.0.3.1:8080/r1
+first=$($b md5sum </tmp/r1 | $b cut -d' ' -f1)
 i=1
-while [ $i -le 40 ]; do
-	if $b ping -c 1 -W 1 10.0.3.1 >/dev/null 2>&1; then echo "nic round $i ok"; else echo "nic round $i lost"; fi
-	$b sleep 1
+while :; do
+	if $b timeout 120 $b wget -q -O /tmp/r http://10.0.3.1:8080/r1 &&
+		[ "$($b md5sum </tmp/r | $b cut -d' ' -f1)" = "$first" ]; then
+		echo "nic round $i ok"
+	else
+		echo "nic round $i lost"
+	fi
 	i=$((i + 1))
 done
-echo "nic guest: rounds done"
-while :; do $b sleep 3600; done
 INIT
 	chmod +x "$r/init"
 	(cd "$r" && find . | { cpio -o -H newc 2>/dev/null || /bin/busybox cpio -o -H newc; } | gzip -1) >/tmp/nic-initrd.gz
@@ -792,25 +798,45 @@ nic_guest() {
 	ok $? "$L, NIC guest: Linux bound $drv to the emulated NIC, with the vif's MAC ($(grep -o 'eth0 .*' "$S" | head -1))"
 	wait_file "$S" "nic guest: ping ok" 120 "$G"
 	ok $? "$L, NIC guest: the guest pings dom0 over the bridge"
-	wait_file "$S" "nic guest: serving" 60 "$G" &&
-		timeout 90 busybox wget -q -O /tmp/g2h http://10.0.3.2:8080/tx &&
+	t0= t1=
+	wait_file "$S" "nic guest: serving" 60 "$G" && t0=$(now) &&
+		timeout 90 busybox wget -q -O /tmp/g2h http://10.0.3.2:8080/tx && t1=$(now) &&
 		[ "$(md5sum </tmp/g2h | cut -d' ' -f1)" = "$(grep -o 'tx md5 [0-9a-f]*' "$S" | cut -d' ' -f3)" ]
-	ok $? "$L, NIC guest: dom0 fetched the guest's 3 MiB over HTTP intact (guest to dom0: $drv's transmit offloads)"
+	rc=$?
+	g2h=$(echo "$t0 $t1" | awk '$2 > $1 { printf "%.2f", 3 / ($2 - $1) }')
+	ok $rc "$L, NIC guest: dom0 fetched the guest's 3 MiB over HTTP intact (guest to dom0: $drv's transmit offloads; ${g2h:-?} MiB/s)"
+	[ $rc = 0 ] && say "# figures nic $model $1 guest-to-dom0 $g2h MiB/s"
 	wait_file "$S" "nic guest: rx " 120 "$G" && grep -q "nic guest: rx md5 $rx_md5 bytes $rx_bytes" "$S"
 	ok $? "$L, NIC guest: the guest fetched dom0's 4 MiB over HTTP intact (dom0 to guest)"
-	wait_file "$S" "nic round 5 " 60 "$G" &&
-		timeout 120 xl save "$G" "/tmp/$G.save" >"$OUT/$G-save.log" 2>&1 && cp "$S" "$OUT/$G-$model-$1-serial-1.log" &&
-		timeout 120 xl restore "$cfg" "/tmp/$G.save" >"$OUT/$G-restore.log" 2>&1
+	# TCP rounds (dom0's 1 MiB, back to back) across xl save + xl restore, then xl migrate:
+	# every round intact, none lost (a fetch cut by the move finishes after it).
+	logs=
+	wait_file "$S" "nic round 3 " 240 "$G" &&
+		timeout 180 xl save "$G" "/tmp/$G.save" >"$OUT/$G-save.log" 2>&1 && cp "$S" "$OUT/$G-$model-$1-serial-1.log" &&
+		timeout 180 xl restore "$cfg" "/tmp/$G.save" >"$OUT/$G-restore.log" 2>&1
 	rc=$?
-	ok $rc "$L, NIC guest: xl save and xl restore while it pings"
+	logs="$OUT/$G-$model-$1-serial-1.log"
+	ok $rc "$L, NIC guest: xl save and xl restore in the middle of its TCP rounds"
 	if [ $rc = 0 ]; then
 		D=$(xl domid "$G" 2>/dev/null)
-		wait_file "$S" "nic guest: rounds done" 150 "$G"
-		# After the restore (the console log starts again): the last 15 rounds all answered (the first may straddle the move).
-		lost=$(grep "^nic round" "$S" | tail -n 15 | grep -c lost)
-		grep -q "^nic round 40 " "$S" && [ "$(grep -c "^nic round" "$S")" -ge 15 ] && [ "$lost" = 0 ] &&
+		wait_file "$S" "nic round .* ok" 240 "$G" && sleep 5 &&
+			ip -o link show "vif$D.0-emu" 2>/dev/null | grep -q "master xenbr0" &&
+			cp "$S" "$OUT/$G-$model-$1-serial-2.log" &&
+			timeout 600 xl migrate -s "" "$G" "xl migrate-receive" >"$OUT/$G-$model-migrate.log" 2>&1
+		rc=$?
+		logs="$logs $OUT/$G-$model-$1-serial-2.log"
+		D=$(xl domid "$G" 2>/dev/null)
+		ok $rc "$L, NIC guest: xl migrate (live, to this host) in the middle of its TCP rounds, after the restore; its new tap vif$D.0-emu is on xenbr0"
+		rounds_after=0
+		[ $rc = 0 ] && wait_file "$S" "nic round .* ok" 240 "$G" && sleep 10
+		cp "$S" "$OUT/$G-$model-$1-serial-3.log" 2>/dev/null
+		logs="$logs $OUT/$G-$model-$1-serial-3.log"
+		rounds_after=$(grep -c "^nic round" "$OUT/$G-$model-$1-serial-3.log" 2>/dev/null)
+		total=$(cat $logs 2>/dev/null | tr -d '\r' | grep "^nic round" | sort -u | grep -c .)
+		lost=$(cat $logs 2>/dev/null | tr -d '\r' | grep -c "^nic round .* lost")
+		[ $rc = 0 ] && [ "${rounds_after:-0}" -ge 1 ] && [ "$lost" = 0 ] &&
 			ip -o link show "vif$D.0-emu" 2>/dev/null | grep -q "master xenbr0"
-		ok $? "$L, NIC guest: after the restore the guest goes on pinging dom0 through the restored NIC on a new tap vif$D.0-emu ($(grep -c 'round .* ok' "$S") of $(grep -c '^nic round' "$S") rounds answered)"
+		ok $? "$L, NIC guest: every TCP round intact across the save, restore and migration ($total rounds, $lost lost, ${rounds_after:-0} after the migration, on tap vif$D.0-emu)"
 	fi
 	cp "$S" "$OUT/$G-$model-$1-serial.log" 2>/dev/null
 	cp "/var/log/xen/qemu-dm-$G.log" "/var/log/xen/qemu-dm-$G--incoming.log" "$OUT/" 2>/dev/null
@@ -839,6 +865,7 @@ if [ "${E2E_LINUX:-1}" != 0 ] && only nic; then
 	ip addr add 10.0.3.1/24 dev xenbr0 2>/dev/null
 	ip link set xenbr0 up
 	mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/rx bs=65536 count=64 2>/dev/null
+	dd if=/dev/urandom of=/tmp/www/r1 bs=65536 count=16 2>/dev/null
 	rx_md5=$(md5sum </tmp/www/rx | cut -d' ' -f1)
 	rx_bytes=$(stat -c %s /tmp/www/rx)
 	busybox httpd -p 10.0.3.1:8080 -h /tmp/www
