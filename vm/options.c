@@ -633,13 +633,27 @@ static int opt_net(struct options *o, const struct cli_option *r, const char *ar
 	return 0;
 }
 
-/* SeaBIOS takes its boot order from its own defaults (IDE disks, then CD). */
+/*
+ * -boot order=XYZ (libxl: xl's boot=, default "cda"): the firmware's boot
+ * order in CMOS, as QEMU's pc board keeps it -- at most three devices of
+ * a/b (floppy), c (disk), d (CD-ROM), n (network: the first NIC's option ROM).
+ */
 static int opt_boot(struct options *o, const struct cli_option *r, const char *arg, char *err,
 		    size_t errlen)
 {
-	(void)o;
-	if (strncmp(arg, "order=", 6))
-		return fail(err, errlen, r->name, "only order=... is understood", arg);
+	const char *order = arg + 6;
+	size_t n;
+
+	if (strncmp(arg, "order=", 6) || strchr(order, ','))
+		return fail(err, errlen, r->name, "only order=... is understood (xl: boot=)", arg);
+	n = strlen(order);
+	if (n > 3)
+		return fail(err, errlen, r->name, "at most three boot devices (xl: boot=, e.g. \"cd\" or \"n\")", arg);
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdn", order[i]))
+			return fail(err, errlen, r->name,
+				    "boot devices are a (floppy), c (disk), d (CD-ROM), n (network) (xl: boot=)", arg);
+	memcpy(o->machine.boot_order, order, n + 1);
 	return 0;
 }
 

@@ -274,6 +274,12 @@ void mc146818_set_memory(struct mc146818 *rtc, uint64_t below_4g, uint64_t above
 	rtc->cmos[0x5f] = (uint8_t)(vcpus - 1);
 }
 
+void mc146818_set_nvram(struct mc146818 *rtc, uint8_t index, uint8_t val)
+{
+	if (index >= RTC_NVRAM_FIRST && index < CMOS_SIZE)
+		rtc->cmos[index] = val;
+}
+
 int mc146818_init(struct mc146818 *rtc, struct io_space *io, struct accel *accel,
 		  struct dm_clock *clock)
 {

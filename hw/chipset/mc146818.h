@@ -84,6 +84,8 @@ bool mc146818_alarm_fired(const struct mc146818 *rtc);
 /* Firmware's memory-size and CPU-count bytes, as QEMU's pc machine sets them. */
 void mc146818_set_memory(struct mc146818 *rtc, uint64_t below_4g, uint64_t above_4g,
 			 unsigned int vcpus);
+/* A byte of NVRAM the board sets for its firmware (index RTC_NVRAM_FIRST and up). */
+void mc146818_set_nvram(struct mc146818 *rtc, uint8_t index, uint8_t val);
 
 extern const struct dev_ops mc146818_ops;
 

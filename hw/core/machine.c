@@ -574,6 +574,29 @@ static int add_nics(struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * -boot order= in CMOS 0x3d and 0x38, a nibble per device (1 floppy, 2 disk,
+ * 3 CD-ROM, 4 network), as QEMU's pc board writes them (hw/i386/pc.c
+ * set_boot_dev) and SeaBIOS reads them (src/boot.c boot_init). Under Xen
+ * these indexes are the device model's: Xen forwards CMOS from 0x0e on.
+ * Bit 0 of 0x38 stays 0: the floppy's boot signature is checked.
+ */
+static void set_boot_order(struct machine *m)
+{
+	uint8_t nib[3] = { 0, 0, 0 };
+
+	for (unsigned int i = 0; i < 3 && m->cfg.boot_order[i]; i++) {
+		switch (m->cfg.boot_order[i]) {
+		case 'a': case 'b': nib[i] = 1; break;
+		case 'c': nib[i] = 2; break;
+		case 'd': nib[i] = 3; break;
+		case 'n': nib[i] = 4; break;
+		}
+	}
+	mc146818_set_nvram(&m->rtc, 0x3d, (uint8_t)(nib[1] << 4 | nib[0]));
+	mc146818_set_nvram(&m->rtc, 0x38, (uint8_t)(nib[2] << 4));
+}
+
 int machine_create(struct machine *m, const struct machine_config *cfg, struct accel *accel,
 		   uint64_t (*clock_source)(void *), void *clock_opaque, char *err,
 		   size_t errlen)
@@ -706,6 +729,7 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	}
 	if (!rc) {
 		m->has_rtc = true;
+		set_boot_order(m);
 		rc = machine_add(m, &mc146818_ops, &m->rtc, offsetof(struct machine_state, rtc), 0);
 	}
 	/*

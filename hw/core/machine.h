@@ -70,6 +70,8 @@ struct machine_config {
 	unsigned int nr_option_roms;
 	/* xenfv: fw_cfg even with no ROM or kernel to offer (a tool reading a stream that has one). */
 	bool fw_cfg;
+	/* -boot order=: up to three of a/b (floppy), c (disk), d (CD-ROM), n (network); "" = none. */
+	char boot_order[4];
 	/* Direct Linux boot through fw_cfg (-kernel, -initrd, -append); kernel NULL = none. */
 	const char *kernel, *initrd, *append;
 	/* xenfv without the Xen platform device: libxl's "pc,accel=xen" (xen_platform_pci=0). */

@@ -350,6 +350,32 @@ static size_t fw_cfg_file(struct machine *m, const char *name, char *out, size_t
 }
 
 /* -kernel/-initrd/-append: the boot-protocol header patches and load addresses, and bad input. */
+/* xl's boot= reaches SeaBIOS in CMOS 0x3d/0x38, under Xen too (Xen forwards the NVRAM from 0x0e). */
+static void test_boot_order(void **state)
+{
+	static const struct { enum machine_profile p; const char *order; uint8_t b3d, b38; } cases[] = {
+		{ PROFILE_XENFV, "n", 0x04, 0x00 },
+		{ PROFILE_XENFV, "cda", 0x32, 0x10 },
+		{ PROFILE_XENFV_TRAD, "dc", 0x23, 0x00 },
+		{ PROFILE_PC, "ncd", 0x24, 0x30 },
+		{ PROFILE_XENFV, "", 0x00, 0x00 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct machine_config cfg = { .profile = cases[i].p, .vcpus = 1, .ram_mib = 64 };
+		struct tm_ctx *t;
+
+		snprintf(cfg.boot_order, sizeof(cfg.boot_order), "%s", cases[i].order);
+		t = tm_new_cfg(&cfg);
+		outp(t, 0x70, 1, 0x3d);
+		assert_int_equal(inp(t, 0x71, 1), cases[i].b3d);
+		outp(t, 0x70, 1, 0x38);
+		assert_int_equal(inp(t, 0x71, 1), cases[i].b38);
+		tm_free(t);
+	}
+}
+
 static void test_linux_boot(void **state)
 {
 	struct accel_double acc;
@@ -424,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_wake_reset_keeps_pam),
 		cmocka_unit_test(test_bad_configuration),
 		cmocka_unit_test(test_xenfv_option_roms),
+		cmocka_unit_test(test_boot_order),
 		cmocka_unit_test(test_linux_boot),
 	};
 

@@ -91,6 +91,8 @@ static void test_accepts(void **state)
 	assert_int_equal(parse(&o, err, "-netdev", "socket,id=s,fd=7", "-device", "rtl8139,netdev=s,romfile=,bootindex=1", NULL), 0);
 	assert_string_equal(o.machine.nic[0].romfile, "");
 	assert_int_equal(o.machine.nic[0].model, NIC_RTL8139);
+	assert_int_equal(parse(&o, err, "-boot", "order=dn", NULL), 0);
+	assert_string_equal(o.machine.boot_order, "dn");
 	/* model=e1000: the 82540EM, beside an rtl8139 in argv order. */
 	assert_int_equal(parse(&o, err, "-device", "rtl8139,id=nic0,netdev=net0", "-netdev", "socket,id=net0,fd=7",
 			       "-device", "e1000,id=nic1,netdev=net1,mac=00:16:3e:00:00:02", "-netdev",
@@ -193,6 +195,11 @@ static void test_refuses(void **state)
 	/* libxl's emulated NIC and USB arguments (reference/11-nic-usb.md) name the xl settings. */
 	/* Emulated NICs: what libxl may paste into -device that is not built, and broken pairs. */
 	expect_refused("model=rtl8139", "-device", "e1000e,id=nic0,netdev=net0,mac=00:16:3e:00:00:01", NULL);
+	/* xl's boot=: at most three of a, b, c, d, n, as order= */
+	expect_refused("at most three", "-boot", "order=cdna", NULL);
+	expect_refused("n (network)", "-boot", "order=cx", NULL);
+	expect_refused("only order=", "-boot", "once=d", NULL);
+	expect_refused("only order=", "-boot", "order=n,menu=on", NULL);
 	expect_refused("model=rtl8139", "-device", "virtio-net-pci,id=nic0,netdev=net0", NULL);
 	expect_refused("no -device NIC uses it", "-netdev", "type=tap,id=net0,ifname=vif1.0-emu,script=no,downscript=no", NULL);
 	expect_refused("names no -netdev", "-device", "rtl8139,id=nic0,netdev=net0,mac=00:16:3e:00:00:01", NULL);
