@@ -45,7 +45,7 @@ blob_bytes() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else print "?" }'; }
 # dom0's init leaves the loopback down; the display guests' VNC servers listen on 127.0.0.1.
 ip link set lo up 2>/dev/null
-# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux nic linuxdisk linuxcirrus display cirrus libvirt" picks parts (all by default).
+# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux nic pxe linuxdisk linuxcirrus display cirrus libvirt" picks parts (all by default).
 only() { [ -z "${E2E_ONLY:-}" ] && return 0; case " $E2E_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---- 0. hvmdm as an administrator installs it: its Debian package ----
@@ -857,13 +857,17 @@ nic_guest() {
 	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/qemu-dm-$G-$model-unplug.log" 2>/dev/null
 	xl destroy "$G" >/dev/null 2>&1
 }
-if [ "${E2E_LINUX:-1}" != 0 ] && only nic; then
-	# Both device models create their taps through /dev/net/tun (a Xen host loads tun at boot).
+# nic_bridge: dom0's xenbr0 (10.0.3.1), as a Xen host has it; both device
+# models create their taps through /dev/net/tun (a Xen host loads tun at boot).
+nic_bridge() {
 	modprobe tun 2>/dev/null
 	modprobe bridge 2>/dev/null
 	ip link add xenbr0 type bridge 2>/dev/null
 	ip addr add 10.0.3.1/24 dev xenbr0 2>/dev/null
 	ip link set xenbr0 up
+}
+if [ "${E2E_LINUX:-1}" != 0 ] && only nic; then
+	nic_bridge
 	mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/rx bs=65536 count=64 2>/dev/null
 	dd if=/dev/urandom of=/tmp/www/r1 bs=65536 count=16 2>/dev/null
 	rx_md5=$(md5sum </tmp/www/rx | cut -d' ' -f1)
@@ -885,6 +889,52 @@ if [ "${E2E_LINUX:-1}" != 0 ] && only nic; then
 		ok 1 "NIC guest: could not build the initramfs with 8139cp from dom0 (see nic-initramfs.log)"
 	fi
 	pkill -f "busybox httpd -p 10.0.3.1" 2>/dev/null
+fi
+
+# ---- 7c. network boot first (xl's boot="n"): the NIC's iPXE ROM before the disk ----
+# pxe_guest DM MODEL BOOT: the reset guest's disk with an emulated NIC of
+# MODEL and boot=BOOT; what reached the tap before the disk's line.
+pxe_guest() {
+	guest_cfg /share/pxe.cfg "$1"
+	L="$(dm_label "$1"), $2, boot=\"$3\""
+	sed -i -e "s|^boot = .*|boot = \"$3\"|" \
+		-e "s|^vif = .*|vif = [ \"bridge=xenbr0, mac=00:16:3e:00:02:01, model=$2\" ]|" "$cfg"
+	cp /share/rebootdisk.img /tmp/pxedisk.img
+	rm -f "$S"
+	frames=0
+	line=0
+	timeout 120 xl create "$cfg" >"$OUT/$G-$2-$3-create.log" 2>&1
+	rc=$?
+	D=$(xl domid "$G" 2>/dev/null)
+	i=0
+	while [ $rc = 0 ] && [ $i -lt 3000 ]; do
+		f=$(cat "/sys/class/net/vif$D.0-emu/statistics/rx_packets" 2>/dev/null) && [ -n "$f" ] && frames=$f
+		grep -q "reset through 0xcf9" "$S" 2>/dev/null && { line=1; break; }
+		i=$((i + 1))
+		sleep 0.1
+	done
+	cp "$S" "$OUT/$G-$2-$3-serial.log" 2>/dev/null
+	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/qemu-dm-$G-$2-$3.log" 2>/dev/null
+	xl destroy "$G" >/dev/null 2>&1
+	if [ "$3" = n ]; then
+		[ $rc = 0 ] && [ "$frames" -gt 0 ] && [ $line = 1 ]
+		ok $? "$L: SeaBIOS ran the NIC's iPXE first -- $frames frames (its DHCP) reached the tap vif$D.0-emu before the disk booted, and the disk still booted when iPXE gave up ($([ $line = 1 ] && echo its line came || echo no line from the disk))"
+	else
+		[ $rc = 0 ] && [ "$frames" = 0 ] && [ $line = 1 ]
+		ok $? "$L: the disk booted first -- nothing reached the tap vif$D.0-emu before its line ($frames frames)"
+	fi
+	rm -f /tmp/pxedisk.img
+}
+if [ "${E2E_LINUX:-1}" != 0 ] && only pxe; then
+	nic_bridge
+	for model in ${E2E_NIC_MODELS:-rtl8139 e1000}; do
+		for dm in ${E2E_NIC_DMS:-stock hvmdm}; do
+			pxe_guest "$dm" "$model" n
+		done
+	done
+	for dm in ${E2E_NIC_DMS:-stock hvmdm}; do
+		pxe_guest "$dm" rtl8139 c
+	done
 fi
 
 # ---- 8. a real Linux guest booted from the emulated IDE disk (SYSLINUX, then ata_piix) ----
