@@ -5,7 +5,8 @@
 # xl create/save/restore times, the display's latency over VNC (a key in
 # the client to the guest's new pixels in it, full screen and one row), a
 # Linux guest's disk and network (each NIC model) throughput, the
-# stock qemu-xen and hvmdm in the same run. Each figure is the median of RUNS runs (min and max shown);
+# stock qemu-xen and hvmdm in the same run, and each NIC model's TCP throughput
+# on KVM, hvmdm and QEMU (tests/kvm-nic.t). Each figure is the median of RUNS runs (min and max shown);
 # comparisons are ratios within this run. Never a pass/fail on timing.
 #
 # Without /dev/kvm the KVM figures come from a nested run
@@ -425,6 +426,36 @@ elif [ "${BENCH_XEN:-1}" = 1 ]; then
 	echo "Xen: no dom0 image cached (make e2e builds it): no Xen figures"
 fi
 
+# The NICs on KVM: a Linux guest's TCP transfers through each model, on hvmdm
+# and on QEMU (tests/kvm-nic.t, which nests itself without a fast /dev/kvm:
+# some four minutes a run there). BENCH_KVM_NIC=0 leaves them out.
+kvm_nic_figs=()
+if [ "${BENCH_KVM:-1}" != 0 ] && [ "${BENCH_KVM_NIC:-1}" != 0 ] && [ -z "${BENCH_KVM_ONLY:-}" ]; then
+	echo
+	echo "NICs on KVM, a Linux guest's 2 MiB over TCP each way through a tap, MiB/s:"
+	for model in rtl8139 e1000; do
+		line_h= line_q=
+		for vmm in hvmdm qemu; do
+			out=$(HVMDM=$B/asan/hvmdm HVMDM_KVM_NIC=1 HVMDM_KVM_NIC_MODEL=$model HVMDM_KVM_NIC_VMM=$vmm \
+				HVMDM_KVM=${HVMDM_KVM:-auto} bash tests/kvm-nic.t 2>&1)
+			f=$(echo "$out" | grep "^# figures kvm-nic $model $vmm ")
+			[ -n "$f" ] || echo "  $model on $vmm: no figure ($(echo "$out" | grep -m1 -E '^not ok|SKIP' || echo 'the run failed'))"
+			[ $vmm = hvmdm ] && line_h=$f || line_q=$f
+		done
+		if [ -n "$line_h" ] && [ -n "$line_q" ]; then
+			# "... guest-to-host G MiB/s host-to-guest H MiB/s"
+			read -r hg hh <<<"$(echo "$line_h" | sed -E 's/.*guest-to-host ([0-9.?]*) MiB\/s host-to-guest ([0-9.?]*) MiB\/s.*/\1 \2/')"
+			read -r qg qh <<<"$(echo "$line_q" | sed -E 's/.*guest-to-host ([0-9.?]*) MiB\/s host-to-guest ([0-9.?]*) MiB\/s.*/\1 \2/')"
+			rg=$(awk -v a="$hg" -v b="$qg" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "null" }')
+			rh=$(awk -v a="$hh" -v b="$qh" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "null" }')
+			printf '  %-8s guest-to-host qemu %6s hvmdm %6s hvmdm/qemu %s   host-to-guest qemu %6s hvmdm %6s hvmdm/qemu %s\n' \
+				"$model" "$qg" "$hg" "$rg" "$qh" "$hh" "$rh"
+			r="$model $qg $hg $rg $qh $hh $rh"
+			kvm_nic_figs+=("${r//\?/null}")
+		fi
+	done
+fi
+
 echo
 echo "Device-state save and load (mean of ${STATE_ITER:-2000} each):"
 state=$("$B/bench/bench_state" "${STATE_ITER:-2000}")
@@ -495,6 +526,15 @@ echo "$state" | sed 's/^/  /'
 		[ $first = 1 ] || printf ', '
 		printf '"%s": {"qemu_xen": {"median": %s, "min": %s, "max": %s}, "hvmdm": {"median": %s, "min": %s, "max": %s}, "ratio": %s}' \
 			"$op" "$sv" "$smin" "$smax" "$hv" "$hmin" "$hmax" "$rv"
+		first=0
+	done
+	printf '},\n  "kvm_nic_mib_s": {'
+	first=1
+	for r in "${kvm_nic_figs[@]}"; do
+		read -r m qg hg rg qh hh rh <<<"$r"
+		[ $first = 1 ] || printf ', '
+		printf '"%s": {"guest_to_host": {"qemu": %s, "hvmdm": %s, "ratio": %s}, "host_to_guest": {"qemu": %s, "hvmdm": %s, "ratio": %s}}' \
+			"$m" "$qg" "$hg" "$rg" "$qh" "$hh" "$rh"
 		first=0
 	done
 	printf '},\n  "xen_nic_guest_to_dom0_mib_s": {'

@@ -878,7 +878,7 @@ if [ "${E2E_LINUX:-1}" != 0 ] && only nic; then
 		# E2E_NIC_MODELS="e1000" runs one model.
 		for model in ${E2E_NIC_MODELS:-rtl8139 e1000}; do
 			for dm in ${E2E_NIC_DMS:-stock hvmdm}; do
-				nic_guest "$dm" "$model"
+				tcg_retry nic_guest "$dm" "$model"
 			done
 			if [ -f "$OUT/qemu-dm-linuxnic-$model-unplug.log" ] && grep -q hvmdm "$OUT/qemu-dm-linuxnic-$model-unplug.log"; then
 				grep -q "$model: unplugged by the guest's PV drivers" "$OUT/qemu-dm-linuxnic-$model-unplug.log"
@@ -929,11 +929,11 @@ if [ "${E2E_LINUX:-1}" != 0 ] && only pxe; then
 	nic_bridge
 	for model in ${E2E_NIC_MODELS:-rtl8139 e1000}; do
 		for dm in ${E2E_NIC_DMS:-stock hvmdm}; do
-			pxe_guest "$dm" "$model" n
+			tcg_retry pxe_guest "$dm" "$model" n
 		done
 	done
 	for dm in ${E2E_NIC_DMS:-stock hvmdm}; do
-		pxe_guest "$dm" rtl8139 c
+		tcg_retry pxe_guest "$dm" rtl8139 c
 	done
 fi
 
