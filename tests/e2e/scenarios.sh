@@ -895,6 +895,7 @@ fi
 # pxe_guest DM MODEL BOOT: the reset guest's disk with an emulated NIC of
 # MODEL and boot=BOOT; what reached the tap before the disk's line.
 pxe_guest() {
+	modprobe loop 2>/dev/null # the disk is a file: libxl's block script needs a loop device
 	guest_cfg /share/pxe.cfg "$1"
 	L="$(dm_label "$1"), $2, boot=\"$3\""
 	sed -i -e "s|^boot = .*|boot = \"$3\"|" \
