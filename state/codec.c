@@ -253,3 +253,15 @@ json_t *json_u64(uint64_t v)
 	snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)v); /* exact beyond 2^53 */
 	return json_string(buf);
 }
+
+bool upstream_slot_path(const char *path, uint32_t *inst)
+{
+	unsigned int dom, bus, slot, fn;
+	char tail;
+
+	if (!path || sscanf(path, "%4x:%2x:%2x.%1x%c", &dom, &bus, &slot, &fn, &tail) != 4 || dom || bus ||
+	    slot >= 32 || fn)
+		return false;
+	*inst = PCI_DEVFN(slot, 0);
+	return true;
+}

@@ -84,6 +84,12 @@ json_t *json_queue(const struct ps2_queue *q);
 json_t *json_pci(const struct pci_state *p);
 json_t *json_u64(uint64_t v);
 
+/*
+ * An upstream section's PCI path ("0000:00:04.0") as the devfn of a slot's
+ * function 0 on bus 0 (the NICs' record instance); false for anything else.
+ */
+bool upstream_slot_path(const char *path, uint32_t *inst);
+
 /* Instance maps: which instances of a kind a machine has (returns how many). */
 unsigned int one_instance(const struct machine *m, uint32_t *inst);
 /* qemu-xen-traditional registers this kind's one section as instance 0. */

@@ -520,3 +520,13 @@ static void rom_write(void *opaque, uint64_t offset, unsigned int size, uint64_t
 const struct io_ops pci_rom_ops = {
 	.read = rom_read, .write = rom_write, .impl_min = 1, .impl_max = 8,
 };
+
+bool pci_dma_rw(const struct pci_device *dev, struct accel *accel, uint64_t gpa, void *buf, size_t len,
+		bool write)
+{
+	if (!len)
+		return true;
+	if (!(pci_get_word(dev->config + PCI_COMMAND) & PCI_COMMAND_MASTER) || gpa + len < gpa)
+		return false;
+	return accel->ops->guest_memory_rw(accel, gpa, buf, len, write) == 0;
+}

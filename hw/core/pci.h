@@ -193,6 +193,13 @@ bool pci_function_info(const struct pci_bus *bus, unsigned int devfn, struct pci
  * it read-only through BAR PCI_ROM_SLOT, the image as opaque.
  */
 uint8_t *pci_rom_image(const uint8_t *rom, size_t size, uint32_t *bar_size);
+/*
+ * A bus master's access to guest memory: only while its command register
+ * has bus mastering on; false when any byte is not guest RAM or the range
+ * wraps. Nothing is moved for len 0.
+ */
+bool pci_dma_rw(const struct pci_device *dev, struct accel *accel, uint64_t gpa, void *buf, size_t len,
+		bool write);
 extern const struct io_ops pci_rom_ops;
 
 /* Drive INTx pin (0 = INTA). */

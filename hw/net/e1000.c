@@ -19,6 +19,7 @@
 #include "hw/core/bus.h"
 #include "hw/core/log.h"
 #include "hw/core/loop.h"
+#include "hw/net/frame.h"
 
 /* ---------------------------------------------------------------- registers */
 
@@ -353,63 +354,9 @@ static bool bus_master(const struct e1000 *s)
 	return pci_get_word(s->pci.config + PCI_COMMAND) & PCI_COMMAND_MASTER;
 }
 
-/* Guest memory, only while bus mastering is on; false when any byte is not RAM. */
 static bool dma(struct e1000 *s, uint64_t gpa, void *buf, size_t len, bool write)
 {
-	if (!len)
-		return true;
-	if (!bus_master(s) || gpa + len < gpa)
-		return false;
-	return s->accel->ops->guest_memory_rw(s->accel, gpa, buf, len, write) == 0;
-}
-
-static uint16_t rd_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd_le64(const uint8_t *p)
-{
-	return rd_le32(p) | (uint64_t)rd_le32(p + 4) << 32;
-}
-
-static void wr_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr_le32(uint8_t *p, uint32_t v)
-{
-	wr_le16(p, (uint16_t)v);
-	wr_le16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint16_t rd_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void wr_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t rd_be32(const uint8_t *p)
-{
-	return (uint32_t)rd_be16(p) << 16 | rd_be16(p + 2);
-}
-
-static void wr_be32(uint8_t *p, uint32_t v)
-{
-	wr_be16(p, (uint16_t)(v >> 16));
-	wr_be16(p + 2, (uint16_t)v);
+	return pci_dma_rw(&s->pci, s->accel, gpa, buf, len, write);
 }
 
 /* A statistics counter: saturating, as the chip's. */
@@ -442,25 +389,6 @@ static void stat_size(struct e1000 *s, uint32_t first, size_t len)
 	while (i < 5 && len > upto[i])
 		i++;
 	stat_inc(s, first + 4 * i);
-}
-
-/* The ones'-complement sum of [p, p+len) added to sum (16-bit big-endian words). */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += rd_be16(p + i);
-	if (i < len)
-		sum += (uint32_t)p[i] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /* ---------------------------------------------------------------- interrupts */

@@ -18,6 +18,7 @@
 #include "hw/core/bus.h"
 #include "hw/core/log.h"
 #include "hw/core/loop.h"
+#include "hw/net/frame.h"
 
 /* Register offsets. */
 enum {
@@ -168,43 +169,9 @@ static void raise(struct rtl8139 *s, uint16_t bits)
 	update_irq(s);
 }
 
-static bool bus_master(const struct rtl8139 *s)
-{
-	return pci_get_word(s->pci.config + PCI_COMMAND) & PCI_COMMAND_MASTER;
-}
-
-/* Guest memory, only while bus mastering is on; false when any byte is not RAM. */
 static bool dma(struct rtl8139 *s, uint64_t gpa, void *buf, size_t len, bool write)
 {
-	if (!len)
-		return true;
-	if (!bus_master(s) || gpa + len < gpa)
-		return false;
-	return s->accel->ops->guest_memory_rw(s->accel, gpa, buf, len, write) == 0;
-}
-
-static uint32_t rd_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void wr_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint16_t rd_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void wr_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	return pci_dma_rw(&s->pci, s->accel, gpa, buf, len, write);
 }
 
 /* The Ethernet FCS (reflected CRC-32), appended after each received frame. */
@@ -232,25 +199,6 @@ static unsigned int mcast_index(const uint8_t *mac)
 			crc = (crc << 1) ^ ((((crc >> 31) ^ byte) & 1) ? 0x04c11db7u : 0);
 	}
 	return crc >> 26;
-}
-
-/* The ones'-complement sum of [p, p+len) added to sum (16-bit big-endian words). */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += rd_be16(p + i);
-	if (i < len)
-		sum += (uint32_t)p[i] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /* ---------------------------------------------------------------- the PCI timer */

@@ -519,15 +519,8 @@ static const struct vm_layout e1000_up[] = { UPSTREAM_LAYOUT("e1000", e1000_vm) 
 /* The function the section names ("0000:00:04.0") is the record's instance: its devfn. */
 static bool e1000_upstream_path(const char *path, uint32_t *inst, const char **why)
 {
-	unsigned int dom, bus, slot, fn;
-	char tail;
-
 	*why = "an e1000 on bus 0 as 0000:00:SS.F";
-	if (!path || sscanf(path, "%4x:%2x:%2x.%1x%c", &dom, &bus, &slot, &fn, &tail) != 4 || dom || bus ||
-	    slot >= 32 || fn)
-		return false;
-	*inst = PCI_DEVFN(slot, 0);
-	return true;
+	return upstream_slot_path(path, inst);
 }
 
 /* As the RTL8139's: an unplugged NIC has no section in the stock device models' saves. */

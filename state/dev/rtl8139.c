@@ -530,15 +530,8 @@ static const struct vm_layout rtl8139_up[] = { UPSTREAM_LAYOUT("rtl8139", rtl813
 /* The function the section names ("0000:00:04.0") is the record's instance: its devfn. */
 static bool rtl8139_upstream_path(const char *path, uint32_t *inst, const char **why)
 {
-	unsigned int dom, bus, slot, fn;
-	char tail;
-
 	*why = "an RTL8139 on bus 0 as 0000:00:SS.F";
-	if (!path || sscanf(path, "%4x:%2x:%2x.%1x%c", &dom, &bus, &slot, &fn, &tail) != 4 || dom || bus ||
-	    slot >= 32 || fn)
-		return false;
-	*inst = PCI_DEVFN(slot, 0);
-	return true;
+	return upstream_slot_path(path, inst);
 }
 
 /*
