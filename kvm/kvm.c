@@ -472,6 +472,30 @@ static int capture_msrs(struct kvm_vm *vm, struct kvm_vcpu *v, struct kvm_cpu_st
 	return 0;
 }
 
+/*
+ * A triple fault ends in a reset, which loses where the guest was: log its
+ * state first (as QEMU's -d cpu_reset would), so a firmware or kernel that
+ * resets itself this way can be debugged from the log alone.
+ */
+static void log_triple_fault(struct kvm_vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
+		log_info("kvm", "vCPU %u shut down (triple fault): treating it as a reboot request",
+			 v->index);
+		return;
+	}
+	log_info("kvm",
+		 "vCPU %u shut down (triple fault) at cs:rip %04x:%llx (cs base %llx), rsp %llx, "
+		 "cr0 %llx cr3 %llx cr4 %llx efer %llx, gdt %llx+%x idt %llx+%x: treating it as a reboot request",
+		 v->index, s.cs.selector, (unsigned long long)r.rip, (unsigned long long)s.cs.base,
+		 (unsigned long long)r.rsp, (unsigned long long)s.cr0, (unsigned long long)s.cr3,
+		 (unsigned long long)s.cr4, (unsigned long long)s.efer, (unsigned long long)s.gdt.base,
+		 s.gdt.limit, (unsigned long long)s.idt.base, s.idt.limit);
+}
+
 static int vcpu_get_state(struct kvm_vm *vm, struct kvm_vcpu *v, struct kvm_cpu_state *st,
 			  char *err, size_t errlen)
 {
@@ -950,8 +974,7 @@ static void *vcpu_thread(void *opaque)
 			handle_mmio(vm, run);
 			break;
 		case KVM_EXIT_SHUTDOWN:
-			log_info("kvm", "vCPU %u shut down (triple fault): treating it as a reboot request",
-				 v->index);
+			log_triple_fault(v);
 			request(&vm->accel, ACCEL_REQ_REBOOT);
 			parked = true;
 			break;

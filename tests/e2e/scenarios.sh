@@ -916,6 +916,7 @@ pxe_guest() {
 	done
 	cp "$S" "$OUT/$G-$2-$3-serial.log" 2>/dev/null
 	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/qemu-dm-$G-$2-$3.log" 2>/dev/null
+	xl dmesg >"$OUT/$G-$2-$3-xen-dmesg.log" 2>&1 # a guest's triple fault shows only here
 	xl destroy "$G" >/dev/null 2>&1
 	if [ "$3" = n ]; then
 		[ $rc = 0 ] && [ "$frames" -gt 0 ] && [ $line = 1 ]
