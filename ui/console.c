@@ -100,8 +100,16 @@ void console_pointer_event(struct console *c, int x, int y, unsigned int buttons
 		dz--;
 	if (pressed & 16)
 		dz++;
+	if (c->input.pointer_abs) {
+		const struct display_surface *surf = c->card.surface(c->card.card);
+
+		if (surf && c->input.pointer_abs(c->input.opaque, x, y, (int)surf->width,
+						  (int)surf->height, dz, ps2))
+			goto moved;
+	}
 	if (dx || dy || dz || (buttons & 7) != (c->last_buttons & 7))
 		c->input.mouse(c->input.opaque, dx, dy, dz, ps2);
+moved:
 	c->last_x = x;
 	c->last_y = y;
 	c->have_position = true;

@@ -37,6 +37,12 @@ struct console_input {
 	void (*key)(void *opaque, uint16_t qnum, bool down);
 	/* Relative motion (dx right, dy down), wheel (dz > 0 toward the user), PS/2 buttons. */
 	void (*mouse)(void *opaque, int dx, int dy, int dz, uint8_t buttons);
+	/*
+	 * The client's pointer at (x, y) on a width x height screen, offered
+	 * first: true when an absolute device (the USB tablet) took it. NULL:
+	 * relative motion only.
+	 */
+	bool (*pointer_abs)(void *opaque, int x, int y, int width, int height, int dz, uint8_t buttons);
 	/* The keyboard LEDs the guest set (PS/2 order: bit 1 NumLock); NULL: unknown. */
 	uint8_t (*leds)(void *opaque);
 	void *opaque;

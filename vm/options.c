@@ -873,13 +873,145 @@ static int resolve_nics(struct options *o, char *err, size_t errlen)
 	return 0;
 }
 
-/* What libxl passes for usb=1, usbdevice=, usbctrl=/usbdev=: not built yet. */
+/*
+ * What libxl passes for usbversion=, usbctrl=/usbdev= (EHCI, xHCI, host
+ * pass-through): not built. usb=1 and usbdevice= take the UHCI path below.
+ */
 static int refuse_usb(struct options *o, const struct cli_option *r, const char *arg, char *err,
 		      size_t errlen)
 {
 	(void)o;
 	return fail(err, errlen, r->name,
-		    "USB is not built yet: remove usb=, usbdevice= (and usbctrl=/usbdev=) from the xl config", arg);
+		    "only the PIIX3 UHCI with a tablet, mouse or keyboard is built: use usb=1 and usbdevice=\"tablet\" in the xl config, not usbversion= or usbctrl=/usbdev=", arg);
+}
+
+/* -usb (xl usb=1): the PIIX3 UHCI at 00:01.2. */
+static int opt_usb(struct options *o, const struct cli_option *r, const char *arg, char *err,
+		   size_t errlen)
+{
+	(void)r;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	o->machine.usb = true;
+	return 0;
+}
+
+static int usb_kind(const char *name, size_t len, enum usb_hid_kind *kind)
+{
+	static const struct {
+		const char *legacy, *driver;
+		enum usb_hid_kind kind;
+	} kinds[] = {
+		{ "tablet", "usb-tablet", USB_HID_TABLET },
+		{ "mouse", "usb-mouse", USB_HID_MOUSE },
+		{ "keyboard", "usb-kbd", USB_HID_KEYBOARD },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if ((strlen(kinds[i].legacy) == len && !strncmp(name, kinds[i].legacy, len)) ||
+		    (strlen(kinds[i].driver) == len && !strncmp(name, kinds[i].driver, len))) {
+			*kind = kinds[i].kind;
+			return 0;
+		}
+	return -1;
+}
+
+/* -usbdevice tablet|mouse|keyboard (xl usbdevice=): also turns the UHCI on, as in QEMU. */
+static int opt_usbdevice(struct options *o, const struct cli_option *r, const char *arg, char *err,
+			 size_t errlen)
+{
+	struct machine_usb *u;
+
+	if (strchr(arg, ':'))
+		return fail(err, errlen, r->name,
+			    "host pass-through (host:...) is not built: usbdevice= takes tablet, mouse or keyboard in the xl config", arg);
+	if (o->nr_usb_legacy >= MACHINE_MAX_USB)
+		return fail(err, errlen, r->name, "at most two USB devices (xl usbdevice=)", arg);
+	u = &o->usb_legacy[o->nr_usb_legacy];
+	if (usb_kind(arg, strlen(arg), &u->kind))
+		return fail(err, errlen, r->name,
+			    "not a USB device hvmdm has: usbdevice= takes tablet, mouse or keyboard in the xl config", arg);
+	u->port = 0;
+	o->nr_usb_legacy++;
+	o->machine.usb = true;
+	return 0;
+}
+
+/* -device usb-tablet|usb-mouse|usb-kbd[,id=ID][,bus=usb-bus.0][,port=1|2]. */
+static int parse_usb_device(struct options *o, const struct cli_option *r, const char *arg, char *err,
+			    size_t errlen)
+{
+	const char *p = arg + strcspn(arg, ",");
+	struct machine_usb *u;
+
+	if (o->nr_usb_device >= MACHINE_MAX_USB)
+		return fail(err, errlen, r->name, "at most two USB devices", arg);
+	u = &o->usb_device[o->nr_usb_device];
+	if (usb_kind(arg, strcspn(arg, ","), &u->kind))
+		return fail(err, errlen, r->name, "not a USB device hvmdm has", arg);
+	u->port = 0;
+	while (*p == ',') {
+		size_t len;
+
+		p++;
+		len = strcspn(p, ",");
+		if (!strncmp(p, "id=", 3)) {
+			/* the name is for the monitor; nothing refers to it */
+		} else if ((len == 13 && !strncmp(p, "bus=usb-bus.0", 13)) || (len == 8 && !strncmp(p, "bus=usb.0", 8))) {
+			/* the one USB bus */
+		} else if (len == 6 && !strncmp(p, "port=", 5) && (p[5] == '1' || p[5] == '2')) {
+			u->port = (unsigned int)(p[5] - '0');
+		} else {
+			return fail(err, errlen, r->name, "only id=, bus=usb-bus.0 and port=1|2 are understood", arg);
+		}
+		p += len;
+	}
+	o->nr_usb_device++;
+	o->machine.usb = true;
+	return 0;
+}
+
+/*
+ * Place the USB devices on the UHCI's two root ports: -usbdevice ones
+ * first, then -device ones, each on its port= or the first free one. QEMU
+ * plugs an 8-port hub into the last free root port before a device would
+ * take it without port=; hvmdm has no hub yet, so that layout is refused
+ * rather than changed (a guest saved on QEMU would not find its devices).
+ */
+static int resolve_usb(struct options *o, char *err, size_t errlen)
+{
+	struct machine_config *mc = &o->machine;
+	struct machine_usb all[2 * MACHINE_MAX_USB];
+	unsigned int n = 0;
+	bool used[3] = { false, false, false };
+
+	for (unsigned int i = 0; i < o->nr_usb_legacy; i++)
+		all[n++] = o->usb_legacy[i];
+	for (unsigned int i = 0; i < o->nr_usb_device; i++)
+		all[n++] = o->usb_device[i];
+	if (n > MACHINE_MAX_USB)
+		return fail(err, errlen, "-usbdevice", "at most two USB devices (xl usbdevice=)", "");
+	/* In creation order, as QEMU's usb_claim_port takes them. */
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int free_ports = !used[1] + !used[2];
+
+		if (all[i].port) {
+			if (used[all[i].port])
+				return fail(err, errlen, "-device", "that USB port is in use",
+					    all[i].port == 1 ? "port=1" : "port=2");
+		} else if (free_ports == 1) {
+			return fail(err, errlen, "-usbdevice",
+				    "a second USB device would sit behind QEMU's automatic USB hub, which hvmdm has not built: keep one entry in usbdevice= (\"tablet\") in the xl config", "");
+		} else {
+			all[i].port = used[1] ? 2 : 1;
+		}
+		used[all[i].port] = true;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		mc->usb_dev[i] = all[i];
+	mc->nr_usb = n;
+	return 0;
 }
 
 /* libxl's other display device (vga="qxl", spice's): not built. */
@@ -964,9 +1096,14 @@ static const struct cli_device devices[] = {
 	{ "i82557b", refuse_nic, NULL },
 	{ "i82559er", refuse_nic, NULL },
 	{ "vmxnet3", refuse_nic, NULL },
-	{ "usb-tablet", refuse_usb, NULL },
-	{ "usb-mouse", refuse_usb, NULL },
-	{ "usb-kbd", refuse_usb, NULL },
+	{ "usb-tablet", parse_usb_device,
+	  "  -device usb-tablet|usb-mouse|usb-kbd[,port=1|2]  a HID device on the UHCI (xl: usbdevice=)\n" },
+	{ "usb-mouse", parse_usb_device, NULL },
+	{ "usb-kbd", parse_usb_device, NULL },
+	{ "piix3-usb-uhci", refuse_usb, NULL },
+	{ "ich9-usb-ehci1", refuse_usb, NULL },
+	{ "ich9-usb-uhci1", refuse_usb, NULL },
+	{ "usb-redir", refuse_usb, NULL },
 	{ "usb-ehci", refuse_usb, NULL },
 	{ "nec-usb-xhci", refuse_usb, NULL },
 	{ "qemu-xhci", refuse_usb, NULL },
@@ -1057,8 +1194,10 @@ static const struct cli_option options[] = {
 	{ "-netdev", true, opt_netdev, 0,
 	  "  -netdev tap,id=NET,ifname=IF,script=no,downscript=no | socket,id=NET,fd=N\n"
 	  "                       a NIC's backend: a tap hvmdm creates (libxl bridges it), an inherited socket\n" },
-	{ "-usb", false, refuse_usb, 0, NULL },
-	{ "-usbdevice", true, refuse_usb, 0, NULL },
+	{ "-usb", false, opt_usb, 0,
+	  "  -usb                 the PIIX3 USB controller (UHCI) at 00:01.2 (xl: usb=1)\n" },
+	{ "-usbdevice", true, opt_usbdevice, 0,
+	  "  -usbdevice tablet|mouse|keyboard  a HID device on it (xl: usbdevice=)\n" },
 	{ "-boot", true, opt_boot, 0, NULL },
 	{ "-verbose", false, set_true, FIELD(verbose),
 	  "  -verbose             log at debug level\n" },
@@ -1111,7 +1250,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		if (r->takes_arg)
 			i++;
 	}
-	if (resolve_nics(o, err, errlen))
+	if (resolve_nics(o, err, errlen) || resolve_usb(o, err, errlen))
 		return -1;
 	for (unsigned int i = 0; i < o->nr_pending_drive; i++)
 		if (!o->pending_drive[i].used)

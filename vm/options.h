@@ -71,6 +71,9 @@ struct options {
 	unsigned int nr_netdev;
 	char nic_netdev[MACHINE_MAX_NICS][64];
 	char nic_romfile[MACHINE_MAX_NICS][256]; /* -device ...,romfile= (the machine points at it) */
+	/* USB devices: -usbdevice ones are placed before -device ones, as QEMU creates them. */
+	struct machine_usb usb_legacy[MACHINE_MAX_USB], usb_device[MACHINE_MAX_USB];
+	unsigned int nr_usb_legacy, nr_usb_device;
 };
 
 /* 0 on success; otherwise a message naming the offending option in err. */

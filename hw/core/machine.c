@@ -339,19 +339,68 @@ static struct display_surface *cirrus_surface(void *card)
 	return &((struct cirrus *)card)->render.surface;
 }
 
+/*
+ * Host input goes where QEMU sends it: to the USB device of its kind that
+ * is active (a keyboard from the start, a pointer once the guest polled
+ * it), else to the i8042.
+ */
+static struct usb_hid *active_usb(struct machine *m, bool pointer)
+{
+	for (unsigned int i = 0; i < m->nr_usb_hid; i++)
+		if (usb_hid_is_pointer(&m->usb_hid[i]) == pointer && usb_hid_active(&m->usb_hid[i]))
+			return &m->usb_hid[i];
+	return NULL;
+}
+
 static void display_key(void *opaque, uint16_t qnum, bool down)
 {
-	i8042_host_key(opaque, qnum, down);
+	struct machine *m = opaque;
+	struct usb_hid *kbd = active_usb(m, false);
+
+	if (kbd)
+		usb_hid_key(kbd, (uint16_t)((qnum & 0x80 ? 0xe000 : 0) | (qnum & 0x7f)), down);
+	else
+		i8042_host_key(&m->kbd, qnum, down);
+}
+
+/* PS/2 button bits (left 1, right 2, middle 4) as the USB ones. */
+static unsigned int usb_buttons(uint8_t ps2)
+{
+	return ((ps2 & PS2_MOUSE_LEFT) ? USB_HID_BUTTON_LEFT : 0) |
+	       ((ps2 & PS2_MOUSE_RIGHT) ? USB_HID_BUTTON_RIGHT : 0) |
+	       ((ps2 & PS2_MOUSE_MIDDLE) ? USB_HID_BUTTON_MIDDLE : 0);
 }
 
 static void display_mouse(void *opaque, int dx, int dy, int dz, uint8_t buttons)
 {
-	i8042_host_mouse(opaque, dx, dy, dz, buttons);
+	struct machine *m = opaque;
+	struct usb_hid *ptr = active_usb(m, true);
+
+	if (ptr && !usb_hid_is_tablet(ptr))
+		usb_hid_pointer_rel(ptr, dx, dy, dz, usb_buttons(buttons));
+	else if (!ptr)
+		i8042_host_mouse(&m->kbd, dx, dy, dz, buttons);
+}
+
+/* An absolute position: true when an active tablet took it (else relative motion follows). */
+static bool display_pointer_abs(void *opaque, int x, int y, int width, int height, int dz,
+				uint8_t buttons)
+{
+	struct machine *m = opaque;
+	struct usb_hid *ptr = active_usb(m, true);
+
+	if (!ptr || !usb_hid_is_tablet(ptr))
+		return false;
+	/* QEMU's scaling: 0..width-1 onto 0..0x7fff, truncating. */
+	x = width > 1 ? (int)((int64_t)x * 0x7fff / (width - 1)) : 0;
+	y = height > 1 ? (int)((int64_t)y * 0x7fff / (height - 1)) : 0;
+	usb_hid_pointer_abs_wheel(ptr, x, y, dz, usb_buttons(buttons));
+	return true;
 }
 
 static uint8_t display_leds(void *opaque)
 {
-	return ((struct i8042 *)opaque)->kbd.leds;
+	return ((struct machine *)opaque)->kbd.kbd.leds;
 }
 
 /* The standard VGA (-device VGA), and the console's view of it. */
@@ -444,10 +493,74 @@ static int add_display(struct machine *m, char *err, size_t errlen)
 	if (rc)
 		return -1;
 	if (console_init(&m->console, &card,
-			 &(struct console_input){ display_key, display_mouse, display_leds, &m->kbd },
+			 &(struct console_input){ .key = display_key, .mouse = display_mouse,
+						  .pointer_abs = display_pointer_abs, .leds = display_leds,
+						  .opaque = m },
 			 &m->clock, &m->loop, cfg->vnc ? &cfg->vnc_cfg : NULL, cfg->keymap, err, errlen))
 		return -1;
 	m->has_console = true;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- USB */
+
+static const struct dev_ops usb_hid_ops;
+
+static void usb_hid_destroy_op(void *dev)
+{
+	usb_hid_destroy(dev);
+}
+
+/*
+ * The HID devices are reset by the UHCI (a port reset, a controller reset):
+ * the machine only destroys them. No save record yet: the machine refuses
+ * to save (machine_unsaveable) rather than lose their state.
+ */
+static const struct dev_ops usb_hid_ops = {
+	.name = "usb-hid",
+	.record = "usb-ptr",
+	.destroy = usb_hid_destroy_op,
+};
+
+/*
+ * The PIIX3 UHCI at 00:01.2, as QEMU's pc_init1 creates it for -usb, and the
+ * HID devices on its root ports. Under xenfv their serial string is "42"
+ * (QEMU's hw_compat_3_1, which the xenfv machine carries); elsewhere QEMU's
+ * generated "<prefix>-<controller>-<port>".
+ */
+static int add_usb(struct machine *m, char *err, size_t errlen)
+{
+	const struct machine_config *cfg = &m->cfg;
+	bool xen = cfg->profile != PROFILE_PC;
+
+	if (uhci_init(&m->uhci, &m->pci, m->accel, &(struct uhci_config){ .devfn = PCI_DEVFN(1, 2), .clock = &m->clock },
+		      err, errlen))
+		return -1;
+	m->has_uhci = true;
+	if (machine_add(m, &uhci_ops, &m->uhci, 0, 0)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (unsigned int i = 0; i < cfg->nr_usb; i++) {
+		struct usb_hid *h = &m->usb_hid[i];
+		char path[32];
+
+		snprintf(path, sizeof(path), "0000:00:01.2-%u", cfg->usb_dev[i].port);
+		if (usb_hid_init(h, &(struct usb_hid_config){ .kind = cfg->usb_dev[i].kind, .serial = xen ? "42" : NULL,
+							     .path = path, .clock = &m->clock },
+				 err, errlen))
+			return -1;
+		m->nr_usb_hid = i + 1;
+		if (machine_add(m, &usb_hid_ops, h, 0, i)) {
+			usb_hid_destroy(h);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (uhci_attach(&m->uhci, cfg->usb_dev[i].port - 1, &h->dev)) {
+			snprintf(err, errlen, "-usbdevice: root port %u is taken", cfg->usb_dev[i].port);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -757,6 +870,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 	if (cfg->display != DISPLAY_NONE && add_display(m, err, errlen))
 		goto fail;
 	if (cfg->nr_nics && add_nics(m, err, errlen))
+		goto fail;
+	if (cfg->usb && add_usb(m, err, errlen))
 		goto fail;
 	if (cfg->vnc && cfg->display == DISPLAY_NONE) {
 		snprintf(err, errlen, "-vnc: there is no display to show (add -device cirrus-vga or VGA; xl: no vga= line, or vga=\"stdvga\"; or vnc=0)");

@@ -42,11 +42,20 @@
 #include "hw/display/stdvga.h"
 #include "hw/net/e1000.h"
 #include "hw/net/rtl8139.h"
+#include "hw/usb/hid.h"
+#include "hw/usb/uhci.h"
 #include "ui/console.h"
 
 #define MACHINE_MAX_SERIAL 2
 #define MACHINE_MAX_VCPUS 128 /* HVM_MAX_VCPUS */
 #define MACHINE_MAX_NICS 8
+
+/* A USB HID device on the UHCI: its kind and root port (1 or 2; options place it). */
+#define MACHINE_MAX_USB 2
+struct machine_usb {
+	enum usb_hid_kind kind;
+	unsigned int port;
+};
 
 /* An emulated NIC (-device MODEL,id=,netdev=,mac=) and the -netdev it sends through. */
 struct machine_nic {
@@ -88,6 +97,10 @@ struct machine_config {
 	/* Emulated NICs in argv order: each takes the lowest free PCI slot after the display. */
 	struct machine_nic nic[MACHINE_MAX_NICS];
 	unsigned int nr_nics;
+	/* USB: the PIIX3 UHCI at 00:01.2 (-usb or any USB device) and the devices on its root ports. */
+	bool usb;
+	struct machine_usb usb_dev[MACHINE_MAX_USB];
+	unsigned int nr_usb;
 	/* The state comes from -incoming: a device whose memory is the guest's (Xen VRAM) waits for it. */
 	bool incoming;
 };
@@ -130,6 +143,11 @@ struct machine {
 	unsigned int nr_e1000;
 	struct netdev netdev[MACHINE_MAX_NICS];
 	unsigned int nr_nics; /* created (their netdevs open until unplugged) */
+	/* USB: the UHCI and the HID devices on its root ports (usb_hid[i] is cfg.usb_dev[i]). */
+	struct uhci uhci;
+	bool has_uhci;
+	struct usb_hid usb_hid[MACHINE_MAX_USB];
+	unsigned int nr_usb_hid;
 	/* Its devices in reset, save and load order (machine_add). */
 	struct dm_device *devs;
 	unsigned int nr_devs, cap_devs;

@@ -75,7 +75,7 @@ static void setup(struct console *c, struct fake *f, struct dm_clock *clock, con
 	assert_int_equal(surface_resize(&f->s, 8, 8), 0);
 	clock_init(clock, NULL, NULL);
 	if (console_init(c, &(struct console_card){ fake_render, fake_surface, f },
-			 &(struct console_input){ fake_key, fake_mouse, fake_leds, f }, clock, NULL, NULL,
+			 &(struct console_input){ .key = fake_key, .mouse = fake_mouse, .leds = fake_leds, .opaque = f }, clock, NULL, NULL,
 			 layout, err, sizeof(err)))
 		fail_msg("console_init: %s", err);
 }
@@ -222,11 +222,11 @@ static void test_bad_keymap(void **state)
 	(void)state;
 	clock_init(&clock, NULL, NULL);
 	assert_int_equal(console_init(&c, &(struct console_card){ fake_render, fake_surface, &f },
-				      &(struct console_input){ fake_key, fake_mouse, fake_leds, &f }, &clock,
+				      &(struct console_input){ .key = fake_key, .mouse = fake_mouse, .leds = fake_leds, .opaque = &f }, &clock,
 				      NULL, NULL, "../etc/passwd", err, sizeof(err)),
 			 -1);
 	assert_int_equal(console_init(&c, &(struct console_card){ fake_render, fake_surface, &f },
-				      &(struct console_input){ fake_key, fake_mouse, fake_leds, &f }, &clock,
+				      &(struct console_input){ .key = fake_key, .mouse = fake_mouse, .leds = fake_leds, .opaque = &f }, &clock,
 				      NULL, NULL, "xx-nonexistent", err, sizeof(err)),
 			 -1);
 }

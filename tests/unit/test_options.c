@@ -216,9 +216,40 @@ static void test_refuses(void **state)
 	expect_refused("needs netdev=", "-device", "rtl8139,id=nic0", NULL);
 	expect_refused("unknown NIC option", "-device", "rtl8139,netdev=n,addr=0x5", NULL);
 	expect_refused("a -netdev with that id", "-netdev", "tap,id=n,ifname=a", "-netdev", "tap,id=n,ifname=b", NULL);
-	expect_refused("usbdevice=", "-usb", NULL);
-	expect_refused("usbdevice=", "-usbdevice", "tablet", NULL);
-	expect_refused("usbdevice=", "-device", "usb-tablet,bus=usb-bus.0", NULL);
+	/* USB: what is not built names the xl setting; the UHCI path is parsed. */
+	expect_refused("usbdevice=", "-usbdevice", "host:1234:5678", NULL);
+	expect_refused("usbdevice=", "-usbdevice", "wacom-tablet", NULL);
+	expect_refused("usbversion=", "-device", "nec-usb-xhci,id=usb", NULL);
+	expect_refused("usbversion=", "-device", "ich9-usb-ehci1,id=usb,addr=0x1d.0x7,multifunction=on", NULL);
+	expect_refused("usbversion=", "-device", "piix3-usb-uhci,id=usb", NULL);
+	/* Two devices without port=: QEMU would add its hub, which hvmdm has not built. */
+	expect_refused("usbdevice=", "-usb", "-usbdevice", "tablet", "-usbdevice", "keyboard", NULL);
+	expect_refused("at most two", "-usbdevice", "tablet", "-usbdevice", "mouse", "-usbdevice", "keyboard", NULL);
+	expect_refused("in use", "-device", "usb-tablet,port=1", "-device", "usb-kbd,port=1", NULL);
+	/* -usbdevice devices are created first: the mouse takes port 1. */
+	expect_refused("in use", "-device", "usb-kbd,port=1", "-usbdevice", "mouse", NULL);
+	expect_refused("port=1|2", "-device", "usb-tablet,port=3", NULL);
+	{
+		struct options o;
+		char err[256];
+
+		assert_int_equal(parse(&o, err, "-usb", NULL), 0);
+		assert_true(o.machine.usb);
+		assert_int_equal(o.machine.nr_usb, 0);
+		/* xl usb=1, usbdevice="tablet" */
+		assert_int_equal(parse(&o, err, "-usb", "-usbdevice", "tablet", NULL), 0);
+		assert_int_equal(o.machine.nr_usb, 1);
+		assert_int_equal(o.machine.usb_dev[0].kind, USB_HID_TABLET);
+		assert_int_equal(o.machine.usb_dev[0].port, 1);
+		/* -usbdevice ones first, then -device ones on what is left (QEMU's creation order). */
+		assert_int_equal(parse(&o, err, "-device", "usb-kbd,id=k,bus=usb-bus.0,port=2", "-usbdevice", "mouse", NULL), 0);
+		assert_int_equal(o.machine.nr_usb, 2);
+		assert_int_equal(o.machine.usb_dev[0].kind, USB_HID_MOUSE);
+		assert_int_equal(o.machine.usb_dev[0].port, 1);
+		assert_int_equal(o.machine.usb_dev[1].kind, USB_HID_KEYBOARD);
+		assert_int_equal(o.machine.usb_dev[1].port, 2);
+		assert_true(o.machine.usb);
+	}
 	expect_refused("videoram=", "-device", "cirrus-vga,vgamem_mb=32", NULL);
 	expect_refused("videoram=", "-device", "cirrus-vga,vgamem_mb=2", NULL);
 	expect_refused("only vgamem_mb=", "-device", "cirrus-vga,blitter=off", NULL);
