@@ -39,7 +39,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c11 -iquote . -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga $(B)/fuzz/fuzz_vnc $(B)/fuzz/fuzz_cirrus_blt $(B)/fuzz/fuzz_cirrus $(B)/fuzz/fuzz_mapcache $(B)/fuzz/fuzz_rtl8139 $(B)/fuzz/fuzz_e1000
+FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga $(B)/fuzz/fuzz_vnc $(B)/fuzz/fuzz_cirrus_blt $(B)/fuzz/fuzz_cirrus $(B)/fuzz/fuzz_mapcache $(B)/fuzz/fuzz_rtl8139 $(B)/fuzz/fuzz_e1000 $(B)/fuzz/fuzz_uhci
 
 .PHONY: all deps run run-kvm selfcheck compat check clean xen-libs fuzz corpus guests bench e2e kvm-nic install install-check uninstall deb
 .SECONDARY:
@@ -139,6 +139,8 @@ fuzz: $(FUZZ_TARGETS)
 	$(B)/fuzz/fuzz_rtl8139 -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-rtl8139 tests/fuzz/corpus-rtl8139
 	@mkdir -p $(B)/fuzz/corpus-e1000
 	$(B)/fuzz/fuzz_e1000 -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-e1000 tests/fuzz/corpus-e1000
+	@mkdir -p $(B)/fuzz/corpus-uhci
+	$(B)/fuzz/fuzz_uhci -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-uhci tests/fuzz/corpus-uhci
 
 # The golden corpus of this release: only adds files that are missing. A
 # corpus is cut with a release (docs/compatibility.md), never from a -dev tree.
