@@ -16,12 +16,16 @@ checks=(
 	"qemu/e820: addr 0x0000000000000000 len 0x0000000004000000 [RAM]"
 	"Found QEMU fw_cfg"
 	"QEMU fw_cfg DMA interface supported"
-	"Found 4 PCI devices"
+	"Found 5 PCI devices"
 	"PCI: init bdf=00:00.0 id=8086:1237"
 	"PCI: init bdf=00:01.0 id=8086:7000"
 	"PCI: init bdf=00:01.1 id=8086:7010"
 	"ATA controller 1 at 1f0/3f4/0 (irq 14 dev 9)"
 	"ATA controller 2 at 170/374/0 (irq 15 dev 9)"
+	"PCI: init bdf=00:01.2 id=8086:7020"
+	"UHCI init on dev 00:01.2 (io="
+	"USB keyboard initialized"
+	"USB mouse initialized"
 	"PCI: init bdf=00:01.3 id=8086:7113"
 	"PIIX3/PIIX4 init: elcr=00 0c"
 	"Found 2 cpu(s) max supported 2 cpu(s)"
@@ -55,7 +59,9 @@ done
 echo "1..$total"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$bin" -accel kvm -m 64 -smp 2 -debugcon "file:$work/bios.log" -serial "file:$work/serial.log" 2>"$work/err" &
+# With a USB keyboard and mouse on the UHCI: SeaBIOS enumerates both (boot protocol).
+"$bin" -accel kvm -m 64 -smp 2 -usb -device usb-kbd,port=1 -device usb-mouse,port=2 \
+	-debugcon "file:$work/bios.log" -serial "file:$work/serial.log" 2>"$work/err" &
 pid=$!
 # SeaBIOS reaches its end (no disk) in a second or two; wait at most 60 s.
 for _ in $(seq 1 600); do

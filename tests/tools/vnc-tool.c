@@ -10,6 +10,9 @@
  *       up to 60 s
  *   vnc-tool HOST:PORT key KEYSYM
  *       press and release one key (X keysym, e.g. 0x20 for space)
+ *   vnc-tool HOST:PORT pointer X Y [BUTTONS]
+ *       move the pointer to (X, Y) with the RFB button mask BUTTONS (1 left,
+ *       2 middle, 4 right; default none), then release the buttons there
  *   vnc-tool HOST:PORT bench N
  *       the display benchmark with firmware/guests/vbe.asm's guest after
  *       its drawing: N times each, the time from pressing "f" (the guest
@@ -23,6 +26,7 @@
 #include <rfb/rfbclient.h>
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,9 +258,11 @@ int main(int argc, char **argv)
 	rfbClient *cl;
 	int rc, w = 0, h = 0;
 
-	if (argc < 4 || (strcmp(argv[2], "capture") && strcmp(argv[2], "key") && strcmp(argv[2], "bench")) ||
-	    (argc == 5 && sscanf(argv[4], "%dx%d", &w, &h) != 2)) {
-		fprintf(stderr, "usage: vnc-tool HOST:PORT capture OUT.ppm [WxH] | key KEYSYM | bench N\n");
+	bool pointer = argc >= 5 && !strcmp(argv[2], "pointer");
+
+	if (argc < 4 || (strcmp(argv[2], "capture") && strcmp(argv[2], "key") && strcmp(argv[2], "bench") && !pointer) ||
+	    (argc == 5 && !pointer && sscanf(argv[4], "%dx%d", &w, &h) != 2)) {
+		fprintf(stderr, "usage: vnc-tool HOST:PORT capture OUT.ppm [WxH] | key KEYSYM | pointer X Y [BUTTONS] | bench N\n");
 		return 2;
 	}
 	verbose = getenv("VNC_TOOL_VERBOSE") != NULL;
@@ -269,6 +275,11 @@ int main(int argc, char **argv)
 		rc = capture(cl, argv[3], w, h);
 	} else if (!strcmp(argv[2], "bench")) {
 		rc = bench(cl, atoi(argv[3]));
+	} else if (pointer) {
+		int x = atoi(argv[3]), y = atoi(argv[4]), buttons = argc > 5 ? atoi(argv[5]) : 0;
+
+		rc = !(SendPointerEvent(cl, x, y, buttons) && (!buttons || SendPointerEvent(cl, x, y, 0)));
+		pump(cl, 300);
 	} else {
 		uint32_t keysym = (uint32_t)strtoul(argv[3], NULL, 0);
 
