@@ -927,12 +927,12 @@ static int opt_usbdevice(struct options *o, const struct cli_option *r, const ch
 		return fail(err, errlen, r->name,
 			    "host pass-through (host:...) is not built: usbdevice= takes tablet, mouse or keyboard in the xl config", arg);
 	if (o->nr_usb_legacy >= MACHINE_MAX_USB)
-		return fail(err, errlen, r->name, "at most two USB devices (xl usbdevice=)", arg);
+		return fail(err, errlen, r->name, "at most eight USB devices (xl usbdevice=)", arg);
 	u = &o->usb_legacy[o->nr_usb_legacy];
 	if (usb_kind(arg, strlen(arg), &u->kind))
 		return fail(err, errlen, r->name,
 			    "not a USB device hvmdm has: usbdevice= takes tablet, mouse or keyboard in the xl config", arg);
-	u->port = 0;
+	u->port = u->hub_port = 0;
 	o->nr_usb_legacy++;
 	o->machine.usb = true;
 	return 0;
@@ -946,11 +946,11 @@ static int parse_usb_device(struct options *o, const struct cli_option *r, const
 	struct machine_usb *u;
 
 	if (o->nr_usb_device >= MACHINE_MAX_USB)
-		return fail(err, errlen, r->name, "at most two USB devices", arg);
+		return fail(err, errlen, r->name, "at most eight USB devices", arg);
 	u = &o->usb_device[o->nr_usb_device];
 	if (usb_kind(arg, strcspn(arg, ","), &u->kind))
 		return fail(err, errlen, r->name, "not a USB device hvmdm has", arg);
-	u->port = 0;
+	u->port = u->hub_port = 0;
 	while (*p == ',') {
 		size_t len;
 
@@ -962,8 +962,13 @@ static int parse_usb_device(struct options *o, const struct cli_option *r, const
 			/* the one USB bus */
 		} else if (len == 6 && !strncmp(p, "port=", 5) && (p[5] == '1' || p[5] == '2')) {
 			u->port = (unsigned int)(p[5] - '0');
+			u->hub_port = 0;
+		} else if (len == 8 && !strncmp(p, "port=", 5) && (p[5] == '1' || p[5] == '2') && p[6] == '.' &&
+			   p[7] >= '1' && p[7] <= '8') {
+			u->port = (unsigned int)(p[5] - '0');
+			u->hub_port = (unsigned int)(p[7] - '0');
 		} else {
-			return fail(err, errlen, r->name, "only id=, bus=usb-bus.0 and port=1|2 are understood", arg);
+			return fail(err, errlen, r->name, "only id=, bus=usb-bus.0 and port=1|2|R.N (a port of the automatic hub) are understood", arg);
 		}
 		p += len;
 	}
@@ -973,40 +978,57 @@ static int parse_usb_device(struct options *o, const struct cli_option *r, const
 }
 
 /*
- * Place the USB devices on the UHCI's two root ports: -usbdevice ones
- * first, then -device ones, each on its port= or the first free one. QEMU
- * plugs an 8-port hub into the last free root port before a device would
- * take it without port=; hvmdm has no hub yet, so that layout is refused
- * rather than changed (a guest saved on QEMU would not find its devices).
+ * Place the USB devices as QEMU's usb_claim_port does, in creation order
+ * (-usbdevice ones first, then -device ones): a free list that starts as
+ * root ports "1" and "2"; a device with port= takes that path; one without
+ * takes the head of the list, except that when a single free port is left
+ * QEMU first plugs an 8-port hub there and appends its ports "R.1".."R.8".
  */
 static int resolve_usb(struct options *o, char *err, size_t errlen)
 {
 	struct machine_config *mc = &o->machine;
 	struct machine_usb all[2 * MACHINE_MAX_USB];
-	unsigned int n = 0;
-	bool used[3] = { false, false, false };
+	/* Free ports as (root, hub port): hub port 0 is the root port itself. */
+	struct { uint8_t root, hub; } free_list[2 + USB_HUB_PORTS];
+	unsigned int n = 0, nr_free = 2;
 
+	free_list[0].root = 1, free_list[0].hub = 0;
+	free_list[1].root = 2, free_list[1].hub = 0;
 	for (unsigned int i = 0; i < o->nr_usb_legacy; i++)
 		all[n++] = o->usb_legacy[i];
 	for (unsigned int i = 0; i < o->nr_usb_device; i++)
 		all[n++] = o->usb_device[i];
 	if (n > MACHINE_MAX_USB)
-		return fail(err, errlen, "-usbdevice", "at most two USB devices (xl usbdevice=)", "");
-	/* In creation order, as QEMU's usb_claim_port takes them. */
+		return fail(err, errlen, "-usbdevice", "at most eight USB devices (xl usbdevice=)", "");
+	mc->usb_hub_port = 0;
 	for (unsigned int i = 0; i < n; i++) {
-		unsigned int free_ports = !used[1] + !used[2];
+		unsigned int k = 0;
 
 		if (all[i].port) {
-			if (used[all[i].port])
-				return fail(err, errlen, "-device", "that USB port is in use",
-					    all[i].port == 1 ? "port=1" : "port=2");
-		} else if (free_ports == 1) {
-			return fail(err, errlen, "-usbdevice",
-				    "a second USB device would sit behind QEMU's automatic USB hub, which hvmdm has not built: keep one entry in usbdevice= (\"tablet\") in the xl config", "");
+			while (k < nr_free && !(free_list[k].root == all[i].port && free_list[k].hub == all[i].hub_port))
+				k++;
+			if (k == nr_free)
+				return fail(err, errlen, "-device", "that USB port does not exist or is in use (port=)", "");
 		} else {
-			all[i].port = used[1] ? 2 : 1;
+			if (nr_free == 1 && !free_list[0].hub) {
+				/* The automatic hub takes the last root port; its ports follow. */
+				unsigned int root = free_list[0].root;
+
+				mc->usb_hub_port = root;
+				mc->usb_hub_before = i;
+				for (unsigned int p = 0; p < USB_HUB_PORTS; p++) {
+					free_list[p].root = (uint8_t)root;
+					free_list[p].hub = (uint8_t)(p + 1);
+				}
+				nr_free = USB_HUB_PORTS;
+			}
+			if (nr_free == 0)
+				return fail(err, errlen, "-usbdevice", "no free USB port left", "");
+			all[i].port = free_list[0].root;
+			all[i].hub_port = free_list[0].hub;
 		}
-		used[all[i].port] = true;
+		memmove(&free_list[k], &free_list[k + 1], (nr_free - k - 1) * sizeof(free_list[0]));
+		nr_free--;
 	}
 	for (unsigned int i = 0; i < n; i++)
 		mc->usb_dev[i] = all[i];

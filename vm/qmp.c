@@ -416,10 +416,13 @@ static void cmd_xen_save_devices_state(struct qmp_server *q, struct qmp_monitor 
 		rc = stream_write_file(file, w.data, w.len, err, sizeof(err));
 	}
 	wbuf_free(&w);
-	if (rc)
+	if (rc) {
+		/* libxl shows the reply only in xl's output: keep it in the device model's log too. */
+		log_error("qmp", "xen-save-devices-state: %s", err);
 		reply_error(mon, id, "GenericError", "xen-save-devices-state: %s", err);
-	else
+	} else {
 		reply_ok(mon, id, NULL);
+	}
 }
 
 /* All of fd, at most STREAM_MAX_SIZE bytes: the buffer (free it), or NULL with err. */

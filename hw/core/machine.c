@@ -391,9 +391,14 @@ static bool display_pointer_abs(void *opaque, int x, int y, int width, int heigh
 
 	if (!ptr || !usb_hid_is_tablet(ptr))
 		return false;
-	/* QEMU's scaling: 0..width-1 onto 0..0x7fff, truncating. */
-	x = width > 1 ? (int)((int64_t)x * 0x7fff / (width - 1)) : 0;
-	y = height > 1 ? (int)((int64_t)y * 0x7fff / (height - 1)) : 0;
+	/*
+	 * QEMU's VNC server scales x * 0x7fff / width, truncating (ui/vnc.c
+	 * passes the range 0..width to qemu_input_queue_abs): the right-most
+	 * pixel is short of 0x7fff. Measured on the stock qemu-xen 7.2 (e2e part
+	 * usb: 719 of 720 arrives as 32721).
+	 */
+	x = width > 0 ? (int)((int64_t)x * 0x7fff / width) : 0;
+	y = height > 0 ? (int)((int64_t)y * 0x7fff / height) : 0;
 	usb_hid_pointer_abs_wheel(ptr, x, y, dz, usb_buttons(buttons));
 	return true;
 }
@@ -522,6 +527,39 @@ static const struct dev_ops usb_hid_ops = {
 	.destroy = usb_hid_destroy_op,
 };
 
+static void usb_hub_destroy_op(void *dev)
+{
+	usb_hub_destroy(dev);
+}
+
+/* QEMU's automatic hub: reset by its port like the HID devices; no save record yet. */
+static const struct dev_ops usb_hub_ops = {
+	.name = "usb-hub",
+	.record = "usb-hub",
+	.destroy = usb_hub_destroy_op,
+};
+
+/* QEMU's automatic 8-port hub on the UHCI's root port cfg.usb_hub_port. */
+static int add_usb_hub(struct machine *m, char *err, size_t errlen)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "0000:00:01.2-%u", m->cfg.usb_hub_port);
+	if (usb_hub_init(&m->usb_hub, &(struct usb_hub_config){ .path = path }, err, errlen))
+		return -1;
+	m->has_usb_hub = true;
+	if (machine_add(m, &usb_hub_ops, &m->usb_hub, 0, 0)) {
+		usb_hub_destroy(&m->usb_hub);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (uhci_attach(&m->uhci, m->cfg.usb_hub_port - 1, &m->usb_hub.dev)) {
+		snprintf(err, errlen, "-usbdevice: root port %u is taken", m->cfg.usb_hub_port);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The PIIX3 UHCI at 00:01.2, as QEMU's pc_init1 creates it for -usb, and the
  * HID devices on its root ports. Under xenfv their serial string is "42"
@@ -542,11 +580,18 @@ static int add_usb(struct machine *m, char *err, size_t errlen)
 		return -1;
 	}
 	for (unsigned int i = 0; i < cfg->nr_usb; i++) {
+		const struct machine_usb *u = &cfg->usb_dev[i];
 		struct usb_hid *h = &m->usb_hid[i];
 		char path[32];
+		int rc;
 
-		snprintf(path, sizeof(path), "0000:00:01.2-%u", cfg->usb_dev[i].port);
-		if (usb_hid_init(h, &(struct usb_hid_config){ .kind = cfg->usb_dev[i].kind, .serial = xen ? "42" : NULL,
+		if (cfg->usb_hub_port && cfg->usb_hub_before == i && add_usb_hub(m, err, errlen))
+			return -1;
+		if (u->hub_port)
+			snprintf(path, sizeof(path), "0000:00:01.2-%u.%u", u->port, u->hub_port);
+		else
+			snprintf(path, sizeof(path), "0000:00:01.2-%u", u->port);
+		if (usb_hid_init(h, &(struct usb_hid_config){ .kind = u->kind, .serial = xen ? "42" : NULL,
 							     .path = path, .clock = &m->clock },
 				 err, errlen))
 			return -1;
@@ -556,8 +601,13 @@ static int add_usb(struct machine *m, char *err, size_t errlen)
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		if (uhci_attach(&m->uhci, cfg->usb_dev[i].port - 1, &h->dev)) {
-			snprintf(err, errlen, "-usbdevice: root port %u is taken", cfg->usb_dev[i].port);
+		if (u->hub_port)
+			rc = m->has_usb_hub && u->port == cfg->usb_hub_port ?
+				     usb_hub_attach(&m->usb_hub, u->hub_port - 1, &h->dev) : -1;
+		else
+			rc = uhci_attach(&m->uhci, u->port - 1, &h->dev);
+		if (rc) {
+			snprintf(err, errlen, "-device: USB port %s is taken or does not exist", path + 13);
 			return -1;
 		}
 	}

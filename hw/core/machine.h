@@ -43,6 +43,7 @@
 #include "hw/net/e1000.h"
 #include "hw/net/rtl8139.h"
 #include "hw/usb/hid.h"
+#include "hw/usb/hub.h"
 #include "hw/usb/uhci.h"
 #include "ui/console.h"
 
@@ -50,11 +51,16 @@
 #define MACHINE_MAX_VCPUS 128 /* HVM_MAX_VCPUS */
 #define MACHINE_MAX_NICS 8
 
-/* A USB HID device on the UHCI: its kind and root port (1 or 2; options place it). */
-#define MACHINE_MAX_USB 2
+/*
+ * A USB HID device on the UHCI: its kind, root port (1 or 2) and, behind
+ * QEMU's automatic hub on that root port, the hub's port (1-8; 0: the root
+ * port itself). Options place them.
+ */
+#define MACHINE_MAX_USB 8
 struct machine_usb {
 	enum usb_hid_kind kind;
 	unsigned int port;
+	unsigned int hub_port;
 };
 
 /* An emulated NIC (-device MODEL,id=,netdev=,mac=) and the -netdev it sends through. */
@@ -101,6 +107,9 @@ struct machine_config {
 	bool usb;
 	struct machine_usb usb_dev[MACHINE_MAX_USB];
 	unsigned int nr_usb;
+	/* QEMU's automatic 8-port hub: its root port (0: none), created before usb_dev[usb_hub_before]. */
+	unsigned int usb_hub_port;
+	unsigned int usb_hub_before;
 	/* The state comes from -incoming: a device whose memory is the guest's (Xen VRAM) waits for it. */
 	bool incoming;
 };
@@ -148,6 +157,8 @@ struct machine {
 	bool has_uhci;
 	struct usb_hid usb_hid[MACHINE_MAX_USB];
 	unsigned int nr_usb_hid;
+	struct usb_hub usb_hub; /* cfg.usb_hub_port */
+	bool has_usb_hub;
 	/* Its devices in reset, save and load order (machine_add). */
 	struct dm_device *devs;
 	unsigned int nr_devs, cap_devs;

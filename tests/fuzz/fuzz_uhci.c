@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target for the UHCI's schedule walker with a tablet and a
- * keyboard on its root ports: a guest program of register accesses, writes
+ * libFuzzer target for the UHCI's schedule walker with a tablet on root
+ * port 1 and QEMU's automatic hub on port 2 with a keyboard and a mouse: a guest program of register accesses, writes
  * into 64 KiB of guest RAM where the frame list, queue heads, TDs and
  * buffers live (links and buffer pointers are fuzzed too, so they point
  * anywhere, at themselves, or outside RAM), host input events and clock
@@ -129,13 +129,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct machine m;
 	struct accel acc = { &ops };
-	struct machine_config cfg = { .profile = PROFILE_PC, .vcpus = 1, .ram_mib = 16, .usb = true, .nr_usb = 2 };
+	struct machine_config cfg = { .profile = PROFILE_PC, .vcpus = 1, .ram_mib = 16, .usb = true, .nr_usb = 3,
+				      .usb_hub_port = 2, .usb_hub_before = 1 };
 	static const uint8_t pids[4] = { 0x2d, 0x69, 0xe1, 0x87 };
 	char err[256];
 
 	log_set_sink(&sink);
 	cfg.usb_dev[0] = (struct machine_usb){ .kind = USB_HID_TABLET, .port = 1 };
-	cfg.usb_dev[1] = (struct machine_usb){ .kind = USB_HID_KEYBOARD, .port = 2 };
+	cfg.usb_dev[1] = (struct machine_usb){ .kind = USB_HID_KEYBOARD, .port = 2, .hub_port = 1 };
+	cfg.usb_dev[2] = (struct machine_usb){ .kind = USB_HID_MOUSE, .port = 2, .hub_port = 2 };
 	memset(ram, 0, sizeof(ram));
 	now_ns = 1000;
 	if (machine_create(&m, &cfg, &acc, fake_clock, NULL, err, sizeof(err)))
@@ -180,6 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 6:
 			if (c & 1)
 				usb_hid_key(&m.usb_hid[1], (uint16_t)((c & 2 ? 0xe000 : 0) | (b & 0x7f)), a & 1);
+			else if (c & 2)
+				usb_hid_pointer_rel(&m.usb_hid[2], (int8_t)a * 40, (int8_t)b * 40, (c >> 2) & 3, c >> 5);
 			else
 				usb_hid_pointer_abs(&m.usb_hid[0], a * 128, b * 128, c >> 5);
 			break;

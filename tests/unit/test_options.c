@@ -222,13 +222,13 @@ static void test_refuses(void **state)
 	expect_refused("usbversion=", "-device", "nec-usb-xhci,id=usb", NULL);
 	expect_refused("usbversion=", "-device", "ich9-usb-ehci1,id=usb,addr=0x1d.0x7,multifunction=on", NULL);
 	expect_refused("usbversion=", "-device", "piix3-usb-uhci,id=usb", NULL);
-	/* Two devices without port=: QEMU would add its hub, which hvmdm has not built. */
-	expect_refused("usbdevice=", "-usb", "-usbdevice", "tablet", "-usbdevice", "keyboard", NULL);
-	expect_refused("at most two", "-usbdevice", "tablet", "-usbdevice", "mouse", "-usbdevice", "keyboard", NULL);
 	expect_refused("in use", "-device", "usb-tablet,port=1", "-device", "usb-kbd,port=1", NULL);
 	/* -usbdevice devices are created first: the mouse takes port 1. */
 	expect_refused("in use", "-device", "usb-kbd,port=1", "-usbdevice", "mouse", NULL);
-	expect_refused("port=1|2", "-device", "usb-tablet,port=3", NULL);
+	expect_refused("port=1|2|R.N", "-device", "usb-tablet,port=3", NULL);
+	/* A hub port before there is a hub. */
+	expect_refused("in use", "-device", "usb-tablet,port=2.1", NULL);
+
 	{
 		struct options o;
 		char err[256];
@@ -249,6 +249,26 @@ static void test_refuses(void **state)
 		assert_int_equal(o.machine.usb_dev[1].kind, USB_HID_KEYBOARD);
 		assert_int_equal(o.machine.usb_dev[1].port, 2);
 		assert_true(o.machine.usb);
+		assert_int_equal(o.machine.usb_hub_port, 0);
+		/* xl usbdevice=["tablet","keyboard"]: QEMU's hub takes root port 2, the keyboard its port 1. */
+		assert_int_equal(parse(&o, err, "-usb", "-usbdevice", "tablet", "-usbdevice", "keyboard", NULL), 0);
+		assert_int_equal(o.machine.nr_usb, 2);
+		assert_int_equal(o.machine.usb_dev[0].port, 1);
+		assert_int_equal(o.machine.usb_dev[0].hub_port, 0);
+		assert_int_equal(o.machine.usb_hub_port, 2);
+		assert_int_equal(o.machine.usb_hub_before, 1);
+		assert_int_equal(o.machine.usb_dev[1].port, 2);
+		assert_int_equal(o.machine.usb_dev[1].hub_port, 1);
+		/* QEMU's run: tablet "1", hub "2", keyboard "2.1", mouse "2.2". */
+		assert_int_equal(parse(&o, err, "-device", "usb-tablet", "-device", "usb-kbd", "-device", "usb-mouse", NULL), 0);
+		assert_int_equal(o.machine.nr_usb, 3);
+		assert_int_equal(o.machine.usb_hub_port, 2);
+		assert_int_equal(o.machine.usb_dev[2].kind, USB_HID_MOUSE);
+		assert_int_equal(o.machine.usb_dev[2].port, 2);
+		assert_int_equal(o.machine.usb_dev[2].hub_port, 2);
+		/* An explicit hub port once the hub exists. */
+		assert_int_equal(parse(&o, err, "-device", "usb-tablet", "-device", "usb-kbd", "-device", "usb-mouse,port=2.5", NULL), 0);
+		assert_int_equal(o.machine.usb_dev[2].hub_port, 5);
 	}
 	expect_refused("videoram=", "-device", "cirrus-vga,vgamem_mb=32", NULL);
 	expect_refused("videoram=", "-device", "cirrus-vga,vgamem_mb=2", NULL);

@@ -492,7 +492,7 @@ static void test_pc_machine(void **state)
 
 /*
  * VNC pointer events through the console: the i8042's until the guest polls
- * the tablet, then the tablet's, scaled from the screen onto 0..0x7fff.
+ * the tablet, then the tablet's, scaled from the screen as QEMU's VNC server does.
  */
 static void test_pointer_routing(void **state)
 {
@@ -526,8 +526,84 @@ static void test_pointer_routing(void **state)
 	assert_int_equal(td_ctrl(t, 8) & (TD_ACTIVE | 0x7ff), 5);
 	r = &t->acc.guest_ram[BUF + 0x800];
 	assert_int_equal(r[0], USB_HID_BUTTON_RIGHT); /* RFB button 4 is the right one */
-	assert_int_equal(r[1] | r[2] << 8, 0x7fff);
-	assert_int_equal(r[3] | r[4] << 8, (int)((int64_t)((surf->height - 1) / 2) * 0x7fff / (surf->height - 1)));
+	/* QEMU's scaling divides by the width, not width - 1 (the stock qemu-xen gives 32721 for 719 of 720). */
+	assert_int_equal(r[1] | r[2] << 8, (int)((int64_t)(surf->width - 1) * 0x7fff / surf->width));
+	assert_int_equal(r[3] | r[4] << 8, (int)((int64_t)((surf->height - 1) / 2) * 0x7fff / surf->height));
+	tm_free(t);
+}
+
+/*
+ * xl usbdevice=["tablet","keyboard"]: the tablet on root port 1, QEMU's
+ * automatic hub on port 2 and the keyboard on the hub's port 1, reached
+ * through the hub once the guest has reset that port.
+ */
+static void test_hub(void **state)
+{
+	static const uint8_t set_addr7[8] = { 0x00, 0x05, 0x07, 0x00, 0x00, 0x00, 0, 0 };
+	static const uint8_t port1_status[8] = { 0xa3, 0x00, 0x00, 0x00, 0x01, 0x00, 4, 0 };
+	static const uint8_t port1_reset[8] = { 0x23, 0x03, 0x04, 0x00, 0x01, 0x00, 0, 0 };
+	static const uint8_t get_dev8[8] = { 0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 8, 0 };
+	static const uint8_t hub_dev8[8] = { 0x12, 0x01, 0x10, 0x01, 0x09, 0x00, 0x00, 0x08 };
+	static const uint8_t kbd_dev8[8] = { 0x12, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x08 };
+	struct machine_config cfg = { .profile = PROFILE_XENFV, .vcpus = 1, .ram_mib = 128, .usb = true, .nr_usb = 2,
+				      .usb_hub_port = 2, .usb_hub_before = 1 };
+	struct tm_ctx *t;
+	unsigned int n;
+	const uint8_t *r;
+
+	(void)state;
+	cfg.usb_dev[0] = (struct machine_usb){ .kind = USB_HID_TABLET, .port = 1 };
+	cfg.usb_dev[1] = (struct machine_usb){ .kind = USB_HID_KEYBOARD, .port = 2, .hub_port = 1 };
+	t = tm_new_cfg(&cfg);
+	cfg_wr(t, UHCI, 0x20, 4, IOB | 1);
+	cfg_wr(t, UHCI, 0x04, 2, 0x0005);
+	assert_int_equal(inp(t, IOB + 0x10, 4), 0x00830083);
+	assert_string_equal(t->m.usb_hid[1].dev.serial, "42");
+	outp(t, IOB + 0x12, 2, 0x0200);
+	outp(t, IOB + 0x12, 2, 0x0000);
+	outp(t, IOB + 0x12, 2, 0x0006);
+	/* The hub answers address 0 (the tablet's port is not enabled). */
+	n = control(t, 0, get_dev8, 8, 0);
+	schedule(t, td_addr(0));
+	run(t);
+	frames(t, 1);
+	assert_int_equal(td_ctrl(t, n - 1) & (TD_ACTIVE | TD_STALL | TD_TIMEOUT), 0);
+	assert_memory_equal(&t->acc.guest_ram[BUF + 0x100], hub_dev8, 8);
+	n = control(t, 0, set_addr7, 0, 0);
+	wr32(t, QH0 + 4, td_addr(0));
+	frames(t, 1);
+	assert_int_equal(td_ctrl(t, n - 1) & (TD_ACTIVE | TD_STALL | TD_TIMEOUT), 0);
+	/* Port 1 of the hub: powered and connected, a connect change. */
+	n = control(t, 7, port1_status, 4, 0);
+	wr32(t, QH0 + 4, td_addr(0));
+	frames(t, 1);
+	r = &t->acc.guest_ram[BUF + 0x100];
+	assert_int_equal(r[0] | r[1] << 8, 0x0101);
+	assert_int_equal(r[2] | r[3] << 8, 0x0001);
+	/* Nobody at address 0 until the hub's port is reset and enabled. */
+	n = control(t, 0, get_dev8, 8, 0);
+	wr32(t, QH0 + 4, td_addr(0));
+	frames(t, 1);
+	assert_true(td_ctrl(t, 0) & TD_TIMEOUT);
+	n = control(t, 7, port1_reset, 0, 0);
+	wr32(t, QH0 + 4, td_addr(0));
+	frames(t, 1);
+	assert_int_equal(td_ctrl(t, n - 1) & (TD_ACTIVE | TD_STALL | TD_TIMEOUT), 0);
+	n = control(t, 0, get_dev8, 8, 0);
+	wr32(t, QH0 + 4, td_addr(0));
+	frames(t, 1);
+	assert_int_equal(td_ctrl(t, n - 1) & (TD_ACTIVE | TD_STALL | TD_TIMEOUT), 0);
+	assert_memory_equal(&t->acc.guest_ram[BUF + 0x100], kbd_dev8, 8);
+	/* A key through the hub: the boot report with usage 0x04 (A). */
+	put_td(t, 8, 1, TD_ACTIVE | TD_CERR3, token(0x69, 0, 1, 8), BUF + 0x800);
+	wr32(t, QH0 + 4, td_addr(8));
+	frames(t, 1);
+	assert_true(td_ctrl(t, 8) & TD_NAK);
+	usb_hid_key(&t->m.usb_hid[1], 0x1e, true);
+	frames(t, 1);
+	assert_int_equal(td_ctrl(t, 8) & (TD_ACTIVE | 0x7ff), 7);
+	assert_memory_equal(&t->acc.guest_ram[BUF + 0x800], ((const uint8_t[]){ 0, 0, 0x04, 0, 0, 0, 0, 0 }), 8);
+	assert_string_equal(machine_unsaveable(&t->m), "uhci");
 	tm_free(t);
 }
 
@@ -545,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_stopped_and_catch_up),
 		cmocka_unit_test(test_pc_machine),
 		cmocka_unit_test(test_pointer_routing),
+		cmocka_unit_test(test_hub),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
