@@ -448,7 +448,18 @@ struct stream_shape {
 	uint8_t nic_devfn[MACHINE_MAX_NICS];
 	enum nic_model nic_model[MACHINE_MAX_NICS];
 	unsigned int nics;
+	bool usb;
+	struct machine_usb usb_dev[MACHINE_MAX_USB];
+	unsigned int nr_usb, usb_hub_port;
 };
+
+/* A USB device record's instance (root port << 4 | hub port), as state/dev/usb.c numbers them. */
+static void note_usb(struct stream_shape *s, const struct stream_record *rec, enum usb_hid_kind kind)
+{
+	if (s->nr_usb < MACHINE_MAX_USB)
+		s->usb_dev[s->nr_usb++] = (struct machine_usb){ .kind = kind, .port = rec->instance >> 4,
+								 .hub_port = rec->instance & 15 };
+}
 
 static void note_shape(const struct stream_record *rec, void *opaque)
 {
@@ -473,6 +484,15 @@ static void note_shape(const struct stream_record *rec, void *opaque)
 		s->nic_model[s->nics] = NIC_E1000;
 		s->nic_devfn[s->nics++] = rec->instance >= PCI_DEVFN(1, 0) ? (uint8_t)rec->instance : 0;
 	}
+	if (!strcmp(rec->idstr, "uhci"))
+		s->usb = true;
+	/* A pointer's record does not say tablet or mouse: a tablet, libxl's usual one. */
+	if (!strcmp(rec->idstr, "usb-ptr"))
+		note_usb(s, rec, USB_HID_TABLET);
+	if (!strcmp(rec->idstr, "usb-kbd"))
+		note_usb(s, rec, USB_HID_KEYBOARD);
+	if (!strcmp(rec->idstr, "usb-hub"))
+		s->usb_hub_port = rec->instance >> 4;
 	if (strcmp(rec->idstr, "serial"))
 		return;
 	if (rec->instance != 0x3f8 && rec->instance != 0x2f8)
@@ -524,6 +544,16 @@ int stream_machine_config(const uint8_t *buf, size_t len, struct machine_config 
 						    .romfile = "", .netdev = { .kind = NETDEV_NONE, .fd = -1 } };
 		snprintf(cfg->nic[i].id, sizeof(cfg->nic[i].id), "nic%u", i);
 		snprintf(cfg->nic[i].netdev.id, sizeof(cfg->nic[i].netdev.id), "net%u", i);
+	}
+	/* USB as plugged when saved; the hub before the first device behind it. */
+	cfg->usb = shape.usb;
+	cfg->nr_usb = shape.usb ? shape.nr_usb : 0;
+	cfg->usb_hub_port = shape.usb ? shape.usb_hub_port : 0;
+	cfg->usb_hub_before = cfg->nr_usb;
+	for (unsigned int i = 0; i < cfg->nr_usb; i++) {
+		cfg->usb_dev[i] = shape.usb_dev[i];
+		if (cfg->usb_dev[i].hub_port && cfg->usb_hub_before == cfg->nr_usb)
+			cfg->usb_hub_before = i;
 	}
 	return 0;
 }

@@ -509,34 +509,66 @@ static int add_display(struct machine *m, char *err, size_t errlen)
 
 /* ---------------------------------------------------------------- USB */
 
-static const struct dev_ops usb_hid_ops;
-
+/*
+ * The HID devices and the hub are reset by the UHCI (a port reset, a
+ * controller reset): the machine saves, loads and destroys them.
+ */
+DEV_OPS_SAVE(usb_hid_save_state, struct usb_hid, struct usb_hid_saved)
+static int usb_hid_check_op(const void *d, const void *st, char *err, size_t errlen)
+{
+	return usb_hid_check_state(d, st, err, errlen);
+}
+static void usb_hid_load_op(void *d, const void *st)
+{
+	usb_hid_load_state(d, st);
+}
 static void usb_hid_destroy_op(void *dev)
 {
 	usb_hid_destroy(dev);
 }
 
-/*
- * The HID devices are reset by the UHCI (a port reset, a controller reset):
- * the machine only destroys them. No save record yet: the machine refuses
- * to save (machine_unsaveable) rather than lose their state.
- */
-static const struct dev_ops usb_hid_ops = {
-	.name = "usb-hid",
+static const struct dev_ops usb_ptr_ops = {
+	.name = "usb-ptr",
 	.record = "usb-ptr",
 	.destroy = usb_hid_destroy_op,
+	.save = ops_save,
+	.check = usb_hid_check_op,
+	.load = usb_hid_load_op,
 };
 
+static const struct dev_ops usb_kbd_ops = {
+	.name = "usb-kbd",
+	.record = "usb-kbd",
+	.destroy = usb_hid_destroy_op,
+	.save = ops_save,
+	.check = usb_hid_check_op,
+	.load = usb_hid_load_op,
+};
+
+static void usb_hub_save_op(const void *d, void *st)
+{
+	usb_hub_save_state(d, st);
+}
+static int usb_hub_check_op(const void *d, const void *st, char *err, size_t errlen)
+{
+	return usb_hub_check_state(d, st, err, errlen);
+}
+static void usb_hub_load_op(void *d, const void *st)
+{
+	usb_hub_load_state(d, st);
+}
 static void usb_hub_destroy_op(void *dev)
 {
 	usb_hub_destroy(dev);
 }
 
-/* QEMU's automatic hub: reset by its port like the HID devices; no save record yet. */
 static const struct dev_ops usb_hub_ops = {
 	.name = "usb-hub",
 	.record = "usb-hub",
 	.destroy = usb_hub_destroy_op,
+	.save = usb_hub_save_op,
+	.check = usb_hub_check_op,
+	.load = usb_hub_load_op,
 };
 
 /* QEMU's automatic 8-port hub on the UHCI's root port cfg.usb_hub_port. */
@@ -548,7 +580,7 @@ static int add_usb_hub(struct machine *m, char *err, size_t errlen)
 	if (usb_hub_init(&m->usb_hub, &(struct usb_hub_config){ .path = path }, err, errlen))
 		return -1;
 	m->has_usb_hub = true;
-	if (machine_add(m, &usb_hub_ops, &m->usb_hub, 0, 0)) {
+	if (machine_add(m, &usb_hub_ops, &m->usb_hub, offsetof(struct machine_state, usb_hub), 0)) {
 		usb_hub_destroy(&m->usb_hub);
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -570,12 +602,13 @@ static int add_usb(struct machine *m, char *err, size_t errlen)
 {
 	const struct machine_config *cfg = &m->cfg;
 	bool xen = cfg->profile != PROFILE_PC;
+	unsigned int nr_ptr = 0, nr_kbd = 0;
 
 	if (uhci_init(&m->uhci, &m->pci, m->accel, &(struct uhci_config){ .devfn = PCI_DEVFN(1, 2), .clock = &m->clock },
 		      err, errlen))
 		return -1;
 	m->has_uhci = true;
-	if (machine_add(m, &uhci_ops, &m->uhci, 0, 0)) {
+	if (machine_add(m, &uhci_ops, &m->uhci, offsetof(struct machine_state, uhci), 0)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -596,7 +629,18 @@ static int add_usb(struct machine *m, char *err, size_t errlen)
 				 err, errlen))
 			return -1;
 		m->nr_usb_hid = i + 1;
-		if (machine_add(m, &usb_hid_ops, h, 0, i)) {
+		/* Each kind's slot: its place among the devices of its record (usb-ptr, usb-kbd). */
+		if (u->kind == USB_HID_KEYBOARD)
+			rc = machine_add(m, &usb_kbd_ops, h,
+					 offsetof(struct machine_state, usb_kbd) + nr_kbd * sizeof(struct usb_hid_saved), nr_kbd);
+		else
+			rc = machine_add(m, &usb_ptr_ops, h,
+					 offsetof(struct machine_state, usb_ptr) + nr_ptr * sizeof(struct usb_hid_saved), nr_ptr);
+		if (u->kind == USB_HID_KEYBOARD)
+			nr_kbd++;
+		else
+			nr_ptr++;
+		if (rc) {
 			usb_hid_destroy(h);
 			snprintf(err, errlen, "out of memory");
 			return -1;

@@ -187,6 +187,12 @@ struct machine_state {
 	struct cirrus_state cirrus;     /* with the Cirrus */
 	struct rtl8139_state nic[MACHINE_MAX_NICS]; /* the RTL8139s, by -device order */
 	struct e1000_state e1000[MACHINE_MAX_NICS];  /* the e1000s, by -device order */
+	struct uhci_state uhci;                      /* with USB */
+	struct usb_hid_saved usb_ptr[MACHINE_MAX_USB]; /* tablets and mice, in -device order */
+	struct usb_hid_saved usb_kbd[MACHINE_MAX_USB]; /* keyboards, in -device order */
+	struct usb_hub_saved usb_hub;                /* QEMU's automatic hub */
+	/* Decoding only: the UHCI's record was qemu-xen-traditional's, which has no device records. */
+	bool usb_devices_unsaved;
 };
 
 /* The display card's VGA core and VRAM (NULL and 0 without a card). */

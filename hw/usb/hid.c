@@ -749,3 +749,65 @@ int usb_hid_post_load(struct usb_hid *h)
 		pointer_activate(h);
 	return 0;
 }
+
+/* ------------------------------------------------------------ saved state */
+
+void usb_hid_save_state(const struct usb_hid *h, struct usb_hid_saved *st)
+{
+	memset(st, 0, sizeof(*st));
+	usb_device_save_state(&h->dev, &st->dev);
+	st->hid = h->st;
+}
+
+int usb_hid_check_state(const struct usb_hid *h, const struct usb_hid_saved *st, char *err,
+			size_t errlen)
+{
+	const struct usb_hid_state *hs = &st->hid;
+
+	if (usb_device_check_state(&h->dev, &st->dev, err, errlen))
+		return -1;
+	if (st->dev.replug)
+		return 0;
+	if (hs->n > USB_HID_QUEUE_LEN) {
+		snprintf(err, errlen, "%s: %u queued events of at most %u", h->dev.name, hs->n,
+			 USB_HID_QUEUE_LEN);
+		return -1;
+	}
+	if (hs->keys < 0 || hs->keys > USB_HID_MAX_KEYS) {
+		snprintf(err, errlen, "%s: %d keys held of at most %u", h->dev.name, hs->keys,
+			 USB_HID_MAX_KEYS);
+		return -1;
+	}
+	if (hs->protocol != 0 && hs->protocol != 1) {
+		snprintf(err, errlen, "%s: protocol %d is neither boot (0) nor report (1)", h->dev.name,
+			 hs->protocol);
+		return -1;
+	}
+	return 0;
+}
+
+void usb_hid_load_state(struct usb_hid *h, const struct usb_hid_saved *st)
+{
+	if (st->dev.replug) {
+		/* A new device: empty queues, nothing held, and the port shows the plug. */
+		hid_reset(&h->dev);
+		usb_device_load_state(&h->dev, &st->dev);
+		return;
+	}
+	usb_device_load_state(&h->dev, &st->dev);
+	h->st = st->hid;
+	if (st->idle_from_now) {
+		usb_hid_post_load(h);
+		return;
+	}
+	/* hvmdm's own record: the idle deadline on the restored clock, as it was. */
+	h->st.head &= QUEUE_MASK;
+	idle_cancel(h);
+	if (st->hid.idle_armed && st->hid.idle) {
+		h->st.idle_armed = true;
+		h->st.next_idle_ns = st->hid.next_idle_ns;
+		timer_arm(&h->idle_timer, h->st.next_idle_ns);
+	}
+	if (usb_hid_is_pointer(h) && h->dev.remote_wakeup)
+		pointer_activate(h);
+}

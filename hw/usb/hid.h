@@ -156,6 +156,18 @@ static inline bool usb_hid_active(const struct usb_hid *h)
 	return h->kind == USB_HID_KEYBOARD || h->active;
 }
 
+/* A HID device's whole saved state: the core part, then the class part. */
+struct usb_hid_saved {
+	struct usb_device_state dev;
+	struct usb_hid_state hid;
+	bool idle_from_now; /* set by a foreign decoder: QEMU keeps no idle deadline */
+};
+
+void usb_hid_save_state(const struct usb_hid *h, struct usb_hid_saved *st);
+int usb_hid_check_state(const struct usb_hid *h, const struct usb_hid_saved *st, char *err,
+			size_t errlen);
+void usb_hid_load_state(struct usb_hid *h, const struct usb_hid_saved *st);
+
 /*
  * After usb_hid_state (and the USB device part) were loaded: checks the
  * counts (-1 if a stream holds values QEMU could never have saved), applies

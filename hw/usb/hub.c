@@ -139,7 +139,24 @@ static void downstream_wakeup(void *owner, unsigned int port)
 		signal_change(hub);
 }
 
-static const struct usb_port_ops hub_port_ops = { .wakeup = downstream_wakeup };
+/* The device below lost its state in the restore: unplugged and plugged again (QEMU's detach, attach). */
+static void downstream_replug(void *owner, unsigned int port)
+{
+	struct usb_hub *hub = owner;
+	struct usb_hub_port_state *ps;
+
+	if (!hub || port >= USB_HUB_PORTS || !hub->child[port])
+		return;
+	ps = &hub->st.ports[port];
+	port_clear(ps, USB_HUB_PORT_CONNECTION);
+	port_clear(ps, USB_HUB_PORT_ENABLE);
+	port_clear(ps, USB_HUB_PORT_SUSPEND);
+	usb_device_attach(hub->child[port]);
+	port_update(hub, port);
+	signal_change(hub);
+}
+
+static const struct usb_port_ops hub_port_ops = { .wakeup = downstream_wakeup, .replug = downstream_replug };
 
 /* The hub this device hangs from, if its port is a hub's. */
 static struct usb_hub *parent_hub(const struct usb_device *dev)
@@ -516,20 +533,74 @@ void usb_hub_destroy(struct usb_hub *hub)
 #define CHANGE_POSSIBLE (USB_HUB_PORT_C_CONNECTION | USB_HUB_PORT_C_ENABLE | \
 			 USB_HUB_PORT_C_SUSPEND | USB_HUB_PORT_C_RESET)
 
-int usb_hub_post_load(struct usb_hub *hub)
+/* The port whose saved bits the hub could never have held, or -1 if none. */
+static int impossible_port(const struct usb_hub_state *hs)
 {
 	for (unsigned int port = 0; port < USB_HUB_PORTS; port++) {
-		const struct usb_hub_port_state *ps = &hub->st.ports[port];
+		const struct usb_hub_port_state *ps = &hs->ports[port];
 
 		if ((ps->status & (uint16_t)~STATUS_POSSIBLE) ||
 		    (ps->change & (uint16_t)~CHANGE_POSSIBLE))
-			return -1;
+			return (int)port;
 		/* Port-power off: powered since realize, and nothing removes it. */
 		if (!(ps->status & USB_HUB_PORT_POWER))
-			return -1;
+			return (int)port;
 		/* Only a reset with a device connected enables; a disconnect disables. */
 		if ((ps->status & USB_HUB_PORT_ENABLE) && !(ps->status & USB_HUB_PORT_CONNECTION))
-			return -1;
+			return (int)port;
 	}
+	return -1;
+}
+
+int usb_hub_post_load(struct usb_hub *hub)
+{
+	return impossible_port(&hub->st) < 0 ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ saved state */
+
+void usb_hub_save_state(const struct usb_hub *hub, struct usb_hub_saved *st)
+{
+	memset(st, 0, sizeof(*st));
+	usb_device_save_state(&hub->dev, &st->dev);
+	st->hub = hub->st;
+}
+
+int usb_hub_check_state(const struct usb_hub *hub, const struct usb_hub_saved *st, char *err,
+			size_t errlen)
+{
+	int port;
+
+	if (usb_device_check_state(&hub->dev, &st->dev, err, errlen))
+		return -1;
+	if (st->dev.replug)
+		return 0;
+	port = impossible_port(&st->hub);
+	if (port >= 0) {
+		snprintf(err, errlen, "usb-hub: port %d status %#x change %#x hold bits this hub never sets",
+			 port + 1, st->hub.ports[port].status, st->hub.ports[port].change);
+		return -1;
+	}
+	for (port = 0; port < USB_HUB_PORTS; port++)
+		if ((st->hub.ports[port].status & USB_HUB_PORT_CONNECTION) && !hub->child[port]) {
+			snprintf(err, errlen, "usb-hub: port %d has a device in the saved state but none here",
+				 port + 1);
+			return -1;
+		}
 	return 0;
+}
+
+void usb_hub_load_state(struct usb_hub *hub, const struct usb_hub_saved *st)
+{
+	if (st->dev.replug) {
+		/* A new hub: its ports as realize leaves them, each device shown plugged in. */
+		for (unsigned int port = 0; port < USB_HUB_PORTS; port++) {
+			hub->st.ports[port] = (struct usb_hub_port_state){ .status = USB_HUB_PORT_POWER };
+			port_update(hub, port);
+		}
+		usb_device_load_state(&hub->dev, &st->dev);
+		return;
+	}
+	usb_device_load_state(&hub->dev, &st->dev);
+	hub->st = st->hub;
 }

@@ -98,4 +98,15 @@ void usb_hub_detach(struct usb_hub *hub, unsigned int port);
  */
 int usb_hub_post_load(struct usb_hub *hub);
 
+/* A hub's whole saved state: the core part, then its ports. */
+struct usb_hub_saved {
+	struct usb_device_state dev;
+	struct usb_hub_state hub;
+};
+
+void usb_hub_save_state(const struct usb_hub *hub, struct usb_hub_saved *st);
+int usb_hub_check_state(const struct usb_hub *hub, const struct usb_hub_saved *st, char *err,
+			size_t errlen);
+void usb_hub_load_state(struct usb_hub *hub, const struct usb_hub_saved *st);
+
 #endif

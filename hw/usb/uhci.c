@@ -154,7 +154,24 @@ static void port_wakeup(void *owner, unsigned int n)
 	}
 }
 
-static const struct usb_port_ops root_port_ops = { .wakeup = port_wakeup };
+/* QEMU 7.2 hcd-uhci.c uhci_detach then uhci_attach: the guest sees a new device. */
+static void port_replug(void *owner, unsigned int n)
+{
+	struct uhci *s = owner;
+
+	if (n >= UHCI_PORTS || !s->port_dev[n])
+		return;
+	s->r.portsc[n] &= (uint16_t)~(PORT_CCS | PORT_SUSP | PORT_RD);
+	s->r.portsc[n] |= PORT_CSC;
+	if (s->r.portsc[n] & PORT_PE) {
+		s->r.portsc[n] &= (uint16_t)~PORT_PE;
+		s->r.portsc[n] |= PORT_PEC;
+	}
+	usb_device_attach(s->port_dev[n]);
+	port_attach(s, n);
+}
+
+static const struct usb_port_ops root_port_ops = { .wakeup = port_wakeup, .replug = port_replug };
 
 void uhci_reset(struct uhci *s)
 {
@@ -629,9 +646,24 @@ int uhci_check_state(const struct uhci *s, const struct uhci_state *st, char *er
 		snprintf(err, errlen, "uhci: frame number %#x beyond 11 bits", st->r.frnum);
 		return -1;
 	}
+	if (st->r.fl_base & 0xfff) {
+		snprintf(err, errlen, "uhci: frame list base %#x is not 4 KiB aligned", st->r.fl_base);
+		return -1;
+	}
+	if (st->r.status2 & ~3u || st->r.pending_int_mask & ~3u) {
+		snprintf(err, errlen, "uhci: interrupt causes %#x/%#x beyond IOC and short packet",
+			 st->r.status2, st->r.pending_int_mask);
+		return -1;
+	}
 	for (unsigned int n = 0; n < UHCI_PORTS; n++) {
 		bool connected = st->r.portsc[n] & PORT_CCS;
 
+		/* The guest's own bits are stored as written (QEMU's); bit 7 always reads 1. */
+		if (!(st->r.portsc[n] & PORT_RESERVED1)) {
+			snprintf(err, errlen, "uhci: root port %u status %#x lacks bit 7, which always reads 1",
+				 n + 1, st->r.portsc[n]);
+			return -1;
+		}
 		if (connected && !s->port_dev[n]) {
 			snprintf(err, errlen,
 				 "uhci: root port %u has a device connected in the saved state but none here",
@@ -648,6 +680,9 @@ void uhci_load_state(struct uhci *s, const struct uhci_state *st)
 	s->r = st->r;
 	s->r.frnum &= 0x7ff;
 	s->r.fl_base &= ~0xfffu;
+	/* A producer's deadline on its own clock: the next frame is 1 ms from now (QEMU's v1 rule). */
+	if (st->expire_unknown)
+		s->r.expire_ns = clock_now(s->clock) + FRAME_NS;
 	timer_cancel(&s->frame_timer);
 	if (s->r.cmd & CMD_RS)
 		timer_arm(&s->frame_timer, s->r.expire_ns);
@@ -661,14 +696,16 @@ static void reset_op(struct uhci *s)
 
 DEV_OPS_RESET(reset_op, struct uhci)
 DEV_OPS_DESTROY(uhci_destroy, struct uhci)
+DEV_OPS_SAVE(uhci_save_state, struct uhci, struct uhci_state)
+DEV_OPS_CHECK(uhci_check_state, struct uhci, struct uhci_state)
+DEV_OPS_LOAD(uhci_load_state, struct uhci, struct uhci_state)
 
-/*
- * No save record yet: a machine with the UHCI refuses to save rather than
- * lose its state (machine_unsaveable names it).
- */
 const struct dev_ops uhci_ops = {
 	.name = "uhci",
 	.record = "uhci",
 	.reset = ops_reset,
 	.destroy = ops_destroy,
+	.save = ops_save,
+	.check = ops_check,
+	.load = ops_load,
 };

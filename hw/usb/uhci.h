@@ -50,6 +50,7 @@ struct uhci {
 struct uhci_state {
 	struct pci_state pci;
 	struct uhci_regs r;
+	bool expire_unknown; /* set by a foreign decoder: the deadline was on the producer's clock */
 };
 
 int uhci_init(struct uhci *s, struct pci_bus *bus, struct accel *accel, const struct uhci_config *cfg,

@@ -10,6 +10,7 @@
  */
 #include "usb.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "hw/core/log.h"
@@ -508,4 +509,79 @@ void usb_device_wakeup(struct usb_device *dev)
 {
 	if (dev && dev->remote_wakeup && dev->port_ops && dev->port_ops->wakeup)
 		dev->port_ops->wakeup(dev->port_owner, dev->port);
+}
+
+/* ------------------------------------------------------------ saved state */
+
+void usb_device_save_state(const struct usb_device *dev, struct usb_device_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->state = dev->state;
+	st->addr = dev->addr;
+	st->configuration = dev->configuration;
+	st->remote_wakeup = dev->remote_wakeup;
+	st->setup_state = dev->setup_state;
+	memcpy(st->setup_buf, dev->setup_buf, sizeof(st->setup_buf));
+	st->setup_len = dev->setup_len;
+	st->setup_index = dev->setup_index;
+	memcpy(st->data_buf, dev->data_buf, sizeof(st->data_buf));
+}
+
+int usb_device_check_state(const struct usb_device *dev, const struct usb_device_state *st,
+			   char *err, size_t errlen)
+{
+	if (st->replug)
+		return 0;
+	if (st->state != USB_STATE_NOTATTACHED && st->state != USB_STATE_ATTACHED &&
+	    st->state != USB_STATE_DEFAULT) {
+		snprintf(err, errlen, "%s: device state %u is none of USB's (0, 1, 3)", dev->name, st->state);
+		return -1;
+	}
+	if (st->addr > 127) {
+		snprintf(err, errlen, "%s: address %u beyond 127", dev->name, st->addr);
+		return -1;
+	}
+	/* QEMU's SETUP (1) and PARAM (4) stages belong to asynchronous devices, never a HID or hub. */
+	if (st->setup_state != USB_SETUP_IDLE && st->setup_state != USB_SETUP_DATA &&
+	    st->setup_state != USB_SETUP_ACK) {
+		snprintf(err, errlen, "%s: control stage %u is not one this device can be in", dev->name,
+			 st->setup_state);
+		return -1;
+	}
+	if (st->setup_len > USB_CTRL_BUF || st->setup_index > st->setup_len) {
+		snprintf(err, errlen, "%s: control transfer at byte %u of %u (at most %u)", dev->name,
+			 st->setup_index, st->setup_len, USB_CTRL_BUF);
+		return -1;
+	}
+	return 0;
+}
+
+void usb_device_load_state(struct usb_device *dev, const struct usb_device_state *st)
+{
+	const uint8_t *s = st->setup_buf;
+
+	if (st->replug) {
+		/* The class state is the new device's; the port shows the plug. */
+		if (dev->port_ops && dev->port_ops->replug)
+			dev->port_ops->replug(dev->port_owner, dev->port);
+		return;
+	}
+	dev->state = st->state;
+	dev->attached = st->state != USB_STATE_NOTATTACHED; /* QEMU's usb_device_post_load */
+	dev->addr = st->addr;
+	dev->configuration = st->configuration;
+	dev->remote_wakeup = st->remote_wakeup;
+	dev->setup_state = st->setup_state;
+	memcpy(dev->setup_buf, st->setup_buf, sizeof(dev->setup_buf));
+	dev->setup_len = st->setup_len;
+	dev->setup_index = st->setup_index;
+	memcpy(dev->data_buf, st->data_buf, sizeof(dev->data_buf));
+	/*
+	 * A record without the data stage's bytes (QEMU's): a standard IN
+	 * request (a descriptor) is answered again, the same bytes; others
+	 * read as zeros, as they do on QEMU.
+	 */
+	if (st->data_lost && st->setup_state == USB_SETUP_DATA && (s[0] & 0x80) && !(s[0] & 0x60) &&
+	    run_request(dev, st->setup_len) < 0)
+		memset(dev->data_buf, 0, sizeof(dev->data_buf));
 }

@@ -80,6 +80,12 @@ struct usb_device_ops {
 struct usb_port_ops {
 	/* A device with remote wake-up enabled has something to report. */
 	void (*wakeup)(void *owner, unsigned int port);
+	/*
+	 * The device's state was not in the stream restored (qemu-xen-traditional
+	 * saves none): show it unplugged and plugged in again, so the guest's
+	 * driver enumerates it anew; the device is attached, unaddressed.
+	 */
+	void (*replug)(void *owner, unsigned int port);
 };
 
 struct usb_device {
@@ -115,6 +121,33 @@ struct usb_device {
 	unsigned int port;
 	bool attached;
 };
+
+/*
+ * A device's saved core part: QEMU's USBDevice record (addr, state,
+ * remote_wakeup, the control pipe's stage; spec §6.3) plus what QEMU
+ * leaves out and hvmdm's own record keeps -- the configuration and the
+ * data stage's bytes -- so a restore mid-transfer carries on.
+ */
+struct usb_device_state {
+	uint8_t state;             /* USB_STATE_* */
+	uint8_t addr;
+	uint8_t configuration;
+	bool remote_wakeup;
+	uint8_t setup_state;       /* USB_SETUP_* */
+	uint8_t setup_buf[8];
+	uint32_t setup_len, setup_index;
+	uint8_t data_buf[USB_CTRL_BUF];
+	/* Set by a decoder, never saved: */
+	bool data_lost;            /* the record had no data stage bytes: an IN stage is run again */
+	bool replug;               /* the stream had no record for the device at all */
+};
+
+void usb_device_save_state(const struct usb_device *dev, struct usb_device_state *st);
+/* Values this core could never have held: -1 with err naming the device and field. */
+int usb_device_check_state(const struct usb_device *dev, const struct usb_device_state *st,
+			   char *err, size_t errlen);
+/* Commit a checked state (after the class part: a replug resets the class state). */
+void usb_device_load_state(struct usb_device *dev, const struct usb_device_state *st);
 
 /* Deliver one packet; p->status and p->actual say how it went. */
 void usb_handle_packet(struct usb_device *dev, struct usb_packet *p);

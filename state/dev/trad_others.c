@@ -3,7 +3,7 @@
  * Sections of a qemu-xen-traditional save file that no hvmdm device decodes:
  * state the traditional machine had but hvmdm's has not (ISA DMA, floppy,
  * the PCI bus's IRQ counts, its own fw_cfg), checked and accepted with a
- * note; and devices hvmdm does not emulate yet (the NICs, UHCI,
+ * note; and devices hvmdm does not emulate (the
  * TPM, XenServer's slot map), sized so the stream can be walked past them and
  * listed, so a restore refuses them by name. When a device arrives, its row
  * moves into the device's own file as the trad codec of its record kind.
@@ -140,19 +140,11 @@ static long tpm_size(const struct trad_peek *pk, uint32_t v)
 	return fixed_size(v, 1, 4172);
 }
 
-static long uhci_size(const struct trad_peek *pk, uint32_t v)
-{
-	long pci = trad_pci_size(pk->p, pk->left);
-
-	return v == 1 && pci >= 0 ? pci + 27 : -1;
-}
-
 const struct trad_foreign trad_foreign_sections[] = {
 	{ "fw_cfg", fw_cfg_size, instance_zero, accept_fw_cfg },
 	{ "PCIBUS", pcibus_size, instance_zero, accept_pcibus },
 	{ "dma", dma_size, dma_instance, accept_dma },
 	{ "fdc", fdc_size, fdc_instance, accept_fdc },
-	{ "uhci", uhci_size, instance_zero, NULL },
 	{ "tpm-tis", tpm_size, instance_zero, NULL },
 	{ "pcislots", pcislots_size, instance_zero, NULL },
 };

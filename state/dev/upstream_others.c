@@ -271,44 +271,6 @@ static bool note_cpu(uint32_t instance, unsigned int target_long, char *what, si
 	return true;
 }
 
-/*
- * ------------------------------------------------ devices hvmdm does not emulate yet: the
- * PIIX3 UHCI (hw/usb/hcd-uhci.c
- * vmstate_uhci) and the USB HID and hub devices (hw/usb/dev-hid.c,
- * dev-hub.c). Sized so a stock guest's stream can be read past them and
- * listed; a restore refuses them by name. Counts as reference/11 §5 and §9
- * give them, sizes checked against QEMU 7.2's -dump-vmstate and the wave-2
- * sample (tests/streams/qemu-7.2-tcg/).
- */
-
-static const struct vmf uhci_port_f[] = { VM_F(2, 1) };
-VM_DESC(uhci_port, "uhci port", 1, 1, uhci_port_f);
-static const struct vmf uhci_f[] = {
-	VM_STRUCT(vmd_pci_device, 1, 0),
-	VM_F(1, 1), VM_STRUCT(uhci_port, 2, 1),         /* num_ports (2), ports */
-	VM_F(2, 4), VM_F(4, 1), VM_F(1, 2),             /* cmd status intr frnum, fl_base_addr, sof_timing status2 */
-	VM_F(8, 1), VM_FV(8, 1, 2), VM_FV(4, 1, 3),     /* frame_timer, expire_time, pending_int_mask */
-};
-VM_DESC(uhci, "uhci", 3, 1, uhci_f);
-
-static const struct vmf usb_device_f[] = { VM_F(1, 1), VM_F(4, 5), VM_F(1, 8) };
-VM_DESC(usb_device, "USBDevice", 1, 1, usb_device_f);
-static const struct vmf usb_ptr_f[] = {
-	VM_STRUCT(usb_device, 1, 0),
-	VM_F(4, 4 * 16), VM_F(4, 3), VM_F(1, 1),        /* queue[16], head n protocol, idle */
-};
-VM_DESC(usb_ptr, "usb-ptr", 1, 1, usb_ptr_f);
-static const struct vmf usb_kbd_f[] = {
-	VM_STRUCT(usb_device, 1, 0),
-	VM_F(4, 16), VM_F(4, 2), VM_F(2, 1), VM_F(1, 1), /* keycodes[16], head n, modifiers, leds */
-	VM_F(1, 16), VM_F(4, 2), VM_F(1, 1),             /* key[16], keys protocol, idle */
-};
-VM_DESC(usb_kbd, "usb-kbd", 1, 1, usb_kbd_f);
-VM_SUB(usb_hub_port_timer, "usb-hub/port-timer", 1, VM_F(8, 1));
-static const struct vmd *const usb_hub_subs[] = { &usb_hub_port_timer };
-static const struct vmf usb_hub_f[] = { VM_STRUCT(usb_device, 1, 0), VM_F(2, 2 * 8) };
-VM_DESC_SUBS(usb_hub, "usb-hub", 1, 1, usb_hub_f, usb_hub_subs);
-
 #define UNEMULATED(nm, d) { nm, &(d), 0, NULL, VML_UNEMULATED, NULL, NULL }
 
 #define HELD(nm, d) { nm, &(d), 0, NULL, VML_HELD, NULL, NULL }
@@ -332,10 +294,6 @@ static const struct vm_layout foreign_layouts[] = {
 	HELD("i2c_bus", i2c_bus),
 	HELD("acpi_build", acpi_build),
 	{ "vmmouse", &vmmouse, 0, NULL, VML_UNEMULATED, NULL, NULL },
-	UNEMULATED("uhci", uhci),
-	UNEMULATED("usb-ptr", usb_ptr),
-	UNEMULATED("usb-kbd", usb_kbd),
-	UNEMULATED("usb-hub", usb_hub),
 };
 
 size_t vm_foreign_layouts(const char *name, const struct vm_layout **first)

@@ -20,11 +20,13 @@
  *            6: a pointer or key event (the tablet at (a, b) * 128, a key code c)
  *            7: start the schedule at the frame list (RS, FLBASEADD 0, ports enabled)
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hw/core/log.h"
 #include "hw/core/machine.h"
+#include "state/snapshot.h"
 
 #define RAM_SIZE 65536
 #define IOB 0xc000
@@ -188,6 +190,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				usb_hid_pointer_abs(&m.usb_hid[0], a * 128, b * 128, c >> 5);
 			break;
 		default:
+			if (a & 1) {
+				/* Whatever state the guest made must save, check and load back. */
+				static struct wbuf w;
+				struct load_report rep;
+
+				wbuf_init(&w, STREAM_MAX_SIZE);
+				if (snapshot_save(&m, &w, err, sizeof(err)) ||
+				    snapshot_load(&m, w.data, w.len, &rep, err, sizeof(err))) {
+					fprintf(stderr, "round trip: %s\n", err);
+					abort();
+				}
+				wbuf_free(&w);
+				break;
+			}
 			io_space_write(&m.io, IOB + 0x10, 2, 0x0004);
 			io_space_write(&m.io, IOB + 0x12, 2, 0x0004);
 			io_space_write(&m.io, IOB + 0x08, 4, 0);

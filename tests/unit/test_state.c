@@ -816,6 +816,10 @@ static void test_registry_rules(void **state)
 		memset(&probe.nic[1], 0, sizeof(probe.nic) - sizeof(probe.nic[0]));
 		memset(&back.e1000[1], 0, sizeof(back.e1000) - sizeof(back.e1000[0]));
 		memset(&probe.e1000[1], 0, sizeof(probe.e1000) - sizeof(probe.e1000[0]));
+		memset(&back.usb_ptr[1], 0, sizeof(back.usb_ptr) - sizeof(back.usb_ptr[0]));
+		memset(&probe.usb_ptr[1], 0, sizeof(probe.usb_ptr) - sizeof(probe.usb_ptr[0]));
+		memset(&back.usb_kbd[1], 0, sizeof(back.usb_kbd) - sizeof(back.usb_kbd[0]));
+		memset(&probe.usb_kbd[1], 0, sizeof(probe.usb_kbd) - sizeof(probe.usb_kbd[0]));
 		assert_memory_equal(&back, &probe, sizeof(probe));
 		tm_free(t);
 	}
