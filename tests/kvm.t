@@ -51,7 +51,7 @@ guests=(
 	"cd|hvmdm CD guest: booted from the CD-ROM (El Torito)|hvmdm CD guest: READ CAPACITY says 40 blocks|hvmdm CD guest: READ(10) of block 30 ok|hvmdm CD guest: locked tray held, eject then NOT READY"
 	"linux|hvmdm linux: setup code entered|hvmdm linux: header patched by the loader (0xb0, heap)|hvmdm linux: cmdline: console=ttyS0 hvmdm=direct|hvmdm linux: protected-mode kernel at 1 MiB|hvmdm linux: initrd at ramdisk_image, 4096 bytes"
 )
-total=$(( ${#checks[@]} + 15 ))
+total=$(( ${#checks[@]} + 17 ))
 for g in "${guests[@]}"; do
 	IFS='|' read -r -a parts <<<"$g"
 	total=$(( total + ${#parts[@]} ))
@@ -227,4 +227,45 @@ for card in "VGA vbe vbe-pattern" "cirrus-vga cirrus cirrus-pattern"; do
 		echo "ok $n - -device $dev: QMP screendump shows exactly the picture the guest drew ($pat)"
 	else echo "not ok $n - -device $dev: the screendump is not the $pat"; sed 's/^/# /' "$work/$rom.check"; fails=$((fails + 1)); fi
 done
+# USB saved and restored with the VM: after SeaBIOS gave up booting it keeps its
+# USB keyboard and mouse addressed and the UHCI walking their interrupt queues.
+# Saved there, restored into a fresh hvmdm, run on and saved again: the
+# controller still runs (its frame number moved on) and both devices keep
+# their addresses and configuration.
+usbdev=(-usb -device usb-kbd,port=1 -device usb-mouse,port=2)
+"$bin" -accel kvm -m 64 "${usbdev[@]}" -debugcon "file:$work/usb1.log" -serial null \
+	-qmp "unix:$work/usbq1,server=on,wait=off" 2>"$work/usb1.err" &
+pid=$!
+tests/tools/qmp-client "$work/usbq1" wait-output "{\"file\":\"$work/usb1.log\",\"text\":\"No bootable device\"}" \
+	stop migrate "{\"uri\":\"file:$work/usb1.vm\"}" quit >"$work/usbq1.out" 2>&1
+q1=$?
+wait $pid
+"$bin" -accel kvm -m 64 "${usbdev[@]}" -serial null -S -incoming "file:$work/usb1.vm" \
+	-qmp "unix:$work/usbq2,server=on,wait=off" 2>"$work/usb2.err" &
+pid=$!
+tests/tools/qmp-client "$work/usbq2" cont >"$work/usbq2.out" 2>&1
+q2=$?
+sleep 2
+tests/tools/qmp-client "$work/usbq2" stop migrate "{\"uri\":\"file:$work/usb2.vm\"}" quit >>"$work/usbq2.out" 2>&1 || q2=$?
+wait $pid
+rc=$?
+usb_state() { # FILE: "RS frnum kbd-addr kbd-config mouse-addr mouse-config" from the saved stream
+	"${HVMDM_STREAM:-build/asan/hvmdm-stream}" inspect --json "$1" 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+u = (d.get("state") or d)["usb"]
+devs = {x["kind"]: x["device"] for x in u["devices"]}
+print(u["cmd"] & 1, u["frnum"], devs["usb-kbd"]["addr"], devs["usb-kbd"]["configuration"], devs["usb-ptr"]["addr"], devs["usb-ptr"]["configuration"])' 2>/dev/null
+}
+read -r rs1 fr1 ka1 kc1 ma1 mc1 <<<"$(usb_state "$work/usb1.vm")"
+read -r rs2 fr2 ka2 kc2 ma2 mc2 <<<"$(usb_state "$work/usb2.vm")"
+n=$((n + 1))
+if [ $q1 -eq 0 ] && [ "${rs1:-}" = 1 ] && [ "${ka1:-0}" != 0 ] && [ "${kc1:-0}" = 1 ] && [ "${ma1:-0}" != 0 ] && [ "${mc1:-0}" = 1 ]; then
+	echo "ok $n - USB saved with the VM: the UHCI running, keyboard at address $ka1, mouse at $ma1, both configured"
+else echo "not ok $n - USB save (QMP $q1): ${rs1:-?} ${fr1:-?} ${ka1:-?} ${kc1:-?} ${ma1:-?} ${mc1:-?}"; sed 's/^/# /' "$work/usbq1.out" "$work/usb1.err"; fails=$((fails + 1)); fi
+n=$((n + 1))
+if [ $q2 -eq 0 ] && [ $rc -eq 0 ] && [ "${rs2:-}" = 1 ] && [ "${fr2:-x}" != "${fr1:-y}" ] && [ "${ka2:-}" = "${ka1:-}" ] && [ "${kc2:-}" = 1 ] &&
+	[ "${ma2:-}" = "${ma1:-}" ] && [ "${mc2:-}" = 1 ]; then
+	echo "ok $n - USB restored: the UHCI ran on (frame $fr1 -> $fr2), keyboard and mouse kept their addresses and configuration"
+else echo "not ok $n - USB restore (QMP $q2, exit $rc): ${rs2:-?} ${fr2:-?} ${ka2:-?} ${kc2:-?} ${ma2:-?} ${mc2:-?}"; sed 's/^/# /' "$work/usbq2.out" "$work/usb2.err"; fails=$((fails + 1)); fi
 exit $((fails > 0))
