@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-#   tests/e2e/mk-linux-disk.sh IMAGE_DIR OUT [cirrus]
+#   tests/e2e/mk-linux-disk.sh IMAGE_DIR OUT [cirrus|usb]
 #
 # A bootable raw disk for the real-Xen tier's Linux-from-IDE guest, built
 # without root and without loop mounts: an MBR (syslinux's mbr.bin) and one
@@ -25,13 +25,19 @@
 # ttyS0, writes a pattern made here (4 MiB, the driver's largest framebuffer)
 # over the whole of fb0 with dd, says "linux cirrus guest: drawn" and idles
 # until the domain is destroyed.
+#
+# With `usb`, the disk of the USB tablet guest: the same plus uhci-hcd,
+# usbhid, hid-generic and evdev (and what they need), and `hvmdm=usb` on the
+# command line: its init lists the USB devices, names the tablet (0627:0001)
+# and its event device, then prints every input event it reads as 24 hex
+# bytes a line (busybox od on the serial console) until the domain ends.
 set -euo pipefail
 img_dir=$1
 out=$2
 variant=${3:-}
 case $variant in
-'' | cirrus) ;;
-*) echo "mk-linux-disk: unknown variant '$variant' (cirrus, or none)" >&2; exit 2 ;;
+'' | cirrus | usb) ;;
+*) echo "mk-linux-disk: unknown variant '$variant' (cirrus, usb, or none)" >&2; exit 2 ;;
 esac
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
@@ -62,6 +68,9 @@ order() {
 order ata_piix
 order sd_mod
 [ "$variant" = cirrus ] && order cirrus
+if [ "$variant" = usb ]; then
+	for m in uhci-hcd usbhid hid-generic evdev; do order "$m"; done
+fi
 root=$work/root
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/lib/modules"
 cp /bin/busybox "$root/bin/busybox"
@@ -91,6 +100,37 @@ cat >"$root/init" <<'INIT'
 /bin/busybox mount -t devtmpfs dev /dev
 echo "linux disk guest: up, booted from the IDE disk by SYSLINUX"
 for m in /lib/modules/*.ko; do /bin/busybox insmod "$m" 2>/dev/null; done
+if /bin/busybox grep -q "hvmdm=usb" /proc/cmdline; then
+	# The USB tablet guest (mk-linux-disk.sh ... usb).
+	b=/bin/busybox
+	dev=""
+	i=0
+	while [ -z "$dev" ] && [ $i -lt 150 ]; do
+		for d in /sys/bus/usb/devices/*; do
+			[ "$($b cat "$d/idVendor" 2>/dev/null):$($b cat "$d/idProduct" 2>/dev/null)" = "0627:0001" ] && dev=$d
+		done
+		[ -n "$dev" ] || $b sleep 0.2
+		i=$((i + 1))
+	done
+	echo "usb guest: devices $(cd /sys/bus/usb/devices && $b ls | $b tr '\n' ' ')"
+	if [ -z "$dev" ]; then
+		echo "usb guest: no 0627:0001"
+		while :; do $b sleep 3600; done
+	fi
+	echo "usb guest: 0627:0001 '$($b cat "$dev/manufacturer") $($b cat "$dev/product")' serial '$($b cat "$dev/serial" 2>/dev/null)' at ${dev##*/}"
+	ev=""
+	i=0
+	while [ -z "$ev" ] && [ $i -lt 100 ]; do
+		for e in /sys/class/input/event*; do
+			case "$($b cat "$e/device/name" 2>/dev/null)" in *"USB Tablet"*) ev=/dev/input/${e##*/} ;; esac
+		done
+		[ -n "$ev" ] || $b sleep 0.2
+		i=$((i + 1))
+	done
+	echo "usb guest: tablet input ${ev:-none}"
+	echo "usb guest: events follow"
+	exec $b od -An -v -tx1 -w24 "$ev"
+fi
 if /bin/busybox grep -q "hvmdm=cirrus" /proc/cmdline; then
 	# The Linux-on-the-Cirrus guest (mk-linux-disk.sh ... cirrus): the DRM driver, fb0, a pattern.
 	c="linux cirrus guest"
@@ -165,6 +205,7 @@ chmod +x "$root/init"
 
 append="console=ttyS0 xen_emul_unplug=never panic=-1 quiet"
 [ "$variant" = cirrus ] && append="$append hvmdm=cirrus vt.global_cursor_default=0 consoleblank=0"
+[ "$variant" = usb ] && append="$append hvmdm=usb"
 cat >"$work/syslinux.cfg" <<CFG
 SERIAL 0 115200
 CONSOLE 0

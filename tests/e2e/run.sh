@@ -45,7 +45,7 @@ cp "$B/hvmdm" "$share/hvmdm"
 for f in vbedisk.img cirrusdisk.img count.rom linux.bzimage linux-initrd.img disk.img cd.iso rebootdisk.img s3disk.img migrate.img; do
 	cp "$B/guests/$f" "$share/$f" || { echo "e2e: $B/guests/$f is not built"; exit 2; }
 done
-{ echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_DISK_RUNS=${E2E_DISK_RUNS:-1} E2E_ONLY=\"${E2E_ONLY:-}\" E2E_NIC_DMS=\"${E2E_NIC_DMS:-}\" E2E_NIC_MODELS=\"${E2E_NIC_MODELS:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_DISK_RUNS E2E_ONLY E2E_NIC_DMS E2E_NIC_MODELS"; tail -n +2 "${E2E_SCRIPT:-$here/scenarios.sh}"; } >"$share/run.sh"
+{ echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_DISK_RUNS=${E2E_DISK_RUNS:-1} E2E_ONLY=\"${E2E_ONLY:-}\" E2E_NIC_DMS=\"${E2E_NIC_DMS:-}\" E2E_NIC_MODELS=\"${E2E_NIC_MODELS:-}\" E2E_USB_DMS=\"${E2E_USB_DMS:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_DISK_RUNS E2E_ONLY E2E_NIC_DMS E2E_NIC_MODELS E2E_USB_DMS"; tail -n +2 "${E2E_SCRIPT:-$here/scenarios.sh}"; } >"$share/run.sh"
 for c in "$here"/*.cfg; do
 	sed 's|^device_model_override = "/share/hvmdm"$|device_model_override = "/usr/libexec/hvmdm/hvmdm"|' "$c" >"$share/$(basename "$c")"
 done
@@ -54,15 +54,16 @@ for x in ${E2E_EXTRA:-}; do
 	cp "${x%%:*}" "$share/${x##*:}" || { echo "e2e: cannot copy ${x%%:*}"; exit 2; }
 done
 echo "${E2E_COMPAT:-}" >"$share/compat-releases"
-# The disks of the Linux-from-IDE guest (linux-disk.img) and of the Linux-on-the-Cirrus guest
-# (linux-cirrus.img, mk-linux-disk.sh's cirrus variant), built from the dom0 image's kernel
+# The disks of the Linux-from-IDE guest (linux-disk.img), of the Linux-on-the-Cirrus guest
+# (linux-cirrus.img, mk-linux-disk.sh's cirrus variant) and of the USB tablet guest
+# (linux-usb.img, its usb variant), built from the dom0 image's kernel
 # (cached per image and script).
 if [ "${E2E_LINUX:-1}" != 0 ]; then
 	stamp="$(basename "$img") $(sha1sum "$here/mk-linux-disk.sh" | cut -c1-16)"
 	mkdir -p "$B/e2e"
-	for v in disk cirrus; do
+	for v in disk cirrus usb; do
 		if [ ! -s "$B/e2e/linux-$v.img" ] || [ "$(cat "$B/e2e/linux-$v.stamp" 2>/dev/null)" != "$stamp" ]; then
-			"$here/mk-linux-disk.sh" "$img" "$B/e2e/linux-$v.img" $([ $v = cirrus ] && echo cirrus) ||
+			"$here/mk-linux-disk.sh" "$img" "$B/e2e/linux-$v.img" $([ $v != disk ] && echo $v) ||
 				{ echo "e2e: could not build the Linux disk (linux-$v.img)"; exit 2; }
 			echo "$stamp" >"$B/e2e/linux-$v.stamp"
 		fi

@@ -45,7 +45,7 @@ blob_bytes() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else print "?" }'; }
 # dom0's init leaves the loopback down; the display guests' VNC servers listen on 127.0.0.1.
 ip link set lo up 2>/dev/null
-# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux nic pxe linuxdisk linuxcirrus display cirrus libvirt" picks parts (all by default).
+# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux nic pxe usb linuxdisk linuxcirrus display cirrus libvirt" picks parts (all by default).
 only() { [ -z "${E2E_ONLY:-}" ] && return 0; case " $E2E_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---- 0. hvmdm as an administrator installs it: its Debian package ----
@@ -889,6 +889,77 @@ if [ "${E2E_LINUX:-1}" != 0 ] && only nic; then
 		ok 1 "NIC guest: could not build the initramfs with 8139cp from dom0 (see nic-initramfs.log)"
 	fi
 	pkill -f "busybox httpd -p 10.0.3.1" 2>/dev/null
+fi
+
+# ---- 7d. USB: a real Linux guest's tablet (usb=1, usbdevice="tablet") moved by a VNC client ----
+# The guest is mk-linux-disk.sh's usb disk booted by SYSLINUX (linuxusb.cfg).
+# usb_events FILE: the input events the guest printed, "TYPE CODE VALUE" in decimal
+# (a restore reopens the serial file empty: then every line is an event)
+usb_events() {
+	if grep -q "usb guest: events follow" "$1"; then sed -n '/usb guest: events follow/,$p' "$1"; else cat "$1"; fi |
+		tr -d '\r' | awk '
+		function h(s,   i, v) { v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
+		NF == 24 { ok = 1; for (i = 1; i <= 24; i++) if ($i !~ /^[0-9a-f][0-9a-f]$/) ok = 0
+			if (ok) print h($18 $17), h($20 $19), h($24 $23 $22 $21) }'
+}
+# usb_point DOMNAME X Y: move the VNC pointer there with the left button down and
+# up, until the guest reports the absolute position it expects (three tries);
+# prints what the guest saw last
+usb_point() {
+	for _ in 1 2 3; do
+		/share/vnc-tool "$(vnc_addr "$1")" pointer "$2" "$3" 1 >>"$OUT/$1-vnc.log" 2>&1
+		sleep 2
+		usb_events "$S" | grep -q "^3 0 $4\$" && usb_events "$S" | grep -q "^3 1 $5\$" && return 0
+	done
+	return 1
+}
+usb_guest() {
+	dm=$1
+	guest_cfg /share/linuxusb.cfg "$dm"
+	L="$(dm_label "$dm"), USB tablet guest"
+	modprobe loop 2>/dev/null # the disk is a file: libxl's block script needs a loop device
+	cp /share/linuxusb.img /tmp/linuxusb.img
+	rm -f "$S"
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1
+	ok $? "$L: xl create with usb=1, usbdevice=\"tablet\""
+	wait_file "$S" "usb guest: 0627:0001" 300 "$G" &&
+		grep -q "usb guest: 0627:0001 'QEMU QEMU USB Tablet' serial '42'" "$S"
+	ok $? "$L: Linux's uhci_hcd enumerated the tablet: $(grep -o "0627:0001 .*" "$S" | head -1 | tr -d '\r')"
+	wait_file "$S" "usb guest: events follow" 60 "$G" && ! grep -q "usb guest: tablet input none" "$S"
+	ok $? "$L: usbhid bound it: $(grep -o "tablet input .*" "$S" | head -1 | tr -d '\r')"
+	# The screen's size (stdvga's text mode) sets the scaling: QEMU's VNC server gives x * 0x7fff / width.
+	/share/vnc-tool "$(vnc_addr "$G")" capture "/tmp/$G.ppm" >>"$OUT/$G-vnc.log" 2>&1
+	set -- $(head -c 20 "/tmp/$G.ppm" | sed -n 2p)
+	w=${1:-0}
+	h=${2:-0}
+	[ "$w" -gt 0 ] && [ "$h" -gt 0 ] 2>/dev/null
+	ok $? "$L: a VNC client reads the screen's size: ${w}x$h"
+	[ "$w" -gt 0 ] && [ "$h" -gt 0 ] 2>/dev/null || { w=720; h=400; }
+	for p in "100 50" "$((w - 1)) $((h - 1))" "3 7"; do
+		set -- $p
+		ex=$(($1 * 32767 / w))
+		ey=$(($2 * 32767 / h))
+		usb_point "$G" "$1" "$2" "$ex" "$ey"
+		ok $? "$L: the VNC pointer at ($1, $2) of ${w}x$h reached the guest as ABS_X $ex, ABS_Y $ey"
+	done
+	usb_events "$S" | grep -q "^1 272 1$"
+	ok $? "$L: the left button reached the guest as BTN_LEFT"
+	usb_events "$S" >"$OUT/$G-events.txt"
+	timeout 300 xl save "$G" /tmp/usb.save >"$OUT/$G-save.log" 2>&1 &&
+		timeout 300 xl restore "$cfg" /tmp/usb.save >"$OUT/$G-restore.log" 2>&1
+	ok $? "$L: xl save and xl restore"
+	rm -f /tmp/usb.save
+	usb_point "$G" 200 100 $((200 * 32767 / w)) $((100 * 32767 / h))
+	ok $? "$L: after the restore the tablet still reports the VNC pointer: ABS_X $((200 * 32767 / w)), ABS_Y $((100 * 32767 / h))"
+	cp "$S" "$OUT/$G-serial.log" 2>/dev/null
+	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/qemu-dm-$G.log" 2>/dev/null
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f /tmp/linuxusb.img
+}
+if [ "${E2E_LINUX:-1}" != 0 ] && [ -s /share/linuxusb.img ] && only usb; then
+	for dm in ${E2E_USB_DMS:-stock hvmdm}; do
+		tcg_retry usb_guest "$dm"
+	done
 fi
 
 # ---- 7c. network boot first (xl's boot="n"): the NIC's iPXE ROM before the disk ----
