@@ -41,7 +41,7 @@ FUZZ_CFLAGS := -std=c11 -iquote . -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fu
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga $(B)/fuzz/fuzz_vnc $(B)/fuzz/fuzz_cirrus_blt $(B)/fuzz/fuzz_cirrus $(B)/fuzz/fuzz_mapcache $(B)/fuzz/fuzz_rtl8139 $(B)/fuzz/fuzz_e1000 $(B)/fuzz/fuzz_uhci
 
-.PHONY: all deps run run-kvm selfcheck compat check clean xen-libs fuzz corpus guests bench e2e kvm-nic install install-check uninstall deb
+.PHONY: all deps run run-kvm selfcheck compat check clean xen-libs fuzz corpus guests bench e2e kvm-nic kvm-usb install install-check uninstall deb
 .SECONDARY:
 all: $(B)/hvmdm $(B)/hvmdm-stream
 
@@ -280,7 +280,7 @@ selfcheck: $(B)/hvmdm
 
 check: deps $(B)/hvmdm $(B)/vnc-tool $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
-		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/kvm-nic.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t tests/compat.t tests/install.t
+		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/kvm-nic.t tests/kvm-usb.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t tests/compat.t tests/install.t
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
 # The display tests' VNC client (tests/tools/vnc-tool.c), run in dom0 and by make bench.
@@ -297,6 +297,11 @@ e2e: deps $(B)/hvmdm $(B)/vnc-tool $(E2E_GUESTS)
 # four minutes a model under TCG; HVMDM_KVM=auto uses a fast /dev/kvm here).
 kvm-nic: deps $(B)/asan/hvmdm $(GUESTS)
 	@for m in rtl8139 e1000; do HVMDM_KVM=$${HVMDM_KVM:-nested} HVMDM_KVM_NIC=1 HVMDM_KVM_NIC_MODEL=$$m prove -v tests/kvm-nic.t || exit 1; done
+
+# The USB tablet under Linux's own drivers on KVM (tests/kvm-usb.t, also in
+# make check): nested here even where a slow /dev/kvm would skip it.
+kvm-usb: deps $(B)/asan/hvmdm $(B)/vnc-tool $(GUESTS)
+	@HVMDM_KVM=$${HVMDM_KVM:-nested} prove -v tests/kvm-usb.t
 
 # Installation: hvmdm beside nothing of its own in a libexec directory (the
 # path for xl's device_model_override), hvmdm-stream on PATH, the man pages,
