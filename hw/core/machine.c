@@ -509,68 +509,6 @@ static int add_display(struct machine *m, char *err, size_t errlen)
 
 /* ---------------------------------------------------------------- USB */
 
-/*
- * The HID devices and the hub are reset by the UHCI (a port reset, a
- * controller reset): the machine saves, loads and destroys them.
- */
-DEV_OPS_SAVE(usb_hid_save_state, struct usb_hid, struct usb_hid_saved)
-static int usb_hid_check_op(const void *d, const void *st, char *err, size_t errlen)
-{
-	return usb_hid_check_state(d, st, err, errlen);
-}
-static void usb_hid_load_op(void *d, const void *st)
-{
-	usb_hid_load_state(d, st);
-}
-static void usb_hid_destroy_op(void *dev)
-{
-	usb_hid_destroy(dev);
-}
-
-static const struct dev_ops usb_ptr_ops = {
-	.name = "usb-ptr",
-	.record = "usb-ptr",
-	.destroy = usb_hid_destroy_op,
-	.save = ops_save,
-	.check = usb_hid_check_op,
-	.load = usb_hid_load_op,
-};
-
-static const struct dev_ops usb_kbd_ops = {
-	.name = "usb-kbd",
-	.record = "usb-kbd",
-	.destroy = usb_hid_destroy_op,
-	.save = ops_save,
-	.check = usb_hid_check_op,
-	.load = usb_hid_load_op,
-};
-
-static void usb_hub_save_op(const void *d, void *st)
-{
-	usb_hub_save_state(d, st);
-}
-static int usb_hub_check_op(const void *d, const void *st, char *err, size_t errlen)
-{
-	return usb_hub_check_state(d, st, err, errlen);
-}
-static void usb_hub_load_op(void *d, const void *st)
-{
-	usb_hub_load_state(d, st);
-}
-static void usb_hub_destroy_op(void *dev)
-{
-	usb_hub_destroy(dev);
-}
-
-static const struct dev_ops usb_hub_ops = {
-	.name = "usb-hub",
-	.record = "usb-hub",
-	.destroy = usb_hub_destroy_op,
-	.save = usb_hub_save_op,
-	.check = usb_hub_check_op,
-	.load = usb_hub_load_op,
-};
-
 /* QEMU's automatic 8-port hub on the UHCI's root port cfg.usb_hub_port. */
 static int add_usb_hub(struct machine *m, char *err, size_t errlen)
 {

@@ -811,3 +811,26 @@ void usb_hid_load_state(struct usb_hid *h, const struct usb_hid_saved *st)
 	if (usb_hid_is_pointer(h) && h->dev.remote_wakeup)
 		pointer_activate(h);
 }
+
+DEV_OPS_DESTROY(usb_hid_destroy, struct usb_hid)
+DEV_OPS_SAVE(usb_hid_save_state, struct usb_hid, struct usb_hid_saved)
+DEV_OPS_CHECK(usb_hid_check_state, struct usb_hid, struct usb_hid_saved)
+DEV_OPS_LOAD(usb_hid_load_state, struct usb_hid, struct usb_hid_saved)
+
+const struct dev_ops usb_ptr_ops = {
+	.name = "usb-ptr",
+	.record = "usb-ptr",
+	.destroy = ops_destroy,
+	.save = ops_save,
+	.check = ops_check,
+	.load = ops_load,
+};
+
+const struct dev_ops usb_kbd_ops = {
+	.name = "usb-kbd",
+	.record = "usb-kbd",
+	.destroy = ops_destroy,
+	.save = ops_save,
+	.check = ops_check,
+	.load = ops_load,
+};

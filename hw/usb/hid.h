@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "hw/core/clock.h"
+#include "hw/core/devreg.h"
 #include "hw/usb/usb.h"
 
 enum usb_hid_kind { USB_HID_TABLET, USB_HID_MOUSE, USB_HID_KEYBOARD };
@@ -167,6 +168,14 @@ void usb_hid_save_state(const struct usb_hid *h, struct usb_hid_saved *st);
 int usb_hid_check_state(const struct usb_hid *h, const struct usb_hid_saved *st, char *err,
 			size_t errlen);
 void usb_hid_load_state(struct usb_hid *h, const struct usb_hid_saved *st);
+
+/*
+ * The machine's view of a tablet or mouse (record usb-ptr) and of a
+ * keyboard (usb-kbd): save, check, load, destroy. The UHCI or the hub
+ * resets them (a port reset, a controller reset), not the machine.
+ */
+extern const struct dev_ops usb_ptr_ops;
+extern const struct dev_ops usb_kbd_ops;
 
 /*
  * After usb_hid_state (and the USB device part) were loaded: checks the

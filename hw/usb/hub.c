@@ -604,3 +604,17 @@ void usb_hub_load_state(struct usb_hub *hub, const struct usb_hub_saved *st)
 	usb_device_load_state(&hub->dev, &st->dev);
 	hub->st = st->hub;
 }
+
+DEV_OPS_DESTROY(usb_hub_destroy, struct usb_hub)
+DEV_OPS_SAVE(usb_hub_save_state, struct usb_hub, struct usb_hub_saved)
+DEV_OPS_CHECK(usb_hub_check_state, struct usb_hub, struct usb_hub_saved)
+DEV_OPS_LOAD(usb_hub_load_state, struct usb_hub, struct usb_hub_saved)
+
+const struct dev_ops usb_hub_ops = {
+	.name = "usb-hub",
+	.record = "usb-hub",
+	.destroy = ops_destroy,
+	.save = ops_save,
+	.check = ops_check,
+	.load = ops_load,
+};

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hw/core/devreg.h"
 #include "hw/usb/usb.h"
 
 #define USB_HUB_PORTS 8 /* QEMU's "ports" property default */
@@ -108,5 +109,8 @@ void usb_hub_save_state(const struct usb_hub *hub, struct usb_hub_saved *st);
 int usb_hub_check_state(const struct usb_hub *hub, const struct usb_hub_saved *st, char *err,
 			size_t errlen);
 void usb_hub_load_state(struct usb_hub *hub, const struct usb_hub_saved *st);
+
+/* The machine's view of the hub (record usb-hub); its port resets it. */
+extern const struct dev_ops usb_hub_ops;
 
 #endif
