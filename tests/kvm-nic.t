@@ -61,29 +61,6 @@ esac
 bulk_kib=2048
 skip() { echo "1..0 # SKIP $*"; exit 0; }
 
-# kernel_release BZIMAGE: the release string in its setup header (kernel_version).
-kernel_release() {
-	local off
-	off=$(od -An -tu2 -j $((0x20e)) -N2 "$1" 2>/dev/null | tr -d ' ')
-	[ -n "$off" ] && [ "$off" != 0 ] || return 1
-	dd if="$1" bs=1 skip=$((off + 0x200)) count=256 2>/dev/null | tr '\0' '\n' | head -1 | awk '{ print $1 }'
-}
-# module_file DIR NAME: the first NAME.ko[.xz|.zst|.gz] below DIR.
-module_file() {
-	find "$1" \( -name "$2.ko" -o -name "$2.ko.xz" -o -name "$2.ko.zst" -o -name "$2.ko.gz" \) 2>/dev/null | sort | head -1
-}
-# module_plain FILE OUT: FILE decompressed (if it is) into OUT.
-module_plain() {
-	case "$1" in
-	*.xz) xz -dc "$1" >"$2" ;;
-	*.zst) zstd -qdc "$1" >"$2" ;;
-	*.gz) gzip -dc "$1" >"$2" ;;
-	*) cp "$1" "$2" ;;
-	esac
-}
-# vermagic FILE: the kernel release a (decompressed) module was built for.
-vermagic() { tr '\0' '\n' <"$1" | sed -n 's/^vermagic=//p' | awk '{ print $1; exit }'; }
-
 # Debian's modules for the nested runner's kernel, fetched once (see above); prints the directory.
 nested_modules() {
 	local cache=${HVMDM_NESTED_CACHE:-/var/cache/hvmdm-nested-kvm} sudo= ver dir tmp
