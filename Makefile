@@ -39,7 +39,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=c11 -iquote . -D_DEFAULT_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga $(B)/fuzz/fuzz_vnc $(B)/fuzz/fuzz_cirrus_blt $(B)/fuzz/fuzz_cirrus $(B)/fuzz/fuzz_mapcache $(B)/fuzz/fuzz_rtl8139 $(B)/fuzz/fuzz_e1000 $(B)/fuzz/fuzz_uhci
+FUZZ_TARGETS := $(B)/fuzz/fuzz_io $(B)/fuzz/fuzz_stream $(B)/fuzz/fuzz_ioreq $(B)/fuzz/fuzz_ide $(B)/fuzz/fuzz_vga $(B)/fuzz/fuzz_vnc $(B)/fuzz/fuzz_cirrus_blt $(B)/fuzz/fuzz_cirrus $(B)/fuzz/fuzz_mapcache $(B)/fuzz/fuzz_rtl8139 $(B)/fuzz/fuzz_e1000 $(B)/fuzz/fuzz_uhci $(B)/fuzz/fuzz_xlsave
 
 .PHONY: all deps run run-kvm selfcheck compat check clean xen-libs fuzz corpus guests bench e2e kvm-nic kvm-usb install install-check uninstall deb
 .SECONDARY:
@@ -141,6 +141,8 @@ fuzz: $(FUZZ_TARGETS)
 	$(B)/fuzz/fuzz_e1000 -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-e1000 tests/fuzz/corpus-e1000
 	@mkdir -p $(B)/fuzz/corpus-uhci
 	$(B)/fuzz/fuzz_uhci -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-uhci tests/fuzz/corpus-uhci
+	@mkdir -p $(B)/fuzz/corpus-xlsave
+	$(B)/fuzz/fuzz_xlsave -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/corpus-xlsave tests/fuzz/corpus-xlsave
 
 # The golden corpus of this release: only adds files that are missing. A
 # corpus is cut with a release (docs/compatibility.md), never from a -dev tree.
@@ -280,7 +282,7 @@ selfcheck: $(B)/hvmdm
 
 check: deps $(B)/hvmdm $(B)/vnc-tool $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
-		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/kvm-nic.t tests/kvm-usb.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t tests/compat.t tests/install.t
+		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/xl-save.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/kvm-nic.t tests/kvm-usb.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t tests/compat.t tests/install.t
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
 # The display tests' VNC client (tests/tools/vnc-tool.c), run in dom0 and by make bench.

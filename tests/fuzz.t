@@ -4,7 +4,7 @@
 set -u
 dir=${FUZZ_DIR:-build/fuzz}
 secs=${FUZZ_CHECK_SECONDS:-10}
-targets=("fuzz_io:tests/fuzz/corpus-io" "fuzz_stream:tests/streams/0.1.0" "fuzz_stream:tests/streams/0.2.0" "fuzz_stream:tests/streams/qemu-trad" "fuzz_stream:tests/streams/qemu-trad-real" "fuzz_stream:tests/streams/qemu-xen" "fuzz_stream:tests/streams/qemu-7.2-tcg" "fuzz_stream:tests/fuzz/corpus-vm" "fuzz_ioreq:tests/fuzz/corpus-ioreq" "fuzz_ide:tests/fuzz/corpus-ide" "fuzz_vga:tests/fuzz/corpus-vga" "fuzz_vnc:tests/fuzz/corpus-vnc" "fuzz_cirrus_blt:tests/fuzz/corpus-cirrus-blt" "fuzz_cirrus:tests/fuzz/corpus-cirrus" "fuzz_mapcache:tests/fuzz/corpus-mapcache" "fuzz_rtl8139:tests/fuzz/corpus-rtl8139" "fuzz_e1000:tests/fuzz/corpus-e1000" "fuzz_uhci:tests/fuzz/corpus-uhci")
+targets=("fuzz_io:tests/fuzz/corpus-io" "fuzz_stream:tests/streams/0.1.0" "fuzz_stream:tests/streams/0.2.0" "fuzz_stream:tests/streams/qemu-trad" "fuzz_stream:tests/streams/qemu-trad-real" "fuzz_stream:tests/streams/qemu-xen" "fuzz_stream:tests/streams/qemu-7.2-tcg" "fuzz_stream:tests/fuzz/corpus-vm" "fuzz_ioreq:tests/fuzz/corpus-ioreq" "fuzz_ide:tests/fuzz/corpus-ide" "fuzz_vga:tests/fuzz/corpus-vga" "fuzz_vnc:tests/fuzz/corpus-vnc" "fuzz_cirrus_blt:tests/fuzz/corpus-cirrus-blt" "fuzz_cirrus:tests/fuzz/corpus-cirrus" "fuzz_mapcache:tests/fuzz/corpus-mapcache" "fuzz_rtl8139:tests/fuzz/corpus-rtl8139" "fuzz_e1000:tests/fuzz/corpus-e1000" "fuzz_uhci:tests/fuzz/corpus-uhci" "fuzz_xlsave:tests/fuzz/corpus-xlsave")
 echo "1..$(( ${#targets[@]} + 2 ))"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -2,8 +2,10 @@
 /*
  * hvmdm-stream: look into saved device state (docs/hvmdm-stream.1).
  *
- *   inspect [--json] FILE   every record, and the decoded device state
+ *   inspect [--json] FILE   every record, and the decoded device state (FILE may be a
+ *                           whole `xl save` file: its config and streams summarised too)
  *   verify FILE             exit 0 only if framing, checksums and decoders accept it
+ *   xl-config FILE [--dm P] an xl config that restores a whole `xl save` file on hvmdm
  *   schema [--check FILE]   the record registry; --check compares with the committed history
  *   convert [--to hvmdm|qemu-trad] IN OUT  any stream hvmdm reads, written natively or for qemu-xen-traditional
  *
@@ -11,9 +13,11 @@
  * error, 3 a command this build does not have yet.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -24,6 +28,8 @@
 #include "../state/registry.h"
 #include "../state/snapshot.h"
 #include "../state/vm_records.h"
+#include "../state/xlsave.h"
+#include "../state/xlsave_config.h"
 #include "../vm/accel_none.h"
 
 #define EXIT_REFUSED 1
@@ -34,6 +40,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: hvmdm-stream inspect [--json] FILE\n"
 	      "       hvmdm-stream verify FILE\n"
+	      "       hvmdm-stream xl-config XL-SAVE-FILE [--dm PATH]\n"
 	      "       hvmdm-stream schema [--check SCHEMA]\n"
 	      "       hvmdm-stream convert [--to hvmdm|qemu-trad] IN OUT\n",
 	      out);
@@ -157,7 +164,12 @@ static uint64_t whole_vm_nonzero(const struct vm_staged *st)
 	return n;
 }
 
-static int cmd_inspect(const char *path, bool as_json)
+/*
+ * Decode one device-state blob (an hvmdm stream, or a QEVM file from either
+ * QEMU) into root: format, records, profile, decoded state, notes, devices
+ * hvmdm does not emulate, or the error. 0, or EXIT_REFUSED.
+ */
+static int inspect_blob(const uint8_t *buf, size_t len, json_t *root)
 {
 	struct accel_none accel;
 	struct machine m;
@@ -165,17 +177,15 @@ static int cmd_inspect(const char *path, bool as_json)
 	struct load_report rep, scan;
 	struct listing l = { json_array() };
 	char err[512];
-	size_t len;
-	uint8_t *buf = read_file(path, &len);
-	json_t *root, *foreign = json_array();
+	json_t *foreign = json_array();
 	int status = 0;
 
-	if (!buf || !st) {
-		free(buf);
-		free(st);
-		return EXIT_USAGE;
+	if (!st) {
+		json_object_set_new(root, "error", json_string("out of memory"));
+		json_decref(l.records);
+		json_decref(foreign);
+		return EXIT_REFUSED;
 	}
-	root = json_object();
 	if (len >= 4 && !memcmp(buf, "QEVM", 4)) {
 		json_object_set_new(root, "format", json_string("QEVM (QEMU savevm: qemu-xen-traditional or upstream QEMU)"));
 		json_object_set_new(root, "format_version", json_integer(len >= 8 ? buf[7] : 0));
@@ -235,45 +245,408 @@ static int cmd_inspect(const char *path, bool as_json)
 	}
 	json_object_set_new(root, "records", l.records);
 	json_object_set_new(root, "not_emulated", foreign);
+	free(st);
+	return status;
+}
+
+static const char *jstr(json_t *obj, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : dflt;
+}
+
+/* The text form of inspect_blob's result, each line indented by `indent`. */
+static void print_blob(json_t *root, const char *indent, bool with_state)
+{
+	size_t i;
+	json_t *r, *wv = json_object_get(root, "whole_vm");
+
+	json_array_foreach(json_object_get(root, "records"), i, r)
+		printf("%s  @%-8lld %-22s instance %#-6llx version %-3lld %5lld bytes  %s\n", indent,
+		       (long long)json_integer_value(json_object_get(r, "offset")),
+		       json_string_value(json_object_get(r, "idstr")),
+		       (long long)json_integer_value(json_object_get(r, "instance")),
+		       (long long)json_integer_value(json_object_get(r, "version")),
+		       (long long)json_integer_value(json_object_get(r, "length")),
+		       json_string_value(json_object_get(r, "known_as")));
+	if (wv)
+		printf("%s  whole VM (KVM): %lld MiB of RAM (%lld non-zero pages), %lld vCPU(s)\n", indent,
+		       (long long)json_integer_value(json_object_get(wv, "ram_bytes")) >> 20,
+		       (long long)json_integer_value(json_object_get(wv, "nonzero_pages")),
+		       (long long)json_integer_value(json_object_get(wv, "vcpus")));
+	json_array_foreach(json_object_get(root, "notes"), i, r)
+		printf("%s  note: %s\n", indent, json_string_value(r));
+	json_array_foreach(json_object_get(root, "not_emulated"), i, r)
+		printf("%s  not emulated by hvmdm (a restore refuses it): %s\n", indent, json_string_value(r));
+	if (with_state && json_object_get(root, "state")) {
+		char *text = json_dumps(json_object_get(root, "state"), JSON_INDENT(2) | JSON_SORT_KEYS);
+
+		printf("%sdecoded state:\n%s\n", indent, text);
+		free(text);
+	}
+	if (json_object_get(root, "error"))
+		printf("%srefused: %s\n", indent, json_string_value(json_object_get(root, "error")));
+}
+
+static bool file_is_xl_save(const char *path)
+{
+	uint8_t head[XLSAVE_MAGIC_LEN];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	return xlsave_is_xl(head, n);
+}
+
+/*
+ * Why the config saved in the file cannot bring the guest back on hvmdm
+ * (an array of reasons; empty when it already names hvmdm).
+ */
+static json_t *config_reasons(json_t *cfg)
+{
+	json_t *why = json_array();
+	json_t *b = json_object_get(cfg, "b_info");
+	json_t *hvm = json_object_get(b, "type.hvm");
+	const char *dmv = jstr(b, "device_model_version", NULL);
+	const char *dm = jstr(b, "device_model", NULL);
+	const char *bios = jstr(hvm, "bios", NULL);
+
+	if (!cfg) {
+		json_array_append_new(why, json_string("the file carries no config: xl restore needs one"));
+		return why;
+	}
+	if (dmv && !strcmp(dmv, "qemu_xen_traditional"))
+		json_array_append_new(why, json_string(
+			"it asks for qemu-xen-traditional (device_model_version), which Xen 4.21 removed"));
+	if (json_is_true(json_object_get(b, "device_model_stubdomain")))
+		json_array_append_new(why, json_string("it asks for a stub domain (device_model_stubdomain_override)"));
+	if (bios && !strcmp(bios, "rombios"))
+		json_array_append_new(why, json_string("bios=\"rombios\", which qemu-xen refuses"));
+	if (!dm || !strstr(dm, "hvmdm"))
+		json_array_append_new(why, json_string(
+			dm ? "its device_model_override names another device model"
+			   : "it names no device_model_override, so xl would start the stock qemu-xen"));
+	return why;
+}
+
+static json_t *xl_info_json(const struct xlsave_info *x)
+{
+	json_t *recs = json_array(), *params = json_object(), *o;
+
+	for (unsigned int i = 0; i < x->nr_records; i++)
+		json_array_append_new(recs, json_pack("{s:I,s:s,s:I}", "offset", (json_int_t)x->records[i].offset,
+						      "type", xlsave_record_name(x->records[i].type),
+						      "length", (json_int_t)x->records[i].length));
+	for (unsigned int i = 0; i < x->nr_params; i++) {
+		char key[32];
+		const char *name = xlsave_param_name(x->params[i].index);
+
+		if (!name) {
+			snprintf(key, sizeof(key), "%llu", (unsigned long long)x->params[i].index);
+			name = key;
+		}
+		json_object_set_new(params, name, json_integer((json_int_t)x->params[i].value));
+	}
+	o = json_pack("{s:I,s:I,s:I,s:b}", "mandatory_flags", (json_int_t)x->mandatory_flags,
+		      "optional_flags", (json_int_t)x->optional_flags, "optional_data_length",
+		      (json_int_t)x->optional_data_len, "legacy_v1", x->legacy_v1);
+	json_object_set_new(o, "libxl", json_pack("{s:I,s:I,s:I,s:b,s:o}", "offset", (json_int_t)x->libxl_offset,
+						  "version", (json_int_t)x->libxl_version, "options",
+						  (json_int_t)x->libxl_options, "converted_from_legacy",
+						  (x->libxl_options & 2) != 0, "records", recs));
+	if (x->have_libxc)
+		json_object_set_new(o, "libxc", json_pack(
+			"{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "offset", (json_int_t)x->libxc_offset,
+			"version", (json_int_t)x->libxc_version, "xen_major", (json_int_t)x->xen_major,
+			"xen_minor", (json_int_t)x->xen_minor, "pages", (json_int_t)x->pages,
+			"page_entries", (json_int_t)x->page_entries, "max_pfn", (json_int_t)x->max_pfn_seen,
+			"records", (json_int_t)x->nr_libxc_records, "hvm_context_length",
+			(json_int_t)x->hvm_context_len, "hvm_params", params));
+	else
+		json_decref(params);
+	if (x->xenstore) {
+		json_t *xs = json_object();
+
+		for (size_t pos = 0; pos < x->xenstore_len;) {
+			const char *k = (const char *)x->xenstore + pos;
+			const char *v = k + strlen(k) + 1;
+
+			json_object_set_new(xs, k, json_string(v));
+			pos = (size_t)(v + strlen(v) + 1 - (const char *)x->xenstore);
+		}
+		json_object_set_new(o, "emulator_xenstore", xs);
+	}
+	return o;
+}
+
+/*
+ * A whole `xl save` file: xl's header and config, libxl's and libxc's
+ * streams summarised, the device model's blob decoded, and whether this
+ * hvmdm restores it (and with which config).
+ */
+static int inspect_xl_save(const char *path, bool as_json)
+{
+	struct xlsave_info x;
+	char err[512];
+	FILE *f = fopen(path, "rb");
+	json_t *root, *cfg = NULL, *emu = NULL, *why_not = json_array(), *cfg_why;
+	int status = 0, rc;
+
+	if (!f) {
+		fprintf(stderr, "hvmdm-stream: %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	rc = xlsave_read(f, &x, err, sizeof(err));
+	fclose(f);
+	root = json_pack("{s:s}", "format", "xl save file");
+	json_object_set_new(root, "xl", xl_info_json(&x));
+	if (x.config) {
+		json_error_t jerr;
+
+		cfg = json_loads(x.config, 0, &jerr);
+		if (!cfg)
+			json_array_append_new(why_not, json_sprintf("its JSON config does not parse: %s (line %d)",
+								    jerr.text, jerr.line));
+		else
+			json_object_set(root, "config", cfg);
+	}
+	if (rc) {
+		json_object_set_new(root, "error", json_string(err));
+		json_array_append_new(why_not, json_sprintf("the file is refused: %s", err));
+		status = EXIT_REFUSED;
+	} else if (x.legacy_v1) {
+		json_array_append_new(why_not, json_string(
+			"a legacy (Xen 4.5 or older) stream: libxl converts it with convert-legacy-stream while "
+			"restoring, but hvmdm-stream reads only the v2 streams Xen 4.6 and later write"));
+	} else if (!x.have_emulator) {
+		json_array_append_new(why_not, json_string("it holds no device model state (no EMULATOR_CONTEXT)"));
+		status = EXIT_REFUSED;
+	} else {
+		emu = json_pack("{s:I,s:s,s:I,s:I,s:I}", "id", (json_int_t)x.emulator_id, "written_by",
+				xlsave_emulator_name(x.emulator_id), "index", (json_int_t)x.emulator_index,
+				"offset", (json_int_t)x.emulator_offset, "length", (json_int_t)x.emulator_len);
+		if (inspect_blob(x.emulator, x.emulator_len, emu)) {
+			json_array_append_new(why_not, json_sprintf("its device model state is refused: %s",
+								    jstr(emu, "error", "?")));
+			status = EXIT_REFUSED;
+		} else if (json_array_size(json_object_get(emu, "not_emulated"))) {
+			json_array_append_new(why_not, json_string(
+				"its device model state holds devices hvmdm does not emulate (not_emulated)"));
+		}
+		if (x.nr_emulators > 1)
+			json_array_append_new(why_not, json_sprintf("it holds %u device models' state; hvmdm is one",
+								    x.nr_emulators));
+		json_object_set_new(root, "emulator", emu);
+	}
+	cfg_why = config_reasons(cfg);
+	json_object_set_new(root, "restore", json_pack("{s:b,s:O,s:O}", "on_hvmdm", json_array_size(why_not) == 0,
+							"why_not", why_not, "config_needs_replacing", cfg_why));
 	if (as_json) {
 		json_dumpf(root, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
 		putchar('\n');
 	} else {
+		json_t *b = json_object_get(cfg, "b_info"), *r;
 		size_t i;
-		json_t *r;
 
-		json_t *wv = json_object_get(root, "whole_vm");
+		printf("%s: xl save file (%s%s)\n", path,
+		       x.mandatory_flags & XLSAVE_FLAG_JSON ? "JSON config, " : "no config, ",
+		       x.legacy_v1 ? "legacy v1 stream" : "libxl stream v2");
+		if (cfg)
+			printf("  guest \"%s\" (uuid %s): %lld MiB, %lld vCPU(s), device model %s%s%s\n",
+			       jstr(json_object_get(cfg, "c_info"), "name", "?"),
+			       jstr(json_object_get(cfg, "c_info"), "uuid", "?"),
+			       (long long)json_integer_value(json_object_get(b, "target_memkb")) / 1024,
+			       (long long)json_integer_value(json_object_get(b, "max_vcpus")),
+			       jstr(b, "device_model_version", "default"), jstr(b, "device_model", NULL) ? " at " : "",
+			       jstr(b, "device_model", ""));
+		if (!x.legacy_v1 && x.nr_records)
+			printf("  libxl stream v%u at byte %llu%s\n", x.libxl_version,
+			       (unsigned long long)x.libxl_offset,
+			       x.libxl_options & 2 ? " (converted from a legacy stream)" : "");
+		for (unsigned int k = 0; k < x.nr_records; k++)
+			printf("    @%-10llu %-24s %10u bytes\n", (unsigned long long)x.records[k].offset,
+			       xlsave_record_name(x.records[k].type), x.records[k].length);
+		if (x.have_libxc) {
+			printf("  libxc stream v%u: x86 HVM guest from Xen %u.%u%s, %llu pages of memory (highest frame %#llx), HVM context %u bytes\n",
+			       x.libxc_version, x.xen_major, x.xen_minor, x.xen_major ? "" : " (converted)",
+			       (unsigned long long)x.pages, (unsigned long long)x.max_pfn_seen, x.hvm_context_len);
+			printf("    HVM params:");
+			for (unsigned int k = 0; k < x.nr_params; k++) {
+				const char *n = xlsave_param_name(x.params[k].index);
 
-		printf("%s: %s stream, machine %s\n", path,
-		       json_string_value(json_object_get(root, "format")) ? json_string_value(json_object_get(root, "format")) : "unknown",
-		       json_string_value(json_object_get(root, "profile")) ? json_string_value(json_object_get(root, "profile")) : "?");
-		json_array_foreach(l.records, i, r)
-			printf("  @%-8lld %-22s instance %#-6llx version %-3lld %5lld bytes  %s\n",
-			       (long long)json_integer_value(json_object_get(r, "offset")),
-			       json_string_value(json_object_get(r, "idstr")),
-			       (long long)json_integer_value(json_object_get(r, "instance")),
-			       (long long)json_integer_value(json_object_get(r, "version")),
-			       (long long)json_integer_value(json_object_get(r, "length")),
-			       json_string_value(json_object_get(r, "known_as")));
-		if (wv)
-			printf("  whole VM (KVM): %lld MiB of RAM (%lld non-zero pages), %lld vCPU(s)\n",
-			       (long long)json_integer_value(json_object_get(wv, "ram_bytes")) >> 20,
-			       (long long)json_integer_value(json_object_get(wv, "nonzero_pages")),
-			       (long long)json_integer_value(json_object_get(wv, "vcpus")));
-		json_array_foreach(foreign, i, r)
-			printf("  not emulated by hvmdm (a restore refuses it): %s\n", json_string_value(r));
-		if (json_object_get(root, "state")) {
-			char *text = json_dumps(json_object_get(root, "state"), JSON_INDENT(2) | JSON_SORT_KEYS);
-
-			printf("decoded state:\n%s\n", text);
-			free(text);
+				if (n)
+					printf(" %s=%#llx", n, (unsigned long long)x.params[k].value);
+				else
+					printf(" %llu=%#llx", (unsigned long long)x.params[k].index,
+					       (unsigned long long)x.params[k].value);
+			}
+			putchar('\n');
+		}
+		if (emu) {
+			printf("  device model state: %zu bytes at byte %llu, written by %s (emulator id %u): %s stream, machine %s\n",
+			       x.emulator_len, (unsigned long long)x.emulator_offset, xlsave_emulator_name(x.emulator_id),
+			       x.emulator_id, jstr(emu, "format", "unknown"), jstr(emu, "profile", "?"));
+			print_blob(emu, "  ", false);
 		}
 		if (json_object_get(root, "error"))
-			printf("refused: %s\n", json_string_value(json_object_get(root, "error")));
+			printf("refused: %s\n", jstr(root, "error", ""));
+		if (!json_array_size(why_not)) {
+			printf("restores on this hvmdm: yes");
+			if (json_array_size(cfg_why)) {
+				printf(", with a new config (hvmdm-stream xl-config %s > NEW.cfg; xl restore NEW.cfg %s), because the saved one:\n",
+				       path, path);
+				json_array_foreach(cfg_why, i, r)
+					printf("  - %s\n", json_string_value(r));
+			} else {
+				printf(", with the config it carries (xl restore %s)\n", path);
+			}
+		} else {
+			printf("restores on this hvmdm: no, because\n");
+			json_array_foreach(why_not, i, r)
+				printf("  - %s\n", json_string_value(r));
+		}
+	}
+	json_decref(why_not);
+	json_decref(cfg_why);
+	json_decref(cfg);
+	json_decref(root);
+	xlsave_free(&x);
+	return status;
+}
+
+static int cmd_inspect(const char *path, bool as_json)
+{
+	size_t len;
+	uint8_t *buf;
+	json_t *root;
+	int status;
+
+	if (file_is_xl_save(path))
+		return inspect_xl_save(path, as_json);
+	buf = read_file(path, &len);
+	if (!buf)
+		return EXIT_USAGE;
+	root = json_object();
+	status = inspect_blob(buf, len, root);
+	if (as_json) {
+		json_dumpf(root, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+		putchar('\n');
+	} else {
+		printf("%s: %s stream, machine %s\n", path, jstr(root, "format", "unknown"),
+		       jstr(root, "profile", "?"));
+		print_blob(root, "", true);
 	}
 	json_decref(root);
 	free(buf);
-	free(st);
+	return status;
+}
+
+/* hvmdm beside this hvmdm-stream: installed (../libexec/hvmdm/hvmdm) or in the build tree. */
+static void default_dm_path(char *out, size_t len)
+{
+	char self[PATH_MAX], cand[PATH_MAX + 32], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	static const char *const rel[] = { "/../libexec/hvmdm/hvmdm", "/hvmdm" };
+
+	snprintf(out, len, "/usr/libexec/hvmdm/hvmdm");
+	if (n <= 0)
+		return;
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	*slash = 0;
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		char real[PATH_MAX];
+
+		snprintf(cand, sizeof(cand), "%s%s", self, rel[i]);
+		if (access(cand, X_OK) == 0 && realpath(cand, real)) {
+			snprintf(out, len, "%s", real);
+			return;
+		}
+	}
+}
+
+/*
+ * The config for `xl restore NEW.cfg FILE` that brings a saved guest back on
+ * hvmdm (state/xlsave_config.c), after checking hvmdm restores the state.
+ */
+static int cmd_xl_config(const char *path, const char *dm)
+{
+	struct xlsave_info x;
+	struct rescue_facts facts = { .source = path };
+	char err[512], dm_path[PATH_MAX];
+	FILE *f = fopen(path, "rb");
+	json_t *cfg, *emu;
+	json_error_t jerr;
+	int status = EXIT_REFUSED;
+
+	if (!f) {
+		fprintf(stderr, "hvmdm-stream: %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (dm) {
+		snprintf(dm_path, sizeof(dm_path), "%s", dm);
+	} else {
+		default_dm_path(dm_path, sizeof(dm_path));
+	}
+	if (dm_path[0] != '/') {
+		fprintf(stderr, "hvmdm-stream: --dm %s: xl wants an absolute path\n", dm_path);
+		fclose(f);
+		return EXIT_USAGE;
+	}
+	facts.dm_path = dm_path;
+	if (xlsave_read(f, &x, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm-stream: %s: refused: %s\n", path, err);
+		fclose(f);
+		xlsave_free(&x);
+		return EXIT_REFUSED;
+	}
+	fclose(f);
+	if (x.legacy_v1 || !x.config) {
+		fprintf(stderr, "hvmdm-stream: %s: %s\n", path,
+			x.legacy_v1 ? "a legacy (Xen 4.5 or older) stream: its config is not in a form this command reads"
+				    : "the file carries no config to start from");
+		xlsave_free(&x);
+		return EXIT_REFUSED;
+	}
+	if (!x.have_emulator) {
+		fprintf(stderr, "hvmdm-stream: %s: no device model state in the file\n", path);
+		xlsave_free(&x);
+		return EXIT_REFUSED;
+	}
+	emu = json_object();
+	if (inspect_blob(x.emulator, x.emulator_len, emu)) {
+		fprintf(stderr, "hvmdm-stream: %s: hvmdm cannot restore its device model state: %s\n", path,
+			jstr(emu, "error", "?"));
+	} else if (json_array_size(json_object_get(emu, "not_emulated"))) {
+		fprintf(stderr, "hvmdm-stream: %s: its device model state holds devices hvmdm does not emulate: %s\n",
+			path, json_string_value(json_array_get(json_object_get(emu, "not_emulated"), 0)));
+	} else if (!(cfg = json_loads(x.config, 0, &jerr))) {
+		fprintf(stderr, "hvmdm-stream: %s: its config does not parse: %s (line %d)\n", path, jerr.text,
+			jerr.line);
+	} else {
+		const char *key;
+		json_t *dev;
+
+		json_object_foreach(json_object_get(emu, "state"), key, dev)
+			if (json_is_integer(json_object_get(dev, "vram_size")))
+				facts.vram_bytes = (uint32_t)json_integer_value(json_object_get(dev, "vram_size"));
+		facts.saved_by = !strcmp(jstr(emu, "profile", ""), "xenfv-trad") ? "qemu-xen-traditional"
+				 : !strcmp(jstr(emu, "format", ""), "hvmdm")	   ? "hvmdm"
+										   : "qemu-xen";
+		if (xlsave_rescue_config(cfg, &facts, stdout, err, sizeof(err)))
+			fprintf(stderr, "hvmdm-stream: %s: %s\n", path, err);
+		else
+			status = 0;
+		json_decref(cfg);
+	}
+	json_decref(emu);
+	xlsave_free(&x);
 	return status;
 }
 
@@ -522,6 +895,8 @@ int main(int argc, char **argv)
 		}
 		return cmd_inspect(argv[argc - 1], as_json);
 	}
+	if ((argc == 3 || (argc == 5 && !strcmp(argv[3], "--dm"))) && !strcmp(argv[1], "xl-config"))
+		return cmd_xl_config(argv[2], argc == 5 ? argv[4] : NULL);
 	if (argc == 3 && !strcmp(argv[1], "verify"))
 		return cmd_verify(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "schema")) {
