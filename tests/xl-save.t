@@ -14,7 +14,7 @@ fails=0
 ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
 show() { sed 's/^/# /' "$@" | head -n 40; }
 
-echo "1..14"
+echo "1..17"
 for g in tradnovga tradcirrus traddisk tradnic; do
 	xz -dc "tests/streams/xl-save-trad/$g.xlsave.xz" >"$work/$g.xlsave"
 done
@@ -29,7 +29,7 @@ for g in tradnovga tradcirrus traddisk tradnic; do
 		       && $x->{libxc}{xen_major} == 4 && $x->{libxc}{xen_minor} == 17 && $x->{libxc}{pages} > 16000
 		       && $x->{libxc}{hvm_params}{ACPI_IOPORTS_LOCATION} == 1
 		       && join(",", map { $_->{type} } @{$x->{libxl}{records}}) eq "LIBXC_CONTEXT,EMULATOR_CONTEXT,END"
-		       && $e->{id} == 1 && $e->{written_by} eq "qemu-xen-traditional" && $e->{profile} eq "xenfv-trad"
+		       && $e->{id} == 1 && $e->{id_name} eq "qemu-xen-traditional" && $e->{profile} eq "xenfv-trad"
 		       && !@{$e->{not_emulated}} && $r->{on_hvmdm}
 		       && grep { /qemu-xen-traditional/ } @{$r->{config_needs_replacing}})' <"$work/$g.json" ||
 		{ all=1; echo "# $g: inspect --json did not show what the file holds"; }
@@ -38,7 +38,7 @@ ok $all "inspect reads each real file whole: config, libxl v2 records, libxc v3 
 
 "$tool" inspect "$work/traddisk.xlsave" >"$work/o" 2>&1
 grep -q "restores on this hvmdm: yes, with a new config" "$work/o" && grep -q "Xen 4.17" "$work/o" &&
-	grep -q "written by qemu-xen-traditional (emulator id 1)" "$work/o" && grep -q "ide .*version 3 .*accepted" "$work/o"
+	grep -q "emulator id 1 (qemu-xen-traditional)" "$work/o" && grep -q "ide .*version 3 .*accepted" "$work/o"
 r=$?
 [ $r = 0 ] || show "$work/o"
 ok $r "inspect's text names the producer, the Xen version, each section and the way back (hvmdm-stream xl-config)"
@@ -72,7 +72,7 @@ ok $all "xl-config gives each a config xl restore takes for hvmdm: qemu-xen with
 # Made from the real files: another device model's state in the emulator record.
 $xt replace-blob "$work/traddisk.xlsave" "$work/stock-in-trad.xlsave" tests/streams/qemu-xen/xen-4.17-qemu-7.2-xenfv.bin --id 2
 "$tool" inspect --json "$work/stock-in-trad.xlsave" | perl -MJSON::PP -e 'my $d = decode_json(do { local $/; <STDIN> });
-	exit !($d->{emulator}{written_by} eq "qemu-xen" && $d->{emulator}{profile} eq "xenfv" && $d->{restore}{on_hvmdm})'
+	exit !($d->{emulator}{id_name} eq "qemu-xen" && $d->{emulator}{profile} eq "xenfv" && $d->{restore}{on_hvmdm})'
 ok $? "the stock qemu-xen's real state (a Xen 4.17 capture) in a real file's emulator record: decoded as upstream QEMU on xenfv, restorable"
 
 all=0
@@ -83,6 +83,38 @@ for f in tests/streams/qemu-trad/*.qevm; do
 		exit !($d->{emulator}{id} == 0 && $d->{emulator}{profile} =~ /^xenfv/)' <"$work/x.json" || { all=1; echo "# $f"; }
 done
 ok $all "traditional blobs of known content (tests/streams/qemu-trad, each piix4acpi variant and the XenServer liar among them) inside a real file with emulator id 0, as convert-legacy-stream writes: recognised by content"
+
+# convert on a whole file: the emulator record rewritten, every other byte as it was.
+same_outside() { # A B: the two files agree outside their emulator records
+	local ra rb
+	ra=$($xt records "$1" | awk '$2 == 3 { print $1 }')
+	rb=$($xt records "$2" | awk '$2 == 3 { print $1 }')
+	[ -n "$ra" ] && [ "$ra" = "$rb" ] && cmp -s <(head -c "$ra" "$1") <(head -c "$rb" "$2") &&
+		cmp -s <(tail -c 8 "$1") <(tail -c 8 "$2")
+}
+"$tool" convert "$work/traddisk.xlsave" "$work/td-hvmdm.xlsave" >"$work/o" 2>&1 &&
+	"$tool" inspect --json "$work/td-hvmdm.xlsave" >"$work/j" 2>&1 &&
+	perl -MJSON::PP -e 'my $d = decode_json(do { local $/; <STDIN> });
+		exit !($d->{emulator}{format} eq "hvmdm" && $d->{emulator}{profile} eq "xenfv-trad" && $d->{emulator}{id} == 2)' <"$work/j" &&
+	same_outside "$work/traddisk.xlsave" "$work/td-hvmdm.xlsave" &&
+	cmp -s <(perl -MJSON::PP -e 'print JSON::PP->new->canonical->encode(decode_json(do { local $/; <STDIN> })->{emulator}{state})' <"$work/j") \
+		<(perl -MJSON::PP -e 'print JSON::PP->new->canonical->encode(decode_json(do { local $/; <STDIN> })->{emulator}{state})' <"$work/traddisk.json")
+r=$?
+[ $r = 0 ] || show "$work/o"
+ok $r "convert of a whole xl save file writes hvmdm's stream into its emulator record (id 2), decoding to the same state; the xl header, config, libxc stream and END byte for byte as they were"
+"$tool" convert --to qemu-trad "$work/td-hvmdm.xlsave" "$work/td-back.xlsave" >"$work/o" 2>&1 &&
+	"$tool" inspect "$work/td-back.xlsave" >"$work/o2" 2>&1 && grep -q "emulator id 1 (qemu-xen-traditional): QEVM" "$work/o2" &&
+	same_outside "$work/traddisk.xlsave" "$work/td-back.xlsave"
+r=$?
+[ $r = 0 ] || show "$work/o" "$work/o2"
+ok $r "convert --to qemu-trad turns it back into a file for a host with qemu-xen-traditional (emulator id 1, QEVM 3), the rest untouched"
+cp "$work/traddisk.xlsave" "$work/keep.xlsave"
+head -c 50000000 "$work/traddisk.xlsave" >"$work/cut.xlsave"
+cp "$work/td-hvmdm.xlsave" "$work/out.xlsave"
+"$tool" convert "$work/cut.xlsave" "$work/out.xlsave" >"$work/o" 2>&1
+r=$?
+[ $r = 1 ] && cmp -s "$work/td-hvmdm.xlsave" "$work/out.xlsave" && ! ls "$work"/out.xlsave.tmp.* >/dev/null 2>&1
+ok $? "convert of a cut file is refused (exit $r) before anything is written: the existing output stays as it was, no temporary file left"
 
 # xl-config refuses what it cannot bring back.
 cp "$work/traddisk.xlsave" "$work/bad-blob.xlsave"

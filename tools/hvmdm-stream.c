@@ -426,7 +426,7 @@ static int inspect_xl_save(const char *path, bool as_json)
 		json_array_append_new(why_not, json_string("it holds no device model state (no EMULATOR_CONTEXT)"));
 		status = EXIT_REFUSED;
 	} else {
-		emu = json_pack("{s:I,s:s,s:I,s:I,s:I}", "id", (json_int_t)x.emulator_id, "written_by",
+		emu = json_pack("{s:I,s:s,s:I,s:I,s:I}", "id", (json_int_t)x.emulator_id, "id_name",
 				xlsave_emulator_name(x.emulator_id), "index", (json_int_t)x.emulator_index,
 				"offset", (json_int_t)x.emulator_offset, "length", (json_int_t)x.emulator_len);
 		if (inspect_blob(x.emulator, x.emulator_len, emu)) {
@@ -487,9 +487,9 @@ static int inspect_xl_save(const char *path, bool as_json)
 			putchar('\n');
 		}
 		if (emu) {
-			printf("  device model state: %zu bytes at byte %llu, written by %s (emulator id %u): %s stream, machine %s\n",
-			       x.emulator_len, (unsigned long long)x.emulator_offset, xlsave_emulator_name(x.emulator_id),
-			       x.emulator_id, jstr(emu, "format", "unknown"), jstr(emu, "profile", "?"));
+			printf("  device model state: %zu bytes at byte %llu, libxl's emulator id %u (%s): %s stream, machine %s\n",
+			       x.emulator_len, (unsigned long long)x.emulator_offset, x.emulator_id,
+			       xlsave_emulator_name(x.emulator_id), jstr(emu, "format", "unknown"), jstr(emu, "profile", "?"));
 			print_blob(emu, "  ", false);
 		}
 		if (json_object_get(root, "error"))
@@ -651,59 +651,175 @@ static int cmd_xl_config(const char *path, const char *dm)
 }
 
 /*
- * Decode any stream hvmdm reads and write it as a native stream (or, with
- * --to qemu-trad, as a qemu-xen-traditional file): what loading the original
- * gives, loading the converted stream gives too.
+ * Decode any stream hvmdm reads and write it into w as a native stream (or,
+ * with to_trad, as a qemu-xen-traditional file): what loading the original
+ * gives, loading the converted stream gives too. Notes go to stdout, named
+ * by `in`; 0, or EXIT_REFUSED with the reason on stderr.
  */
-static int cmd_convert(const char *in, const char *out, bool to_trad)
+static int convert_blob(const uint8_t *buf, size_t len, bool to_trad, const char *in, struct wbuf *w,
+			char *machine, size_t machine_len)
 {
 	struct accel_none accel;
 	struct machine m;
 	struct machine_state *st = malloc(sizeof(*st)); /* tens of KiB: not on the stack */
 	struct load_report rep, wrep;
-	struct wbuf w;
 	char err[512];
-	size_t len;
-	uint8_t *buf = read_file(in, &len);
 	int status = EXIT_REFUSED;
 
-	if (!buf || !st) {
-		free(buf);
-		free(st);
+	if (!st)
 		return EXIT_USAGE;
-	}
 	if (scratch_machine(buf, len, &accel, &m, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s: %s\n", in, err);
-		free(buf);
 		free(st);
 		return EXIT_REFUSED;
 	}
-	wbuf_init(&w, STREAM_MAX_SIZE);
 	memset(&wrep, 0, sizeof(wrep));
 	if (snapshot_decode(&m, buf, len, st, &rep, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s: refused: %s\n", in, err);
 	} else if (rep.nr_foreign) {
 		fprintf(stderr, "hvmdm-stream: %s: holds state of devices hvmdm does not emulate yet (%s%s); not converted\n",
 			in, rep.foreign[0], rep.nr_foreign > 1 ? ", ..." : "");
-	} else if (to_trad && qevm_write_trad(&m, st, &w, &wrep, err, sizeof(err))) {
+	} else if (to_trad && qevm_write_trad(&m, st, w, &wrep, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s: cannot be written for qemu-xen-traditional: %s\n", in, err);
-	} else if ((!to_trad && snapshot_write_state(&m, st, &w, err, sizeof(err))) ||
-		   stream_write_file(out, w.data, w.len, err, sizeof(err))) {
+	} else if (!to_trad && snapshot_write_state(&m, st, w, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s\n", err);
 		status = EXIT_USAGE;
 	} else {
 		for (unsigned int i = 0; i < rep.nr_notes; i++)
 			printf("%s: note: %s\n", in, rep.notes[i]);
 		for (unsigned int i = 0; i < wrep.nr_notes; i++)
-			printf("%s: not kept by the traditional layout: %s\n", out, wrep.notes[i]);
-		printf("%s -> %s: %zu bytes, %s, machine %s\n", in, out, w.len,
-		       to_trad ? "qemu-xen-traditional QEVM 3" : "hvmdm", profile_name(m.cfg.profile));
+			printf("%s: not kept by the traditional layout: %s\n", in, wrep.notes[i]);
+		snprintf(machine, machine_len, "%s", profile_name(m.cfg.profile));
 		status = 0;
 	}
-	wbuf_free(&w);
 	machine_destroy(&m);
-	free(buf);
 	free(st);
+	return status;
+}
+
+static void put_le32_at(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Copy n bytes from f to fd, or -1 with err. */
+static int copy_bytes(FILE *f, int fd, uint64_t n, char *err, size_t errlen)
+{
+	uint8_t chunk[65536];
+
+	while (n) {
+		size_t want = n > sizeof(chunk) ? sizeof(chunk) : (size_t)n;
+
+		if (fread(chunk, 1, want, f) != want) {
+			snprintf(err, errlen, "the input changed or ended while being copied");
+			return -1;
+		}
+		if (stream_write_fd(fd, chunk, want, err, errlen))
+			return -1;
+		n -= want;
+	}
+	return 0;
+}
+
+/*
+ * A whole xl save file: its emulator record's blob converted, everything
+ * else copied byte for byte (the file read twice: checked whole first, then
+ * copied). The new record says which device model reads it: 1 for
+ * qemu-xen-traditional, 2 (qemu-xen's) for hvmdm's own stream.
+ */
+static int convert_xl_save(const char *in, const char *out, bool to_trad)
+{
+	struct xlsave_info x;
+	struct out_file of;
+	struct wbuf w;
+	char err[512], machine[32] = "?";
+	FILE *f = fopen(in, "rb");
+	uint64_t rec_at, rec_end;
+	uint8_t hdr[16], pad[8] = { 0 };
+	int status;
+
+	if (!f) {
+		fprintf(stderr, "hvmdm-stream: %s: %s\n", in, strerror(errno));
+		return EXIT_USAGE;
+	}
+	err[0] = 0;
+	if (xlsave_read(f, &x, err, sizeof(err)) || x.legacy_v1 || !x.have_emulator || x.nr_emulators != 1) {
+		fprintf(stderr, "hvmdm-stream: %s: refused: %s\n", in,
+			err[0] ? err
+			: x.legacy_v1 ? "a legacy (Xen 4.5 or older) stream"
+			: !x.have_emulator ? "no device model state in it"
+					   : "more than one device model's state in it");
+		fclose(f);
+		xlsave_free(&x);
+		return EXIT_REFUSED;
+	}
+	wbuf_init(&w, STREAM_MAX_SIZE);
+	status = convert_blob(x.emulator, x.emulator_len, to_trad, in, &w, machine, sizeof(machine));
+	if (!status && w.failed) {
+		fprintf(stderr, "hvmdm-stream: %s: the converted state is over %u bytes\n", in, STREAM_MAX_SIZE);
+		status = EXIT_REFUSED;
+	}
+	rec_at = x.emulator_offset - 16;
+	rec_end = x.emulator_offset + ((x.emulator_len + 8 + 7) & ~(uint64_t)7) - 8;
+	if (!status && (w.len + 8 > UINT32_MAX || out_file_begin(&of, out, err, sizeof(err)))) {
+		fprintf(stderr, "hvmdm-stream: %s\n", w.len + 8 > UINT32_MAX ? "converted state too large" : err);
+		status = EXIT_USAGE;
+	} else if (!status) {
+		uint32_t len = (uint32_t)w.len + 8;
+		uint32_t id = to_trad ? 1 : 2;
+
+		/* EMULATOR_CONTEXT, little-endian as libxl wrote it on x86 */
+		put_le32_at(hdr, LIBXL_REC_EMULATOR_CONTEXT);
+		put_le32_at(hdr + 4, len);
+		put_le32_at(hdr + 8, id);
+		put_le32_at(hdr + 12, x.emulator_index);
+		rewind(f);
+		if (copy_bytes(f, of.fd, rec_at, err, sizeof(err)) || stream_write_fd(of.fd, hdr, 16, err, sizeof(err)) ||
+		    stream_write_fd(of.fd, w.data, w.len, err, sizeof(err)) ||
+		    stream_write_fd(of.fd, pad, (8 - (len & 7)) & 7, err, sizeof(err)) ||
+		    fseeko(f, (off_t)rec_end, SEEK_SET) ||
+		    copy_bytes(f, of.fd, x.file_size - rec_end, err, sizeof(err)) || out_file_commit(&of, err, sizeof(err))) {
+			if (of.fd >= 0)
+				out_file_abort(&of);
+			fprintf(stderr, "hvmdm-stream: %s: %s\n", out, err[0] ? err : strerror(errno));
+			status = EXIT_USAGE;
+		} else {
+			printf("%s -> %s: device model state %zu -> %zu bytes, %s, machine %s; the rest copied as it was\n", in,
+			       out, x.emulator_len, w.len, to_trad ? "qemu-xen-traditional QEVM 3" : "hvmdm", machine);
+		}
+	}
+	wbuf_free(&w);
+	fclose(f);
+	xlsave_free(&x);
+	return status;
+}
+
+/* Any stream hvmdm reads, or a whole xl save file, converted. */
+static int cmd_convert(const char *in, const char *out, bool to_trad)
+{
+	struct wbuf w;
+	char err[512], machine[32] = "?";
+	size_t len;
+	uint8_t *buf;
+	int status;
+
+	if (file_is_xl_save(in))
+		return convert_xl_save(in, out, to_trad);
+	buf = read_file(in, &len);
+	if (!buf)
+		return EXIT_USAGE;
+	wbuf_init(&w, STREAM_MAX_SIZE);
+	status = convert_blob(buf, len, to_trad, in, &w, machine, sizeof(machine));
+	if (!status && stream_write_file(out, w.data, w.len, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm-stream: %s\n", err);
+		status = EXIT_USAGE;
+	} else if (!status) {
+		printf("%s -> %s: %zu bytes, %s, machine %s\n", in, out, w.len,
+		       to_trad ? "qemu-xen-traditional QEVM 3" : "hvmdm", machine);
+	}
+	wbuf_free(&w);
+	free(buf);
 	return status;
 }
 
