@@ -466,9 +466,12 @@ int xlsave_rescue_config(json_t *saved, const struct rescue_facts *f, FILE *out,
 	carry_bool(&w, b, "acpi", "acpi");
 	carry_bool(&w, b, "apic", "apic");
 	carry_bool(&w, b, "localtime", "localtime");
-	carry_str(&w, b, "rtc_timeoffset", "rtc_timeoffset");
+	carry_int(&w, b, "rtc_timeoffset", "rtc_timeoffset");
 	carry_str(&w, b, "tsc_mode", "tsc_mode");
-	carry_int(&w, b, "shadow_memkb", "shadow_memory");
+	v = take(b, "shadow_memkb"); /* xl's shadow_memory is in MiB */
+	if (json_is_integer(v) && json_integer_value(v) > 0)
+		line_int(&w, "shadow_memory", (json_integer_value(v) + 1023) / 1024, NULL);
+	json_decref(v);
 	carry_bool(&w, b, "disable_migrate", "disable_migrate");
 	if (json_is_object(json_object_get(hvm, "rdm")) && !json_object_size(json_object_get(hvm, "rdm")))
 		json_object_del(hvm, "rdm");
