@@ -744,10 +744,11 @@ static json_t *view_usb(const struct machine *m, const struct machine_state *st)
 		else
 			json_array_append_new(devs, json_hid("usb-ptr", port_code(u), &st->usb_ptr[ptr++]));
 	}
-	o = json_pack("{s:o, s:i, s:i, s:i, s:i, s:I, s:i, s:i, s:[i, i], s:o}", "pci", json_pci(&st->uhci.pci),
+	/* expire_ns, the next frame's deadline on the device clock, only grows while frames run. */
+	o = json_pack("{s:o, s:i, s:i, s:i, s:i, s:I, s:i, s:i, s:[i, i], s:I, s:o}", "pci", json_pci(&st->uhci.pci),
 		      "cmd", g->cmd, "status", g->status, "intr", g->intr, "frnum", g->frnum, "fl_base",
 		      (json_int_t)g->fl_base, "sof_timing", g->sof_timing, "status2", g->status2, "portsc",
-		      g->portsc[0], g->portsc[1], "devices", devs);
+		      g->portsc[0], g->portsc[1], "expire_ns", (json_int_t)g->expire_ns, "devices", devs);
 	return o;
 }
 
