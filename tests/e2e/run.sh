@@ -9,7 +9,7 @@
 # timeout is reported with the console lines that show it.
 #
 #   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 1500; 2400 with the Linux guests)
-#   E2E_ONLY="base count reboot ide direct restrict linux nic pxe linuxdisk linuxcirrus display cirrus libvirt" runs only those parts.
+#   E2E_ONLY="base count reboot ide direct restrict linux nic pxe usb linuxdisk linuxcirrus display cirrus trad move libvirt" runs only those parts.
 #   E2E_DISK_RUNS=N runs the Linux-from-IDE guest N times with each device model, alternating (make bench).
 #   E2E_LINUX=0 leaves out the real Linux guests (booted directly, from the IDE disk and on the Cirrus, with the
 #   stock DM and with hvmdm)
@@ -34,7 +34,7 @@ mkdir -p "$share/out"
 # scripts run that one.
 if [ -z "${E2E_SCRIPT:-}" ]; then
 	deb=$(ls "$B"/deb/hvmdm_*_amd64.deb 2>/dev/null | head -1)
-	if [ -z "$deb" ] || [ "$B/hvmdm" -nt "$deb" ]; then
+	if [ -z "$deb" ] || [ "$B/hvmdm" -nt "$deb" ] || [ "$B/hvmdm-stream" -nt "$deb" ]; then
 		make -s deb B="$B" >"$share/out/deb-build.log" 2>&1 ||
 			{ echo "e2e: make deb failed"; tail -20 "$share/out/deb-build.log"; exit 2; }
 		deb=$(ls "$B"/deb/hvmdm_*_amd64.deb | head -1)
@@ -70,6 +70,12 @@ if [ "${E2E_LINUX:-1}" != 0 ]; then
 		cp "$B/e2e/linux-$v.img" "$share/linux$v.img"
 	done
 fi
+# The whole xl save files of a real qemu-xen-traditional (the trad part), and the
+# disk two of them were saved with, at the path their config names.
+for x in "$here"/../streams/xl-save-trad/*.xlsave.xz; do
+	xz -dc "$x" >"$share/$(basename "$x" .xz)" || { echo "e2e: cannot unpack $x"; exit 2; }
+done
+cp "$B/guests/tradlab.img" "$share/disk.img" || { echo "e2e: $B/guests/tradlab.img is not built"; exit 2; }
 # What the disk guest writes at sectors 200 (DMA) and 201 (PIO): the check's reference.
 perl -e 'print pack("C*", map { ($_ ^ 0x5a) & 255 } 0 .. 511), pack("C*", map { ($_ * 7) & 255 } 0 .. 511)' >"$share/disk-expect.bin"
 cp "$here/../tools/libxl-emulator-context" "$here/../tools/ppm-check" "$share/"

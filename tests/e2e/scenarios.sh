@@ -45,7 +45,7 @@ blob_bytes() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else print "?" }'; }
 # dom0's init leaves the loopback down; the display guests' VNC servers listen on 127.0.0.1.
 ip link set lo up 2>/dev/null
-# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux nic pxe usb linuxdisk linuxcirrus display cirrus libvirt" picks parts (all by default).
+# only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux nic pxe usb linuxdisk linuxcirrus display cirrus trad move libvirt" picks parts (all by default).
 only() { [ -z "${E2E_ONLY:-}" ] && return 0; case " $E2E_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---- 0. hvmdm as an administrator installs it: its Debian package ----
@@ -1320,6 +1320,179 @@ if only cirrus; then
 	ok $? "Cirrus guest: hvmdm's 640x480 16-bit screen over VNC is pixel for pixel the stock qemu-xen's"
 fi
 
+# ---- 12b. stranded qemu-xen-traditional guests onto hvmdm ----
+# The four whole xl save files a real qemu-xen-traditional wrote under real
+# Xen 4.17 (tests/streams/xl-save-trad), restored the way an administrator
+# would: hvmdm-stream inspect, then xl restore with the config hvmdm-stream
+# xl-config makes (device_model_version="qemu-xen", the packaged hvmdm as
+# device_model_override). traddisk and tradnic find their disk where they were
+# saved with it (/share/disk.img: tradlab.img, the same boot sector); tradnic
+# its bridge. The guests keep running on the traditional machine hvmdm builds
+# from their state, across a further xl save and restore.
+# trad_in_loop DOMNAME: the vCPU is in the boot sector's tick loop (0000:7c27-7c2d,
+# mostly halted at 7c2c) in one of five looks a second apart (xenctx may catch
+# it in the BIOS's timer handler); sets rips to what it saw
+trad_in_loop() {
+	rips=
+	for _ in 1 2 3 4 5; do
+		r=$(/usr/lib/xen-4.17/bin/xenctx -a "$(xl domid "$1" 2>/dev/null)" 2>/dev/null | grep -E -o "cs:[er]ip: [0-9a-f:]*" | head -1 | sed 's/^cs:[er]ip: //')
+		rips="$rips${rips:+ }${r:-?}"
+		echo "$r" | grep -Eq '^0000:0*7c2[7-9a-d]$' && return 0
+		sleep 1
+	done
+	return 1
+}
+# trad_alive DOMNAME: the domain exists, is not crashed, its DM is hvmdm and alive
+trad_alive() {
+	d=$(xl domid "$1" 2>/dev/null) || return 1
+	xl list "$1" 2>/dev/null | tail -1 | awk '{ print $5 }' | grep -q c && return 1
+	pid=$(xenstore-read "/local/domain/$d/image/device-model-pid" 2>/dev/null)
+	[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$DM" ]
+}
+trad_guest() { # NAME
+	G=$1
+	F=/share/$G.xlsave
+	L="qemu-xen-traditional guest $G"
+	S=/var/log/xen/$G-serial.log
+	rm -f "$S"
+	hvmdm-stream inspect "$F" >"$OUT/$G-inspect.log" 2>&1 &&
+		grep -q "emulator id 1 (qemu-xen-traditional)" "$OUT/$G-inspect.log" &&
+		grep -q "restores on this hvmdm: yes, with a new config" "$OUT/$G-inspect.log"
+	ok $? "$L: hvmdm-stream inspect in dom0 reads the whole xl save file: Xen $(grep -o 'from Xen [0-9.]*' "$OUT/$G-inspect.log" | head -1 | sed 's/from Xen //'), the traditional device state, restorable with a new config"
+	hvmdm-stream xl-config "$F" >"/tmp/$G.cfg" 2>"$OUT/$G-xl-config.err" &&
+		grep -q "^device_model_override = \"$DM\"" "/tmp/$G.cfg"
+	ok $? "$L: hvmdm-stream xl-config writes its rescue config, naming the packaged $DM by default"
+	cp "/tmp/$G.cfg" "$OUT/$G.cfg"
+	if [ "$G" = traddisk ]; then
+		# only to look at its screen: the saved config had no VNC
+		sed -i -e 's/^vnc = 0$/vnc = 1/' -e 's/^nographic = 1$/nographic = 0/' "/tmp/$G.cfg"
+	fi
+	t0=$(now)
+	xl restore "/tmp/$G.cfg" "$F" >"$OUT/$G-restore.log" 2>&1
+	rc=$?
+	t1=$(now)
+	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/qemu-dm-$G-1.log" 2>/dev/null
+	[ $rc = 0 ] && trad_alive "$G" && grep -q "building machine xenfv-trad" "/var/log/xen/qemu-dm-$G.log" &&
+		grep -q "restored the device state" "/var/log/xen/qemu-dm-$G.log"
+	ok $? "$L: xl restore onto hvmdm ($(secs "$t0" "$t1") s): hvmdm saw the traditional state, built the machine it was saved on (xenfv-trad) and loaded it"
+	case $G in
+	traddisk)
+		# saved in its loop: it must still be there, counting ticks
+		sleep 5
+		trad_in_loop "$G" && trad_alive "$G"
+		ok $? "$L: its vCPU runs on in the boot sector's timer loop on hvmdm (cs:ip $rips)"
+		vnc_shows "$G" "$OUT/$G-screen.ppm" 720x400 tradlab-line
+		ok $? "$L: its screen over VNC shows the line the boot sector wrote before the save (white on blue, top row): the VRAM found where the traditional record says"
+		;;
+	tradnic)
+		# saved while the BIOS ran: it goes on, boots its disk through hvmdm's IDE, prints on hvmdm's UART
+		wait_file "$S" "TRADLAB boot sector running" 180 "$G"
+		rc=$?
+		d=$(xl domid "$G" 2>/dev/null)
+		[ $rc = 0 ] && ip link show "vif$d.0-emu" 2>/dev/null | grep -q "master xenbr0"
+		ok $? "$L: the BIOS went on after the restore, read the disk's boot sector through hvmdm's IDE, whose line reached the serial log through hvmdm's UART; the emulated NIC's tap vif$d.0-emu is on xenbr0"
+		;;
+	*)
+		sleep 10
+		trad_alive "$G"
+		ok $? "$L: still running on hvmdm 10 s after the restore (the traditional BIOS going on)"
+		;;
+	esac
+	xl dmesg 2>/dev/null | grep "(d$(xl domid "$G" 2>/dev/null))" >"$OUT/$G-dmesg.log"
+	# hvmdm's own state now: a further save and restore keep the traditional machine
+	xl save "$G" "/tmp/$G-2.save" >"$OUT/$G-save2.log" 2>&1
+	rc=$?
+	hvmdm-stream inspect "/tmp/$G-2.save" >"$OUT/$G-inspect2.log" 2>&1
+	[ $rc = 0 ] && grep -q "hvmdm stream, machine xenfv-trad" "$OUT/$G-inspect2.log"
+	ok $? "$L: xl save on hvmdm writes hvmdm's own stream, which keeps the machine xenfv-trad"
+	rm -f "$S"
+	xl restore "/tmp/$G.cfg" "/tmp/$G-2.save" >>"$OUT/$G-restore.log" 2>&1
+	rc=$?
+	cp "/var/log/xen/qemu-dm-$G.log" "$OUT/qemu-dm-$G-2.log" 2>/dev/null
+	sleep 5
+	rips=
+	if [ "$G" = traddisk ]; then
+		trad_in_loop "$G" || rc=1
+	fi
+	[ $rc = 0 ] && trad_alive "$G" && grep -q "restored the device state" "/var/log/xen/qemu-dm-$G.log"
+	ok $? "$L: and xl restore of that brings it back on hvmdm's xenfv-trad machine${rips:+ (cs:ip $rips)}"
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f "/tmp/$G-2.save"
+}
+if only trad; then
+	modprobe loop 2>/dev/null # the disk's block script
+	nic_bridge
+	for g in tradnovga tradcirrus traddisk tradnic; do
+		tcg_retry trad_guest "$g"
+	done
+fi
+
+# ---- 12c. a guest of the stock qemu-xen moves onto hvmdm ----
+# The migrate guest (it reads its disk by DMA and PIO and checks every page
+# the device model wrote) created on the stock device model, then moved onto
+# hvmdm without a reboot the two ways an administrator would: xl save and xl
+# restore with the config hvmdm-stream xl-config makes from the save file,
+# and live with xl migrate -C that config.
+move_guest() { # save | live
+	modprobe loop 2>/dev/null
+	guest_cfg /share/migrate.cfg stock
+	G=move-$1
+	S=/var/log/xen/$G-serial.log
+	sed -i -e "s/^name = .*/name = \"$G\"/" -e "s|^serial = .*|serial = \"file:$S\"|" "$cfg"
+	L="stock qemu-xen guest moved onto hvmdm by $([ "$1" = save ] && echo "xl save + xl restore" || echo "xl migrate -C")"
+	cp /share/migrate.img /tmp/migrate.img
+	rm -f "$S"
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1 && wait_file "$S" "migrate round 10" 90 "$G"
+	rc=$?
+	pid=$(xenstore-read "/local/domain/$(xl domid "$G" 2>/dev/null)/image/device-model-pid" 2>/dev/null)
+	exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
+	[ $rc = 0 ] && [ -n "$exe" ] && [ "$exe" != "$DM" ]
+	ok $? "$L: created on the stock device model (${exe:-none}), reading its disk"
+	# the rescue config comes from a save file of this guest (for the live move too)
+	xl save -c "$G" "/tmp/$G.save" >"$OUT/$G-save.log" 2>&1 &&
+		hvmdm-stream inspect "/tmp/$G.save" >"$OUT/$G-inspect.log" 2>&1 &&
+		grep -q "emulator id 2 (qemu-xen): QEVM .* machine xenfv$" "$OUT/$G-inspect.log" &&
+		grep -q "restores on this hvmdm: yes, with a new config" "$OUT/$G-inspect.log" &&
+		hvmdm-stream xl-config "/tmp/$G.save" >"/tmp/$G-hvmdm.cfg" 2>"$OUT/$G-xl-config.err"
+	rc=$?
+	cp "/tmp/$G-hvmdm.cfg" "$OUT/" 2>/dev/null
+	if [ "$1" = save ]; then
+		ok $rc "$L: xl save -c (the guest runs on); hvmdm-stream inspect reads the stock device model's state in the file (QEVM, machine xenfv) and xl-config writes the config naming hvmdm"
+		xl destroy "$G" >/dev/null 2>&1
+		rm -f "$S"
+		[ $rc = 0 ] && xl restore "/tmp/$G-hvmdm.cfg" "/tmp/$G.save" >"$OUT/$G-restore.log" 2>&1
+	else
+		ok $rc "$L: the config for the move made by hvmdm-stream xl-config from a save file of the running guest"
+		[ $rc = 0 ] && timeout 300 xl migrate -C "/tmp/$G-hvmdm.cfg" -s "" "$G" "xl migrate-receive" >"$OUT/$G-migrate.log" 2>&1
+	fi
+	rc=$?
+	pid=$(xenstore-read "/local/domain/$(xl domid "$G" 2>/dev/null)/image/device-model-pid" 2>/dev/null)
+	exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
+	# (it may have finished already: then hvmdm's log says it took the guest over)
+	[ $rc = 0 ] && { [ "$exe" = "$DM" ] || cat /var/log/xen/qemu-dm-"$G"*.log 2>/dev/null | grep -q "restored the device state"; }
+	ok $? "$L: hvmdm took the guest over with the stock device model's state (${exe:-the guest already gone})"
+	wait_gone "$G" 300
+	rc=$?
+	[ $rc = 0 ] || stuck_report "$G"
+	cp "$S" "$OUT/$G-serial.log" 2>/dev/null
+	cp /var/log/xen/qemu-dm-"$G"*.log "$OUT/" 2>/dev/null
+	after=$(grep -c "migrate round" "$S" 2>/dev/null)
+	# A PIO read QEMU saved half done (the guest paused between its command
+	# and its data) hvmdm does not take over yet: the drive comes back idle
+	# and the guest's read fails. Known (issue 22), and only then forgiven.
+	todo=
+	cat /var/log/xen/qemu-dm-"$G"*.log 2>/dev/null | grep -q "QEMU had a transfer in flight" &&
+		todo="22: hvmdm does not resume an IDE transfer QEMU saved in flight"
+	[ $rc = 0 ] && grep -q "all DMA and PIO pages intact" "$S" && [ "${after:-0}" -gt 0 ]
+	ok $? "$L: it went on reading on hvmdm ($after progress lines after the move), found every page either device model wrote by DMA and PIO intact and powered off" "$todo"
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f /tmp/migrate.img "/tmp/$G.save"
+}
+if only move; then
+	tcg_retry move_guest save
+	tcg_retry move_guest live
+fi
+
 # ---- 13. libvirt: Debian's libvirtd with its libxl driver runs a guest, on the stock DM and on hvmdm ----
 # The guest is docs/examples/libvirt-guest.xml with its name, memory, disk and
 # serial changed: the migrate guest (250 rounds of DMA and PIO disk reads, then
@@ -1403,7 +1576,13 @@ libvirt_guest() { # DM
 		ok $? "$L: virsh restore; the device model loaded the saved device state"
 		wait_gone "$G" 300
 		rc=$?
-		[ $rc = 0 ] || stuck_report "$G"
+		if [ $rc != 0 ]; then
+			stuck_report "$G"
+			# what the device model, libvirt's libxl driver and the guest said last, for CI's log
+			for f in "/var/log/xen/qemu-dm-$G.log" "/var/log/libvirt/libxl/$G.log" "$S"; do
+				tail -n 4 "$f" 2>/dev/null | sed "s|^|# $(basename "$f"): |" | tee -a "$R"
+			done
+		fi
 		cp "$S" "$OUT/$G-serial-2.log" 2>/dev/null
 		[ $rc = 0 ] && grep -q "all DMA and PIO pages intact" "$S" && grep -q "migrate round" "$S"
 		ok $? "$L: the restored guest went on reading its disk, found every DMA and PIO page intact and powered off; libvirt ended the domain"
