@@ -157,8 +157,8 @@ corpus: $(B)/asan/gen_corpus
 	$(B)/asan/gen_corpus tests/streams/$(CORPUS_RELEASE)
 
 # Test guests: nasm option ROMs with a fixed checksum.
-GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm firmware/guests/linux.asm firmware/guests/disk.asm firmware/guests/cd.asm firmware/guests/rebootdisk.asm firmware/guests/migrate.asm,$(wildcard firmware/guests/*.asm))) \
-	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img $(B)/guests/vbedisk.img $(B)/guests/cirrusdisk.img
+GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm firmware/guests/linux.asm firmware/guests/disk.asm firmware/guests/cd.asm firmware/guests/rebootdisk.asm firmware/guests/tradlab.asm firmware/guests/migrate.asm,$(wildcard firmware/guests/*.asm))) \
+	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/tradlab.img $(B)/guests/s3disk.img $(B)/guests/migrate.img $(B)/guests/vbedisk.img $(B)/guests/cirrusdisk.img
 
 $(B)/romsum: tools/romsum.c
 	@mkdir -p $(dir $@)
@@ -186,6 +186,12 @@ $(B)/guests/rebootdisk.img: firmware/guests/rebootdisk.asm firmware/guests/rom.i
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@nasm -f bin -i firmware/guests/ -o $@ $<
+
+# The qemu-xen-traditional captures' boot disk, for their restore on hvmdm.
+$(B)/guests/tradlab.img: firmware/guests/tradlab.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@nasm -f bin -o $@ $<
 
 $(B)/guests/migrate.img: firmware/guests/migrate.asm firmware/guests/rom.inc
 	@mkdir -p $(dir $@)
@@ -258,7 +264,7 @@ bench: deps $(BENCH_DEPS)
 	@B=$(B) tests/bench/bench.sh
 
 # The guests the real-Xen tier (and the main job) hand to dom0.
-E2E_GUESTS := $(B)/guests/vbedisk.img $(B)/guests/cirrusdisk.img $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/s3disk.img $(B)/guests/migrate.img
+E2E_GUESTS := $(B)/guests/vbedisk.img $(B)/guests/cirrusdisk.img $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/tradlab.img $(B)/guests/s3disk.img $(B)/guests/migrate.img
 
 # The main job: a guest on hvmdm under real Xen -- created, its console and
 # screen shown, saved, restored, going on, destroyed -- with this machine's xl
@@ -281,8 +287,10 @@ selfcheck: $(B)/hvmdm
 	@for p in xenfv xenfv-trad pc; do $(B)/hvmdm -machine $$p -smp 2 -serial null -selfcheck || exit 1; echo; done
 
 check: deps $(B)/hvmdm $(B)/vnc-tool $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
-	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz \
-		prove --exec '' $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/xl-save.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/kvm-nic.t tests/kvm-usb.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t tests/compat.t tests/install.t
+	@rm -rf $(B)/test-logs
+	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz TAP_LOG_DIR=$(B)/test-logs \
+		prove --exec tests/tools/tap-log $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/xl-save.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/kvm-nic.t tests/kvm-usb.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t tests/compat.t tests/install.t || \
+		{ TAP_LOG_DIR=$(B)/test-logs tests/tools/tap-failures; exit 1; }
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).
 # The display tests' VNC client (tests/tools/vnc-tool.c), run in dom0 and by make bench.
@@ -291,7 +299,7 @@ $(B)/vnc-tool: tests/tools/vnc-tool.c
 	@echo "  CC      $<"
 	@$(CC) $(RELEASE_CFLAGS) $< $(shell pkg-config --libs libvncclient) -o $@
 
-e2e: deps $(B)/hvmdm $(B)/vnc-tool $(E2E_GUESTS)
+e2e: deps $(B)/hvmdm $(B)/hvmdm-stream $(B)/vnc-tool $(E2E_GUESTS)
 	@tests/e2e/run.sh $(B)
 
 # Both emulated NICs under Linux's own drivers on KVM (tests/kvm-nic.t): in
