@@ -71,11 +71,12 @@ if [ "${E2E_LINUX:-1}" != 0 ]; then
 	done
 fi
 # The whole xl save files of a real qemu-xen-traditional (the trad part), and the
-# disk two of them were saved with, at the path their config names.
+# disk two of them were saved with (their configs name /share/disk.img, which
+# is the disk guest's here: the trad part points them at tradlab.img).
 for x in "$here"/../streams/xl-save-trad/*.xlsave.xz; do
 	xz -dc "$x" >"$share/$(basename "$x" .xz)" || { echo "e2e: cannot unpack $x"; exit 2; }
 done
-cp "$B/guests/tradlab.img" "$share/disk.img" || { echo "e2e: $B/guests/tradlab.img is not built"; exit 2; }
+cp "$B/guests/tradlab.img" "$share/tradlab.img" || { echo "e2e: $B/guests/tradlab.img is not built"; exit 2; }
 # What the disk guest writes at sectors 200 (DMA) and 201 (PIO): the check's reference.
 perl -e 'print pack("C*", map { ($_ ^ 0x5a) & 255 } 0 .. 511), pack("C*", map { ($_ * 7) & 255 } 0 .. 511)' >"$share/disk-expect.bin"
 cp "$here/../tools/libxl-emulator-context" "$here/../tools/ppm-check" "$share/"

@@ -1325,8 +1325,9 @@ fi
 # Xen 4.17 (tests/streams/xl-save-trad), restored the way an administrator
 # would: hvmdm-stream inspect, then xl restore with the config hvmdm-stream
 # xl-config makes (device_model_version="qemu-xen", the packaged hvmdm as
-# device_model_override). traddisk and tradnic find their disk where they were
-# saved with it (/share/disk.img: tradlab.img, the same boot sector); tradnic
+# device_model_override). traddisk and tradnic get their disk back (tradlab.img,
+# the same boot sector; their configs name /share/disk.img, which here is the
+# disk guest's, so the test points the disk line at /share/tradlab.img); tradnic
 # its bridge. The guests keep running on the traditional machine hvmdm builds
 # from their state, across a further xl save and restore.
 # trad_in_loop DOMNAME: the vCPU is in the boot sector's tick loop (0000:7c27-7c2d,
@@ -1363,6 +1364,7 @@ trad_guest() { # NAME
 		grep -q "^device_model_override = \"$DM\"" "/tmp/$G.cfg"
 	ok $? "$L: hvmdm-stream xl-config writes its rescue config, naming the packaged $DM by default"
 	cp "/tmp/$G.cfg" "$OUT/$G.cfg"
+	sed -i 's|target=/share/disk.img|target=/share/tradlab.img|' "/tmp/$G.cfg"
 	if [ "$G" = traddisk ]; then
 		# only to look at its screen: the saved config had no VNC
 		sed -i -e 's/^vnc = 0$/vnc = 1/' -e 's/^nographic = 1$/nographic = 0/' "/tmp/$G.cfg"
