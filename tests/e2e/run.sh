@@ -8,7 +8,7 @@
 # "N passed, N failed". Every wait is bounded; a boot failure, panic or
 # timeout is reported with the console lines that show it.
 #
-#   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 1500; 2400 with the Linux guests)
+#   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 2100; 3000 with the Linux guests)
 #   E2E_ONLY="base count reboot ide direct restrict linux nic pxe usb linuxdisk linuxcirrus display cirrus trad move libvirt" runs only those parts.
 #   E2E_DISK_RUNS=N runs the Linux-from-IDE guest N times with each device model, alternating (make bench).
 #   E2E_LINUX=0 leaves out the real Linux guests (booted directly, from the IDE disk and on the Cirrus, with the
@@ -19,7 +19,7 @@
 #   E2E_COMPAT="VERSION ..." lists them for tests/e2e/compat.sh.
 set -u
 B=${1:-build}
-timeout_s=${E2E_TIMEOUT:-$([ "${E2E_LINUX:-1}" = 0 ] && echo 1500 || echo 2400)}
+timeout_s=${E2E_TIMEOUT:-$([ "${E2E_LINUX:-1}" = 0 ] && echo 2100 || echo 3000)}
 here=$(cd "$(dirname "$0")" && pwd)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || {
 	$( [ "$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq qemu-system-x86 >&2 || { echo "e2e: cannot install qemu-system-x86"; exit 2; }
