@@ -188,6 +188,7 @@ static void write_disks(struct writer *w, json_t *disks)
 		bool first = true;
 		char path[48];
 
+		/* COLO's restore flag and libxl's removable (it follows devtype=cdrom) have no line of their own. */
 		take_bool(d, "colo_restore_enable");
 		fputs("\t'", w->out);
 		if (format)
