@@ -47,6 +47,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) prin
 ip link set lo up 2>/dev/null
 # only NAME: run this part? E2E_ONLY="base count s3 migrate reboot ide direct restrict linux nic pxe usb linuxdisk linuxcirrus display cirrus trad move libvirt" picks parts (all by default).
 only() { [ -z "${E2E_ONLY:-}" ] && return 0; case " $E2E_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
+# part NAME: a part starts; the one before it is over, and its time goes in the
+# results (make check's budget is set by these figures).
+part_name=
+part_t0=0
+part() {
+	t=$(date +%s)
+	[ -n "$part_name" ] && say "# part $part_name: $((t - part_t0)) s"
+	part_name=$1
+	part_t0=$t
+	return 0
+}
 
 # ---- 0. hvmdm as an administrator installs it: its Debian package ----
 # Every config names /usr/libexec/hvmdm/hvmdm (run.sh rewrote them); the package's
@@ -59,7 +70,7 @@ ok $? "the hvmdm package installs in dom0 with dpkg -i, its dependencies met by 
 dpkg -L hvmdm >/tmp/hvmdm-files 2>/dev/null
 
 # ---- 1. the stock device model (QEMU 7.2, qemu-xen): the baseline ----
-if only base; then
+if only base && part base; then
 t0=$(now)
 xl create /share/stock.cfg >"$OUT/stock-create.log" 2>&1
 rc=$?
@@ -452,26 +463,26 @@ tcg_retry() {
 	fi
 }
 
-only count && tcg_retry count_guest hvmdm
-if only migrate; then
+only count && part count && tcg_retry count_guest hvmdm
+if only migrate && part migrate; then
 	tcg_retry migrate_guest stock
 	tcg_retry migrate_guest hvmdm
 fi
-if only s3; then
+if only s3 && part s3; then
 	tcg_retry s3_guest stock
 	tcg_retry s3_guest hvmdm
 fi
-if only reboot; then
+if only reboot && part reboot; then
 	tcg_retry reboot_guest stock
 	tcg_retry reboot_guest hvmdm
 fi
-if only ide; then
+if only ide && part ide; then
 	tcg_retry ide_guest disk stock
 	tcg_retry ide_guest disk hvmdm
 	tcg_retry ide_guest cd stock
 	tcg_retry ide_guest cd hvmdm
 fi
-if only direct; then
+if only direct && part direct; then
 	tcg_retry direct_boot hvmdm
 	# The stock qemu-xen does not hand -option-rom to SeaBIOS under Xen (its SeaBIOS
 	# scans for option ROMs and finds none), so the count guest runs on hvmdm only;
@@ -593,7 +604,7 @@ restrict_count() { # shared | range: which -runas form libxl passes
 	xl destroy "$G" >/dev/null 2>&1
 	rm -f "/tmp/$G.save"
 }
-only restrict && tcg_retry restrict_guests
+only restrict && part restrict && tcg_retry restrict_guests
 
 # ---- 7. a real Linux HVM guest: dom0's Debian kernel with a busybox initramfs ----
 # The initramfs is dom0's busybox and the libraries it needs; its init lists the
@@ -661,6 +672,7 @@ if [ "${E2E_LINUX:-1}" = 0 ] || ! only linux; then
 	echo "# the Linux guest scenarios are skipped (E2E_LINUX=0 or E2E_ONLY)"
 	rc=skip
 else
+	part linux
 	mk_initramfs >"$OUT/linux-initramfs.log" 2>&1
 	rc=$?
 fi
@@ -866,7 +878,7 @@ nic_bridge() {
 	ip addr add 10.0.3.1/24 dev xenbr0 2>/dev/null
 	ip link set xenbr0 up
 }
-if [ "${E2E_LINUX:-1}" != 0 ] && only nic; then
+if [ "${E2E_LINUX:-1}" != 0 ] && only nic && part nic; then
 	nic_bridge
 	mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/rx bs=65536 count=64 2>/dev/null
 	dd if=/dev/urandom of=/tmp/www/r1 bs=65536 count=16 2>/dev/null
@@ -956,7 +968,7 @@ usb_guest() {
 	xl destroy "$G" >/dev/null 2>&1
 	rm -f /tmp/linuxusb.img
 }
-if [ "${E2E_LINUX:-1}" != 0 ] && [ -s /share/linuxusb.img ] && only usb; then
+if [ "${E2E_LINUX:-1}" != 0 ] && [ -s /share/linuxusb.img ] && only usb && part usb; then
 	for dm in ${E2E_USB_DMS:-stock hvmdm}; do
 		tcg_retry usb_guest "$dm"
 	done
@@ -998,7 +1010,7 @@ pxe_guest() {
 	fi
 	rm -f /tmp/pxedisk.img
 }
-if [ "${E2E_LINUX:-1}" != 0 ] && only pxe; then
+if [ "${E2E_LINUX:-1}" != 0 ] && only pxe && part pxe; then
 	nic_bridge
 	for model in ${E2E_NIC_MODELS:-rtl8139 e1000}; do
 		for dm in ${E2E_NIC_DMS:-stock hvmdm}; do
@@ -1060,7 +1072,7 @@ ld_figures() {
 	done
 	[ -n "$line" ] && say "# figures disk, a Linux guest through ata_piix DMA, median [min-max] MB/s, hvmdm / stock qemu-xen (throughput ratio)${line}"
 }
-if [ "${E2E_LINUX:-1}" != 0 ] && [ -s /share/linuxdisk.img ] && only linuxdisk; then
+if [ "${E2E_LINUX:-1}" != 0 ] && [ -s /share/linuxdisk.img ] && only linuxdisk && part linuxdisk; then
 	# E2E_DISK_RUNS=N alternates the two device models N times (make bench: drift cancels).
 	for i in $(seq 1 "${E2E_DISK_RUNS:-1}"); do
 		tcg_retry linux_disk_guest stock
@@ -1178,7 +1190,7 @@ linux_cirrus_guest() { # DM
 	wait_gone "$G" 60
 	rm -f /tmp/linuxcirrus.img
 }
-if [ "${E2E_LINUX:-1}" != 0 ] && [ -s /share/linuxcirrus.img ] && only linuxcirrus; then
+if [ "${E2E_LINUX:-1}" != 0 ] && [ -s /share/linuxcirrus.img ] && only linuxcirrus && part linuxcirrus; then
 	tcg_retry linux_cirrus_guest stock
 	tcg_retry linux_cirrus_guest hvmdm
 	[ -s "$OUT/stock-linuxcirrus-drawn.ppm" ] && cmp -s "$OUT/stock-linuxcirrus-drawn.ppm" "$OUT/linuxcirrus-drawn.ppm"
@@ -1232,7 +1244,7 @@ display_guest() { # DM
 	xl destroy "$G" >/dev/null 2>&1
 	rm -f /tmp/vbedisk.img
 }
-if only display; then
+if only display && part display; then
 	tcg_retry display_guest stock
 	tcg_retry display_guest hvmdm
 	cmp -s "$OUT/stock-display-text.ppm" "$OUT/display-text.ppm"
@@ -1311,7 +1323,7 @@ cirrus_guest() { # DM
 	xl destroy "$G" >/dev/null 2>&1
 	rm -f /tmp/cirrusdisk.img
 }
-if only cirrus; then
+if only cirrus && part cirrus; then
 	tcg_retry cirrus_guest stock
 	tcg_retry cirrus_guest hvmdm
 	cmp -s "$OUT/stock-cirrus-text.ppm" "$OUT/cirrus-text.ppm"
@@ -1421,7 +1433,7 @@ trad_guest() { # NAME
 	xl destroy "$G" >/dev/null 2>&1
 	rm -f "/tmp/$G-2.save"
 }
-if only trad; then
+if only trad && part trad; then
 	modprobe loop 2>/dev/null # the disk's block script
 	nic_bridge
 	for g in tradnovga tradcirrus traddisk tradnic; do
@@ -1490,7 +1502,7 @@ move_guest() { # save | live
 	xl destroy "$G" >/dev/null 2>&1
 	rm -f /tmp/migrate.img "/tmp/$G.save"
 }
-if only move; then
+if only move && part move; then
 	tcg_retry move_guest save
 	tcg_retry move_guest live
 fi
@@ -1604,7 +1616,7 @@ libvirt_guest() { # DM
 	ok $? "$L: virsh undefine"
 	rm -f "/tmp/$G.img" "/tmp/$G.save"
 }
-if only libvirt; then
+if only libvirt && part libvirt; then
 	libvirt_start
 	tcg_retry libvirt_guest stock
 	tcg_retry libvirt_guest hvmdm
@@ -1612,6 +1624,7 @@ if only libvirt; then
 	kill "$(cat /run/libvirtd.pid 2>/dev/null)" 2>/dev/null
 fi
 
+part end
 xl list >"$OUT/xl-list-end.log" 2>&1
 [ "$(xl list 2>/dev/null | wc -l)" = 2 ]
 ok $? "no domain left but dom0"
