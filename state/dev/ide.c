@@ -158,7 +158,7 @@ static int dec_ide_v4(struct rbuf *r, struct decode_ctx *c)
  * sense_key, asc, upstream only u8 cdrom_changed.
  */
 static int get_foreign_drive(struct rbuf *r, struct decode_ctx *c, struct ide_drive_regs *g,
-			     bool upstream)
+			     bool upstream, uint32_t *nsector)
 {
 	size_t at = r->pos;
 	uint32_t mult = get_be32(r), identify_set;
@@ -182,7 +182,8 @@ static int get_foreign_drive(struct rbuf *r, struct decode_ctx *c, struct ide_dr
 		GET_FLAG(r, c, g->write_cache);
 	g->feature = get_u8(r);
 	g->error = get_u8(r);
-	g->nsector = (uint8_t)get_be32(r);
+	*nsector = get_be32(r); /* a command's whole count: 256 or 65536 where the register says 0 */
+	g->nsector = (uint8_t)*nsector;
 	g->sector = get_u8(r);
 	g->lcyl = get_u8(r);
 	g->hcyl = get_u8(r);
@@ -252,8 +253,9 @@ static int dec_ide_trad(struct rbuf *r, struct decode_ctx *c)
 	}
 	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
 		uint8_t kind = s->drive[i].kind; /* this machine's drive */
+		uint32_t nsector;
 
-		if (get_foreign_drive(r, c, &s->drive[i].r, false))
+		if (get_foreign_drive(r, c, &s->drive[i].r, false, &nsector))
 			return -1;
 		busy |= settle_foreign_drive(&s->drive[i], kind);
 	}
@@ -272,6 +274,13 @@ struct up_ide {
 	bool in_flight;   /* a PIO transfer or a retry QEMU would resume */
 	uint8_t tray[IDE_DRIVES][2];
 	bool tray_seen[IDE_DRIVES];
+	bool retry[IDE_CHANNELS]; /* ide_bus/error: QEMU would run the command again */
+	/* ide_drive/pio_state; io_buffer's first IDE_SAVE_BUF bytes went to the drive's buf */
+	struct {
+		bool seen;
+		uint32_t req_nb_sectors, offset, len;
+		uint8_t end_fn;
+	} pio[IDE_DRIVES];
 };
 
 static struct up_ide *up_ide_cur; /* decoders run one at a time, under the caller's lock */
@@ -295,8 +304,10 @@ static int get_bmdma_status(struct rbuf *r, struct decode_ctx *c, uint32_t v)
 static int get_ide_bus_error(struct rbuf *r, struct decode_ctx *c, uint32_t v)
 {
 	(void)c;
-	if (get_be32(r))
+	if (get_be32(r)) {
 		up_ide_cur->in_flight = true; /* a DMA or PIO request QEMU would retry */
+		up_ide_cur->retry[up_ide_cur->idx] = true;
+	}
 	if (v >= 2) {
 		get_be64(r);
 		get_be32(r);
@@ -305,22 +316,117 @@ static int get_ide_bus_error(struct rbuf *r, struct decode_ctx *c, uint32_t v)
 	return 0;
 }
 
+/*
+ * QEMU hw/ide/core.c vmstate_ide_drive_pio_state: be32 req_nb_sectors,
+ * io_buffer[io_buffer_total_len = 256 * 512 + 4], be32 cur_io_buffer_offset
+ * (data_ptr - io_buffer), be32 cur_io_buffer_len (data_end - data_ptr), u8
+ * end_transfer_fn_idx, be32 elementary_transfer_size, be32
+ * packet_transfer_size. A PIO block never starts past io_buffer's head, so
+ * the head is all a transfer hvmdm can take over needs.
+ */
 static int get_ide_pio_state(struct rbuf *r, struct decode_ctx *c, uint32_t v)
 {
+	struct up_ide *u = up_ide_cur;
+	struct ide_drive_state *d = &u->s->drive[u->idx];
 	uint8_t skip[4096];
-	size_t left = 256 * 512 + 4; /* io_buffer_total_len */
+	size_t left = 256 * 512 + 4 - IDE_SAVE_BUF;
 
 	(void)c, (void)v;
-	get_be32(r);
+	u->pio[u->idx].req_nb_sectors = get_be32(r);
+	get_bytes(r, d->buf, IDE_SAVE_BUF);
 	while (left && !r->short_read) {
 		size_t n = left < sizeof(skip) ? left : sizeof(skip);
 
 		get_bytes(r, skip, n);
 		left -= n;
 	}
-	get_be32(r), get_be32(r), get_u8(r), get_be32(r), get_be32(r);
-	up_ide_cur->in_flight = true;
+	u->pio[u->idx].offset = get_be32(r);
+	u->pio[u->idx].len = get_be32(r);
+	u->pio[u->idx].end_fn = get_u8(r);
+	get_be32(r), get_be32(r); /* ATAPI reply progress: such a reply is not taken over */
+	u->pio[u->idx].seen = true;
 	return 0;
+}
+
+/* QEMU hw/ide/core.c transfer_end_table: what ends a PIO block (end_transfer_fn_idx). */
+enum { QEMU_END_SECTOR_READ, QEMU_END_SECTOR_WRITE, QEMU_END_TRANSFER_STOP,
+       QEMU_END_ATAPI_REPLY, QEMU_END_ATAPI_CMD };
+
+/*
+ * A PIO block QEMU saved while the guest was moving it, taken over as hvmdm's
+ * own: a sector read or write in LBA addressing (QEMU's task file then holds
+ * the next sector to read, or the first of the block being written, and its
+ * nsector what is left after, or including, that block), a buffer read
+ * (IDENTIFY) or an ATAPI packet being written. Anything else (a CHS transfer
+ * whose geometry may differ here, an ATAPI reply, a retry) returns false and
+ * the drive is settled idle. Every value is checked against the layout
+ * QEMU's own code gives it; the image bounds are checked at load.
+ */
+static bool take_over_pio(struct up_ide *u, unsigned int i, uint8_t kind, uint32_t nsector)
+{
+	struct ide_drive_state *d = &u->s->drive[i];
+	struct ide_drive_regs *g = &d->r;
+	uint32_t off = u->pio[i].offset, len = u->pio[i].len, end = off + len;
+	uint32_t req = u->pio[i].req_nb_sectors;
+
+	if (!u->pio[i].seen || u->retry[i / 2] || (g->status & (IDE_STAT_BUSY | IDE_STAT_DRQ)) != IDE_STAT_DRQ)
+		return false;
+	if (off > IDE_SAVE_BUF || len == 0 || len > IDE_SAVE_BUF || end > IDE_SAVE_BUF)
+		return false;
+	switch (u->pio[i].end_fn) {
+	case QEMU_END_SECTOR_READ:
+	case QEMU_END_SECTOR_WRITE: {
+		bool write = u->pio[i].end_fn == QEMU_END_SECTOR_WRITE;
+
+		if (kind != IDE_KIND_DISK || !(g->select & 0x40) || req == 0 || req > IDE_MAX_MULT ||
+		    end % 512 || end / 512 > req || (write && end / 512 > nsector))
+			return false;
+		g->xfer = write ? IDE_XFER_PIO_OUT : IDE_XFER_PIO_IN;
+		g->source = IDE_SRC_SECTORS;
+		g->unit = 512;
+		g->chunk = req;
+		g->remaining = nsector;
+		if (g->lba48)
+			g->lba = (uint64_t)g->hob_hcyl << 40 | (uint64_t)g->hob_lcyl << 32 |
+				 (uint64_t)g->hob_sector << 24 | (uint64_t)g->hcyl << 16 |
+				 (uint64_t)g->lcyl << 8 | g->sector;
+		else
+			g->lba = (uint64_t)(g->select & 0xf) << 24 | (uint64_t)g->hcyl << 16 |
+				 (uint64_t)g->lcyl << 8 | g->sector;
+		g->drq_len = end;
+		break;
+	}
+	case QEMU_END_TRANSFER_STOP:
+		if (kind == IDE_KIND_NONE)
+			return false;
+		g->xfer = IDE_XFER_PIO_IN;
+		g->source = IDE_SRC_BUFFER;
+		g->remaining = 0;
+		g->drq_len = end;
+		break;
+	case QEMU_END_ATAPI_CMD: {
+		uint32_t limit = (uint32_t)g->hcyl << 8 | g->lcyl;
+
+		if (kind != IDE_KIND_CD || end != 12)
+			return false;
+		/* as hvmdm's PACKET command sets it: the byte count limit, even, 0 and 0xffff as 0xfffe */
+		if (limit == 0 || limit == 0xffff)
+			limit = 0xfffe;
+		limit &= ~1u;
+		g->drq_len = limit ? limit : 2;
+		g->atapi_dma = g->feature & 1;
+		g->xfer = IDE_XFER_PACKET;
+		g->source = IDE_SRC_BUFFER;
+		break;
+	}
+	default:
+		return false;
+	}
+	g->data_pos = off;
+	g->data_end = g->drq_end = end;
+	d->buf_len = end;
+	d->kind = kind;
+	return true;
 }
 
 static int get_ide_tray_state(struct rbuf *r, struct decode_ctx *c, uint32_t v)
@@ -353,8 +459,10 @@ static int get_ide_gesn_state(struct rbuf *r, struct decode_ctx *c, uint32_t v)
  * hob_feature, hob_sector, hob_nsector, hob_lcyl, hob_hcyl, select, status,
  * lba48, sense_key, asc, cdrom_changed, subsections pio_state, tray_state,
  * atapi/gesn_state). As for the traditional layout, which drives exist is
- * this machine's; QEMU's transfer in flight (pio_state, a retry) is not
- * resumed: the drive comes back idle and the report says so.
+ * this machine's. A PIO block the guest was moving (pio_state) is taken
+ * over where take_over_pio can; another transfer in flight (a retry, an
+ * ATAPI reply) is not resumed: the drive comes back idle and the report
+ * says so.
  */
 static int dec_ide_upstream(struct rbuf *r, struct decode_ctx *c)
 {
@@ -367,6 +475,7 @@ static int dec_ide_upstream(struct rbuf *r, struct decode_ctx *c)
 	struct ide_state *s = &c->st->ide;
 	struct up_ide u = { .s = s };
 	uint8_t compat[IDE_CHANNELS];
+	unsigned int taken = 0;
 	int rc = -1;
 
 	up_ide_cur = &u;
@@ -398,7 +507,7 @@ static int dec_ide_upstream(struct rbuf *r, struct decode_ctx *c)
 		if (!u.bm_status_seen[ch]) {
 			s->ch[ch].bm_status = compat[ch] & (uint8_t)~0x78;
 			if (compat[ch] & 0x78)
-				u.in_flight = true;
+				u.in_flight = u.retry[ch] = true;
 		}
 		s->ch[ch].bm_status &= BM_STATUS_ACTIVE | BM_STATUS_ERROR | BM_STATUS_INT |
 				       BM_STATUS_DRIVE_DMA;
@@ -406,19 +515,26 @@ static int dec_ide_upstream(struct rbuf *r, struct decode_ctx *c)
 	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
 		struct ide_drive_regs *g = &s->drive[i].r;
 		uint8_t kind = s->drive[i].kind;
+		uint32_t nsector;
 
 		u.idx = i;
-		if (get_foreign_drive(r, c, g, true) || get_up_subsections(r, c, drive_subs, 3))
+		if (get_foreign_drive(r, c, g, true, &nsector) ||
+		    get_up_subsections(r, c, drive_subs, 3))
 			goto out;
 		if (u.tray_seen[i]) {
 			g->tray_open = u.tray[i][0] != 0;
 			g->locked = u.tray[i][1] != 0;
 		}
-		u.in_flight |= settle_foreign_drive(&s->drive[i], kind);
+		if (!r->short_read && take_over_pio(&u, i, kind, nsector))
+			taken++;
+		else
+			u.in_flight |= settle_foreign_drive(&s->drive[i], kind);
 	}
 	rc = dec_finish(r, c);
+	if (!rc && taken)
+		load_note(c->rep, "ide: QEMU's PIO transfer in flight is taken over: the guest goes on moving its data");
 	if (!rc && u.in_flight)
-		load_note(c->rep, "ide: QEMU had a transfer in flight; hvmdm does not resume QEMU's, so the drive resumes idle");
+		load_note(c->rep, "ide: QEMU had a transfer in flight hvmdm cannot take over (a CHS or ATAPI reply transfer, or a retry); the drive resumes idle");
 out:
 	up_ide_cur = NULL;
 	return rc;
@@ -665,6 +781,7 @@ static json_t *view_ide(const struct machine *m, const struct machine_state *st)
 			"lba", json_u64(r->lba), "remaining", (int)r->remaining, "sense_key", r->sense_key,
 			"asc", r->asc, "tray_open", r->tray_open, "locked", r->locked,
 			"buffered", (int)d->buf_len));
+		json_object_set_new(json_array_get(drives, i), "data_pos", json_integer(r->data_pos));
 	}
 	json_object_set_new(ide, "channels", chans);
 	json_object_set_new(ide, "drives", drives);

@@ -11,6 +11,7 @@
 #include "testlib.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include "hw/char/uart16550.h"
 #include "../../state/qevm.h"
@@ -469,6 +470,172 @@ static void test_broken_streams(void **state)
 	tm_free(t);
 }
 
+/* The sector image of the PIO takeover test: byte i of sector n. */
+static uint8_t pio_disk_byte(unsigned int n, unsigned int i)
+{
+	return (uint8_t)(n * 31 + i * 7 + 1);
+}
+
+static void put_be32_at(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)(v >> 24), b[1] = (uint8_t)(v >> 16), b[2] = (uint8_t)(v >> 8), b[3] = (uint8_t)v;
+}
+
+/*
+ * One drive of the capture's ide section made busy with a PIO block, as QEMU
+ * saves it (hw/ide/core.c): task file at `d` (QEMU's drive layout, no
+ * IDENTIFY data), then the pio_state subsection inserted after the drive's
+ * fields. `head` is io_buffer's first bytes.
+ */
+static void make_pio_drive(struct blob *s, size_t d, uint8_t select, uint8_t sector, uint32_t nsector,
+			   uint32_t req, const uint8_t *head, size_t head_len, uint32_t off,
+			   uint32_t len, uint8_t end_fn)
+{
+	size_t io_len = 256 * 512 + 4, n = 4 + io_len + 4 + 4 + 1 + 4 + 4;
+	uint8_t *f = calloc(1, n), *sub = malloc(n + 64);
+
+	assert_non_null(f);
+	assert_non_null(sub);
+	put_be32_at(s->b + d + 10, nsector);
+	s->b[d + 14] = sector, s->b[d + 15] = 0, s->b[d + 16] = 0;
+	s->b[d + 22] = select;
+	s->b[d + 23] = 0x58; /* READY | SEEK | DRQ */
+	put_be32_at(f, req);
+	memcpy(f + 4, head, head_len);
+	put_be32_at(f + 4 + io_len, off);
+	put_be32_at(f + 4 + io_len + 4, len);
+	f[4 + io_len + 8] = end_fn;
+	insert(s, d + 28, sub, subsection(sub, "ide_drive/pio_state", 1, f, n));
+	free(f);
+	free(sub);
+}
+
+/*
+ * QEMU saved the guest in the middle of a PIO sector read on the primary
+ * master and of a PIO write on the primary slave: hvmdm takes both over. The
+ * guest reads the rest of the block QEMU had read, then the next sectors from
+ * the image; it writes the rest of its block, and the image gets what it
+ * wrote before and after the move. A CHS transfer and a block that does not
+ * fit are not taken over: the drive comes back idle and the report says so.
+ */
+static void test_pio_takeover(void **state)
+{
+	char path[] = "/tmp/hvmdm-test-pio-XXXXXX";
+	struct machine_config cfg = { .profile = PROFILE_XENFV, .vcpus = 1, .ram_mib = 64,
+				      .serial = { "null" }, .nr_serial = 1 };
+	struct blob orig = slurp(CAPTURE), s;
+	struct load_report rep;
+	uint8_t sec[512], head[512];
+	struct tm_ctx *t;
+	size_t p, d0;
+	char err[512];
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	for (unsigned int n = 0; n < 64; n++) {
+		for (unsigned int i = 0; i < 512; i++)
+			sec[i] = pio_disk_byte(n, i);
+		assert_int_equal(write(fd, sec, 512), 512);
+	}
+	cfg.ide[0] = (struct ide_drive_config){ .kind = IDE_KIND_DISK, .path = path };
+	cfg.ide[1] = (struct ide_drive_config){ .kind = IDE_KIND_DISK, .path = path };
+	t = calloc(1, sizeof(*t));
+	assert_non_null(t);
+	accel_double_init(&t->acc);
+	t->now_ns = 1000;
+	if (machine_create(&t->m, &cfg, &t->acc.accel, tm_clock, t, err, sizeof(err)))
+		fail_msg("machine_create: %s", err);
+
+	p = payload(&orig, section(&orig, "ide"));
+	d0 = p + 4 + 256 + 16 + 2 * 19 + 2 * 2;
+	assert_int_equal(orig.b[d0 + 7], 0); /* no IDENTIFY data: every drive is 28 bytes */
+	orig.b[d0 - 3] = 0;                   /* the primary bus has its master selected */
+	s = (struct blob){ malloc(orig.len + 2 * 140000), orig.len };
+	assert_non_null(s.b);
+	memcpy(s.b, orig.b, orig.len);
+
+	/* Slave (inserted first: it comes after the master): WRITE SECTORS of 2 at LBA 20, 300 bytes in. */
+	for (unsigned int i = 0; i < 300; i++)
+		head[i] = (uint8_t)(0xa5 ^ i);
+	make_pio_drive(&s, d0 + 28, 0xf0, 20, 2, 1, head, 300, 300, 212, 1);
+	/* Master: READ SECTORS of 3 from LBA 5, the first block read, 200 bytes of it taken. */
+	for (unsigned int i = 0; i < 512; i++)
+		head[i] = pio_disk_byte(5, i);
+	make_pio_drive(&s, d0, 0xe0, 6, 2, 1, head, 512, 200, 312, 0);
+	if (snapshot_load(&t->m, s.b, s.len, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(noted(&rep, "taken over"));
+	assert_false(noted(&rep, "cannot take over"));
+
+	/* The read goes on where the guest was, then sectors 6 and 7 come from the image. */
+	assert_int_equal(inp(t, 0x1f7, 1) & 0x89, 0x08);
+	for (unsigned int i = 200; i < 512; i += 2)
+		assert_int_equal(inp(t, 0x1f0, 2), pio_disk_byte(5, i) | pio_disk_byte(5, i + 1) << 8);
+	for (unsigned int n = 6; n < 8; n++) {
+		assert_int_equal(inp(t, 0x1f7, 1) & 0x89, 0x08);
+		for (unsigned int i = 0; i < 512; i += 2)
+			assert_int_equal(inp(t, 0x1f0, 2), pio_disk_byte(n, i) | pio_disk_byte(n, i + 1) << 8);
+	}
+	assert_int_equal(inp(t, 0x1f7, 1) & 0x89, 0);
+
+	/* The slave's write: the rest of sector 20, then sector 21; both reach the image. */
+	outp(t, 0x1f6, 1, 0xf0);
+	assert_int_equal(inp(t, 0x1f7, 1) & 0x89, 0x08);
+	for (unsigned int i = 300; i < 512; i += 2)
+		outp(t, 0x1f0, 2, (uint8_t)(0x5a ^ i) | (uint8_t)(0x5a ^ (i + 1)) << 8);
+	assert_int_equal(inp(t, 0x1f7, 1) & 0x89, 0x08);
+	for (unsigned int i = 0; i < 512; i += 2)
+		outp(t, 0x1f0, 2, 0x3c3c);
+	assert_int_equal(inp(t, 0x1f7, 1) & 0x89, 0);
+	assert_int_equal(pread(fd, sec, 512, 20 * 512), 512);
+	for (unsigned int i = 0; i < 512; i++)
+		assert_int_equal(sec[i], i < 300 ? (uint8_t)(0xa5 ^ i) : (uint8_t)(0x5a ^ i));
+	assert_int_equal(pread(fd, sec, 512, 21 * 512), 512);
+	for (unsigned int i = 0; i < 512; i++)
+		assert_int_equal(sec[i], 0x3c);
+
+	/* CHS addressing (select bit 6 clear): the geometry may differ here, so no takeover. */
+	memcpy(s.b, orig.b, orig.len);
+	s.len = orig.len;
+	make_pio_drive(&s, d0, 0xa0, 6, 2, 1, head, 512, 200, 312, 0);
+	if (snapshot_load(&t->m, s.b, s.len, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(noted(&rep, "cannot take over"));
+	assert_int_equal(inp(t, 0x1f7, 1) & 0x89, 0);
+	/* A block that ends past what a PIO block can hold, or a read that is no whole sector. */
+	memcpy(s.b, orig.b, orig.len);
+	s.len = orig.len;
+	make_pio_drive(&s, d0, 0xe0, 6, 2, 1, head, 512, 100, 131000, 0);
+	if (snapshot_load(&t->m, s.b, s.len, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(noted(&rep, "cannot take over"));
+	memcpy(s.b, orig.b, orig.len);
+	s.len = orig.len;
+	make_pio_drive(&s, d0, 0xe0, 6, 2, 1, head, 512, 200, 300, 0);
+	if (snapshot_load(&t->m, s.b, s.len, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(noted(&rep, "cannot take over"));
+	/* Sectors past the image's end are refused at load, and nothing changes. */
+	{
+		struct machine_state before, after;
+
+		memcpy(s.b, orig.b, orig.len);
+		s.len = orig.len;
+		make_pio_drive(&s, d0, 0xe0, 63, 2, 1, head, 512, 200, 312, 0);
+		machine_save_state(&t->m, &before);
+		assert_int_equal(snapshot_load(&t->m, s.b, s.len, &rep, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "outside the image"));
+		machine_save_state(&t->m, &after);
+		assert_memory_equal(&before, &after, sizeof(before));
+	}
+	close(fd);
+	unlink(path);
+	free(s.b);
+	free(orig.b);
+	tm_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_piix4_smbus_layout),
 		cmocka_unit_test(test_convert_equals_direct),
 		cmocka_unit_test(test_broken_streams),
+		cmocka_unit_test(test_pio_takeover),
 	};
 
 	log_set_level(LOG_ERROR);
