@@ -289,7 +289,7 @@ selfcheck: $(B)/hvmdm
 check: deps $(B)/hvmdm $(B)/vnc-tool $(TEST_BINS) $(B)/asan/hvmdm $(B)/asan/hvmdm-stream $(FUZZ_TARGETS) $(GUESTS) $(BENCH_DEPS)
 	@rm -rf $(B)/test-logs
 	@CMOCKA_MESSAGE_OUTPUT=TAP HVMDM=$(B)/asan/hvmdm HVMDM_STREAM=$(B)/asan/hvmdm-stream FUZZ_DIR=$(B)/fuzz TAP_LOG_DIR=$(B)/test-logs \
-		prove --exec tests/tools/tap-log $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/xl-save.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/kvm-nic.t tests/kvm-usb.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t tests/compat.t tests/install.t || \
+		prove --timer --exec tests/tools/tap-log $(TEST_BINS) tests/acpi.t tests/cli.t tests/stream-tool.t tests/xl-save.t tests/qemu-streams.t tests/kvm-nested.t tests/kvm.t tests/kvm-linux.t tests/kvm-nic.t tests/kvm-usb.t tests/saverestore.t tests/bench.t tests/fuzz.t tests/e2e.t tests/demo.t tests/install.t || \
 		{ TAP_LOG_DIR=$(B)/test-logs tests/tools/tap-failures; exit 1; }
 
 # The real-Xen tier: Xen 4.17 + Debian dom0 under QEMU TCG (tests/e2e/).

@@ -3,7 +3,11 @@
 # hvmdm under real Xen -- this dom0's or the e2e sandbox's -- created,
 # screenshot, saved, restored, going on, destroyed) and `make run-kvm`
 # (tools/demo-kvm.sh, natively or in the nested KVM runner). Each demo step
-# is a test line. HVMDM_E2E=0 leaves the Xen one out, as it does the e2e tier.
+# is a test line. In make check the Xen one runs only with HVMDM_DEMO_XEN=1:
+# it is another boot of the real-Xen sandbox for steps the e2e tier's base
+# and display parts already take (create, VNC capture, save, restore,
+# destroy, with the packaged hvmdm), and CI's 90 minutes have no room for it.
+# HVMDM_E2E=0 leaves it out as it does the e2e tier.
 set -u
 B=${B:-build}
 n=0
@@ -13,7 +17,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
 
-if [ "${HVMDM_E2E:-1}" != 0 ]; then
+if [ "${HVMDM_DEMO_XEN:-0}" = 1 ] && [ "${HVMDM_E2E:-1}" != 0 ]; then
 	tools/demo-xen.sh "$B" >"$out" 2>&1
 	rc=$?
 	# its steps, from the results file the dom0 side wrote
