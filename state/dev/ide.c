@@ -781,7 +781,6 @@ static json_t *view_ide(const struct machine *m, const struct machine_state *st)
 			"lba", json_u64(r->lba), "remaining", (int)r->remaining, "sense_key", r->sense_key,
 			"asc", r->asc, "tray_open", r->tray_open, "locked", r->locked,
 			"buffered", (int)d->buf_len));
-		json_object_set_new(json_array_get(drives, i), "data_pos", json_integer(r->data_pos));
 	}
 	json_object_set_new(ide, "channels", chans);
 	json_object_set_new(ide, "drives", drives);
