@@ -102,6 +102,23 @@ int get_upstream_pci(struct rbuf *r, struct decode_ctx *c, struct pci_state *p)
 	return get_intx_levels(r, c, p);
 }
 
+void put_upstream_pci(struct wbuf *w, const struct pci_state *p)
+{
+	put_be32(w, 2);
+	put_bytes(w, p->config, PCI_CONFIG_SIZE);
+	for (unsigned int i = 0; i < 4; i++)
+		put_be32(w, (p->irq_levels >> i) & 1);
+}
+
+void put_up_subsection(struct wbuf *w, const char *name, uint32_t version)
+{
+	uint8_t n = (uint8_t)strlen(name);
+
+	put_u8(w, 0x05);
+	put_u8(w, n);
+	put_bytes(w, name, n);
+	put_be32(w, version);
+}
 
 /*
  * Upstream subsections after a record's fields (migration/vmstate.c

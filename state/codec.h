@@ -58,6 +58,19 @@ long trad_pci_size(const uint8_t *p, size_t left);
 struct wbuf *trad_payload(struct trad_writer *t);
 void trad_section(struct trad_writer *t, const char *id, uint32_t instance, uint32_t version);
 
+/*
+ * Upstream QEMU's VMState PCIDevice (be32 version_id 2, config[256], be32
+ * INTx levels[4]); a subsection header (0x05, u8 length, name, be32
+ * version), its fields follow; the payload of the upstream section being
+ * written and closing it as PATH/NAME (PATH NULL off PCI) with QEMU's
+ * instance and version (state/upstream_write.c).
+ */
+void put_upstream_pci(struct wbuf *w, const struct pci_state *p);
+void put_up_subsection(struct wbuf *w, const char *name, uint32_t version);
+struct wbuf *up_payload(struct up_writer *t);
+void up_section(struct up_writer *t, const char *path, const char *name, uint32_t instance,
+		uint32_t version);
+
 /* hvmdm byte queue: le16 count, the bytes from the head. */
 void put_queue(struct wbuf *w, const struct ps2_queue *q);
 int get_queue(struct rbuf *r, struct decode_ctx *c, struct ps2_queue *q);

@@ -61,6 +61,7 @@ struct trad_peek {
 };
 
 struct trad_writer;
+struct up_writer;
 
 /* How a kind is stored in qemu-xen-traditional's save file (state/qevm.c, qevm_write.c). */
 struct trad_codec {
@@ -112,6 +113,18 @@ struct upstream_codec {
 	 * for a path the kind cannot have. Replaces pci_path's one place.
 	 */
 	bool (*pci_instance)(const char *path, uint32_t *inst, const char **why);
+	/*
+	 * Write this kind's sections as QEMU 7.2 reads them on xenfv
+	 * (up_section() closes each; state/upstream_write.c is the frame): 0,
+	 * or -1 with err for state QEMU's layout cannot hold; what it loses
+	 * goes to rep. NULL with `none` set: the kind has no QEMU section of its
+	 * own (why); NULL without: writing it is not built, and a machine that
+	 * has the device is refused.
+	 */
+	int (*write)(struct up_writer *t, const struct machine *m, const struct machine_state *st,
+		     struct load_report *rep, char *err, size_t errlen);
+	unsigned int order; /* position in QEMU's stream (xen-save-devices-state on xenfv) */
+	const char *none;
 };
 
 struct record_kind {

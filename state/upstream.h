@@ -39,6 +39,19 @@ int upstream_open(struct upstream *u, const uint8_t *buf, size_t len, char *err,
 int upstream_next(void *ctx, struct stream_record *rec, struct load_report *rep, char *err,
 		  size_t errlen);
 
+/*
+ * Write a xenfv machine's state as QEMU 7.2's xen-save-devices-state does
+ * on qemu-xen's xenfv machine (QEVM 3, FULL sections, no footers, no
+ * configuration), for QEMU's xen-load-devices-state and `-incoming`. State
+ * QEMU's layouts cannot hold is refused (-1, err) naming it, a device whose
+ * section is not built yet too (-2); what QEMU keeps elsewhere or not at
+ * all goes to rep's notes. state/upstream_write.c.
+ */
+int upstream_write(const struct machine *m, const struct machine_state *st, struct wbuf *w,
+		   struct load_report *rep, char *err, size_t errlen);
+/* Can this machine's state be written for QEMU at all (its profile, a writer for every device)? 0 or -1 with err. */
+int upstream_writable(const struct machine *m, char *err, size_t errlen);
+
 /* Decode into staging for machine m (which must be xenfv). */
 int upstream_decode(const struct machine *m, const uint8_t *buf, size_t len,
 		    struct machine_state *staged, struct load_report *rep, char *err, size_t errlen);

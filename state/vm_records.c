@@ -711,7 +711,7 @@ static uint32_t fp_device_ram(uint32_t *len) { return fp_encoded(enc_probe_devic
 /* A whole VM is KVM's: the traditional format never carries one. */
 #define TRAD_NO_VM { .none = "a whole VM (KVM)" }
 /* Nor does upstream QEMU's device state (a Xen device model's). */
-#define UPSTREAM_NONE { NULL, 0, NULL, NULL, NULL, false, NULL }
+#define UPSTREAM_NONE { NULL, 0, NULL, NULL, NULL, false, NULL, NULL, 0, "a whole VM (KVM)" }
 
 /* In write order, after the device records. */
 const struct record_kind vm_record_kinds[] = {

@@ -61,8 +61,8 @@ ok $? "a missing file is exit 2"
 
 "$tool" convert tests/streams/0.1.0/trad-serial-v2.hvmdm "$work/conv.hvmdm" >/dev/null &&
 	"$tool" verify "$work/conv.hvmdm" >/dev/null &&
-	"$tool" convert --to upstream-qemu a b >/dev/null 2>&1; [ $? -eq 3 ]
-ok $? "convert writes a native stream that verifies; --to a format not built is exit 3"
+	"$tool" convert --to upstream-qemu a b >/dev/null 2>&1; [ $? -eq 2 ]
+ok $? "convert writes a native stream that verifies; --to a format that does not exist is a usage error (exit 2)"
 
 # Back to qemu-xen-traditional: the decoded state survives the trip; what the layout cannot hold is refused.
 t=tests/streams/qemu-trad/trad-f3-piix4acpi-v2.qevm

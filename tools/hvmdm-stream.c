@@ -7,7 +7,7 @@
  *   verify FILE             exit 0 only if framing, checksums and decoders accept it
  *   xl-config FILE [--dm P] an xl config that restores a whole `xl save` file on hvmdm
  *   schema [--check FILE]   the record registry; --check compares with the committed history
- *   convert [--to hvmdm|qemu-trad] IN OUT  any stream hvmdm reads, written natively or for qemu-xen-traditional
+ *   convert [--to hvmdm|qemu-trad|qemu] IN OUT  any stream hvmdm reads, written natively, for qemu-xen-traditional or for upstream QEMU
  *
  * Exit codes: 0 success, 1 the stream (or schema) is refused, 2 usage or I/O
  * error, 3 a command this build does not have yet.
@@ -27,6 +27,7 @@
 #include "../state/qevm.h"
 #include "../state/registry.h"
 #include "../state/snapshot.h"
+#include "../state/upstream.h"
 #include "../state/vm_records.h"
 #include "../state/xlsave.h"
 #include "../state/xlsave_config.h"
@@ -42,7 +43,7 @@ static void usage(FILE *out)
 	      "       hvmdm-stream verify FILE\n"
 	      "       hvmdm-stream xl-config XL-SAVE-FILE [--dm PATH]\n"
 	      "       hvmdm-stream schema [--check SCHEMA]\n"
-	      "       hvmdm-stream convert [--to hvmdm|qemu-trad] IN OUT\n",
+	      "       hvmdm-stream convert [--to hvmdm|qemu-trad|qemu] IN OUT\n",
 	      out);
 }
 
@@ -650,13 +651,23 @@ static int cmd_xl_config(const char *path, const char *dm)
 	return status;
 }
 
+/* What convert writes: hvmdm's own stream, qemu-xen-traditional's file, upstream QEMU's stream. */
+enum convert_to { TO_HVMDM, TO_TRAD, TO_QEMU };
+
+static const char *const convert_format[] = {
+	[TO_HVMDM] = "hvmdm",
+	[TO_TRAD] = "qemu-xen-traditional QEVM 3",
+	[TO_QEMU] = "upstream QEMU (qemu-xen) QEVM 3",
+};
+
 /*
- * Decode any stream hvmdm reads and write it into w as a native stream (or,
- * with to_trad, as a qemu-xen-traditional file): what loading the original
- * gives, loading the converted stream gives too. Notes go to stdout, named
- * by `in`; 0, or EXIT_REFUSED with the reason on stderr.
+ * Decode any stream hvmdm reads and write it into w as a native stream, a
+ * qemu-xen-traditional file or upstream QEMU's stream: what loading the
+ * original gives, loading the converted stream gives too, but for what the
+ * notes name. Notes go to stdout, named by `in`; 0, or EXIT_REFUSED with
+ * the reason on stderr.
  */
-static int convert_blob(const uint8_t *buf, size_t len, bool to_trad, const char *in, struct wbuf *w,
+static int convert_blob(const uint8_t *buf, size_t len, enum convert_to to, const char *in, struct wbuf *w,
 			char *machine, size_t machine_len)
 {
 	struct accel_none accel;
@@ -664,7 +675,7 @@ static int convert_blob(const uint8_t *buf, size_t len, bool to_trad, const char
 	struct machine_state *st = malloc(sizeof(*st)); /* tens of KiB: not on the stack */
 	struct load_report rep, wrep;
 	char err[512];
-	int status = EXIT_REFUSED;
+	int status = EXIT_REFUSED, rc;
 
 	if (!st)
 		return EXIT_USAGE;
@@ -679,16 +690,21 @@ static int convert_blob(const uint8_t *buf, size_t len, bool to_trad, const char
 	} else if (rep.nr_foreign) {
 		fprintf(stderr, "hvmdm-stream: %s: holds state of devices hvmdm does not emulate yet (%s%s); not converted\n",
 			in, rep.foreign[0], rep.nr_foreign > 1 ? ", ..." : "");
-	} else if (to_trad && qevm_write_trad(&m, st, w, &wrep, err, sizeof(err))) {
+	} else if (to == TO_TRAD && qevm_write_trad(&m, st, w, &wrep, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s: cannot be written for qemu-xen-traditional: %s\n", in, err);
-	} else if (!to_trad && snapshot_write_state(&m, st, w, err, sizeof(err))) {
+	} else if (to == TO_QEMU && (rc = upstream_write(&m, st, w, &wrep, err, sizeof(err)))) {
+		fprintf(stderr, "hvmdm-stream: %s: cannot be written for upstream QEMU (qemu-xen): %s\n", in, err);
+		if (rc == -2)
+			status = EXIT_NOT_BUILT;
+	} else if (to == TO_HVMDM && snapshot_write_state(&m, st, w, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s\n", err);
 		status = EXIT_USAGE;
 	} else {
 		for (unsigned int i = 0; i < rep.nr_notes; i++)
 			printf("%s: note: %s\n", in, rep.notes[i]);
 		for (unsigned int i = 0; i < wrep.nr_notes; i++)
-			printf("%s: not kept by the traditional layout: %s\n", in, wrep.notes[i]);
+			printf("%s: not kept by %s: %s\n", in,
+			       to == TO_TRAD ? "the traditional layout" : "upstream QEMU's layout", wrep.notes[i]);
 		snprintf(machine, machine_len, "%s", profile_name(m.cfg.profile));
 		status = 0;
 	}
@@ -726,9 +742,9 @@ static int copy_bytes(FILE *f, int fd, uint64_t n, char *err, size_t errlen)
  * A whole xl save file: its emulator record's blob converted, everything
  * else copied byte for byte (the file read twice: checked whole first, then
  * copied). The new record says which device model reads it: 1 for
- * qemu-xen-traditional, 2 (qemu-xen's) for hvmdm's own stream.
+ * qemu-xen-traditional, 2 (qemu-xen's) for hvmdm's own stream and QEMU's.
  */
-static int convert_xl_save(const char *in, const char *out, bool to_trad)
+static int convert_xl_save(const char *in, const char *out, enum convert_to to)
 {
 	struct xlsave_info x;
 	struct out_file of;
@@ -755,7 +771,7 @@ static int convert_xl_save(const char *in, const char *out, bool to_trad)
 		return EXIT_REFUSED;
 	}
 	wbuf_init(&w, STREAM_MAX_SIZE);
-	status = convert_blob(x.emulator, x.emulator_len, to_trad, in, &w, machine, sizeof(machine));
+	status = convert_blob(x.emulator, x.emulator_len, to, in, &w, machine, sizeof(machine));
 	if (!status && w.failed) {
 		fprintf(stderr, "hvmdm-stream: %s: the converted state is over %u bytes\n", in, STREAM_MAX_SIZE);
 		status = EXIT_REFUSED;
@@ -767,7 +783,7 @@ static int convert_xl_save(const char *in, const char *out, bool to_trad)
 		status = EXIT_USAGE;
 	} else if (!status) {
 		uint32_t len = (uint32_t)w.len + 8;
-		uint32_t id = to_trad ? 1 : 2;
+		uint32_t id = to == TO_TRAD ? 1 : 2;
 
 		/* EMULATOR_CONTEXT, little-endian as libxl wrote it on x86 */
 		put_le32_at(hdr, LIBXL_REC_EMULATOR_CONTEXT);
@@ -786,7 +802,7 @@ static int convert_xl_save(const char *in, const char *out, bool to_trad)
 			status = EXIT_USAGE;
 		} else {
 			printf("%s -> %s: device model state %zu -> %zu bytes, %s, machine %s; the rest copied as it was\n", in,
-			       out, x.emulator_len, w.len, to_trad ? "qemu-xen-traditional QEVM 3" : "hvmdm", machine);
+			       out, x.emulator_len, w.len, convert_format[to], machine);
 		}
 	}
 	wbuf_free(&w);
@@ -796,7 +812,7 @@ static int convert_xl_save(const char *in, const char *out, bool to_trad)
 }
 
 /* Any stream hvmdm reads, or a whole xl save file, converted. */
-static int cmd_convert(const char *in, const char *out, bool to_trad)
+static int cmd_convert(const char *in, const char *out, enum convert_to to)
 {
 	struct wbuf w;
 	char err[512], machine[32] = "?";
@@ -805,18 +821,17 @@ static int cmd_convert(const char *in, const char *out, bool to_trad)
 	int status;
 
 	if (file_is_xl_save(in))
-		return convert_xl_save(in, out, to_trad);
+		return convert_xl_save(in, out, to);
 	buf = read_file(in, &len);
 	if (!buf)
 		return EXIT_USAGE;
 	wbuf_init(&w, STREAM_MAX_SIZE);
-	status = convert_blob(buf, len, to_trad, in, &w, machine, sizeof(machine));
+	status = convert_blob(buf, len, to, in, &w, machine, sizeof(machine));
 	if (!status && stream_write_file(out, w.data, w.len, err, sizeof(err))) {
 		fprintf(stderr, "hvmdm-stream: %s\n", err);
 		status = EXIT_USAGE;
 	} else if (!status) {
-		printf("%s -> %s: %zu bytes, %s, machine %s\n", in, out, w.len,
-		       to_trad ? "qemu-xen-traditional QEVM 3" : "hvmdm", machine);
+		printf("%s -> %s: %zu bytes, %s, machine %s\n", in, out, w.len, convert_format[to], machine);
 	}
 	wbuf_free(&w);
 	free(buf);
@@ -1032,13 +1047,17 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "convert"))
-		return cmd_convert(argv[2], argv[3], false);
+		return cmd_convert(argv[2], argv[3], TO_HVMDM);
 	if (argc == 6 && !strcmp(argv[1], "convert") && !strcmp(argv[2], "--to")) {
-		if (!strcmp(argv[3], "hvmdm") || !strcmp(argv[3], "qemu-trad"))
-			return cmd_convert(argv[4], argv[5], !strcmp(argv[3], "qemu-trad"));
-		fprintf(stderr, "hvmdm-stream: convert --to %s: formats are hvmdm (the default) and qemu-trad; writing upstream QEMU's is not built\n",
+		if (!strcmp(argv[3], "hvmdm"))
+			return cmd_convert(argv[4], argv[5], TO_HVMDM);
+		if (!strcmp(argv[3], "qemu-trad"))
+			return cmd_convert(argv[4], argv[5], TO_TRAD);
+		if (!strcmp(argv[3], "qemu"))
+			return cmd_convert(argv[4], argv[5], TO_QEMU);
+		fprintf(stderr, "hvmdm-stream: convert --to %s: formats are hvmdm (the default), qemu-trad and qemu\n",
 			argv[3]);
-		return EXIT_NOT_BUILT;
+		return EXIT_USAGE;
 	}
 	usage(stderr);
 	return EXIT_USAGE;

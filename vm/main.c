@@ -19,6 +19,7 @@
 #include "hw/core/log.h"
 #include "hw/core/machine.h"
 #include "../state/snapshot.h"
+#include "../state/upstream.h"
 #include "../kvm/kvm.h"
 #include "../xen/xen.h"
 #include "../xen/sandbox.h"
@@ -637,6 +638,14 @@ static int run_xen(const struct options *o)
 		xen_dm_close(&x);
 		return 2;
 	}
+	/* -save-format qemu is a promise about every save to come: refuse it now, not at the move. */
+	if (o->save_upstream && upstream_writable(&m, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm: -save-format qemu: %s (drop it from device_model_args_hvm)\n", err);
+		free(incoming);
+		machine_destroy(&m);
+		xen_dm_close(&x);
+		return 2;
+	}
 	/*
 	 * dm_restrict: every handle confined to the domain now -- after the
 	 * machine, because populating VRAM frames is a hypercall the
@@ -651,6 +660,7 @@ static int run_xen(const struct options *o)
 	}
 	xen_dm_attach(&x, &m);
 	qmp_init(&qmp, &xen_target, &x);
+	qmp.save_upstream = o->save_upstream;
 	x.event = xen_qmp_event;
 	x.event_opaque = &qmp;
 	rc = 0;

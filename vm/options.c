@@ -583,6 +583,15 @@ static int opt_incoming(struct options *o, const struct cli_option *r, const cha
 	return 0;
 }
 
+static int opt_save_format(struct options *o, const struct cli_option *r, const char *arg, char *err,
+			   size_t errlen)
+{
+	if (strcmp(arg, "hvmdm") && strcmp(arg, "qemu"))
+		return fail(err, errlen, r->name, "formats are hvmdm (the default) and qemu", arg);
+	o->save_upstream = !strcmp(arg, "qemu");
+	return 0;
+}
+
 static int opt_xen_domid(struct options *o, const struct cli_option *r, const char *arg, char *err,
 			 size_t errlen)
 {
@@ -1193,6 +1202,10 @@ static const struct cli_option options[] = {
 	  "  -mon chardev=ID,mode=control          a QMP monitor on that socket\n" },
 	{ "-incoming", true, opt_incoming, 0,
 	  "  -incoming file:PATH|fd:N  restore a whole VM saved by QMP migrate (KVM)\n" },
+	{ "-save-format", true, opt_save_format, 0,
+	  "  -save-format hvmdm|qemu  what xen-save-devices-state writes: hvmdm's stream, or\n"
+	  "                       upstream QEMU's, so the stock qemu-xen can take the guest\n"
+	  "                       (xl migrate -C, xl restore); QMP hvmdm-set-save-format too\n" },
 	{ "-S", false, set_true, FIELD(start_paused),
 	  "  -S                   do not start the vCPUs until QMP cont\n" },
 	{ "-xen-domid", true, opt_xen_domid, 0,

@@ -48,6 +48,7 @@ struct options {
 	unsigned int nr_chardev;
 	const char *incoming;   /* -incoming file:PATH | fd:N: a whole-VM stream (KVM), device state (Xen) */
 	bool start_paused;      /* -S */
+	bool save_upstream;     /* -save-format qemu: xen-save-devices-state writes upstream QEMU's stream */
 	/* Xen (the qemu-xen launch contract, reference/03) */
 	uint32_t xen_domid;
 	unsigned int max_vcpus; /* -smp N,maxcpus=M */

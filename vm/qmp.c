@@ -22,6 +22,7 @@
 #include "hw/core/machine.h"
 #include "../state/output.h"
 #include "../state/snapshot.h"
+#include "../state/upstream.h"
 
 #ifndef HVMDM_VERSION
 #define HVMDM_VERSION "0.3.0-dev"
@@ -375,6 +376,51 @@ static void cmd_query_migrate(struct qmp_server *q, struct qmp_monitor *mon, jso
 }
 
 /* Device state only, as libxl asks qemu-xen on Xen (the VM must be stopped). */
+/* The machine's state as upstream QEMU's stream (-save-format qemu); what QEMU does not keep goes to the log. */
+static int save_upstream(const struct machine *m, struct wbuf *w, char *err, size_t errlen)
+{
+	struct machine_state *st = malloc(sizeof(*st)); /* tens of KiB: not on the stack */
+	struct load_report rep;
+	int rc;
+
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	machine_save_state(m, st);
+	rc = upstream_write(m, st, w, &rep, err, errlen) ? -1 : 0;
+	for (unsigned int i = 0; !rc && i < rep.nr_notes; i++)
+		log_info("qmp", "saved for upstream QEMU; not kept by its layout: %s", rep.notes[i]);
+	if (!rc)
+		log_info("qmp", "xen-save-devices-state: upstream QEMU's stream (-save-format qemu), %zu bytes", w->len);
+	free(st);
+	return rc;
+}
+
+/*
+ * hvmdm-set-save-format {"format": "qemu"|"hvmdm"}: -save-format for a
+ * running guest, so one started without it can still go live to the stock
+ * device model; refused for a machine QEMU's stream cannot hold.
+ */
+static void cmd_set_save_format(struct qmp_server *q, struct qmp_monitor *mon, json_t *id, json_t *args)
+{
+	const char *format = json_string_value(json_object_get(args, "format"));
+	char err[512];
+
+	if (!format || (strcmp(format, "qemu") && strcmp(format, "hvmdm"))) {
+		reply_error(mon, id, "GenericError", "hvmdm-set-save-format: 'format' is qemu or hvmdm");
+		return;
+	}
+	if (!strcmp(format, "qemu") && q->ops->machine(q->target) &&
+	    upstream_writable(q->ops->machine(q->target), err, sizeof(err))) {
+		reply_error(mon, id, "GenericError", "hvmdm-set-save-format: %s", err);
+		return;
+	}
+	q->save_upstream = !strcmp(format, "qemu");
+	log_info("qmp", "xen-save-devices-state will write %s", q->save_upstream ? "upstream QEMU's stream" : "hvmdm's stream");
+	reply_ok(mon, id, NULL);
+}
+
 static void cmd_xen_save_devices_state(struct qmp_server *q, struct qmp_monitor *mon, json_t *id,
 				       json_t *args)
 {
@@ -400,8 +446,10 @@ static void cmd_xen_save_devices_state(struct qmp_server *q, struct qmp_monitor 
 	rc = piix_ide_flush(&q->ops->machine(q->target)->ide);
 	if (rc)
 		snprintf(err, sizeof(err), "a disk image could not be flushed");
-	if (!rc)
+	if (!rc && !q->save_upstream)
 		rc = snapshot_save(q->ops->machine(q->target), &w, err, sizeof(err));
+	if (!rc && q->save_upstream)
+		rc = save_upstream(q->ops->machine(q->target), &w, err, sizeof(err));
 	fdset = parse_fdset(file);
 	if (!rc && fdset >= 0) {
 		int fd = lookup_fd(q, NULL, fdset);
@@ -1041,6 +1089,7 @@ static const struct qmp_command {
 	{ "migrate", cmd_migrate, false },
 	{ "query-migrate", cmd_query_migrate, false },
 	{ "xen-save-devices-state", cmd_xen_save_devices_state, false },
+	{ "hvmdm-set-save-format", cmd_set_save_format, false },
 	{ "query-chardev", cmd_query_chardev, false },
 	{ "query-cpus-fast", cmd_query_cpus_fast, false },
 	{ "xen-set-global-dirty-log", cmd_xen_set_global_dirty_log, false },

@@ -88,6 +88,7 @@ struct qmp_server {
 	char migrate_error[512];
 	struct migration_stats migrate_stats;
 	bool started;               /* the guest has run (prelaunch vs paused) */
+	bool save_upstream;         /* xen-save-devices-state writes upstream QEMU's stream */
 	bool chrooted;              /* socket paths are out of reach: leave them to libxl */
 	/* qmp_attach_loop: the loop and the registrations (0 = none) */
 	struct loop *loop;

@@ -71,7 +71,8 @@ const struct record_kind fw_cfg_kind = {
 	.encode = enc_fw_cfg,
 	KIND_VERSIONS(fw_cfg_versions),
 	.trad = { .size = trad_fw_cfg_size, .none = "the traditional machine's fw_cfg is its own (hvmloader and ROMBIOS are done with it); hvmdm's xenfv-trad has none" },
-	.upstream = { UPSTREAM_LAYOUTS(fw_cfg_up), .held = true },
+	.upstream = { UPSTREAM_LAYOUTS(fw_cfg_up), .held = true,
+		      .none = "the firmware is done with it by the time a guest is saved: QEMU's own stays as it is" },
 };
 
 /* ---------------------------------------------------------------- JSON view */

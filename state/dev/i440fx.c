@@ -91,6 +91,20 @@ VM_DESC(i440fx, "I440FX", 3, 3, i440fx_f);
 
 static const struct vm_layout i440fx_up[] = { UPSTREAM_LAYOUT("I440FX", i440fx) };
 
+/* PCIDevice, u8 unused (once smm_enabled; QEMU writes 0). */
+static int up_i440fx_write(struct up_writer *t, const struct machine *m,
+			   const struct machine_state *st, struct load_report *rep, char *err,
+			   size_t errlen)
+{
+	struct wbuf *p = up_payload(t);
+
+	(void)m, (void)rep, (void)err, (void)errlen;
+	put_upstream_pci(p, &st->i440fx);
+	put_u8(p, 0);
+	up_section(t, "0000:00:00.0", "I440FX", 0, 3);
+	return 0;
+}
+
 const struct record_kind i440fx_kind = {
 	.idstr = "I440FX",
 	.instances = one_instance,
@@ -98,7 +112,8 @@ const struct record_kind i440fx_kind = {
 	.required = true,
 	KIND_VERSIONS(i440fx_versions),
 	.trad = { .size = trad_i440fx_size, .write = trad_i440fx_write, .order = 2 },
-	.upstream = { UPSTREAM_LAYOUTS(i440fx_up), .pci_path = "0000:00:00.0" },
+	.upstream = { UPSTREAM_LAYOUTS(i440fx_up), .pci_path = "0000:00:00.0", .write = up_i440fx_write,
+		      .order = 2 },
 };
 
 
@@ -115,7 +130,8 @@ const struct record_kind pcihost_kind = {
 	.encode = enc_pcihost,
 	KIND_VERSIONS(pcihost_versions),
 	.trad = { .none = "qemu-xen-traditional keeps no 0xcf8 latch (the next access writes it anyway)" },
-	.upstream = { UPSTREAM_LAYOUTS(pcihost_up) },
+	.upstream = { UPSTREAM_LAYOUTS(pcihost_up),
+		      .none = "QEMU's xenfv migrates no 0xcf8 latch (a save between a guest's 0xcf8 write and its 0xcfc access reads all-ones there, as with QEMU's own saves)" },
 };
 
 /* ---------------------------------------------------------------- JSON view */

@@ -468,6 +468,105 @@ static const struct vmd *const pckbd_vm_subs[] = { &pckbd_outport, &pckbd_extend
 static const struct vmf pckbd_f[] = { VM_F(1, 4) };
 VM_DESC_SUBS(pckbd, "pckbd", 3, 3, pckbd_f, pckbd_vm_subs);
 
+/*
+ * hw/input/ps2.c vmstate_ps2_common: be32 write_cmd (-1 none), rptr, wptr,
+ * count, data[256]. QEMU 7.2's post_load keeps at most 16 scan codes (its
+ * PS2_QUEUE_SIZE) when no command replies are marked: a longer queue keeps
+ * its oldest 16, and the report says how many went.
+ */
+static void put_up_ps2(struct wbuf *p, uint8_t pending_cmd, const struct ps2_queue *q,
+		       struct load_report *rep, const char *who)
+{
+	uint8_t ring[256] = { 0 };
+	unsigned int n = q->count;
+
+	for (unsigned int i = 0; i < n && i < sizeof(ring); i++)
+		ring[i] = q->data[(q->head + i) % PS2_QUEUE_SIZE];
+	if (n > 16) {
+		load_note(rep, "%s: %u bytes queued; QEMU keeps the oldest 16", who, n);
+		n = 16;
+	}
+	put_be32(p, pending_cmd ? pending_cmd : UINT32_MAX);
+	put_be32(p, 0);
+	put_be32(p, n);
+	put_be32(p, n);
+	put_bytes(p, ring, sizeof(ring));
+}
+
+/*
+ * QEMU's i8042 as three sections (hw/input/ps2.c, hw/input/pckbd.c):
+ * ps2kbd v3 (common part, scan_enabled, translate, scancode_set; LEDs in
+ * ps2kbd/ledstate), ps2mouse v2 (common part, status, resolution, rate,
+ * wrap, type, detect state, dx, dy, dz, buttons), pckbd v3 (write_cmd,
+ * status, mode, pending) with the output port when the guest moved reset or
+ * A20, and the output buffer explicitly (pckbd/extended_state) when full.
+ */
+static int up_i8042_write(struct up_writer *t, const struct machine *m,
+			  const struct machine_state *st, struct load_report *rep, char *err,
+			  size_t errlen)
+{
+	static const uint32_t obsrc[] = { [I8042_SRC_NONE] = 0, [I8042_SRC_KBD] = 1,
+					  [I8042_SRC_AUX] = 2, [I8042_SRC_CTRL] = 4 };
+	const struct i8042_state *k = &st->kbd;
+	struct wbuf *p = up_payload(t);
+	uint8_t pending = 0;
+
+	(void)m;
+	if (!ps2_queue_empty(&k->ctrl_queue) || !ps2_queue_empty(&k->aux_inject)) {
+		snprintf(err, errlen, "i8042: controller bytes are queued behind the output buffer, which QEMU's controller has no place for");
+		return -1;
+	}
+	put_up_ps2(p, k->kbd.pending_cmd, &k->kbd.queue, rep, "ps2kbd");
+	put_be32(p, k->kbd.scanning);
+	put_be32(p, (k->ctr & I8042_CTR_XLATE) ? 1 : 0);
+	put_be32(p, k->kbd.scancode_set);
+	if (k->kbd.leds) {
+		put_up_subsection(p, "ps2kbd/ledstate", 3);
+		put_be32(p, k->kbd.leds);
+	}
+	up_section(t, NULL, "ps2kbd", 0, 3);
+	if (k->kbd.typematic != 0x2b)
+		load_note(rep, "keyboard typematic rate %#x: QEMU keeps none", k->kbd.typematic);
+	put_up_ps2(p, k->mouse.pending_cmd, &k->mouse.queue, rep, "ps2mouse");
+	put_u8(p, (uint8_t)((k->mouse.remote ? 0x40 : 0) | (k->mouse.reporting ? 0x20 : 0) |
+			    (k->mouse.scaling_2to1 ? 0x10 : 0)));
+	put_u8(p, k->mouse.resolution);
+	put_u8(p, k->mouse.sample_rate);
+	put_u8(p, k->mouse.wrap);
+	put_u8(p, k->mouse.type);
+	put_u8(p, 0);   /* detect state: a fresh knock */
+	put_be32(p, 0); /* dx, dy, dz: motion is reported as it comes, none waits */
+	put_be32(p, 0);
+	put_be32(p, 0);
+	put_u8(p, k->mouse.buttons);
+	up_section(t, NULL, "ps2mouse", 0, 2);
+	if (k->mouse.knock[0] | k->mouse.knock[1] | k->mouse.knock[2])
+		load_note(rep, "the mouse's IntelliMouse knock in progress starts again on QEMU");
+	if (!ps2_queue_empty(&k->kbd.queue))
+		pending |= 1;
+	if (!ps2_queue_empty(&k->mouse.queue))
+		pending |= 2;
+	put_u8(p, k->pending_cmd);
+	put_u8(p, k->status);
+	put_u8(p, k->ctr);
+	put_u8(p, pending);
+	if ((k->outport & (I8042_OUT_RESET | I8042_OUT_A20)) != (I8042_OUT_RESET | I8042_OUT_A20)) {
+		put_up_subsection(p, "pckbd_outport", 1);
+		put_u8(p, (uint8_t)((k->outport & (I8042_OUT_RESET | I8042_OUT_A20)) |
+				    ((k->status & I8042_STR_OBF) ? I8042_OUT_OBF : 0) |
+				    ((k->status & I8042_STR_AUX_OBF) ? I8042_OUT_AUX_OBF : 0)));
+	}
+	if (k->obsrc != I8042_SRC_NONE) {
+		put_up_subsection(p, "pckbd/extended_state", 0);
+		put_be32(p, 0); /* migration_flags: no throttle timer pending */
+		put_be32(p, obsrc[k->obsrc]);
+		put_u8(p, k->obdata);
+		put_u8(p, k->obsrc == I8042_SRC_CTRL ? k->obdata : 0);
+	}
+	up_section(t, NULL, "pckbd", 0, 3);
+	return 0;
+}
+
 static const struct vm_layout pckbd_up[] = { UPSTREAM_LAYOUT("pckbd", pckbd) };
 static const struct vm_layout ps2kbd_up[] = { UPSTREAM_LAYOUT("ps2kbd", ps2kbd) };
 static const struct vm_layout ps2mouse_up[] = { UPSTREAM_LAYOUT("ps2mouse", ps2mouse) };
@@ -480,7 +579,7 @@ const struct record_kind pckbd_kind = {
 	KIND_VERSIONS(pckbd_versions),
 	.trad = { .size = trad_pckbd_size, .write = trad_i8042_write, .order = 10 },
 	.fixup = fixup_trad_i8042,
-	.upstream = { UPSTREAM_LAYOUTS(pckbd_up) },
+	.upstream = { UPSTREAM_LAYOUTS(pckbd_up), .write = up_i8042_write, .order = 6 },
 };
 const struct record_kind ps2kbd_kind = {
 	.idstr = "ps2kbd",
@@ -489,7 +588,7 @@ const struct record_kind ps2kbd_kind = {
 	.required = true,
 	KIND_VERSIONS(ps2kbd_versions),
 	.trad = { .size = trad_ps2kbd_size, .none = "written with pckbd" },
-	.upstream = { UPSTREAM_LAYOUTS(ps2kbd_up) },
+	.upstream = { UPSTREAM_LAYOUTS(ps2kbd_up), .none = "written with pckbd" },
 };
 const struct record_kind ps2mouse_kind = {
 	.idstr = "ps2mouse",
@@ -498,7 +597,7 @@ const struct record_kind ps2mouse_kind = {
 	.required = true,
 	KIND_VERSIONS(ps2mouse_versions),
 	.trad = { .size = trad_ps2mouse_size, .none = "written with pckbd" },
-	.upstream = { UPSTREAM_LAYOUTS(ps2mouse_up) },
+	.upstream = { UPSTREAM_LAYOUTS(ps2mouse_up), .none = "written with pckbd" },
 };
 
 /* ---------------------------------------------------------------- JSON view */

@@ -738,6 +738,185 @@ static const struct vmf ide_f[] = { VM_STRUCT(vmd_pci_device, 1, 0), VM_STRUCT(b
 				    VM_STRUCT(ide_bus, 2, 1), VM_STRUCT(ide_drive, 4, 3) };
 VM_DESC(ide_vm, "ide", 3, 0, ide_f);
 
+/*
+ * A drive's transfer as QEMU holds it. A PIO block the guest is moving goes
+ * in ide_drive/pio_state as take_over_pio reads it (the inverse: the task
+ * file's sector is the next to read, or the first of the block being
+ * written, nsector what is left after, or including, it). A DMA command
+ * waiting for the bus master becomes the retry QEMU's own ide_bmdma_pre_save
+ * makes of one (IDE_RETRY_DMA, with IDE_RETRY_READ for a read), which QEMU
+ * issues again at load. An ATAPI reply or CD read half taken, or a CHS
+ * transfer, QEMU cannot resume: refused, so the save can be tried again.
+ */
+enum { QEMU_RETRY_DMA = 0x08, QEMU_RETRY_READ = 0x20 };
+
+struct up_drive_xfer {
+	uint8_t end_fn;
+	bool pio;
+	uint32_t retry; /* the bus's error_status */
+};
+
+static int up_drive_xfer(const struct ide_drive_state *d, unsigned int i, struct up_drive_xfer *x,
+			 char *err, size_t errlen)
+{
+	const struct ide_drive_regs *g = &d->r;
+
+	memset(x, 0, sizeof(*x));
+	switch (g->xfer) {
+	case IDE_XFER_NONE:
+		return 0;
+	case IDE_XFER_DMA_IN:
+	case IDE_XFER_DMA_OUT:
+		x->retry = QEMU_RETRY_DMA | (g->xfer == IDE_XFER_DMA_IN ? QEMU_RETRY_READ : 0);
+		if (d->kind != IDE_KIND_DISK)
+			break;
+		return 0;
+	case IDE_XFER_PACKET:
+		x->pio = true;
+		x->end_fn = QEMU_END_ATAPI_CMD;
+		return 0;
+	case IDE_XFER_PIO_IN:
+	case IDE_XFER_PIO_OUT:
+		x->pio = true;
+		if (g->source == IDE_SRC_BUFFER && d->kind == IDE_KIND_DISK) {
+			x->end_fn = QEMU_END_TRANSFER_STOP;
+			return 0;
+		}
+		if (g->source == IDE_SRC_SECTORS && d->kind == IDE_KIND_DISK && (g->select & 0x40) &&
+		    g->chunk >= 1 && g->chunk <= IDE_MAX_MULT) {
+			x->end_fn = g->xfer == IDE_XFER_PIO_IN ? QEMU_END_SECTOR_READ : QEMU_END_SECTOR_WRITE;
+			return 0;
+		}
+		break;
+	}
+	snprintf(err, errlen, "ide drive %u: a %s transfer is in flight that QEMU cannot resume (an ATAPI reply or CD read, or CHS addressing): save again once it is done",
+		 i, g->xfer == IDE_XFER_DMA_IN || g->xfer == IDE_XFER_DMA_OUT ? "DMA" : "PIO");
+	return -1;
+}
+
+/*
+ * hw/ide/pci.c vmstate_ide_pci v3 as QEMU 7.2 writes it: PCIDevice; per
+ * bus master u8 cmd, u8 status (the compat byte, with a retry's bits),
+ * be32 PRD address, be64/be32/u8 the retry's sector, count and unit; per
+ * bus u8 device control, u8 unit, ide_bus/error for a retry; per drive
+ * the task file and settings (no IDENTIFY data: QEMU builds it again at the
+ * next IDENTIFY), then pio_state, tray_state and atapi/gesn_state where
+ * QEMU would write them.
+ */
+static int up_ide_write(struct up_writer *t, const struct machine *m,
+			const struct machine_state *st, struct load_report *rep, char *err,
+			size_t errlen)
+{
+	const struct ide_state *s = &st->ide;
+	struct up_drive_xfer x[IDE_DRIVES];
+	struct wbuf *p = up_payload(t);
+
+	if (!m->has_ide)
+		return 0;
+	for (unsigned int i = 0; i < IDE_DRIVES; i++)
+		if (up_drive_xfer(&s->drive[i], i, &x[i], err, errlen))
+			return -1;
+	put_upstream_pci(p, &s->pci);
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		unsigned int i = ch * 2 + s->ch[ch].cur;
+		const struct ide_drive_regs *g = &s->drive[i].r;
+
+		/* a retry is the selected drive's (QEMU keeps one per bus) */
+		if (x[ch * 2 + (1 - s->ch[ch].cur)].retry) {
+			snprintf(err, errlen, "ide channel %u: a DMA command waits on the unselected drive, which QEMU's one retry per bus cannot name",
+				 ch);
+			return -1;
+		}
+		put_u8(p, s->ch[ch].bm_cmd);
+		put_u8(p, (uint8_t)(s->ch[ch].bm_status | (x[i].retry & 0x78)));
+		put_be32(p, s->ch[ch].bm_prd);
+		put_be64(p, x[i].retry ? g->lba : 0);
+		put_be32(p, x[i].retry ? g->remaining : 0);
+		put_u8(p, x[i].retry ? (uint8_t)s->ch[ch].cur : 0);
+	}
+	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
+		unsigned int i = ch * 2 + s->ch[ch].cur;
+		const struct ide_drive_regs *g = &s->drive[i].r;
+
+		put_u8(p, s->ch[ch].devctl);
+		put_u8(p, (uint8_t)s->ch[ch].cur);
+		if (x[i].retry) {
+			put_up_subsection(p, "ide_bus/error", 2);
+			put_be32(p, x[i].retry);
+			put_be64(p, g->lba);
+			put_be32(p, g->remaining);
+			put_u8(p, (uint8_t)s->ch[ch].cur);
+		}
+	}
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		const struct ide_drive_state *d = &s->drive[i];
+		const struct ide_drive_regs *g = &d->r;
+		uint8_t sector = g->sector, lcyl = g->lcyl, hcyl = g->hcyl, select = g->select;
+		uint8_t hob_sector = g->hob_sector, hob_lcyl = g->hob_lcyl, hob_hcyl = g->hob_hcyl;
+		uint32_t nsector = g->nsector;
+
+		if (x[i].end_fn == QEMU_END_SECTOR_READ || x[i].end_fn == QEMU_END_SECTOR_WRITE ||
+		    x[i].retry) {
+			/* QEMU's task file names the sector its next step starts at. */
+			sector = (uint8_t)g->lba, lcyl = (uint8_t)(g->lba >> 8), hcyl = (uint8_t)(g->lba >> 16);
+			if (g->lba48) {
+				hob_sector = (uint8_t)(g->lba >> 24), hob_lcyl = (uint8_t)(g->lba >> 32);
+				hob_hcyl = (uint8_t)(g->lba >> 40);
+			} else {
+				select = (uint8_t)((select & 0xf0) | ((g->lba >> 24) & 0x0f));
+			}
+			nsector = g->remaining;
+		}
+		put_be32(p, g->mult_sectors);
+		put_be32(p, 0); /* identify_set */
+		put_u8(p, g->feature);
+		put_u8(p, g->error);
+		put_be32(p, nsector);
+		put_u8(p, sector);
+		put_u8(p, lcyl);
+		put_u8(p, hcyl);
+		put_u8(p, g->hob_feature);
+		put_u8(p, hob_sector);
+		put_u8(p, g->hob_nsector);
+		put_u8(p, hob_lcyl);
+		put_u8(p, hob_hcyl);
+		put_u8(p, select);
+		put_u8(p, g->status);
+		put_u8(p, g->lba48);
+		put_u8(p, g->sense_key);
+		put_u8(p, g->asc);
+		put_u8(p, g->unit_attention);
+		if (x[i].pio) {
+			put_up_subsection(p, "ide_drive/pio_state", 1);
+			put_be32(p, x[i].end_fn <= QEMU_END_SECTOR_WRITE ? g->chunk : 1);
+			put_bytes(p, d->buf, d->buf_len);
+			put_zeros(p, 256 * 512 + 4 - d->buf_len); /* the rest of io_buffer */
+			put_be32(p, g->data_pos);
+			put_be32(p, g->data_end - g->data_pos);
+			put_u8(p, x[i].end_fn);
+			put_be32(p, 0); /* elementary_transfer_size */
+			put_be32(p, 0); /* packet_transfer_size */
+		}
+		if (d->kind == IDE_KIND_CD && (g->tray_open || g->locked)) {
+			put_up_subsection(p, "ide_drive/tray_state", 1);
+			put_u8(p, g->tray_open);
+			put_u8(p, g->locked);
+		}
+		if (d->kind == IDE_KIND_CD && g->media_event == 2) {
+			put_up_subsection(p, "ide_drive/atapi/gesn_state", 1);
+			put_u8(p, 1); /* new_media */
+			put_u8(p, 0); /* eject_request */
+		}
+		if (d->kind == IDE_KIND_DISK && !g->write_cache)
+			load_note(rep, "ide drive %u: the guest turned its write cache off; QEMU starts with it on until the guest's next SET FEATURES", i);
+	}
+	if (s->unplugged)
+		load_note(rep, "ide: the PV drivers unplugged drives %#x; QEMU's stream has no place for that, and QEMU keeps the drives it is started with",
+			  s->unplugged);
+	up_section(t, "0000:00:01.1", "ide", 0, 3);
+	return 0;
+}
+
 static const struct vm_layout ide_up[] = { UPSTREAM_LAYOUT("ide", ide_vm) };
 
 const struct record_kind ide_kind = {
@@ -746,7 +925,8 @@ const struct record_kind ide_kind = {
 	.encode = enc_ide,
 	KIND_VERSIONS(ide_versions),
 	.trad = { .size = trad_ide_size, .write = trad_ide_write, .order = 9 },
-	.upstream = { UPSTREAM_LAYOUTS(ide_up), .pci_path = "0000:00:01.1" },
+	.upstream = { UPSTREAM_LAYOUTS(ide_up), .pci_path = "0000:00:01.1", .write = up_ide_write,
+		      .order = 9 },
 };
 
 /* ---------------------------------------------------------------- JSON view */

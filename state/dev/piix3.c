@@ -98,6 +98,25 @@ VM_DESC_SUBS(piix3, "PIIX3", 3, 2, piix3_f, piix3_subs);
 
 static const struct vm_layout piix3_up[] = { UPSTREAM_LAYOUT("PIIX3", piix3) };
 
+/* PCIDevice, the four PIRQ input levels (0: QEMU recomputes them from its devices' lines at load), rcr when set. */
+static int up_piix3_write(struct up_writer *t, const struct machine *m,
+			  const struct machine_state *st, struct load_report *rep, char *err,
+			  size_t errlen)
+{
+	struct wbuf *p = up_payload(t);
+
+	(void)m, (void)rep, (void)err, (void)errlen;
+	put_upstream_pci(p, &st->piix3.pci);
+	for (unsigned int i = 0; i < 4; i++)
+		put_be32(p, 0);
+	if (st->piix3.rcr) {
+		put_up_subsection(p, "PIIX3/rcr", 1);
+		put_u8(p, st->piix3.rcr);
+	}
+	up_section(t, "0000:00:01.0", "PIIX3", 0, 3);
+	return 0;
+}
+
 const struct record_kind piix3_kind = {
 	.idstr = "PIIX3",
 	.instances = one_instance,
@@ -105,7 +124,8 @@ const struct record_kind piix3_kind = {
 	.required = true,
 	KIND_VERSIONS(piix3_versions),
 	.trad = { .size = trad_piix3_size, .write = trad_piix3_write, .order = 3 },
-	.upstream = { UPSTREAM_LAYOUTS(piix3_up), .pci_path = "0000:00:01.0" },
+	.upstream = { UPSTREAM_LAYOUTS(piix3_up), .pci_path = "0000:00:01.0", .write = up_piix3_write,
+		      .order = 3 },
 };
 
 /* ---------------------------------------------------------------- JSON view */

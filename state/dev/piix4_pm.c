@@ -321,6 +321,46 @@ static int trad_piix4acpi_write(struct trad_writer *t, const struct machine *m,
 	return 0;
 }
 
+/*
+ * QEMU's one PM record, hw/acpi/piix4.c vmstate_acpi v3 in Xen's shape (no
+ * SMBus block): PCIDevice, be16 PM1 status, enable, control, APM control
+ * and status, the PM timer (no QEMU timer pending, overflow 0: under xenfv
+ * the PM timer is Xen's), GPE0 status and enable (QEMU's 2-byte halves,
+ * byte 1 then byte 0), PCI hot-plug up/down of bus 0, and the memory
+ * hot-plug subsection QEMU's xenfv always writes (selector 0, no slots).
+ */
+static int up_piix4_pm_write(struct up_writer *t, const struct machine *m,
+			     const struct machine_state *st, struct load_report *rep, char *err,
+			     size_t errlen)
+{
+	const struct piix4_pm_state *s = &st->pm;
+	struct wbuf *p = up_payload(t);
+
+	(void)m, (void)rep;
+	for (unsigned int i = 2; i < GPE0_HALF_V0; i++)
+		if (s->gpe_sts[i] || s->gpe_en[i]) {
+			snprintf(err, errlen, "piix4_pm: GPE0 byte %u is in use; QEMU's xenfv GPE0 block has two bytes of status and two of enables",
+				 i);
+			return -1;
+		}
+	put_upstream_pci(p, &s->pci);
+	put_be16(p, s->pm1_sts);
+	put_be16(p, s->pm1_en);
+	put_be16(p, s->pm1_cnt);
+	put_u8(p, s->apm_cnt);
+	put_u8(p, s->apm_sts);
+	put_be64(p, UINT64_MAX); /* tmr.timer: not pending */
+	put_be64(p, 0);          /* tmr.overflow_time */
+	put_be16(p, (uint16_t)(s->gpe_sts[0] | s->gpe_sts[1] << 8));
+	put_be16(p, (uint16_t)(s->gpe_en[0] | s->gpe_en[1] << 8));
+	put_be32(p, s->pcihp_up);
+	put_be32(p, s->pcihp_down);
+	put_up_subsection(p, "piix4_pm/memhp", 1);
+	put_be32(p, 0);
+	up_section(t, "0000:00:01.3", "piix4_pm", 0, 3);
+	return 0;
+}
+
 const struct record_kind piix4acpi_kind = {
 	.idstr = "piix4acpi",
 	.instances = one_instance,
@@ -328,6 +368,7 @@ const struct record_kind piix4acpi_kind = {
 	.required = true,
 	KIND_VERSIONS(piix4acpi_versions),
 	.trad = { .size = trad_piix4acpi_size, .write = trad_piix4acpi_write, .order = 14 },
+	.upstream = { .write = up_piix4_pm_write, .order = 10 },
 };
 /* hw/piix4acpi.c gpe_save: v1 4 x (sts, en), sci_asserted; v2 adds be32 block address and half length. */
 static long trad_gpe_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)
@@ -364,6 +405,7 @@ const struct record_kind gpe_kind = {
 	.required = true,
 	KIND_VERSIONS(gpe_versions),
 	.trad = { .size = trad_gpe_size, .write = trad_gpe_write, .order = 12 },
+	.upstream = { .none = "in QEMU's piix4_pm section (piix4acpi writes it)" },
 };
 /* hw/piix4acpi.c pci_devfn_save: status[128] (a nibble per function), plug_evt, plug_devfn. */
 static long trad_pci_devfn_size(const struct trad_peek *pk, uint32_t v, bool *erratum,
@@ -393,6 +435,7 @@ const struct record_kind pci_devfn_kind = {
 	.encode = enc_pci_devfn,
 	KIND_VERSIONS(pci_devfn_versions),
 	.trad = { .size = trad_pci_devfn_size, .write = trad_pci_devfn_write, .order = 13 },
+	.upstream = { .none = "the traditional machine's hot-plug latch; upstream QEMU's is acpi_pcihp" },
 };
 const struct record_kind acpi_pcihp_kind = {
 	.idstr = "acpi_pcihp",
@@ -400,6 +443,7 @@ const struct record_kind acpi_pcihp_kind = {
 	.encode = enc_acpi_pcihp,
 	KIND_VERSIONS(acpi_pcihp_versions),
 	.trad = { .none = "upstream QEMU's PCI hot-plug; the traditional machine has pci_devfn instead" },
+	.upstream = { .none = "in QEMU's piix4_pm section (piix4acpi writes it)" },
 };
 /* ---------------------------------------------------------------- upstream QEMU */
 

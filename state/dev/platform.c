@@ -128,6 +128,22 @@ VM_DESC(platform, "platform", 4, 4, platform_f);
 
 static const struct vm_layout platform_up[] = { UPSTREAM_LAYOUT("platform", platform) };
 
+/* PCIDevice, u8 flags (the ROM lock); QEMU has no place for the rest (the unplug done is the guest's). */
+static int up_platform_write(struct up_writer *t, const struct machine *m,
+			     const struct machine_state *st, struct load_report *rep, char *err,
+			     size_t errlen)
+{
+	struct wbuf *p = up_payload(t);
+
+	(void)rep, (void)err, (void)errlen;
+	if (!m->has_platform)
+		return 0;
+	put_upstream_pci(p, &st->platform.pci);
+	put_u8(p, st->platform.flags & PFFLAG_ROM_LOCK);
+	up_section(t, "0000:00:02.0", "platform", 0, 4);
+	return 0;
+}
+
 const struct record_kind platform_kind = {
 	.idstr = "platform",
 	.instances = platform_instances,
@@ -135,7 +151,8 @@ const struct record_kind platform_kind = {
 	.required = true,
 	KIND_VERSIONS(platform_versions),
 	.trad = { .size = trad_platform_size, .write = trad_platform_write, .order = 6 },
-	.upstream = { UPSTREAM_LAYOUTS(platform_up), .pci_path = "0000:00:02.0" },
+	.upstream = { UPSTREAM_LAYOUTS(platform_up), .pci_path = "0000:00:02.0", .write = up_platform_write,
+		      .order = 11 },
 };
 /* hw/xen_platform.c platform_fixed_ioport_save: u8 flags. */
 static long trad_platform_fixed_size(const struct trad_peek *pk, uint32_t v, bool *erratum,

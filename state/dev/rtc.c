@@ -140,6 +140,39 @@ VM_DESC_SUBS(rtc, "mc146818rtc", 3, 1, rtc_f, rtc_subs);
 
 static const struct vm_layout rtc_up[] = { UPSTREAM_LAYOUT("mc146818rtc", rtc) };
 
+/*
+ * The NVRAM and index as they are; the clock part is Xen's under xenfv
+ * (QEMU's own RTC is never asked the time), so it is written as an idle
+ * QEMU RTC's: no periodic timer (-1, so none is armed at load), no update
+ * or alarm timer, offsets 0.
+ */
+static int up_rtc_write(struct up_writer *t, const struct machine *m,
+			const struct machine_state *st, struct load_report *rep, char *err,
+			size_t errlen)
+{
+	struct wbuf *p = up_payload(t);
+	uint8_t zero[28] = { 0 };
+
+	(void)rep, (void)err, (void)errlen;
+	if (!m->has_rtc)
+		return 0;
+	put_bytes(p, st->rtc.cmos, sizeof(st->rtc.cmos));
+	put_u8(p, st->rtc.index);
+	put_bytes(p, zero, 28);    /* the old struct tm */
+	put_be64(p, UINT64_MAX);   /* periodic_timer: not pending */
+	put_be64(p, 0);            /* next_periodic_time */
+	put_bytes(p, zero, 24);    /* unused */
+	put_be32(p, 0);            /* irq_coalesced */
+	put_be32(p, 0);            /* period */
+	put_be64(p, 0);            /* base_rtc */
+	put_be64(p, 0);            /* last_update */
+	put_be64(p, 0);            /* offset */
+	put_be64(p, UINT64_MAX);   /* update_timer: not pending */
+	put_be64(p, 0);            /* next_alarm_time */
+	up_section(t, NULL, "mc146818rtc", 0, 3);
+	return 0;
+}
+
 /* One ISA RTC, QEMU's instance 0; hvmdm's record instance is its port. */
 static bool rtc_upstream_instance(uint32_t qemu_instance, uint32_t *inst, const char **why)
 {
@@ -154,7 +187,8 @@ const struct record_kind rtc_kind = {
 	.encode = enc_rtc,
 	KIND_VERSIONS(rtc_versions),
 	.trad = { .size = trad_rtc_size, .write = trad_rtc_write, .order = 5 },
-	.upstream = { UPSTREAM_LAYOUTS(rtc_up), .instance = rtc_upstream_instance },
+	.upstream = { UPSTREAM_LAYOUTS(rtc_up), .instance = rtc_upstream_instance, .write = up_rtc_write,
+		      .order = 4 },
 };
 
 /* ---------------------------------------------------------------- JSON view */

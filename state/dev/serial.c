@@ -289,6 +289,99 @@ VM_DESC_SUBS(serial_vm, "serial", 3, 3, serial_f, serial_subs);
 
 static const struct vm_layout serial_up[] = { UPSTREAM_LAYOUT("serial", serial_vm) };
 
+/* util/fifo8.c vmstate_fifo8 for a 16-byte FIFO: data[16], be32 head, be32 num. */
+static void put_fifo8(struct wbuf *p, const uint8_t *bytes, unsigned int n)
+{
+	uint8_t data[UART_FIFO_SIZE] = { 0 };
+
+	memcpy(data, bytes, n);
+	put_bytes(p, data, sizeof(data));
+	put_be32(p, 0);
+	put_be32(p, n);
+}
+
+/*
+ * hw/char/serial.c vmstate_serial v3: the registers, then the subsections
+ * QEMU would find needed. A byte still to send goes as QEMU's own retried
+ * one (serial/tsr: its post_load demands LSR.TEMT clear exactly when a
+ * retry is pending and starts sending it), the rest of the transmit FIFO
+ * after it; received bytes go in the receive FIFO (FIFO mode) or RBR.
+ */
+static int up_serial_write(struct up_writer *t, const struct machine *m,
+			   const struct machine_state *st, struct load_report *rep, char *err,
+			   size_t errlen)
+{
+	static const uint16_t base[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+
+	(void)rep;
+	for (unsigned int i = 0; i < m->nr_uarts; i++) {
+		const struct uart_state *u = &st->uart[i];
+		struct wbuf *p = up_payload(t);
+		bool fifo = u->fcr & UART_FCR_ENABLE;
+		uint8_t iir = uart_state_iir(u), lsr = u->lsr;
+		unsigned int q = 0;
+
+		while (q < 4 && base[q] != m->uart[i].base)
+			q++;
+		if (q == 4) {
+			snprintf(err, errlen, "serial %#x: QEMU's ISA UARTs are at 0x3f8, 0x2f8, 0x3e8 and 0x2e8",
+				 m->uart[i].base);
+			return -1;
+		}
+		if (!fifo && (u->rx_count > 1 || u->tx_count > 2)) {
+			snprintf(err, errlen, "serial %#x: %u received and %u unsent bytes with the FIFOs off, more than QEMU's RBR, THR and TSR hold",
+				 m->uart[i].base, u->rx_count, u->tx_count);
+			return -1;
+		}
+		/* TEMT clear exactly while a byte is being sent; THRE while nothing waits behind it. */
+		if (!u->tx_count)
+			lsr |= UART_LSR_TEMT | UART_LSR_THRE;
+		else if (u->tx_count == 1)
+			lsr = (uint8_t)((lsr & ~UART_LSR_TEMT) | UART_LSR_THRE);
+		else
+			lsr &= (uint8_t)~(UART_LSR_TEMT | UART_LSR_THRE);
+		put_be16(p, u->divider);
+		put_u8(p, u->rx_count ? u->rx[u->rx_count - 1] : 0);
+		put_u8(p, u->ier);
+		put_u8(p, iir);
+		put_u8(p, u->lcr);
+		put_u8(p, u->mcr);
+		put_u8(p, lsr);
+		put_u8(p, u->msr);
+		put_u8(p, u->scr);
+		put_u8(p, u->fcr);
+		/* QEMU's serial_thr_ipending_needed: only where IIR does not already say it. */
+		if ((u->ier & UART_IER_THRI) && u->thr_ipending != ((iir & 0x0f) == UART_IIR_THRI)) {
+			put_up_subsection(p, "serial/thr_ipending", 1);
+			put_be32(p, u->thr_ipending);
+		}
+		if (u->tx_count) {
+			put_up_subsection(p, "serial/tsr", 1);
+			put_be32(p, 1); /* tsr_retry */
+			put_u8(p, !fifo && u->tx_count == 2 ? u->tx[1] : u->tx[0]);
+			put_u8(p, u->tx[0]);
+		}
+		if (fifo && u->rx_count) {
+			put_up_subsection(p, "serial/recv_fifo", 1);
+			put_fifo8(p, u->rx, u->rx_count);
+		}
+		if (fifo && u->tx_count > 1) {
+			put_up_subsection(p, "serial/xmit_fifo", 1);
+			put_fifo8(p, u->tx + 1, u->tx_count - 1u);
+		}
+		if (u->timeout_expire) {
+			put_up_subsection(p, "serial/fifo_timeout_timer", 1);
+			put_be64(p, u->timeout_expire);
+		}
+		if (u->timeout_ipending) {
+			put_up_subsection(p, "serial/timeout_ipending", 1);
+			put_be32(p, 1);
+		}
+		up_section(t, NULL, "serial", q, 3);
+	}
+	return 0;
+}
+
 /* QEMU numbers ISA UARTs 0, 1, ...; their ports (isa_serial_io[]) are hvmdm's record instances. */
 static bool serial_upstream_instance(uint32_t qemu_instance, uint32_t *inst, const char **why)
 {
@@ -309,7 +402,8 @@ const struct record_kind serial_kind = {
 	.required = true,
 	KIND_VERSIONS(serial_versions),
 	.trad = { .size = trad_serial_size, .write = trad_serial_write, .order = 7 },
-	.upstream = { UPSTREAM_LAYOUTS(serial_up), .instance = serial_upstream_instance },
+	.upstream = { UPSTREAM_LAYOUTS(serial_up), .instance = serial_upstream_instance,
+		      .write = up_serial_write, .order = 5 },
 };
 
 /* ---------------------------------------------------------------- JSON view */

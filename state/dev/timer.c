@@ -73,6 +73,25 @@ VM_DESC(timers, "timer", 2, 2, timer_f);
 
 static const struct vm_layout timer_up[] = { UPSTREAM_LAYOUT("timer", timers) };
 
+/*
+ * cpu_ticks_offset, the unused field, cpu_clock_offset: a stopped QEMU's
+ * virtual clock is its offset. hvmdm keeps no tick count (under Xen the
+ * TSC is Xen's): the ticks are the clock, as a QEMU whose ticks follow it.
+ */
+static int up_timer_write(struct up_writer *t, const struct machine *m,
+			  const struct machine_state *st, struct load_report *rep, char *err,
+			  size_t errlen)
+{
+	struct wbuf *p = up_payload(t);
+
+	(void)m, (void)rep, (void)err, (void)errlen;
+	put_be64(p, st->clock_ns);
+	put_be64(p, 0);
+	put_be64(p, st->clock_ns);
+	up_section(t, NULL, "timer", 0, 2);
+	return 0;
+}
+
 const struct record_kind timer_kind = {
 	.idstr = "timer",
 	.instances = one_instance,
@@ -80,5 +99,5 @@ const struct record_kind timer_kind = {
 	.required = true,
 	KIND_VERSIONS(timer_versions),
 	.trad = { .size = trad_timer_size, .write = trad_timer_write, .order = 1 },
-	.upstream = { UPSTREAM_LAYOUTS(timer_up) },
+	.upstream = { UPSTREAM_LAYOUTS(timer_up), .write = up_timer_write, .order = 1 },
 };

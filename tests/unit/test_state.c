@@ -764,6 +764,27 @@ static void test_registry_rules(void **state)
 		 */
 		if (k->encode)
 			assert_true(k->trad.write || k->trad.none);
+		/*
+		 * And how upstream QEMU does: a writer in a place of its own, a
+		 * reason for none, or one of the kinds whose QEMU sections are not
+		 * built yet (upstream_write refuses a machine that has one).
+		 */
+		if (k->encode && !k->upstream.write && !k->upstream.none) {
+			static const char *const not_built[] = { "vga", "cirrus_vga", "rtl8139", "e1000",
+								 "uhci", "usb-ptr", "usb-kbd", "usb-hub" };
+			bool listed = false;
+
+			for (size_t j = 0; j < sizeof(not_built) / sizeof(not_built[0]); j++)
+				listed |= !strcmp(not_built[j], k->idstr);
+			if (!listed)
+				fail_msg("%s: no upstream writer and no reason for none", k->idstr);
+		}
+		if (k->upstream.write) {
+			assert_true(k->upstream.order > 0);
+			for (size_t j = 0; j < i; j++)
+				assert_true(!record_kinds[j]->upstream.write ||
+					    record_kinds[j]->upstream.order != k->upstream.order);
+		}
 		if (k->trad.write) {
 			assert_true(k->trad.order > 0);
 			/*

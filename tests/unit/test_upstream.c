@@ -567,6 +567,34 @@ static void test_pio_takeover(void **state)
 		fail_msg("%s", err);
 	assert_true(noted(&rep, "taken over"));
 	assert_false(noted(&rep, "cannot take over"));
+	/* Written for QEMU, the two transfers go back as QEMU's pio_state and come in again the same. */
+	{
+		struct machine_state *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+		struct wbuf w;
+
+		assert_non_null(a);
+		assert_non_null(b);
+		machine_save_state(&t->m, a);
+		wbuf_init(&w, 1 << 24);
+		if (upstream_write(&t->m, a, &w, &rep, err, sizeof(err)))
+			fail_msg("%s", err);
+		if (snapshot_decode(&t->m, w.data, w.len, b, &rep, err, sizeof(err)))
+			fail_msg("%s", err);
+		assert_true(noted(&rep, "taken over"));
+		for (unsigned int i = 0; i < 2; i++) {
+			assert_int_equal(b->ide.drive[i].r.xfer, a->ide.drive[i].r.xfer);
+			assert_int_equal(b->ide.drive[i].r.lba, a->ide.drive[i].r.lba);
+			assert_int_equal(b->ide.drive[i].r.remaining, a->ide.drive[i].r.remaining);
+			assert_int_equal(b->ide.drive[i].r.chunk, a->ide.drive[i].r.chunk);
+			assert_int_equal(b->ide.drive[i].r.data_pos, a->ide.drive[i].r.data_pos);
+			assert_int_equal(b->ide.drive[i].r.data_end, a->ide.drive[i].r.data_end);
+			assert_int_equal(b->ide.drive[i].buf_len, a->ide.drive[i].buf_len);
+			assert_memory_equal(b->ide.drive[i].buf, a->ide.drive[i].buf, a->ide.drive[i].buf_len);
+		}
+		wbuf_free(&w);
+		free(a);
+		free(b);
+	}
 
 	/* The read goes on where the guest was, then sectors 6 and 7 come from the image. */
 	assert_int_equal(inp(t, 0x1f7, 1) & 0x89, 0x08);
@@ -636,6 +664,118 @@ static void test_pio_takeover(void **state)
 	tm_free(t);
 }
 
+/*
+ * hvmdm writes QEMU's own stream: the real qemu-xen capture, decoded and
+ * written back, has QEMU's section names, instances, versions and bytes --
+ * but for what QEMU keeps that hvmdm does not (the tick count, the RTC's
+ * clock part, which are Xen's under xenfv, the stale bytes of an empty PS/2
+ * queue, the registers of drives neither machine has) -- and decodes to the
+ * same state. A machine with a device whose section is not built, or of
+ * another profile, is refused; a UART's unsent byte goes as QEMU's retried
+ * one and comes back.
+ */
+static void test_write_upstream(void **state)
+{
+	struct blob s = slurp(CAPTURE), out;
+	struct tm_ctx *t = xenfv(true);
+	struct machine_state *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	struct load_report rep;
+	struct wbuf w;
+	char err[512];
+	static const struct {
+		const char *name;
+		size_t from, to; /* payload bytes allowed to differ */
+	} skip[] = {
+		{ "timer", 0, 8 },          /* cpu_ticks_offset */
+		{ "mc146818rtc", 209, 245 }, /* base_rtc, last_update, offset, update timer, alarm */
+		{ "ps2kbd", 16, 272 },      /* the ring of an empty queue */
+		{ "ide", 318, 430 },        /* the four drives: none on either machine */
+	};
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	if (snapshot_decode(&t->m, s.b, s.len, a, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	wbuf_init(&w, 1 << 24);
+	if (upstream_write(&t->m, a, &w, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	out = (struct blob){ w.data, w.len };
+	{
+		static const char *const names[] = { "timer", "I440FX", "PIIX3", "mc146818rtc", "serial",
+						     "ps2kbd", "ps2mouse", "pckbd", "ide", "piix4_pm",
+						     "platform" };
+		size_t prev = 0;
+
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			size_t so = section(&s, names[i]), wo = section(&out, names[i]);
+			size_t sp = payload(&s, so), wp = payload(&out, wo);
+			/* sizes from hvmdm's stream, which has no sections between these */
+			size_t len = (i + 1 < sizeof(names) / sizeof(names[0]) ? section(&out, names[i + 1]) : out.len - 1) - wp;
+
+			assert_true(wo > prev); /* QEMU's order */
+			prev = wo;
+			/* name, instance, version as QEMU wrote them */
+			assert_memory_equal(s.b + so + 5, out.b + wo + 5, 1u + s.b[so + 5] + 8);
+			for (size_t k = 0; k < len; k++) {
+				bool allowed = false;
+
+				for (size_t j = 0; j < sizeof(skip) / sizeof(skip[0]); j++)
+					allowed |= !strcmp(skip[j].name, names[i]) && k >= skip[j].from &&
+						   k < skip[j].to;
+				if (!allowed && s.b[sp + k] != out.b[wp + k])
+					fail_msg("%s: payload byte %zu is %#x, QEMU wrote %#x", names[i], k,
+						 out.b[wp + k], s.b[sp + k]);
+			}
+		}
+		assert_int_equal(out.b[out.len - 1], 0x00); /* QEMU_VM_EOF */
+	}
+	if (snapshot_decode(&t->m, w.data, w.len, b, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_memory_equal(a, b, sizeof(*a));
+
+	/* A byte COM1 has not sent yet: QEMU's serial/tsr retry, and back. */
+	a->uart[0].tx[0] = 'Q';
+	a->uart[0].tx_count = 1;
+	a->uart[0].lsr &= (uint8_t)~(UART_LSR_TEMT | UART_LSR_THRE);
+	w.len = 0;
+	if (upstream_write(&t->m, a, &w, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	out = (struct blob){ w.data, w.len };
+	assert_int_equal(out.b[payload(&out, section(&out, "serial")) + 6] & UART_LSR_TEMT, 0);
+	if (snapshot_decode(&t->m, w.data, w.len, b, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(b->uart[0].tx_count, 1);
+	assert_int_equal(b->uart[0].tx[0], 'Q');
+
+	/* Machines it cannot write: a display card (not built yet), another profile. */
+	{
+		struct machine_config cfg = { .profile = PROFILE_XENFV, .vcpus = 1, .ram_mib = 64,
+					      .serial = { "null" }, .nr_serial = 1,
+					      .display = DISPLAY_CIRRUS, .vgamem_mb = 8 };
+		struct tm_ctx *c = calloc(1, sizeof(*c));
+
+		assert_non_null(c);
+		accel_double_init(&c->acc);
+		if (machine_create(&c->m, &cfg, &c->acc.accel, tm_clock, c, err, sizeof(err)))
+			fail_msg("machine_create: %s", err);
+		machine_save_state(&c->m, a);
+		assert_int_equal(upstream_write(&c->m, a, &w, &rep, err, sizeof(err)), -2);
+		assert_non_null(strstr(err, "cirrus_vga"));
+		tm_free(c);
+		c = tm_new(PROFILE_PC, 1, "null");
+		machine_save_state(&c->m, a);
+		assert_int_equal(upstream_write(&c->m, a, &w, &rep, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "xenfv"));
+		tm_free(c);
+	}
+	wbuf_free(&w);
+	free(a);
+	free(b);
+	free(s.b);
+	tm_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_convert_equals_direct),
 		cmocka_unit_test(test_broken_streams),
 		cmocka_unit_test(test_pio_takeover),
+		cmocka_unit_test(test_write_upstream),
 	};
 
 	log_set_level(LOG_ERROR);
