@@ -9,7 +9,7 @@
 # timeout is reported with the console lines that show it.
 #
 #   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 2100; 3000 with the Linux guests)
-#   E2E_ONLY="base count reboot ide direct restrict linux nic pxe usb linuxdisk linuxcirrus display cirrus trad move libvirt" runs only those parts.
+#   E2E_ONLY="base count reboot ide direct restrict linux nic pxe usb linuxdisk linuxcirrus display cirrus trad move back libvirt" runs only those parts.
 #   E2E_DISK_RUNS=N runs the Linux-from-IDE guest N times with each device model, alternating (make bench).
 #   E2E_LINUX=0 leaves out the real Linux guests (booted directly, from the IDE disk and on the Cirrus, with the
 #   stock DM and with hvmdm)
