@@ -51,12 +51,34 @@ void trad_section(struct trad_writer *t, const char *id, uint32_t instance, uint
 	t->p.len = 0;
 }
 
+/* What trad_write_kind needs besides the kind. */
+struct trad_walk {
+	struct trad_writer *t;
+	const struct machine *m;
+	const struct machine_state *st;
+	struct load_report *rep;
+	char *err;
+	size_t errlen;
+};
+
+static unsigned int trad_place(const struct record_kind *k)
+{
+	return k->trad.write ? k->trad.order : 0;
+}
+
+static int trad_write_kind(const struct record_kind *k, void *opaque)
+{
+	struct trad_walk *c = opaque;
+
+	return k->trad.write(c->t, c->m, c->st, c->rep, c->err, c->errlen);
+}
+
 int qevm_write_trad(const struct machine *m, const struct machine_state *st, struct wbuf *w,
 		    struct load_report *rep, char *err, size_t errlen)
 {
 	struct trad_writer t = { .w = w };
-	unsigned int last = 0;
-	int rc = 0;
+	struct trad_walk walk = { &t, m, st, rep, err, errlen };
+	int rc;
 
 	memset(rep, 0, sizeof(*rep));
 	if (m->cfg.profile != PROFILE_XENFV_TRAD || !m->has_platform) {
@@ -83,24 +105,7 @@ int qevm_write_trad(const struct machine *m, const struct machine_state *st, str
 	 * of it. Kinds that share a place are alternatives (the display cards:
 	 * a machine has one) and each is asked in turn.
 	 */
-	for (;;) {
-		unsigned int order = 0;
-
-		for (size_t i = 0; i < nr_record_kinds; i++) {
-			const struct trad_codec *c = &record_kinds[i]->trad;
-
-			if (c->write && c->order > last && (!order || c->order < order))
-				order = c->order;
-		}
-		if (!order)
-			break;
-		last = order;
-		for (size_t i = 0; i < nr_record_kinds && !rc; i++)
-			if (record_kinds[i]->trad.write && record_kinds[i]->trad.order == order)
-				rc = record_kinds[i]->trad.write(&t, m, st, rep, err, errlen);
-		if (rc)
-			break;
-	}
+	rc = record_kinds_by_place(trad_place, trad_write_kind, &walk);
 	put_u8(w, 0x00); /* EOF */
 	if (!rc && (w->failed || t.p.failed)) {
 		snprintf(err, errlen, "out of memory writing the traditional file");

@@ -9,6 +9,7 @@
 #include "vm_records.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const struct erratum errata[] = {
@@ -26,6 +27,43 @@ const struct record_kind *record_kind_find_in(const struct record_kind *table, s
 		if (!strcmp(table[i].idstr, idstr))
 			return &table[i];
 	return NULL;
+}
+
+unsigned int record_kind_count(const struct record_kind *k, const struct machine *m)
+{
+	uint32_t *inst;
+	unsigned int n;
+
+	if (!k->instances)
+		return 0;
+	inst = calloc(record_kind_max_instances(k), sizeof(*inst));
+	n = inst ? k->instances(m, inst) : 0;
+	free(inst);
+	return n;
+}
+
+int record_kinds_by_place(unsigned int (*place)(const struct record_kind *k),
+			  int (*fn)(const struct record_kind *k, void *opaque), void *opaque)
+{
+	unsigned int last = 0;
+
+	for (;;) {
+		unsigned int next = 0;
+		int rc;
+
+		for (size_t i = 0; i < nr_record_kinds; i++) {
+			unsigned int p = place(record_kinds[i]);
+
+			if (p > last && (!next || p < next))
+				next = p;
+		}
+		if (!next)
+			return 0;
+		last = next;
+		for (size_t i = 0; i < nr_record_kinds; i++)
+			if (place(record_kinds[i]) == next && (rc = fn(record_kinds[i], opaque)))
+				return rc;
+	}
 }
 
 const struct record_kind *record_kind_find(const char *idstr)

@@ -179,6 +179,15 @@ static inline unsigned int record_kind_max_instances(const struct record_kind *k
 
 /* A device kind's position in record_kinds. */
 size_t record_kind_index(const struct record_kind *k);
+/* How many instances of kind k the machine has (0 for none, or out of memory). */
+unsigned int record_kind_count(const struct record_kind *k, const struct machine *m);
+/*
+ * A foreign writer's walk: fn for every device kind whose place(k) is not
+ * 0, in increasing place; kinds sharing a place (alternatives, such as the
+ * display cards) in turn. Stops at, and returns, fn's first non-zero result.
+ */
+int record_kinds_by_place(unsigned int (*place)(const struct record_kind *k),
+			  int (*fn)(const struct record_kind *k, void *opaque), void *opaque);
 
 const struct record_kind *record_kind_find_in(const struct record_kind *table, size_t n,
 					      const char *idstr);

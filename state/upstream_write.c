@@ -51,16 +51,6 @@ void up_section(struct up_writer *t, const char *path, const char *name, uint32_
 	t->p.len = 0;
 }
 
-/* Does the machine have this kind's device? (Its instances, or for QEMU's PM record, the PM function.) */
-static bool machine_has(const struct machine *m, const struct record_kind *k)
-{
-	uint32_t inst[256];
-
-	if (record_kind_max_instances(k) > sizeof(inst) / sizeof(inst[0]))
-		return true;
-	return k->instances && k->instances(m, inst) > 0;
-}
-
 int upstream_writable(const struct machine *m, char *err, size_t errlen)
 {
 	char missing[256] = "";
@@ -74,7 +64,7 @@ int upstream_writable(const struct machine *m, char *err, size_t errlen)
 	for (size_t i = 0; i < nr_record_kinds; i++) {
 		const struct record_kind *k = record_kinds[i];
 
-		if (!k->encode || k->upstream.write || k->upstream.none || !machine_has(m, k))
+		if (!k->encode || k->upstream.write || k->upstream.none || !record_kind_count(k, m))
 			continue;
 		snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
 			 missing[0] ? ", " : "", k->idstr);
@@ -87,11 +77,33 @@ int upstream_writable(const struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* What up_write_kind needs besides the kind. */
+struct up_walk {
+	struct up_writer *t;
+	const struct machine *m;
+	const struct machine_state *st;
+	struct load_report *rep;
+	char *err;
+	size_t errlen;
+};
+
+static unsigned int up_place(const struct record_kind *k)
+{
+	return k->upstream.write ? k->upstream.order : 0;
+}
+
+static int up_write_kind(const struct record_kind *k, void *opaque)
+{
+	struct up_walk *c = opaque;
+
+	return k->upstream.write(c->t, c->m, c->st, c->rep, c->err, c->errlen);
+}
+
 int upstream_write(const struct machine *m, const struct machine_state *st, struct wbuf *w,
 		   struct load_report *rep, char *err, size_t errlen)
 {
 	struct up_writer t = { .w = w };
-	unsigned int last = 0;
+	struct up_walk walk = { &t, m, st, rep, err, errlen };
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
@@ -102,24 +114,7 @@ int upstream_write(const struct machine *m, const struct machine_state *st, stru
 	put_bytes(w, QEVM_MAGIC, 4);
 	put_be32(w, 3);
 	/* The kinds in QEMU's order; each writes what this machine has of it. */
-	for (;;) {
-		unsigned int order = 0;
-
-		for (size_t i = 0; i < nr_record_kinds; i++) {
-			const struct upstream_codec *c = &record_kinds[i]->upstream;
-
-			if (c->write && c->order > last && (!order || c->order < order))
-				order = c->order;
-		}
-		if (!order)
-			break;
-		last = order;
-		for (size_t i = 0; i < nr_record_kinds && !rc; i++)
-			if (record_kinds[i]->upstream.write && record_kinds[i]->upstream.order == order)
-				rc = record_kinds[i]->upstream.write(&t, m, st, rep, err, errlen);
-		if (rc)
-			break;
-	}
+	rc = record_kinds_by_place(up_place, up_write_kind, &walk);
 	put_u8(w, 0x00); /* QEMU_VM_EOF */
 	if (!rc && (w->failed || t.p.failed)) {
 		snprintf(err, errlen, "out of memory writing the upstream QEMU stream");

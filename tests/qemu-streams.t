@@ -24,14 +24,23 @@ echo "1..11"
 work=$(mktemp -d)
 trap 'pkill -f "$work/qmp" 2>/dev/null; rm -rf "$work"' EXIT
 n=0
-for footers in off on; do
-	d="$work/$footers"
-	mkdir -p "$d"
-	timeout 120 qemu-system-x86_64 -machine pc-i440fx-3.1,accel=tcg,suppress-vmdesc=on -nodefaults \
-		-m 64 -display none -global migration.store-global-state=off \
-		-global migration.send-configuration=off -global migration.send-section-footer=$footers \
-		-global PIIX4_PM.acpi-pci-hotplug-with-bridge-support=off -option-rom "$rom" \
-		-serial "file:$d/serial.log" -qmp "unix:$d/qmp.sock,server=on,wait=off" 2>"$d/qemu.err" &
+# qemu_args MACHINE_OPTS FOOTERS: QEMU 7.2 under TCG with the migration settings
+# of Xen's machine, and the setregs guest, into the array qa.
+qemu_args() {
+	qa=(-machine "pc-i440fx-3.1,accel=tcg,suppress-vmdesc=on$1" -nodefaults -m 64 -display none
+		-global migration.store-global-state=off -global migration.send-configuration=off
+		-global migration.send-section-footer="$2" -global PIIX4_PM.acpi-pci-hotplug-with-bridge-support=off
+		-option-rom "$rom")
+}
+# qemu_save DIR OUT MACHINE_OPTS FOOTERS [ARG...]: run the setregs guest until it
+# says it is done, then save its devices with xen-save-devices-state into OUT
+# (QEMU's stderr and the QMP log stay in DIR).
+qemu_save() {
+	local d=$1 out=$2 pid
+	qemu_args "$3" "$4"
+	shift 4
+	timeout 120 qemu-system-x86_64 "${qa[@]}" "$@" -serial "file:$d/serial.log" \
+		-qmp "unix:$d/qmp.sock,server=on,wait=off" 2>"$d/qemu.err" &
 	pid=$!
 	for _ in $(seq 1 300); do
 		grep -q "setregs: done" "$d/serial.log" 2>/dev/null && break
@@ -39,8 +48,13 @@ for footers in off on; do
 		sleep 0.1
 	done
 	perl tests/tools/qmp-client "$d/qmp.sock" stop xen-save-devices-state \
-		"{\"filename\":\"$d/state.bin\",\"live\":false}" quit >"$d/qmp.log" 2>&1
+		"{\"filename\":\"$out\",\"live\":false}" quit >"$d/qmp.log" 2>&1
 	wait $pid
+}
+for footers in off on; do
+	d="$work/$footers"
+	mkdir -p "$d"
+	qemu_save "$d" "$d/state.bin" "" "$footers"
 	n=$((n + 1))
 	if [ -s "$d/state.bin" ]; then echo "ok $n - QEMU 7.2 saved the setregs guest's device state (footers $footers)"
 	else echo "not ok $n - QEMU did not save (footers $footers)"; sed 's/^/# /' "$d/qemu.err" "$d/qmp.log"; fi
@@ -76,21 +90,7 @@ done
 # and, since the card's VRAM is the guest's under Xen, place it at BAR0.
 d="$work/vga"
 mkdir -p "$d"
-timeout 120 qemu-system-x86_64 -machine pc-i440fx-3.1,accel=tcg,suppress-vmdesc=on,vmport=off -nodefaults \
-	-m 64 -display none -global migration.store-global-state=off \
-	-global migration.send-configuration=off -global migration.send-section-footer=off \
-	-global PIIX4_PM.acpi-pci-hotplug-with-bridge-support=off -option-rom "$rom" \
-	-device VGA,addr=03.0,vgamem_mb=16 \
-	-serial "file:$d/serial.log" -qmp "unix:$d/qmp.sock,server=on,wait=off" 2>"$d/qemu.err" &
-pid=$!
-for _ in $(seq 1 300); do
-	grep -q "setregs: done" "$d/serial.log" 2>/dev/null && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.1
-done
-perl tests/tools/qmp-client "$d/qmp.sock" stop xen-save-devices-state \
-	"{\"filename\":\"$d/state.bin\",\"live\":false}" quit >"$d/qmp.log" 2>&1
-wait $pid
+qemu_save "$d" "$d/state.bin" ",vmport=off" off -device VGA,addr=03.0,vgamem_mb=16
 n=$((n + 1))
 if [ -s "$d/state.bin" ]; then echo "ok $n - QEMU 7.2 saved the guest's device state with a standard VGA"
 else echo "not ok $n - QEMU did not save (VGA)"; sed 's/^/# /' "$d/qemu.err" "$d/qmp.log"; fi
@@ -138,27 +138,14 @@ else echo "not ok $n - conversion changed the VGA state"; cat "$d/convert.log" "
 # bytes are left out (QEMU's own RTC runs under TCG; under Xen it is Xen's).
 d="$work/back"
 mkdir -p "$d"
-qemu_args=(-machine pc-i440fx-3.1,accel=tcg,suppress-vmdesc=on,vmport=off -nodefaults -m 64 -display none
-	-global migration.store-global-state=off -global migration.send-configuration=off
-	-global migration.send-section-footer=off -global PIIX4_PM.acpi-pci-hotplug-with-bridge-support=off
-	-option-rom "$rom")
-timeout 120 qemu-system-x86_64 "${qemu_args[@]}" -serial "file:$d/serial.log" \
-	-qmp "unix:$d/qmp.sock,server=on,wait=off" 2>"$d/qemu.err" &
-pid=$!
-for _ in $(seq 1 300); do
-	grep -q "setregs: done" "$d/serial.log" 2>/dev/null && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.1
-done
-perl tests/tools/qmp-client "$d/qmp.sock" stop xen-save-devices-state \
-	"{\"filename\":\"$d/saved.bin\",\"live\":false}" quit >"$d/qmp.log" 2>&1
-wait $pid
+qemu_save "$d" "$d/saved.bin" ",vmport=off" off
 "$tool" convert --to qemu "$d/saved.bin" "$d/hvmdm-wrote.bin" >"$d/convert.log" 2>&1
 rc=$?
 n=$((n + 1))
 if [ $rc -eq 0 ]; then echo "ok $n - hvmdm-stream convert --to qemu writes QEMU's stream from the decoded state"
 else echo "not ok $n - convert --to qemu failed (exit $rc)"; sed 's/^/# /' "$d/convert.log" "$d/qemu.err" "$d/qmp.log"; fi
-timeout 120 qemu-system-x86_64 "${qemu_args[@]}" -S -incoming "exec:cat $d/hvmdm-wrote.bin" \
+qemu_args ",vmport=off" off
+timeout 120 qemu-system-x86_64 "${qa[@]}" -S -incoming "exec:cat $d/hvmdm-wrote.bin" \
 	-serial "file:$d/serial2.log" -qmp "unix:$d/qmp2.sock,server=on,wait=off" 2>"$d/qemu2.err" &
 pid=$!
 for _ in $(seq 1 100); do

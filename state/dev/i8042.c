@@ -336,21 +336,34 @@ static long trad_ps2mouse_size(const struct trad_peek *pk, uint32_t v, bool *err
 	return v == 2 ? 291 : -1;
 }
 
+/*
+ * Both producers' PS/2 queue: a 256-byte ring read from 0, holding `first`
+ * (if any) then the queue's bytes; how many. The caller checks they fit.
+ */
+static unsigned int ps2_ring(uint8_t ring[PS2_QUEUE_SIZE], const struct ps2_queue *q, const uint8_t *first)
+{
+	unsigned int n = 0;
+
+	memset(ring, 0, PS2_QUEUE_SIZE);
+	if (first)
+		ring[n++] = *first;
+	for (unsigned int i = 0; i < q->count && n < PS2_QUEUE_SIZE; i++)
+		ring[n++] = q->data[(q->head + i) % PS2_QUEUE_SIZE];
+	return n;
+}
+
 /* hw/ps2.c ps2_common_save: be32 write_cmd (-1 none), rptr, wptr, count, data[256]. */
 static int put_trad_ps2(struct wbuf *w, uint8_t pending_cmd, const struct ps2_queue *q,
 			const uint8_t *first, char *err, size_t errlen, const char *who)
 {
-	uint8_t ring[PS2_QUEUE_SIZE] = { 0 };
-	unsigned int n = 0;
+	uint8_t ring[PS2_QUEUE_SIZE];
+	unsigned int n;
 
 	if (q->count + (first ? 1u : 0u) > PS2_QUEUE_SIZE) {
 		snprintf(err, errlen, "%s: the output byte and a full queue do not fit the traditional 256-byte queue", who);
 		return -1;
 	}
-	if (first)
-		ring[n++] = *first;
-	for (unsigned int i = 0; i < q->count; i++)
-		ring[n++] = q->data[(q->head + i) % PS2_QUEUE_SIZE];
+	n = ps2_ring(ring, q, first);
 	put_be32(w, pending_cmd ? pending_cmd : UINT32_MAX);
 	put_be32(w, 0);
 	put_be32(w, n % PS2_QUEUE_SIZE);
@@ -477,11 +490,9 @@ VM_DESC_SUBS(pckbd, "pckbd", 3, 3, pckbd_f, pckbd_vm_subs);
 static void put_up_ps2(struct wbuf *p, uint8_t pending_cmd, const struct ps2_queue *q,
 		       struct load_report *rep, const char *who)
 {
-	uint8_t ring[256] = { 0 };
-	unsigned int n = q->count;
+	uint8_t ring[PS2_QUEUE_SIZE];
+	unsigned int n = ps2_ring(ring, q, NULL);
 
-	for (unsigned int i = 0; i < n && i < sizeof(ring); i++)
-		ring[i] = q->data[(q->head + i) % PS2_QUEUE_SIZE];
 	if (n > 16) {
 		load_note(rep, "%s: %u bytes queued; QEMU keeps the oldest 16", who, n);
 		n = 16;

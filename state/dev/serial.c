@@ -289,6 +289,9 @@ VM_DESC_SUBS(serial_vm, "serial", 3, 3, serial_f, serial_subs);
 
 static const struct vm_layout serial_up[] = { UPSTREAM_LAYOUT("serial", serial_vm) };
 
+/* QEMU's ISA UARTs 0-3 (hw/char/serial-isa.c isa_serial_io): its instance numbers, hvmdm's ports. */
+static const uint16_t qemu_isa_serial_base[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+
 /* util/fifo8.c vmstate_fifo8 for a 16-byte FIFO: data[16], be32 head, be32 num. */
 static void put_fifo8(struct wbuf *p, const uint8_t *bytes, unsigned int n)
 {
@@ -311,8 +314,6 @@ static int up_serial_write(struct up_writer *t, const struct machine *m,
 			   const struct machine_state *st, struct load_report *rep, char *err,
 			   size_t errlen)
 {
-	static const uint16_t base[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
-
 	(void)rep;
 	for (unsigned int i = 0; i < m->nr_uarts; i++) {
 		const struct uart_state *u = &st->uart[i];
@@ -321,7 +322,7 @@ static int up_serial_write(struct up_writer *t, const struct machine *m,
 		uint8_t iir = uart_state_iir(u), lsr = u->lsr;
 		unsigned int q = 0;
 
-		while (q < 4 && base[q] != m->uart[i].base)
+		while (q < 4 && qemu_isa_serial_base[q] != m->uart[i].base)
 			q++;
 		if (q == 4) {
 			snprintf(err, errlen, "serial %#x: QEMU's ISA UARTs are at 0x3f8, 0x2f8, 0x3e8 and 0x2e8",
@@ -385,12 +386,10 @@ static int up_serial_write(struct up_writer *t, const struct machine *m,
 /* QEMU numbers ISA UARTs 0, 1, ...; their ports (isa_serial_io[]) are hvmdm's record instances. */
 static bool serial_upstream_instance(uint32_t qemu_instance, uint32_t *inst, const char **why)
 {
-	static const uint32_t base[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
-
 	*why = "QEMU has 4 ISA UARTs";
 	if (qemu_instance >= 4)
 		return false;
-	*inst = base[qemu_instance];
+	*inst = qemu_isa_serial_base[qemu_instance];
 	return true;
 }
 
