@@ -189,6 +189,25 @@ static int dec_cirrus_trad(struct rbuf *r, struct decode_ctx *c)
 }
 
 /*
+ * Where qemu-xen's VRAM is for this state: at BAR0 while the card is in a
+ * linear mode and BAR0 decodes (map_linear_vram, and xen_add_to_physmap
+ * relocated it there), else where QEMU allocated it (xen_ram_alloc: right
+ * above guest RAM). The reader finds the frames with it; the writer
+ * refuses a state whose frames are where QEMU would not look.
+ */
+static uint64_t cirrus_upstream_vram_at(const struct cirrus_state *s, const struct machine *m)
+{
+	const uint8_t *cfg = s->pci.config;
+	uint32_t bar0 = ((uint32_t)cfg[0x10] | (uint32_t)cfg[0x11] << 8 | (uint32_t)cfg[0x12] << 16 |
+			 (uint32_t)cfg[0x13] << 24) & ~0xfu;
+
+	if ((cfg[PCI_COMMAND] & PCI_COMMAND_MEMORY) && bar0 && bar0 != (uint32_t)-CIRRUS_BAR0_SIZE &&
+	    cirrus_regs_linear(&s->r))
+		return bar0;
+	return machine_device_memory_base(&m->cfg);
+}
+
+/*
  * Upstream QEMU v2 (hw/display/cirrus_vga.c vmstate_pci_cirrus_vga,
  * reference/10 §6.1): PCIDevice, then the register file. Its VRAM is guest
  * memory (Xen's): relocated into BAR0 while the card was in a linear mode
@@ -198,8 +217,6 @@ static int dec_cirrus_trad(struct rbuf *r, struct decode_ctx *c)
 static int dec_cirrus_upstream(struct rbuf *r, struct decode_ctx *c)
 {
 	struct cirrus_state *s = &c->st->cirrus;
-	const uint8_t *cfg = s->pci.config;
-	uint32_t bar0;
 
 	memset(s, 0, sizeof(*s));
 	if (get_upstream_pci(r, c, &s->pci))
@@ -209,13 +226,7 @@ static int dec_cirrus_upstream(struct rbuf *r, struct decode_ctx *c)
 		return -1;
 	s->vram_size = c->m->has_display && c->m->cfg.display == DISPLAY_CIRRUS ? c->m->cirrus.vram_size
 										  : CIRRUS_DEFAULT_VRAM_MB << 20;
-	bar0 = ((uint32_t)cfg[0x10] | (uint32_t)cfg[0x11] << 8 | (uint32_t)cfg[0x12] << 16 |
-		(uint32_t)cfg[0x13] << 24) & ~0xfu;
-	if ((cfg[PCI_COMMAND] & PCI_COMMAND_MEMORY) && bar0 && bar0 != (uint32_t)-CIRRUS_BAR0_SIZE &&
-	    cirrus_regs_linear(&s->r))
-		s->vram_gpa = bar0;
-	else
-		s->vram_gpa = machine_device_memory_base(&c->m->cfg);
+	s->vram_gpa = cirrus_upstream_vram_at(s, c->m);
 	return 0;
 }
 
@@ -346,6 +357,40 @@ VM_DESC(cirrus_pci, "cirrus_vga", 2, 2, cirrus_pci_f);
 
 static const struct vm_layout cirrus_up[] = { UPSTREAM_LAYOUT("cirrus_vga", cirrus_pci) };
 
+/*
+ * The register file the reader takes; QEMU restores VRAM from the guest's
+ * frames where cirrus_upstream_vram_at says they are, and a state whose
+ * frames are elsewhere (a blit waiting for the CPU's data parks them, a
+ * mode QEMU would not map linearly) is refused: save again a moment later.
+ */
+static int up_cirrus_write(struct up_writer *t, const struct machine *m, const struct machine_state *st,
+			   struct load_report *rep, char *err, size_t errlen)
+{
+	static const uint8_t unset[sizeof(st->cirrus.ext.hidden_palette)];
+	const struct cirrus_state *s = &st->cirrus;
+	char path[16];
+	uint64_t at;
+
+	if (!m->has_display || m->cfg.display != DISPLAY_CIRRUS)
+		return 0;
+	at = cirrus_upstream_vram_at(s, m);
+	if (s->vram_gpa != at) {
+		snprintf(err, errlen, "cirrus_vga: VRAM is at %#llx but QEMU would look for it at %#llx (BAR0 %s, %s mode)",
+			 (unsigned long long)s->vram_gpa, (unsigned long long)at,
+			 s->pci.config[PCI_COMMAND] & PCI_COMMAND_MEMORY ? "decoding" : "off",
+			 cirrus_regs_linear(&s->r) ? "a linear" : "a banked");
+		return -1;
+	}
+	put_upstream_pci(up_payload(t), &s->pci);
+	put_cirrus_core(up_payload(t), &s->r, &s->ext, true);
+	snprintf(path, sizeof(path), "0000:00:%02x.%x", PCI_SLOT(m->cirrus.pci.devfn),
+		 PCI_FUNC(m->cirrus.pci.devfn));
+	up_section(t, path, "cirrus_vga", 0, 2);
+	if (memcmp(s->ext.hidden_palette, unset, sizeof(unset)))
+		load_note(rep, "cirrus_vga: the hidden DAC palette (the hardware cursor's colours) is not in QEMU's layout: it is black until the guest sets it again");
+	return 0;
+}
+
 const struct record_kind cirrus_vga_kind = {
 	.idstr = "cirrus_vga",
 	.instances = cirrus_instances,
@@ -353,7 +398,8 @@ const struct record_kind cirrus_vga_kind = {
 	.required = true,
 	KIND_VERSIONS(cirrus_versions),
 	.trad = { .size = trad_cirrus_size, .write = trad_cirrus_write, .order = 4, .instance_ok = trad_instance_zero },
-	.upstream = { UPSTREAM_LAYOUTS(cirrus_up), .pci_path = "0000:00:03.0", .alt_pci_path = "0000:00:02.0" },
+	.upstream = { UPSTREAM_LAYOUTS(cirrus_up), .pci_path = "0000:00:03.0", .alt_pci_path = "0000:00:02.0",
+		      .write = up_cirrus_write, .order = 16 },
 };
 
 /* ---------------------------------------------------------------- JSON view */

@@ -429,20 +429,58 @@ static uint32_t rx_size(uint32_t rctl)
 	return (rctl & 0x02000000u ? ext : plain)[rctl >> 16 & 3];
 }
 
+/*
+ * The body after the PCI part both producers' version 2 write: mmio_base,
+ * the receive buffer size, the EECD state, the transmit context `mig`, no
+ * packet in flight, the EEPROM and PHY, 37 MAC registers, RA, MTA, VFTA.
+ */
+static void put_producer_body(struct wbuf *p, const struct e1000_regs *g, const struct e1000_tx_props *mig)
+{
+	static const uint8_t zeros[256];
+	uint32_t rctl = get_reg(g, 0x0100);
+
+	put_be32(p, 0);                         /* mmio_base */
+	put_be32(p, rx_size(rctl));
+	put_be32(p, ((rctl >> 8) & 3) + 1);     /* rxbuf_min_shift */
+	put_be32(p, g->ee_val_in);
+	put_be16(p, g->ee_bitnum_in);
+	put_be16(p, g->ee_bitnum_out);
+	put_be16(p, g->ee_reading);
+	put_be32(p, g->ee_old);
+	put_be_props(p, mig);
+	put_be16(p, 0);                         /* tx.size: no packet in flight */
+	put_be16(p, g->tso_frames);
+	put_u8(p, g->sum_needed);
+	put_u8(p, mig->ip);
+	put_u8(p, mig->tcp);
+	put_bytes(p, zeros, TX_HEADER_BYTES);
+	for (unsigned int j = 0; j < TX_DATA_BYTES / sizeof(zeros); j++)
+		put_bytes(p, zeros, sizeof(zeros));
+	for (unsigned int j = 0; j < E1000_EEPROM_WORDS; j++)
+		put_be16(p, g->eeprom[j]);
+	for (unsigned int j = 0; j < E1000_PHY_REGS; j++)
+		put_be16(p, g->phy[j]);
+	for (unsigned int j = 0; j < 37; j++)
+		put_be32(p, get_reg(g, body_regs[j]));
+	for (unsigned int j = 0; j < 32; j++)
+		put_be32(p, get_reg(g, 0x5400 + 4 * j));
+	for (unsigned int j = 0; j < 128; j++)
+		put_be32(p, get_reg(g, 0x5200 + 4 * j));
+	for (unsigned int j = 0; j < 128; j++)
+		put_be32(p, get_reg(g, 0x5600 + 4 * j));
+}
+
 /* Version 2: the PCI part, then the body upstream 2 also writes, without subsections. */
 static int trad_e1000_write(struct trad_writer *t, const struct machine *m,
 			    const struct machine_state *st, struct load_report *rep, char *err,
 			    size_t errlen)
 {
-	static const uint8_t zeros[256];
-
 	(void)err, (void)errlen;
 	for (unsigned int i = 0; i < m->nr_e1000; i++) {
 		const struct e1000_state *n = &st->e1000[i];
 		const struct e1000_regs *g = &n->r;
 		const struct e1000_tx_props *mig = g->tso_last ? &g->tso_props : &g->props;
 		unsigned int slot = PCI_SLOT(m->e1000[i].pci.devfn);
-		uint32_t rctl = get_reg(g, 0x0100);
 		struct wbuf *p;
 
 		if (n->unplugged) {
@@ -452,35 +490,7 @@ static int trad_e1000_write(struct trad_writer *t, const struct machine *m,
 		}
 		p = trad_payload(t);
 		put_trad_pci(p, &n->pci);
-		put_be32(p, 0);                         /* mmio_base */
-		put_be32(p, rx_size(rctl));
-		put_be32(p, ((rctl >> 8) & 3) + 1);     /* rxbuf_min_shift */
-		put_be32(p, g->ee_val_in);
-		put_be16(p, g->ee_bitnum_in);
-		put_be16(p, g->ee_bitnum_out);
-		put_be16(p, g->ee_reading);
-		put_be32(p, g->ee_old);
-		put_be_props(p, mig);
-		put_be16(p, 0);                         /* tx.size: no packet in flight */
-		put_be16(p, g->tso_frames);
-		put_u8(p, g->sum_needed);
-		put_u8(p, mig->ip);
-		put_u8(p, mig->tcp);
-		put_bytes(p, zeros, TX_HEADER_BYTES);
-		for (unsigned int j = 0; j < TX_DATA_BYTES / sizeof(zeros); j++)
-			put_bytes(p, zeros, sizeof(zeros));
-		for (unsigned int j = 0; j < E1000_EEPROM_WORDS; j++)
-			put_be16(p, g->eeprom[j]);
-		for (unsigned int j = 0; j < E1000_PHY_REGS; j++)
-			put_be16(p, g->phy[j]);
-		for (unsigned int j = 0; j < 37; j++)
-			put_be32(p, get_reg(g, body_regs[j]));
-		for (unsigned int j = 0; j < 32; j++)
-			put_be32(p, get_reg(g, 0x5400 + 4 * j));
-		for (unsigned int j = 0; j < 128; j++)
-			put_be32(p, get_reg(g, 0x5200 + 4 * j));
-		for (unsigned int j = 0; j < 128; j++)
-			put_be32(p, get_reg(g, 0x5600 + 4 * j));
+		put_producer_body(p, g, mig);
 		trad_section(t, "e1000", i, 2);
 		if (n->tx_partial)
 			load_note(rep, "e1000 %02x.0: a packet taken in part before the save is dropped (as it is here)",
@@ -516,6 +526,77 @@ VM_DESC_SUBS(e1000_vm, "e1000", 2, 1, e1000_f, e1000_subs);
 
 static const struct vm_layout e1000_up[] = { UPSTREAM_LAYOUT("e1000", e1000_vm) };
 
+/* The whole register file as e1000/full_mac_state carries it: 0x8000 be32 words by offset. */
+static void put_full_mac(struct wbuf *p, const struct e1000_regs *g)
+{
+	static const uint8_t zeros[256];
+	size_t start = p->len;
+
+	for (unsigned int j = 0; j < FULL_MAC_WORDS * 4 / sizeof(zeros); j++)
+		put_bytes(p, zeros, sizeof(zeros));
+	if (p->failed)
+		return;
+	for (unsigned int i = 0; i < E1000_NR_REGS; i++) {
+		uint32_t off = e1000_reg_offset(i), v = g->mac[i];
+		uint8_t *q = p->data + start + off;
+
+		if (off > FULL_MAC_WORDS * 4 - 4)
+			continue;
+		q[0] = (uint8_t)(v >> 24);
+		q[1] = (uint8_t)(v >> 16);
+		q[2] = (uint8_t)(v >> 8);
+		q[3] = (uint8_t)v;
+	}
+}
+
+/*
+ * Version 2 as QEMU 7.2 writes it on xenfv (pc-i440fx-3.1's e1000 has
+ * mitigation, the extra MAC registers and the TSO context on): PCIDevice,
+ * the body with the ordinary context (e1000_pre_save's choice when
+ * tx_tso_state follows), then e1000/mit_state, e1000/full_mac_state and
+ * e1000/tx_tso_state. A NIC the PV drivers unplugged has no section, as in
+ * QEMU's own save.
+ */
+static int up_e1000_write(struct up_writer *t, const struct machine *m,
+			  const struct machine_state *st, struct load_report *rep, char *err,
+			  size_t errlen)
+{
+	(void)err, (void)errlen;
+	for (unsigned int i = 0; i < m->nr_e1000; i++) {
+		const struct e1000_state *n = &st->e1000[i];
+		const struct e1000_regs *g = &n->r;
+		unsigned int slot = PCI_SLOT(m->e1000[i].pci.devfn);
+		struct wbuf *p = up_payload(t);
+		char path[16];
+
+		if (n->unplugged) {
+			load_note(rep, "e1000 %02x.0: unplugged by the PV drivers; QEMU's stream has no section for it and its NIC starts reset (the guest uses its PV NIC)",
+				  slot);
+			continue;
+		}
+		put_upstream_pci(p, &n->pci);
+		put_producer_body(p, g, &g->props);
+		put_up_subsection(p, "e1000/mit_state", 1);
+		put_be32(p, get_reg(g, 0x2820)); /* RDTR */
+		put_be32(p, get_reg(g, 0x282c)); /* RADV */
+		put_be32(p, get_reg(g, 0x382c)); /* TADV */
+		put_be32(p, get_reg(g, 0x00c4)); /* ITR */
+		put_u8(p, g->mit_irq_level);
+		put_up_subsection(p, "e1000/full_mac_state", 1);
+		put_full_mac(p, g);
+		put_up_subsection(p, "e1000/tx_tso_state", 1);
+		put_be_props(p, &g->tso_props);
+		put_u8(p, g->tso_props.ip);
+		put_u8(p, g->tso_props.tcp);
+		snprintf(path, sizeof(path), "0000:00:%02x.0", slot);
+		up_section(t, path, "e1000", 0, 2);
+		if (n->tx_partial)
+			load_note(rep, "e1000 %02x.0: a packet taken in part before the save is dropped (as it is here)",
+				  slot);
+	}
+	return 0;
+}
+
 /* The function the section names ("0000:00:04.0") is the record's instance: its devfn. */
 static bool e1000_upstream_path(const char *path, uint32_t *inst, const char **why)
 {
@@ -542,7 +623,8 @@ const struct record_kind e1000_kind = {
 	KIND_VERSIONS(e1000_versions),
 	.trad = { .size = trad_e1000_size, .write = trad_e1000_write, .order = 8,
 		  .instance_ok = trad_e1000_instance, .ordinal_instances = true },
-	.upstream = { UPSTREAM_LAYOUTS(e1000_up), .pci_instance = e1000_upstream_path },
+	.upstream = { UPSTREAM_LAYOUTS(e1000_up), .pci_instance = e1000_upstream_path,
+		      .write = up_e1000_write, .order = 17 },
 	.absent_ok = e1000_absent_ok,
 };
 

@@ -368,7 +368,7 @@ const struct record_kind piix4acpi_kind = {
 	.required = true,
 	KIND_VERSIONS(piix4acpi_versions),
 	.trad = { .size = trad_piix4acpi_size, .write = trad_piix4acpi_write, .order = 14 },
-	.upstream = { .write = up_piix4_pm_write, .order = 10 },
+	.upstream = { .write = up_piix4_pm_write, .order = 11 },
 };
 /* hw/piix4acpi.c gpe_save: v1 4 x (sts, en), sci_asserted; v2 adds be32 block address and half length. */
 static long trad_gpe_size(const struct trad_peek *pk, uint32_t v, bool *erratum, const char **why)

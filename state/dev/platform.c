@@ -152,7 +152,7 @@ const struct record_kind platform_kind = {
 	KIND_VERSIONS(platform_versions),
 	.trad = { .size = trad_platform_size, .write = trad_platform_write, .order = 6 },
 	.upstream = { UPSTREAM_LAYOUTS(platform_up), .pci_path = "0000:00:02.0", .write = up_platform_write,
-		      .order = 11 },
+		      .order = 12 },
 };
 /* hw/xen_platform.c platform_fixed_ioport_save: u8 flags. */
 static long trad_platform_fixed_size(const struct trad_peek *pk, uint32_t v, bool *erratum,

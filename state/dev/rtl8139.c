@@ -406,6 +406,87 @@ static bool trad_rtl8139_instance(uint32_t instance)
 
 static const uint8_t hvmdm_eeprom_mode[] = { 1, 2, 3, 4, 5 }; /* to QEMU's: waiting for a start bit is its mode 1 */
 
+/*
+ * The body after the PCI part that traditional version 4 and upstream
+ * version 5 share byte for byte: the registers, the EEPROM, the timer and
+ * the tally counters, cplus_enabled. `mac` is the NIC's configured address
+ * (the producers' conf.macaddr; the guest sees phys[]).
+ */
+static void put_qemu_body(struct wbuf *p, const struct rtl8139_state *n, const uint8_t *mac)
+{
+	const struct rtl8139_regs *g = &n->r;
+	const struct rtl8139_eeprom *e = &n->eeprom;
+
+	put_bytes(p, g->phys, 6);
+	put_bytes(p, g->mult, 8);
+	for (int j = 0; j < 4; j++)
+		put_be32(p, g->tx_status[j]);
+	for (int j = 0; j < 4; j++)
+		put_be32(p, g->tx_addr[j]);
+	put_be32(p, g->rx_buf);
+	put_be32(p, g->rx_buf_size);
+	put_be32(p, g->rx_buf_ptr);
+	put_be32(p, g->rx_buf_addr);
+	put_be16(p, g->intr_status);
+	put_be16(p, g->intr_mask);
+	put_be32(p, g->tx_config);
+	put_be32(p, g->rx_config);
+	put_be32(p, g->rx_missed);
+	put_be16(p, g->cscr);
+	put_u8(p, g->cfg9346);
+	put_u8(p, g->config0);
+	put_u8(p, g->config1);
+	put_u8(p, g->config3);
+	put_u8(p, g->config4);
+	put_u8(p, g->config5);
+	put_u8(p, g->clock_enabled);
+	put_u8(p, g->chip_cmd);
+	put_be16(p, g->multi_intr);
+	put_be16(p, g->bmcr);
+	put_be16(p, g->bmsr);
+	put_be16(p, g->anar);
+	put_be16(p, g->anlpar);
+	put_be16(p, g->aner);
+	put_be16(p, g->cp_cmd);
+	put_u8(p, g->tx_thresh);
+	put_be32(p, 0);
+	put_bytes(p, mac, 6);
+	put_be32(p, 0);
+	put_be32(p, g->cur_tx);
+	put_be32(p, g->cur_cp_rx);
+	put_be32(p, g->cur_cp_tx);
+	put_be32(p, g->rx_ring_lo);
+	put_be32(p, g->rx_ring_hi);
+	for (int j = 0; j < RTL8139_EEPROM_WORDS; j++)
+		put_be16(p, e->contents[j]);
+	put_be32(p, e->mode <= 4 ? hvmdm_eeprom_mode[e->mode] : 1);
+	put_be32(p, e->tick);
+	put_u8(p, e->address);
+	put_be16(p, e->input);
+	put_be16(p, e->output);
+	put_u8(p, e->eecs);
+	put_u8(p, e->eesk);
+	put_u8(p, e->eedi);
+	put_u8(p, e->eedo);
+	put_be32(p, 0); /* TCTR: the loader derives it */
+	put_be32(p, g->timer_int);
+	put_be64(p, g->tctr_base);
+	put_be64(p, g->tally_tx_ok);
+	put_be64(p, g->tally_rx_ok);
+	put_be64(p, g->tally_tx_err);
+	put_be32(p, g->tally_rx_err);
+	put_be16(p, g->tally_miss);
+	put_be16(p, g->tally_fae);
+	put_be32(p, g->tally_tx_1col);
+	put_be32(p, g->tally_tx_mcol);
+	put_be64(p, g->tally_rx_ok_phy);
+	put_be64(p, g->tally_rx_ok_brd);
+	put_be32(p, g->tally_rx_ok_mul);
+	put_be16(p, g->tally_tx_abt);
+	put_be16(p, g->tally_tx_undrn);
+	put_be32(p, g->cplus);
+}
+
 /* Version 4: the PCI part, then the body upstream 5 also writes. */
 static int trad_rtl8139_write(struct trad_writer *t, const struct machine *m,
 			      const struct machine_state *st, struct load_report *rep, char *err,
@@ -414,7 +495,6 @@ static int trad_rtl8139_write(struct trad_writer *t, const struct machine *m,
 	(void)err, (void)errlen;
 	for (unsigned int i = 0; i < m->nr_rtl8139; i++) {
 		const struct rtl8139_state *n = &st->nic[i];
-		const struct rtl8139_regs *g = &n->r;
 		const struct rtl8139_eeprom *e = &n->eeprom;
 		struct wbuf *p;
 
@@ -425,74 +505,7 @@ static int trad_rtl8139_write(struct trad_writer *t, const struct machine *m,
 		}
 		p = trad_payload(t);
 		put_trad_pci(p, &n->pci);
-		put_bytes(p, g->phys, 6);
-		put_bytes(p, g->mult, 8);
-		for (int j = 0; j < 4; j++)
-			put_be32(p, g->tx_status[j]);
-		for (int j = 0; j < 4; j++)
-			put_be32(p, g->tx_addr[j]);
-		put_be32(p, g->rx_buf);
-		put_be32(p, g->rx_buf_size);
-		put_be32(p, g->rx_buf_ptr);
-		put_be32(p, g->rx_buf_addr);
-		put_be16(p, g->intr_status);
-		put_be16(p, g->intr_mask);
-		put_be32(p, g->tx_config);
-		put_be32(p, g->rx_config);
-		put_be32(p, g->rx_missed);
-		put_be16(p, g->cscr);
-		put_u8(p, g->cfg9346);
-		put_u8(p, g->config0);
-		put_u8(p, g->config1);
-		put_u8(p, g->config3);
-		put_u8(p, g->config4);
-		put_u8(p, g->config5);
-		put_u8(p, g->clock_enabled);
-		put_u8(p, g->chip_cmd);
-		put_be16(p, g->multi_intr);
-		put_be16(p, g->bmcr);
-		put_be16(p, g->bmsr);
-		put_be16(p, g->anar);
-		put_be16(p, g->anlpar);
-		put_be16(p, g->aner);
-		put_be16(p, g->cp_cmd);
-		put_u8(p, g->tx_thresh);
-		put_be32(p, 0);
-		put_bytes(p, m->rtl8139[i].mac, 6);
-		put_be32(p, 0);
-		put_be32(p, g->cur_tx);
-		put_be32(p, g->cur_cp_rx);
-		put_be32(p, g->cur_cp_tx);
-		put_be32(p, g->rx_ring_lo);
-		put_be32(p, g->rx_ring_hi);
-		for (int j = 0; j < RTL8139_EEPROM_WORDS; j++)
-			put_be16(p, e->contents[j]);
-		put_be32(p, e->mode <= 4 ? hvmdm_eeprom_mode[e->mode] : 1);
-		put_be32(p, e->tick);
-		put_u8(p, e->address);
-		put_be16(p, e->input);
-		put_be16(p, e->output);
-		put_u8(p, e->eecs);
-		put_u8(p, e->eesk);
-		put_u8(p, e->eedi);
-		put_u8(p, e->eedo);
-		put_be32(p, 0); /* TCTR: the loader derives it */
-		put_be32(p, g->timer_int);
-		put_be64(p, g->tctr_base);
-		put_be64(p, g->tally_tx_ok);
-		put_be64(p, g->tally_rx_ok);
-		put_be64(p, g->tally_tx_err);
-		put_be32(p, g->tally_rx_err);
-		put_be16(p, g->tally_miss);
-		put_be16(p, g->tally_fae);
-		put_be32(p, g->tally_tx_1col);
-		put_be32(p, g->tally_tx_mcol);
-		put_be64(p, g->tally_rx_ok_phy);
-		put_be64(p, g->tally_rx_ok_brd);
-		put_be32(p, g->tally_rx_ok_mul);
-		put_be16(p, g->tally_tx_abt);
-		put_be16(p, g->tally_tx_undrn);
-		put_be32(p, g->cplus);
+		put_qemu_body(p, n, m->rtl8139[i].mac);
 		trad_section(t, "rtl8139", m->rtl8139[i].pci.devfn, 4);
 		if (n->tx_partial)
 			load_note(rep, "rtl8139 %02x.0: a C+ frame taken in part before the save is dropped (as it is here)",
@@ -527,6 +540,41 @@ VM_DESC_SUBS(rtl8139_vm, "rtl8139", 5, 3, rtl8139_f, rtl8139_subs);
 
 static const struct vm_layout rtl8139_up[] = { UPSTREAM_LAYOUT("rtl8139", rtl8139_vm) };
 
+/*
+ * Version 5 as QEMU 7.2 writes it: PCIDevice, then the body traditional 4
+ * shares, without the hotplug_ready subsection (needed only for a device
+ * hot-plugged into a running QEMU). A NIC the PV drivers unplugged has no
+ * section, as in QEMU's own save (it deleted the device).
+ */
+static int up_rtl8139_write(struct up_writer *t, const struct machine *m,
+			    const struct machine_state *st, struct load_report *rep, char *err,
+			    size_t errlen)
+{
+	(void)err, (void)errlen;
+	for (unsigned int i = 0; i < m->nr_rtl8139; i++) {
+		const struct rtl8139_state *n = &st->nic[i];
+		unsigned int slot = PCI_SLOT(m->rtl8139[i].pci.devfn);
+		char path[16];
+
+		if (n->unplugged) {
+			load_note(rep, "rtl8139 %02x.0: unplugged by the PV drivers; QEMU's stream has no section for it and its NIC starts reset (the guest uses its PV NIC)",
+				  slot);
+			continue;
+		}
+		put_upstream_pci(up_payload(t), &n->pci);
+		put_qemu_body(up_payload(t), n, m->rtl8139[i].mac);
+		snprintf(path, sizeof(path), "0000:00:%02x.0", slot);
+		up_section(t, path, "rtl8139", 0, 5);
+		if (n->tx_partial)
+			load_note(rep, "rtl8139 %02x.0: a C+ frame taken in part before the save is dropped (as it is here)",
+				  slot);
+		if (n->eeprom.write_enabled)
+			load_note(rep, "rtl8139 %02x.0: the EEPROM's write enable is not in QEMU's layout (QEMU writes no EEPROM)",
+				  slot);
+	}
+	return 0;
+}
+
 /* The function the section names ("0000:00:04.0") is the record's instance: its devfn. */
 static bool rtl8139_upstream_path(const char *path, uint32_t *inst, const char **why)
 {
@@ -557,7 +605,8 @@ const struct record_kind rtl8139_kind = {
 	KIND_VERSIONS(rtl8139_versions),
 	.trad = { .size = trad_rtl8139_size, .write = trad_rtl8139_write, .order = 8,
 		  .instance_ok = trad_rtl8139_instance },
-	.upstream = { UPSTREAM_LAYOUTS(rtl8139_up), .pci_instance = rtl8139_upstream_path },
+	.upstream = { UPSTREAM_LAYOUTS(rtl8139_up), .pci_instance = rtl8139_upstream_path,
+		      .write = up_rtl8139_write, .order = 17 },
 	.absent_ok = rtl8139_absent_ok,
 };
 

@@ -195,6 +195,35 @@ static int get_qemu_usb_device(struct rbuf *r, struct decode_ctx *c, struct usb_
 	return 0;
 }
 
+/*
+ * QEMU's USBDevice part. What it does not keep -- the configuration (QEMU's
+ * devices never check it) and a control transfer's data stage -- is noted:
+ * QEMU's own migration loses the same bytes.
+ */
+static void put_qemu_usb_device(struct wbuf *w, const struct usb_device_state *d, const char *what,
+				struct load_report *rep)
+{
+	put_u8(w, d->addr);
+	put_be32(w, d->state);
+	put_be32(w, d->remote_wakeup);
+	put_be32(w, d->setup_state);
+	put_be32(w, d->setup_len);
+	put_be32(w, d->setup_index);
+	put_bytes(w, d->setup_buf, 8);
+	if (d->setup_state == USB_SETUP_DATA)
+		load_note(rep, "%s: the data stage of a control transfer in progress is not in QEMU's layout (as in QEMU's own migration): the guest's driver retries it",
+			  what);
+}
+
+/* Where QEMU names a device: the UHCI's function, then root port and hub port. */
+static void usb_qemu_path(char *buf, size_t len, uint32_t inst)
+{
+	if (inst & 0xf)
+		snprintf(buf, len, "0000:00:01.2/%u.%u", inst >> 4, inst & 0xf);
+	else
+		snprintf(buf, len, "0000:00:01.2/%u", inst >> 4);
+}
+
 /* ---------------------------------------------------------------- uhci */
 
 static void enc_uhci(struct wbuf *w, const struct machine_state *st, unsigned int slot)
@@ -341,6 +370,42 @@ static const struct vmf uhci_f[] = {
 VM_DESC(uhci_vm, "uhci", 3, 1, uhci_f);
 static const struct vm_layout uhci_up[] = { UPSTREAM_LAYOUT("uhci", uhci_vm) };
 
+/*
+ * Version 3. The frame timer and expire_time are on QEMU's virtual clock,
+ * which the timer section sets to this state's clock: the next frame is
+ * due when it is here, and a stopped controller's timer is not pending.
+ */
+static int up_uhci_write(struct up_writer *t, const struct machine *m,
+			 const struct machine_state *st, struct load_report *rep, char *err,
+			 size_t errlen)
+{
+	const struct uhci_regs *g = &st->uhci.r;
+	struct wbuf *p = up_payload(t);
+	bool running = g->cmd & 0x0001;
+	/* A state read from another producer has no next frame of ours: one frame (1 ms) from now. */
+	uint64_t next = st->uhci.expire_unknown ? st->clock_ns + 1000000 : g->expire_ns;
+
+	(void)rep, (void)err, (void)errlen;
+	if (!m->has_uhci)
+		return 0;
+	put_upstream_pci(p, &st->uhci.pci);
+	put_u8(p, UHCI_PORTS);
+	for (unsigned int n = 0; n < UHCI_PORTS; n++)
+		put_be16(p, g->portsc[n]);
+	put_be16(p, g->cmd);
+	put_be16(p, g->status);
+	put_be16(p, g->intr);
+	put_be16(p, g->frnum);
+	put_be32(p, g->fl_base);
+	put_u8(p, g->sof_timing);
+	put_u8(p, g->status2);
+	put_be64(p, running ? next : UINT64_MAX);
+	put_be64(p, running ? next : 0); /* a stopped controller's is set anew when RS is */
+	put_be32(p, g->pending_int_mask);
+	up_section(t, "0000:00:01.2", "uhci", 0, 3);
+	return 0;
+}
+
 const struct record_kind uhci_kind = {
 	.idstr = "uhci",
 	.instances = uhci_instances,
@@ -349,7 +414,8 @@ const struct record_kind uhci_kind = {
 	KIND_VERSIONS(uhci_versions),
 	.trad = { .size = trad_uhci_size, .write = trad_uhci_write, .order = 11,
 		  .instance_ok = trad_instance_zero },
-	.upstream = { UPSTREAM_LAYOUTS(uhci_up), .pci_path = "0000:00:01.2" },
+	.upstream = { UPSTREAM_LAYOUTS(uhci_up), .pci_path = "0000:00:01.2", .write = up_uhci_write,
+		      .order = 10 },
 };
 
 /* ---------------------------------------------------------------- the HID devices */
@@ -561,6 +627,73 @@ VM_DESC(usb_kbd_vm, "usb-kbd", 1, 1, usb_kbd_f);
 static const struct vm_layout usb_ptr_up[] = { UPSTREAM_LAYOUT("usb-ptr", usb_ptr_vm) };
 static const struct vm_layout usb_kbd_up[] = { UPSTREAM_LAYOUT("usb-kbd", usb_kbd_vm) };
 
+/* QEMU's HID tail: be32 head n, [the keyboard's part], be32 protocol, u8 idle (hid_post_load re-arms it from now). */
+static void put_qemu_hid_counts(struct wbuf *w, const struct usb_hid_state *h)
+{
+	put_be32(w, h->head);
+	put_be32(w, h->n);
+}
+
+static void put_qemu_hid_protocol(struct wbuf *w, const struct usb_hid_state *h)
+{
+	put_be32(w, (uint32_t)h->protocol);
+	put_u8(w, h->idle);
+}
+
+/* usb-ptr and usb-kbd version 1, one section per device, named by its port. */
+static int up_hid_write(struct up_writer *t, const struct machine *m, const struct machine_state *st,
+			struct load_report *rep, bool keyboard)
+{
+	uint32_t inst[MACHINE_MAX_USB];
+	unsigned int n = hid_instances(m, inst, keyboard);
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct usb_hid_saved *s = keyboard ? &st->usb_kbd[i] : &st->usb_ptr[i];
+		const struct usb_hid_state *h = &s->hid;
+		struct wbuf *p = up_payload(t);
+		char path[32];
+
+		usb_qemu_path(path, sizeof(path), inst[i]);
+		put_qemu_usb_device(p, &s->dev, keyboard ? "usb-kbd" : "usb-ptr", rep);
+		if (keyboard) {
+			for (unsigned int j = 0; j < USB_HID_QUEUE_LEN; j++)
+				put_be32(p, h->keycodes[j]);
+			put_qemu_hid_counts(p, h);
+			put_be16(p, h->modifiers);
+			put_u8(p, h->leds);
+			put_bytes(p, h->key, USB_HID_MAX_KEYS);
+			put_be32(p, (uint32_t)h->keys);
+		} else {
+			for (unsigned int j = 0; j < USB_HID_QUEUE_LEN; j++) {
+				put_be32(p, (uint32_t)h->queue[j].xdx);
+				put_be32(p, (uint32_t)h->queue[j].ydy);
+				put_be32(p, (uint32_t)h->queue[j].dz);
+				put_be32(p, (uint32_t)h->queue[j].buttons);
+			}
+			put_qemu_hid_counts(p, h);
+		}
+		put_qemu_hid_protocol(p, h);
+		up_section(t, path, keyboard ? "usb-kbd" : "usb-ptr", 0, 1);
+	}
+	return 0;
+}
+
+static int up_usb_ptr_write(struct up_writer *t, const struct machine *m,
+			    const struct machine_state *st, struct load_report *rep, char *err,
+			    size_t errlen)
+{
+	(void)err, (void)errlen;
+	return up_hid_write(t, m, st, rep, false);
+}
+
+static int up_usb_kbd_write(struct up_writer *t, const struct machine *m,
+			    const struct machine_state *st, struct load_report *rep, char *err,
+			    size_t errlen)
+{
+	(void)err, (void)errlen;
+	return up_hid_write(t, m, st, rep, true);
+}
+
 /* A stream whose UHCI record is qemu-xen-traditional's: the device is plugged in again. */
 static bool replug(struct usb_device_state *d, const struct machine_state *st)
 {
@@ -588,7 +721,8 @@ const struct record_kind usb_ptr_kind = {
 	.required = true,
 	KIND_VERSIONS(usb_ptr_versions),
 	.trad = { .none = "qemu-xen-traditional saves no USB device (its uhci record alone)" },
-	.upstream = { UPSTREAM_LAYOUTS(usb_ptr_up), .pci_instance = usb_port_path },
+	.upstream = { UPSTREAM_LAYOUTS(usb_ptr_up), .pci_instance = usb_port_path,
+		      .write = up_usb_ptr_write, .order = 13 },
 	.absent_ok = usb_ptr_absent_ok,
 };
 
@@ -600,7 +734,8 @@ const struct record_kind usb_kbd_kind = {
 	.required = true,
 	KIND_VERSIONS(usb_kbd_versions),
 	.trad = { .none = "qemu-xen-traditional saves no USB device (its uhci record alone)" },
-	.upstream = { UPSTREAM_LAYOUTS(usb_kbd_up), .pci_instance = usb_port_path },
+	.upstream = { UPSTREAM_LAYOUTS(usb_kbd_up), .pci_instance = usb_port_path,
+		      .write = up_usb_kbd_write, .order = 15 },
 	.absent_ok = usb_kbd_absent_ok,
 };
 
@@ -670,6 +805,27 @@ static const struct vmf usb_hub_f[] = { VM_STRUCT(usb_device_vm, 1, 0), VM_F(2, 
 VM_DESC_SUBS(usb_hub_vm, "usb-hub", 1, 1, usb_hub_f, usb_hub_subs);
 static const struct vm_layout usb_hub_up[] = { UPSTREAM_LAYOUT("usb-hub", usb_hub_vm) };
 
+/* Version 1; the port-timer subsection only with port-power=on, which the automatic hub never has. */
+static int up_usb_hub_write(struct up_writer *t, const struct machine *m,
+			    const struct machine_state *st, struct load_report *rep, char *err,
+			    size_t errlen)
+{
+	struct wbuf *p = up_payload(t);
+	char path[32];
+
+	(void)err, (void)errlen;
+	if (!m->has_usb_hub)
+		return 0;
+	usb_qemu_path(path, sizeof(path), (uint32_t)m->cfg.usb_hub_port << 4);
+	put_qemu_usb_device(p, &st->usb_hub.dev, "usb-hub", rep);
+	for (unsigned int i = 0; i < USB_HUB_PORTS; i++) {
+		put_be16(p, st->usb_hub.hub.ports[i].status);
+		put_be16(p, st->usb_hub.hub.ports[i].change);
+	}
+	up_section(t, path, "usb-hub", 0, 1);
+	return 0;
+}
+
 static bool usb_hub_absent_ok(struct machine_state *st, unsigned int slot)
 {
 	(void)slot;
@@ -683,7 +839,8 @@ const struct record_kind usb_hub_kind = {
 	.required = true,
 	KIND_VERSIONS(usb_hub_versions),
 	.trad = { .none = "qemu-xen-traditional saves no USB device (its uhci record alone)" },
-	.upstream = { UPSTREAM_LAYOUTS(usb_hub_up), .pci_instance = usb_port_path },
+	.upstream = { UPSTREAM_LAYOUTS(usb_hub_up), .pci_instance = usb_port_path,
+		      .write = up_usb_hub_write, .order = 14 },
 	.absent_ok = usb_hub_absent_ok,
 };
 

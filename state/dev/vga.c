@@ -195,6 +195,24 @@ static int get_vga_endian(struct rbuf *r, struct decode_ctx *c, uint32_t version
 }
 
 /*
+ * Where qemu-xen's VRAM is for this state: at BAR0 while the BAR decodes
+ * (xen_add_to_physmap relocated it there), else where QEMU allocated it
+ * (xen_ram_alloc: right above guest RAM). Both directions use it: the
+ * reader to find the frames, the writer to refuse a state whose frames are
+ * where QEMU would not look.
+ */
+static uint64_t vga_upstream_vram_at(const struct stdvga_state *s, const struct machine *m)
+{
+	const uint8_t *cfg = s->pci.config;
+	uint32_t bar0 = ((uint32_t)cfg[0x10] | (uint32_t)cfg[0x11] << 8 | (uint32_t)cfg[0x12] << 16 |
+			 (uint32_t)cfg[0x13] << 24) & ~0xfu;
+
+	if ((cfg[PCI_COMMAND] & PCI_COMMAND_MEMORY) && bar0 && bar0 != (uint32_t)-s->vram_size)
+		return bar0;
+	return machine_device_memory_base(&m->cfg);
+}
+
+/*
  * Upstream QEMU v2 (hw/display/vga-pci.c vmstate_vga_pci, reference/09
  * §9.29): PCIDevice, then vmstate_vga_common v2: the register file, u8
  * is_vbe, be16 vbe_index, 10 x be16 VBE registers, be32 start, line offset,
@@ -206,8 +224,6 @@ static int dec_vga_upstream(struct rbuf *r, struct decode_ctx *c)
 {
 	static const struct up_sub subs[] = { { "vga.endian", 1, 1, get_vga_endian } };
 	struct stdvga_state *s = &c->st->vga;
-	const uint8_t *cfg = s->pci.config;
-	uint32_t bar0;
 
 	if (get_upstream_pci(r, c, &s->pci))
 		return -1;
@@ -223,13 +239,7 @@ static int dec_vga_upstream(struct rbuf *r, struct decode_ctx *c)
 	s->big_endian_fb = false;
 	if (get_up_subsections(r, c, subs, 1))
 		return -1;
-	bar0 = (uint32_t)cfg[0x10] | (uint32_t)cfg[0x11] << 8 | (uint32_t)cfg[0x12] << 16 |
-	       (uint32_t)cfg[0x13] << 24;
-	bar0 &= ~0xfu;
-	if ((cfg[PCI_COMMAND] & PCI_COMMAND_MEMORY) && bar0 && bar0 != (uint32_t)-s->vram_size)
-		s->vram_gpa = bar0;
-	else
-		s->vram_gpa = machine_device_memory_base(&c->m->cfg);
+	s->vram_gpa = vga_upstream_vram_at(s, c->m);
 	return dec_finish(r, c);
 }
 
@@ -401,6 +411,71 @@ VM_DESC(vga_pci, "vga", 2, 2, vga_pci_f);
 
 static const struct vm_layout vga_up[] = { UPSTREAM_LAYOUT("vga", vga_pci) };
 
+/*
+ * QEMU's card restores its VRAM from the guest's frames, where
+ * vga_upstream_vram_at says they are; the register file is the one the
+ * reader takes. A state whose frames are elsewhere is refused: QEMU would
+ * show (and the guest would draw into) memory that is not its VRAM.
+ */
+static int up_vga_write(struct up_writer *t, const struct machine *m, const struct machine_state *st,
+			struct load_report *rep, char *err, size_t errlen)
+{
+	const struct stdvga_state *s = &st->vga;
+	const struct vga_regs *r = &s->r;
+	struct wbuf *p = up_payload(t);
+	char path[16];
+	uint64_t at;
+
+	(void)rep;
+	if (!m->has_display || m->cfg.display != DISPLAY_STDVGA)
+		return 0;
+	at = vga_upstream_vram_at(s, m);
+	if (s->vram_gpa != at) {
+		snprintf(err, errlen, "vga: VRAM is at %#llx but QEMU would look for it at %#llx (BAR0 %s)",
+			 (unsigned long long)s->vram_gpa, (unsigned long long)at,
+			 s->pci.config[PCI_COMMAND] & PCI_COMMAND_MEMORY ? "decoding" : "off");
+		return -1;
+	}
+	put_upstream_pci(p, &s->pci);
+	put_be32(p, r->latch);
+	put_u8(p, r->sr_index);
+	put_bytes(p, r->sr, VGA_STD_SR);
+	put_u8(p, r->gr_index);
+	put_bytes(p, r->gr, VGA_STD_GR);
+	put_u8(p, r->ar_index);
+	put_bytes(p, r->ar, sizeof(r->ar));
+	put_be32(p, (uint32_t)r->ar_flip_flop);
+	put_u8(p, r->cr_index);
+	put_bytes(p, r->cr, sizeof(r->cr));
+	put_u8(p, r->msr);
+	put_u8(p, r->fcr);
+	put_u8(p, r->st00);
+	put_u8(p, r->st01);
+	put_u8(p, r->dac_state);
+	put_u8(p, r->dac_sub_index);
+	put_u8(p, r->dac_read_index);
+	put_u8(p, r->dac_write_index);
+	put_bytes(p, r->dac_cache, sizeof(r->dac_cache));
+	put_bytes(p, r->palette, sizeof(r->palette));
+	put_be32(p, (uint32_t)r->bank_offset);
+	put_u8(p, 1); /* is_vbe */
+	put_be16(p, r->vbe_index);
+	for (unsigned int i = 0; i < VBE_DISPI_INDEX_NB; i++)
+		put_be16(p, r->vbe_regs[i]);
+	put_be32(p, r->vbe_start_addr);
+	put_be32(p, r->vbe_line_offset);
+	put_be32(p, (s->vram_size >> 16) - 1); /* vbe_bank_mask, as vga_common_init sets it */
+	/* vga.endian: only when it differs from the target's little-endian default. */
+	if (s->big_endian_fb) {
+		put_up_subsection(p, "vga.endian", 1);
+		put_u8(p, 1);
+	}
+	snprintf(path, sizeof(path), "0000:00:%02x.%x", PCI_SLOT(m->display.pci.devfn),
+		 PCI_FUNC(m->display.pci.devfn));
+	up_section(t, path, "vga", 0, 2);
+	return 0;
+}
+
 const struct record_kind vga_kind = {
 	.idstr = "vga",
 	.instances = vga_instances,
@@ -408,7 +483,8 @@ const struct record_kind vga_kind = {
 	.required = true,
 	KIND_VERSIONS(vga_versions),
 	.trad = { .size = trad_vga_size, .write = trad_vga_write, .order = 4, .instance_ok = trad_instance_zero },
-	.upstream = { UPSTREAM_LAYOUTS(vga_up), .pci_path = "0000:00:03.0", .alt_pci_path = "0000:00:02.0" },
+	.upstream = { UPSTREAM_LAYOUTS(vga_up), .pci_path = "0000:00:03.0", .alt_pci_path = "0000:00:02.0",
+		      .write = up_vga_write, .order = 16 },
 };
 
 /* ---------------------------------------------------------------- JSON view */
