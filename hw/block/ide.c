@@ -600,6 +600,17 @@ void piix_ide_reset(struct piix_ide *s)
 	}
 }
 
+void piix_ide_set_identity(struct piix_ide *s, enum ide_identity id)
+{
+	s->identity = id;
+	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
+		struct ide_drive *d = piix_ide_drive(s, i);
+
+		d->identity = id;
+		snprintf(d->serial, sizeof(d->serial), id == IDE_IDENTITY_HVMDM ? "HVMDM%05u" : "QM%05u", i + 1);
+	}
+}
+
 int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
 		  struct accel *accel, const struct piix_ide_config *config, char *err,
 		  size_t errlen)
@@ -612,12 +623,12 @@ int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
 
 	memset(s, 0, sizeof(*s));
 	s->accel = accel;
+	piix_ide_set_identity(s, config->identity);
 	for (unsigned int i = 0; i < IDE_DRIVES; i++) {
 		struct ide_drive *dr = piix_ide_drive(s, i);
 
 		dr->blk.fd = -1;
 		dr->kind = cfg ? cfg[i].kind : IDE_KIND_NONE;
-		snprintf(dr->serial, sizeof(dr->serial), "HVMDM%05u", i + 1);
 		dr->placeholder = dr->kind != IDE_KIND_NONE && cfg[i].placeholder;
 		if (dr->placeholder)
 			continue; /* an inspection tool's drive: no image */
@@ -734,6 +745,7 @@ void piix_ide_save_state(const struct piix_ide *s, struct ide_state *st)
 	memset(st, 0, sizeof(*st));
 	pci_save_state(&s->pci, &st->pci);
 	st->unplugged = s->unplugged;
+	st->identity = (uint8_t)s->identity;
 	for (unsigned int c = 0; c < IDE_CHANNELS; c++) {
 		const struct ide_channel *ch = &s->ch[c];
 
@@ -823,6 +835,10 @@ int piix_ide_check_state(const struct piix_ide *s, const struct ide_state *st, c
 			 st->unplugged);
 		return -1;
 	}
+	if (st->identity > IDE_IDENTITY_LAST) {
+		snprintf(err, errlen, "ide: drive identity %u is none hvmdm knows", st->identity);
+		return -1;
+	}
 	for (unsigned int c = 0; c < IDE_CHANNELS; c++) {
 		if (st->ch[c].cur > 1) {
 			snprintf(err, errlen, "ide: channel %u selects drive %u", c, st->ch[c].cur);
@@ -850,6 +866,7 @@ int piix_ide_check_state(const struct piix_ide *s, const struct ide_state *st, c
 void piix_ide_load_state(struct piix_ide *s, const struct ide_state *st)
 {
 	pci_load_state(&s->pci, &st->pci);
+	piix_ide_set_identity(s, (enum ide_identity)st->identity);
 	if (st->unplugged & ~s->unplugged) {
 		bool aux_only = !(st->unplugged & 1);
 

@@ -103,12 +103,27 @@ struct ide_drive_regs {
 	bool atapi_dma;      /* this PACKET moves its data by DMA */
 };
 
+/*
+ * Who the drives say they are (IDENTIFY's model, serial and firmware, the
+ * ATAPI INQUIRY): a guest that moves between device models must see the
+ * same disks, or Linux's libata drops them when it revalidates after the
+ * resume (ata_dev_same_device compares model and serial). QEMU 7.2's (also
+ * what hvmdm presents from 0.3 on a cold boot): "QEMU HARDDISK" /
+ * "QEMU DVD-ROM", serial "QM0000n" for drive n = 1-4, firmware "2.5+"
+ * (hw/ide/core.c, qemu_hw_version); qemu-xen-traditional's: the same with
+ * firmware "0.10.2" (olafhering/qemu-xen-traditional hw/ide.c); hvmdm 0.1
+ * and 0.2's: "HVMDM HARDDISK" / "HVMDM DVD-ROM", serial "HVMDM0000n".
+ */
+enum ide_identity { IDE_IDENTITY_QEMU, IDE_IDENTITY_TRAD, IDE_IDENTITY_HVMDM };
+#define IDE_IDENTITY_LAST IDE_IDENTITY_HVMDM
+
 struct ide_drive {
 	enum ide_kind kind;
 	bool placeholder; /* an inspection tool's drive: no image, so no size to check against */
 	struct block blk; /* disk image, or the CD's medium (fd -1 = empty) */
 	uint64_t nb_units; /* 512-byte sectors (disk) or 2048-byte blocks (CD) */
 	uint16_t cyls, heads, secs;
+	enum ide_identity identity;
 	char serial[21];
 	struct ide_drive_regs r;
 	uint8_t buf[IDE_BUF_SIZE];
@@ -127,9 +142,11 @@ struct ide_channel {
 	struct piix_ide *ide;
 };
 
+
 struct piix_ide {
 	struct pci_device pci;
 	struct accel *accel;
+	enum ide_identity identity;
 	struct ide_channel ch[IDE_CHANNELS];
 	uint16_t unplugged; /* drives removed by the Xen platform device (bit per drive) */
 };
@@ -161,12 +178,14 @@ struct ide_state {
 		uint32_t bm_prd;
 	} ch[IDE_CHANNELS];
 	uint16_t unplugged;
+	uint8_t identity; /* enum ide_identity */
 	struct ide_drive_state drive[IDE_DRIVES];
 };
 
 /* The function's subsystem IDs: QEMU's 1af4:1100, XenSource's 5853:0001 under qemu-xen-traditional. */
 struct piix_ide_config {
 	uint16_t subsys_vendor, subsys_id;
+	enum ide_identity identity; /* a cold boot's; a restore takes the saved one */
 	const struct ide_drive_config *drives; /* IDE_DRIVES of them */
 };
 
@@ -174,6 +193,8 @@ int piix_ide_init(struct piix_ide *s, struct pci_bus *bus, struct io_space *io,
 		  struct accel *accel, const struct piix_ide_config *config, char *err,
 		  size_t errlen);
 void piix_ide_destroy(struct piix_ide *s);
+/* The drives' identity (serials included): a cold boot's, or the restored guest's. */
+void piix_ide_set_identity(struct piix_ide *s, enum ide_identity id);
 void piix_ide_reset(struct piix_ide *s);
 /* Xen platform device unplug: all disks, or all but the primary master. */
 void piix_ide_unplug_disks(struct piix_ide *s, bool keep_primary_master);

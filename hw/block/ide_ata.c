@@ -26,9 +26,16 @@ static void identify_common(const struct ide_drive *d, uint16_t *w)
 {
 	uint8_t mode = d->r.xfer_mode;
 
+	static const char *const firmware[] = { [IDE_IDENTITY_QEMU] = "2.5+", [IDE_IDENTITY_TRAD] = "0.10.2",
+						[IDE_IDENTITY_HVMDM] = HVMDM_VERSION };
+	bool hvmdm = d->identity == IDE_IDENTITY_HVMDM;
+
 	put_string(w + 10, 10, d->serial);
-	put_string(w + 23, 4, HVMDM_VERSION);
-	put_string(w + 27, 20, d->kind == IDE_KIND_CD ? "HVMDM DVD-ROM" : "HVMDM HARDDISK");
+	put_string(w + 23, 4, firmware[d->identity <= IDE_IDENTITY_LAST ? d->identity : IDE_IDENTITY_QEMU]);
+	if (d->kind == IDE_KIND_CD)
+		put_string(w + 27, 20, hvmdm ? "HVMDM DVD-ROM" : "QEMU DVD-ROM");
+	else
+		put_string(w + 27, 20, hvmdm ? "HVMDM HARDDISK" : "QEMU HARDDISK");
 	w[49] = 1 << 9 | 1 << 8;   /* LBA, DMA */
 	w[53] = 1 << 1 | 1 << 2;   /* words 64-70 and 88 valid */
 	w[62] = 0x07;              /* single-word DMA 0-2 (ATAPI) */

@@ -312,9 +312,16 @@ void ide_atapi_exec(struct ide_channel *ch, struct ide_drive *d)
 			break;
 		memset(b, 0, 36);
 		b[0] = 0x05, b[1] = 0x80, b[3] = 0x21, b[4] = 31;
-		memcpy(b + 8, "HVMDM   ", 8);
-		memcpy(b + 16, "DVD-ROM         ", 16);
-		memcpy(b + 32, "0.2 ", 4);
+		/* As the drive's identity says (ide.h): QEMU's hw/ide/atapi.c cmd_inquiry, or hvmdm 0.2's. */
+		if (d->identity == IDE_IDENTITY_HVMDM) {
+			memcpy(b + 8, "HVMDM   ", 8);
+			memcpy(b + 16, "DVD-ROM         ", 16);
+			memcpy(b + 32, "0.2 ", 4);
+		} else {
+			memcpy(b + 8, "QEMU    ", 8);
+			memcpy(b + 16, "QEMU DVD-ROM    ", 16);
+			memcpy(b + 32, d->identity == IDE_IDENTITY_TRAD ? "0.10" : "2.5+", 4);
+		}
 		atapi_reply(ch, d, 36, be16(cdb + 3));
 		return;
 	case 0x1b: { /* START STOP UNIT */

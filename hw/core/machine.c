@@ -802,6 +802,8 @@ int machine_create(struct machine *m, const struct machine_config *cfg, struct a
 				 &(struct piix_ide_config){
 					 .subsys_vendor = trad ? XEN_SUBSYS_VENDOR : QEMU_SUBSYS_VENDOR,
 					 .subsys_id = trad ? XEN_SUBSYS_ID : QEMU_SUBSYS_ID,
+					 /* a cold boot's drives are QEMU's, so the guest can move to qemu-xen and back */
+					 .identity = IDE_IDENTITY_QEMU,
 					 .drives = cfg->ide,
 				 },
 				 err, errlen))

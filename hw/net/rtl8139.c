@@ -1395,6 +1395,13 @@ int rtl8139_init(struct rtl8139 *s, struct pci_bus *bus, struct accel *accel,
 	pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, cfg->subsys_vendor);
 	pci_set_word(d->config + PCI_SUBSYSTEM_ID, cfg->subsys_id);
 	d->config[PCI_INTERRUPT_PIN] = 1;
+	/*
+	 * QEMU's byte, kept so a guest moves between the two with the same
+	 * function (its loader refuses any other): a capability pointer to an
+	 * empty 0xdc with no capability-list bit in the status register
+	 * (QEMU 7.2 hw/net/rtl8139.c rtl8139_realize), which guests ignore.
+	 */
+	d->config[PCI_CAPABILITY_LIST] = 0xdc;
 	rc = pci_register_bar(d, 0, PCI_BAR_IO, false, RTL8139_REGS_SIZE, &regs_ops, s, "rtl8139-io");
 	if (!rc)
 		rc = pci_register_bar(d, 1, PCI_BAR_MEM32, false, RTL8139_REGS_SIZE, &regs_ops, s,

@@ -68,6 +68,7 @@ static void enc_ide(struct wbuf *w, const struct machine_state *st, unsigned int
 		put_le32(w, d->buf_len);
 		put_bytes(w, d->buf, d->buf_len);
 	}
+	put_u8(w, s->identity);
 }
 
 static int get_ide_regs(struct rbuf *r, struct decode_ctx *c, struct ide_drive_regs *g)
@@ -104,6 +105,7 @@ static int get_ide_regs(struct rbuf *r, struct decode_ctx *c, struct ide_drive_r
 	return 0;
 }
 
+/* Versions 4 and 5: 5 adds the drives' identity, which 4's producers (hvmdm 0.1-0.2) had as hvmdm's own. */
 static int dec_ide_v4(struct rbuf *r, struct decode_ctx *c)
 {
 	struct ide_state *s = &c->st->ide;
@@ -133,6 +135,14 @@ static int dec_ide_v4(struct rbuf *r, struct decode_ctx *c)
 		if (d->buf_len > IDE_SAVE_BUF)
 			return dec_fail(c, at, "IDE buffer longer than any waiting transfer (16 KiB)", NULL);
 		get_bytes(r, d->buf, d->buf_len);
+	}
+	s->identity = IDE_IDENTITY_HVMDM;
+	if (c->rec->version >= 5) {
+		size_t id_at = r->pos;
+
+		s->identity = get_u8(r);
+		if (!r->short_read && s->identity > IDE_IDENTITY_LAST)
+			return dec_fail(c, id_at, "drive identity %s is none hvmdm knows (0 QEMU, 1 qemu-xen-traditional, 2 hvmdm 0.2)", "");
 	}
 	return dec_finish(r, c);
 }
@@ -237,6 +247,7 @@ static int dec_ide_trad(struct rbuf *r, struct decode_ctx *c)
 
 	if (get_trad_pci(r, c, &s->pci))
 		return -1;
+	s->identity = IDE_IDENTITY_TRAD; /* the guest knows the drives as qemu-dm's */
 	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
 		s->ch[ch].bm_cmd = get_u8(r) & (BM_CMD_START | BM_CMD_TO_MEMORY);
 		s->ch[ch].bm_status = get_u8(r) & (BM_STATUS_ACTIVE | BM_STATUS_ERROR | BM_STATUS_INT |
@@ -481,6 +492,7 @@ static int dec_ide_upstream(struct rbuf *r, struct decode_ctx *c)
 	up_ide_cur = &u;
 	if (get_upstream_pci(r, c, &s->pci))
 		goto out;
+	s->identity = IDE_IDENTITY_QEMU; /* the guest knows the drives as QEMU's */
 	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
 		u.idx = ch;
 		s->ch[ch].bm_cmd = get_u8(r) & (BM_CMD_START | BM_CMD_TO_MEMORY);
@@ -592,7 +604,7 @@ int ide_record_drive_kinds(const struct stream_record *rec, uint8_t kinds[IDE_DR
 		return -1;
 	if (rec->version == 3 && !(rec->flags & RECORD_UPSTREAM))
 		return trad_ide_drive_kinds(rec, kinds);
-	if (rec->version != 4)
+	if (rec->version != 4 && rec->version != 5) /* 5: 4's drives, then the identity byte */
 		return -1;
 	rbuf_init(&r, rec->payload, rec->payload_len);
 	r.pos = PCI_CONFIG_SIZE + 1 + 2 + IDE_CHANNELS * 9;
@@ -613,8 +625,11 @@ static const struct record_version ide_versions[] = {
 	{ 2, RV_RESERVED, "older QEMU (ISA/PCI IDE before version 3)", "unknown", NULL },
 	{ 3, RV_ACCEPTED, "qemu-xen-traditional hw/ide.c pci_ide_save; upstream QEMU 0000:00:01.1/ide (VMState, a different layout)",
 	  "trad: PCI common part, 2 x bmdma (u8 cmd, u8 status, be32 addr, be64 sector, be32 nsector, u8 if), 2 x (u8 devctl, u8 drive1), 4 x drive | upstream: VMState PCIDevice, bmdma, ide_bus, ide_drive", dec_ide_v3 },
-	{ 4, RV_WRITTEN, "hvmdm 0.2",
+	{ 4, RV_ACCEPTED, "hvmdm 0.2",
 	  "config[256], u8 intx, le16 unplugged, 2 x (u8 cur, devctl, bm_cmd, bm_status, irq_pending, le32 prd), 4 x (u8 kind, task file[13], u8 mult, xfer_mode, write_cache, cmd, xfer, source, lba48, le64 lba, le32 remaining unit chunk drq_len data_pos data_end drq_end, u8 sense_key asc unit_attention locked tray_open media_event atapi_dma, le32 buf_len, buf)",
+	  dec_ide_v4 },
+	{ 5, RV_WRITTEN, "hvmdm 0.3",
+	  "version 4, then u8 identity: who the drives present themselves as (0 QEMU 7.2, 1 qemu-xen-traditional, 2 hvmdm 0.2)",
 	  dec_ide_v4 },
 };
 
@@ -647,6 +662,22 @@ static long trad_ide_size(const struct trad_peek *pk, uint32_t v, bool *erratum,
  * the ATAPI sense. A transfer in flight has no place there (the traditional
  * model discards its own at save time): refused, so nothing is lost.
  */
+/*
+ * The stock device models present their own drive identity (QEMU's model
+ * and QM0000n serials); a guest that knew its disks as hvmdm 0.2's would
+ * see other disks there, and Linux's libata drops a disk whose model or
+ * serial changed. Refused, naming the way out: a guest rebooted on this
+ * hvmdm knows its disks as QEMU's.
+ */
+static int ide_identity_refused(const struct ide_state *s, const char *to, char *err, size_t errlen)
+{
+	if (s->identity != IDE_IDENTITY_HVMDM)
+		return 0;
+	snprintf(err, errlen, "ide: the guest knows its drives as \"HVMDM HARDDISK\" (serial HVMDM0000n, from hvmdm 0.2 or earlier); %s presents them as \"QEMU HARDDISK\" (QM0000n) and the guest would drop them: reboot the guest on this hvmdm once, which presents QEMU's identity, then move it",
+		 to);
+	return -1;
+}
+
 static int trad_ide_write(struct trad_writer *t, const struct machine *m,
 			  const struct machine_state *st, struct load_report *rep, char *err,
 			  size_t errlen)
@@ -657,6 +688,10 @@ static int trad_ide_write(struct trad_writer *t, const struct machine *m,
 	/* Every traditional machine has the PIIX3 IDE function (hw/pc.c pc_init1). */
 	if (!m->has_ide)
 		return 0;
+	if (ide_identity_refused(s, "qemu-xen-traditional", err, errlen))
+		return -1;
+	if (s->identity == IDE_IDENTITY_QEMU)
+		load_note(rep, "ide: the drives' firmware revision reads 0.10.2 there, 2.5+ here (model and serial are the same)");
 	put_trad_pci(w, &s->pci);
 	for (unsigned int ch = 0; ch < IDE_CHANNELS; ch++) {
 		put_u8(w, s->ch[ch].bm_cmd);
@@ -813,6 +848,10 @@ static int up_ide_write(struct up_writer *t, const struct machine *m,
 
 	if (!m->has_ide)
 		return 0;
+	if (ide_identity_refused(s, "the stock qemu-xen", err, errlen))
+		return -1;
+	if (s->identity == IDE_IDENTITY_TRAD)
+		load_note(rep, "ide: the drives' firmware revision reads 2.5+ there, 0.10.2 here (model and serial are the same)");
 	for (unsigned int i = 0; i < IDE_DRIVES; i++)
 		if (up_drive_xfer(&s->drive[i], i, &x[i], err, errlen))
 			return -1;

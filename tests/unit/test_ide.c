@@ -238,7 +238,45 @@ static void test_signatures_and_identify(void **state)
 		model[i + 1] = (char)id[54 + i];
 	}
 	model[40] = '\0';
-	assert_int_equal(strncmp(model, "HVMDM HARDDISK ", 15), 0);
+	/* QEMU 7.2's identity (a cold boot's): model, serial QM00001, firmware 2.5+. */
+	assert_int_equal(strncmp(model, "QEMU HARDDISK ", 14), 0);
+	assert_memory_equal(id + 20, "MQ0000 1", 8); /* words 10-13: "QM00001 " byte-swapped */
+	assert_memory_equal(id + 46, ".2+5    ", 8);
+	{
+		struct machine_state *st = calloc(1, sizeof(*st));
+		char who[41];
+
+		/* A guest restored from hvmdm 0.2 (identity 2) goes on seeing hvmdm's drives. */
+		assert_non_null(st);
+		machine_save_state(&t->m, st);
+		assert_int_equal(st->ide.identity, IDE_IDENTITY_QEMU);
+		st->ide.identity = IDE_IDENTITY_HVMDM;
+		machine_load_state(&t->m, st);
+		outp(t, P + 7, 1, 0xec);
+		read_words(t, P, id, 512);
+		for (unsigned int i = 0; i < 40; i += 2) {
+			who[i] = (char)id[54 + i + 1];
+			who[i + 1] = (char)id[54 + i];
+		}
+		who[40] = '\0';
+		assert_int_equal(strncmp(who, "HVMDM HARDDISK ", 15), 0);
+		assert_memory_equal(id + 20, "VHDM0M0010", 10);
+		/* and one from qemu-xen-traditional sees its firmware revision */
+		st->ide.identity = IDE_IDENTITY_TRAD;
+		machine_load_state(&t->m, st);
+		outp(t, P + 7, 1, 0xec);
+		read_words(t, P, id, 512);
+		assert_memory_equal(id + 46, ".0012.  ", 8);
+		assert_memory_equal(id + 20, "MQ0000 1", 8);
+		/* a value no producer writes is refused before anything is applied */
+		st->ide.identity = 7;
+		assert_int_not_equal(machine_check_state(&t->m, st, NULL, NULL, who, sizeof(who)), 0);
+		st->ide.identity = IDE_IDENTITY_QEMU;
+		machine_load_state(&t->m, st);
+		free(st);
+		outp(t, P + 7, 1, 0xec);
+		read_words(t, P, id, 512);
+	}
 	/* Beyond the data the register reads 0 and the drive stays idle. */
 	assert_int_equal(inp(t, P, 2), 0);
 
@@ -545,7 +583,7 @@ static void test_atapi(void **state)
 	assert_int_equal(n, 36);
 	assert_int_equal(buf[0], 0x05);
 	assert_int_equal(buf[1], 0x80);
-	assert_memory_equal(buf + 8, "HVMDM", 5);
+	assert_memory_equal(buf + 8, "QEMU    QEMU DVD-ROM    2.5+", 28); /* QEMU 7.2's */
 	assert_int_equal(inp(t, S + 2, 1) & 3, 3); /* completion */
 	assert_int_equal(status(t, S), 0x50);
 

@@ -930,6 +930,79 @@ static void test_write_upstream_devices(void **state)
 	free(s.b);
 }
 
+/*
+ * QEMU's loader refuses a PCI function whose saved configuration differs
+ * from its own device in a byte the guest cannot write (get_pci_config_device:
+ * cmask & ~wmask & ~w1cmask). hvmdm's functions, as a fresh machine has them,
+ * must therefore carry QEMU's read-only bytes: compared here with QEMU 7.2's
+ * own (the TCG sample: Cirrus, RTL8139, e1000, UHCI, and the chipset).
+ */
+static void test_config_matches_qemu(void **state)
+{
+	struct blob s = slurp("tests/streams/qemu-7.2-tcg/qemu-7.2-wave2-cirrus-rtl8139-e1000-tablet.bin");
+	struct machine_config cfg = { .profile = PROFILE_XENFV, .vcpus = 1, .ram_mib = 64,
+				      .serial = { "null" }, .nr_serial = 1, .no_platform_pci = true,
+				      .display = DISPLAY_CIRRUS, .vgamem_mb = 8, .incoming = true,
+				      .usb = true, .nr_usb = 1, .nr_nics = 2 };
+	struct machine_state *q = calloc(1, sizeof(*q)), *h = calloc(1, sizeof(*h));
+	struct load_report rep;
+	struct tm_ctx *t;
+	char err[512];
+	unsigned int bad = 0;
+
+	(void)state;
+	assert_non_null(q);
+	assert_non_null(h);
+	cfg.usb_dev[0] = (struct machine_usb){ .kind = USB_HID_TABLET, .port = 1 };
+	cfg.nic[0] = (struct machine_nic){ .model = NIC_RTL8139, .id = "nic0",
+					   .netdev = { .kind = NETDEV_NONE, .fd = -1 } };
+	cfg.nic[1] = (struct machine_nic){ .model = NIC_E1000, .id = "nic1",
+					   .netdev = { .kind = NETDEV_NONE, .fd = -1 } };
+	t = calloc(1, sizeof(*t));
+	assert_non_null(t);
+	accel_double_init(&t->acc);
+	accel_double_guest_frames(&t->acc, machine_device_memory_base(&cfg));
+	if (machine_create(&t->m, &cfg, &t->acc.accel, tm_clock, t, err, sizeof(err)))
+		fail_msg("machine_create: %s", err);
+	machine_save_state(&t->m, h);
+	if (decode(t, &s, q, &rep, err, sizeof(err)))
+		fail_msg("%s", err);
+	const struct {
+		const char *name;
+		const uint8_t *qemu, *ours;
+	} fn[] = {
+		{ "cirrus_vga", q->cirrus.pci.config, h->cirrus.pci.config },
+		{ "rtl8139", q->nic[0].pci.config, h->nic[0].pci.config },
+		{ "e1000", q->e1000[0].pci.config, h->e1000[0].pci.config },
+		{ "uhci", q->uhci.pci.config, h->uhci.pci.config },
+		{ "I440FX", q->i440fx.config, h->i440fx.config },
+		{ "PIIX3", q->piix3.pci.config, h->piix3.pci.config },
+		{ "ide", q->ide.pci.config, h->ide.pci.config },
+	};
+	for (size_t i = 0; i < sizeof(fn) / sizeof(fn[0]); i++) {
+		/* IDs, revision, class, header type, subsystem, capability pointer, pin, min/max */
+		static const uint8_t ro[] = { 0x00, 0x01, 0x02, 0x03, 0x08, 0x09, 0x0a, 0x0b, 0x0e,
+					      0x2c, 0x2d, 0x2e, 0x2f, 0x34, 0x3d, 0x3e, 0x3f };
+
+		for (size_t j = 0; j < sizeof(ro); j++)
+			if (fn[i].qemu[ro[j]] != fn[i].ours[ro[j]]) {
+				print_message("%s: config byte %#x is %#x here, %#x in QEMU's\n", fn[i].name,
+					      ro[j], fn[i].ours[ro[j]], fn[i].qemu[ro[j]]);
+				bad++;
+			}
+		/* the status register's capability-list bit */
+		if ((fn[i].qemu[0x06] ^ fn[i].ours[0x06]) & 0x10) {
+			print_message("%s: status capability bit differs\n", fn[i].name);
+			bad++;
+		}
+	}
+	assert_int_equal(bad, 0);
+	tm_free(t);
+	free(q);
+	free(h);
+	free(s.b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -943,6 +1016,7 @@ int main(void)
 		cmocka_unit_test(test_pio_takeover),
 		cmocka_unit_test(test_write_upstream),
 		cmocka_unit_test(test_write_upstream_devices),
+		cmocka_unit_test(test_config_matches_qemu),
 	};
 
 	log_set_level(LOG_ERROR);
