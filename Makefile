@@ -210,6 +210,12 @@ $(B)/guests/cirrusdisk.img: firmware/guests/cirrus.asm firmware/guests/rom.inc
 	@echo "  NASM    $< (disk)"
 	@nasm -f bin -i firmware/guests/ -DDISK -o $@ $<
 
+# The ioreq round-trip guest (a disk), for both device models in the real-Xen tier.
+$(B)/guests/ioreqdisk.img: firmware/guests/ioreqdisk.asm firmware/guests/rom.inc
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@nasm -f bin -i firmware/guests/ -o $@ $<
+
 # The S3 guest as a disk, for both device models in the real-Xen tier.
 $(B)/guests/s3disk.img: firmware/guests/s3.asm firmware/guests/rom.inc
 	@mkdir -p $(dir $@)
@@ -257,14 +263,18 @@ $(B)/bench/bench_state: tests/bench/bench_state.c $(REL_OBJS)
 	@mkdir -p $(dir $@)
 	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -lpthread -o $@
 
-BENCH_DEPS := $(B)/hvmdm $(B)/bench/bare_kvm $(B)/bench/bench_state $(B)/guests/bench_fill_32.rom $(B)/guests/bench_fill_2.rom \
+$(B)/bench/bench_ioreq: tests/bench/bench_ioreq.c $(REL_OBJS)
+	@mkdir -p $(dir $@)
+	@$(CC) $(RELEASE_CFLAGS) $^ $(LIBS) -lpthread -o $@
+
+BENCH_DEPS := $(B)/hvmdm $(B)/bench/bare_kvm $(B)/bench/bench_state $(B)/bench/bench_ioreq $(B)/guests/bench_fill_32.rom $(B)/guests/bench_fill_2.rom \
 	$(foreach n,$(BENCH_COUNTS),$(foreach g,pio pcicfg mmio,$(B)/guests/bench_$(g)_$(n).rom))
 
 bench: deps $(BENCH_DEPS)
 	@B=$(B) tests/bench/bench.sh
 
 # The guests the real-Xen tier (and the main job) hand to dom0.
-E2E_GUESTS := $(B)/guests/vbedisk.img $(B)/guests/cirrusdisk.img $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/tradlab.img $(B)/guests/s3disk.img $(B)/guests/migrate.img
+E2E_GUESTS := $(B)/guests/ioreqdisk.img $(B)/guests/vbedisk.img $(B)/guests/cirrusdisk.img $(B)/guests/count.rom $(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/tradlab.img $(B)/guests/s3disk.img $(B)/guests/migrate.img
 
 # The main job: a guest on hvmdm under real Xen -- created, its console and
 # screen shown, saved, restored, going on, destroyed -- with this machine's xl

@@ -359,6 +359,8 @@ fi
 # ratios say more about the device model's start-up and state handling than
 # about absolute speed.
 xen_times=()
+ioreq_figs=()
+density_figs=()
 display_times=()
 disk_figs=()
 nic_figs=()
@@ -367,7 +369,7 @@ if [ "${BENCH_XEN:-1}" = 1 ] && tests/e2e/image.sh --cached >/dev/null 2>&1; the
 	echo "Xen 4.17 under QEMU TCG (one e2e run), seconds:"
 	# create/save/restore, the display, and the Linux guest's disk throughput
 	# (BENCH_DISK_RUNS runs with each device model, alternating; 3 read and 3 write rounds each)
-	e2e_out=$(E2E_LINUX=1 E2E_DISK_RUNS="${BENCH_DISK_RUNS:-2}" E2E_ONLY="base display linuxdisk nic" tests/e2e/run.sh "$B" 2>&1)
+	e2e_out=$(E2E_LINUX=1 E2E_DISK_RUNS="${BENCH_DISK_RUNS:-2}" E2E_ONLY="base display linuxdisk nic ioreq density" tests/e2e/run.sh "$B" 2>&1)
 	for op in create save restore; do
 		s=$(echo "$e2e_out" | grep "^ok .* stock qemu-xen: xl $op (" | grep -o '([0-9.]* s)' | grep -o '[0-9.]*')
 		h=$(echo "$e2e_out" | grep "^ok .* hvmdm: xl $op" | grep -o '([0-9.]* s)' | grep -o '[0-9.]*')
@@ -421,6 +423,41 @@ if [ "${BENCH_XEN:-1}" = 1 ] && tests/e2e/image.sh --cached >/dev/null 2>&1; the
 			echo "    $model: no figure (the e2e nic scenario failed; see tests/e2e/run.sh)"
 		fi
 	done
+	# The ioreq round trip: the ioreqdisk guest's port and MMIO reads, three boots per device model, alternating.
+	echo "  ioreq round trip (a guest's reads of the UART's LSR and of VGA text memory), us per exit, median [min-max] of 3 boots:"
+	for kind in pio mmio; do
+		f=""
+		for dm in stock hvmdm; do
+			v=$(echo "$e2e_out" | grep "^# figures ioreq $dm " | grep -o "$kind [0-9.]*" | grep -o '[0-9.]*$' | sort -n)
+			[ "$(echo "$v" | grep -c .)" -ge 1 ] || { f=""; break; }
+			f="$f $(echo "$v" | awk '{ a[NR] = $1 } END { printf "%s %s %s", a[int((NR + 1) / 2)], a[1], a[NR] }')"
+		done
+		if [ -n "$f" ]; then
+			read -r sv smin smax hv hmin hmax <<<"$f"
+			r=$(awk -v a="$hv" -v b="$sv" 'BEGIN { printf "%.2f", a / b }')
+			printf '    %-5s qemu-xen %7.2f [%s-%s]   hvmdm %7.2f [%s-%s]   hvmdm/qemu-xen %s\n' "$kind" "$sv" "$smin" "$smax" "$hv" "$hmin" "$hmax" "$r"
+			ioreq_figs+=("$kind $sv $smin $smax $hv $hmin $hmax $r")
+		else
+			echo "    $kind: no figure (the e2e ioreq part failed; see tests/e2e/run.sh)"
+		fi
+	done
+	# Density: N guests created at once, time to all running, device model memory per guest.
+	echo "  density (N tradlab guests created at once): seconds to all running; device model RSS and PSS per guest, KiB:"
+	for n in 1 4 8; do
+		s=$(echo "$e2e_out" | grep "^# figures density stock $n running ")
+		h=$(echo "$e2e_out" | grep "^# figures density hvmdm $n running ")
+		if [ -n "$s" ] && [ -n "$h" ]; then
+			read -r _ _ _ _ _ _ st _ _ srss _ spss _ <<<"$s"
+			read -r _ _ _ _ _ _ ht _ _ hrss _ hpss _ <<<"$h"
+			rt=$(awk -v a="$ht" -v b="$st" 'BEGIN { printf "%.2f", a / b }')
+			rp=$(awk -v a="$hpss" -v b="$spss" 'BEGIN { printf "%.3f", a / b }')
+			printf '    N=%-2s qemu-xen %6.1f s, RSS %6d, PSS %6d   hvmdm %6.1f s, RSS %6d, PSS %6d   hvmdm/qemu-xen time %s, PSS %s\n' \
+				"$n" "$st" "$srss" "$spss" "$ht" "$hrss" "$hpss" "$rt" "$rp"
+			density_figs+=("$n $st $srss $spss $ht $hrss $hpss $rt $rp")
+		else
+			echo "    N=$n: no figure (the e2e density part failed; see tests/e2e/run.sh)"
+		fi
+	done
 elif [ "${BENCH_XEN:-1}" = 1 ]; then
 	echo
 	echo "Xen: no dom0 image cached (make e2e builds it): no Xen figures"
@@ -456,6 +493,23 @@ if [ "${BENCH_KVM:-1}" != 0 ] && [ "${BENCH_KVM_NIC:-1}" != 0 ] && [ -z "${BENCH
 	done
 fi
 
+# The Xen ioreq path inside hvmdm: a replay of the ioreq guest's requests
+# through xen/ioreq.c (no Xen: validation, dispatch, the device), wall time
+# and, under callgrind, instructions per request.
+echo
+echo "Xen ioreq path inside hvmdm (replayed COM1 LSR reads and VGA text reads, no Xen):"
+ioreq_ns=$("$B/bench/bench_ioreq" "${IOREQ_ITER:-1000000}")
+echo "  ns per request: $ioreq_ns"
+ioreq_insn=null
+if command -v valgrind >/dev/null 2>&1; then
+	lo=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$B/bench/bench_ioreq" 10000 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+	hi=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$B/bench/bench_ioreq" 20000 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+	if [ -n "$lo" ] && [ -n "$hi" ]; then
+		ioreq_insn=$(printf '%.1f' "$(echo "($hi - $lo) / 20000" | bc -l)")
+		echo "  instructions per request (callgrind, start-up excluded): $ioreq_insn"
+	fi
+fi
+
 echo
 echo "Device-state save and load (mean of ${STATE_ITER:-2000} each):"
 state=$("$B/bench/bench_state" "${STATE_ITER:-2000}")
@@ -477,6 +531,8 @@ echo "$state" | sed 's/^/  /'
 	echo "  },"
 	printf '  "ratio_hvmdm_bare": %s, "ratio_hvmdm_qemu": %s,\n' "${r_bare:-null}" "${r_qemu:-null}"
 	printf '  "hvmdm_instructions_per_exit": %s,\n' "$insn_per_exit"
+	read -r _ ipio _ immio <<<"$ioreq_ns"
+	printf '  "xen_ioreq_path_ns": {"pio": %s, "mmio": %s}, "xen_ioreq_path_instructions": %s,\n' "${ipio:-null}" "${immio:-null}" "$ioreq_insn"
 	printf '  "pci_config_read_us": {'
 	first=1
 	for r in "${pci[@]}"; do read -r name us lo hi <<<"$r"; [ $first = 1 ] || printf ', '; printf '"%s": %s' "$name" "$us"; first=0; done
@@ -509,6 +565,24 @@ echo "$state" | sed 's/^/  /'
 		read -r op sv hv rv <<<"$r"
 		[ $first = 1 ] || printf ', '
 		printf '"%s": {"qemu_xen": %s, "hvmdm": %s, "ratio": %s}' "$op" "$sv" "$hv" "$rv"
+		first=0
+	done
+	printf '},\n  "xen_ioreq_us_per_exit": {'
+	first=1
+	for r in "${ioreq_figs[@]}"; do
+		read -r op sv smin smax hv hmin hmax rv <<<"$r"
+		[ $first = 1 ] || printf ', '
+		printf '"%s": {"qemu_xen": {"median": %s, "min": %s, "max": %s}, "hvmdm": {"median": %s, "min": %s, "max": %s}, "ratio": %s}' \
+			"$op" "$sv" "$smin" "$smax" "$hv" "$hmin" "$hmax" "$rv"
+		first=0
+	done
+	printf '},\n  "xen_density": {'
+	first=1
+	for r in "${density_figs[@]}"; do
+		read -r n st srss spss ht hrss hpss rt rp <<<"$r"
+		[ $first = 1 ] || printf ', '
+		printf '"%s": {"qemu_xen": {"running_s": %s, "rss_kib": %s, "pss_kib": %s}, "hvmdm": {"running_s": %s, "rss_kib": %s, "pss_kib": %s}, "ratio_time": %s, "ratio_pss": %s}' \
+			"$n" "$st" "$srss" "$spss" "$ht" "$hrss" "$hpss" "$rt" "$rp"
 		first=0
 	done
 	printf '},\n  "xen_vnc_key_to_pixels_ms": {'

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-#   tests/e2e/mk-linux-disk.sh IMAGE_DIR OUT [cirrus|usb]
+#   tests/e2e/mk-linux-disk.sh IMAGE_DIR OUT [cirrus|usb|full]
 #
 # A bootable raw disk for the real-Xen tier's Linux-from-IDE guest, built
 # without root and without loop mounts: an MBR (syslinux's mbr.bin) and one
@@ -31,13 +31,23 @@
 # command line: its init lists the USB devices, names the tablet (0627:0001)
 # and its event device, then prints every input event it reads as 24 hex
 # bytes a line (busybox od on the serial console) until the domain ends.
+#
+# With `full`, the disk of the ordinary guest libxl's default config makes
+# (Cirrus, an IDE disk, an emulated RTL8139, a USB tablet): the modules of
+# all of the above plus mii and 8139cp, and `hvmdm=full`: its init draws the
+# cirrus guest's pattern, names the tablet, brings eth0 up as 10.0.3.2 and
+# pings dom0 (10.0.3.1), writes its /proc/kallsyms gzipped at MiB 34 of the
+# disk (for the host to name a crash's addresses), then every two seconds prints
+# "full round N disk ok|bad net ok|lost": 4 MiB of the partition read
+# uncached and compared with the first read, and one ping of dom0. It runs
+# until the domain is destroyed.
 set -euo pipefail
 img_dir=$1
 out=$2
 variant=${3:-}
 case $variant in
-'' | cirrus | usb) ;;
-*) echo "mk-linux-disk: unknown variant '$variant' (cirrus, usb, or none)" >&2; exit 2 ;;
+'' | cirrus | usb | full) ;;
+*) echo "mk-linux-disk: unknown variant '$variant' (cirrus, usb, full, or none)" >&2; exit 2 ;;
 esac
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
@@ -67,9 +77,10 @@ order() {
 : >"$work/order"
 order ata_piix
 order sd_mod
-[ "$variant" = cirrus ] && order cirrus
-if [ "$variant" = usb ]; then
-	for m in uhci-hcd usbhid hid-generic evdev; do order "$m"; done
+case $variant in cirrus | full) order cirrus ;; esac
+case $variant in usb | full) for m in uhci-hcd usbhid hid-generic evdev; do order "$m"; done ;; esac
+if [ "$variant" = full ]; then
+	for m in mii 8139cp; do order "$m"; done
 fi
 root=$work/root
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/lib/modules"
@@ -84,7 +95,7 @@ while read -r ko; do
 	*.zst) zstd -q -d --rm "$root/lib/modules/$name" ;;
 	esac
 done <"$work/order"
-if [ "$variant" = cirrus ]; then
+if [ "$variant" = cirrus ] || [ "$variant" = full ]; then
 	# What the guest writes over fb0: 4 MiB (the cirrus driver takes no mode
 	# whose framebuffer is larger: CIRRUS_VRAM_SIZE), byte i of it a function
 	# of i alone (tests/e2e/scenarios.sh's lc_pattern computes the same to
@@ -131,9 +142,9 @@ if /bin/busybox grep -q "hvmdm=usb" /proc/cmdline; then
 	echo "usb guest: events follow"
 	exec $b od -An -v -tx1 -w24 "$ev"
 fi
-if /bin/busybox grep -q "hvmdm=cirrus" /proc/cmdline; then
-	# The Linux-on-the-Cirrus guest (mk-linux-disk.sh ... cirrus): the DRM driver, fb0, a pattern.
-	c="linux cirrus guest"
+# draw C: the cirrus guest's picture: the DRM driver, fb0, the pattern over it; its lines start with C.
+draw() {
+	c=$1
 	i=0
 	while { [ ! -e /sys/class/drm/card0 ] || [ ! -c /dev/fb0 ]; } && [ $i -lt 600 ]; do /bin/busybox sleep 0.1; i=$((i + 1)); done
 	if [ -e /sys/class/drm/card0 ] && [ -c /dev/fb0 ]; then
@@ -162,7 +173,56 @@ if /bin/busybox grep -q "hvmdm=cirrus" /proc/cmdline; then
 	else
 		echo "$c: FAILED: no /sys/class/drm/card0 or /dev/fb0 after 60 s: $(/bin/busybox ls /sys/class/drm /sys/class/graphics 2>&1 | /bin/busybox tr '\n' ' ')"
 	fi
+}
+if /bin/busybox grep -q "hvmdm=cirrus" /proc/cmdline; then
+	# The Linux-on-the-Cirrus guest (mk-linux-disk.sh ... cirrus): the DRM driver, fb0, a pattern.
+	draw "linux cirrus guest"
 	while :; do /bin/busybox sleep 3600; done
+fi
+if /bin/busybox grep -q "hvmdm=full" /proc/cmdline; then
+	# The ordinary guest (mk-linux-disk.sh ... full): picture, tablet, NIC, then rounds of disk and network.
+	b=/bin/busybox
+	draw "full guest"
+	t=""
+	i=0
+	while [ -z "$t" ] && [ $i -lt 150 ]; do
+		for d in /sys/bus/usb/devices/*; do
+			[ "$($b cat "$d/idVendor" 2>/dev/null):$($b cat "$d/idProduct" 2>/dev/null)" = "0627:0001" ] && t=${d##*/}
+		done
+		[ -n "$t" ] || $b sleep 0.2
+		i=$((i + 1))
+	done
+	echo "full guest: tablet ${t:-missing}"
+	i=0
+	while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do $b sleep 0.1; i=$((i + 1)); done
+	echo "full guest: eth0 $($b cat /sys/class/net/eth0/address 2>/dev/null) driver $($b basename "$($b readlink /sys/class/net/eth0/device/driver 2>/dev/null)")"
+	$b ip link set lo up
+	$b ip link set eth0 up
+	$b ip addr add 10.0.3.2/24 dev eth0
+	i=0
+	until $b ping -c 1 -W 2 10.0.3.1 >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -ge 60 ] && break
+	done
+	[ $i -lt 60 ] && echo "full guest: ping ok"
+	# The kernel's symbols (KASLR moves them each boot) into the scratch area
+	# at MiB 34, for the host to read out of the image if the guest dies.
+	echo 0 >/proc/sys/kernel/kptr_restrict
+	$b gzip -1 </proc/kallsyms | $b dd of=/dev/sda bs=1048576 seek=34 conv=fsync 2>/dev/null
+	echo 3 >/proc/sys/vm/drop_caches
+	ref=$($b dd if=/dev/sda bs=1048576 skip=1 count=4 2>/dev/null | $b md5sum | $b cut -d' ' -f1)
+	echo "full guest: disk reference $ref"
+	n=1
+	while :; do
+		echo 3 >/proc/sys/vm/drop_caches
+		d=bad
+		[ "$($b dd if=/dev/sda bs=1048576 skip=1 count=4 2>/dev/null | $b md5sum | $b cut -d' ' -f1)" = "$ref" ] && d=ok
+		p=lost
+		$b ping -c 1 -W 3 10.0.3.1 >/dev/null 2>&1 && p=ok
+		echo "full round $n disk $d net $p"
+		n=$((n + 1))
+		$b sleep 2
+	done
 fi
 i=0
 while [ ! -b /dev/sda ] && [ $i -lt 100 ]; do /bin/busybox sleep 0.1; i=$((i + 1)); done
@@ -206,6 +266,7 @@ chmod +x "$root/init"
 append="console=ttyS0 xen_emul_unplug=never panic=-1 quiet"
 [ "$variant" = cirrus ] && append="$append hvmdm=cirrus vt.global_cursor_default=0 consoleblank=0"
 [ "$variant" = usb ] && append="$append hvmdm=usb"
+[ "$variant" = full ] && append="$append hvmdm=full vt.global_cursor_default=0 consoleblank=0"
 cat >"$work/syslinux.cfg" <<CFG
 SERIAL 0 115200
 CONSOLE 0

@@ -9,7 +9,8 @@
 # timeout is reported with the console lines that show it.
 #
 #   tests/e2e/run.sh [BUILD_DIR]     E2E_TIMEOUT=seconds (default 2100; 3000 with the Linux guests)
-#   E2E_ONLY="base count reboot ide direct restrict linux nic pxe usb linuxdisk linuxcirrus display cirrus trad move back libvirt" runs only those parts.
+#   E2E_ONLY="base count reboot ide direct restrict linux nic pxe usb linuxdisk linuxcirrus display cirrus trad move back ordinary libvirt" runs only those parts;
+#   "ioreq" and "density" (make bench's figures) run only when named.
 #   E2E_DISK_RUNS=N runs the Linux-from-IDE guest N times with each device model, alternating (make bench).
 #   E2E_LINUX=0 leaves out the real Linux guests (booted directly, from the IDE disk and on the Cirrus, with the
 #   stock DM and with hvmdm)
@@ -42,7 +43,7 @@ if [ -z "${E2E_SCRIPT:-}" ]; then
 	cp "$deb" "$share/hvmdm.deb"
 fi
 cp "$B/hvmdm" "$share/hvmdm"
-for f in vbedisk.img cirrusdisk.img count.rom linux.bzimage linux-initrd.img disk.img cd.iso rebootdisk.img s3disk.img migrate.img; do
+for f in ioreqdisk.img vbedisk.img cirrusdisk.img count.rom linux.bzimage linux-initrd.img disk.img cd.iso rebootdisk.img s3disk.img migrate.img; do
 	cp "$B/guests/$f" "$share/$f" || { echo "e2e: $B/guests/$f is not built"; exit 2; }
 done
 { echo "#!/bin/sh"; echo "E2E_KEEP_SAVE=${E2E_KEEP_SAVE:-0} E2E_LINUX=${E2E_LINUX:-1} E2E_DISK_RUNS=${E2E_DISK_RUNS:-1} E2E_ONLY=\"${E2E_ONLY:-}\" E2E_NIC_DMS=\"${E2E_NIC_DMS:-}\" E2E_NIC_MODELS=\"${E2E_NIC_MODELS:-}\" E2E_USB_DMS=\"${E2E_USB_DMS:-}\""; echo "export E2E_KEEP_SAVE E2E_LINUX E2E_DISK_RUNS E2E_ONLY E2E_NIC_DMS E2E_NIC_MODELS E2E_USB_DMS"; tail -n +2 "${E2E_SCRIPT:-$here/scenarios.sh}"; } >"$share/run.sh"
@@ -55,13 +56,14 @@ for x in ${E2E_EXTRA:-}; do
 done
 echo "${E2E_COMPAT:-}" >"$share/compat-releases"
 # The disks of the Linux-from-IDE guest (linux-disk.img), of the Linux-on-the-Cirrus guest
-# (linux-cirrus.img, mk-linux-disk.sh's cirrus variant) and of the USB tablet guest
-# (linux-usb.img, its usb variant), built from the dom0 image's kernel
+# (linux-cirrus.img, mk-linux-disk.sh's cirrus variant), of the USB tablet guest
+# (linux-usb.img, its usb variant) and of the ordinary guest (linux-full.img),
+# built from the dom0 image's kernel
 # (cached per image and script).
 if [ "${E2E_LINUX:-1}" != 0 ]; then
 	stamp="$(basename "$img") $(sha1sum "$here/mk-linux-disk.sh" | cut -c1-16)"
 	mkdir -p "$B/e2e"
-	for v in disk cirrus usb; do
+	for v in disk cirrus usb full; do
 		if [ ! -s "$B/e2e/linux-$v.img" ] || [ "$(cat "$B/e2e/linux-$v.stamp" 2>/dev/null)" != "$stamp" ]; then
 			"$here/mk-linux-disk.sh" "$img" "$B/e2e/linux-$v.img" $([ $v != disk ] && echo $v) ||
 				{ echo "e2e: could not build the Linux disk (linux-$v.img)"; exit 2; }

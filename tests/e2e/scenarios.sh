@@ -1576,6 +1576,182 @@ if only back && part back; then
 	tcg_retry back_guest live
 fi
 
+# ---- 12c. an ordinary guest, both ways: stock -> hvmdm -> stock -> hvmdm ----
+# linuxfull.cfg (libxl's Cirrus, VNC, an IDE disk, the emulated RTL8139 on
+# xenbr0, the USB tablet; mk-linux-disk.sh's full disk) is created on the
+# stock qemu-xen, moved onto hvmdm by xl save + xl restore with the config
+# hvmdm-stream xl-config makes (plus -save-format qemu), back to the stock
+# device model live by xl migrate -C, and onto hvmdm again live. After each
+# move: the guest's rounds go on (its counter past where it was), each
+# reading 4 MiB of its disk uncached intact and pinging dom0 over the
+# RTL8139, and its screen over VNC is byte for byte the one it drew.
+ord_last() { tr -d '\000\r' <"$S" 2>/dev/null | grep -a -o "full round [0-9]*" | tail -1 | grep -o "[0-9]*$"; }
+# ord_goes_on N WHAT: the guest's rounds reach N + 4; of those past N in the file, none with a bad disk read, the last two with dom0 answering
+ord_goes_on() {
+	end=$(($(date +%s) + 300))
+	# (the new device model starts the serial file again: nothing in it yet is round 0)
+	while { l=$(ord_last); [ "${l:-0}" -le $(($1 + 3)) ]; } && [ "$(date +%s)" -lt $end ] && xl domid "$G" >/dev/null 2>&1; do
+		sleep 1
+	done
+	tr -d '\000\r' <"$S" | grep -a "^full round" | awk -v n="$1" '$3 > n' >"$OUT/$G-rounds-$2.txt"
+	# (rounds printed while both device models ran went to the old one's file)
+	[ "$(wc -l <"$OUT/$G-rounds-$2.txt")" -ge 2 ] && ! grep -q "disk bad" "$OUT/$G-rounds-$2.txt" &&
+		[ "$(tail -2 "$OUT/$G-rounds-$2.txt" | grep -c "net ok")" = 2 ]
+}
+ord_dm() { # dmk: the running domain's device model (hvmdm, stock or none), exe its binary
+	pid=$(xenstore-read "/local/domain/$(xl domid "$G" 2>/dev/null)/image/device-model-pid" 2>/dev/null)
+	exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
+	if [ -z "$exe" ]; then dmk=none; elif [ "$exe" = "$DM" ]; then dmk=hvmdm; else dmk=stock; fi
+}
+# ord_step WHAT DM: after a move to DM, the checks above
+ord_step() {
+	ord_dm
+	[ "$dmk" = "$2" ] && ord_goes_on "$last" "$1"
+	ok $? "ordinary guest, $1: $(dm_label "$2") runs it (${exe:-none}); its rounds go on past $last, the disk reads intact and dom0 answering ($(tail -1 "$OUT/$G-rounds-$1.txt" 2>/dev/null))"
+	lc_shows "$2" "$G" "$cap-$1.ppm" "$cap-drawn.ppm"
+	ok $? "ordinary guest, $1: its screen over VNC is byte for byte the one it drew on the stock device model"
+	cp "$S" "$OUT/$G-serial-$1.log" 2>/dev/null
+	l=$(ord_last)
+	last=${l:-$last}
+}
+ordinary_guest() {
+	modprobe loop 2>/dev/null
+	nic_bridge
+	guest_cfg /share/linuxfull.cfg stock
+	cap=$OUT/$G
+	rm -f "$cap"-*.ppm "$S"
+	cp /share/linuxfull.img /tmp/linuxfull.img
+	timeout -k 10 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1 &&
+		wait_file "$S" "full round 3 " 900 "$G"
+	rc=$?
+	[ $rc = 0 ] || stuck_report "$G"
+	cp "$S" "$OUT/$G-serial-created.log" 2>/dev/null
+	grep "full guest: " "$S" 2>/dev/null | sed 's/^/# /' | tee -a "$R"
+	ord_dm
+	[ $rc = 0 ] && [ "$dmk" = stock ] && grep -q "full guest: card0 bound to cirrus" "$S" &&
+		grep -q "full guest: drawn" "$S" && grep -q "full guest: tablet [0-9]" "$S" &&
+		grep -q "full guest: eth0 00:16:3e:00:01:05 driver 8139cp" "$S" && grep -q "full guest: ping ok" "$S" &&
+		grep -q "full round 3 disk ok net ok" "$S"
+	ok $? "ordinary guest: created on the stock qemu-xen with libxl's defaults (Cirrus, VNC, IDE disk, RTL8139, USB tablet); Linux drew on the Cirrus, found the tablet, pinged dom0 over 8139cp and reads its disk"
+	mode=$(sed -n 's/.*full guest: fb0 \([0-9]*x[0-9]*\), \([0-9]*\) bits per pixel, stride \([0-9]*\) .*/\1 \2 \3/p' "$S" | head -1)
+	lc_size=${mode%% *}
+	lc_bpp=$(echo "$mode" | cut -d' ' -f2)
+	lc_stride=${mode##* }
+	[ -n "$mode" ] && lc_shows stock "$G" "$cap-drawn.ppm"
+	ok $? "ordinary guest: the VNC client shows the pattern it drew (${lc_size:-?}, ${lc_bpp:-?} bits per pixel)"
+	last=$(ord_last)
+	# 1. onto hvmdm: xl save, the config hvmdm-stream xl-config makes of the file, xl restore
+	timeout 300 xl save "$G" "/tmp/$G.save" >"$OUT/$G-save.log" 2>&1 &&
+		hvmdm-stream xl-config "/tmp/$G.save" >"/tmp/$G-hvmdm.cfg" 2>"$OUT/$G-xl-config.err" &&
+		echo 'device_model_args_hvm = [ "-save-format", "qemu" ]' >>"/tmp/$G-hvmdm.cfg" &&
+		cp "/tmp/$G-hvmdm.cfg" "$OUT/" &&
+		timeout 300 xl restore "/tmp/$G-hvmdm.cfg" "/tmp/$G.save" >"$OUT/$G-restore.log" 2>&1
+	ok $? "ordinary guest: xl save on the stock device model, xl restore with the config hvmdm-stream xl-config made of the file (and -save-format qemu)"
+	rm -f "/tmp/$G.save"
+	ord_step restored hvmdm
+	# 2. back to the stock device model, live
+	timeout 600 xl migrate -C "$cfg" -s "" "$G" "xl migrate-receive" >"$OUT/$G-migrate-back.log" 2>&1
+	ok $? "ordinary guest: xl migrate -C with the stock config, live, from hvmdm (its state written as QEMU's)"
+	ord_step back stock
+	# 3. and onto hvmdm again, live
+	timeout 600 xl migrate -C "/tmp/$G-hvmdm.cfg" -s "" "$G" "xl migrate-receive" >"$OUT/$G-migrate-again.log" 2>&1
+	ok $? "ordinary guest: xl migrate -C with hvmdm's config, live, from the stock device model again"
+	ord_step again hvmdm
+	cp /var/log/xen/qemu-dm-"$G"*.log /var/log/xen/xl-"$G"*.log "$OUT/" 2>/dev/null
+	xl destroy "$G" >/dev/null 2>&1
+	wait_gone "$G" 60
+	# The guest's kernel symbols (it wrote them at MiB 34 of its disk), to name a crash's RIP.
+	dd if=/tmp/linuxfull.img bs=1048576 skip=34 count=8 2>/dev/null | gzip -dc 2>/dev/null >"$OUT/$G-kallsyms.txt"
+	rm -f /tmp/linuxfull.img
+}
+if [ "${E2E_LINUX:-1}" != 0 ] && [ -s /share/linuxfull.img ] && only ordinary && part ordinary; then
+	tcg_retry ordinary_guest
+fi
+
+# ---- 14. make bench: the ioreq round trip and density, both device models ----
+# Only when E2E_ONLY names them (tests/bench/bench.sh does): figures, not checks
+# of behaviour, and minutes of TCG that make check does not need.
+named() { case " ${E2E_ONLY:-} " in *" $1 "*) return 0 ;; esac; return 1; }
+# ioreq_guest DM ROUND: one boot of ioreqdisk.img; its line as µs per exit
+ioreq_guest() {
+	guest_cfg /share/ioreq.cfg "$1"
+	G=$G-$2
+	S=/var/log/xen/$G-serial.log
+	sed -i -e "s/^name = .*/name = \"$G\"/" -e "s|^serial = .*|serial = \"file:$S\"|" \
+		-e "s|target=/tmp/ioreqdisk.img|target=/tmp/$G.img|" "$cfg"
+	cp /share/ioreqdisk.img "/tmp/$G.img"
+	rm -f "$S"
+	timeout 120 xl create "$cfg" >"$OUT/$G-create.log" 2>&1 &&
+		wait_file "$S" "ioreq bench: count .* lsr [0-9a-f]*" 600 "$G"
+	rc=$?
+	line=$(tr -d '\r' <"$S" 2>/dev/null | grep -a -o "ioreq bench: count .*")
+	# µs per exit: (ticks - the empty loop's) / count / (tsc10ms / 10000)
+	us=$(echo "$line" | awk '
+		function h(s,   i, v) { v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
+		{ c = h($4); t = h($6); l = h($8); p = h($10); m = h($12)
+		  if (c > 0 && t > 0) printf "%.2f %.2f", (p - l) / c / (t / 10000), (m - l) / c / (t / 10000) }')
+	wait_gone "$G" 60
+	cp "$S" /var/log/xen/qemu-dm-"$G".log "$OUT/" 2>/dev/null
+	# hvmdm says how many requests it served: every read of the guest's must be among them
+	served=$(grep -o "stopping after [0-9]* ioreqs" /var/log/xen/qemu-dm-"$G".log 2>/dev/null | grep -o "[0-9]*")
+	[ "$1" = stock ] || [ "${served:-0}" -ge 20000 ] || rc=1
+	# and the UART answered them: THRE|TEMT, not the all-ones of a port nobody claims
+	echo "$line" | grep -q " lsr 00000060" || rc=1
+	ok $rc "ioreq bench, $(dm_label "$1") round $2: the guest timed its port and MMIO reads (${us:-no figure} µs per exit${served:+; hvmdm served $served requests})"
+	[ -n "$us" ] && say "# figures ioreq $1 $2 pio ${us% *} mmio ${us#* } us"
+	xl destroy "$G" >/dev/null 2>&1
+	rm -f "/tmp/$G.img"
+}
+if named ioreq && part ioreq; then
+	for r in 1 2 3; do
+		tcg_retry ioreq_guest stock $r
+		tcg_retry ioreq_guest hvmdm $r
+	done
+fi
+# density DM N: N tradlab disk guests created at once; the time until every
+# one printed its line, and each device model's resident (RSS) and
+# proportional (PSS) memory while all run
+density() {
+	t0=$(now)
+	for i in $(seq 1 "$2"); do
+		guest_cfg /share/ioreq.cfg "$1"
+		G=dens-$1-$i
+		S=/var/log/xen/$G-serial.log
+		sed -i -e "s/^name = .*/name = \"$G\"/" -e "s|^serial = .*|serial = \"file:$S\"|" \
+			-e "s|target=/tmp/ioreqdisk.img|target=/tmp/$G.img|" -e 's/^on_poweroff = .*/on_poweroff = "preserve"/' "$cfg"
+		cp /share/tradlab.img "/tmp/$G.img"
+		rm -f "$S"
+		timeout 300 xl create "$cfg" >"$OUT/$G-create.log" 2>&1 &
+	done
+	wait
+	rc=0
+	for i in $(seq 1 "$2"); do
+		wait_file "/var/log/xen/dens-$1-$i-serial.log" "TRADLAB boot sector running" 600 "dens-$1-$i" || rc=1
+	done
+	t=$(secs "$t0" "$(now)")
+	rss=0 pss=0 n=0
+	for i in $(seq 1 "$2"); do
+		pid=$(xenstore-read "/local/domain/$(xl domid "dens-$1-$i" 2>/dev/null)/image/device-model-pid" 2>/dev/null)
+		r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+		p=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
+		[ -n "$r" ] && [ -n "$p" ] && rss=$((rss + r)) && pss=$((pss + p)) && n=$((n + 1))
+	done
+	[ "$n" = "$2" ] || rc=1
+	ok $rc "density, $(dm_label "$1"): $2 guests created at once all running in $t s; device model memory per guest RSS $((rss / (n ? n : 1))) KiB, PSS $((pss / (n ? n : 1))) KiB"
+	[ $rc = 0 ] && say "# figures density $1 $2 running $t s rss $((rss / n)) pss $((pss / n)) KiB"
+	for i in $(seq 1 "$2"); do
+		xl destroy "dens-$1-$i" >/dev/null 2>&1
+		rm -f "/tmp/dens-$1-$i.img"
+	done
+	sleep 2
+}
+if named density && part density; then
+	for n in 1 4 8; do
+		density stock "$n"
+		density hvmdm "$n"
+	done
+fi
+
 # ---- 13. libvirt: Debian's libvirtd with its libxl driver runs a guest, on the stock DM and on hvmdm ----
 # The guest is docs/examples/libvirt-guest.xml with its name, memory, disk and
 # serial changed: the migrate guest (250 rounds of DMA and PIO disk reads, then
