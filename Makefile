@@ -157,8 +157,8 @@ corpus: $(B)/asan/gen_corpus
 	$(B)/asan/gen_corpus tests/streams/$(CORPUS_RELEASE)
 
 # Test guests: nasm option ROMs with a fixed checksum.
-GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm firmware/guests/linux.asm firmware/guests/disk.asm firmware/guests/cd.asm firmware/guests/rebootdisk.asm firmware/guests/tradlab.asm firmware/guests/migrate.asm,$(wildcard firmware/guests/*.asm))) \
-	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/tradlab.img $(B)/guests/s3disk.img $(B)/guests/migrate.img $(B)/guests/vbedisk.img $(B)/guests/cirrusdisk.img
+GUESTS := $(patsubst firmware/guests/%.asm,$(B)/guests/%.rom,$(filter-out firmware/guests/bench_%.asm firmware/guests/linux.asm firmware/guests/disk.asm firmware/guests/cd.asm firmware/guests/rebootdisk.asm firmware/guests/tradlab.asm firmware/guests/migrate.asm firmware/guests/ioreqdisk.asm,$(wildcard firmware/guests/*.asm))) \
+	$(B)/guests/linux.bzimage $(B)/guests/linux-initrd.img $(B)/guests/disk.img $(B)/guests/cd.iso $(B)/guests/rebootdisk.img $(B)/guests/tradlab.img $(B)/guests/s3disk.img $(B)/guests/migrate.img $(B)/guests/vbedisk.img $(B)/guests/cirrusdisk.img $(B)/guests/ioreqdisk.img
 
 $(B)/romsum: tools/romsum.c
 	@mkdir -p $(dir $@)
