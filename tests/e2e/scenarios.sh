@@ -1717,11 +1717,13 @@ density() {
 		guest_cfg /share/ioreq.cfg "$1"
 		G=dens-$1-$i
 		S=/var/log/xen/$G-serial.log
-		sed -i -e "s/^name = .*/name = \"$G\"/" -e "s|^serial = .*|serial = \"file:$S\"|" \
-			-e "s|target=/tmp/ioreqdisk.img|target=/tmp/$G.img|" -e 's/^on_poweroff = .*/on_poweroff = "preserve"/' "$cfg"
+		# a config file of its own: the creates run at once
+		sed -e "s/^name = .*/name = \"$G\"/" -e "s|^serial = .*|serial = \"file:$S\"|" \
+			-e "s|target=/tmp/ioreqdisk.img|target=/tmp/$G.img|" -e 's/^on_poweroff = .*/on_poweroff = "preserve"/' \
+			"$cfg" >"/tmp/$G.cfg"
 		cp /share/tradlab.img "/tmp/$G.img"
 		rm -f "$S"
-		timeout 300 xl create "$cfg" >"$OUT/$G-create.log" 2>&1 &
+		timeout 300 xl create "/tmp/$G.cfg" >"$OUT/$G-create.log" 2>&1 &
 	done
 	wait
 	rc=0
@@ -1729,16 +1731,19 @@ density() {
 		wait_file "/var/log/xen/dens-$1-$i-serial.log" "TRADLAB boot sector running" 600 "dens-$1-$i" || rc=1
 	done
 	t=$(secs "$t0" "$(now)")
-	rss=0 pss=0 n=0
+	rss=0 pss=0 cnt=0
 	for i in $(seq 1 "$2"); do
-		pid=$(xenstore-read "/local/domain/$(xl domid "dens-$1-$i" 2>/dev/null)/image/device-model-pid" 2>/dev/null)
+		did=$(xl domid "dens-$1-$i" 2>/dev/null)
+		pid=$(xenstore-read "/local/domain/$did/image/device-model-pid" 2>/dev/null)
+		[ -n "$pid" ] || pid=$(pgrep -f -- "-xen-domid $did( |$)" | head -1)
+		echo "dens-$1-$i: domain ${did:-none}, device model ${pid:-none}" >>"$OUT/density.log"
 		r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
 		p=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
-		[ -n "$r" ] && [ -n "$p" ] && rss=$((rss + r)) && pss=$((pss + p)) && n=$((n + 1))
+		[ -n "$r" ] && [ -n "$p" ] && rss=$((rss + r)) && pss=$((pss + p)) && cnt=$((cnt + 1))
 	done
-	[ "$n" = "$2" ] || rc=1
-	ok $rc "density, $(dm_label "$1"): $2 guests created at once all running in $t s; device model memory per guest RSS $((rss / (n ? n : 1))) KiB, PSS $((pss / (n ? n : 1))) KiB"
-	[ $rc = 0 ] && say "# figures density $1 $2 running $t s rss $((rss / n)) pss $((pss / n)) KiB"
+	[ "$cnt" = "$2" ] || rc=1
+	ok $rc "density, $(dm_label "$1"): $2 guests created at once all running in $t s; device model memory per guest RSS $((rss / (cnt ? cnt : 1))) KiB, PSS $((pss / (cnt ? cnt : 1))) KiB ($cnt measured)"
+	[ $rc = 0 ] && say "# figures density $1 $2 running $t s rss $((rss / cnt)) pss $((pss / cnt)) KiB"
 	for i in $(seq 1 "$2"); do
 		xl destroy "dens-$1-$i" >/dev/null 2>&1
 		rm -f "/tmp/dens-$1-$i.img"
@@ -1746,9 +1751,9 @@ density() {
 	sleep 2
 }
 if named density && part density; then
-	for n in 1 4 8; do
-		density stock "$n"
-		density hvmdm "$n"
+	for dn in 1 4 8; do
+		density stock "$dn"
+		density hvmdm "$dn"
 	done
 fi
 
