@@ -328,6 +328,21 @@ static long trad_uhci_size(const struct trad_peek *pk, uint32_t v, bool *erratum
 	return pci < 0 ? -1 : pci + 27;
 }
 
+/* Both producers' registers after the PCI part, up to the frame timer: num_ports, the ports, cmd .. status2. */
+static void put_qemu_uhci_regs(struct wbuf *p, const struct uhci_regs *g)
+{
+	put_u8(p, UHCI_PORTS);
+	for (unsigned int n = 0; n < UHCI_PORTS; n++)
+		put_be16(p, g->portsc[n]);
+	put_be16(p, g->cmd);
+	put_be16(p, g->status);
+	put_be16(p, g->intr);
+	put_be16(p, g->frnum);
+	put_be32(p, g->fl_base);
+	put_u8(p, g->sof_timing);
+	put_u8(p, g->status2);
+}
+
 static int trad_uhci_write(struct trad_writer *t, const struct machine *m,
 			   const struct machine_state *st, struct load_report *rep, char *err,
 			   size_t errlen)
@@ -340,16 +355,7 @@ static int trad_uhci_write(struct trad_writer *t, const struct machine *m,
 		return 0;
 	p = trad_payload(t);
 	put_trad_pci(p, &st->uhci.pci);
-	put_u8(p, UHCI_PORTS);
-	for (unsigned int n = 0; n < UHCI_PORTS; n++)
-		put_be16(p, g->portsc[n]);
-	put_be16(p, g->cmd);
-	put_be16(p, g->status);
-	put_be16(p, g->intr);
-	put_be16(p, g->frnum);
-	put_be32(p, g->fl_base);
-	put_u8(p, g->sof_timing);
-	put_u8(p, g->status2);
+	put_qemu_uhci_regs(p, g);
 	/* Due at once on the loader's clock (its timer re-arms from then); -1: stopped. */
 	put_be64(p, g->cmd & 0x0001 ? 0 : UINT64_MAX);
 	trad_section(t, "uhci", 0, 1);
@@ -389,16 +395,7 @@ static int up_uhci_write(struct up_writer *t, const struct machine *m,
 	if (!m->has_uhci)
 		return 0;
 	put_upstream_pci(p, &st->uhci.pci);
-	put_u8(p, UHCI_PORTS);
-	for (unsigned int n = 0; n < UHCI_PORTS; n++)
-		put_be16(p, g->portsc[n]);
-	put_be16(p, g->cmd);
-	put_be16(p, g->status);
-	put_be16(p, g->intr);
-	put_be16(p, g->frnum);
-	put_be32(p, g->fl_base);
-	put_u8(p, g->sof_timing);
-	put_u8(p, g->status2);
+	put_qemu_uhci_regs(p, g);
 	put_be64(p, running ? next : UINT64_MAX);
 	put_be64(p, running ? next : 0); /* a stopped controller's is set anew when RS is */
 	put_be32(p, g->pending_int_mask);

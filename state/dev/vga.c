@@ -39,21 +39,17 @@ static unsigned int vga_instances(const struct machine *m, uint32_t *inst)
 
 /* ---------------------------------------------------------------- hvmdm */
 
-static void enc_vga(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+/* The register file from latch to bank_offset, as every layout orders it; `be` for the foreign ones. */
+static void put_vga_core(struct wbuf *w, const struct vga_regs *r, bool be)
 {
-	const struct stdvga_state *s = &st->vga;
-	const struct vga_regs *r = &s->r;
-
-	(void)slot;
-	put_pci(w, &s->pci);
-	put_le32(w, r->latch);
+	be ? put_be32(w, r->latch) : put_le32(w, r->latch);
 	put_u8(w, r->sr_index);
 	put_bytes(w, r->sr, VGA_STD_SR);
 	put_u8(w, r->gr_index);
 	put_bytes(w, r->gr, VGA_STD_GR);
 	put_u8(w, r->ar_index);
 	put_bytes(w, r->ar, sizeof(r->ar));
-	put_u8(w, (uint8_t)r->ar_flip_flop);
+	be ? put_be32(w, (uint32_t)r->ar_flip_flop) : put_u8(w, (uint8_t)r->ar_flip_flop);
 	put_u8(w, r->cr_index);
 	put_bytes(w, r->cr, sizeof(r->cr));
 	put_u8(w, r->msr);
@@ -66,7 +62,17 @@ static void enc_vga(struct wbuf *w, const struct machine_state *st, unsigned int
 	put_u8(w, r->dac_write_index);
 	put_bytes(w, r->dac_cache, sizeof(r->dac_cache));
 	put_bytes(w, r->palette, sizeof(r->palette));
-	put_le32(w, (uint32_t)r->bank_offset);
+	be ? put_be32(w, (uint32_t)r->bank_offset) : put_le32(w, (uint32_t)r->bank_offset);
+}
+
+static void enc_vga(struct wbuf *w, const struct machine_state *st, unsigned int slot)
+{
+	const struct stdvga_state *s = &st->vga;
+	const struct vga_regs *r = &s->r;
+
+	(void)slot;
+	put_pci(w, &s->pci);
+	put_vga_core(w, r, false);
 	put_le16(w, r->vbe_index);
 	for (unsigned int i = 0; i < VBE_DISPI_INDEX_NB; i++)
 		put_le16(w, r->vbe_regs[i]);
@@ -318,27 +324,7 @@ static int trad_vga_write(struct trad_writer *t, const struct machine *m,
 	lfb = ((uint32_t)cfg[0x10] | (uint32_t)cfg[0x11] << 8 | (uint32_t)cfg[0x12] << 16 |
 	       (uint32_t)cfg[0x13] << 24) & ~0xfu;
 	put_trad_pci(p, &s->pci);
-	put_be32(p, r->latch);
-	put_u8(p, r->sr_index);
-	put_bytes(p, r->sr, VGA_STD_SR);
-	put_u8(p, r->gr_index);
-	put_bytes(p, r->gr, VGA_STD_GR);
-	put_u8(p, r->ar_index);
-	put_bytes(p, r->ar, sizeof(r->ar));
-	put_be32(p, (uint32_t)r->ar_flip_flop);
-	put_u8(p, r->cr_index);
-	put_bytes(p, r->cr, sizeof(r->cr));
-	put_u8(p, r->msr);
-	put_u8(p, r->fcr);
-	put_u8(p, r->st00);
-	put_u8(p, r->st01);
-	put_u8(p, r->dac_state);
-	put_u8(p, r->dac_sub_index);
-	put_u8(p, r->dac_read_index);
-	put_u8(p, r->dac_write_index);
-	put_bytes(p, r->dac_cache, sizeof(r->dac_cache));
-	put_bytes(p, r->palette, sizeof(r->palette));
-	put_be32(p, (uint32_t)r->bank_offset);
+	put_vga_core(p, r, true);
 	put_u8(p, 1);
 	put_be16(p, r->vbe_index);
 	for (unsigned int i = 0; i < VBE_DISPI_INDEX_NB; i++)
@@ -437,27 +423,7 @@ static int up_vga_write(struct up_writer *t, const struct machine *m, const stru
 		return -1;
 	}
 	put_upstream_pci(p, &s->pci);
-	put_be32(p, r->latch);
-	put_u8(p, r->sr_index);
-	put_bytes(p, r->sr, VGA_STD_SR);
-	put_u8(p, r->gr_index);
-	put_bytes(p, r->gr, VGA_STD_GR);
-	put_u8(p, r->ar_index);
-	put_bytes(p, r->ar, sizeof(r->ar));
-	put_be32(p, (uint32_t)r->ar_flip_flop);
-	put_u8(p, r->cr_index);
-	put_bytes(p, r->cr, sizeof(r->cr));
-	put_u8(p, r->msr);
-	put_u8(p, r->fcr);
-	put_u8(p, r->st00);
-	put_u8(p, r->st01);
-	put_u8(p, r->dac_state);
-	put_u8(p, r->dac_sub_index);
-	put_u8(p, r->dac_read_index);
-	put_u8(p, r->dac_write_index);
-	put_bytes(p, r->dac_cache, sizeof(r->dac_cache));
-	put_bytes(p, r->palette, sizeof(r->palette));
-	put_be32(p, (uint32_t)r->bank_offset);
+	put_vga_core(p, r, true);
 	put_u8(p, 1); /* is_vbe */
 	put_be16(p, r->vbe_index);
 	for (unsigned int i = 0; i < VBE_DISPI_INDEX_NB; i++)
